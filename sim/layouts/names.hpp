@@ -1,0 +1,24 @@
+#pragma once
+// Interned attribute names. As in CPython, every attribute name is one shared
+// key object with its hash computed once; table lookups compare the hash and
+// then the pointer, never the characters.
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace slotsim {
+
+struct Name {
+  std::string text;
+  std::uint64_t hash;
+};
+
+// Returns the unique Name for `text`, creating it on first use. Names live
+// for the whole process (like interned strings). Thread-safe.
+const Name* intern(std::string_view text);
+// The pre-interned Name of declared attribute a (see particle.hpp).
+const Name* declared_name(int a);
+
+std::uint64_t hash_name(std::string_view text);
+
+}  // namespace slotsim

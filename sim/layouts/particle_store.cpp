@@ -1,0 +1,172 @@
+#include "sim/layouts/particle_store.hpp"
+
+#include <array>
+#include <cmath>
+#include <cstdio>
+#include <mutex>
+
+namespace slotsim {
+namespace {
+
+StoreVariant make_variant(Layout l) {
+  switch (l) {
+    case Layout::Dict: return StoreVariant(std::in_place_type<DictStore>);
+    case Layout::Slots: return StoreVariant(std::in_place_type<SlotsStore>);
+    case Layout::SlotsDict: return StoreVariant(std::in_place_type<SlotsDictStore>);
+    case Layout::Aos: return StoreVariant(std::in_place_type<AosStore>);
+    case Layout::Soa: return StoreVariant(std::in_place_type<SoaStore>);
+  }
+  throw std::invalid_argument("bad layout");
+}
+
+std::string human_bytes(double b) {
+  char buf[64];
+  if (b >= 1e9) std::snprintf(buf, sizeof buf, "%.2f GB", b / 1e9);
+  else if (b >= 1e6) std::snprintf(buf, sizeof buf, "%.1f MB", b / 1e6);
+  else std::snprintf(buf, sizeof buf, "%.0f B", b);
+  return buf;
+}
+
+bool column_layout(Layout l) { return l == Layout::Aos || l == Layout::Soa; }
+
+}  // namespace
+
+ParticleStore::ParticleStore(Layout l) : v_(make_variant(l)) {}
+
+std::size_t ParticleStore::size() const {
+  return visit([](const auto& s) { return s.size(); });
+}
+void ParticleStore::reserve(std::size_t n) {
+  visit([n](auto& s) { s.reserve(n); });
+}
+void ParticleStore::push(const ParticleRecord& r) {
+  visit([&r](auto& s) { s.push(r); });
+}
+ParticleRecord ParticleStore::record(std::size_t i) const {
+  return visit([i](const auto& s) { return s.record(i); });
+}
+LayoutBytes ParticleStore::bytes() const {
+  return visit([](const auto& s) { return s.bytes(); });
+}
+
+void ParticleStore::set_attr(std::size_t i, std::string_view name, double v) {
+  const Name* n = intern(name);
+  visit([&](auto& s) { s.set_attr(i, n, v); });
+}
+void ParticleStore::set_attr_all(std::string_view name, double v) {
+  const Name* n = intern(name);
+  visit([&](auto& s) { s.set_attr_all(n, v); });
+}
+double ParticleStore::get_attr(std::size_t i, std::string_view name) const {
+  const Name* n = intern(name);
+  const double* p = visit([&](const auto& s) { return s.find_attr(i, n); });
+  if (!p) throw AttributeError(attribute_error_text("Particle", std::string(name)));
+  return *p;
+}
+
+std::vector<DynamicAttr> ParticleStore::dynamic_attrs() const {
+  // Few distinct names in practice: a linear list keeps first-seen order,
+  // which makes conversion error messages deterministic.
+  std::vector<std::pair<const Name*, std::size_t>> seen;
+  visit([&](const auto& s) {
+    for (std::size_t i = 0; i < s.size(); ++i)
+      s.for_each_dynamic(i, [&](const Name* k, double) {
+        for (auto& e : seen)
+          if (e.first == k) return void(++e.second);
+        seen.emplace_back(k, 1);
+      });
+  });
+  std::vector<DynamicAttr> out;
+  for (auto& [k, c] : seen) out.push_back({k->text, c});
+  return out;
+}
+
+void ParticleStore::convert_to(Layout to, const ProgressFn& progress) {
+  const Layout from = layout();
+  if (to == from) return;
+  const std::size_t n = size();
+  const auto dyn = dynamic_attrs();
+  const std::string tail = "; layout left as " + std::string(layout_name(from));
+  long long extra = 0;
+  for (const auto& d : dyn) {
+    if (to == Layout::Slots)
+      throw ConvertError("cannot convert to slots: attribute '" + d.name + "' is set on " +
+                         std::to_string(d.count) + " particle(s) and slots has no __dict__ to hold it" + tail);
+    if (column_layout(to) && d.count != n)
+      throw ConvertError("cannot convert to " + std::string(layout_name(to)) + ": attribute '" + d.name +
+                         "' is set on " + std::to_string(d.count) + " of " + std::to_string(n) +
+                         " particles, and " + std::string(layout_name(to)) +
+                         " holds extra attributes only as whole columns" + tail);
+    // Columns cost 8 B a value; table entries about 3x that with growth.
+    extra += static_cast<long long>(d.count) * (column_layout(to) ? 8 : 48);
+  }
+  check_memory(to, n, extra, "converting to " + std::string(layout_name(to)));
+
+  ParticleStore next(to);
+  next.reserve(n);
+  if (column_layout(to))
+    for (const auto& d : dyn) next.set_attr_all(d.name, std::nan(""));
+  const std::size_t chunk = n / 100 + 1;
+  visit([&](const auto& src) {
+    next.visit([&](auto& dst) {
+      for (std::size_t i = 0; i < n; ++i) {
+        dst.push(src.record(i));
+        src.for_each_dynamic(i, [&](const Name* k, double v) { dst.set_attr(i, k, v); });
+        if (progress && i % chunk == 0) progress(double(i) / double(n), "converting");
+      }
+    });
+  });
+  // Destroys the old store, then moves the new one in (noexcept moves, so
+  // the variant cannot be left valueless).
+  next.visit([this](auto& s) { v_.template emplace<std::decay_t<decltype(s)>>(std::move(s)); });
+  if (progress) progress(1.0, "converting");
+}
+
+void ParticleStore::permute(const std::vector<std::uint32_t>& order) {
+  visit([&](auto& s) { s.permute(order); });
+}
+
+std::string_view layout_capabilities(Layout l) {
+  switch (l) {
+    case Layout::Dict: return "any attribute on any particle; per-instance tables grow as needed";
+    case Layout::Slots: return "declared attributes only; anything else is an AttributeError";
+    case Layout::SlotsDict: return "declared attributes in fixed cells; others in a table created on first use";
+    case Layout::Aos: return "declared attributes in fixed records; others only as whole columns (all particles)";
+    case Layout::Soa: return "one array per attribute; others only as whole columns (all particles)";
+  }
+  return "";
+}
+
+double measured_bytes_per_particle(Layout l) {
+  static std::mutex mu;
+  static std::array<double, kNumLayouts> cache{};
+  std::lock_guard lock(mu);
+  double& c = cache[static_cast<int>(l)];
+  if (c == 0) {
+    constexpr std::size_t kSample = 1024;
+    ParticleStore s(l);
+    s.reserve(kSample);
+    for (std::size_t i = 0; i < kSample; ++i) s.push(ParticleRecord{double(i), 0, 0, 0, 0, 0, 1});
+    const LayoutBytes b = s.bytes();
+    // glibc keeps an 8-byte size field in front of every chunk; count it so
+    // the estimate tracks what the process really commits.
+    c = double(b.usable_total + 8 * b.blocks) / double(kSample);
+  }
+  return c;
+}
+
+void check_memory(Layout l, std::size_t n, long long extra_bytes, const std::string& what) {
+  const double per = measured_bytes_per_particle(l);
+  const double need = per * double(n) + double(extra_bytes);
+  const double avail = double(mem::available_bytes());
+  if (avail > 0 && need > 0.9 * avail) {
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%.0f", per);
+    throw MemoryRefused(what + ": " + std::to_string(n) + " particles in layout " +
+                        std::string(layout_name(l)) + " need an estimated " + human_bytes(need) + " (" +
+                        buf + " B/particle measured) but only " + human_bytes(avail) +
+                        " is available; refused before allocating");
+  }
+}
+
+}  // namespace slotsim

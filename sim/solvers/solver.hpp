@@ -1,0 +1,64 @@
+#pragma once
+// The gravity-solver family. A solver sees positions and masses as plain
+// arrays gathered from the store (the gather is the layout's cost and is
+// timed separately); it never sees the store itself. That keeps every solver
+// layout-independent, which is what makes the state hash identical across
+// layouts. The rejected alternative, templating each solver over the store,
+// would multiply compile time by five and make the tree and mesh codes pay
+// the dict probe inside their inner loops, hiding their own cost.
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace slotsim {
+
+struct ForceParams {
+  double softening = 0.01;  // Plummer softening length epsilon
+  double theta = 0.7;       // Barnes-Hut opening angle
+  int grid = 128;           // particle-mesh cells per side
+  bool periodic = false;    // particle-mesh: periodic box instead of isolated
+  double box = 0;           // periodic box side; 0 = fit to particles
+};
+
+struct Sources {
+  const double* x;
+  const double* y;
+  const double* z;
+  const double* m;
+  std::size_t n;
+};
+
+struct Accels {
+  double* ax;
+  double* ay;
+  double* az;
+};
+
+// Sub-phases a solver may report, in milliseconds. Solvers without a phase
+// leave it at zero.
+struct SolverPhases {
+  double build_ms = 0;        // tree build / mass deposit
+  double solve_ms = 0;        // tree walk / FFT convolution / pair sum
+  double interpolate_ms = 0;  // mesh -> particle interpolation
+};
+
+class Solver {
+ public:
+  virtual ~Solver() = default;
+  virtual std::string_view name() const = 0;
+  // Writes a (G = 1) into acc for every source. Deterministic: for a fixed
+  // input and thread count the output is bit-identical between calls.
+  virtual void accelerations(const Sources& src, Accels& acc, SolverPhases& phases) = 0;
+  // Whether accelerations() does anything (false for `none`: free streaming).
+  virtual bool has_forces() const { return true; }
+};
+
+// Creates a solver by name; throws std::invalid_argument naming the valid
+// choices for an unknown name.
+std::unique_ptr<Solver> make_solver(std::string_view name, const ForceParams& p);
+std::vector<std::string> solver_names();
+
+}  // namespace slotsim

@@ -1,0 +1,18 @@
+#pragma once
+#include <algorithm>
+#include <vector>
+
+namespace slotsim {
+
+// Median of a copy of v (0 for an empty vector): the figure every timing
+// report quotes, since one descheduled step would skew a mean.
+inline double median(std::vector<double> v) {
+  if (v.empty()) return 0;
+  const std::size_t h = v.size() / 2;
+  std::nth_element(v.begin(), v.begin() + h, v.end());
+  if (v.size() % 2) return v[h];
+  const double hi = v[h];
+  return (*std::max_element(v.begin(), v.begin() + h) + hi) / 2;
+}
+
+}  // namespace slotsim

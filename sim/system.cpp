@@ -1,0 +1,246 @@
+#include "sim/system.hpp"
+
+#include <omp.h>
+
+#include <chrono>
+#include <cmath>
+#include <cstring>
+#include <memory_resource>
+#include <stdexcept>
+
+#include "sim/io/csv.hpp"
+#include "sim/kernels.hpp"
+#include "sim/layouts/particle_store.hpp"
+#include "sim/scenes/scene.hpp"
+
+namespace slotsim {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+double ms_since(Clock::time_point t0) {
+  return std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
+}
+
+// Streams scene particles straight into the store, reporting progress.
+class StoreSink final : public ParticleSink {
+ public:
+  StoreSink(ParticleStore& s, std::size_t n, const ProgressFn& p) : s_(s), n_(n), p_(p) {}
+  void push(const ParticleRecord& r) override {
+    s_.push(r);
+    if (p_ && (++k_ % (n_ / 100 + 1)) == 0) p_(double(k_) / double(n_), "spawning");
+  }
+
+ private:
+  ParticleStore& s_;
+  std::size_t n_, k_ = 0;
+  const ProgressFn& p_;
+};
+
+}  // namespace
+
+// Solver input/output arrays: 7 doubles per particle, owned by the system
+// and counted under the Solver category.
+struct System::Scratch {
+  mem::CountingResource res{mem::Category::Solver};
+  std::pmr::vector<double> x{&res}, y{&res}, z{&res}, m{&res}, ax{&res}, ay{&res}, az{&res};
+  void resize(std::size_t n) {
+    for (auto* v : {&x, &y, &z, &m, &ax, &ay, &az}) v->assign(n, 0.0);
+  }
+};
+
+System::System(const SimConfig& cfg, ProgressFn progress) : cfg_(cfg) {
+  if (cfg_.dt <= 0 || !std::isfinite(cfg_.dt)) throw std::invalid_argument("--dt must be a positive number");
+  if (cfg_.force.softening < 0 || !std::isfinite(cfg_.force.softening))
+    throw std::invalid_argument("--softening must be >= 0");
+  if (cfg_.threads < 0) throw std::invalid_argument("--threads must be >= 0");
+  if (cfg_.threads > 0) omp_set_num_threads(cfg_.threads);
+  solver_ = make_solver(cfg_.solver, cfg_.force);
+
+  if (!cfg_.ic_file.empty()) {
+    std::vector<ParticleRecord> ic = read_particles_csv(cfg_.ic_file);
+    cfg_.particles = ic.size();
+    check_memory(cfg_.layout, ic.size(), 0, "loading " + cfg_.ic_file);
+    store_ = std::make_unique<ParticleStore>(cfg_.layout);
+    store_->reserve(ic.size());
+    for (const auto& r : ic) store_->push(r);
+  } else {
+    if (cfg_.particles == 0) throw std::invalid_argument("--particles must be at least 1");
+    if (cfg_.particles > std::size_t(UINT32_MAX))
+      throw std::invalid_argument("--particles must be below 2^32");
+    check_memory(cfg_.layout, cfg_.particles, solver_->has_forces() ? 56LL * cfg_.particles : 0,
+                 "spawning");
+    store_ = std::make_unique<ParticleStore>(cfg_.layout);
+    store_->reserve(cfg_.particles);
+    StoreSink sink(*store_, cfg_.particles, progress);
+    generate_scene(cfg_.scene, SceneParams{cfg_.particles, cfg_.seed}, sink);
+    if (store_->size() != cfg_.particles) throw std::logic_error("scene produced the wrong particle count");
+    // Scenes are sampled, so their centre of mass drifts by ~1/sqrt(N);
+    // moving to the centre-of-mass frame keeps the cluster on screen and
+    // makes total momentum start at (rounding-level) zero.
+    store_->visit([](auto& s) {
+      const kernels::Moments mo = kernels::moments(s);
+      const double d[3] = {-mo.mx / mo.mass, -mo.my / mo.mass, -mo.mz / mo.mass};
+      const double w[3] = {-mo.px / mo.mass, -mo.py / mo.mass, -mo.pz / mo.mass};
+      kernels::shift(s, d, w);
+    });
+  }
+  scratch_ = std::make_unique<Scratch>();
+  if (progress) progress(1.0, "spawning");
+}
+
+System::~System() = default;
+
+Layout System::layout() const { return store_->layout(); }
+std::size_t System::size() const { return store_->size(); }
+LayoutBytes System::bytes() const { return store_->bytes(); }
+
+void System::set_solver(const std::string& name, const ForceParams& p) {
+  solver_ = make_solver(name, p);
+  cfg_.solver = name;
+  cfg_.force = p;
+  have_forces_ = false;
+}
+
+void System::compute_forces() {
+  Scratch& s = *scratch_;
+  const std::size_t n = size();
+  if (s.ax.size() != n) s.resize(n);
+  auto t0 = Clock::now();
+  store_->visit([&](const auto& st) { kernels::gather(st, s.x.data(), s.y.data(), s.z.data(), s.m.data()); });
+  timing_.gather_ms += ms_since(t0);
+  Sources src{s.x.data(), s.y.data(), s.z.data(), s.m.data(), n};
+  Accels acc{s.ax.data(), s.ay.data(), s.az.data()};
+  SolverPhases ph;
+  solver_->accelerations(src, acc, ph);
+  timing_.build_ms += ph.build_ms;
+  timing_.solve_ms += ph.solve_ms;
+  timing_.interpolate_ms += ph.interpolate_ms;
+  have_forces_ = true;
+}
+
+void System::step() {
+  timing_ = StepTiming{};
+  const auto t_start = Clock::now();
+  const double dt = cfg_.dt;
+  // Free streaming (`none`) skips the kicks entirely: adding a zero
+  // acceleration would still turn -0.0 velocities into +0.0.
+  const bool forces = solver_->has_forces();
+  if (forces) {
+    if (!have_forces_) compute_forces();
+    auto t0 = Clock::now();
+    store_->visit([&](auto& st) {
+      kernels::kick(st, scratch_->ax.data(), scratch_->ay.data(), scratch_->az.data(), 0.5 * dt);
+    });
+    timing_.kick_ms += ms_since(t0);
+  }
+  auto t1 = Clock::now();
+  store_->visit([&](auto& st) { kernels::drift(st, dt); });
+  timing_.drift_ms += ms_since(t1);
+  if (forces) {
+    compute_forces();
+    auto t2 = Clock::now();
+    store_->visit([&](auto& st) {
+      kernels::kick(st, scratch_->ax.data(), scratch_->ay.data(), scratch_->az.data(), 0.5 * dt);
+    });
+    timing_.kick_ms += ms_since(t2);
+  }
+  ++steps_;
+  timing_.total_ms = ms_since(t_start);
+}
+
+void System::switch_layout(Layout to, ProgressFn progress) {
+  const Layout from = layout();
+  if (to == from) return;
+  const long long before = bytes().total();
+  const auto t0 = Clock::now();
+  store_->convert_to(to, progress);
+  switches_.push_back(SwitchRecord{from, to, steps_, ms_since(t0), before, bytes().total()});
+}
+
+Diagnostics System::diagnostics() const {
+  Diagnostics d;
+  const kernels::Moments mo = store_->visit([](const auto& s) { return kernels::moments(s); });
+  d.kinetic = mo.kinetic;
+  d.px = mo.px;
+  d.py = mo.py;
+  d.pz = mo.pz;
+
+  const std::size_t n = size();
+  std::vector<double> x(n), y(n), z(n), m(n);
+  store_->visit([&](const auto& s) { kernels::gather(s, x.data(), y.data(), z.data(), m.data()); });
+  const double eps2 = cfg_.force.softening * cfg_.force.softening;
+  // Potential of every target against all sources; targets are all
+  // particles (exact) or K evenly spaced ones (sampled, scaled by N/K).
+  constexpr std::size_t kSamples = 1000;
+  const bool exact = n <= kExactPotentialMax;
+  const std::size_t k = exact ? n : kSamples;
+  std::vector<double> phi(k, 0.0);
+  const auto kk = static_cast<std::int64_t>(k);
+#pragma omp parallel for schedule(dynamic, 16)
+  for (std::int64_t t = 0; t < kk; ++t) {
+    const std::size_t i = exact ? std::size_t(t) : std::size_t(t) * n / k;
+    double sum = 0;
+    for (std::size_t j = 0; j < n; ++j) {
+      if (j == i) continue;
+      const double dx = x[j] - x[i], dy = y[j] - y[i], dz = z[j] - z[i];
+      sum += m[j] / std::sqrt(dx * dx + dy * dy + dz * dz + eps2);
+    }
+    phi[t] = m[i] * sum;
+  }
+  double w = 0;
+  for (double p : phi) w += p;
+  d.potential = -0.5 * w * (double(n) / double(k));
+  d.potential_method =
+      exact ? "exact" : "sampled(" + std::to_string(k) + " of " + std::to_string(n) + ")";
+  return d;
+}
+
+std::uint64_t System::state_hash() const {
+  std::uint64_t h = 1469598103934665603ull;
+  store_->visit([&](const auto& s) {
+    for (std::size_t i = 0; i < s.size(); ++i) {
+      const ParticleRecord r = s.record(i);
+      unsigned char bytes[sizeof r];
+      std::memcpy(bytes, &r, sizeof r);
+      for (unsigned char c : bytes) h = (h ^ c) * 1099511628211ull;
+    }
+  });
+  return h;
+}
+
+ParticleRecord System::particle(std::size_t id) const {
+  if (id >= size()) throw std::out_of_range("particle id " + std::to_string(id) + " out of range");
+  return store_->record(id);
+}
+
+void System::set_attr(std::size_t id, std::string_view name, double v) {
+  if (id >= size()) throw std::out_of_range("particle id " + std::to_string(id) + " out of range");
+  store_->set_attr(id, name, v);
+  if (declared_attr(name) >= 0) have_forces_ = false;
+}
+void System::set_attr_all(std::string_view name, double v) {
+  store_->set_attr_all(name, v);
+  if (declared_attr(name) >= 0) have_forces_ = false;
+}
+double System::get_attr(std::size_t id, std::string_view name) const {
+  if (id >= size()) throw std::out_of_range("particle id " + std::to_string(id) + " out of range");
+  return store_->get_attr(id, name);
+}
+
+void System::positions_float(float* xyz, float* speed) const {
+  store_->visit([&](const auto& s) {
+    const auto n = static_cast<std::int64_t>(s.size());
+#pragma omp parallel for schedule(static)
+    for (std::int64_t i = 0; i < n; ++i) {
+      xyz[3 * i] = static_cast<float>(s.template get<X>(i));
+      xyz[3 * i + 1] = static_cast<float>(s.template get<Y>(i));
+      xyz[3 * i + 2] = static_cast<float>(s.template get<Z>(i));
+      if (speed) {
+        const double vx = s.template get<VX>(i), vy = s.template get<VY>(i), vz = s.template get<VZ>(i);
+        speed[i] = static_cast<float>(std::sqrt(vx * vx + vy * vy + vz * vz));
+      }
+    }
+  });
+}
+
+}  // namespace slotsim
