@@ -48,21 +48,34 @@ struct System::Scratch {
   }
 };
 
-System::System(const SimConfig& cfg, ProgressFn progress) : cfg_(cfg) {
+void System::init_common() {
   if (cfg_.dt <= 0 || !std::isfinite(cfg_.dt)) throw std::invalid_argument("--dt must be a positive number");
   if (cfg_.force.softening < 0 || !std::isfinite(cfg_.force.softening))
     throw std::invalid_argument("--softening must be >= 0");
   if (cfg_.threads < 0) throw std::invalid_argument("--threads must be >= 0");
   if (cfg_.threads > 0) omp_set_num_threads(cfg_.threads);
   solver_ = make_solver(cfg_.solver, cfg_.force);
+  scratch_ = std::make_unique<Scratch>();
+}
 
+void System::load(const std::vector<ParticleRecord>& initial, const std::string& what) {
+  if (initial.empty()) throw std::invalid_argument(what + ": no particles");
+  cfg_.particles = initial.size();
+  check_memory(cfg_.layout, initial.size(), 0, what);
+  store_ = std::make_unique<ParticleStore>(cfg_.layout);
+  store_->reserve(initial.size());
+  for (const auto& r : initial) store_->push(r);
+}
+
+System::System(const SimConfig& cfg, const std::vector<ParticleRecord>& initial) : cfg_(cfg) {
+  init_common();
+  load(initial, "initial particles");
+}
+
+System::System(const SimConfig& cfg, ProgressFn progress) : cfg_(cfg) {
+  init_common();
   if (!cfg_.ic_file.empty()) {
-    std::vector<ParticleRecord> ic = read_particles_csv(cfg_.ic_file);
-    cfg_.particles = ic.size();
-    check_memory(cfg_.layout, ic.size(), 0, "loading " + cfg_.ic_file);
-    store_ = std::make_unique<ParticleStore>(cfg_.layout);
-    store_->reserve(ic.size());
-    for (const auto& r : ic) store_->push(r);
+    load(read_particles_csv(cfg_.ic_file), "loading " + cfg_.ic_file);
   } else {
     if (cfg_.particles == 0) throw std::invalid_argument("--particles must be at least 1");
     if (cfg_.particles > std::size_t(UINT32_MAX))
@@ -84,7 +97,6 @@ System::System(const SimConfig& cfg, ProgressFn progress) : cfg_(cfg) {
       kernels::shift(s, d, w);
     });
   }
-  scratch_ = std::make_unique<Scratch>();
   if (progress) progress(1.0, "spawning");
 }
 

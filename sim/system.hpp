@@ -66,6 +66,9 @@ class System {
   // solver, bad sizes), CsvError (bad --ic file) or MemoryRefused (the
   // layout's measured per-instance cost times N exceeds available memory).
   explicit System(const SimConfig& cfg, ProgressFn progress = {});
+  // Starts from the given particles (cfg.scene, cfg.ic_file and
+  // cfg.particles are ignored); used for tests and for CSV initial conditions.
+  System(const SimConfig& cfg, const std::vector<ParticleRecord>& initial);
   ~System();
   System(const System&) = delete;
   System& operator=(const System&) = delete;
@@ -107,6 +110,8 @@ class System {
   const ParticleStore& store() const { return *store_; }
 
  private:
+  void init_common();
+  void load(const std::vector<ParticleRecord>& initial, const std::string& what);
   void compute_forces();
   SimConfig cfg_;
   std::unique_ptr<ParticleStore> store_;

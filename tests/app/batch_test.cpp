@@ -1,0 +1,166 @@
+// End-to-end tests of `slotsim batch`: the real binary, real files.
+#include <doctest/doctest.h>
+
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <sys/wait.h>
+
+#include "sim/fixtures.hpp"
+#include "sim/io/csv.hpp"
+
+using slotsim::testing::TempDir;
+
+namespace {
+
+struct CliResult {
+  int code;
+  std::string out, err;
+};
+
+std::string slurp(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+CliResult run_cli(const TempDir& dir, const std::string& args) {
+  const std::string out = dir.file("stdout.txt"), err = dir.file("stderr.txt");
+  const std::string cmd = std::string(SLOTSIM_BINARY) + " " + args + " >" + out + " 2>" + err;
+  const int st = std::system(cmd.c_str());
+  return {WIFEXITED(st) ? WEXITSTATUS(st) : -1, slurp(out), slurp(err)};
+}
+
+std::string json_string(const std::string& json, const std::string& key) {
+  const std::string k = "\"" + key + "\": \"";
+  const auto p = json.find(k);
+  if (p == std::string::npos) return "";
+  const auto e = json.find('"', p + k.size());
+  return json.substr(p + k.size(), e - p - k.size());
+}
+
+double json_number(const std::string& json, const std::string& key) {
+  const std::string k = "\"" + key + "\": ";
+  const auto p = json.find(k);
+  return p == std::string::npos ? -1 : std::stod(json.substr(p + k.size()));
+}
+
+int lines(const std::string& s) {
+  int n = 0;
+  for (char c : s) n += c == '\n';
+  return n;
+}
+
+}  // namespace
+
+TEST_CASE("batch: same state hash for all five layouts and for a dict -> slots -> soa run") {
+  TempDir d;
+  const std::string common = "batch -q --scene plummer -n 3000 --solver direct --steps 4 --seed 3 ";
+  std::string ref;
+  for (const char* l : {"dict", "slots", "slots+dict", "aos", "soa"}) {
+    CAPTURE(l);
+    const std::string j = d.file(std::string("out-") + (l[0] == 's' && l[5] == '+' ? "sd" : l) + ".json");
+    const CliResult r = run_cli(d, common + "--layout " + l + " --json " + j);
+    REQUIRE(r.code == 0);
+    const std::string json = slurp(j);
+    CHECK(json_string(json, "layout") == l);
+    if (ref.empty()) ref = json_string(json, "state_hash");
+    CHECK(json_string(json, "state_hash") == ref);
+    CHECK(ref.size() == 16);
+  }
+  const std::string j = d.file("switched.json");
+  const CliResult r = run_cli(d, common + "--layout dict --switch-at 1:slots --switch-at 3:soa --json " + j);
+  REQUIRE(r.code == 0);
+  const std::string json = slurp(j);
+  CHECK(json_string(json, "state_hash") == ref);
+  CHECK(json_string(json, "layout") == "soa");
+  CHECK(json.find("\"from\": \"dict\", \"to\": \"slots\", \"at_step\": 1") != std::string::npos);
+  CHECK(json.find("\"from\": \"slots\", \"to\": \"soa\", \"at_step\": 3") != std::string::npos);
+  CHECK(r.err.find("switch at step 1: dict -> slots") == std::string::npos);  // -q: quiet
+}
+
+TEST_CASE("batch: the JSON report has the documented fields") {
+  TempDir d;
+  const std::string j = d.file("r.json"), c = d.file("r.csv");
+  const CliResult r = run_cli(d, "batch -q -n 1000 --layout dict --solver none --steps 3 --json " + j + " --csv " + c);
+  REQUIRE(r.code == 0);
+  const std::string json = slurp(j);
+  for (const char* k : {"layout", "particles", "steps", "solver", "threads", "bytes_per_particle", "bytes_breakdown",
+                        "particle_bytes", "heap_current_bytes", "heap_peak_bytes", "rss_bytes", "step_ms",
+                        "step_ms_median", "energy_initial", "energy_final", "energy_rel_error", "momentum",
+                        "switches", "state_hash"}) {
+    CAPTURE(k);
+    CHECK(json.find(std::string("\"") + k + "\":") != std::string::npos);
+  }
+  CHECK(json_number(json, "bytes_per_particle") == 288);
+  CHECK(json_number(json, "particle_bytes") == 288000);
+  CHECK(json_number(json, "heap_peak_bytes") >= json_number(json, "heap_current_bytes"));
+  CHECK(lines(slurp(c)) == 4);
+}
+
+TEST_CASE("batch: snapshot round trip through --ic, and the solar-system asset") {
+  TempDir d;
+  const std::string snap = d.file("snap.csv"), j1 = d.file("a.json"), j2 = d.file("b.json");
+  REQUIRE(run_cli(d, "batch -q -n 200 --solver direct --steps 5 --layout slots --snapshot " + snap).code == 0);
+  const auto ps = slotsim::read_particles_csv(snap);
+  CHECK(ps.size() == 200);
+  // Continuing from the snapshot equals the continuous run (restart == continuous).
+  REQUIRE(run_cli(d, "batch -q -n 200 --solver direct --steps 8 --layout soa --json " + j1).code == 0);
+  REQUIRE(run_cli(d, "batch -q --ic " + snap + " --solver direct --steps 3 --layout dict --json " + j2).code == 0);
+  CHECK(json_string(slurp(j1), "state_hash") == json_string(slurp(j2), "state_hash"));
+
+  const std::string solar = std::string(SLOTSIM_SOURCE_DIR) + "/assets/scenes/solar_system.csv";
+  const std::string j3 = d.file("solar.json");
+  const CliResult r = run_cli(d, "batch -q --ic " + solar + " --solver direct --softening 0 --dt 0.001 --steps 2000 "
+                                 "--layout slots --json " + j3);
+  REQUIRE(r.code == 0);
+  const std::string json = slurp(j3);
+  CHECK(json_number(json, "particles") == 9);
+  CHECK(json_number(json, "energy_rel_error") < 1e-6);
+}
+
+TEST_CASE("batch: bad input gets one line on stderr and a non-zero exit, and writes nothing") {
+  TempDir d;
+  const std::string j = d.file("never.json");
+  struct Case {
+    std::string args, needle;
+  };
+  const Case cases[] = {
+      {"batch --layout tuple", "unknown layout 'tuple'"},
+      {"batch --solver fmm", "unknown solver 'fmm'"},
+      {"batch --scene galaxy", "unknown scene 'galaxy'"},
+      {"batch --particles abc", "particles"},
+      {"batch --particles 0", "at least 1"},
+      {"batch --dt -1", "--dt"},
+      {"batch --bogus", "bogus"},
+      {"batch --switch-at 2", "STEP:LAYOUT"},
+      {"batch --steps 3 --switch-at 9:soa", "after the last step"},
+      {"batch --switch-at x:soa", "not a step number"},
+      {"batch --switch-at 1:list", "unknown layout 'list'"},
+      {"batch --json /nonexistent-dir/x.json", "does not exist"},
+      {"batch --ic /nonexistent.csv", "nonexistent.csv"},
+      {"batch --layout dict --particles 4000000000 --solver none", "refused before allocating"},
+  };
+  for (const Case& c : cases) {
+    CAPTURE(c.args);
+    const bool own_json = c.args.find("--json") != std::string::npos;
+    const CliResult r = run_cli(d, c.args + " -q" + (own_json ? "" : " --json " + j));
+    CHECK(r.code != 0);
+    CHECK(lines(r.err) == 1);
+    CHECK(r.err.find(c.needle) != std::string::npos);
+    CHECK(r.out.empty());
+    CHECK(!std::ifstream(j).good());
+  }
+}
+
+TEST_CASE("batch: a malformed --ic file is named with line and column") {
+  TempDir d;
+  const std::string f = d.file("bad.csv");
+  std::ofstream(f) << "x,y,z,vx,vy,vz,mass\n0,0,0,0,0,0,1\n1,2,3,4,five,6,1\n";
+  const CliResult r = run_cli(d, "batch -q --ic " + f + " --steps 1");
+  CHECK(r.code != 0);
+  CHECK(lines(r.err) == 1);
+  CHECK(r.err.find("bad.csv:3:") != std::string::npos);
+}

@@ -1,0 +1,94 @@
+#include <doctest/doctest.h>
+
+#include <cstring>
+
+#include "sim/layouts/particle_store.hpp"
+#include "sim/memory/tracker.hpp"
+
+using namespace slotsim;
+
+namespace {
+ParticleStore filled(Layout l, int n) {
+  ParticleStore s(l);
+  for (int i = 0; i < n; ++i) s.push({i * 0.5, i * 0.25, -i * 1.0, 1e-3 * i, 2.0, -3.0, 1.0 / (i + 1)});
+  return s;
+}
+
+bool same_records(const ParticleStore& a, const ParticleStore& b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    const ParticleRecord ra = a.record(i), rb = b.record(i);
+    if (std::memcmp(&ra, &rb, sizeof ra) != 0) return false;
+  }
+  return true;
+}
+}  // namespace
+
+TEST_CASE("conversion between every pair of layouts preserves every declared attribute") {
+  const ParticleStore ref = filled(Layout::Soa, 300);
+  for (Layout from : kAllLayouts)
+    for (Layout to : kAllLayouts) {
+      CAPTURE(layout_name(from));
+      CAPTURE(layout_name(to));
+      ParticleStore s = filled(from, 300);
+      s.convert_to(to);
+      CHECK(s.layout() == to);
+      CHECK(same_records(s, ref));
+      s.convert_to(from);
+      CHECK(same_records(s, ref));
+    }
+}
+
+TEST_CASE("dynamic attributes survive dict -> slots+dict -> dict and column round trips") {
+  ParticleStore s = filled(Layout::Dict, 50);
+  s.set_attr(7, "charge", -1.5);
+  s.set_attr(9, "spin", 0.5);
+  s.convert_to(Layout::SlotsDict);
+  CHECK(s.get_attr(7, "charge") == -1.5);
+  CHECK(s.get_attr(9, "spin") == 0.5);
+  CHECK(s.bytes().tables > 0);
+  s.convert_to(Layout::Dict);
+  CHECK(s.get_attr(7, "charge") == -1.5);
+  CHECK_THROWS_AS(s.get_attr(8, "charge"), AttributeError);
+
+  ParticleStore c = filled(Layout::Dict, 20);
+  c.set_attr_all("charge", 1.0);
+  c.set_attr(3, "charge", 4.0);
+  for (Layout to : {Layout::Soa, Layout::Aos, Layout::SlotsDict, Layout::Dict}) {
+    c.convert_to(to);
+    CHECK(c.get_attr(3, "charge") == 4.0);
+    CHECK(c.get_attr(4, "charge") == 1.0);
+  }
+}
+
+TEST_CASE("a conversion the target cannot hold is refused and nothing changes") {
+  ParticleStore s = filled(Layout::Dict, 40);
+  s.set_attr(11, "charge", 2.0);
+  const auto bytes = s.bytes().total();
+  const auto before = filled(Layout::Dict, 40);
+  CHECK_THROWS_WITH_AS(s.convert_to(Layout::Slots),
+                       doctest::Contains("attribute 'charge'"), ConvertError);
+  CHECK_THROWS_WITH_AS(s.convert_to(Layout::Soa), doctest::Contains("'charge' is set on 1 of 40"),
+                       ConvertError);
+  CHECK_THROWS_AS(s.convert_to(Layout::Aos), ConvertError);
+  CHECK(s.layout() == Layout::Dict);
+  CHECK(s.bytes().total() == bytes);
+  CHECK(same_records(s, before));
+  CHECK(s.get_attr(11, "charge") == 2.0);
+}
+
+TEST_CASE("conversion frees the old storage") {
+  ParticleStore s = filled(Layout::Dict, 2000);
+  const auto heap_before = mem::heap_stats().current_requested;
+  const auto dict_bytes = s.bytes().total();
+  s.convert_to(Layout::Soa);
+  const auto heap_after = mem::heap_stats().current_requested;
+  CHECK(heap_before - heap_after == dict_bytes - s.bytes().total());
+}
+
+TEST_CASE("the memory estimate refuses what cannot fit") {
+  CHECK(measured_bytes_per_particle(Layout::Dict) > 3 * measured_bytes_per_particle(Layout::Soa) / 2);
+  CHECK_NOTHROW(check_memory(Layout::Soa, 1000, 0, "test"));
+  CHECK_THROWS_WITH_AS(check_memory(Layout::Dict, std::size_t(1) << 40, 0, "spawning"),
+                       doctest::Contains("refused before allocating"), MemoryRefused);
+}

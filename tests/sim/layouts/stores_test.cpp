@@ -1,0 +1,123 @@
+#include <doctest/doctest.h>
+
+#include <string>
+
+#include "sim/layouts/particle_store.hpp"
+
+using namespace slotsim;
+
+namespace {
+ParticleRecord rec(double k) { return {k, k + 0.1, k + 0.2, -k, -k - 0.1, -k - 0.2, 1 + k}; }
+
+ParticleStore filled(Layout l, int n) {
+  ParticleStore s(l);
+  s.reserve(n);
+  for (int i = 0; i < n; ++i) s.push(rec(i));
+  return s;
+}
+}  // namespace
+
+TEST_CASE("every layout stores and returns the declared attributes exactly") {
+  for (Layout l : kAllLayouts) {
+    CAPTURE(layout_name(l));
+    ParticleStore s = filled(l, 100);
+    CHECK(s.layout() == l);
+    CHECK(s.size() == 100);
+    CHECK(s.record(42).vy == -42.1);
+    s.set_attr(7, "vz", 9.5);
+    CHECK(s.get_attr(7, "vz") == 9.5);
+    CHECK(s.record(7).vz == 9.5);
+    s.visit([](auto& st) {
+      st.template set<MASS>(3, 0.25);
+      CHECK(st.template get<MASS>(3) == 0.25);
+      CHECK(st.template get<X>(3) == 3.0);
+    });
+    CHECK(s.record(3).mass == 0.25);
+  }
+}
+
+TEST_CASE("slots: an undeclared attribute raises Python's AttributeError") {
+  ParticleStore s = filled(Layout::Slots, 3);
+  const auto bytes = s.bytes().total();
+  CHECK_THROWS_WITH_AS(s.set_attr(1, "charge", 1.0), "AttributeError: 'Particle' object has no attribute 'charge'",
+                       AttributeError);
+  CHECK_THROWS_AS(s.set_attr_all("charge", 1.0), AttributeError);
+  CHECK_THROWS_WITH_AS(s.get_attr(1, "charge"), "AttributeError: 'Particle' object has no attribute 'charge'",
+                       AttributeError);
+  CHECK(s.bytes().total() == bytes);
+}
+
+TEST_CASE("dict: any attribute on any particle, and the table grows") {
+  ParticleStore s = filled(Layout::Dict, 4);
+  const auto before = s.bytes();
+  CHECK(before.tables == 4 * 272);
+  for (int k = 0; k < 4; ++k) s.set_attr(2, std::string("extra").append(1, char('0' + k)), k * 1.5);
+  CHECK(s.get_attr(2, "extra3") == 4.5);
+  CHECK_THROWS_AS(s.get_attr(1, "extra3"), AttributeError);
+  // 11 attributes no longer fit 16 slots (10 usable): that table doubled.
+  CHECK(s.bytes().tables > before.tables);
+  CHECK(s.dynamic_attrs().size() == 4);
+}
+
+TEST_CASE("slots+dict: the table appears only when the escape hatch is used") {
+  ParticleStore s = filled(Layout::SlotsDict, 10);
+  CHECK(s.bytes().tables == 0);
+  CHECK(s.bytes().objects == 10 * 64);
+  s.set_attr(3, "x", 5.0);  // declared: a cell, no table
+  CHECK(s.bytes().tables == 0);
+  s.set_attr(3, "charge", -1.0);
+  CHECK(s.bytes().tables == static_cast<long long>(attr_table_bytes(kMinLog2Slots)));
+  CHECK(s.get_attr(3, "charge") == -1.0);
+  CHECK_THROWS_AS(s.get_attr(4, "charge"), AttributeError);
+  s.set_attr_all("charge", 2.0);
+  CHECK(s.bytes().tables == 10 * static_cast<long long>(attr_table_bytes(kMinLog2Slots)));
+}
+
+TEST_CASE("aos and soa: whole columns only") {
+  for (Layout l : {Layout::Aos, Layout::Soa}) {
+    CAPTURE(layout_name(l));
+    ParticleStore s = filled(l, 10);
+    CHECK(s.bytes().total() == 10 * 56);
+    CHECK_THROWS_AS(s.set_attr(0, "charge", 1.0), AttributeError);
+    s.set_attr_all("charge", 0.5);
+    CHECK(s.bytes().total() == 10 * 64);
+    s.set_attr(4, "charge", 3.0);  // the column exists now
+    CHECK(s.get_attr(4, "charge") == 3.0);
+    CHECK(s.get_attr(5, "charge") == 0.5);
+    REQUIRE(s.dynamic_attrs().size() == 1);
+    CHECK(s.dynamic_attrs()[0].count == 10);
+  }
+}
+
+TEST_CASE("record sizes per layout are what the headers document") {
+  const int n = 1000;
+  CHECK(filled(Layout::Dict, n).bytes().total() == n * (8 + 8 + 272));
+  CHECK(filled(Layout::Slots, n).bytes().total() == n * (8 + 56));
+  CHECK(filled(Layout::SlotsDict, n).bytes().total() == n * (8 + 64));
+  CHECK(filled(Layout::Aos, n).bytes().total() == n * 56);
+  CHECK(filled(Layout::Soa, n).bytes().total() == n * 56);
+}
+
+TEST_CASE("measured dict bytes per particle are at least 3x slots at N = 100,000") {
+  const int n = 100000;
+  const double dict = double(filled(Layout::Dict, n).bytes().total()) / n;
+  const double slots = double(filled(Layout::Slots, n).bytes().total()) / n;
+  const double dict_usable = double(filled(Layout::Dict, n).bytes().usable_total) / n;
+  const double slots_usable = double(filled(Layout::Slots, n).bytes().usable_total) / n;
+  MESSAGE("dict ", dict, " B, slots ", slots, " B (usable: ", dict_usable, " / ", slots_usable, ")");
+  CHECK(dict >= 3 * slots);
+  CHECK(dict_usable >= 3 * slots_usable);
+}
+
+TEST_CASE("permute reorders particles and their dynamic attributes together") {
+  for (Layout l : kAllLayouts) {
+    CAPTURE(layout_name(l));
+    ParticleStore s = filled(l, 5);
+    if (l != Layout::Slots) s.set_attr_all("tag", 0);
+    if (l != Layout::Slots) for (int i = 0; i < 5; ++i) s.set_attr(i, "tag", i * 10);
+    s.permute({4, 3, 2, 1, 0});
+    CHECK(s.record(0).x == 4);
+    CHECK(s.record(4).x == 0);
+    if (l != Layout::Slots) CHECK(s.get_attr(0, "tag") == 40);
+  }
+}
