@@ -106,7 +106,7 @@ TEST_CASE("direct summation conserves momentum and bounds the energy error") {
   CHECK(d0.potential_method == "exact");
   CHECK(d0.potential < 0);
   const double virial = 2 * d0.kinetic / -d0.potential;
-  CHECK(virial == doctest::Approx(1.0).epsilon(0.25));
+  CHECK(std::abs(virial - 1.0) < 0.2);
   for (int k = 0; k < 200; ++k) s.step();
   const Diagnostics d1 = s.diagnostics();
   const double p = std::sqrt(d1.px * d1.px + d1.py * d1.py + d1.pz * d1.pz);

@@ -1,0 +1,158 @@
+#pragma once
+// Helpers shared by the core tests. Only generic building blocks belong here
+// (particle sets, array bundles, error measures), not assertions of any one
+// module, so every test file can include it without coupling to another.
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <vector>
+
+#include "sim/particle.hpp"
+#include "sim/scenes/rng.hpp"
+#include "sim/solvers/solver.hpp"
+
+namespace slotsim::testing {
+
+// A Plummer sphere (scale radius 1, total mass 1, equal masses), positions
+// truncated at r < 10, velocities from the isotropic distribution function
+// (Aarseth, Henon & Wielen 1974). A local copy rather than the scenes module
+// so solver tests do not depend on scene parameters that may change.
+inline std::vector<ParticleRecord> plummer_sample(std::size_t n, std::uint64_t seed) {
+  Rng rng(seed);
+  std::vector<ParticleRecord> out(n);
+  const double m = 1.0 / static_cast<double>(n);
+  for (ParticleRecord& p : out) {
+    double r;
+    do {
+      const double u = rng.uniform();
+      r = u > 0 ? 1.0 / std::sqrt(std::pow(u, -2.0 / 3.0) - 1.0) : 0.0;
+    } while (!(r > 0 && r < 10));
+    const double cz = rng.uniform(-1, 1), phi = rng.uniform(0, 2 * M_PI);
+    const double sz = std::sqrt(1 - cz * cz);
+    p.x = r * sz * std::cos(phi);
+    p.y = r * sz * std::sin(phi);
+    p.z = r * cz;
+    // q = v / v_escape has density proportional to q^2 (1 - q^2)^3.5 on [0, 1].
+    double q;
+    for (;;) {
+      q = rng.uniform();
+      if (0.1 * rng.uniform() < q * q * std::pow(1 - q * q, 3.5)) break;
+    }
+    const double v = q * std::sqrt(2.0) * std::pow(1 + r * r, -0.25);
+    const double vz = rng.uniform(-1, 1), vphi = rng.uniform(0, 2 * M_PI);
+    const double vs = std::sqrt(1 - vz * vz);
+    p.vx = v * vs * std::cos(vphi);
+    p.vy = v * vs * std::sin(vphi);
+    p.vz = v * vz;
+    p.mass = m;
+  }
+  return out;
+}
+
+// Positions and masses as the separate columns a Solver reads.
+struct SourceArrays {
+  std::vector<double> x, y, z, m;
+  SourceArrays() = default;
+  explicit SourceArrays(const std::vector<ParticleRecord>& ps) {
+    for (const ParticleRecord& p : ps) push(p.x, p.y, p.z, p.mass);
+  }
+  void push(double px, double py, double pz, double pm) {
+    x.push_back(px);
+    y.push_back(py);
+    z.push_back(pz);
+    m.push_back(pm);
+  }
+  Sources sources() const { return {x.data(), y.data(), z.data(), m.data(), x.size()}; }
+};
+
+// Acceleration output columns, pre-filled with NaN so a solver that skips a
+// particle is caught.
+struct AccelArrays {
+  std::vector<double> ax, ay, az;
+  explicit AccelArrays(std::size_t n) : ax(n, NAN), ay(n, NAN), az(n, NAN) {}
+  Accels accels() { return {ax.data(), ay.data(), az.data()}; }
+  std::size_t size() const { return ax.size(); }
+};
+
+// Bit-for-bit equality: the determinism promise is about bits, and
+// operator== would call NaN != NaN and -0 == +0.
+inline bool bitwise_equal(const AccelArrays& a, const AccelArrays& b) {
+  auto same = [](const std::vector<double>& u, const std::vector<double>& v) {
+    return u.size() == v.size() && std::memcmp(u.data(), v.data(), u.size() * sizeof(double)) == 0;
+  };
+  return same(a.ax, b.ax) && same(a.ay, b.ay) && same(a.az, b.az);
+}
+
+// sqrt(mean_i |a_i - ref_i|^2 / |ref_i|^2): the usual tree-code accuracy
+// figure. Particles whose reference acceleration is exactly zero are skipped.
+inline double rms_rel_error(const AccelArrays& ref, const AccelArrays& a) {
+  double sum = 0;
+  std::size_t count = 0;
+  for (std::size_t i = 0; i < ref.size(); ++i) {
+    const double r2 = ref.ax[i] * ref.ax[i] + ref.ay[i] * ref.ay[i] + ref.az[i] * ref.az[i];
+    if (r2 == 0) continue;
+    const double dx = a.ax[i] - ref.ax[i], dy = a.ay[i] - ref.ay[i], dz = a.az[i] - ref.az[i];
+    sum += (dx * dx + dy * dy + dz * dz) / r2;
+    ++count;
+  }
+  return count ? std::sqrt(sum / static_cast<double>(count)) : 0.0;
+}
+
+}  // namespace slotsim::testing
+
+// Scene and file helpers (scenes and CSV tests).
+#include <atomic>
+#include <filesystem>
+#include <string>
+#include <string_view>
+#include <unistd.h>
+
+#include "sim/scenes/scene.hpp"
+
+namespace slotsim::testing {
+
+// Collects a scene's stream; fine for test sizes, unlike the real stores.
+class VectorSink : public ParticleSink {
+ public:
+  void push(const ParticleRecord& p) override { particles.push_back(p); }
+  std::vector<ParticleRecord> particles;
+};
+
+inline std::vector<ParticleRecord> scene_particles(std::string_view name, std::size_t n,
+                                                   std::uint64_t seed) {
+  VectorSink sink;
+  generate_scene(name, SceneParams{n, seed}, sink);
+  return std::move(sink.particles);
+}
+
+inline bool bitwise_equal(const std::vector<ParticleRecord>& a,
+                          const std::vector<ParticleRecord>& b) {
+  return a.size() == b.size() &&
+         std::memcmp(a.data(), b.data(), a.size() * sizeof(ParticleRecord)) == 0;
+}
+
+// A fresh directory under the system temp dir, removed with its contents on
+// destruction. Named by pid and a counter so parallel ctest runs don't clash.
+class TempDir {
+ public:
+  TempDir() {
+    static std::atomic<unsigned> counter{0};
+    path_ = std::filesystem::temp_directory_path() /
+            ("slotsim-test-" + std::to_string(::getpid()) + "-" + std::to_string(counter++));
+    std::filesystem::create_directories(path_);
+  }
+  ~TempDir() {
+    std::error_code ec;
+    std::filesystem::remove_all(path_, ec);
+  }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  std::string file(std::string_view name) const { return (path_ / name).string(); }
+  const std::filesystem::path& path() const { return path_; }
+
+ private:
+  std::filesystem::path path_;
+};
+
+}  // namespace slotsim::testing
