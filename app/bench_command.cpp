@@ -1,6 +1,238 @@
-// `slotsim bench`: placeholder registration until the benchmark lands.
+// `slotsim bench`: the same scene, seed and solver run over several layouts
+// in one process, so every ratio in the table is between numbers measured
+// side by side on the same machine state.
+#include <omp.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <iostream>
+#include <memory>
+#include <sstream>
+
 #include "app/commands.hpp"
+#include "app/json.hpp"
+#include "app/machine_info.hpp"
+#include "app/output_file.hpp"
+#include "app/sim_options.hpp"
+#include "sim/lessons.hpp"
+#include "sim/memory/tracker.hpp"
+#include "sim/stats.hpp"
 
 namespace slotsim::app {
-CLI::App* register_bench(CLI::App& app) { return nullptr; (void)app; }
+namespace {
+
+struct BenchOptions {
+  SimOptions sim;
+  std::uint64_t steps = 5;
+  int repeats = 3;
+  std::string layouts = "dict,slots,slots+dict,aos,soa";
+  std::string json, csv;
+  bool claims = false;
+  std::size_t claims_big = 10000000;
+};
+
+struct Result {
+  Layout layout;
+  double bytes_per_particle = 0;
+  long long particle_bytes = 0, heap_peak = 0, rss = 0;
+  double step_median = 0, step_min = 0, step_max = 0;
+  StepTiming phases;  // medians
+  std::uint64_t hash = 0;
+};
+
+std::vector<Layout> parse_layouts(const std::string& list) {
+  std::vector<Layout> out;
+  std::stringstream ss(list);
+  for (std::string item; std::getline(ss, item, ',');) out.push_back(layout_or_throw(item));
+  if (out.empty()) throw std::invalid_argument("--layouts: no layout given");
+  return out;
+}
+
+Result run_layout(SimConfig cfg, Layout l, const BenchOptions& o, int index, int count) {
+  cfg.layout = l;
+  Result r;
+  r.layout = l;
+  mem::reset_peak();
+  std::fprintf(stderr, "[%d/%d] %s: spawning %zu particles\n", index, count, std::string(layout_name(l)).c_str(),
+               cfg.particles);
+  System sys(cfg);
+  sys.step();  // warm-up: first forces, page faults, caches
+  std::vector<double> medians;
+  std::vector<StepTiming> all;
+  for (int rep = 0; rep < o.repeats; ++rep) {
+    std::vector<double> t;
+    for (std::uint64_t k = 0; k < o.steps; ++k) {
+      sys.step();
+      t.push_back(sys.last_timing().total_ms);
+      all.push_back(sys.last_timing());
+    }
+    medians.push_back(median(t));
+    std::fprintf(stderr, "[%d/%d] %s: repeat %d/%d  %.2f ms/step\n", index, count,
+                 std::string(layout_name(l)).c_str(), rep + 1, o.repeats, medians.back());
+  }
+  auto pm = [&](double StepTiming::*f) {
+    std::vector<double> v;
+    for (const auto& s : all) v.push_back(s.*f);
+    return median(v);
+  };
+  r.phases.gather_ms = pm(&StepTiming::gather_ms);
+  r.phases.build_ms = pm(&StepTiming::build_ms);
+  r.phases.solve_ms = pm(&StepTiming::solve_ms);
+  r.phases.interpolate_ms = pm(&StepTiming::interpolate_ms);
+  r.phases.kick_ms = pm(&StepTiming::kick_ms);
+  r.phases.drift_ms = pm(&StepTiming::drift_ms);
+  r.step_median = median(medians);
+  r.step_min = *std::min_element(medians.begin(), medians.end());
+  r.step_max = *std::max_element(medians.begin(), medians.end());
+  const LayoutBytes b = sys.bytes();
+  r.particle_bytes = b.total();
+  r.bytes_per_particle = double(b.total()) / double(sys.size());
+  r.heap_peak = mem::heap_stats().peak_requested;
+  r.rss = mem::rss_bytes();
+  r.hash = sys.state_hash();
+  return r;
+}
+
+int run_claims(const BenchOptions& o) {
+  std::fprintf(stderr, "measuring the lecture's claims (10M-instance figure may take a while)\n");
+  LessonOptions lo;
+  lo.big = o.claims_big;
+  const auto lessons = measure_lessons(lo);
+  std::printf("| claim | measured in this run | verdict |\n|---|---|---|\n");
+  for (const auto& l : lessons) std::printf("| %s | %s | %s |\n", l.claim.c_str(), l.measured.c_str(), l.verdict.c_str());
+  if (!o.json.empty()) {
+    Json j;
+    j.begin_object().key("claims").begin_array();
+    for (const auto& l : lessons) {
+      j.begin_object().field("id", l.id).field("claim", l.claim).field("measured", l.measured);
+      j.field("value", l.value).field("verdict", l.verdict).end_object();
+    }
+    j.end_array().end_object();
+    write_file_atomic(o.json, j.str() + "\n");
+  }
+  return 0;
+}
+
+int run_bench(BenchOptions& o) {
+  finish_sim_options(o.sim);
+  if (o.repeats < 1) throw std::invalid_argument("--repeats must be at least 1");
+  if (o.steps < 1) throw std::invalid_argument("--steps must be at least 1");
+  const auto layouts = parse_layouts(o.layouts);
+  check_writable(o.json, "--json");
+  check_writable(o.csv, "--csv");
+  if (o.claims) return run_claims(o);
+  SimConfig cfg = o.sim.cfg;
+  if (cfg.threads > 0) omp_set_num_threads(cfg.threads);
+  const int threads = omp_get_max_threads();
+
+  std::fprintf(stderr, "measuring memory bandwidth (triad)\n");
+  const double bw = triad_bandwidth_gbs(std::max<std::size_t>(cfg.particles * 56, 64u << 20));
+  std::vector<Result> res;
+  int idx = 0;
+  for (Layout l : layouts) res.push_back(run_layout(cfg, l, o, ++idx, int(layouts.size())));
+
+  const Result* dict = nullptr;
+  const Result* soa = nullptr;
+  for (const auto& r : res) {
+    if (r.layout == Layout::Dict) dict = &r;
+    if (r.layout == Layout::Soa) soa = &r;
+  }
+  for (const auto& r : res)
+    if (r.hash != res[0].hash) throw std::runtime_error("layouts disagree on the final state: determinism broken");
+
+  const double n = double(cfg.particles);
+  // Bytes the kick and drift kernels move per step on soa: each kick reads
+  // v and a, writes v (9 doubles); drift reads x and v, writes x (9).
+  const bool forces = cfg.solver != "none";
+  const double integ_bytes = n * 8 * (9 + (forces ? 18 : 0));
+  const double bound_ms = integ_bytes / (bw * 1e9) * 1e3;
+
+  std::printf("%zu particles, scene %s, solver %s, %llu steps x %d repeats, %d threads; triad bandwidth %.1f GB/s\n\n",
+              cfg.particles, cfg.scene.c_str(), cfg.solver.c_str(), static_cast<unsigned long long>(o.steps),
+              o.repeats, threads, bw);
+  std::printf("| layout | B/particle | particle MB | peak heap MB | RSS MB | step ms median (min-max) | gather | build "
+              "| solve | interp | kick | drift | x dict | x soa |\n");
+  std::printf("|---|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+  std::ostringstream csv;
+  csv << "layout,bytes_per_particle,particle_mb,peak_heap_mb,rss_mb,step_ms_median,step_ms_min,step_ms_max,gather_ms,"
+         "build_ms,solve_ms,interpolate_ms,kick_ms,drift_ms,ratio_dict,ratio_soa\n";
+  for (const auto& r : res) {
+    const double rd = dict ? r.step_median / dict->step_median : 0;
+    const double rs = soa ? r.step_median / soa->step_median : 0;
+    char line[512];
+    std::snprintf(line, sizeof line,
+                  "| %s | %.1f | %.1f | %.1f | %.1f | %.2f (%.2f-%.2f) | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f | %s | %s |\n",
+                  std::string(layout_name(r.layout)).c_str(), r.bytes_per_particle, r.particle_bytes / 1e6,
+                  r.heap_peak / 1e6, r.rss / 1e6, r.step_median, r.step_min, r.step_max, r.phases.gather_ms,
+                  r.phases.build_ms, r.phases.solve_ms, r.phases.interpolate_ms, r.phases.kick_ms, r.phases.drift_ms,
+                  dict ? (std::to_string(rd).substr(0, 5)).c_str() : "-", soa ? (std::to_string(rs).substr(0, 5)).c_str() : "-");
+    std::fputs(line, stdout);
+    std::snprintf(line, sizeof line, "%s,%.3f,%.3f,%.3f,%.3f,%.4f,%.4f,%.4f,%.4f,%.4f,%.4f,%.4f,%.4f,%.4f,%.4f,%.4f\n",
+                  std::string(layout_name(r.layout)).c_str(), r.bytes_per_particle, r.particle_bytes / 1e6,
+                  r.heap_peak / 1e6, r.rss / 1e6, r.step_median, r.step_min, r.step_max, r.phases.gather_ms,
+                  r.phases.build_ms, r.phases.solve_ms, r.phases.interpolate_ms, r.phases.kick_ms, r.phases.drift_ms, rd,
+                  rs);
+    csv << line;
+  }
+  if (soa)
+    std::printf("\nsoa integrator (kick+drift) %.2f ms vs bandwidth bound %.2f ms (%.0f MB moved at %.1f GB/s): %.2fx the bound\n",
+                soa->phases.kick_ms + soa->phases.drift_ms, bound_ms, integ_bytes / 1e6, bw,
+                (soa->phases.kick_ms + soa->phases.drift_ms) / bound_ms);
+  if (!o.csv.empty()) write_file_atomic(o.csv, csv.str());
+  if (!o.json.empty()) {
+    const MachineInfo m = machine_info();
+    Json j;
+    j.begin_object().key("machine").begin_object();
+    j.field("cpu", m.cpu).field("cores", m.cores).field("mem_total_bytes", m.mem_total_bytes);
+    j.field("kernel", m.kernel).field("compiler", m.compiler).end_object();
+    j.key("config").begin_object();
+    j.field("scene", cfg.scene).field("particles", cfg.particles).field("solver", cfg.solver);
+    j.field("steps", o.steps).field("repeats", o.repeats).field("threads", threads).field("dt", cfg.dt);
+    j.field("theta", cfg.force.theta).field("grid", cfg.force.grid).field("seed", cfg.seed).end_object();
+    j.field("bandwidth_gbs", bw);
+    j.field("integrator_bytes_per_step", integ_bytes).field("integrator_bound_ms", bound_ms);
+    j.key("results").begin_array();
+    for (const auto& r : res) {
+      j.begin_object();
+      j.field("layout", layout_name(r.layout)).field("bytes_per_particle", r.bytes_per_particle);
+      j.field("particle_bytes", r.particle_bytes).field("heap_peak_bytes", r.heap_peak).field("rss_bytes", r.rss);
+      j.field("step_ms_median", r.step_median).field("step_ms_min", r.step_min).field("step_ms_max", r.step_max);
+      j.key("phases_ms").begin_object();
+      j.field("gather", r.phases.gather_ms).field("build", r.phases.build_ms).field("solve", r.phases.solve_ms);
+      j.field("interpolate", r.phases.interpolate_ms).field("kick", r.phases.kick_ms).field("drift", r.phases.drift_ms);
+      j.end_object();
+      if (dict) j.field("ratio_to_dict", r.step_median / dict->step_median);
+      if (soa) j.field("ratio_to_soa", r.step_median / soa->step_median);
+      j.end_object();
+    }
+    j.end_array().end_object();
+    write_file_atomic(o.json, j.str() + "\n");
+  }
+  return 0;
+}
+
+}  // namespace
+
+CLI::App* register_bench(CLI::App& app) {
+  auto o = std::make_shared<BenchOptions>();
+  o->sim.cfg.particles = 1000000;
+  o->sim.cfg.solver = "none";
+  CLI::App* cmd = app.add_subcommand("bench", "run the same work over several layouts and compare them");
+  add_sim_options(cmd, o->sim);
+  cmd->add_option("--steps", o->steps, "timed steps per repeat")->capture_default_str();
+  cmd->add_option("--repeats", o->repeats, "repeats per layout (the table shows median and min-max)")
+      ->capture_default_str();
+  cmd->add_option("--layouts", o->layouts, "comma-separated layouts to run, in order")->capture_default_str();
+  cmd->add_option("--json", o->json, "write the results as JSON to FILE");
+  cmd->add_option("--csv", o->csv, "write the table as CSV to FILE");
+  cmd->add_flag("--claims", o->claims, "print the lecture's claims beside values measured now");
+  cmd->add_option("--claims-instances", o->claims_big, "instance count of the large-dict claim")->capture_default_str();
+  cmd->callback([o] {
+    const int rc = run_guarded("bench", [&] { return run_bench(*o); });
+    if (rc != 0) throw CLI::RuntimeError(rc);
+  });
+  return cmd;
+}
+
 }  // namespace slotsim::app

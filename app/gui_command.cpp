@@ -20,12 +20,15 @@ struct GuiCommandOptions {
   std::string render = "auto";
 };
 
-// `pm` when it is built in: it is the solver that stays interactive at a
+// `pm` when it can be built: it is the solver that stays interactive at a
 // million particles; without it nothing else would, so free streaming.
 std::string default_solver() {
-  for (const auto& n : solver_names())
-    if (n == "pm") return n;
-  return "none";
+  try {
+    make_solver("pm", ForceParams{});
+    return "pm";
+  } catch (const std::exception&) {
+    return "none";
+  }
 }
 
 int run_gui_command(GuiCommandOptions& o) {

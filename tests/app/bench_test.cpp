@@ -1,0 +1,68 @@
+// End-to-end tests of `slotsim bench`: table, CSV and JSON shape, errors.
+#include <doctest/doctest.h>
+
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <sys/wait.h>
+
+#include "sim/fixtures.hpp"
+
+using slotsim::testing::TempDir;
+
+namespace {
+std::string slurp(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+int run(const TempDir& d, const std::string& args, std::string* out = nullptr, std::string* err = nullptr) {
+  const std::string o = d.file("o.txt"), e = d.file("e.txt");
+  const int st = std::system((std::string(SLOTSIM_BINARY) + " " + args + " >" + o + " 2>" + e).c_str());
+  if (out) *out = slurp(o);
+  if (err) *err = slurp(e);
+  return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+}  // namespace
+
+TEST_CASE("bench: one table row per layout, ratios to dict and soa, CSV and JSON") {
+  TempDir d;
+  std::string out, err;
+  const std::string j = d.file("b.json"), c = d.file("b.csv");
+  REQUIRE(run(d, "bench -n 2000 --solver direct --steps 2 --repeats 2 --json " + j + " --csv " + c, &out, &err) == 0);
+  for (const char* l : {"| dict |", "| slots |", "| slots+dict |", "| aos |", "| soa |"}) CHECK(out.find(l) != std::string::npos);
+  CHECK(out.find("| soa | 56.0 |") != std::string::npos);
+  CHECK(out.find("| dict | 288.0 |") != std::string::npos);
+  CHECK(err.find("repeat 2/2") != std::string::npos);  // progress
+  const std::string json = slurp(j);
+  for (const char* k : {"\"machine\"", "\"bandwidth_gbs\"", "\"results\"", "\"step_ms_median\"", "\"step_ms_min\"",
+                        "\"step_ms_max\"", "\"phases_ms\"", "\"heap_peak_bytes\"", "\"rss_bytes\"", "\"ratio_to_dict\""})
+    CHECK(json.find(k) != std::string::npos);
+  std::istringstream csv(slurp(c));
+  int rows = 0;
+  for (std::string line; std::getline(csv, line);) ++rows;
+  CHECK(rows == 6);
+}
+
+TEST_CASE("bench --claims: every claim with a measured value and a verdict") {
+  TempDir d;
+  std::string out;
+  const std::string j = d.file("claims.json");
+  REQUIRE(run(d, "bench --claims --claims-instances 200000 --json " + j, &out) == 0);
+  CHECK(out.find("AttributeError: 'Particle' object has no attribute 'charge'") != std::string::npos);
+  const std::string json = slurp(j);
+  for (const char* id : {"dict_empty", "slots_saving", "three_fields", "access_speed", "attribute_error", "inheritance",
+                         "escape_hatch", "ten_million"})
+    CHECK(json.find(std::string("\"id\": \"") + id + "\"") != std::string::npos);
+  CHECK(json.find("\"verdict\": \"differs") == std::string::npos);
+}
+
+TEST_CASE("bench: bad input is one line and non-zero") {
+  TempDir d;
+  std::string err;
+  CHECK(run(d, "bench --layouts dict,vector", nullptr, &err) != 0);
+  CHECK(err.find("unknown layout 'vector'") != std::string::npos);
+  CHECK(run(d, "bench --repeats 0", nullptr, &err) != 0);
+  CHECK(err.find("--repeats") != std::string::npos);
+}
