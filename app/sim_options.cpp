@@ -25,6 +25,8 @@ void add_sim_options(CLI::App* cmd, SimOptions& o) {
   cmd->add_option("--box", c.force.box, "periodic box side (0 = fit to the particles)")->capture_default_str();
   cmd->add_option("--seed", c.seed, "random seed of the scene")->capture_default_str();
   cmd->add_option("--threads", c.threads, "OpenMP threads (0 = all cores)")->capture_default_str();
+  cmd->add_option("--sort-every", c.sort_every, "reorder particles along a Morton curve every K steps (0 = never)")
+      ->capture_default_str();
 }
 
 Layout layout_or_throw(const std::string& name) {

@@ -14,7 +14,7 @@ struct SimOptions {
 };
 
 // Adds --scene --particles --layout --solver --dt --softening --theta --grid
-// --periodic --box --seed --threads --ic to cmd, bound to o.
+// --periodic --box --seed --threads --sort-every --ic to cmd, bound to o.
 void add_sim_options(CLI::App* cmd, SimOptions& o);
 // Parses the layout name into o.cfg; throws std::invalid_argument (one line)
 // for an unknown layout, scene or solver.

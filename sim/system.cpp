@@ -12,6 +12,7 @@
 #include "sim/kernels.hpp"
 #include "sim/layouts/particle_store.hpp"
 #include "sim/scenes/scene.hpp"
+#include "sim/solvers/morton.hpp"
 
 namespace slotsim {
 namespace {
@@ -130,9 +131,51 @@ void System::compute_forces() {
   have_forces_ = true;
 }
 
+void System::reorder() {
+  Scratch& s = *scratch_;
+  const std::size_t n = size();
+  if (s.ax.size() != n) s.resize(n);
+  store_->visit([&](const auto& st) { kernels::gather(st, s.x.data(), s.y.data(), s.z.data(), s.m.data()); });
+  const Sources src{s.x.data(), s.y.data(), s.z.data(), s.m.data(), n};
+  mem::CountingResource res(mem::Category::Solver);
+  detail::SolverBuffer<std::uint64_t> keys(res), tmp_keys(res);
+  detail::SolverBuffer<std::uint32_t> perm(res), tmp_perm(res);
+  detail::morton_sort(src, detail::bounding_cube(src), keys, perm, tmp_keys, tmp_perm);
+  const std::span<const std::uint32_t> order(perm.data(), n);
+  store_->permute(order);
+  // Accelerations follow their particles, so the next half kick needs no
+  // extra force evaluation.
+  if (have_forces_)
+    for (auto* a : {&s.ax, &s.ay, &s.az}) {
+      std::pmr::vector<double> next(a->get_allocator());
+      next.resize(n);
+      for (std::size_t k = 0; k < n; ++k) next[k] = (*a)[order[k]];
+      a->swap(next);
+    }
+  if (id_at_.empty()) {
+    id_at_.resize(n);
+    for (std::size_t k = 0; k < n; ++k) id_at_[k] = static_cast<std::uint32_t>(k);
+    index_of_.resize(n);
+  }
+  std::vector<std::uint32_t> ids(n);
+  for (std::size_t k = 0; k < n; ++k) ids[k] = id_at_[order[k]];
+  id_at_.swap(ids);
+  for (std::size_t k = 0; k < n; ++k) index_of_[id_at_[k]] = static_cast<std::uint32_t>(k);
+}
+
+std::size_t System::index_of(std::size_t id) const {
+  if (id >= size()) throw std::out_of_range("particle id " + std::to_string(id) + " out of range");
+  return index_of_.empty() ? id : index_of_[id];
+}
+
 void System::step() {
   timing_ = StepTiming{};
   const auto t_start = Clock::now();
+  if (cfg_.sort_every > 0 && steps_ % cfg_.sort_every == 0) {
+    const auto t0 = Clock::now();
+    reorder();
+    timing_.sort_ms = ms_since(t0);
+  }
   const double dt = cfg_.dt;
   // Free streaming (`none`) skips the kicks entirely: adding a zero
   // acceleration would still turn -0.0 velocities into +0.0.
@@ -210,8 +253,8 @@ Diagnostics System::diagnostics() const {
 std::uint64_t System::state_hash() const {
   std::uint64_t h = 1469598103934665603ull;
   store_->visit([&](const auto& s) {
-    for (std::size_t i = 0; i < s.size(); ++i) {
-      const ParticleRecord r = s.record(i);
+    for (std::size_t id = 0; id < s.size(); ++id) {
+      const ParticleRecord r = s.record(index_of_.empty() ? id : index_of_[id]);
       unsigned char bytes[sizeof r];
       std::memcpy(bytes, &r, sizeof r);
       for (unsigned char c : bytes) h = (h ^ c) * 1099511628211ull;
@@ -220,14 +263,10 @@ std::uint64_t System::state_hash() const {
   return h;
 }
 
-ParticleRecord System::particle(std::size_t id) const {
-  if (id >= size()) throw std::out_of_range("particle id " + std::to_string(id) + " out of range");
-  return store_->record(id);
-}
+ParticleRecord System::particle(std::size_t id) const { return store_->record(index_of(id)); }
 
 void System::set_attr(std::size_t id, std::string_view name, double v) {
-  if (id >= size()) throw std::out_of_range("particle id " + std::to_string(id) + " out of range");
-  store_->set_attr(id, name, v);
+  store_->set_attr(index_of(id), name, v);
   if (declared_attr(name) >= 0) have_forces_ = false;
 }
 void System::set_attr_all(std::string_view name, double v) {
@@ -235,8 +274,7 @@ void System::set_attr_all(std::string_view name, double v) {
   if (declared_attr(name) >= 0) have_forces_ = false;
 }
 double System::get_attr(std::size_t id, std::string_view name) const {
-  if (id >= size()) throw std::out_of_range("particle id " + std::to_string(id) + " out of range");
-  return store_->get_attr(id, name);
+  return store_->get_attr(index_of(id), name);
 }
 
 void System::positions_float(float* xyz, float* speed) const {

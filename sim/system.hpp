@@ -28,6 +28,10 @@ struct SimConfig {
   ForceParams force;
   double dt = 1e-3;
   int threads = 0;  // 0 = OpenMP default
+  // Reorder particles along a Morton (Z-order) curve every K steps, 0 =
+  // never. Solvers read neighbours together when neighbours sit together in
+  // memory; for the heap-object layouts only the pointer index moves.
+  std::uint64_t sort_every = 0;
 };
 
 // Milliseconds spent in each phase of the last step (kick-drift-kick).
@@ -39,6 +43,7 @@ struct StepTiming {
   double interpolate_ms = 0;  // solver: mesh -> particles
   double kick_ms = 0;         // both half kicks (layout cost)
   double drift_ms = 0;        // (layout cost)
+  double sort_ms = 0;         // spatial reorder, on steps where it runs
 };
 
 struct SwitchRecord {
@@ -113,6 +118,8 @@ class System {
   void init_common();
   void load(const std::vector<ParticleRecord>& initial, const std::string& what);
   void compute_forces();
+  void reorder();
+  std::size_t index_of(std::size_t id) const;
   SimConfig cfg_;
   std::unique_ptr<ParticleStore> store_;
   std::unique_ptr<Solver> solver_;
@@ -122,6 +129,9 @@ class System {
   std::vector<SwitchRecord> switches_;
   std::uint64_t steps_ = 0;
   bool have_forces_ = false;  // accelerations valid for the current positions
+  // After the first reorder: id_at_[k] is the id of the particle stored at
+  // index k, index_of_[id] its inverse. Empty while particles are in id order.
+  std::vector<std::uint32_t> id_at_, index_of_;
 };
 
 }  // namespace slotsim

@@ -122,7 +122,8 @@ void ParticleStore::convert_to(Layout to, const ProgressFn& progress) {
   if (progress) progress(1.0, "converting");
 }
 
-void ParticleStore::permute(const std::vector<std::uint32_t>& order) {
+void ParticleStore::permute(std::span<const std::uint32_t> order) {
+  if (order.size() != size()) throw std::invalid_argument("permute: order has the wrong length");
   visit([&](auto& s) { s.permute(order); });
 }
 

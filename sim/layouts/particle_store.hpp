@@ -13,6 +13,7 @@
 //               name on one particle is an AttributeError unless its column
 //               exists
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <variant>
@@ -65,7 +66,7 @@ class ParticleStore {
   void convert_to(Layout to, const ProgressFn& progress = {});
 
   // Reorders particles: new particle k = old particle order[k].
-  void permute(const std::vector<std::uint32_t>& order);
+  void permute(std::span<const std::uint32_t> order);
 
  private:
   StoreVariant v_;

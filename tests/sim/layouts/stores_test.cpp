@@ -115,7 +115,8 @@ TEST_CASE("permute reorders particles and their dynamic attributes together") {
     ParticleStore s = filled(l, 5);
     if (l != Layout::Slots) s.set_attr_all("tag", 0);
     if (l != Layout::Slots) for (int i = 0; i < 5; ++i) s.set_attr(i, "tag", i * 10);
-    s.permute({4, 3, 2, 1, 0});
+    const std::vector<std::uint32_t> order{4, 3, 2, 1, 0};
+    s.permute(order);
     CHECK(s.record(0).x == 4);
     CHECK(s.record(4).x == 0);
     if (l != Layout::Slots) CHECK(s.get_attr(0, "tag") == 40);

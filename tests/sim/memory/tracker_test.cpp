@@ -9,13 +9,15 @@
 
 using namespace slotsim;
 
+// Allocations are stored here, through a volatile pointer, so the compiler
+// cannot elide a new/delete pair (allowed since C++14) and leave nothing to
+// count.
+char* volatile g_sink = nullptr;
+
 TEST_CASE("tracker counts new and delete, requested and usable, without headers") {
   const mem::HeapStats a = mem::heap_stats();
-  // Stored through a volatile pointer so the compiler cannot elide the
-  // new/delete pair (allowed since C++14) and leave nothing to count.
-  static char* volatile sink;
   char* p = new char[1000];
-  sink = p;
+  g_sink = p;
   const mem::HeapStats b = mem::heap_stats();
   CHECK(b.current_requested - a.current_requested == 1000);
   CHECK(b.current_usable - a.current_usable >= 1000);
