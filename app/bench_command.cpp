@@ -1,6 +1,7 @@
 // `slotsim bench`: the same scene, seed and solver run over several layouts
 // in one process, so every ratio in the table is between numbers measured
 // side by side on the same machine state.
+#include <malloc.h>
 #include <omp.h>
 
 #include <algorithm>
@@ -53,6 +54,10 @@ Result run_layout(SimConfig cfg, Layout l, const BenchOptions& o, int index, int
   cfg.layout = l;
   Result r;
   r.layout = l;
+  // Hand the previous layout's freed pages back to the kernel first;
+  // otherwise glibc keeps them and every later row would show the RSS of
+  // the largest layout run so far.
+  malloc_trim(0);
   mem::reset_peak();
   std::fprintf(stderr, "[%d/%d] %s: spawning %zu particles\n", index, count, std::string(layout_name(l)).c_str(),
                cfg.particles);
