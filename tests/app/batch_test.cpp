@@ -1,6 +1,7 @@
 // End-to-end tests of `slotsim batch`: the real binary, real files.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
 #include <sstream>
@@ -61,7 +62,9 @@ TEST_CASE("batch: same state hash for all five layouts and for a dict -> slots -
   std::string ref;
   for (const char* l : {"dict", "slots", "slots+dict", "aos", "soa"}) {
     CAPTURE(l);
-    const std::string j = d.file(std::string("out-") + (l[0] == 's' && l[5] == '+' ? "sd" : l) + ".json");
+    std::string file = std::string("out-") + l + ".json";
+    std::replace(file.begin(), file.end(), '+', '_');
+    const std::string j = d.file(file);
     const CliResult r = run_cli(d, common + "--layout " + l + " --json " + j);
     REQUIRE(r.code == 0);
     const std::string json = slurp(j);
