@@ -70,7 +70,7 @@ class AosStore {
 
   template <class Perm>
   void permute(const Perm& order) {
-    recs_ = ColumnSet::permuted(recs_, order);
+    recs_ = permuted(recs_, order);
     extra_.permute(order);
   }
 

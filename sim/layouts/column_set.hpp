@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "sim/layouts/names.hpp"
+#include "sim/layouts/permute.hpp"
 
 namespace slotsim {
 
@@ -47,13 +48,6 @@ class ColumnSet {
   template <class Perm>
   void permute(const Perm& order) {
     for (auto& c : cols_) c.values = permuted(c.values, order);
-  }
-  template <class T, class Perm>
-  static std::pmr::vector<T> permuted(const std::pmr::vector<T>& v, const Perm& order) {
-    std::pmr::vector<T> out(v.get_allocator());
-    out.reserve(v.size());
-    for (std::size_t k = 0; k < order.size(); ++k) out.push_back(v[order[k]]);
-    return out;
   }
 
  private:

@@ -13,6 +13,8 @@
 
 #include "sim/layouts/attr_table.hpp"
 #include "sim/layouts/errors.hpp"
+#include "sim/layouts/names.hpp"
+#include "sim/layouts/permute.hpp"
 #include "sim/layouts/store_memory.hpp"
 #include "sim/particle.hpp"
 
@@ -90,10 +92,7 @@ class SlotsDictStore {
 
   template <class Perm>
   void permute(const Perm& order) {
-    std::pmr::vector<SlotsDictObject*> next(&mem_->index);
-    next.reserve(index_.size());
-    for (std::size_t k = 0; k < order.size(); ++k) next.push_back(index_[order[k]]);
-    index_.swap(next);
+    index_ = permuted(index_, order);
   }
 
   LayoutBytes bytes() const { return mem_->bytes(); }

@@ -93,7 +93,7 @@ class SoaStore {
 
   template <class Perm>
   void permute(const Perm& order) {
-    for (auto& c : cols_) c = ColumnSet::permuted(c, order);
+    for (auto& c : cols_) c = permuted(c, order);
     extra_.permute(order);
   }
 
