@@ -1,15 +1,23 @@
 // Barnes-Hut tree code: Morton-sorted octree, monopole + quadrupole moments,
-// Plummer-softened, walked once per group of nearby particles.
+// Plummer-softened, with interaction lists built per group of nearby
+// particles by a simultaneous descent of the target tree (descend()).
 //
 // Softening of the quadrupole term: the Taylor expansion of the *softened*
 // potential -m / sqrt(|y - d|^2 + eps^2) about the centre of mass, so with
-// g_n = (r^2 + eps^2)^(-n/2) and y = x - com, S = sum m d d^T:
+// g_n = (r^2 + eps^2)^(-n/2), y = x - com and S = sum m d d^T:
 //   phi = -M g1 + (1/2) tr S g3 - (3/2) y.S.y g5
 //   a   = -M g3 y + 3 g5 S y + (3/2) tr S g5 y - (15/2) g7 (y.S.y) y.
 // At eps = 0 this is the usual trace-free quadrupole. The unsoftened
 // quadrupole on top of a softened monopole was rejected: it is inconsistent
 // at distances of a few eps, where the softened monopole already differs
 // from 1/r^2 by more than the quadrupole term is worth.
+//
+// Precision: accepted nodes are summed in single precision, positions taken
+// relative to the task's centre (their error, ~1e-7 relative per term, is far
+// below the truncation error of the expansion, ~1e-3). Particles summed
+// directly have their separation computed in double (a close pair's
+// separation can be many orders below the distance to any origin) and the
+// rest in single precision; see bh_kernel_body.inl. Final sums are double.
 #include <omp.h>
 
 #include <algorithm>
@@ -18,75 +26,74 @@
 #include <limits>
 #include <stdexcept>
 #include <string>
-#include <cstdlib>
 
+#include "sim/solvers/bh_kernels.hpp"
 #include "sim/solvers/buffer.hpp"
 #include "sim/solvers/builtin.hpp"
 #include "sim/solvers/morton.hpp"
 #include "sim/solvers/octree.hpp"
 #include "sim/solvers/params_check.hpp"
-#include "sim/solvers/simd.hpp"
 
 namespace slotsim::detail {
 namespace {
 
 // Leaf and group sizes, tuned on a 1M Plummer sphere on 2 threads (see
-// docs/SOLVERS.md). Bigger groups share one walk between more particles but
-// lengthen every particle's interaction list.
-static std::uint32_t kLeafSize = getenv("BHL") ? atoi(getenv("BHL")) : 8;
-static std::uint32_t kGroupSize = getenv("BHG") ? atoi(getenv("BHG")) : 32;
-// Targets evaluated together: two 2-lane vectors, for instruction-level
-// parallelism across the independent accumulators.
-constexpr std::size_t kTargets = 4;
+// docs/SOLVERS.md). A group is evaluated as a whole: bigger groups fill the
+// SIMD lanes and amortise the descent, but lengthen every particle's lists
+// (at 1M: ~1000 nodes + ~90 particles per particle with groups of 8, ~1230 +
+// ~490 with 256); between 128 and 512 the cost is flat.
+constexpr std::uint32_t kLeafSize = 8;
+constexpr std::uint32_t kGroupSize = 256;
+// Accepted nodes closer than this (squared, softening included) go to the
+// double-precision list: in float, g7 = r^-7 overflows below r ~ 4e-6.
+constexpr double kFloatSafeR2 = 1e-9;
+// Top-level target nodes per call, shared dynamically among the threads.
+constexpr std::uint32_t kTasksPerCall = 256;
 
-struct Far {  // an accepted node
+struct Far {  // an accepted node in double precision (see kFloatSafeR2)
   double x, y, z, m, qxx, qyy, qzz, qxy, qxz, qyz, t;
 };
-struct Near {  // a particle summed directly
-  double x, y, z, m;
-};
 
-// Per-thread lists, reused between groups and calls.
+// Per-thread state of one task's descent, reused between tasks and calls.
+// The three lists are stacks: what the target nodes on the current path have
+// accepted, already in the form the kernels read, so a group inherits its
+// ancestors' lists without gathering anything.
 struct Scratch {
-  explicit Scratch(std::pmr::memory_resource* r) : far(r), near(r) {}
-  std::pmr::vector<Far> far;
-  std::pmr::vector<Near> near;
+  explicit Scratch(std::pmr::memory_resource* r)
+      : farf(r), far(r), near(r), cand(r), fx(r), fy(r), fz(r), fax(r), fay(r), faz(r), nax(r),
+        nay(r), naz(r), x(r), y(r), z(r) {
+    cand.resize(kMortonBits + 2);
+  }
+  double ref[3] = {0, 0, 0};    // the task's centre: origin of the FarF positions
+  std::pmr::vector<FarF> farf;  // accepted nodes, single precision
+  std::pmr::vector<Far> far;    // accepted nodes too close for float's range
+  std::pmr::vector<NearD> near; // particles summed directly
+  // Candidates deferred to the children of the target node at each depth
+  // (sized once: a Morton octree is at most kMortonBits + 1 levels deep, and
+  // growing it mid-descent would move the vectors the callers are reading).
+  std::pmr::vector<std::pmr::vector<std::uint32_t>> cand;
+  // One group's targets (float relative to ref for the far kernel, double
+  // for the near one) and the kernels' results.
+  std::pmr::vector<float> fx, fy, fz, fax, fay, faz, nax, nay, naz;
+  std::pmr::vector<double> x, y, z;
 };
 
-struct Lanes {
-  v2d x, y, z, ax, ay, az;
-};
-
-inline void far_term(const Far& f, v2d eps2, Lanes& l) {
-  const v2d rx = splat(f.x) - l.x, ry = splat(f.y) - l.y, rz = splat(f.z) - l.z;
-  const v2d r2 = rx * rx + ry * ry + rz * rz + eps2;
-  const v2d g1 = splat(1.0) / vsqrt(r2);
-  const v2d g2 = g1 * g1;
-  const v2d g3 = g1 * g2, g5 = g3 * g2, g7 = g5 * g2;
-  const v2d qxx = splat(f.qxx), qyy = splat(f.qyy), qzz = splat(f.qzz);
-  const v2d qxy = splat(f.qxy), qxz = splat(f.qxz), qyz = splat(f.qyz);
-  const v2d qrx = qxx * rx + qxy * ry + qxz * rz;
-  const v2d qry = qxy * rx + qyy * ry + qyz * rz;
-  const v2d qrz = qxz * rx + qyz * ry + qzz * rz;
-  const v2d rqr = rx * qrx + ry * qry + rz * qrz;
-  // r = com - x = -y, q = 3S, t = 1.5 tr S; see the derivation at the top.
-  const v2d s = splat(f.m) * g3 - splat(f.t) * g5 + splat(2.5) * g7 * rqr;
-  l.ax += s * rx - g5 * qrx;
-  l.ay += s * ry - g5 * qry;
-  l.az += s * rz - g5 * qrz;
-}
-
-// The self term (and any particle at exactly the same place, whose pull has
-// no direction) is masked out by the unsoftened distance being zero.
-inline void near_term(const Near& p, v2d eps2, Lanes& l) {
-  const v2d rx = splat(p.x) - l.x, ry = splat(p.y) - l.y, rz = splat(p.z) - l.z;
-  const v2d d2 = rx * rx + ry * ry + rz * rz;
-  const v2d r2 = d2 + eps2;
-  const v2d g1 = splat(1.0) / vsqrt(r2);
-  const v2d w = select(d2 > splat(0.0), splat(p.m) * (g1 * g1 * g1), splat(0.0));
-  l.ax += w * rx;
-  l.ay += w * ry;
-  l.az += w * rz;
+// Same algebra as far_body in bh_kernel_body.inl, in double, one target.
+void far_term_double(const Far& f, double eps2, double x, double y, double z, double& ax,
+                     double& ay, double& az) {
+  const double rx = f.x - x, ry = f.y - y, rz = f.z - z;
+  const double r2 = rx * rx + ry * ry + rz * rz + eps2;
+  const double g1 = 1.0 / std::sqrt(r2);
+  const double g2 = g1 * g1;
+  const double g3 = g1 * g2, g5 = g3 * g2, g7 = g5 * g2;
+  const double qrx = f.qxx * rx + f.qxy * ry + f.qxz * rz;
+  const double qry = f.qxy * rx + f.qyy * ry + f.qyz * rz;
+  const double qrz = f.qxz * rx + f.qyz * ry + f.qzz * rz;
+  const double rqr = rx * qrx + ry * qry + rz * qrz;
+  const double s = f.m * g3 - f.t * g5 + 2.5 * g7 * rqr;
+  ax += s * rx - g5 * qrx;
+  ay += s * ry - g5 * qry;
+  az += s * rz - g5 * qrz;
 }
 
 class BarnesHutSolver final : public Solver {
@@ -94,6 +101,7 @@ class BarnesHutSolver final : public Solver {
   explicit BarnesHutSolver(const ForceParams& p)
       : eps2_(p.softening * p.softening),
         theta_(p.theta),
+        kernels_(usable_bh_kernels().front()),
         keys_(res_),
         perm_(res_),
         tmp_keys_(res_),
@@ -103,7 +111,8 @@ class BarnesHutSolver final : public Solver {
         zs_(res_),
         ms_(res_),
         tree_(&res_),
-        groups_(&res_) {}
+        tasks_(&res_),
+        scratch_(&res_) {}
 
   std::string_view name() const override { return "bh"; }
 
@@ -117,17 +126,19 @@ class BarnesHutSolver final : public Solver {
 
     const int nt = omp_get_max_threads();
     while (scratch_.size() < static_cast<std::size_t>(nt)) scratch_.emplace_back(&res_);
-    const auto ng = static_cast<std::ptrdiff_t>(groups_.size());
-    // Dynamic schedule is safe for determinism: a group's result does not
+    const auto ntasks = static_cast<std::ptrdiff_t>(tasks_.size());
+    // Dynamic schedule is safe for determinism: a task's result does not
     // depend on which thread computes it, only the load balance does.
 #pragma omp parallel
     {
       Scratch& sc = scratch_[static_cast<std::size_t>(omp_get_thread_num())];
-#pragma omp for schedule(dynamic, 4)
-      for (std::ptrdiff_t g = 0; g < ng; ++g) {
-        const std::uint32_t node = groups_[static_cast<std::size_t>(g)];
-        walk(tree_.boxes[node], sc);
-        if (!getenv("NOEVAL")) evaluate(tree_.nodes[node].begin, tree_.nodes[node].end, sc, acc);
+#pragma omp for schedule(dynamic, 1)
+      for (std::ptrdiff_t k = 0; k < ntasks; ++k) {
+        const std::uint32_t root = 0, task = tasks_[static_cast<std::size_t>(k)];
+        sc.ref[0] = tree_.boxes[task].cx;
+        sc.ref[1] = tree_.boxes[task].cy;
+        sc.ref[2] = tree_.boxes[task].cz;
+        descend(task, &root, 1, 0, sc, acc);
       }
     }
     phases = {};
@@ -155,13 +166,16 @@ class BarnesHutSolver final : public Solver {
     }
     build_octree({keys_.data(), xs_.data(), ys_.data(), zs_.data(), ms_.data(), n}, kLeafSize,
                  theta_, tree_);
-    // Groups: the topmost nodes small enough (or leaves), in preorder.
-    groups_.clear();
+    // Tasks: the topmost nodes holding at most n / kTasksPerCall particles.
+    // A function of n alone, never of the thread count, since where the
+    // descent starts decides which target node tests which candidate.
+    tasks_.clear();
     const auto nn = static_cast<std::uint32_t>(tree_.nodes.size());
+    const std::uint32_t task_size = std::max(kGroupSize, n / kTasksPerCall);
     for (std::uint32_t i = 0; i < nn;) {
       const TreeNode& nd = tree_.nodes[i];
-      if (nd.end - nd.begin <= kGroupSize || nd.next == i + 1) {
-        groups_.push_back(i);
+      if (nd.end - nd.begin <= task_size || nd.next == i + 1) {
+        tasks_.push_back(i);
         i = nd.next;
       } else {
         ++i;
@@ -169,73 +183,126 @@ class BarnesHutSolver final : public Solver {
     }
   }
 
-  // Builds the interaction lists of one group. A node is accepted only if it
-  // passes the opening test for the nearest point of the group's box, hence
-  // for every particle of the group; a node overlapping the box (in
-  // particular any node holding one of the group's particles) is never
-  // accepted, since its distance there is zero.
-  void walk(const NodeBox& g, Scratch& sc) const {
-    sc.far.clear();
-    sc.near.clear();
+  bool is_group(std::uint32_t i) const {
+    const TreeNode& nd = tree_.nodes[i];
+    return nd.end - nd.begin <= kGroupSize || nd.next == i + 1;
+  }
+
+  // Handles target node t given the candidates its ancestors could not
+  // decide. Each candidate (and, when it is opened, its subtree) is tested
+  // against t's box: passing nodes are accepted for every particle below t
+  // (their distance can only grow for a smaller box), failing nodes are
+  // opened here if they are at least as large as t and otherwise deferred
+  // to t's children, where they may still pass. At a group nothing is
+  // deferred: the group's lists are complete and it is evaluated. Compared
+  // with walking the whole tree once per group, the top of the tree is
+  // tested once per target node instead of once per group.
+  void descend(std::uint32_t t, const std::uint32_t* cand, std::size_t ncand, std::size_t depth,
+               Scratch& sc, Accels& acc) const {
+    const std::size_t farf_mark = sc.farf.size(), far_mark = sc.far.size(),
+                      near_mark = sc.near.size();
+    std::pmr::vector<std::uint32_t>& defer = sc.cand[depth];
+    defer.clear();
+    const NodeBox& g = tree_.boxes[t];
+    const bool group = is_group(t);
+    const double tsize = 2 * std::max({g.hx, g.hy, g.hz});
     const TreeNode* nodes = tree_.nodes.data();
-    const auto nn = static_cast<std::uint32_t>(tree_.nodes.size());
-    for (std::uint32_t i = 0; i < nn;) {
-      const TreeNode& nd = nodes[i];
-      const double dx = std::max(std::abs(nd.cx - g.cx) - g.hx, 0.0);
-      const double dy = std::max(std::abs(nd.cy - g.cy) - g.hy, 0.0);
-      const double dz = std::max(std::abs(nd.cz - g.cz) - g.hz, 0.0);
-      const double d2 = dx * dx + dy * dy + dz * dz;
-      const bool leaf = nd.next == i + 1;
-      if (d2 > nd.rcrit2 && nd.end - nd.begin > 1) {
-        const NodeMoments& mo = tree_.moments[i];
-        sc.far.push_back(
-            {nd.cx, nd.cy, nd.cz, mo.m, mo.qxx, mo.qyy, mo.qzz, mo.qxy, mo.qxz, mo.qyz, mo.t});
-        i = nd.next;
-      } else if (leaf || d2 > nd.rcrit2) {
-        // A lone particle is cheaper (and exact) as a direct term.
-        for (std::uint32_t k = nd.begin; k < nd.end; ++k)
-          sc.near.push_back({xs_[k], ys_[k], zs_[k], ms_[k]});
-        i = nd.next;
-      } else {
-        ++i;
+    for (std::size_t c = 0; c < ncand; ++c) {
+      const std::uint32_t end = nodes[cand[c]].next;
+      for (std::uint32_t i = cand[c]; i < end;) {
+        const TreeNode& nd = nodes[i];
+        const double dx = std::max(std::abs(nd.cx - g.cx) - g.hx, 0.0);
+        const double dy = std::max(std::abs(nd.cy - g.cy) - g.hy, 0.0);
+        const double dz = std::max(std::abs(nd.cz - g.cz) - g.hz, 0.0);
+        const bool leaf = nd.next == i + 1;
+        const double d2 = dx * dx + dy * dy + dz * dz;
+        if (d2 > nd.rcrit2) {
+          if (nd.end - nd.begin > 1)
+            accept_node(i, d2, sc);
+          else  // a lone particle is cheaper, and exact, as a direct term
+            accept_particles(nd.begin, nd.end, sc);
+          i = nd.next;
+        } else if (group && leaf) {
+          accept_particles(nd.begin, nd.end, sc);
+          i = nd.next;
+        } else if (group || (!leaf && 2 * tree_.boxes[i].hmax() >= tsize)) {
+          ++i;  // open: its first child is next in preorder
+        } else {
+          defer.push_back(i);
+          i = nd.next;
+        }
       }
+    }
+    if (group) {
+      evaluate(t, sc, acc);
+    } else {
+      for (std::uint32_t ch = t + 1; ch < nodes[t].next; ch = nodes[ch].next)
+        descend(ch, defer.data(), defer.size(), depth + 1, sc, acc);
+    }
+    sc.farf.resize(farf_mark);
+    sc.far.resize(far_mark);
+    sc.near.resize(near_mark);
+  }
+
+  // d2 is the node's distance from the accepting target box; boxes below
+  // it are smaller, so no target that inherits the entry is closer.
+  void accept_node(std::uint32_t i, double d2, Scratch& sc) const {
+    const TreeNode& nd = tree_.nodes[i];
+    const NodeMoments& mo = tree_.moments[i];
+    if (d2 + eps2_ >= kFloatSafeR2) {
+      auto f = [](double v) { return static_cast<float>(v); };
+      sc.farf.push_back({f(nd.cx - sc.ref[0]), f(nd.cy - sc.ref[1]), f(nd.cz - sc.ref[2]), f(mo.m),
+                         f(mo.qxx), f(mo.qyy), f(mo.qzz), f(mo.qxy), f(mo.qxz), f(mo.qyz), f(mo.t),
+                         0});
+    } else {
+      sc.far.push_back(
+          {nd.cx, nd.cy, nd.cz, mo.m, mo.qxx, mo.qyy, mo.qzz, mo.qxy, mo.qxz, mo.qyz, mo.t});
     }
   }
 
-  // Each target sums the far list, then the near list, in list order; the
-  // lanes only decide which targets are computed side by side.
-  void evaluate(std::uint32_t b, std::uint32_t e, const Scratch& sc, Accels& acc) const {
-    const v2d eps2 = splat(eps2_);
-    for (std::uint32_t i0 = b; i0 < e; i0 += kTargets) {
-      double tx[kTargets], ty[kTargets], tz[kTargets];
-      for (std::size_t k = 0; k < kTargets; ++k) {
-        // Past the end, repeat the last target; its results are dropped.
-        const std::uint32_t i = std::min<std::uint32_t>(i0 + static_cast<std::uint32_t>(k), e - 1);
-        tx[k] = xs_[i], ty[k] = ys_[i], tz[k] = zs_[i];
-      }
-      Lanes l0{{tx[0], tx[1]}, {ty[0], ty[1]}, {tz[0], tz[1]}, {}, {}, {}};
-      Lanes l1{{tx[2], tx[3]}, {ty[2], ty[3]}, {tz[2], tz[3]}, {}, {}, {}};
-      for (const Far& f : sc.far) {
-        far_term(f, eps2, l0);
-        far_term(f, eps2, l1);
-      }
-      for (const Near& p : sc.near) {
-        near_term(p, eps2, l0);
-        near_term(p, eps2, l1);
-      }
-      const double ax[kTargets] = {l0.ax[0], l0.ax[1], l1.ax[0], l1.ax[1]};
-      const double ay[kTargets] = {l0.ay[0], l0.ay[1], l1.ay[0], l1.ay[1]};
-      const double az[kTargets] = {l0.az[0], l0.az[1], l1.az[0], l1.az[1]};
-      for (std::size_t k = 0; k < kTargets && i0 + k < e; ++k) {
-        const std::uint32_t i = perm_[i0 + k];
-        acc.ax[i] = ax[k];
-        acc.ay[i] = ay[k];
-        acc.az[i] = az[k];
-      }
+  void accept_particles(std::uint32_t b, std::uint32_t e, Scratch& sc) const {
+    for (std::uint32_t k = b; k < e; ++k) sc.near.push_back({xs_[k], ys_[k], zs_[k], ms_[k]});
+  }
+
+  // Each target's sum: far list plus near list (each in list order, in
+  // float), then the (rare) double far list.
+  void evaluate(std::uint32_t t, Scratch& sc, Accels& acc) const {
+    const std::uint32_t b = tree_.nodes[t].begin, e = tree_.nodes[t].end;
+    const std::size_t n = e - b, padded = (n + kTargetPad - 1) / kTargetPad * kTargetPad;
+    for (auto* v : {&sc.fx, &sc.fy, &sc.fz, &sc.fax, &sc.fay, &sc.faz, &sc.nax, &sc.nay, &sc.naz})
+      v->resize(padded);
+    for (auto* v : {&sc.x, &sc.y, &sc.z}) v->resize(padded);
+    for (std::size_t k = 0; k < padded; ++k) {
+      // Past the end, repeat the last target; its results are dropped.
+      const std::size_t i = b + std::min(k, n - 1);
+      sc.x[k] = xs_[i];
+      sc.y[k] = ys_[i];
+      sc.z[k] = zs_[i];
+      sc.fx[k] = static_cast<float>(xs_[i] - sc.ref[0]);
+      sc.fy[k] = static_cast<float>(ys_[i] - sc.ref[1]);
+      sc.fz[k] = static_cast<float>(zs_[i] - sc.ref[2]);
+    }
+    const auto eps2f = static_cast<float>(eps2_);
+    kernels_.far(sc.farf.data(), sc.farf.size(), eps2f,
+                 {sc.fx.data(), sc.fy.data(), sc.fz.data(), sc.fax.data(), sc.fay.data(),
+                  sc.faz.data(), padded});
+    kernels_.near(sc.near.data(), sc.near.size(), eps2f,
+                  {sc.x.data(), sc.y.data(), sc.z.data(), sc.nax.data(), sc.nay.data(),
+                   sc.naz.data(), padded});
+    for (std::size_t k = 0; k < n; ++k) {
+      double ax = static_cast<double>(sc.fax[k]) + static_cast<double>(sc.nax[k]);
+      double ay = static_cast<double>(sc.fay[k]) + static_cast<double>(sc.nay[k]);
+      double az = static_cast<double>(sc.faz[k]) + static_cast<double>(sc.naz[k]);
+      for (const Far& f : sc.far) far_term_double(f, eps2_, sc.x[k], sc.y[k], sc.z[k], ax, ay, az);
+      const std::uint32_t i = perm_[b + k];
+      acc.ax[i] = ax;
+      acc.ay[i] = ay;
+      acc.az[i] = az;
     }
   }
 
   double eps2_, theta_;
+  BhKernels kernels_;
   mem::CountingResource res_{mem::Category::Solver};
   SolverBuffer<std::uint64_t> keys_;
   SolverBuffer<std::uint32_t> perm_;
@@ -243,8 +310,8 @@ class BarnesHutSolver final : public Solver {
   SolverBuffer<std::uint32_t> tmp_perm_;
   SolverBuffer<double> xs_, ys_, zs_, ms_;
   Octree tree_;
-  std::pmr::vector<std::uint32_t> groups_;
-  std::pmr::vector<Scratch> scratch_{&res_};
+  std::pmr::vector<std::uint32_t> tasks_;
+  std::pmr::vector<Scratch> scratch_;
 };
 
 }  // namespace

@@ -34,6 +34,7 @@ struct NodeMoments {
 // Tight bounding box of a node's particles: centre and half-sides.
 struct NodeBox {
   double cx, cy, cz, hx, hy, hz;
+  double hmax() const { return hx > hy ? (hx > hz ? hx : hz) : (hy > hz ? hy : hz); }
 };
 
 struct Octree {

@@ -7,7 +7,7 @@
 using namespace slotsim;
 using slotsim::testing::scene_particles;
 
-TEST_CASE("cold cube fills [-1, 1)^3 evenly and is at rest") {
+TEST_CASE("cold cube fills the cube -1 <= x, y, z < 1 evenly and is at rest") {
   const std::size_t n = 8000;
   const auto ps = scene_particles("cold-cube", n, 4);
   int octant[8] = {};

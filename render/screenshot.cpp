@@ -1,0 +1,41 @@
+#include "render/screenshot.hpp"
+
+#include <SFML/Graphics/Image.hpp>
+
+#include <cctype>
+#include <cstdint>
+#include <cstring>
+#include <stdexcept>
+#include <vector>
+
+#include "render/gl.hpp"
+
+namespace slotsim::render {
+
+void save_screenshot(const std::string& path, int width, int height) {
+  if (width <= 0 || height <= 0) throw std::runtime_error("screenshot: empty window");
+  const std::size_t row = static_cast<std::size_t>(width) * 4;
+  std::vector<std::uint8_t> px(row * height), flipped(row * height);
+  glPixelStorei(GL_PACK_ALIGNMENT, 1);
+  glReadBuffer(GL_BACK);
+  glReadPixels(0, 0, width, height, GL_RGBA, GL_UNSIGNED_BYTE, px.data());
+  // GL's row 0 is the bottom; image files start at the top.
+  for (int y = 0; y < height; ++y)
+    std::memcpy(flipped.data() + row * y, px.data() + row * (height - 1 - y), row);
+  // The overlay's blending leaves partial alpha in the framebuffer; on screen
+  // it is ignored, in a PNG it would make the picture translucent.
+  for (std::size_t i = 3; i < flipped.size(); i += 4) flipped[i] = 255;
+  sf::Image img;
+  img.create(static_cast<unsigned>(width), static_cast<unsigned>(height), flipped.data());
+  if (!img.saveToFile(path)) throw std::runtime_error("cannot write screenshot " + path);
+}
+
+void check_screenshot_name(const std::string& path) {
+  const auto dot = path.rfind('.');
+  std::string ext = dot == std::string::npos ? "" : path.substr(dot + 1);
+  for (char& c : ext) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (ext != "png" && ext != "bmp" && ext != "tga" && ext != "jpg" && ext != "jpeg")
+    throw std::invalid_argument("screenshot '" + path + "': use a .png, .bmp, .tga or .jpg name");
+}
+
+}  // namespace slotsim::render

@@ -1,0 +1,69 @@
+#include "render/window.hpp"
+
+#include <SFML/System/Err.hpp>
+#include <sstream>
+#include <stdexcept>
+
+#include "render/gl.hpp"
+
+namespace slotsim::render {
+
+namespace {
+std::string gl_string(GLenum what) {
+  const auto* s = reinterpret_cast<const char*>(glGetString(what));
+  return s ? s : "";
+}
+}  // namespace
+
+bool GlInfo::software() const {
+  return renderer.find("llvmpipe") != std::string::npos ||
+         renderer.find("softpipe") != std::string::npos ||
+         renderer.find("swrast") != std::string::npos;
+}
+
+std::unique_ptr<sf::Window> open_gl_window(unsigned width, unsigned height,
+                                           const std::string& title) {
+  sf::ContextSettings settings;
+  settings.depthBits = 24;
+  settings.majorVersion = 3;
+  settings.minorVersion = 3;
+  settings.attributeFlags = sf::ContextSettings::Core;
+  // SFML reports through sf::err(). Window creation always turns vsync off,
+  // and where the driver has no swap control (Xvfb) that prints "Setting
+  // vertical sync not supported" although nothing asked for vsync; keep
+  // every other message.
+  std::ostringstream captured;
+  std::streambuf* saved = sf::err().rdbuf(captured.rdbuf());
+  std::unique_ptr<sf::Window> win;
+  try {
+    win = std::make_unique<sf::Window>(sf::VideoMode(width, height), title, sf::Style::Default,
+                                       settings);
+  } catch (...) {
+    sf::err().rdbuf(saved);
+    throw;
+  }
+  sf::err().rdbuf(saved);
+  std::istringstream lines(captured.str());
+  for (std::string line; std::getline(lines, line);)
+    if (line != "Setting vertical sync not supported") sf::err() << line << '\n';
+  if (!win->setActive(true)) throw std::runtime_error("cannot make the OpenGL context current");
+  const sf::ContextSettings got = win->getSettings();
+  if (got.majorVersion * 10 + got.minorVersion < 33)
+    throw std::runtime_error("OpenGL 3.3 core profile needed, got " +
+                             std::to_string(got.majorVersion) + "." +
+                             std::to_string(got.minorVersion) + " (" +
+                             gl_string(GL_RENDERER) + ")");
+  return win;
+}
+
+GlInfo gl_info() {
+  GlInfo i;
+  i.renderer = gl_string(GL_RENDERER);
+  i.version = gl_string(GL_VERSION);
+  i.vendor = gl_string(GL_VENDOR);
+  glGetIntegerv(GL_MAJOR_VERSION, &i.major);
+  glGetIntegerv(GL_MINOR_VERSION, &i.minor);
+  return i;
+}
+
+}  // namespace slotsim::render

@@ -1,0 +1,54 @@
+#include <doctest/doctest.h>
+#include <sys/wait.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+// Bad input to `slotsim gui` is rejected before any window opens: one line
+// on stderr and a non-zero status. DISPLAY is cleared so that a check that
+// wrongly let the input through fails here instead of opening a window.
+namespace {
+struct Outcome {
+  int status;
+  std::string err;
+};
+
+Outcome run_gui(const std::string& args) {
+  const std::string err_file = "gui_command_test.err";
+  const std::string cmd = std::string("env -u DISPLAY '") + SLOTSIM_BINARY + "' gui --frames 1 " +
+                          args + " >/dev/null 2>" + err_file;
+  const int rc = std::system(cmd.c_str());
+  std::ifstream in(err_file);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  std::remove(err_file.c_str());
+  return {WIFEXITED(rc) ? WEXITSTATUS(rc) : -1, ss.str()};
+}
+
+int lines(const std::string& s) {
+  int n = 0;
+  for (char c : s) n += c == '\n';
+  return n;
+}
+}  // namespace
+
+TEST_CASE("gui: a bad script is one line on stderr and exit status 2") {
+  const Outcome o = run_gui("--script 'at 5 layout dict; at 9 layout nope'");
+  CHECK(o.status == 2);
+  CHECK(lines(o.err) == 1);
+  CHECK(o.err.find("unknown layout 'nope'") != std::string::npos);
+  CHECK(o.err.find("at 9 layout nope") != std::string::npos);
+}
+
+TEST_CASE("gui: bad flags are rejected before a window opens") {
+  for (const char* args : {"--render voxels", "--layout tuple", "--solver warp", "--frames -3",
+                           "--scene nebula", "--screenshot /nonexistent-dir/x.png", "--screenshot x.pdf"}) {
+    CAPTURE(args);
+    const Outcome o = run_gui(args);
+    CHECK(o.status != 0);
+    CHECK(lines(o.err) == 1);
+  }
+}

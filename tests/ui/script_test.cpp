@@ -1,0 +1,130 @@
+#include <doctest/doctest.h>
+
+#include <string>
+#include <variant>
+
+#include "ui/script.hpp"
+
+using namespace slotsim;
+using namespace slotsim::ui;
+
+namespace {
+template <class T>
+const T* command(const ScriptAction& a) {
+  const auto* c = std::get_if<SimCommand>(&a.what);
+  return c ? std::get_if<T>(c) : nullptr;
+}
+
+std::string error_of(const std::string& script) {
+  try {
+    parse_script(script);
+  } catch (const ScriptError& e) {
+    return e.what();
+  }
+  return "";
+}
+}  // namespace
+
+TEST_CASE("script: actions parse, in frame order, ties kept in written order") {
+  const auto a = parse_script(
+      "at 60 layout soa; at 30 layout slots\n"
+      "at 90 set-attr charge 1.5; at 90 set-attr mass 2 17 # one particle\n"
+      "at 100 screenshot a.png;; at 110 pause; at 111 step; at 112 resume; at 120 quit");
+  REQUIRE(a.size() == 9);
+  CHECK(a[0].frame == 30);
+  REQUIRE(command<cmd::SwitchLayout>(a[0]));
+  CHECK(command<cmd::SwitchLayout>(a[0])->to == Layout::Slots);
+  CHECK(command<cmd::SwitchLayout>(a[1])->to == Layout::Soa);
+  const auto* all = command<cmd::SetAttr>(a[2]);
+  REQUIRE(all);
+  CHECK(all->name == "charge");
+  CHECK(all->value == 1.5);
+  CHECK(!all->id.has_value());
+  const auto* one = command<cmd::SetAttr>(a[3]);
+  REQUIRE(one);
+  CHECK(one->name == "mass");
+  CHECK(one->id == std::size_t{17});
+  REQUIRE(std::holds_alternative<ScreenshotAction>(a[4].what));
+  CHECK(std::get<ScreenshotAction>(a[4].what).file == "a.png");
+  CHECK(command<cmd::SetPaused>(a[5])->paused);
+  CHECK(command<cmd::StepOnce>(a[6]));
+  CHECK(!command<cmd::SetPaused>(a[7])->paused);
+  CHECK(std::holds_alternative<QuitAction>(a[8].what));
+  CHECK(a[3].source == "at 90 set-attr mass 2 17");
+}
+
+TEST_CASE("script: lessons measures without building the 10M-instance store") {
+  const auto a = parse_script("at 3 lessons");
+  REQUIRE(a.size() == 1);
+  const auto* m = command<cmd::MeasureLessons>(a[0]);
+  REQUIRE(m);
+  CHECK(!m->options.build_big);
+}
+
+TEST_CASE("script: an empty script has no actions") {
+  CHECK(parse_script("").empty());
+  CHECK(parse_script(" ; \n ;").empty());
+}
+
+TEST_CASE("script: errors name the action and what is wrong") {
+  const std::string e1 = error_of("at 10 layout dict; at 30 layout slotz");
+  CHECK(e1.find("'at 30 layout slotz'") != std::string::npos);
+  CHECK(e1.find("unknown layout 'slotz'") != std::string::npos);
+  CHECK(error_of("at x layout dict").find("expected an integer for the frame") != std::string::npos);
+  CHECK(error_of("at -1 layout dict").find("at least 0") != std::string::npos);
+  CHECK(error_of("layout dict").find("expected 'at FRAME ACTION") != std::string::npos);
+  CHECK(error_of("at 5 explode").find("unknown action 'explode'") != std::string::npos);
+  CHECK(error_of("at 5 set-attr charge").find("usage: at FRAME set-attr") != std::string::npos);
+  CHECK(error_of("at 5 set-attr charge one").find("expected a number") != std::string::npos);
+  CHECK(error_of("at 5 solver warp").find("unknown solver 'warp'") != std::string::npos);
+  CHECK(error_of("at 5 respawn nebula 100").find("unknown scene 'nebula'") != std::string::npos);
+  CHECK(error_of("at 5 dt 0").find("dt must be positive") != std::string::npos);
+  CHECK(error_of("at 5 pause now").find("usage") != std::string::npos);
+  CHECK(error_of("at 5 screenshot shot.pdf").find(".png") != std::string::npos);
+  // One line: scripts and tests read stderr line by line.
+  CHECK(e1.find('\n') == std::string::npos);
+}
+
+TEST_CASE("script runner: an action waits for its frame and for the previous command") {
+  ScriptRunner r(parse_script("at 10 layout dict; at 10 screenshot x.png; at 12 quit"));
+  r.observe(0, false);
+  CHECK(r.next(9) == nullptr);
+  const ScriptAction* a = r.next(10);
+  REQUIRE(a);
+  CHECK(command<cmd::SwitchLayout>(*a));
+  r.ran(7);  // posted as command 7
+  // Not applied yet, or applied but the simulation still busy: wait.
+  r.observe(6, false);
+  CHECK(r.next(10) == nullptr);
+  r.observe(7, true);
+  CHECK(r.next(11) == nullptr);
+  CHECK(!r.done());
+  // Applied: shown for kSettleFrames frames before the next action runs.
+  for (int k = 0; k < ScriptRunner::kSettleFrames; ++k) {
+    CHECK(r.next(11) == nullptr);
+    r.observe(7, false);
+  }
+  a = r.next(11);
+  REQUIRE(a);
+  CHECK(std::holds_alternative<ScreenshotAction>(a->what));
+  r.ran(0);  // posted nothing: the next action need not wait
+  CHECK(r.next(11) == nullptr);  // quit is due at 12
+  a = r.next(12);
+  REQUIRE(a);
+  r.ran(0);
+  CHECK(r.done());
+  CHECK(r.next(100) == nullptr);
+}
+
+TEST_CASE("script runner: busy again after settling means not settled") {
+  ScriptRunner r(parse_script("at 0 layout dict; at 0 layout soa"));
+  r.observe(0, false);
+  REQUIRE(r.next(0));
+  r.ran(1);
+  r.observe(1, false);
+  r.observe(1, true);  // e.g. a command from the keyboard started
+  r.observe(1, false);
+  CHECK(r.next(5) == nullptr);
+  r.observe(1, false);
+  CHECK(r.next(5) != nullptr);
+}

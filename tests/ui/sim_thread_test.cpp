@@ -1,0 +1,190 @@
+#include <doctest/doctest.h>
+
+#include <chrono>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "sim/system.hpp"
+#include "ui/sim_thread.hpp"
+
+using namespace slotsim;
+using namespace slotsim::ui;
+
+namespace {
+SimConfig small_config() {
+  SimConfig c;
+  c.scene = "plummer";
+  c.particles = 3000;
+  c.seed = 5;
+  c.layout = Layout::Soa;
+  c.solver = "none";
+  return c;
+}
+
+// Acquires frames until `seq` is applied and the thread is idle; the
+// front frame then carries that command's result.
+const SimFrame& wait_applied(SimThread& t, std::uint64_t seq) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  for (;;) {
+    t.acquire();
+    const SimFrame& f = t.front();
+    if (t.started() && f.stats.applied_seq >= seq && !t.progress().busy) return f;
+    REQUIRE(std::chrono::steady_clock::now() < deadline);
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+}
+
+const CommandResult* result_of(const SimFrame& f, std::uint64_t seq) {
+  for (const auto& r : f.stats.results)
+    if (r.seq == seq) return &r;
+  return nullptr;
+}
+}  // namespace
+
+TEST_CASE("sim thread: published positions and bytes are the System's own") {
+  const SimConfig cfg = small_config();
+  SimThread t(cfg, /*start_paused=*/true);
+  const SimFrame& f0 = wait_applied(t, 0);
+  REQUIRE(f0.stats.has_system);
+  System ref(cfg);
+  CHECK(f0.stats.n == ref.size());
+  std::vector<float> xyz(3 * ref.size()), speed(ref.size());
+  ref.positions_float(xyz.data(), speed.data());
+  CHECK(std::vector<float>(f0.xyz.begin(), f0.xyz.end()) == xyz);
+  CHECK(std::vector<float>(f0.speed.begin(), f0.speed.end()) == speed);
+
+  for (Layout l : {Layout::Dict, Layout::Slots, Layout::SlotsDict, Layout::Aos, Layout::Soa}) {
+    CAPTURE(layout_name(l));
+    const SimFrame& f = wait_applied(t, t.post(cmd::SwitchLayout{l}));
+    ref.switch_layout(l);
+    CHECK(f.stats.layout == l);
+    const LayoutBytes a = f.stats.bytes, b = ref.bytes();
+    CHECK(a.objects == b.objects);
+    CHECK(a.tables == b.tables);
+    CHECK(a.index == b.index);
+    CHECK(a.columns == b.columns);
+    CHECK(a.blocks == b.blocks);
+    // usable_total is not compared: malloc_usable_size depends on which
+    // malloc arena served the block, and the two Systems live on different
+    // threads.
+    CHECK(f.stats.steps == 0);  // paused: conversions do not step
+  }
+}
+
+TEST_CASE("sim thread: set-attr reports AttributeError on slots and the cost elsewhere") {
+  SimConfig cfg = small_config();
+  cfg.layout = Layout::Slots;
+  SimThread t(cfg, true);
+  wait_applied(t, 0);
+
+  std::uint64_t seq = t.post(cmd::SetAttr{std::nullopt, "charge", 1.0});
+  const SimFrame& f1 = wait_applied(t, seq);
+  const CommandResult* r = result_of(f1, seq);
+  REQUIRE(r);
+  CHECK(!r->ok);
+  CHECK(r->text.find("AttributeError") != std::string::npos);
+  CHECK(r->text.find("charge") != std::string::npos);
+  CHECK(r->bytes_after == r->bytes_before);
+
+  // soa: a new whole column.
+  wait_applied(t, t.post(cmd::SwitchLayout{Layout::Soa}));
+  seq = t.post(cmd::SetAttr{std::nullopt, "charge", 1.0});
+  const SimFrame& f2 = wait_applied(t, seq);
+  r = result_of(f2, seq);
+  REQUIRE(r);
+  CHECK(r->ok);
+  CHECK(r->bytes_after > r->bytes_before);
+  CHECK(r->bytes_after == f2.stats.bytes.total());
+
+  // dict: the attribute moves with the particles and is on every one.
+  const SimFrame& f3 = wait_applied(t, t.post(cmd::SwitchLayout{Layout::Dict}));
+  REQUIRE(f3.stats.dynamic_attrs.size() == 1);
+  CHECK(f3.stats.dynamic_attrs[0].name == "charge");
+  CHECK(f3.stats.dynamic_attrs[0].count == cfg.particles);
+}
+
+TEST_CASE("sim thread: respawn replaces the particles, a refused one keeps the count") {
+  SimThread t(small_config(), true);
+  const std::uint64_t spawn0 = wait_applied(t, 0).stats.spawn_id;
+
+  std::uint64_t seq = t.post(cmd::Respawn{"cold-cube", 5000, 3});
+  const SimFrame& f1 = wait_applied(t, seq);
+  CHECK(f1.stats.n == 5000);
+  CHECK(f1.stats.scene == "cold-cube");
+  CHECK(f1.stats.spawn_id == spawn0 + 1);
+  CHECK(f1.xyz.size() == 3 * 5000);
+
+  // No machine this runs on has the ~160 GiB three billion particles need.
+  seq = t.post(cmd::Respawn{"plummer", 3'000'000'000ull, 1});
+  const SimFrame& f2 = wait_applied(t, seq);
+  const CommandResult* r = result_of(f2, seq);
+  REQUIRE(r);
+  CHECK(!r->ok);
+  CHECK(f2.stats.n == 5000);
+  CHECK(f2.stats.has_system);
+
+  seq = t.post(cmd::Respawn{"no-such-scene", 100, 1});
+  const SimFrame& f3 = wait_applied(t, seq);
+  r = result_of(f3, seq);
+  REQUIRE(r);
+  CHECK(!r->ok);
+  CHECK(r->text.find("no-such-scene") != std::string::npos);
+  CHECK(f3.stats.n == 5000);
+}
+
+TEST_CASE("sim thread: runs steps unless paused, and steps once on request") {
+  SimThread t(small_config(), true);
+  CHECK(wait_applied(t, 0).stats.steps == 0);
+  CHECK(wait_applied(t, t.post(cmd::StepOnce{})).stats.steps == 1);
+  wait_applied(t, t.post(cmd::SetPaused{false}));
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  std::uint64_t steps = 0;
+  while (steps < 5) {
+    REQUIRE(std::chrono::steady_clock::now() < deadline);
+    t.acquire();
+    steps = t.front().stats.steps;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  const SimFrame& f = wait_applied(t, t.post(cmd::SetPaused{true}));
+  CHECK(f.stats.paused);
+  const std::uint64_t frozen = f.stats.steps;
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  CHECK(wait_applied(t, t.post(cmd::SetDt{0.002})).stats.steps == frozen);
+}
+
+TEST_CASE("sim thread: a System that cannot be built is reported, not thrown") {
+  SimConfig cfg = small_config();
+  cfg.scene = "no-such-scene";
+  SimThread t(cfg, false);
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (!t.started()) {
+    REQUIRE(std::chrono::steady_clock::now() < deadline);
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  t.acquire();
+  CHECK(!t.front().stats.has_system);
+  REQUIRE(t.startup_error());
+  CHECK(t.startup_error()->find("no-such-scene") != std::string::npos);
+}
+
+TEST_CASE("sim thread: lessons are measured on request and published") {
+  SimThread t(small_config(), true);
+  CHECK(!wait_applied(t, 0).stats.lessons);
+  LessonOptions o;
+  o.sample = 2000;
+  o.build_big = false;
+  const std::uint64_t seq = t.post(cmd::MeasureLessons{o});
+  const SimFrame& f = wait_applied(t, seq);
+  REQUIRE(f.stats.lessons);
+  CHECK(!f.stats.lessons->empty());
+  const CommandResult* r = result_of(f, seq);
+  REQUIRE(r);
+  CHECK(r->ok);
+  for (const Lesson& l : *f.stats.lessons) {
+    CAPTURE(l.id);
+    CHECK(!l.claim.empty());
+    CHECK(!l.measured.empty());
+    CHECK(!l.verdict.empty());
+  }
+}

@@ -1,0 +1,176 @@
+// Controls panel: layout (live), pause/step, solver parameters, respawn with
+// another scene or particle count, threads, render mode, and the results of
+// recent commands.
+#include <imgui.h>
+
+#include <algorithm>
+#include <string>
+#include <vector>
+
+#include "sim/scenes/scene.hpp"
+#include "sim/solvers/solver.hpp"
+#include "ui/format.hpp"
+#include "ui/overlay.hpp"
+#include "ui/widgets.hpp"
+
+namespace slotsim::ui {
+
+namespace {
+constexpr int kMaxParticles = 10'000'000;
+
+template <class V, class Name>
+int index_of(const V& v, const std::string& s, Name name) {
+  for (std::size_t i = 0; i < v.size(); ++i)
+    if (name(v[i]) == s) return static_cast<int>(i);
+  return 0;
+}
+
+void seed_inputs(const SimStats& s, OverlayState& st) {
+  st.scene = index_of(scene_list(), s.scene, [](const SceneInfo& i) { return i.name; });
+  st.solver = index_of(solver_names(), s.solver, [](const std::string& n) { return n; });
+  st.particles = static_cast<int>(std::min<std::size_t>(s.n, kMaxParticles));
+  st.seed = static_cast<int>(s.seed);
+  st.dt = static_cast<float>(s.dt);
+  st.softening = static_cast<float>(s.force.softening);
+  st.theta = static_cast<float>(s.force.theta);
+  st.grid = s.force.grid;
+  st.threads = s.threads;
+  st.controls_seeded = true;
+}
+
+void disabled_wrapped(const char* text) {
+  ImGui::PushStyleColor(ImGuiCol_Text, ImGui::GetStyleColorVec4(ImGuiCol_TextDisabled));
+  ImGui::TextWrapped("%s", text);
+  ImGui::PopStyleColor();
+}
+
+void layout_section(OverlayContext& ctx, const SimStats& s) {
+  section("layout (keys 1-5)");
+  for (int i = 0; i < kNumLayouts; ++i) {
+    const Layout l = kAllLayouts[i];
+    if (i) ImGui::SameLine();
+    const std::string name(layout_name(l));
+    if (ImGui::RadioButton(name.c_str(), s.layout == l) && s.layout != l && !ctx.progress.busy)
+      request_layout(ctx.sim, l);
+  }
+  disabled_wrapped(std::string(layout_capabilities(s.layout)).c_str());
+}
+
+void run_section(OverlayContext& ctx, const SimStats& s, OverlayState& st) {
+  section("run");
+  if (ImGui::Button(s.paused ? "Resume (Space)" : "Pause (Space)"))
+    ctx.sim.post(cmd::SetPaused{!s.paused});
+  ImGui::SameLine();
+  if (ImGui::Button("Step (.)")) ctx.sim.post(cmd::StepOnce{});
+  ImGui::SameLine();
+  if (ImGui::Button("Screenshot")) st.want_screenshot = true;
+}
+
+void solver_section(OverlayContext& ctx, const SimStats& s, OverlayState& st) {
+  const auto solvers = solver_names();
+  std::vector<const char*> items;
+  for (const auto& n : solvers) items.push_back(n.c_str());
+  ImGui::SetNextItemWidth(120);
+  ImGui::Combo("solver", &st.solver, items.data(), static_cast<int>(items.size()));
+  ImGui::SetNextItemWidth(120);
+  ImGui::InputFloat("softening", &st.softening, 0, 0, "%.4g");
+  ImGui::SetNextItemWidth(120);
+  ImGui::SliderFloat("theta (bh)", &st.theta, 0.1f, 1.5f, "%.2f");
+  ImGui::SetNextItemWidth(120);
+  ImGui::InputInt("grid (pm)", &st.grid, 16, 64);
+  st.grid = std::clamp(st.grid, 8, 1024);
+  if (ImGui::Button("Apply solver")) {
+    ForceParams f = s.force;
+    f.softening = std::max(0.0f, st.softening);
+    f.theta = st.theta;
+    f.grid = st.grid;
+    ctx.sim.post(cmd::SetSolver{solvers[static_cast<std::size_t>(st.solver)], f});
+  }
+  ImGui::SetNextItemWidth(120);
+  ImGui::InputFloat("dt", &st.dt, 0, 0, "%.3g");
+  ImGui::SameLine();
+  if (ImGui::Button("Apply dt")) ctx.sim.post(cmd::SetDt{st.dt});
+}
+
+void scene_section(OverlayContext& ctx, OverlayState& st) {
+  const auto& scenes = scene_list();
+  std::vector<const char*> items;
+  for (const auto& sc : scenes) items.push_back(sc.name.c_str());
+  ImGui::SetNextItemWidth(120);
+  ImGui::Combo("scene", &st.scene, items.data(), static_cast<int>(items.size()));
+  if (st.scene >= 0 && st.scene < static_cast<int>(scenes.size()))
+    disabled_wrapped(scenes[static_cast<std::size_t>(st.scene)].description.c_str());
+  ImGui::SetNextItemWidth(120);
+  ImGui::InputInt("particles", &st.particles, 10000, 100000);
+  st.particles = std::clamp(st.particles, 1, kMaxParticles);
+  for (int preset : {100'000, 1'000'000, 10'000'000}) {
+    ImGui::SameLine();
+    const std::string label = preset >= 1'000'000 ? std::to_string(preset / 1'000'000) + "M"
+                                                  : std::to_string(preset / 1000) + "k";
+    if (ImGui::SmallButton(label.c_str())) st.particles = preset;
+  }
+  ImGui::SetNextItemWidth(120);
+  ImGui::InputInt("seed", &st.seed);
+  st.seed = std::max(st.seed, 0);
+  if (ImGui::Button("Respawn") && !ctx.progress.busy)
+    ctx.sim.post(cmd::Respawn{scenes[static_cast<std::size_t>(st.scene)].name,
+                              static_cast<std::size_t>(st.particles),
+                              static_cast<std::uint64_t>(st.seed)});
+  ImGui::SameLine();
+  ImGui::TextDisabled("refused if it will not fit in memory");
+}
+
+void threads_section(OverlayContext& ctx, const SimStats& s, OverlayState& st) {
+  ImGui::SetNextItemWidth(120);
+  ImGui::InputInt("##threads", &st.threads);
+  st.threads = std::clamp(st.threads, 0, 256);
+  ImGui::SameLine();
+  if (ImGui::Button("Apply threads")) ctx.sim.post(cmd::SetThreads{st.threads});
+  ImGui::SameLine();
+  ImGui::TextDisabled("sim uses %d (0 = all cores)", s.threads);
+
+  int mode = ctx.render_mode == RenderMode::Points ? 0 : 1;
+  if (ImGui::RadioButton("points", mode == 0)) mode = 0;
+  ImGui::SameLine();
+  if (ImGui::RadioButton("splat", mode == 1)) mode = 1;
+  const RenderMode wanted = mode == 0 ? RenderMode::Points : RenderMode::Splat;
+  if (wanted != ctx.render_mode) {
+    st.want_render_mode = true;
+    st.render_mode_request = wanted;
+  }
+  disabled_wrapped(ctx.gl_renderer.c_str());
+}
+
+void messages_section(const OverlayContext& ctx, const SimStats& s) {
+  section("messages");
+  if (!ctx.status.empty()) ImGui::TextWrapped("%s", ctx.status.c_str());
+  const auto& rs = s.results;
+  const std::size_t shown = std::min<std::size_t>(rs.size(), 4);
+  for (std::size_t i = rs.size() - shown; i < rs.size(); ++i) {
+    if (rs[i].ok) ImGui::TextWrapped("%s", rs[i].text.c_str());
+    else error_text(rs[i].text.c_str());
+  }
+}
+}  // namespace
+
+void controls_panel(OverlayContext& ctx, OverlayState& st) {
+  const SimStats& s = ctx.frame.stats;
+  if (!s.has_system) return;
+  if (!st.controls_seeded) seed_inputs(s, st);
+  const ImGuiIO& io = ImGui::GetIO();
+  pin_next_window(io.DisplaySize.x - kMargin, kMargin, 1, 0);
+  // Narrow, so the scene stays visible; long descriptions wrap.
+  fixed_width_next_window(kSideWidth);
+  ImGui::Begin("Controls", nullptr, kPanelFlags);
+  layout_section(ctx, s);
+  run_section(ctx, s, st);
+  // The less frequent controls fold away, for the same reason.
+  if (ImGui::CollapsingHeader("solver and time step")) solver_section(ctx, s, st);
+  if (ImGui::CollapsingHeader("scene and particle count")) scene_section(ctx, st);
+  if (ImGui::CollapsingHeader("threads and drawing")) threads_section(ctx, s, st);
+  disabled_wrapped("drag: orbit   right-drag: pan   wheel: zoom   R: reset view   F1: hide overlay");
+  messages_section(ctx, s);
+  ImGui::End();
+}
+
+}  // namespace slotsim::ui

@@ -1,0 +1,14 @@
+#pragma once
+// Number formatting shared by the overlay panels.
+#include <cstdint>
+#include <string>
+
+namespace slotsim::ui {
+
+// 1536 -> "1.5 KiB", 3.2e9 -> "2.98 GiB"; binary units, as RSS and malloc
+// figures are page- and power-of-two-based.
+std::string human_bytes(double bytes);
+// 1234567 -> "1,234,567".
+std::string grouped(std::uint64_t n);
+
+}  // namespace slotsim::ui

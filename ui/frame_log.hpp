@@ -1,0 +1,53 @@
+#pragma once
+// Per-frame record of the GUI run (--frame-log FILE.csv), and the summary
+// printed at exit: how long frames took, and how long while the simulation
+// thread was busy converting or respawning (the number that shows whether
+// the window stayed interactive).
+#include <cstdint>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "sim/layouts/layout.hpp"
+
+namespace slotsim::ui {
+
+struct FrameRecord {
+  long frame = 0;
+  double frame_ms = 0;     // wall time of this frame, display to display
+  double sim_step_ms = 0;  // the latest step the shown frame came from
+  Layout layout = Layout::Soa;
+  double bytes_per_particle = 0;  // LayoutBytes::total() / N, as System::bytes() reports
+  bool busy = false;              // simulation thread converting / spawning / setting
+  std::size_t particles = 0;
+  long long layout_bytes = 0;  // LayoutBytes::total()
+  long long heap_bytes = 0;    // process heap, requested bytes
+  std::uint64_t steps = 0;     // steps the shown frame's System had done
+};
+
+struct FrameSummary {
+  long frames = 0;
+  double median_ms = 0, max_ms = 0;
+  long busy_frames = 0;
+  double busy_max_ms = 0;
+};
+
+class FrameLog {
+ public:
+  // With an empty path only the summary is kept. Throws std::runtime_error
+  // (one line) if the file cannot be created.
+  explicit FrameLog(const std::string& path);
+  void add(const FrameRecord& r);
+  FrameSummary summary() const;
+  // Flushes the file; throws std::runtime_error if writing failed.
+  void close();
+
+ private:
+  std::string path_;
+  std::ofstream out_;
+  std::vector<double> frame_ms_;
+  long busy_frames_ = 0;
+  double busy_max_ms_ = 0;
+};
+
+}  // namespace slotsim::ui

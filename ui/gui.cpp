@@ -1,0 +1,230 @@
+#include "ui/gui.hpp"
+
+#include <imgui.h>
+
+#include <chrono>
+#include <cstdio>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <variant>
+
+#include "render/camera.hpp"
+#include "render/camera_controller.hpp"
+#include "render/gl.hpp"
+#include "render/palette.hpp"
+#include "render/point_renderer.hpp"
+#include "render/screenshot.hpp"
+#include "render/splat_renderer.hpp"
+#include "render/window.hpp"
+#include "sim/memory/tracker.hpp"
+#include "ui/frame_log.hpp"
+#include "ui/imgui_host.hpp"
+#include "ui/overlay.hpp"
+#include "ui/sim_thread.hpp"
+
+namespace slotsim::ui {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+std::unique_ptr<render::ParticleRenderer> make_renderer(RenderMode m,
+                                                        std::pmr::memory_resource* mr) {
+  if (m == RenderMode::Points) return std::make_unique<render::PointRenderer>();
+  return std::make_unique<render::SplatRenderer>(mr);
+}
+
+bool is_mouse_press_or_wheel(const sf::Event& e) {
+  return e.type == sf::Event::MouseButtonPressed || e.type == sf::Event::MouseWheelScrolled;
+}
+
+// Keys the window handles itself (when the overlay has no text field focused).
+void handle_key(const sf::Event::KeyEvent& k, SimThread& sim, const SimStats& s, OverlayState& ov) {
+  if (k.code >= sf::Keyboard::Num1 && k.code <= sf::Keyboard::Num5) {
+    const int i = k.code - sf::Keyboard::Num1;
+    if (s.has_system && s.layout != kAllLayouts[i]) request_layout(sim, kAllLayouts[i]);
+  } else if (k.code == sf::Keyboard::Space) {
+    sim.post(cmd::SetPaused{!s.paused});
+  } else if (k.code == sf::Keyboard::Period) {
+    sim.post(cmd::StepOnce{});
+  } else if (k.code == sf::Keyboard::F1) {
+    ov.visible = !ov.visible;
+  }
+}
+
+int run(const GuiOptions& o) {
+  FrameLog log(o.frame_log);
+  auto window = render::open_gl_window(o.width, o.height, "slotsim");
+  // A cap rather than vsync: Xvfb and some drivers have no vsync, and an
+  // uncapped loop would take a core from the simulation for nothing.
+  window->setFramerateLimit(60);
+  const render::GlInfo gl = render::gl_info();
+  RenderMode mode = o.render == RenderChoice::Points  ? RenderMode::Points
+                    : o.render == RenderChoice::Splat ? RenderMode::Splat
+                    : gl.software()                   ? RenderMode::Splat
+                                                      : RenderMode::Points;
+  std::printf("slotsim gui: OpenGL %s on %s, drawing with %s\n", gl.version.c_str(),
+              gl.renderer.c_str(), mode == RenderMode::Points ? "points" : "splat");
+  std::fflush(stdout);
+
+  ImGuiHost imgui(*window);
+  mem::CountingResource render_mem(mem::Category::Render);
+  auto renderer = make_renderer(mode, &render_mem);
+  render::Camera cam;
+  render::CameraController ctl(cam);
+  OverlayState ov;
+  std::string status;
+  int exit_code = 0;
+  std::uint64_t fitted_spawn = 0;
+  ScriptRunner script(o.script);
+  // Declared last, so destroyed first: its destructor joins the thread
+  // (after the step or conversion in progress) while the window, whose
+  // frames it fed, is still there.
+  SimThread sim(o.sim, false);
+
+  long frame = 0;
+  bool quit = false;
+  auto last = Clock::now();
+  double frame_ms = 0;
+  while (!quit) {
+    // started() before acquire(): once it is true the first publish has
+    // happened, so this acquire() sees it.
+    const bool started = sim.started();
+    sim.acquire();
+    const SimFrame& f = sim.front();  // valid until the next acquire()
+    sf::Event e;
+    while (window->pollEvent(e)) {
+      if (e.type == sf::Event::Closed) quit = true;
+      imgui.process(e);
+      const sf::Vector2u sz = window->getSize();
+      const bool keyboard = e.type == sf::Event::KeyPressed || e.type == sf::Event::KeyReleased;
+      if (is_mouse_press_or_wheel(e) ? !imgui.wants_mouse()
+                                     : !(keyboard && imgui.wants_keyboard()))
+        ctl.handle(e, static_cast<int>(sz.y));
+      if (e.type == sf::Event::KeyPressed && !imgui.wants_keyboard())
+        handle_key(e.key, sim, f.stats, ov);
+    }
+
+    if (started && !f.stats.has_system) {
+      auto err = sim.startup_error();
+      if (!err) err = f.stats.results.empty() ? "simulation stopped" : f.stats.results.back().text;
+      throw std::runtime_error(*err);
+    }
+    if (f.stats.spawn_id != fitted_spawn && f.stats.n > 0) {
+      cam.fit(render::robust_bounds(f.xyz.data(), f.stats.n));
+      fitted_spawn = f.stats.spawn_id;
+    }
+    if (f.stats.steps != ov.last_steps_seen && f.stats.steps > 0) {
+      ov.last_steps_seen = f.stats.steps;
+      ov.step_ms.push(static_cast<float>(f.stats.last.total_ms));
+    }
+    ov.heap_mib.push(static_cast<float>(double(mem::heap_stats().current_requested) / (1 << 20)));
+    if (frame > 0) ov.frame_ms.push(static_cast<float>(frame_ms));
+
+    const SimProgress prog = sim.progress();
+    std::vector<std::string> shots;
+    if (f.stats.has_system) {
+      script.observe(f.stats.applied_seq, prog.busy);
+      while (const ScriptAction* a = script.next(frame)) {
+        std::uint64_t seq = 0;
+        std::visit(
+            [&](const auto& x) {
+              using T = std::decay_t<decltype(x)>;
+              if constexpr (std::is_same_v<T, SimCommand>) {
+                SimCommand c = x;
+                // A scripted solver change keeps the current parameters.
+                if (auto* s = std::get_if<cmd::SetSolver>(&c)) s->force = f.stats.force;
+                seq = sim.post(std::move(c));
+              } else if constexpr (std::is_same_v<T, ScreenshotAction>) {
+                shots.push_back(x.file);
+              } else {
+                quit = true;
+              }
+            },
+            a->what);
+        std::printf("slotsim gui: frame %ld: %s\n", frame, a->source.c_str());
+        script.ran(seq);
+        if (seq) break;  // the next action waits until this one is applied
+      }
+    }
+
+    const sf::Vector2u sz = window->getSize();
+    const int w = static_cast<int>(sz.x), h = static_cast<int>(sz.y);
+    glViewport(0, 0, w, h);
+    glClearColor(render::kBackground[0], render::kBackground[1], render::kBackground[2], 1);
+    glClear(GL_COLOR_BUFFER_BIT | GL_DEPTH_BUFFER_BIT);
+    if (f.stats.has_system) {
+      const render::ParticleView view{f.xyz.data(), f.speed.data(), f.stats.n, f.speed_ref,
+                                      f.stats.publish_id};
+      renderer->draw(view, cam, w, h);
+    }
+    imgui.begin_frame();
+    OverlayContext ctx{f, prog, sim, mode, gl.renderer, frame_ms, frame, status};
+    draw_overlay(ctx, ov);
+    imgui.end_frame();
+
+    if (o.frames > 0 && frame + 1 >= o.frames && f.stats.has_system && script.done())
+      quit = true;
+    if (ov.want_screenshot) {
+      shots.push_back("slotsim-" + std::to_string(frame) + ".png");
+      ov.want_screenshot = false;
+    }
+    if (quit && !o.screenshot.empty()) shots.push_back(o.screenshot);
+    for (const std::string& file : shots) {
+      try {
+        render::save_screenshot(file, w, h);
+        status = "saved " + file;
+        std::printf("slotsim gui: frame %ld: saved %s\n", frame, file.c_str());
+      } catch (const std::exception& ex) {
+        std::fprintf(stderr, "slotsim gui: error: %s\n", ex.what());
+        status = ex.what();
+        exit_code = 1;
+      }
+    }
+    window->display();
+
+    const auto now = Clock::now();
+    frame_ms = std::chrono::duration<double, std::milli>(now - last).count();
+    last = now;
+    FrameRecord r;
+    r.frame = frame;
+    r.frame_ms = frame_ms;
+    r.sim_step_ms = f.stats.last.total_ms;
+    r.layout = f.stats.layout;
+    r.particles = f.stats.n;
+    r.layout_bytes = f.stats.bytes.total();
+    r.bytes_per_particle = f.stats.n ? double(r.layout_bytes) / double(f.stats.n) : 0;
+    r.busy = prog.busy;
+    r.heap_bytes = f.stats.heap.current_requested;
+    r.steps = f.stats.steps;
+    log.add(r);
+    ++frame;
+
+    if (ov.want_render_mode) {
+      ov.want_render_mode = false;
+      renderer = make_renderer(ov.render_mode_request, &render_mem);
+      mode = ov.render_mode_request;
+    }
+  }
+  log.close();
+  const FrameSummary s = log.summary();
+  std::printf(
+      "slotsim gui: %ld frames; frame time median %.1f ms, max %.1f ms; while busy: %ld frames, "
+      "max %.1f ms\n",
+      s.frames, s.median_ms, s.max_ms, s.busy_frames, s.busy_max_ms);
+  return exit_code;
+}
+
+}  // namespace
+
+int run_gui(const GuiOptions& opts) {
+  try {
+    return run(opts);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "slotsim gui: error: %s\n", e.what());
+    return 1;
+  }
+}
+
+}  // namespace slotsim::ui

@@ -1,0 +1,28 @@
+#pragma once
+// Entry point of the desktop front end (`slotsim gui`).
+#include <string>
+#include <vector>
+
+#include "sim/system.hpp"
+#include "ui/script.hpp"
+
+namespace slotsim::ui {
+
+enum class RenderChoice { Auto, Points, Splat };
+
+struct GuiOptions {
+  SimConfig sim;
+  unsigned width = 1280, height = 800;
+  long frames = 0;  // quit after this many frames (0 = when the window closes)
+  std::string screenshot;  // saved from the last frame
+  std::string frame_log;   // CSV, one row per frame
+  std::vector<ScriptAction> script;
+  // Auto: splat on a software rasteriser (llvmpipe, softpipe), else points.
+  RenderChoice render = RenderChoice::Auto;
+};
+
+// Opens the window and runs until it is closed or --frames is reached.
+// Returns the process exit code; errors are printed as one line to stderr.
+int run_gui(const GuiOptions& opts);
+
+}  // namespace slotsim::ui

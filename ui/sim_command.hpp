@@ -1,0 +1,56 @@
+#pragma once
+// Requests from the window thread (overlay, keys, script) to the simulation
+// thread, applied between steps in the order posted.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <variant>
+
+#include "sim/layouts/layout.hpp"
+#include "sim/lessons.hpp"
+#include "sim/solvers/solver.hpp"
+
+namespace slotsim::ui {
+
+namespace cmd {
+struct SwitchLayout {
+  Layout to;
+};
+// New particles; the layout, solver and dt stay as they are.
+struct Respawn {
+  std::string scene;
+  std::size_t particles;
+  std::uint64_t seed;
+};
+struct SetSolver {
+  std::string name;
+  ForceParams force;
+};
+struct SetDt {
+  double dt;
+};
+// On particle `id`, or on all particles when id is empty.
+struct SetAttr {
+  std::optional<std::size_t> id;
+  std::string name;
+  double value;
+};
+struct SetThreads {
+  int threads;  // 0 = OpenMP default
+};
+struct SetPaused {
+  bool paused;
+};
+struct StepOnce {};
+// Runs sim/lessons' measurements here, between steps, so they neither race
+// the steps for the CPU nor block the window.
+struct MeasureLessons {
+  LessonOptions options;
+};
+}  // namespace cmd
+
+using SimCommand = std::variant<cmd::SwitchLayout, cmd::Respawn, cmd::SetSolver, cmd::SetDt,
+                                cmd::SetAttr, cmd::SetThreads, cmd::SetPaused, cmd::StepOnce,
+                                cmd::MeasureLessons>;
+
+}  // namespace slotsim::ui

@@ -1,0 +1,76 @@
+#pragma once
+// What the simulation thread publishes for the window thread: the particle
+// positions to draw and, taken at the same moment, every figure the overlay
+// shows, so the bytes per instance on screen belong to the positions on
+// screen and equal System::bytes() (what `slotsim batch` prints).
+#include <array>
+#include <cstdint>
+#include <memory>
+#include <memory_resource>
+#include <string>
+#include <vector>
+
+#include "sim/layouts/layout.hpp"
+#include "sim/layouts/particle_store.hpp"
+#include "sim/lessons.hpp"
+#include "sim/memory/tracker.hpp"
+#include "sim/system.hpp"
+
+namespace slotsim::ui {
+
+// The outcome of one command, for the overlay's messages and the attribute
+// panel's before/after figures.
+struct CommandResult {
+  std::uint64_t seq = 0;
+  bool ok = true;
+  bool set_attr = false;  // a SetAttr command (the Attributes panel shows the latest)
+  std::string text;  // "layout dict -> slots in 412 ms" or the exception's what()
+  long long bytes_before = 0, bytes_after = 0;
+};
+
+struct SimStats {
+  std::uint64_t publish_id = 0;   // increments with every publish
+  std::uint64_t spawn_id = 0;     // increments with every (re)spawn: refit the camera
+  std::uint64_t applied_seq = 0;  // last command applied (or failed)
+  bool has_system = false;
+
+  std::size_t n = 0;
+  Layout layout = Layout::Soa;
+  LayoutBytes bytes;
+  std::string scene;
+  std::uint64_t seed = 0;
+  std::string solver;
+  ForceParams force;
+  double dt = 0;
+  int threads = 0;  // OpenMP threads of the simulation thread
+  bool paused = false;
+
+  mem::HeapStats heap;
+  std::array<mem::CategoryStats, static_cast<int>(mem::Category::kCount)> categories{};
+  std::int64_t rss = 0, available = 0;
+
+  std::uint64_t steps = 0;
+  StepTiming last;    // the latest step
+  StepTiming median;  // per field, median over the last kTimingWindow steps
+  double steps_per_s = 0;
+
+  // Refreshed after commands only: on a 1M-particle dict it scans every table.
+  std::vector<DynamicAttr> dynamic_attrs;
+  std::vector<CommandResult> results;  // newest last, at most kMaxResults
+  // The latest MeasureLessons outcome (null until one ran); shared, not
+  // copied, by every publish.
+  std::shared_ptr<const std::vector<Lesson>> lessons;
+};
+
+inline constexpr std::size_t kTimingWindow = 64;
+inline constexpr std::size_t kMaxResults = 16;
+
+struct SimFrame {
+  explicit SimFrame(std::pmr::memory_resource* mr) : xyz(mr), speed(mr) {}
+  std::pmr::vector<float> xyz;    // 3 per particle
+  std::pmr::vector<float> speed;  // |v| per particle
+  float speed_ref = 1;            // top of the colour ramp: 2 x rms speed
+  SimStats stats;
+};
+
+}  // namespace slotsim::ui

@@ -1,0 +1,348 @@
+#include "ui/sim_thread.hpp"
+
+#include <omp.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <stdexcept>
+#include <type_traits>
+#include <vector>
+
+#include "sim/layouts/errors.hpp"
+
+namespace slotsim::ui {
+
+namespace {
+using Clock = std::chrono::steady_clock;
+
+double seconds_now() {
+  return std::chrono::duration<double>(Clock::now().time_since_epoch()).count();
+}
+double ms_since(Clock::time_point t0) {
+  return std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
+}
+
+// Deliberately not a std::exception: it must pass every handler that turns
+// command failures into messages and end the thread.
+struct SpawnCancelled {};
+
+double median_of(const std::deque<StepTiming>& ts, double StepTiming::*field) {
+  if (ts.empty()) return 0;
+  std::vector<double> v;
+  v.reserve(ts.size());
+  for (const StepTiming& t : ts) v.push_back(t.*field);
+  const auto mid = v.begin() + static_cast<std::ptrdiff_t>(v.size() / 2);
+  std::nth_element(v.begin(), mid, v.end());
+  return *mid;
+}
+
+std::string num(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%g", v);
+  return buf;
+}
+}  // namespace
+
+SimThread::SimThread(const SimConfig& cfg, bool start_paused)
+    : initial_(cfg), frames_(static_cast<std::pmr::memory_resource*>(&render_mem_)),
+      paused_(start_paused), thread_([this] { run(); }) {}
+
+SimThread::~SimThread() {
+  {
+    std::lock_guard lock(m_);
+    stop_ = true;
+  }
+  cv_.notify_all();
+  thread_.join();
+}
+
+std::uint64_t SimThread::post(SimCommand c) {
+  std::uint64_t seq;
+  {
+    std::lock_guard lock(m_);
+    seq = posted_.load() + 1;
+    posted_.store(seq);
+    queue_.emplace_back(seq, std::move(c));
+  }
+  cv_.notify_all();
+  return seq;
+}
+
+SimProgress SimThread::progress() const {
+  std::lock_guard lock(m_);
+  return progress_;
+}
+
+std::optional<std::string> SimThread::startup_error() const {
+  std::lock_guard lock(m_);
+  return startup_error_;
+}
+
+void SimThread::set_busy(bool busy, const char* label) {
+  std::lock_guard lock(m_);
+  progress_.busy = busy;
+  progress_.fraction = 0;
+  progress_.label = label ? label : "";
+}
+
+ProgressFn SimThread::progress_fn(bool cancellable) {
+  return [this, cancellable](double fraction, const char* what) {
+    std::lock_guard lock(m_);
+    if (cancellable && stop_) throw SpawnCancelled{};
+    progress_.fraction = std::clamp(fraction, 0.0, 1.0);
+    if (what) progress_.label = what;
+  };
+}
+
+void SimThread::record(CommandResult r) {
+  results_.push_back(std::move(r));
+  while (results_.size() > kMaxResults) results_.pop_front();
+}
+
+void SimThread::run() {
+  // A slightly lower CPU priority for this thread and the OpenMP team it
+  // spawns (created on its first parallel region, so they inherit it): on a
+  // machine with few cores the window thread's next frame then preempts a
+  // step instead of queueing behind it. The simulation still gets every
+  // cycle the window leaves: the window is capped at 60 frames/s and sleeps
+  // between frames. Linux-only (per-thread nice); if it fails nothing else
+  // changes.
+  setpriority(PRIO_PROCESS, static_cast<id_t>(gettid()), 5);
+  set_busy(true, "spawning");
+  try {
+    system_ = std::make_unique<System>(initial_, progress_fn(true));
+    ++spawn_id_;
+    dynamic_attrs_ = system_->store().dynamic_attrs();
+  } catch (const SpawnCancelled&) {
+    started_.store(true);
+    return;
+  } catch (const std::exception& e) {
+    std::lock_guard lock(m_);
+    startup_error_ = e.what();
+  }
+  set_busy(false, nullptr);
+  publish();
+  started_.store(true);
+  if (!system_) return;
+
+  for (;;) {
+    std::optional<std::pair<std::uint64_t, SimCommand>> next;
+    {
+      std::unique_lock lock(m_);
+      cv_.wait(lock, [&] { return stop_ || !queue_.empty() || !paused_; });
+      if (stop_) return;
+      if (!queue_.empty()) {
+        next.emplace(std::move(queue_.front()));
+        queue_.pop_front();
+      }
+    }
+    if (next) {
+      try {
+        apply(next->second, next->first);
+      } catch (const SpawnCancelled&) {
+        return;  // the window is closing; nothing will read another frame
+      }
+      applied_seq_ = next->first;
+      publish();
+      if (!system_) return;
+      continue;
+    }
+    system_->step();
+    timings_.push_back(system_->last_timing());
+    while (timings_.size() > kTimingWindow) timings_.pop_front();
+    // Drawing faster than the display refreshes is wasted work:
+    // positions_float() over a million particles is a full sweep.
+    static constexpr double kPublishInterval = 1.0 / 60;
+    if (rate_window_.empty() || seconds_now() - rate_window_.back().first >= kPublishInterval)
+      publish();
+  }
+}
+
+void SimThread::apply(const SimCommand& c, std::uint64_t seq) {
+  CommandResult res;
+  res.seq = seq;
+  res.bytes_before = system_->bytes().total();
+  bool log_it = true;
+  bool changes_bytes = false;  // a layout or attribute change: report bytes/particle
+  const auto t0 = Clock::now();
+  try {
+    std::visit(
+        [&](const auto& x) {
+          using T = std::decay_t<decltype(x)>;
+          if constexpr (std::is_same_v<T, cmd::SwitchLayout>) {
+            const Layout from = system_->layout();
+            changes_bytes = true;
+            set_busy(true, "converting");
+            system_->switch_layout(x.to, progress_fn());
+            res.text = "layout " + std::string(layout_name(from)) + " -> " +
+                       std::string(layout_name(x.to));
+          } else if constexpr (std::is_same_v<T, cmd::Respawn>) {
+            respawn(x, res);
+          } else if constexpr (std::is_same_v<T, cmd::SetSolver>) {
+            system_->set_solver(x.name, x.force);
+            res.text = "solver " + x.name;
+          } else if constexpr (std::is_same_v<T, cmd::SetDt>) {
+            if (!(x.dt > 0) || !std::isfinite(x.dt)) throw std::invalid_argument("dt must be positive");
+            system_->set_dt(x.dt);
+            res.text = "dt " + num(x.dt);
+          } else if constexpr (std::is_same_v<T, cmd::SetAttr>) {
+            changes_bytes = true;
+            res.set_attr = true;
+            set_busy(true, "set-attr");
+            if (x.id) system_->set_attr(*x.id, x.name, x.value);
+            else system_->set_attr_all(x.name, x.value);
+            res.text = "set " + x.name + " = " + num(x.value) +
+                       (x.id ? " on particle " + std::to_string(*x.id) : " on all particles");
+          } else if constexpr (std::is_same_v<T, cmd::SetThreads>) {
+            // Only this thread's OpenMP setting: the System's kernels run
+            // here, and the window thread keeps its own.
+            omp_set_num_threads(x.threads > 0 ? x.threads : omp_get_num_procs());
+            res.text = "threads " + std::to_string(omp_get_max_threads());
+          } else if constexpr (std::is_same_v<T, cmd::SetPaused>) {
+            paused_ = x.paused;
+            log_it = false;
+          } else if constexpr (std::is_same_v<T, cmd::MeasureLessons>) {
+            set_busy(true, "measuring the lessons' claims");
+            {
+              // No fraction to report: negative means "indeterminate".
+              std::lock_guard lock(m_);
+              progress_.fraction = -1;
+            }
+            lessons_ = std::make_shared<const std::vector<Lesson>>(measure_lessons(x.options));
+            res.text = "lessons measured";
+          } else if constexpr (std::is_same_v<T, cmd::StepOnce>) {
+            system_->step();
+            timings_.push_back(system_->last_timing());
+            while (timings_.size() > kTimingWindow) timings_.pop_front();
+            log_it = false;
+          }
+        },
+        c);
+    res.ok = true;
+  } catch (const std::exception& e) {
+    res.ok = false;
+    res.text = e.what();
+  }
+  set_busy(false, nullptr);
+  if (!system_) {  // a respawn failed and so did restoring the previous scene
+    record(std::move(res));
+    return;
+  }
+  res.bytes_after = system_->bytes().total();
+  if (!log_it) return;
+  if (res.ok) {
+    char buf[128];
+    std::snprintf(buf, sizeof buf, " (%.0f ms)", ms_since(t0));
+    res.text += buf;
+    const double n = double(system_->size());
+    if (changes_bytes && res.set_attr) {
+      std::snprintf(buf, sizeof buf, ": %+lld B, now %.2f B/particle",
+                    res.bytes_after - res.bytes_before, double(res.bytes_after) / n);
+      res.text += buf;
+    } else if (changes_bytes) {
+      std::snprintf(buf, sizeof buf, ": %.1f -> %.1f B/particle", double(res.bytes_before) / n,
+                    double(res.bytes_after) / n);
+      res.text += buf;
+    }
+  }
+  dynamic_attrs_ = system_->store().dynamic_attrs();
+  record(std::move(res));
+}
+
+void SimThread::respawn(const cmd::Respawn& r, CommandResult& res) {
+  SimConfig next = system_->config();
+  next.layout = system_->layout();
+  next.scene = r.scene;
+  next.particles = r.particles;
+  next.seed = r.seed;
+  next.ic_file.clear();
+  set_busy(true, "spawning");
+  try {
+    // First with the old particles still alive, so any refusal leaves the
+    // running simulation untouched.
+    system_ = std::make_unique<System>(next, progress_fn(true));
+  } catch (const MemoryRefused&) {
+    // The old store's own bytes may be what stands in the way: free it and
+    // try once more; if that fails too, restart the previous scene.
+    SimConfig prev = system_->config();
+    prev.layout = system_->layout();
+    system_.reset();
+    try {
+      system_ = std::make_unique<System>(next, progress_fn(true));
+    } catch (const std::exception& e) {
+      system_ = std::make_unique<System>(prev, progress_fn());
+      ++spawn_id_;
+      timings_.clear();
+      rate_window_.clear();
+      throw std::runtime_error(std::string(e.what()) + " (previous scene restarted)");
+    }
+  }
+  ++spawn_id_;
+  timings_.clear();
+  rate_window_.clear();  // the step count restarts at zero
+  res.text = "respawned " + r.scene + " with " + std::to_string(r.particles) + " particles";
+}
+
+void SimThread::publish() {
+  SimFrame& f = frames_.back();
+  SimStats& s = f.stats;
+  s.publish_id = ++publish_id_;
+  s.spawn_id = spawn_id_;
+  s.applied_seq = applied_seq_;
+  s.has_system = system_ != nullptr;
+  s.paused = paused_;
+  s.threads = omp_get_max_threads();
+  s.results.assign(results_.begin(), results_.end());
+  s.lessons = lessons_;
+  s.heap = mem::heap_stats();
+  for (int c = 0; c < static_cast<int>(mem::Category::kCount); ++c)
+    s.categories[c] = mem::category_stats(static_cast<mem::Category>(c));
+  s.rss = mem::rss_bytes();
+  s.available = mem::available_bytes();
+  if (system_) {
+    const std::size_t n = system_->size();
+    f.xyz.resize(3 * n);
+    f.speed.resize(n);
+    system_->positions_float(f.xyz.data(), f.speed.data());
+    // Serial, so the colour scale is the same on every run.
+    double sum2 = 0;
+    for (float v : f.speed) sum2 += double(v) * v;
+    const double rms = n ? std::sqrt(sum2 / double(n)) : 0;
+    f.speed_ref = rms > 0 ? static_cast<float>(2 * rms) : 1.0f;
+
+    const SimConfig& cfg = system_->config();
+    s.n = n;
+    s.layout = system_->layout();
+    s.bytes = system_->bytes();
+    s.scene = cfg.scene;
+    s.seed = cfg.seed;
+    s.solver = cfg.solver;
+    s.force = cfg.force;
+    s.dt = cfg.dt;
+    s.steps = system_->steps_done();
+    s.last = system_->last_timing();
+    s.median.total_ms = median_of(timings_, &StepTiming::total_ms);
+    s.median.gather_ms = median_of(timings_, &StepTiming::gather_ms);
+    s.median.build_ms = median_of(timings_, &StepTiming::build_ms);
+    s.median.solve_ms = median_of(timings_, &StepTiming::solve_ms);
+    s.median.interpolate_ms = median_of(timings_, &StepTiming::interpolate_ms);
+    s.median.kick_ms = median_of(timings_, &StepTiming::kick_ms);
+    s.median.drift_ms = median_of(timings_, &StepTiming::drift_ms);
+    s.dynamic_attrs = dynamic_attrs_;
+  }
+  const double now = seconds_now();
+  rate_window_.emplace_back(now, s.steps);
+  // Ten seconds: long enough to see a step when one takes seconds (bh at 1M).
+  while (rate_window_.size() > 2 && now - rate_window_.front().first > 10.0) rate_window_.pop_front();
+  const double span = now - rate_window_.front().first;
+  s.steps_per_s = !paused_ && span > 0 && s.steps >= rate_window_.front().second
+                      ? double(s.steps - rate_window_.front().second) / span
+                      : 0;
+  frames_.publish();
+}
+
+}  // namespace slotsim::ui

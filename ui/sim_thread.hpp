@@ -1,0 +1,97 @@
+#pragma once
+// The simulation thread. It owns the System; everything that touches it
+// (steps, layout conversion, respawn, solver changes, set-attr) runs here,
+// between steps, so the window thread never waits for a step and a
+// conversion of millions of particles only shows as a progress bar.
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+
+#include "sim/memory/tracker.hpp"
+#include "sim/system.hpp"
+#include "ui/frame_exchange.hpp"
+#include "ui/sim_command.hpp"
+#include "ui/sim_frame.hpp"
+
+namespace slotsim::ui {
+
+struct SimProgress {
+  bool busy = false;
+  double fraction = 0;
+  std::string label;
+};
+
+class SimThread {
+ public:
+  // Starts the thread, which first builds a System from `cfg`.
+  SimThread(const SimConfig& cfg, bool start_paused);
+  // Stops after the step or command in progress and joins.
+  ~SimThread();
+  SimThread(const SimThread&) = delete;
+  SimThread& operator=(const SimThread&) = delete;
+
+  // Queues a command; returns its sequence number (1, 2, ...).
+  std::uint64_t post(SimCommand c);
+  std::uint64_t last_posted() const { return posted_.load(); }
+
+  // Window thread: takes the newest published frame, if any; front() stays
+  // valid and unchanged until the next acquire().
+  bool acquire() { return frames_.acquire(); }
+  const SimFrame& front() const { return frames_.front(); }
+
+  SimProgress progress() const;
+  // Set once the first System exists or building it failed.
+  bool started() const { return started_.load(); }
+  // The exception text if the first System could not be built.
+  std::optional<std::string> startup_error() const;
+
+ private:
+  void run();
+  void apply(const SimCommand& c, std::uint64_t seq);
+  void respawn(const cmd::Respawn& r, CommandResult& res);
+  void publish();
+  void set_busy(bool busy, const char* label);
+  // `cancellable`: throw SpawnCancelled out of the work once the window
+  // asks to stop (used for spawning only: an abandoned System is simply
+  // destroyed, whereas a conversion is left to finish so no store is ever
+  // half-moved).
+  ProgressFn progress_fn(bool cancellable = false);
+  void record(CommandResult r);
+
+  SimConfig initial_;
+  std::unique_ptr<System> system_;
+
+  // Counted as Category::Render: the published position buffers exist only
+  // to be drawn. Declared before frames_, which allocates from it.
+  mem::CountingResource render_mem_{mem::Category::Render};
+  FrameExchange<SimFrame> frames_;
+
+  mutable std::mutex m_;  // guards everything below up to the atomics
+  std::condition_variable cv_;
+  std::deque<std::pair<std::uint64_t, SimCommand>> queue_;
+  bool stop_ = false;
+  SimProgress progress_;
+  std::optional<std::string> startup_error_;
+
+  std::atomic<std::uint64_t> posted_{0};
+  std::atomic<bool> started_{false};
+
+  // Simulation-thread state.
+  bool paused_ = false;
+  std::uint64_t publish_id_ = 0, spawn_id_ = 0, applied_seq_ = 0;
+  std::deque<StepTiming> timings_;
+  std::deque<std::pair<double, std::uint64_t>> rate_window_;  // (seconds, steps)
+  std::deque<CommandResult> results_;
+  std::vector<DynamicAttr> dynamic_attrs_;
+  std::shared_ptr<const std::vector<Lesson>> lessons_;
+
+  std::thread thread_;  // last: starts once everything above is constructed
+};
+
+}  // namespace slotsim::ui
