@@ -1,5 +1,6 @@
 // `slotsim gui` (also what `slotsim` with no subcommand runs): the window,
 // its overlay and the scripted/recorded runs the GUI test uses.
+#include <cstdlib>
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -48,6 +49,11 @@ int run_gui_command(GuiCommandOptions& o) {
   o.gui.render = o.render == "points"  ? ui::RenderChoice::Points
                  : o.render == "splat" ? ui::RenderChoice::Splat
                                        : ui::RenderChoice::Auto;
+  // SFML aborts the process when it cannot reach an X server; say why
+  // instead, after every other flag has been checked.
+  const char* display = std::getenv("DISPLAY");
+  if (!display || !*display)
+    throw std::runtime_error("no display (DISPLAY is not set): run it under `xvfb-run -a`, or use `slotsim batch`");
   return ui::run_gui(o.gui);
 }
 

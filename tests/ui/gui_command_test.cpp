@@ -52,3 +52,10 @@ TEST_CASE("gui: bad flags are rejected before a window opens") {
     CHECK(lines(o.err) == 1);
   }
 }
+
+TEST_CASE("gui: without a display it says so in one line instead of aborting") {
+  const Outcome o = run_gui("--particles 1000");
+  CHECK(o.status == 1);
+  CHECK(lines(o.err) == 1);
+  CHECK(o.err.find("no display") != std::string::npos);
+}
