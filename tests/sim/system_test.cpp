@@ -172,3 +172,22 @@ TEST_CASE("spatial reordering with forces: same hash for every layout and switch
   c.layout = Layout::Dict;
   CHECK(run(c, 7, {{2, Layout::Slots}, {4, Layout::Aos}}) == ref);
 }
+
+TEST_CASE("above 20,000 particles the potential is sampled, labelled, and close to exact") {
+  SimConfig c = small_config(Layout::Soa, "none");
+  c.particles = 25000;
+  System s(c);
+  const Diagnostics d = s.diagnostics();
+  CHECK(d.potential_method == "sampled(1000 of 25000)");
+  double w = 0;
+  const double eps2 = c.force.softening * c.force.softening;
+  std::vector<ParticleRecord> p(s.size());
+  for (std::size_t i = 0; i < p.size(); ++i) p[i] = s.particle(i);
+  for (std::size_t i = 0; i < p.size(); ++i)
+    for (std::size_t j = i + 1; j < p.size(); ++j) {
+      const double dx = p[i].x - p[j].x, dy = p[i].y - p[j].y, dz = p[i].z - p[j].z;
+      w -= p[i].mass * p[j].mass / std::sqrt(dx * dx + dy * dy + dz * dz + eps2);
+    }
+  MESSAGE("sampled ", d.potential, " exact ", w);
+  CHECK(std::abs(d.potential / w - 1) < 0.05);
+}
