@@ -14,6 +14,7 @@
 #include "app/output_file.hpp"
 #include "app/sim_options.hpp"
 #include "sim/io/csv.hpp"
+#include "sim/layouts/particle_store.hpp"
 #include "sim/memory/tracker.hpp"
 #include "sim/stats.hpp"
 
@@ -91,6 +92,19 @@ int run_batch(BatchOptions& o) {
     std::fprintf(stderr, "spawned %zu particles (%s, layout %s) in %.0f ms\n", sys.size(),
                  cfg.ic_file.empty() ? cfg.scene.c_str() : cfg.ic_file.c_str(),
                  std::string(layout_name(sys.layout())).c_str(), spawn_ms);
+  // Every planned switch must fit before the first step runs, so a run is
+  // never lost hours in. While switching, the old layout is still there; the
+  // store measured now (layout `start`) is already out of MemAvailable.
+  {
+    Layout prev = sys.layout();
+    const double start = measured_bytes_per_particle(prev);
+    for (const auto& p : plan) {
+      const double extra = (measured_bytes_per_particle(prev) - start) * double(sys.size());
+      check_memory(p.to, sys.size(), static_cast<long long>(std::max(0.0, extra)),
+                   "--switch-at " + std::to_string(p.at) + ":" + std::string(layout_name(p.to)));
+      prev = p.to;
+    }
+  }
   const Diagnostics d0 = sys.diagnostics();
 
   std::vector<double> step_ms;
@@ -229,7 +243,7 @@ CLI::App* register_batch(CLI::App& app) {
   auto o = std::make_shared<BatchOptions>();
   CLI::App* cmd = app.add_subcommand("batch", "run a simulation headless and report memory and timing");
   add_sim_options(cmd, o->sim);
-  cmd->add_option("--steps", o->steps, "number of time steps")->capture_default_str();
+  cmd->add_option("--steps", o->steps, "number of time steps")->check(CLI::NonNegativeNumber)->capture_default_str();
   cmd->add_option("--switch-at", o->switch_at, "switch layout after STEP steps, e.g. 50:slots (repeatable)");
   cmd->add_option("--json", o->json, "write a JSON report to FILE");
   cmd->add_option("--csv", o->csv, "write per-step timings as CSV to FILE");

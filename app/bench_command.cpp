@@ -35,6 +35,7 @@ struct BenchOptions {
 
 struct Result {
   Layout layout;
+  std::size_t n = 0;
   double bytes_per_particle = 0;
   long long particle_bytes = 0, heap_peak = 0, rss = 0;
   double step_median = 0, step_min = 0, step_max = 0;
@@ -93,6 +94,7 @@ Result run_layout(SimConfig cfg, Layout l, const BenchOptions& o, int index, int
   const LayoutBytes b = sys.bytes();
   r.particle_bytes = b.total();
   r.bytes_per_particle = double(b.total()) / double(sys.size());
+  r.n = sys.size();
   r.heap_peak = mem::heap_stats().peak_requested;
   r.rss = mem::rss_bytes();
   r.hash = sys.state_hash();
@@ -146,7 +148,7 @@ int run_bench(BenchOptions& o) {
   for (const auto& r : res)
     if (r.hash != res[0].hash) throw std::runtime_error("layouts disagree on the final state: determinism broken");
 
-  const double n = double(cfg.particles);
+  const double n = double(res[0].n);  // the loaded count with --ic
   // Bytes the kick and drift kernels move per step on soa: each kick reads
   // v and a, writes v (9 doubles); drift reads x and v, writes x (9).
   const bool forces = cfg.solver != "none";
@@ -154,7 +156,7 @@ int run_bench(BenchOptions& o) {
   const double bound_ms = integ_bytes / (bw * 1e9) * 1e3;
 
   std::printf("%zu particles, scene %s, solver %s, %llu steps x %d repeats, %d threads; triad bandwidth %.1f GB/s\n\n",
-              cfg.particles, cfg.scene.c_str(), cfg.solver.c_str(), static_cast<unsigned long long>(o.steps),
+              res[0].n, cfg.ic_file.empty() ? cfg.scene.c_str() : cfg.ic_file.c_str(), cfg.solver.c_str(), static_cast<unsigned long long>(o.steps),
               o.repeats, threads, bw);
   std::printf("| layout | B/particle | particle MB | peak heap MB | RSS MB | step ms median (min-max) | gather | build "
               "| solve | interp | kick | drift | x dict | x soa |\n");
@@ -192,7 +194,8 @@ int run_bench(BenchOptions& o) {
     j.field("cpu", m.cpu).field("cores", m.cores).field("mem_total_bytes", m.mem_total_bytes);
     j.field("kernel", m.kernel).field("compiler", m.compiler).end_object();
     j.key("config").begin_object();
-    j.field("scene", cfg.scene).field("particles", cfg.particles).field("solver", cfg.solver);
+    j.field("scene", cfg.ic_file.empty() ? cfg.scene : "ic:" + cfg.ic_file).field("particles", res[0].n);
+    j.field("solver", cfg.solver);
     j.field("steps", o.steps).field("repeats", o.repeats).field("threads", threads).field("dt", cfg.dt);
     j.field("theta", cfg.force.theta).field("grid", cfg.force.grid).field("seed", cfg.seed).end_object();
     j.field("bandwidth_gbs", bw);
@@ -225,14 +228,16 @@ CLI::App* register_bench(CLI::App& app) {
   o->sim.cfg.solver = "none";
   CLI::App* cmd = app.add_subcommand("bench", "run the same work over several layouts and compare them");
   add_sim_options(cmd, o->sim);
-  cmd->add_option("--steps", o->steps, "timed steps per repeat")->capture_default_str();
+  cmd->add_option("--steps", o->steps, "timed steps per repeat")->check(CLI::PositiveNumber)->capture_default_str();
   cmd->add_option("--repeats", o->repeats, "repeats per layout (the table shows median and min-max)")
       ->capture_default_str();
   cmd->add_option("--layouts", o->layouts, "comma-separated layouts to run, in order")->capture_default_str();
   cmd->add_option("--json", o->json, "write the results as JSON to FILE");
   cmd->add_option("--csv", o->csv, "write the table as CSV to FILE");
   cmd->add_flag("--claims", o->claims, "print the lecture's claims beside values measured now");
-  cmd->add_option("--claims-instances", o->claims_big, "instance count of the large-dict claim")->capture_default_str();
+  cmd->add_option("--claims-instances", o->claims_big, "instance count of the large-dict claim")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
   cmd->callback([o] {
     const int rc = run_guarded("bench", [&] { return run_bench(*o); });
     if (rc != 0) throw CLI::RuntimeError(rc);

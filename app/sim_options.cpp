@@ -13,7 +13,10 @@ void add_sim_options(CLI::App* cmd, SimOptions& o) {
   cmd->add_option("--scene", c.scene, "initial conditions: plummer, cold-cube, collision, disk")
       ->capture_default_str();
   cmd->add_option("--ic", c.ic_file, "load particles from a CSV file (x,y,z,vx,vy,vz,mass) instead of --scene");
-  cmd->add_option("-n,--particles", c.particles, "number of particles")->capture_default_str();
+  // CLI11 2.1 reads "-1" into an unsigned as 2^64-1: check the text first.
+  cmd->add_option("-n,--particles", c.particles, "number of particles")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
   cmd->add_option("--layout", o.layout, "particle layout: dict, slots, slots+dict, aos, soa")
       ->capture_default_str();
   cmd->add_option("--solver", c.solver, "gravity solver: direct, none, bh, pm")->capture_default_str();
@@ -23,9 +26,10 @@ void add_sim_options(CLI::App* cmd, SimOptions& o) {
   cmd->add_option("--grid", c.force.grid, "particle-mesh cells per side")->capture_default_str();
   cmd->add_flag("--periodic", c.force.periodic, "particle-mesh: periodic box instead of isolated");
   cmd->add_option("--box", c.force.box, "periodic box side (0 = fit to the particles)")->capture_default_str();
-  cmd->add_option("--seed", c.seed, "random seed of the scene")->capture_default_str();
+  cmd->add_option("--seed", c.seed, "random seed of the scene")->check(CLI::NonNegativeNumber)->capture_default_str();
   cmd->add_option("--threads", c.threads, "OpenMP threads (0 = all cores)")->capture_default_str();
   cmd->add_option("--sort-every", c.sort_every, "reorder particles along a Morton curve every K steps (0 = never)")
+      ->check(CLI::NonNegativeNumber)
       ->capture_default_str();
 }
 

@@ -151,8 +151,8 @@ std::vector<Lesson> measure_lessons(const LessonOptions& o) {
       total = per(dict) * double(o.big);
       how = fmt("extrapolated from %.0f B of dict per instance measured at N=%.0f: dicts %.3f GB", tables_pp,
                 double(n), tables / 1e9) +
-            fmt(" for %.0f instances (all instance memory %.3f GB); not built: memory too small", double(o.big),
-                total / 1e9);
+            fmt(" for %.0f instances (all instance memory %.3f GB)", double(o.big), total / 1e9) +
+            (o.build_big ? "; not built: not enough free memory" : "; not built (extrapolation requested)");
     }
     const double at_10m = tables / double(o.big) * 1e7;
     if (o.big != 10000000) how += fmt("; scaled to 10,000,000: %.2f GB", at_10m / 1e9);

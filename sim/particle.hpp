@@ -4,6 +4,7 @@
 // in the record would make every layout pay 24 bytes per particle for data
 // that only lives during a force evaluation.
 #include <array>
+#include <cassert>
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
@@ -30,8 +31,23 @@ struct ParticleRecord {
   double vx = 0, vy = 0, vz = 0;
   double mass = 0;
 
-  double get(int a) const { return (&x)[a]; }
-  void set(int a, double v) { (&x)[a] = v; }
+  // By index: a switch rather than (&x)[a], which would index past a single
+  // member (undefined behaviour even though the fields are contiguous). With
+  // a constant index the switch folds to a plain member access.
+  const double* ptr(int a) const {
+    switch (a) {
+      case X: return &x;
+      case Y: return &y;
+      case Z: return &z;
+      case VX: return &vx;
+      case VY: return &vy;
+      case VZ: return &vz;
+      default: return &mass;
+    }
+  }
+  double* ptr(int a) { return const_cast<double*>(static_cast<const ParticleRecord*>(this)->ptr(a)); }
+  double get(int a) const { return *ptr(a); }
+  void set(int a, double v) { *ptr(a) = v; }
 };
 static_assert(sizeof(ParticleRecord) == 7 * sizeof(double));
 static_assert(offsetof(ParticleRecord, mass) == 48);

@@ -3,6 +3,7 @@
 #include <omp.h>
 
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <cmath>
 #include <cstring>
@@ -143,25 +144,26 @@ void System::reorder() {
   detail::SolverBuffer<std::uint32_t> perm(res), tmp_perm(res);
   detail::morton_sort(src, detail::bounding_cube(src), keys, perm, tmp_keys, tmp_perm);
   const std::span<const std::uint32_t> order(perm.data(), n);
-  store_->permute(order);
+  // Everything that can throw comes before the first change, so a bad_alloc
+  // leaves store, accelerations and ids consistent.
+  std::array<std::pmr::vector<double>, 3> acc{std::pmr::vector<double>(&s.res), std::pmr::vector<double>(&s.res),
+                                              std::pmr::vector<double>(&s.res)};
+  const std::array<std::pmr::vector<double>*, 3> cur = {&s.ax, &s.ay, &s.az};
+  if (have_forces_)
+    for (int c = 0; c < 3; ++c) {
+      acc[c].resize(n);
+      for (std::size_t k = 0; k < n; ++k) acc[c][k] = (*cur[c])[order[k]];
+    }
+  std::vector<std::uint32_t> ids(n), index(n);
+  for (std::size_t k = 0; k < n; ++k) ids[k] = id_at_.empty() ? order[k] : id_at_[order[k]];
+  for (std::size_t k = 0; k < n; ++k) index[ids[k]] = static_cast<std::uint32_t>(k);
+  store_->permute(order);  // all or nothing
   // Accelerations follow their particles, so the next half kick needs no
   // extra force evaluation.
   if (have_forces_)
-    for (auto* a : {&s.ax, &s.ay, &s.az}) {
-      std::pmr::vector<double> next(a->get_allocator());
-      next.resize(n);
-      for (std::size_t k = 0; k < n; ++k) next[k] = (*a)[order[k]];
-      a->swap(next);
-    }
-  if (id_at_.empty()) {
-    id_at_.resize(n);
-    for (std::size_t k = 0; k < n; ++k) id_at_[k] = static_cast<std::uint32_t>(k);
-    index_of_.resize(n);
-  }
-  std::vector<std::uint32_t> ids(n);
-  for (std::size_t k = 0; k < n; ++k) ids[k] = id_at_[order[k]];
+    for (int c = 0; c < 3; ++c) cur[c]->swap(acc[c]);
   id_at_.swap(ids);
-  for (std::size_t k = 0; k < n; ++k) index_of_[id_at_[k]] = static_cast<std::uint32_t>(k);
+  index_of_.swap(index);
 }
 
 std::size_t System::index_of(std::size_t id) const {
@@ -235,7 +237,9 @@ Diagnostics System::diagnostics() const {
   const auto kk = static_cast<std::int64_t>(k);
 #pragma omp parallel for schedule(dynamic, 16)
   for (std::int64_t t = 0; t < kk; ++t) {
-    const std::size_t i = exact ? std::size_t(t) : std::size_t(t) * n / k;
+    // Sampled targets are chosen by particle id, so a spatial reorder
+    // between two diagnostics does not change which particles are sampled.
+    const std::size_t i = exact ? std::size_t(t) : index_of(std::size_t(t) * n / k);
     double sum = 0;
     for (std::size_t j = 0; j < n; ++j) {
       if (j == i) continue;

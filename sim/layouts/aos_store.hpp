@@ -53,7 +53,7 @@ class AosStore {
   }
   const double* find_attr(std::size_t i, const Name* n) const {
     const int a = declared_attr(n->text);
-    if (a >= 0) return &(&recs_[i].x)[a];
+    if (a >= 0) return recs_[i].ptr(a);
     const auto* c = extra_.find(n);
     return c ? &(*c)[i] : nullptr;
   }
@@ -70,8 +70,9 @@ class AosStore {
 
   template <class Perm>
   void permute(const Perm& order) {
-    recs_ = permuted(recs_, order);
-    extra_.permute(order);
+    auto next = permuted(recs_, order);
+    extra_.permute(order);  // all or nothing; then the noexcept swap
+    recs_.swap(next);
   }
 
   LayoutBytes bytes() const { return mem_->bytes(); }

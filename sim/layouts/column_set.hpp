@@ -47,7 +47,12 @@ class ColumnSet {
   // values[k] = old values[order[k]] for every column.
   template <class Perm>
   void permute(const Perm& order) {
-    for (auto& c : cols_) c.values = permuted(c.values, order);
+    // Build every permuted column before replacing any, so a bad_alloc
+    // leaves the set as it was.
+    std::vector<std::pmr::vector<double>> next;
+    next.reserve(cols_.size());
+    for (auto& c : cols_) next.push_back(permuted(c.values, order));
+    for (std::size_t k = 0; k < cols_.size(); ++k) cols_[k].values.swap(next[k]);
   }
 
  private:

@@ -40,10 +40,13 @@ class DictStore {
 
   void push(const ParticleRecord& r) {
     auto* o = static_cast<DictObject*>(mem_->objects.allocate(sizeof(DictObject), alignof(DictObject)));
-    o->dict = attr_table_new(&mem_->tables);
+    o->dict = nullptr;
+    adopt(o);
     // One insert per attribute, in declaration order, as __init__ would do.
+    // The object is already in the index, so if a table allocation throws
+    // the destructor still frees it: a failed conversion leaks nothing.
+    o->dict = attr_table_new(&mem_->tables);
     for (int a = 0; a < kNumAttrs; ++a) attr_table_set(&mem_->tables, &o->dict, declared_name(a), r.get(a));
-    index_.push_back(o);
   }
 
   // The declared-attribute accessors the kernels use: a real hash probe
@@ -71,7 +74,7 @@ class DictStore {
   void for_each_dynamic(std::size_t i, F&& f) const {
     const AttrTable* t = index_[i]->dict;
     for (std::uint32_t k = 0; k < t->used; ++k)
-      if (declared_attr(t->entries()[k].key->text) < 0) f(t->entries()[k].key, t->entries()[k].value);
+      if (!is_declared(t->entries()[k].key)) f(t->entries()[k].key, t->entries()[k].value);
   }
 
   // Reorders particles (the pointer index only: objects stay where the heap
@@ -88,6 +91,14 @@ class DictStore {
   static const Name* name_of() {
     static const Name* const n = declared_name(A);
     return n;
+  }
+  void adopt(DictObject* o) {
+    try {
+      index_.push_back(o);
+    } catch (...) {
+      free_object(o);
+      throw;
+    }
   }
   void free_object(DictObject* o) {
     attr_table_free(&mem_->tables, o->dict);

@@ -51,4 +51,10 @@ const Name* declared_name(int a) {
   return names[a];
 }
 
+bool is_declared(const Name* n) {
+  for (int a = 0; a < kNumAttrs; ++a)
+    if (declared_name(a) == n) return true;
+  return false;
+}
+
 }  // namespace slotsim

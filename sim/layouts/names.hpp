@@ -21,4 +21,7 @@ const Name* declared_name(int a);
 
 std::uint64_t hash_name(std::string_view text);
 
+// Whether n is one of the seven declared attribute names (pointer compare).
+bool is_declared(const Name* n);
+
 }  // namespace slotsim

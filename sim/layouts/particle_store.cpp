@@ -97,15 +97,20 @@ void ParticleStore::convert_to(Layout to, const ProgressFn& progress) {
                          "' is set on " + std::to_string(d.count) + " of " + std::to_string(n) +
                          " particles, and " + std::string(layout_name(to)) +
                          " holds extra attributes only as whole columns" + tail);
-    // Columns cost 8 B a value; table entries about 3x that with growth.
+    // Columns cost 8 B a value; in a table an entry is 24 B and growth
+    // keeps a third free; in slots+dict each carrier also needs its table.
     extra += static_cast<long long>(d.count) * (column_layout(to) ? 8 : 48);
+    if (to == Layout::SlotsDict)
+      extra += static_cast<long long>(d.count) * static_cast<long long>(attr_table_bytes(kMinLog2Slots));
   }
   check_memory(to, n, extra, "converting to " + std::string(layout_name(to)));
 
   ParticleStore next(to);
-  next.reserve(n);
+  // Columns first, then reserve: reserve sizes every column exactly, so a
+  // column costs 8 B per particle, not a doubling vector's slack.
   if (column_layout(to))
     for (const auto& d : dyn) next.set_attr_all(d.name, std::nan(""));
+  next.reserve(n);
   const std::size_t chunk = n / 100 + 1;
   visit([&](const auto& src) {
     next.visit([&](auto& dst) {
@@ -124,6 +129,13 @@ void ParticleStore::convert_to(Layout to, const ProgressFn& progress) {
 
 void ParticleStore::permute(std::span<const std::uint32_t> order) {
   if (order.size() != size()) throw std::invalid_argument("permute: order has the wrong length");
+  // A repeated index would make two slots own one heap object (a double
+  // free later): check it is a true permutation first.
+  std::vector<bool> seen(order.size());
+  for (std::uint32_t k : order) {
+    if (k >= order.size() || seen[k]) throw std::invalid_argument("permute: order is not a permutation");
+    seen[k] = true;
+  }
   visit([&](auto& s) { s.permute(order); });
 }
 

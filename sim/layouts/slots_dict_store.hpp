@@ -47,7 +47,12 @@ class SlotsDictStore {
         mem_->objects.allocate(sizeof(SlotsDictObject), alignof(SlotsDictObject)));
     for (int a = 0; a < kNumAttrs; ++a) o->cells[a] = r.get(a);
     o->dict = nullptr;
-    index_.push_back(o);
+    try {
+      index_.push_back(o);
+    } catch (...) {
+      mem_->objects.deallocate(o, sizeof(SlotsDictObject), alignof(SlotsDictObject));
+      throw;
+    }
   }
 
   template <int A>

@@ -38,7 +38,12 @@ class SlotsStore {
   void push(const ParticleRecord& r) {
     auto* o = static_cast<SlotsObject*>(mem_->objects.allocate(sizeof(SlotsObject), alignof(SlotsObject)));
     for (int a = 0; a < kNumAttrs; ++a) o->cells[a] = r.get(a);
-    index_.push_back(o);
+    try {
+      index_.push_back(o);
+    } catch (...) {
+      mem_->objects.deallocate(o, sizeof(SlotsObject), alignof(SlotsObject));
+      throw;
+    }
   }
 
   template <int A>

@@ -93,8 +93,12 @@ class SoaStore {
 
   template <class Perm>
   void permute(const Perm& order) {
-    for (auto& c : cols_) c = permuted(c, order);
-    extra_.permute(order);
+    std::array<Column, kNumAttrs> next{Column(&mem_->columns), Column(&mem_->columns), Column(&mem_->columns),
+                                       Column(&mem_->columns), Column(&mem_->columns), Column(&mem_->columns),
+                                       Column(&mem_->columns)};
+    for (int a = 0; a < kNumAttrs; ++a) next[a] = permuted(cols_[a], order);
+    extra_.permute(order);  // all or nothing; then the noexcept swaps
+    for (int a = 0; a < kNumAttrs; ++a) cols_[a].swap(next[a]);
   }
 
   LayoutBytes bytes() const { return mem_->bytes(); }

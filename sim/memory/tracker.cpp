@@ -153,7 +153,14 @@ const char* category_name(Category c) {
   return "?";
 }
 
-CountingResource::~CountingResource() = default;
+CountingResource::~CountingResource() {
+  // Blocks still live here (an owner that leaked) must not stay in the
+  // category totals forever.
+  auto& c = g_cat[static_cast<int>(cat_)];
+  c.req.fetch_sub(requested(), std::memory_order_relaxed);
+  c.usable.fetch_sub(usable(), std::memory_order_relaxed);
+  c.blocks.fetch_sub(blocks(), std::memory_order_relaxed);
+}
 
 void* CountingResource::do_allocate(std::size_t bytes, std::size_t align) {
   void* p = align > __STDCPP_DEFAULT_NEW_ALIGNMENT__

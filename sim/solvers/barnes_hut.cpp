@@ -60,14 +60,28 @@ struct Far {  // an accepted node in double precision (see kFloatSafeR2)
 // ancestors' lists without gathering anything.
 struct Scratch {
   explicit Scratch(std::pmr::memory_resource* r)
-      : farf(r), far(r), near(r), cand(r), fx(r), fy(r), fz(r), fax(r), fay(r), faz(r), nax(r),
-        nay(r), naz(r), x(r), y(r), z(r) {
+      : farf(r),
+        far(r),
+        near(r),
+        cand(r),
+        fx(r),
+        fy(r),
+        fz(r),
+        fax(r),
+        fay(r),
+        faz(r),
+        nax(r),
+        nay(r),
+        naz(r),
+        x(r),
+        y(r),
+        z(r) {
     cand.resize(kMortonBits + 2);
   }
-  double ref[3] = {0, 0, 0};    // the task's centre: origin of the FarF positions
-  std::pmr::vector<FarF> farf;  // accepted nodes, single precision
-  std::pmr::vector<Far> far;    // accepted nodes too close for float's range
-  std::pmr::vector<NearD> near; // particles summed directly
+  double ref[3] = {0, 0, 0};     // the task's centre: origin of the FarF positions
+  std::pmr::vector<FarF> farf;   // accepted nodes, single precision
+  std::pmr::vector<Far> far;     // accepted nodes too close for float's range
+  std::pmr::vector<NearD> near;  // particles summed directly
   // Candidates deferred to the children of the target node at each depth
   // (sized once: a Morton octree is at most kMortonBits + 1 levels deep, and
   // growing it mid-descent would move the vectors the callers are reading).

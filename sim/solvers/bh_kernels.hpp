@@ -1,17 +1,18 @@
 #pragma once
-// The Barnes-Hut evaluation kernels: one group's targets against its list of
-// accepted nodes and against its list of nearby particles. They are nearly all of a tree force evaluation, so they
-// are compiled several times (SSE2 baseline, AVX2, AVX-512F; bh_kernels_*.cpp)
-// and the widest the CPU supports is picked at run time. The build stays
-// portable (no -march). Every variant performs the same IEEE operations per
-// lane in the same order, with no FMA (-ffp-contract=off), so all give
-// bit-identical results: the choice changes speed only.
+// The Barnes-Hut evaluation kernels: one group's targets against its list
+// of accepted nodes and against its list of nearby particles. They are
+// nearly all of a tree force evaluation, so they are compiled several times
+// (SSE2 baseline, AVX2, AVX-512F; bh_kernels_*.cpp) and the widest the CPU
+// supports is picked at run time. The build stays portable (no -march).
+// Every variant performs the same IEEE operations per lane in the same
+// order, with no FMA (-ffp-contract=off), so all give bit-identical results:
+// the choice changes speed only.
 #include <cstddef>
 #include <vector>
 
 namespace slotsim::detail {
 
-// An accepted node: centre of mass relative to the group centre, mass,
+// An accepted node: centre of mass relative to the task centre, mass,
 // q = 3 S and t = 1.5 tr S (S the second moment about the centre of mass).
 struct FarF {
   float x, y, z, m, qxx, qyy, qzz, qxy, qxz, qyz, t, unused;
@@ -23,7 +24,7 @@ struct NearD {
 
 // Targets of one group and their accumulators. Arrays hold n entries, n a
 // multiple of kTargetPad (callers pad with copies of a real target).
-// far: positions relative to the group centre; writes ax..az.
+// far: positions relative to the task centre; writes ax..az.
 struct FarTargets {
   const float *x, *y, *z;
   float *ax, *ay, *az;

@@ -19,8 +19,8 @@ void split(const SortedParticles& p, std::uint32_t leaf_size, std::uint32_t b, s
   auto digit = [&](std::uint64_t k) { return (k >> shift) & 7; };
   for (std::uint32_t cb = b; cb < e;) {
     const std::uint64_t d = digit(p.keys[cb]);
-    const std::uint64_t* ce =
-        std::partition_point(p.keys + cb, p.keys + e, [&](std::uint64_t k) { return digit(k) <= d; });
+    const std::uint64_t* ce = std::partition_point(p.keys + cb, p.keys + e,
+                                                   [&](std::uint64_t k) { return digit(k) <= d; });
     const auto ci = static_cast<std::uint32_t>(ce - p.keys);
     split(p, leaf_size, cb, ci, out);
     cb = ci;
@@ -61,8 +61,8 @@ void leaf_moments(const SortedParticles& p, const TreeNode& nd, double c[3], Nod
 }
 
 // Fills the box and the opening radius from the centre of mass and the bounds.
-void finish(double theta, const double c[3], const double lo[3], const double hi[3],
-            TreeNode& nd, NodeBox& box) {
+void finish(double theta, const double c[3], const double lo[3], const double hi[3], TreeNode& nd,
+            NodeBox& box) {
   box = NodeBox{0.5 * (lo[0] + hi[0]), 0.5 * (lo[1] + hi[1]), 0.5 * (lo[2] + hi[2]),
                 0.5 * (hi[0] - lo[0]), 0.5 * (hi[1] - lo[1]), 0.5 * (hi[2] - lo[2])};
   nd.cx = c[0], nd.cy = c[1], nd.cz = c[2];

@@ -15,10 +15,10 @@ namespace slotsim::detail {
 
 // What the walk reads for every visited node.
 struct TreeNode {
-  double cx, cy, cz;           // centre of mass
-  double rcrit2;               // accepted as a multipole iff distance^2 > rcrit2
-  std::uint32_t next;          // index just past this subtree; == own index + 1 for a leaf
-  std::uint32_t begin, end;    // range in the sorted particle arrays
+  double cx, cy, cz;         // centre of mass
+  double rcrit2;             // accepted as a multipole iff distance^2 > rcrit2
+  std::uint32_t next;        // index just past this subtree; == own index + 1 for a leaf
+  std::uint32_t begin, end;  // range in the sorted particle arrays
   std::uint32_t unused = 0;
 };
 

@@ -3,19 +3,34 @@
 #include <omp.h>
 
 #include <cstring>
+#include <cstdio>
+#include <cstdlib>
+#include <ctime>
+static double pm_cpu_ms() { timespec ts; clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts); return ts.tv_sec*1e3+ts.tv_nsec*1e-6; }
 
 namespace slotsim::detail {
 
+// Columns gathered from a slab per x-pass step: 4 complex values are one
+// 64-byte line of each slab row (8 and 16 were measured slower: the block
+// no longer fits in L1 next to the FFT's working set).
+constexpr std::size_t kBlock = 4;
+
 struct PaddedConvolution::Work {
-  explicit Work(mem::CountingResource& r) : rows(r), crows(r), slab(r), slab_t(r) {}
-  // z pass, out of place (in place, FFTW copies each row aside first):
-  SolverBuffer<double> rows;    // n rows of 2n real
-  SolverBuffer<double> crows;   // n rows of n+1 complex
-  SolverBuffer<double> slab;    // (2n)^2 complex, [x][y]
-  SolverBuffer<double> slab_t;  // (2n)^2 complex, [y][x]
-  FftwPlan r2c, c2r;            // n rows
-  FftwPlan y_fwd, y_inv;        // n contiguous rows of slab
-  FftwPlan x_fwd, x_inv;        // 2n contiguous rows of slab_t
+  explicit Work(mem::CountingResource& r)
+      : rows_in(r), rows_out(r), crows(r), slab(r), line_in(r), line_out(r), cols(r), outs(r) {}
+  // Every FFT here is out of place: FFTW's in-place 1-D plans copy the data
+  // aside internally, and out of place the zero halves of the inputs stay
+  // zero (c2c and r2c plans preserve their input), so they are set once.
+  SolverBuffer<double> rows_in;   // z pass: n rows of 2n real, upper halves zero
+  SolverBuffer<double> rows_out;  // inverse z pass: n rows of 2n real
+  SolverBuffer<double> crows;     // n rows of n+1 complex
+  SolverBuffer<double> slab;      // n x 2n complex, [x][y]
+  SolverBuffer<double> line_in;   // 2n complex, upper half zero
+  SolverBuffer<double> line_out;  // 2n complex
+  SolverBuffer<double> cols;      // kBlock columns of 2n complex, upper halves zero
+  SolverBuffer<double> outs;      // kBlock columns of 2n complex
+  FftwPlan r2c, c2r;              // n rows
+  FftwPlan fwd, inv;              // one line of 2n
 };
 
 PaddedConvolution::PaddedConvolution(int n, mem::CountingResource& res)
@@ -31,42 +46,36 @@ PaddedConvolution::Work& PaddedConvolution::work(int thread) {
   auto& slot = work_[static_cast<std::size_t>(thread)];
   if (slot) return *slot;
   const int n = n_, m = 2 * n, nzc = n + 1;
+  const auto nn = static_cast<std::size_t>(n), mm = static_cast<std::size_t>(m);
   auto w = std::make_unique<Work>(res_);
-  w->rows.resize(static_cast<std::size_t>(n) * m);
-  w->crows.resize(static_cast<std::size_t>(n) * 2 * nzc);
-  w->slab.resize(2 * static_cast<std::size_t>(m) * m);
-  w->slab_t.resize(2 * static_cast<std::size_t>(m) * m);
-  double* rows = w->rows.data();
+  w->rows_in.resize(nn * mm);
+  w->rows_out.resize(nn * mm);
+  w->crows.resize(nn * 2 * (nn + 1));
+  w->slab.resize(2 * nn * mm);
+  w->line_in.resize(2 * mm);
+  w->line_out.resize(2 * mm);
+  w->cols.resize(2 * kBlock * mm);
+  w->outs.resize(2 * kBlock * mm);
+  w->rows_in.zero();
+  w->line_in.zero();
+  w->cols.zero();
+  double* rin = w->rows_in.data();
+  double* rout = w->rows_out.data();
   auto* crows = reinterpret_cast<fftw_complex*>(w->crows.data());
-  auto* s = reinterpret_cast<fftw_complex*>(w->slab.data());
-  auto* st = reinterpret_cast<fftw_complex*>(w->slab_t.data());
+  auto* in = reinterpret_cast<fftw_complex*>(w->line_in.data());
+  auto* out = reinterpret_cast<fftw_complex*>(w->line_out.data());
   w->r2c = FftwPlan([&] {
-    return fftw_plan_many_dft_r2c(1, &m, n, rows, nullptr, 1, m, crows, nullptr, 1, nzc,
+    return fftw_plan_many_dft_r2c(1, &m, n, rin, nullptr, 1, m, crows, nullptr, 1, nzc,
                                   FFTW_ESTIMATE);
   });
   w->c2r = FftwPlan([&] {
-    return fftw_plan_many_dft_c2r(1, &m, n, crows, nullptr, 1, nzc, rows, nullptr, 1, m,
+    return fftw_plan_many_dft_c2r(1, &m, n, crows, nullptr, 1, nzc, rout, nullptr, 1, m,
                                   FFTW_ESTIMATE);
   });
-  auto lines = [&](fftw_complex* p, int count, int sign) {
-    return FftwPlan([&] {
-      return fftw_plan_many_dft(1, &m, count, p, nullptr, 1, m, p, nullptr, 1, m, sign,
-                                FFTW_ESTIMATE);
-    });
-  };
-  w->y_fwd = lines(s, n, FFTW_FORWARD);
-  w->y_inv = lines(s, n, FFTW_BACKWARD);
-  w->x_fwd = lines(st, m, FFTW_FORWARD);
-  w->x_inv = lines(st, m, FFTW_BACKWARD);
+  w->fwd = FftwPlan([&] { return fftw_plan_dft_1d(m, in, out, FFTW_FORWARD, FFTW_ESTIMATE); });
+  w->inv = FftwPlan([&] { return fftw_plan_dft_1d(m, in, out, FFTW_BACKWARD, FFTW_ESTIMATE); });
   slot = std::move(w);
   return *slot;
-}
-
-void PaddedConvolution::clear() {
-  const std::size_t plane = plane_stride();
-#pragma omp parallel for schedule(static)
-  for (std::ptrdiff_t x = 0; x < n_; ++x)
-    std::memset(grid_.data() + static_cast<std::size_t>(x) * plane, 0, plane * sizeof(double));
 }
 
 void PaddedConvolution::z_forward() {
@@ -76,14 +85,12 @@ void PaddedConvolution::z_forward() {
 #pragma omp parallel for schedule(dynamic, 1)
   for (int x = 0; x < n; ++x) {
     Work& w = work(omp_get_thread_num());
-    double* rows = w.rows.data();
+    double* rows = w.rows_in.data();
     auto* crows = reinterpret_cast<fftw_complex*>(w.crows.data());
-    for (int y = 0; y < n; ++y) {
-      double* row = rows + static_cast<std::size_t>(y) * 2 * nn;
-      std::memcpy(row, grid_.data() + (static_cast<std::size_t>(x) * nn + y) * nn,
+    for (int y = 0; y < n; ++y)
+      std::memcpy(rows + static_cast<std::size_t>(y) * 2 * nn,
+                  grid_.data() + (static_cast<std::size_t>(x) * nn + y) * nn,
                   nn * sizeof(double));
-      std::memset(row + n, 0, nn * sizeof(double));
-    }
     w.r2c.execute();
     for (int kz = 0; kz < nzc; ++kz) {
       fftw_complex* out = spec + (static_cast<std::size_t>(kz) * nn + x) * nn;
@@ -96,53 +103,57 @@ void PaddedConvolution::z_forward() {
 }
 
 void PaddedConvolution::slabs(const double* green_k) {
-  const int n = n_, m = 2 * n, nzc = n + 1;
-  const std::size_t nn = static_cast<std::size_t>(n), mm = static_cast<std::size_t>(m);
+  const int n = n_, nzc = n + 1;
+  const std::size_t nn = static_cast<std::size_t>(n), mm = 2 * nn;
   auto* spec = reinterpret_cast<fftw_complex*>(spectrum_.data());
 #pragma omp parallel for schedule(dynamic, 1)
   for (int kz = 0; kz < nzc; ++kz) {
     Work& w = work(omp_get_thread_num());
     auto* s = reinterpret_cast<fftw_complex*>(w.slab.data());
-    auto* st = reinterpret_cast<fftw_complex*>(w.slab_t.data());
+    auto* line_in = reinterpret_cast<fftw_complex*>(w.line_in.data());
+    auto* line_out = reinterpret_cast<fftw_complex*>(w.line_out.data());
+    auto* cols = reinterpret_cast<fftw_complex*>(w.cols.data());
+    auto* outs = reinterpret_cast<fftw_complex*>(w.outs.data());
     fftw_complex* in = spec + static_cast<std::size_t>(kz) * nn * nn;
-    // Rows x < n: the octant's values, then zeros to 2n.
-    for (int x = 0; x < n; ++x) {
-      std::memcpy(s + x * mm, in + x * nn, nn * sizeof(fftw_complex));
-      std::memset(static_cast<void*>(s + x * mm + nn), 0, nn * sizeof(fftw_complex));
+    // y: the n rows x < n, each zero-padded to 2n.
+    for (std::size_t x = 0; x < nn; ++x) {
+      std::memcpy(line_in, in + x * nn, nn * sizeof(fftw_complex));
+      w.fwd.execute_dft(line_in, s + x * mm);
     }
-    w.y_fwd.execute();
-    // Transpose; the rows x >= n of the padded slab are zero.
-    for (std::size_t y = 0; y < mm; ++y) {
-      fftw_complex* col = st + y * mm;
-      for (std::size_t x = 0; x < nn; ++x) {
-        col[x][0] = s[x * mm + y][0];
-        col[x][1] = s[x * mm + y][1];
+    // x: all 2n columns, kBlock at a time gathered into contiguous lines
+    // (rows x >= n of the padded slab are zero), forward, times the Green's
+    // function, inverse, and back keeping x < n.
+    for (std::size_t y0 = 0; y0 < mm; y0 += kBlock) {
+      for (std::size_t x = 0; x < nn; ++x)
+        for (std::size_t b = 0; b < kBlock; ++b) {
+          cols[b * mm + x][0] = s[x * mm + y0 + b][0];
+          cols[b * mm + x][1] = s[x * mm + y0 + b][1];
+        }
+      for (std::size_t b = 0; b < kBlock; ++b) {
+        w.fwd.execute_dft(cols + b * mm, line_out);
+        const std::size_t y = y0 + b, gy = y <= nn ? y : mm - y;
+        const double* g = green_k + (static_cast<std::size_t>(kz) * nzc + gy) * nzc;
+        for (std::size_t x = 0; x <= nn; ++x) {
+          line_out[x][0] *= g[x];
+          line_out[x][1] *= g[x];
+        }
+        for (std::size_t x = nn + 1; x < mm; ++x) {
+          line_out[x][0] *= g[mm - x];
+          line_out[x][1] *= g[mm - x];
+        }
+        w.inv.execute_dft(line_out, outs + b * mm);
       }
-      std::memset(static_cast<void*>(col + nn), 0, nn * sizeof(fftw_complex));
+      for (std::size_t x = 0; x < nn; ++x)
+        for (std::size_t b = 0; b < kBlock; ++b) {
+          s[x * mm + y0 + b][0] = outs[b * mm + x][0];
+          s[x * mm + y0 + b][1] = outs[b * mm + x][1];
+        }
     }
-    w.x_fwd.execute();
-    for (std::size_t y = 0; y < mm; ++y) {
-      const std::size_t gy = y <= nn ? y : mm - y;
-      const double* g = green_k + (static_cast<std::size_t>(kz) * nzc + gy) * nzc;
-      fftw_complex* col = st + y * mm;
-      for (std::size_t x = 0; x <= nn; ++x) {
-        col[x][0] *= g[x];
-        col[x][1] *= g[x];
-      }
-      for (std::size_t x = nn + 1; x < mm; ++x) {
-        col[x][0] *= g[mm - x];
-        col[x][1] *= g[mm - x];
-      }
+    // Inverse y, keeping y < n.
+    for (std::size_t x = 0; x < nn; ++x) {
+      w.inv.execute_dft(s + x * mm, line_out);
+      std::memcpy(in + x * nn, line_out, nn * sizeof(fftw_complex));
     }
-    w.x_inv.execute();
-    // Back to [x][y], only x < n is needed.
-    for (std::size_t x = 0; x < nn; ++x)
-      for (std::size_t y = 0; y < mm; ++y) {
-        s[x * mm + y][0] = st[y * mm + x][0];
-        s[x * mm + y][1] = st[y * mm + x][1];
-      }
-    w.y_inv.execute();
-    for (std::size_t x = 0; x < nn; ++x) std::memcpy(in + x * nn, s + x * mm, nn * sizeof(fftw_complex));
   }
 }
 
@@ -153,7 +164,7 @@ void PaddedConvolution::z_inverse() {
 #pragma omp parallel for schedule(dynamic, 1)
   for (int x = 0; x < n; ++x) {
     Work& w = work(omp_get_thread_num());
-    double* rows = w.rows.data();
+    double* rows = w.rows_out.data();
     auto* crows = reinterpret_cast<fftw_complex*>(w.crows.data());
     for (int kz = 0; kz < nzc; ++kz) {
       const fftw_complex* in = spec + (static_cast<std::size_t>(kz) * nn + x) * nn;
@@ -172,9 +183,14 @@ void PaddedConvolution::z_inverse() {
 void PaddedConvolution::convolve(const double* green_k) {
   if (work_.size() < static_cast<std::size_t>(omp_get_max_threads()))
     work_.resize(static_cast<std::size_t>(omp_get_max_threads()));
+  const double t0 = pm_cpu_ms();
   z_forward();
+  const double t1 = pm_cpu_ms();
   slabs(green_k);
+  const double t2 = pm_cpu_ms();
   z_inverse();
+  const double t3 = pm_cpu_ms();
+  if (std::getenv("PM_PROF")) std::fprintf(stderr, "conv zf %.1f slabs %.1f zi %.1f\n", (t1-t0), (t2-t1), (t3-t2));
 }
 
 }  // namespace slotsim::detail

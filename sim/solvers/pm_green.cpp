@@ -12,8 +12,7 @@ IsolatedGreen::IsolatedGreen(int n, mem::CountingResource& res) : n_(n), k_(res)
   k_.resize(static_cast<std::size_t>(m) * m * m);
   double* p = k_.data();
   dct_ = FftwPlan([&] {
-    return fftw_plan_r2r_3d(m, m, m, p, p, FFTW_REDFT00, FFTW_REDFT00, FFTW_REDFT00,
-                            FFTW_ESTIMATE);
+    return fftw_plan_r2r_3d(m, m, m, p, p, FFTW_REDFT00, FFTW_REDFT00, FFTW_REDFT00, FFTW_ESTIMATE);
   });
 }
 
@@ -27,8 +26,9 @@ const double* IsolatedGreen::get(double h, double eps) {
   for (int i = 0; i < m; ++i)
     for (int j = 0; j < m; ++j)
       for (int k = 0; k < m; ++k) {
-        const double r2 = h * h * (static_cast<double>(i) * i + static_cast<double>(j) * j +
-                                   static_cast<double>(k) * k);
+        const double r2 =
+            h * h *
+            (static_cast<double>(i) * i + static_cast<double>(j) * j + static_cast<double>(k) * k);
         const double g = (i | j | k) ? -1.0 / std::sqrt(r2 + eps * eps) : centre;
         k_[(static_cast<std::size_t>(i) * m + j) * m + k] = g * norm;
       }

@@ -102,11 +102,12 @@ inline double rms_rel_error(const AccelArrays& ref, const AccelArrays& a) {
 }  // namespace slotsim::testing
 
 // Scene and file helpers (scenes and CSV tests).
+#include <unistd.h>
+
 #include <atomic>
 #include <filesystem>
 #include <string>
 #include <string_view>
-#include <unistd.h>
 
 #include "sim/scenes/scene.hpp"
 

@@ -61,6 +61,22 @@ TEST_CASE("script: lessons measures without building the 10M-instance store") {
   CHECK(!m->options.build_big);
 }
 
+TEST_CASE("script: inherit names the attribute, the value defaults to 1") {
+  const auto a = parse_script("at 40 inherit tag; at 50 inherit charge -2.5");
+  REQUIRE(a.size() == 2);
+  const auto* tag = command<cmd::Inherit>(a[0]);
+  REQUIRE(tag);
+  CHECK(tag->name == "tag");
+  CHECK(tag->value == 1.0);
+  const auto* charge = command<cmd::Inherit>(a[1]);
+  REQUIRE(charge);
+  CHECK(charge->name == "charge");
+  CHECK(charge->value == -2.5);
+  CHECK(error_of("at 5 inherit").find("usage: at FRAME inherit NAME [VALUE]") != std::string::npos);
+  CHECK(error_of("at 5 inherit tag x").find("expected a number") != std::string::npos);
+  CHECK(error_of("at 5 inherit tag 1 2").find("usage") != std::string::npos);
+}
+
 TEST_CASE("script: an empty script has no actions") {
   CHECK(parse_script("").empty());
   CHECK(parse_script(" ; \n ;").empty());

@@ -104,6 +104,47 @@ TEST_CASE("sim thread: set-attr reports AttributeError on slots and the cost els
   CHECK(f3.stats.dynamic_attrs[0].count == cfg.particles);
 }
 
+TEST_CASE("sim thread: the inheritance preset reports the reference System's bytes") {
+  SimConfig cfg = small_config();
+  cfg.layout = Layout::Slots;
+  SimThread t(cfg, true);
+  wait_applied(t, 0);
+
+  std::uint64_t seq = t.post(cmd::Inherit{"tag", 1.0});
+  const SimFrame& f1 = wait_applied(t, seq);
+  const CommandResult* r = result_of(f1, seq);
+  REQUIRE(r);
+  CHECK(r->ok);
+  CHECK(r->inherit);
+  CHECK(!r->set_attr);
+  CHECK(r->attr == "tag");
+  CHECK(r->inherit_from == Layout::Slots);
+
+  System ref(cfg);
+  CHECK(r->bytes_before == ref.bytes().total());
+  ref.switch_layout(Layout::SlotsDict);
+  CHECK(r->bytes_subclass == ref.bytes().total());
+  ref.set_attr_all("tag", 1.0);
+  CHECK(r->bytes_after == ref.bytes().total());
+  CHECK(f1.stats.bytes.total() == ref.bytes().total());
+  CHECK(f1.stats.layout == Layout::SlotsDict);
+  CHECK(f1.stats.steps == 0);  // paused: one command, no step in between
+  REQUIRE(f1.stats.dynamic_attrs.size() == 1);
+  CHECK(f1.stats.dynamic_attrs[0].name == "tag");
+  CHECK(f1.stats.dynamic_attrs[0].count == cfg.particles);
+
+  // Now the particles have a __dict__: nothing to demonstrate, nothing changes.
+  seq = t.post(cmd::Inherit{"tag", 1.0});
+  const SimFrame& f2 = wait_applied(t, seq);
+  r = result_of(f2, seq);
+  REQUIRE(r);
+  CHECK(!r->ok);
+  CHECK(r->inherit);
+  CHECK(r->text.find("already have a __dict__") != std::string::npos);
+  CHECK(r->bytes_after == r->bytes_before);
+  CHECK(f2.stats.layout == Layout::SlotsDict);
+}
+
 TEST_CASE("sim thread: respawn replaces the particles, a refused one keeps the count") {
   SimThread t(small_config(), true);
   const std::uint64_t spawn0 = wait_applied(t, 0).stats.spawn_id;

@@ -92,3 +92,21 @@ TEST_CASE("the memory estimate refuses what cannot fit") {
   CHECK_THROWS_WITH_AS(check_memory(Layout::Dict, std::size_t(1) << 40, 0, "spawning"),
                        doctest::Contains("refused before allocating"), MemoryRefused);
 }
+
+TEST_CASE("a column made by conversion costs exactly 8 bytes per particle") {
+  for (Layout to : {Layout::Aos, Layout::Soa}) {
+    CAPTURE(layout_name(to));
+    ParticleStore s = filled(Layout::Dict, 600);
+    s.set_attr_all("charge", 1.0);
+    s.convert_to(to);
+    CHECK(s.bytes().total() == 600 * (56 + 8));
+  }
+}
+
+TEST_CASE("permute refuses an order that is not a permutation") {
+  ParticleStore s = filled(Layout::Slots, 4);
+  const std::vector<std::uint32_t> dup{0, 1, 1, 3}, out_of_range{0, 1, 2, 4};
+  CHECK_THROWS_AS(s.permute(dup), std::invalid_argument);
+  CHECK_THROWS_AS(s.permute(out_of_range), std::invalid_argument);
+  CHECK(s.record(2).x == 1.0);
+}

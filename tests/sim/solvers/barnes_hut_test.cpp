@@ -24,8 +24,7 @@ AccelArrays run(const std::string& name, const ForceParams& fp, const SourceArra
 
 bool all_finite(const AccelArrays& a) {
   for (std::size_t i = 0; i < a.size(); ++i)
-    if (!std::isfinite(a.ax[i]) || !std::isfinite(a.ay[i]) || !std::isfinite(a.az[i]))
-      return false;
+    if (!std::isfinite(a.ax[i]) || !std::isfinite(a.ay[i]) || !std::isfinite(a.az[i])) return false;
   return true;
 }
 
@@ -41,8 +40,7 @@ TEST_CASE("bh: accuracy against direct summation on a 20k Plummer sphere") {
   const double e07 = slotsim::testing::rms_rel_error(ref, run("bh", fp, src));
   fp.theta = 0.3;
   const double e03 = slotsim::testing::rms_rel_error(ref, run("bh", fp, src));
-  MESSAGE("bh rms relative error, N=20000 Plummer, eps=0.01: theta 0.3: " << e03
-                                                                          << ", 0.5: " << e05
+  MESSAGE("bh rms relative error, N=20000 Plummer, eps=0.01: theta 0.3: " << e03 << ", 0.5: " << e05
                                                                           << ", 0.7: " << e07);
   CHECK(e05 <= 1e-3);
   CHECK(e07 <= 3e-3);
@@ -127,7 +125,8 @@ TEST_CASE("bh: clusters far from the origin keep their accuracy") {
   }
   ForceParams fp;
   fp.theta = 0.5;
-  const double e_near = slotsim::testing::rms_rel_error(run("direct", fp, near), run("bh", fp, near));
+  const double e_near =
+      slotsim::testing::rms_rel_error(run("direct", fp, near), run("bh", fp, near));
   const double e_far = slotsim::testing::rms_rel_error(run("direct", fp, far), run("bh", fp, far));
   CHECK(e_near <= 1e-3);
   CHECK(e_far <= 1e-3);

@@ -1,10 +1,11 @@
+#include "sim/solvers/bh_kernels.hpp"
+
 #include <doctest/doctest.h>
 
 #include <cstring>
 #include <vector>
 
 #include "sim/scenes/rng.hpp"
-#include "sim/solvers/bh_kernels.hpp"
 
 using namespace slotsim;
 using namespace slotsim::detail;
@@ -28,12 +29,18 @@ TEST_CASE("bh kernels: every ISA variant gives the baseline's bits") {
   Rng rng(17);
   std::vector<FarF> far(301);  // odd lengths: no variant may assume pairs
   for (FarF& f : far)
-    f = {static_cast<float>(rng.uniform(-5, 5)), static_cast<float>(rng.uniform(-5, 5)),
-         static_cast<float>(rng.uniform(-5, 5)), static_cast<float>(rng.uniform(0, 1e-3)),
-         static_cast<float>(rng.uniform(0, 1e-5)), static_cast<float>(rng.uniform(0, 1e-5)),
-         static_cast<float>(rng.uniform(0, 1e-5)), static_cast<float>(rng.uniform(-1e-6, 1e-6)),
+    f = {static_cast<float>(rng.uniform(-5, 5)),
+         static_cast<float>(rng.uniform(-5, 5)),
+         static_cast<float>(rng.uniform(-5, 5)),
+         static_cast<float>(rng.uniform(0, 1e-3)),
+         static_cast<float>(rng.uniform(0, 1e-5)),
+         static_cast<float>(rng.uniform(0, 1e-5)),
+         static_cast<float>(rng.uniform(0, 1e-5)),
          static_cast<float>(rng.uniform(-1e-6, 1e-6)),
-         static_cast<float>(rng.uniform(-1e-6, 1e-6)), 1e-5f, 0};
+         static_cast<float>(rng.uniform(-1e-6, 1e-6)),
+         static_cast<float>(rng.uniform(-1e-6, 1e-6)),
+         1e-5f,
+         0};
   std::vector<NearD> near(77);
   for (NearD& p : near)
     p = {rng.uniform(-0.1, 0.1), rng.uniform(-0.1, 0.1), rng.uniform(-0.1, 0.1), 1e-4};

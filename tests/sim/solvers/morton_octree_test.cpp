@@ -56,8 +56,7 @@ TEST_CASE("octree: leaves partition the particles and moments add up") {
     x[k] = src.x[perm[k]], y[k] = src.y[perm[k]], z[k] = src.z[perm[k]], m[k] = src.m[perm[k]];
   Octree t(&res);
   const std::uint32_t leaf = 8;
-  build_octree({keys.data(), x.data(), y.data(), z.data(), m.data(),
-                static_cast<std::uint32_t>(n)},
+  build_octree({keys.data(), x.data(), y.data(), z.data(), m.data(), static_cast<std::uint32_t>(n)},
                leaf, 0.7, t);
   REQUIRE(!t.nodes.empty());
   CHECK(t.nodes[0].begin == 0);

@@ -25,7 +25,11 @@ namespace {
 
 constexpr std::size_t kParticles = 100000;
 constexpr unsigned kWidth = 1280, kHeight = 800;
-const std::vector<std::string> kSequence = {"soa", "dict", "slots", "slots+dict", "aos", "soa"};
+// The last stage is the inheritance preset (`inherit tag`): soa records
+// become instances of a subclass without __slots__ (slots+dict) whose
+// __init__ sets `tag` on every one, published as one step.
+const std::vector<std::string> kSequence = {"soa", "dict", "slots", "slots+dict", "aos", "soa",
+                                            "slots+dict"};
 
 struct GuiRun {
   int status = -1;
@@ -53,7 +57,7 @@ const GuiRun& gui_run() {
         " --solver none --seed 1 --layout soa --frames 60 --render splat"
         " --width " + std::to_string(kWidth) + " --height " + std::to_string(kHeight) +
         " --script 'at 10 layout dict; at 20 layout slots; at 25 screenshot mid.png;"
-        " at 30 layout slots+dict; at 40 layout aos; at 50 layout soa'"
+        " at 30 layout slots+dict; at 40 layout aos; at 50 layout soa; at 55 inherit tag'"
         " --screenshot end.png --frame-log frames.csv > out.txt 2> err.txt";
     const int rc = std::system(cmd.c_str());
     r.status = WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
@@ -104,7 +108,8 @@ TEST_CASE("gui run: exits 0, ran every script action, and printed no errors") {
   INFO("stderr: " << r.err);
   REQUIRE(r.status == 0);
   CHECK(r.err.empty());
-  for (const char* s : {"at 10 layout dict", "at 50 layout soa", "saved mid.png", "saved end.png"})
+  for (const char* s : {"at 10 layout dict", "at 50 layout soa", "at 55 inherit tag", "saved mid.png",
+                        "saved end.png"})
     CHECK(r.out.find(s) != std::string::npos);
 }
 
@@ -161,8 +166,9 @@ TEST_CASE("gui run: the frame log follows the script and matches the System's by
   cfg.solver = "none";
   System ref(cfg);
   std::vector<long long> expected;
-  for (const std::string& name : kSequence) {
-    ref.switch_layout(*parse_layout(name));
+  for (std::size_t k = 0; k < kSequence.size(); ++k) {
+    ref.switch_layout(*parse_layout(kSequence[k]));
+    if (k + 1 == kSequence.size()) ref.set_attr_all("tag", 1.0);
     expected.push_back(ref.bytes().total());
   }
   std::size_t stage = 0;
@@ -175,8 +181,10 @@ TEST_CASE("gui run: the frame log follows the script and matches the System's by
     CHECK(x.layout_bytes == expected[stage]);
     CHECK(x.bytes_per_particle == doctest::Approx(double(expected[stage]) / kParticles).epsilon(1e-6));
   }
-  // And the layouts do differ: a dict costs more per particle than slots.
+  // And the layouts do differ: a dict costs more per particle than slots,
+  // and the subclass's tables more than the bare slots+dict objects.
   CHECK(expected[1] > expected[2]);
+  CHECK(expected[6] > expected[3]);
 }
 
 TEST_CASE("gui run: particles that cannot fit are one error line and exit status 1") {
