@@ -144,12 +144,18 @@ void threads_section(OverlayContext& ctx, const SimStats& s, OverlayState& st) {
 void messages_section(const OverlayContext& ctx, const SimStats& s) {
   section("messages");
   if (!ctx.status.empty()) ImGui::TextWrapped("%s", ctx.status.c_str());
-  const auto& rs = s.results;
-  const std::size_t shown = std::min<std::size_t>(rs.size(), 4);
-  for (std::size_t i = rs.size() - shown; i < rs.size(); ++i) {
-    if (rs[i].ok) ImGui::TextWrapped("%s", rs[i].text.c_str());
-    else error_text(rs[i].text.c_str());
+  // A fixed-height scrolling region rather than the last few messages in
+  // full: conversion messages wrap to two or three lines, and a growing
+  // Controls panel ran into the Attributes panel below it.
+  ImGui::BeginChild("##messages", ImVec2(kPlotWidth, ImGui::GetTextLineHeightWithSpacing() * 5.5f));
+  // Follows the newest message unless the user scrolled up to read older ones.
+  const bool follow = ImGui::GetScrollY() >= ImGui::GetScrollMaxY();
+  for (const CommandResult& r : s.results) {
+    if (r.ok) ImGui::TextWrapped("%s", r.text.c_str());
+    else error_text(r.text.c_str());
   }
+  if (follow) ImGui::SetScrollHereY(1.0f);
+  ImGui::EndChild();
 }
 }  // namespace
 

@@ -77,6 +77,7 @@ int run(const GuiOptions& o) {
   std::string status;
   int exit_code = 0;
   std::uint64_t fitted_spawn = 0;
+  std::uint64_t printed_seq = 0;  // the last command result printed
   ScriptRunner script(o.script);
   // Declared last, so destroyed first: its destructor joins the thread
   // (after the step or conversion in progress) while the window, whose
@@ -110,6 +111,13 @@ int run(const GuiOptions& o) {
       auto err = sim.startup_error();
       if (!err) err = f.stats.results.empty() ? "simulation stopped" : f.stats.results.back().text;
       throw std::runtime_error(*err);
+    }
+    // Every command's outcome on stdout as well as in the overlay, so a
+    // headless --script run records conversion times and AttributeErrors.
+    for (const CommandResult& r : f.stats.results) {
+      if (r.seq <= printed_seq) continue;
+      std::printf("slotsim gui: frame %ld: %s%s\n", frame, r.ok ? "" : "failed: ", r.text.c_str());
+      printed_seq = r.seq;
     }
     if (f.stats.spawn_id != fitted_spawn && f.stats.n > 0) {
       cam.fit(render::robust_bounds(f.xyz.data(), f.stats.n));

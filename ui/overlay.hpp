@@ -38,6 +38,7 @@ struct OverlayState {
   int attr_id = 0;
   bool attr_all = true;
   std::uint64_t attr_seq = 0;
+  std::uint64_t inherit_seq = 0;  // the subclass-without-__slots__ preset
 
   // Lessons panel: build the real 10M-instance dict store (GBs) or
   // extrapolate from the sample.

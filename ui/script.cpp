@@ -92,6 +92,9 @@ class Parser {
       cmd::SetAttr s{std::nullopt, w[3], number(w[4], "the value")};
       if (w.size() == 6) s.id = static_cast<std::size_t>(integer(w[5], "the particle id", 0));
       a.what = SimCommand{s};
+    } else if (verb == "inherit") {
+      arity(w, 1, 2, "inherit NAME [VALUE]");
+      a.what = SimCommand{cmd::Inherit{w[3], w.size() == 5 ? number(w[4], "the value") : 1.0}};
     } else if (verb == "screenshot") {
       arity(w, 1, 1, "screenshot FILE");
       try {
@@ -139,8 +142,8 @@ class Parser {
       a.what = QuitAction{};
     } else {
       fail("unknown action '" + verb +
-           "' (choose: layout, set-attr, screenshot, pause, resume, step, solver, dt, threads, "
-           "respawn, quit)");
+           "' (choose: layout, set-attr, inherit, screenshot, pause, resume, step, solver, dt, "
+           "threads, respawn, lessons, quit)");
     }
     return a;
   }

@@ -3,7 +3,9 @@
 //   "at 30 layout slots; at 60 layout soa; at 90 set-attr charge 1.0;
 //    at 100 screenshot a.png"
 // Actions are separated by ';' or newlines, each "at FRAME VERB ARGS...":
-//   layout NAME | set-attr NAME VALUE [ID] | screenshot FILE | pause | resume
+//   layout NAME | set-attr NAME VALUE [ID] | inherit NAME [VALUE] (the
+//   Attributes panel's subclass-without-__slots__ preset; VALUE defaults to
+//   1) | screenshot FILE | pause | resume
 //   | step | solver NAME | dt VALUE | threads N | respawn SCENE N [SEED]
 //   | lessons (measure the Lessons panel's claims) | quit
 // They run in order. An action runs at its frame or, if the simulation is

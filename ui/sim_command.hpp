@@ -35,6 +35,12 @@ struct SetAttr {
   std::string name;
   double value;
 };
+// The inheritance-rule preset (ui/inherit_preset.hpp): the particles become
+// instances of a subclass without __slots__ whose __init__ sets `name`.
+struct Inherit {
+  std::string name;
+  double value;
+};
 struct SetThreads {
   int threads;  // 0 = OpenMP default
 };
@@ -50,7 +56,7 @@ struct MeasureLessons {
 }  // namespace cmd
 
 using SimCommand = std::variant<cmd::SwitchLayout, cmd::Respawn, cmd::SetSolver, cmd::SetDt,
-                                cmd::SetAttr, cmd::SetThreads, cmd::SetPaused, cmd::StepOnce,
-                                cmd::MeasureLessons>;
+                                cmd::SetAttr, cmd::Inherit, cmd::SetThreads, cmd::SetPaused,
+                                cmd::StepOnce, cmd::MeasureLessons>;
 
 }  // namespace slotsim::ui

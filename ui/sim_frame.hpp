@@ -26,6 +26,13 @@ struct CommandResult {
   bool set_attr = false;  // a SetAttr command (the Attributes panel shows the latest)
   std::string text;  // "layout dict -> slots in 412 ms" or the exception's what()
   long long bytes_before = 0, bytes_after = 0;
+  // An Inherit command (the panel shows the latest): the layout it started
+  // from and the bytes once the particles were subclass instances but
+  // before the subclass's __init__ ran; before/after bracket the command.
+  bool inherit = false;
+  Layout inherit_from = Layout::Slots;
+  long long bytes_subclass = 0;
+  std::string attr;  // the attribute its __init__ set
 };
 
 struct SimStats {

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "sim/layouts/errors.hpp"
+#include "ui/inherit_preset.hpp"
 
 namespace slotsim::ui {
 
@@ -124,8 +125,8 @@ void SimThread::run() {
     std::lock_guard lock(m_);
     startup_error_ = e.what();
   }
-  set_busy(false, nullptr);
   publish();
+  set_busy(false, nullptr);  // after the publish, as for commands (below)
   started_.store(true);
   if (!system_) return;
 
@@ -148,6 +149,11 @@ void SimThread::run() {
       }
       applied_seq_ = next->first;
       publish();
+      // Busy until the outcome is published, not just until the work is
+      // done: after a conversion to dict, scanning the tables for dynamic
+      // attributes and gathering positions from a million objects take a
+      // few frames, and the frame log's busy rows should cover them.
+      set_busy(false, nullptr);
       if (!system_) return;
       continue;
     }
@@ -197,6 +203,18 @@ void SimThread::apply(const SimCommand& c, std::uint64_t seq) {
             else system_->set_attr_all(x.name, x.value);
             res.text = "set " + x.name + " = " + num(x.value) +
                        (x.id ? " on particle " + std::to_string(*x.id) : " on all particles");
+          } else if constexpr (std::is_same_v<T, cmd::Inherit>) {
+            changes_bytes = true;
+            res.inherit = true;
+            res.inherit_from = system_->layout();
+            res.attr = x.name;
+            res.bytes_subclass = res.bytes_before;  // kept if refused or the conversion fails
+            set_busy(true, "subclassing");
+            const InheritOutcome o = subclass_without_slots(*system_, x.name, x.value, progress_fn());
+            res.bytes_subclass = o.subclass.total();
+            res.text = "subclass without __slots__: " + std::string(layout_name(o.from)) +
+                       " -> slots+dict, __init__ sets " + x.name + " = " + num(x.value) +
+                       " on all particles";
           } else if constexpr (std::is_same_v<T, cmd::SetThreads>) {
             // Only this thread's OpenMP setting: the System's kernels run
             // here, and the window thread keeps its own.
@@ -227,7 +245,6 @@ void SimThread::apply(const SimCommand& c, std::uint64_t seq) {
     res.ok = false;
     res.text = e.what();
   }
-  set_busy(false, nullptr);
   if (!system_) {  // a respawn failed and so did restoring the previous scene
     record(std::move(res));
     return;
@@ -239,7 +256,11 @@ void SimThread::apply(const SimCommand& c, std::uint64_t seq) {
     std::snprintf(buf, sizeof buf, " (%.0f ms)", ms_since(t0));
     res.text += buf;
     const double n = double(system_->size());
-    if (changes_bytes && res.set_attr) {
+    if (res.inherit) {
+      std::snprintf(buf, sizeof buf, ": %.1f -> %.1f -> %.1f B/particle", double(res.bytes_before) / n,
+                    double(res.bytes_subclass) / n, double(res.bytes_after) / n);
+      res.text += buf;
+    } else if (changes_bytes && res.set_attr) {
       std::snprintf(buf, sizeof buf, ": %+lld B, now %.2f B/particle",
                     res.bytes_after - res.bytes_before, double(res.bytes_after) / n);
       res.text += buf;

@@ -1,8 +1,9 @@
 #pragma once
 // The simulation thread. It owns the System; everything that touches it
-// (steps, layout conversion, respawn, solver changes, set-attr) runs here,
-// between steps, so the window thread never waits for a step and a
-// conversion of millions of particles only shows as a progress bar.
+// (steps, layout conversion, respawn, solver changes, set-attr, the
+// inheritance preset) runs here, between steps, so the window thread never
+// waits for a step and a conversion of millions of particles only shows as
+// a progress bar.
 #include <atomic>
 #include <condition_variable>
 #include <cstdint>
