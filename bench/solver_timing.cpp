@@ -55,15 +55,24 @@ int main(int argc, char** argv) {
       if (i + 1 >= argc) usage();
       return argv[++i];
     };
-    if (!std::strcmp(argv[i], "--n")) n = std::strtoull(next(), nullptr, 10);
-    else if (!std::strcmp(argv[i], "--solver")) solvers.emplace_back(next());
-    else if (!std::strcmp(argv[i], "--reps")) reps = std::atoi(next());
-    else if (!std::strcmp(argv[i], "--threads")) threads = std::atoi(next());
-    else if (!std::strcmp(argv[i], "--theta")) fp.theta = std::atof(next());
-    else if (!std::strcmp(argv[i], "--grid")) fp.grid = std::atoi(next());
-    else if (!std::strcmp(argv[i], "--softening")) fp.softening = std::atof(next());
-    else if (!std::strcmp(argv[i], "--periodic")) fp.periodic = true;
-    else usage();
+    if (!std::strcmp(argv[i], "--n"))
+      n = std::strtoull(next(), nullptr, 10);
+    else if (!std::strcmp(argv[i], "--solver"))
+      solvers.emplace_back(next());
+    else if (!std::strcmp(argv[i], "--reps"))
+      reps = std::atoi(next());
+    else if (!std::strcmp(argv[i], "--threads"))
+      threads = std::atoi(next());
+    else if (!std::strcmp(argv[i], "--theta"))
+      fp.theta = std::atof(next());
+    else if (!std::strcmp(argv[i], "--grid"))
+      fp.grid = std::atoi(next());
+    else if (!std::strcmp(argv[i], "--softening"))
+      fp.softening = std::atof(next());
+    else if (!std::strcmp(argv[i], "--periodic"))
+      fp.periodic = true;
+    else
+      usage();
   }
   if (solvers.empty()) solvers = {"bh", "pm"};
   if (threads > 0) omp_set_num_threads(threads);
@@ -97,9 +106,10 @@ int main(int argc, char** argv) {
     std::printf(
         "%-6s median %8.1f ms  min %8.1f ms  (build %.1f, solve %.1f, interpolate %.1f; "
         "first call %.1f ms; solver memory %.1f MB)\n",
-        name.c_str(), median(total), *std::min_element(total.begin(), total.end()),
-        median(build), median(solve), median(interp), warm,
-        static_cast<double>(slotsim::mem::category_stats(slotsim::mem::Category::Solver).requested) /
+        name.c_str(), median(total), *std::min_element(total.begin(), total.end()), median(build),
+        median(solve), median(interp), warm,
+        static_cast<double>(
+            slotsim::mem::category_stats(slotsim::mem::Category::Solver).requested) /
             1e6);
   }
   return 0;

@@ -24,7 +24,8 @@ class FftwPlan {
   FftwPlan& operator=(const FftwPlan&) = delete;
 
   void execute() const { fftw_execute(p_); }
-  // On other arrays of the planned shape and alignment (fftw_execute_dft).
+  // A c2c plan on other arrays of the shape and alignment it was made with
+  // (fftw_execute_dft; thread-safe, like fftw_execute).
   void execute_dft(fftw_complex* in, fftw_complex* out) const { fftw_execute_dft(p_, in, out); }
   explicit operator bool() const { return p_ != nullptr; }
 

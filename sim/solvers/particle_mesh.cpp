@@ -18,19 +18,25 @@
 // force at a few cells at the cost of noise at the Nyquist scale.
 //
 // Determinism: the deposit has no atomics. Particles are bucketed by their
-// x cell (a stable counting sort); each mesh plane x is then filled by one
-// thread, from bucket x-1 then bucket x, each in particle order. So every
-// cell's sum has one fixed order, whatever the number of threads. (Private
-// per-thread meshes summed in a fixed order were the alternative: as many
-// extra meshes as threads, and results that depend on the thread count.)
+// x cell (a stable counting sort). A bucket's particles reach two mesh
+// planes, x and x+1; the even buckets are deposited first, in parallel (no
+// two of them share a plane), then the odd ones. So every cell's sum has one
+// fixed order, whatever the number of threads. (Private per-thread meshes
+// summed in a fixed order were the alternative: as many extra meshes as
+// threads, and results that depend on the thread count.)
+//
+// Isolated meshes are mostly empty (a margin of 4 cells on every side, and
+// the particles of a centrally concentrated system occupy a small fraction
+// of the rows). The deposit records, per bucket and y row, the z range its
+// particles cover; from that follow the rows that hold mass (the only ones
+// the forward transform needs), the cells where forces are read (the only
+// ones the gradient computes) and the rows of the potential those need (the
+// only ones the inverse transform produces). The forces are those of the
+// dense computation up to rounding; the periodic mode still does that.
 #include <omp.h>
 
 #include <algorithm>
 #include <chrono>
-#include <cstdio>
-#include <cstdlib>
-#include <ctime>
-static double pm_cpu_ms() { timespec ts; clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts); return ts.tv_sec*1e3+ts.tv_nsec*1e-6; }
 #include <cmath>
 #include <cstring>
 #include <memory>
@@ -60,22 +66,39 @@ struct MeshMap {
   bool periodic;
   double origin[3];
   double h, inv_h;
-  // Cell index and fraction along one axis.
+  // Cell index and fraction along one axis. Periodic is a template
+  // parameter so that the per-particle loops carry no test of it.
+  template <bool Periodic>
   void cell(double pos, int axis, int& i, double& f) const {
     double u = (pos - origin[axis]) * inv_h;
-    if (periodic) {
+    if constexpr (Periodic) {
       u -= n * std::floor(u / n);
       i = static_cast<int>(u);
       if (i >= n) i = 0, u = 0;  // u rounded up to exactly n
     } else {
       // The fit keeps u in [kMargin, n - kMargin]; the clamp only guards
-      // rounding at the faces.
-      i = std::clamp(static_cast<int>(std::floor(u)), kMargin - 1, n - kMargin);
+      // rounding at the faces. Truncation instead of floor: the two differ
+      // only for u < 0, which the clamp sends to kMargin - 1 either way
+      // (and floor is a library call without SSE4.1).
+      i = std::clamp(static_cast<int>(u), kMargin - 1, n - kMargin);
     }
     f = std::clamp(u - i, 0.0, 1.0);
   }
+  // The cell after i along an axis.
+  template <bool Periodic>
+  int next(int i) const {
+    if constexpr (Periodic) return i + 1 == n ? 0 : i + 1;
+    return i + 1;
+  }
   int wrap(int i) const { return periodic ? (i + n) % n : i; }
 };
+
+// The z cells a bucket's particles occupy in one y row: [lo, hi], empty when
+// lo > hi.
+struct Span {
+  std::uint16_t lo, hi;
+};
+constexpr Span kEmpty{0xffff, 0};
 
 class ParticleMeshSolver final : public Solver {
  public:
@@ -89,16 +112,18 @@ class ParticleMeshSolver final : public Solver {
         sfz_(res_),
         sm_(res_),
         syz_(res_),
-        rank_(res_),
-        force_(res_),
-        out_(res_) {}
+        sidx_(res_),
+        span_(res_),
+        rows_(res_),
+        mass_rows_(res_),
+        need_rows_(res_),
+        force_(res_) {}
 
   std::string_view name() const override { return "pm"; }
 
   void accelerations(const Sources& src, Accels& acc, SolverPhases& phases) override {
     using clock = std::chrono::steady_clock;
     const auto t0 = clock::now();
-    double pc[8]; int np_ = 0; pc[np_++] = pm_cpu_ms();
     phases = {};
     if (src.n == 0) return;
     if (src.n > 0xffffffffu) throw std::length_error("pm: more than 2^32 - 1 particles");
@@ -107,29 +132,20 @@ class ParticleMeshSolver final : public Solver {
     double* grid = periodic_ ? per_->grid() : iso_->grid();
     const std::size_t plane = periodic_ ? per_->plane_stride() : iso_->plane_stride();
     const std::size_t row = periodic_ ? per_->row_stride() : iso_->row_stride();
-    pc[np_++] = pm_cpu_ms();
     bucket(src, map);
-    pc[np_++] = pm_cpu_ms();
     deposit(map, grid, plane, row);
-    if (std::getenv("PM_HIST")) { std::size_t mx = 0; for (int x = 0; x < n_; ++x) { mx = std::max(mx, start_[x+1]-start_[x]); std::fprintf(stderr, "%zu ", start_[x+1]-start_[x]); } std::fprintf(stderr, "\nmax %zu h %g\n", mx, map.h);
-      std::vector<char> rowt(static_cast<std::size_t>(n_)*n_, 0); std::vector<char> cellt(static_cast<std::size_t>(n_)*n_*n_, 0);
-      for (int x = 0; x < n_; ++x) for (std::size_t k = start_[x]; k < start_[x+1]; ++k) { int iy = syz_[k] >> 16, iz = syz_[k] & 0xffff; for (int a=0;a<2;++a) for (int b=0;b<2;++b) { rowt[(x+a)*n_ + iy+b] = 1; for (int c=0;c<2;++c) cellt[((x+a)*n_ + iy+b)*n_+iz+c]=1; } }
-      std::size_t nr = 0, nc = 0; for (char c : rowt) nr += c; for (char c : cellt) nc += c; std::fprintf(stderr, "rows touched %zu of %d, cells %zu\n", nr, n_*n_, nc); }
-    pc[np_++] = pm_cpu_ms();
     const auto t1 = clock::now();
 
-    if (periodic_)
+    if (periodic_) {
       per_->convolve(per_green_->get(map.h, eps_));
-    else
-      iso_->convolve(iso_green_->get(map.h, eps_));
-    pc[np_++] = pm_cpu_ms();
+    } else {
+      occupied_rows();
+      iso_->convolve(iso_green_->get(map.h, eps_), mass_rows_.data(), need_rows_.data());
+    }
     gradient(map, grid, plane, row);
-    pc[np_++] = pm_cpu_ms();
     const auto t2 = clock::now();
 
-    interpolate(map, src, acc);
-    pc[np_++] = pm_cpu_ms();
-    if (std::getenv("PM_PROF")) std::fprintf(stderr, "place %.1f bucket %.1f deposit %.1f conv %.1f grad %.1f interp %.1f total %.1f\n", pc[1]-pc[0], pc[2]-pc[1], pc[3]-pc[2], pc[4]-pc[3], pc[5]-pc[4], pc[6]-pc[5], pc[6]-pc[0]);
+    interpolate(map, acc);
     const auto t3 = clock::now();
     auto ms = [](auto a, auto b) {
       return std::chrono::duration<double, std::milli>(b - a).count();
@@ -141,7 +157,7 @@ class ParticleMeshSolver final : public Solver {
 
  private:
   // Mesh buffers are made on first use, not in the constructor: an isolated
-  // 128 mesh is ~200 MB, and a solver may be built only to be listed.
+  // 128 mesh is over 100 MB, and a solver may be built only to be listed.
   void setup() {
     if (periodic_ && !per_) {
       per_.emplace(n_, res_);
@@ -150,8 +166,12 @@ class ParticleMeshSolver final : public Solver {
       iso_.emplace(n_, res_);
       iso_green_.emplace(n_, res_);
     }
-    const std::size_t cells = static_cast<std::size_t>(n_) * n_ * n_;
-    force_.resize(3 * cells);
+    const std::size_t n = static_cast<std::size_t>(n_);
+    force_.resize(3 * n * n * n);
+    span_.resize(n * n);
+    rows_.resize(n * n);
+    mass_rows_.resize(n * n);
+    need_rows_.resize(n * n);
   }
 
   MeshMap place(const Sources& src) const {
@@ -189,16 +209,23 @@ class ParticleMeshSolver final : public Solver {
   }
 
   // Stable counting sort of the particles by x cell. The sorted arrays hold
-  // what deposit and interpolation need (fractions, mass, y/z cells), bucket
-  // x at start_[x] .. start_[x+1], so both stream through them; rank_[i] is
-  // particle i's place in that order. Separate arrays rather than one record
-  // per particle: the deposit loop ran ~1.6x slower on 40-byte records. Per-thread counts over fixed contiguous chunks: the
-  // result is the unique stable order, whatever the threads.
+  // what deposit and interpolation need (fractions, mass, y/z cells, source
+  // index), bucket x at start_[x] .. start_[x+1], so both stream through
+  // them. Separate arrays rather than one record per particle: the deposit
+  // loop ran ~1.6x slower on 40-byte records. Per-thread counts over fixed
+  // contiguous chunks: the result is the unique stable order, whatever the
+  // threads.
+  void bucket(const Sources& src, const MeshMap& map) {
+    if (map.periodic)
+      bucket<true>(src, map);
+    else
+      bucket<false>(src, map);
+  }
+  template <bool Periodic>
   void bucket(const Sources& src, const MeshMap& map) {
     const std::size_t np = src.n, nb = static_cast<std::size_t>(n_);
     for (auto* a : {&sfx_, &sfy_, &sfz_, &sm_}) a->resize(np);
-    syz_.resize(np);
-    rank_.resize(np);
+    for (auto* a : {&syz_, &sidx_}) a->resize(np);
     const int nt = omp_get_max_threads();
     counts_.assign(static_cast<std::size_t>(nt) * nb, 0);
     start_.assign(nb + 1, 0);
@@ -211,8 +238,7 @@ class ParticleMeshSolver final : public Solver {
       for (std::size_t i = b; i < e; ++i) {
         int ix;
         double f;
-        map.cell(src.x[i], 0, ix, f);
-        rank_[i] = static_cast<std::uint32_t>(ix);
+        map.cell<Periodic>(src.x[i], 0, ix, f);
         ++cnt[ix];
       }
 #pragma omp barrier
@@ -230,66 +256,143 @@ class ParticleMeshSolver final : public Solver {
         start_[nb] = sum;
       }
       for (std::size_t i = b; i < e; ++i) {
-        const std::size_t k = cnt[rank_[i]]++;
         int ix, iy, iz;
-        map.cell(src.x[i], 0, ix, sfx_[k]);
-        map.cell(src.y[i], 1, iy, sfy_[k]);
-        map.cell(src.z[i], 2, iz, sfz_[k]);
+        double fx;
+        map.cell<Periodic>(src.x[i], 0, ix, fx);
+        const std::size_t k = cnt[ix]++;
+        sfx_[k] = fx;
+        map.cell<Periodic>(src.y[i], 1, iy, sfy_[k]);
+        map.cell<Periodic>(src.z[i], 2, iz, sfz_[k]);
         sm_[k] = src.m[i];
         syz_[k] = static_cast<std::uint32_t>(iy) << 16 | static_cast<std::uint32_t>(iz);
-        rank_[i] = static_cast<std::uint32_t>(k);
+        sidx_[k] = static_cast<std::uint32_t>(i);
       }
     }
   }
 
-  // Plane x is zeroed here, then filled, while it is in cache (a separate
-  // clearing pass over the mesh was the alternative).
-  void deposit(const MeshMap& map, double* grid, std::size_t plane, std::size_t row) const {
+  // Bucket x reaches planes x (weight 1 - fx) and x+1 (weight fx). Phase 0
+  // deposits the even buckets, phase 1 the odd ones, so no two threads ever
+  // write one plane; with an odd periodic mesh the last bucket, whose
+  // second plane is plane 0, gets a phase of its own. Reading each bucket
+  // once for both planes, rather than each plane gathering from buckets
+  // x-1 and x, halves the reads of the sorted arrays. Also records span_:
+  // the z cells each bucket occupies in each y row.
+  void deposit(const MeshMap& map, double* grid, std::size_t plane, std::size_t row) {
+    if (map.periodic)
+      deposit<true>(map, grid, plane, row);
+    else
+      deposit<false>(map, grid, plane, row);
+  }
+  template <bool Periodic>
+  void deposit(const MeshMap& map, double* grid, std::size_t plane, std::size_t row) {
     const int n = n_;
-    if (std::getenv("PM_SEPCLEAR")) {
-#pragma omp parallel for schedule(static)
-    for (int x = 0; x < n; ++x) std::memset(grid + static_cast<std::size_t>(x) * plane, 0, plane * sizeof(double));
-    }
-#pragma omp parallel for schedule(dynamic, 1)
-    for (int x = 0; x < n; ++x) {
-      double* g = grid + static_cast<std::size_t>(x) * plane;
-      if (!std::getenv("PM_SEPCLEAR")) std::memset(g, 0, plane * sizeof(double));
-      // Bucket x-1 reaches this plane with weight f, bucket x with 1 - f.
-      for (int side = 0; side < 2; ++side) {
-        const int bx = side == 0 ? x - 1 : x;
-        if (bx < 0 && !map.periodic) continue;
-        const auto b = static_cast<std::size_t>(map.wrap(bx));
-        for (std::size_t k = start_[b]; k < start_[b + 1]; ++k) {
-          const double fy = sfy_[k], fz = sfz_[k];
-          const double wx = sm_[k] * (side == 0 ? sfx_[k] : 1 - sfx_[k]);
-          const int iy = static_cast<int>(syz_[k] >> 16), iz = static_cast<int>(syz_[k] & 0xffff);
-          const int iy1 = map.wrap(iy + 1), iz1 = map.wrap(iz + 1);
-          double* r0 = g + static_cast<std::size_t>(iy) * row;
-          double* r1 = g + static_cast<std::size_t>(iy1) * row;
-          r0[iz] += wx * (1 - fy) * (1 - fz);
-          r0[iz1] += wx * (1 - fy) * fz;
-          r1[iz] += wx * fy * (1 - fz);
-          r1[iz1] += wx * fy * fz;
+    const std::size_t nn = static_cast<std::size_t>(n);
+    auto phase_of = [&](int b) { return Periodic && n % 2 == 1 && b == n - 1 ? 2 : b % 2; };
+#pragma omp parallel
+    {
+#pragma omp for schedule(static)
+      for (int x = 0; x < n; ++x) {
+        std::memset(grid + static_cast<std::size_t>(x) * plane, 0, plane * sizeof(double));
+        std::fill_n(span_.data() + static_cast<std::size_t>(x) * nn, nn, kEmpty);
+      }
+      for (int phase = 0; phase < 3; ++phase) {
+#pragma omp for schedule(dynamic, 1)
+        for (int b = 0; b < n; ++b) {
+          const auto bu = static_cast<std::size_t>(b);
+          if (phase_of(b) != phase || start_[bu] == start_[bu + 1]) continue;
+          double* g0 = grid + bu * plane;
+          double* g1 = grid + static_cast<std::size_t>(map.next<Periodic>(b)) * plane;
+          Span* span = span_.data() + bu * nn;
+          for (std::size_t k = start_[bu]; k < start_[bu + 1]; ++k) {
+            const double fx = sfx_[k], fy = sfy_[k], fz = sfz_[k], m = sm_[k];
+            const int iy = static_cast<int>(syz_[k] >> 16), iz = static_cast<int>(syz_[k] & 0xffff);
+            const std::size_t y0 = static_cast<std::size_t>(iy) * row,
+                              y1 = static_cast<std::size_t>(map.next<Periodic>(iy)) * row;
+            const std::size_t z0 = static_cast<std::size_t>(iz),
+                              z1 = static_cast<std::size_t>(map.next<Periodic>(iz));
+            const double w0 = m * (1 - fx), w1 = m * fx;
+            g0[y0 + z0] += w0 * (1 - fy) * (1 - fz);
+            g0[y0 + z1] += w0 * (1 - fy) * fz;
+            g0[y1 + z0] += w0 * fy * (1 - fz);
+            g0[y1 + z1] += w0 * fy * fz;
+            g1[y0 + z0] += w1 * (1 - fy) * (1 - fz);
+            g1[y0 + z1] += w1 * (1 - fy) * fz;
+            g1[y1 + z0] += w1 * fy * (1 - fz);
+            g1[y1 + z1] += w1 * fy * fz;
+            Span& s = span[iy];
+            s.lo = std::min(s.lo, static_cast<std::uint16_t>(iz));
+            s.hi = std::max(s.hi, static_cast<std::uint16_t>(iz));
+          }
         }
       }
     }
   }
 
+  // Isolated mesh only. From span_: rows_[x][y], the z cells of row (x, y)
+  // where forces are read (a particle's cloud covers buckets x-1 and x, rows
+  // y-1 and y, cells z and z+1 of its own); mass_rows_, the rows that can
+  // hold mass (the same rows); need_rows_, the rows of the potential that
+  // the gradient's stencil reads around them (2 cells along x and along y).
+  void occupied_rows() {
+    const int n = n_;
+    const std::size_t nn = static_cast<std::size_t>(n);
+#pragma omp parallel
+    {
+#pragma omp for schedule(static)
+      for (int x = 0; x < n; ++x)
+        for (int y = 0; y < n; ++y) {
+          Span r = kEmpty;
+          for (int b = x - 1; b <= x; ++b)
+            for (int v = y - 1; v <= y; ++v) {
+              if (b < 0 || v < 0) continue;
+              const Span s = span_[static_cast<std::size_t>(b) * nn + static_cast<std::size_t>(v)];
+              if (s.lo > s.hi) continue;
+              r.lo = std::min(r.lo, s.lo);
+              r.hi = std::max(r.hi, static_cast<std::uint16_t>(s.hi + 1));
+            }
+          const std::size_t c = static_cast<std::size_t>(x) * nn + static_cast<std::size_t>(y);
+          rows_[c] = r;
+          mass_rows_[c] = r.lo <= r.hi;
+        }
+#pragma omp for schedule(static)
+      for (int x = 0; x < n; ++x)
+        for (int y = 0; y < n; ++y) {
+          bool need = false;
+          for (int d = -2; d <= 2; ++d) {
+            const int u = x + d, v = y + d;
+            if (u >= 0 && u < n) need |= mass_rows_[static_cast<std::size_t>(u) * nn + y] != 0;
+            if (v >= 0 && v < n) need |= mass_rows_[static_cast<std::size_t>(x) * nn + v] != 0;
+          }
+          need_rows_[static_cast<std::size_t>(x) * nn + static_cast<std::size_t>(y)] = need;
+        }
+    }
+  }
+
   // a = -grad phi, fourth-order differences: (8 (p1 - m1) - (p2 - m2)) / 12h,
   // stored interleaved (ax, ay, az) per cell so that interpolation reads
-  // each corner from one place. Isolated: only cells at least 2 from the
-  // octant's faces (all that the interpolation can reach), so the stencil
-  // never leaves the octant and needs no wrapping.
+  // each corner from one place. Isolated: only the cells in rows_, which lie
+  // at least 3 cells inside the octant (particles are at least 4 inside), so
+  // the stencil never leaves it. Periodic: every cell, wrapping.
   void gradient(const MeshMap& map, const double* phi, std::size_t plane, std::size_t row) {
-    const int n = n_, lo = map.periodic ? 0 : 2, hi = map.periodic ? n : n - 2;
+    const int n = n_;
+    const std::size_t nn = static_cast<std::size_t>(n);
     const double s = -1.0 / (12 * map.h);
     double* force = force_.data();
-#pragma omp parallel for schedule(static)
+    // Isolated: rows_ is empty within 3 cells of the faces.
+    const int lo = map.periodic ? 0 : 2, hi = map.periodic ? n : n - 2;
+#pragma omp parallel for schedule(dynamic, 1)
     for (int x = lo; x < hi; ++x) {
       const double* px[5];
       for (int d = -2; d <= 2; ++d)
         px[d + 2] = phi + static_cast<std::size_t>(map.wrap(x + d)) * plane;
       for (int y = lo; y < hi; ++y) {
+        int zlo = 0, zhi = n - 1;
+        if (!map.periodic) {
+          const Span r = rows_[static_cast<std::size_t>(x) * nn + static_cast<std::size_t>(y)];
+          if (r.lo > r.hi) continue;
+          zlo = r.lo;
+          zhi = r.hi;
+        }
         std::size_t ry[5];
         for (int d = -2; d <= 2; ++d) ry[d + 2] = static_cast<std::size_t>(map.wrap(y + d)) * row;
         const double* c = px[2] + ry[2];
@@ -297,15 +400,16 @@ class ParticleMeshSolver final : public Solver {
                      *xp2 = px[4] + ry[2];
         const double *ym2 = px[2] + ry[0], *ym1 = px[2] + ry[1], *yp1 = px[2] + ry[3],
                      *yp2 = px[2] + ry[4];
-        double* out = force + 3 * ((static_cast<std::size_t>(x) * n + y) * n);
+        double* out = force + 3 * ((static_cast<std::size_t>(x) * nn + y) * nn);
         auto cell = [&](int z, int zm2, int zm1, int zp1, int zp2) {
           double* o = out + 3 * static_cast<std::size_t>(z);
           o[0] = s * (8 * (xp1[z] - xm1[z]) - (xp2[z] - xm2[z]));
           o[1] = s * (8 * (yp1[z] - ym1[z]) - (yp2[z] - ym2[z]));
           o[2] = s * (8 * (c[zp1] - c[zm1]) - (c[zp2] - c[zm2]));
         };
-        // z in [2, n-2) never wraps; the periodic mesh's four edge cells do.
-        for (int z = 2; z < n - 2; ++z) cell(z, z - 2, z - 1, z + 1, z + 2);
+        // Cells 2 .. n-3 never wrap; a periodic row's four edge cells do.
+        for (int z = std::max(zlo, 2); z <= std::min(zhi, n - 3); ++z)
+          cell(z, z - 2, z - 1, z + 1, z + 2);
         if (map.periodic)
           for (const int z : {0, 1, n - 2, n - 1})
             cell(z, map.wrap(z - 2), map.wrap(z - 1), map.wrap(z + 1), map.wrap(z + 2));
@@ -313,26 +417,31 @@ class ParticleMeshSolver final : public Solver {
     }
   }
 
-  // Interpolates in bucket order into out_ (streaming through the records
-  // and the mesh), then permutes to source order reading out_ at rank_[i].
-  // Writing acc[sidx] directly was the alternative: three scattered stores
-  // per particle into three arrays, where this has one scattered 24-byte read.
-  void interpolate(const MeshMap& map, const Sources& src, Accels& acc) {
+  void interpolate(const MeshMap& map, Accels& acc) const {
+    if (map.periodic)
+      interpolate<true>(map, acc);
+    else
+      interpolate<false>(map, acc);
+  }
+  // In bucket order, streaming through the sorted arrays and the mesh;
+  // writes a at the source index. (Writing in bucket order and permuting
+  // afterwards was measured no faster, and needs another 24 bytes per
+  // particle.)
+  template <bool Periodic>
+  void interpolate(const MeshMap& map, Accels& acc) const {
     const auto nx = static_cast<std::ptrdiff_t>(n_);
     const std::size_t n = static_cast<std::size_t>(n_);
-    out_.resize(3 * src.n);
     const double* force = force_.data();
-    double* res = out_.data();
 #pragma omp parallel for schedule(dynamic, 1)
     for (std::ptrdiff_t x = 0; x < nx; ++x) {
       const std::size_t xs[2] = {static_cast<std::size_t>(x),
-                                 static_cast<std::size_t>(map.wrap(static_cast<int>(x) + 1))};
+                                 static_cast<std::size_t>(map.next<Periodic>(static_cast<int>(x)))};
       for (std::size_t k = start_[x]; k < start_[x + 1]; ++k) {
         const int iy = static_cast<int>(syz_[k] >> 16), iz = static_cast<int>(syz_[k] & 0xffff);
         const std::size_t ys[2] = {static_cast<std::size_t>(iy),
-                                   static_cast<std::size_t>(map.wrap(iy + 1))};
+                                   static_cast<std::size_t>(map.next<Periodic>(iy))};
         const std::size_t zs[2] = {static_cast<std::size_t>(iz),
-                                   static_cast<std::size_t>(map.wrap(iz + 1))};
+                                   static_cast<std::size_t>(map.next<Periodic>(iz))};
         const double wx[2] = {1 - sfx_[k], sfx_[k]}, wy[2] = {1 - sfy_[k], sfy_[k]},
                      wz[2] = {1 - sfz_[k], sfz_[k]};
         double ax = 0, ay = 0, az = 0;
@@ -345,18 +454,11 @@ class ParticleMeshSolver final : public Solver {
               ay += w * f[1];
               az += w * f[2];
             }
-        res[3 * k] = ax;
-        res[3 * k + 1] = ay;
-        res[3 * k + 2] = az;
+        const std::uint32_t i = sidx_[k];
+        acc.ax[i] = ax;
+        acc.ay[i] = ay;
+        acc.az[i] = az;
       }
-    }
-    const auto np = static_cast<std::ptrdiff_t>(src.n);
-#pragma omp parallel for schedule(static)
-    for (std::ptrdiff_t i = 0; i < np; ++i) {
-      const double* a = res + 3 * static_cast<std::size_t>(rank_[i]);
-      acc.ax[i] = a[0];
-      acc.ay[i] = a[1];
-      acc.az[i] = a[2];
     }
   }
 
@@ -370,11 +472,14 @@ class ParticleMeshSolver final : public Solver {
   std::optional<PeriodicGreen> per_green_;
   // Particles sorted by x cell (see bucket()).
   SolverBuffer<double> sfx_, sfy_, sfz_, sm_;
-  SolverBuffer<std::uint32_t> syz_;  // y cell << 16 | z cell
-  SolverBuffer<std::uint32_t> rank_;
+  SolverBuffer<std::uint32_t> syz_;   // y cell << 16 | z cell
+  SolverBuffer<std::uint32_t> sidx_;  // source index
   std::vector<std::size_t> counts_, start_;
+  // Occupancy, n x n: span_ per (bucket, y row); rows_, mass_rows_,
+  // need_rows_ per (x, y) row of the mesh (see occupied_rows()).
+  SolverBuffer<Span> span_, rows_;
+  SolverBuffer<std::uint8_t> mass_rows_, need_rows_;
   SolverBuffer<double> force_;  // (ax, ay, az) per cell
-  SolverBuffer<double> out_;    // (ax, ay, az) per particle, bucket order
 };
 
 }  // namespace

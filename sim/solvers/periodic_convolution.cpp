@@ -1,7 +1,5 @@
 #include "sim/solvers/periodic_convolution.hpp"
 
-#include <cstring>
-
 namespace slotsim::detail {
 
 PeriodicConvolution::PeriodicConvolution(int n, mem::CountingResource& res) : n_(n), grid_(res) {
@@ -10,13 +8,6 @@ PeriodicConvolution::PeriodicConvolution(int n, mem::CountingResource& res) : n_
   auto* c = reinterpret_cast<fftw_complex*>(r);
   fwd_ = FftwPlan([&] { return fftw_plan_dft_r2c_3d(n, n, n, r, c, FFTW_ESTIMATE); });
   inv_ = FftwPlan([&] { return fftw_plan_dft_c2r_3d(n, n, n, c, r, FFTW_ESTIMATE); });
-}
-
-void PeriodicConvolution::clear() {
-  const std::size_t plane = plane_stride();
-#pragma omp parallel for schedule(static)
-  for (std::ptrdiff_t x = 0; x < n_; ++x)
-    std::memset(grid_.data() + static_cast<std::size_t>(x) * plane, 0, plane * sizeof(double));
 }
 
 void PeriodicConvolution::convolve(const double* green_k) {

@@ -21,7 +21,6 @@ class PeriodicConvolution {
   std::size_t row_stride() const { return 2 * static_cast<std::size_t>(n_ / 2 + 1); }
   std::size_t plane_stride() const { return static_cast<std::size_t>(n_) * row_stride(); }
 
-  void clear();
   // In place, mass to potential. green_k: n * n * (n/2 + 1) values (z
   // fastest), already divided by n^3.
   void convolve(const double* green_k);
