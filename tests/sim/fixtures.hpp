@@ -2,6 +2,8 @@
 // Helpers shared by the core tests. Only generic building blocks belong here
 // (particle sets, array bundles, error measures), not assertions of any one
 // module, so every test file can include it without coupling to another.
+#include <omp.h>
+
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
@@ -82,6 +84,27 @@ inline bool bitwise_equal(const AccelArrays& a, const AccelArrays& b) {
     return u.size() == v.size() && std::memcmp(u.data(), v.data(), u.size() * sizeof(double)) == 0;
   };
   return same(a.ax, b.ax) && same(a.ay, b.ay) && same(a.az, b.az);
+}
+
+// One solver's output three times: twice on 2 threads, then on 1 thread, so
+// a test can assert bit-identity between calls and between thread counts.
+struct ThreeRuns {
+  AccelArrays two_a, two_b, one;
+  SolverPhases phases;  // of the last call
+};
+inline ThreeRuns run_on_two_then_one_thread(Solver& s, const SourceArrays& src) {
+  const std::size_t n = src.x.size();
+  ThreeRuns r{AccelArrays(n), AccelArrays(n), AccelArrays(n), {}};
+  Accels aa = r.two_a.accels(), ab = r.two_b.accels(), ac = r.one.accels();
+  SolverPhases& ph = r.phases;
+  const int saved = omp_get_max_threads();
+  omp_set_num_threads(2);
+  s.accelerations(src.sources(), aa, ph);
+  s.accelerations(src.sources(), ab, ph);
+  omp_set_num_threads(1);
+  s.accelerations(src.sources(), ac, ph);
+  omp_set_num_threads(saved);
+  return r;
 }
 
 // sqrt(mean_i |a_i - ref_i|^2 / |ref_i|^2): the usual tree-code accuracy

@@ -52,16 +52,7 @@ TEST_CASE("bh: accuracy against direct summation on a 20k Plummer sphere") {
 TEST_CASE("bh: bit-identical between calls and thread counts") {
   const SourceArrays src(slotsim::testing::plummer_sample(30000, 5));
   auto s = make_solver("bh", ForceParams{});
-  AccelArrays a(src.x.size()), b(src.x.size()), c(src.x.size());
-  Accels aa = a.accels(), ab = b.accels(), ac = c.accels();
-  SolverPhases ph;
-  const int saved = omp_get_max_threads();
-  omp_set_num_threads(2);
-  s->accelerations(src.sources(), aa, ph);
-  s->accelerations(src.sources(), ab, ph);
-  omp_set_num_threads(1);
-  s->accelerations(src.sources(), ac, ph);
-  omp_set_num_threads(saved);
+  const auto [a, b, c, ph] = slotsim::testing::run_on_two_then_one_thread(*s, src);
   CHECK(all_finite(a));
   CHECK(slotsim::testing::bitwise_equal(a, b));
   CHECK(slotsim::testing::bitwise_equal(a, c));

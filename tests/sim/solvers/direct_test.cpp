@@ -79,16 +79,7 @@ TEST_CASE("direct: bit-identical between calls and thread counts") {
   const auto ps = slotsim::testing::plummer_sample(777, 3);
   SourceArrays src(ps);
   auto s = make_solver("direct", ForceParams{});
-  AccelArrays a(ps.size()), b(ps.size()), c(ps.size());
-  Accels aa = a.accels(), ab = b.accels(), ac = c.accels();
-  SolverPhases ph;
-  const int saved = omp_get_max_threads();
-  omp_set_num_threads(2);
-  s->accelerations(src.sources(), aa, ph);
-  s->accelerations(src.sources(), ab, ph);
-  omp_set_num_threads(1);
-  s->accelerations(src.sources(), ac, ph);
-  omp_set_num_threads(saved);
+  const auto [a, b, c, ph] = slotsim::testing::run_on_two_then_one_thread(*s, src);
   CHECK(slotsim::testing::bitwise_equal(a, b));
   CHECK(slotsim::testing::bitwise_equal(a, c));
 }

@@ -112,16 +112,7 @@ TEST_CASE("pm: bit-identical between calls and thread counts") {
     fp.periodic = periodic;
     fp.grid = 64;
     auto s = make_solver("pm", fp);
-    AccelArrays a(src.x.size()), b(src.x.size()), c(src.x.size());
-    Accels aa = a.accels(), ab = b.accels(), ac = c.accels();
-    SolverPhases ph;
-    const int saved = omp_get_max_threads();
-    omp_set_num_threads(2);
-    s->accelerations(src.sources(), aa, ph);
-    s->accelerations(src.sources(), ab, ph);
-    omp_set_num_threads(1);
-    s->accelerations(src.sources(), ac, ph);
-    omp_set_num_threads(saved);
+    const auto [a, b, c, ph] = slotsim::testing::run_on_two_then_one_thread(*s, src);
     CAPTURE(periodic);
     CHECK(slotsim::testing::bitwise_equal(a, b));
     CHECK(slotsim::testing::bitwise_equal(a, c));
