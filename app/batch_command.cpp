@@ -144,11 +144,7 @@ int run_batch(BatchOptions& o) {
   const double n = double(sys.size());
   const std::uint64_t hash = sys.state_hash();
   const double e_rel = d0.total() != 0 ? std::abs((d1.total() - d0.total()) / d0.total()) : 0.0;
-  auto phase_median = [&](double StepTiming::*f) {
-    std::vector<double> v;
-    for (const auto& p : phases) v.push_back(p.*f);
-    return median(v);
-  };
+  auto phase_median = [&](double StepTiming::*f) { return median_of(phases, f); };
   const int threads = omp_get_max_threads();
 
   if (!o.snapshot.empty())

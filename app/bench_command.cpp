@@ -77,11 +77,7 @@ Result run_layout(SimConfig cfg, Layout l, const BenchOptions& o, int index, int
     std::fprintf(stderr, "[%d/%d] %s: repeat %d/%d  %.2f ms/step\n", index, count,
                  std::string(layout_name(l)).c_str(), rep + 1, o.repeats, medians.back());
   }
-  auto pm = [&](double StepTiming::*f) {
-    std::vector<double> v;
-    for (const auto& s : all) v.push_back(s.*f);
-    return median(v);
-  };
+  auto pm = [&](double StepTiming::*f) { return median_of(all, f); };
   r.phases.gather_ms = pm(&StepTiming::gather_ms);
   r.phases.build_ms = pm(&StepTiming::build_ms);
   r.phases.solve_ms = pm(&StepTiming::solve_ms);

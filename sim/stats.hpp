@@ -1,5 +1,6 @@
 #pragma once
 #include <algorithm>
+#include <utility>
 #include <vector>
 
 namespace slotsim {
@@ -13,6 +14,15 @@ inline double median(std::vector<double> v) {
   if (v.size() % 2) return v[h];
   const double hi = v[h];
   return (*std::max_element(v.begin(), v.begin() + h) + hi) / 2;
+}
+
+// Median over rows of one double field, e.g. a phase of every StepTiming.
+template <class Row>
+double median_of(const std::vector<Row>& rows, double Row::*field) {
+  std::vector<double> v;
+  v.reserve(rows.size());
+  for (const Row& r : rows) v.push_back(r.*field);
+  return median(std::move(v));
 }
 
 }  // namespace slotsim

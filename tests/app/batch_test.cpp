@@ -11,28 +11,13 @@
 #include "sim/fixtures.hpp"
 #include "sim/io/csv.hpp"
 
+using slotsim::testing::read_text;
 using slotsim::testing::TempDir;
 
 namespace {
 
-struct CliResult {
-  int code;
-  std::string out, err;
-};
-
-std::string slurp(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-CliResult run_cli(const TempDir& dir, const std::string& args) {
-  const std::string out = dir.file("stdout.txt"), err = dir.file("stderr.txt");
-  const std::string cmd = std::string(SLOTSIM_BINARY) + " " + args + " >" + out + " 2>" + err;
-  const int st = std::system(cmd.c_str());
-  return {WIFEXITED(st) ? WEXITSTATUS(st) : -1, slurp(out), slurp(err)};
-}
+using slotsim::testing::CliResult;
+using slotsim::testing::run_cli;
 
 std::string json_string(const std::string& json, const std::string& key) {
   const std::string k = "\"" + key + "\": \"";
@@ -67,7 +52,7 @@ TEST_CASE("batch: same state hash for all five layouts and for a dict -> slots -
     const std::string j = d.file(file);
     const CliResult r = run_cli(d, common + "--layout " + l + " --json " + j);
     REQUIRE(r.code == 0);
-    const std::string json = slurp(j);
+    const std::string json = read_text(j);
     CHECK(json_string(json, "layout") == l);
     if (ref.empty()) ref = json_string(json, "state_hash");
     CHECK(json_string(json, "state_hash") == ref);
@@ -76,7 +61,7 @@ TEST_CASE("batch: same state hash for all five layouts and for a dict -> slots -
   const std::string j = d.file("switched.json");
   const CliResult r = run_cli(d, common + "--layout dict --switch-at 1:slots --switch-at 3:soa --json " + j);
   REQUIRE(r.code == 0);
-  const std::string json = slurp(j);
+  const std::string json = read_text(j);
   CHECK(json_string(json, "state_hash") == ref);
   CHECK(json_string(json, "layout") == "soa");
   CHECK(json.find("\"from\": \"dict\", \"to\": \"slots\", \"at_step\": 1") != std::string::npos);
@@ -89,7 +74,7 @@ TEST_CASE("batch: the JSON report has the documented fields") {
   const std::string j = d.file("r.json"), c = d.file("r.csv");
   const CliResult r = run_cli(d, "batch -q -n 1000 --layout dict --solver none --steps 3 --json " + j + " --csv " + c);
   REQUIRE(r.code == 0);
-  const std::string json = slurp(j);
+  const std::string json = read_text(j);
   for (const char* k : {"layout", "particles", "steps", "solver", "threads", "bytes_per_particle", "bytes_breakdown",
                         "particle_bytes", "heap_current_bytes", "heap_peak_bytes", "rss_bytes", "step_ms",
                         "step_ms_median", "energy_initial", "energy_final", "energy_rel_error", "momentum",
@@ -100,7 +85,7 @@ TEST_CASE("batch: the JSON report has the documented fields") {
   CHECK(json_number(json, "bytes_per_particle") == 288);
   CHECK(json_number(json, "particle_bytes") == 288000);
   CHECK(json_number(json, "heap_peak_bytes") >= json_number(json, "heap_current_bytes"));
-  CHECK(lines(slurp(c)) == 4);
+  CHECK(lines(read_text(c)) == 4);
 }
 
 TEST_CASE("batch: snapshot round trip through --ic, and the solar-system asset") {
@@ -112,14 +97,14 @@ TEST_CASE("batch: snapshot round trip through --ic, and the solar-system asset")
   // Continuing from the snapshot equals the continuous run (restart == continuous).
   REQUIRE(run_cli(d, "batch -q -n 200 --solver direct --steps 8 --layout soa --json " + j1).code == 0);
   REQUIRE(run_cli(d, "batch -q --ic " + snap + " --solver direct --steps 3 --layout dict --json " + j2).code == 0);
-  CHECK(json_string(slurp(j1), "state_hash") == json_string(slurp(j2), "state_hash"));
+  CHECK(json_string(read_text(j1), "state_hash") == json_string(read_text(j2), "state_hash"));
 
   const std::string solar = std::string(SLOTSIM_SOURCE_DIR) + "/assets/scenes/solar_system.csv";
   const std::string j3 = d.file("solar.json");
   const CliResult r = run_cli(d, "batch -q --ic " + solar + " --solver direct --softening 0 --dt 0.001 --steps 2000 "
                                  "--layout slots --json " + j3);
   REQUIRE(r.code == 0);
-  const std::string json = slurp(j3);
+  const std::string json = read_text(j3);
   CHECK(json_number(json, "particles") == 9);
   CHECK(json_number(json, "energy_rel_error") < 1e-6);
 }

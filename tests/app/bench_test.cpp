@@ -10,19 +10,14 @@
 
 using slotsim::testing::TempDir;
 
+using slotsim::testing::read_text;
+
 namespace {
-std::string slurp(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
 int run(const TempDir& d, const std::string& args, std::string* out = nullptr, std::string* err = nullptr) {
-  const std::string o = d.file("o.txt"), e = d.file("e.txt");
-  const int st = std::system((std::string(SLOTSIM_BINARY) + " " + args + " >" + o + " 2>" + e).c_str());
-  if (out) *out = slurp(o);
-  if (err) *err = slurp(e);
-  return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+  const slotsim::testing::CliResult r = slotsim::testing::run_cli(d, args);
+  if (out) *out = r.out;
+  if (err) *err = r.err;
+  return r.code;
 }
 }  // namespace
 
@@ -35,11 +30,11 @@ TEST_CASE("bench: one table row per layout, ratios to dict and soa, CSV and JSON
   CHECK(out.find("| soa | 56.0 |") != std::string::npos);
   CHECK(out.find("| dict | 288.0 |") != std::string::npos);
   CHECK(err.find("repeat 2/2") != std::string::npos);  // progress
-  const std::string json = slurp(j);
+  const std::string json = read_text(j);
   for (const char* k : {"\"machine\"", "\"bandwidth_gbs\"", "\"results\"", "\"step_ms_median\"", "\"step_ms_min\"",
                         "\"step_ms_max\"", "\"phases_ms\"", "\"heap_peak_bytes\"", "\"rss_bytes\"", "\"ratio_to_dict\""})
     CHECK(json.find(k) != std::string::npos);
-  std::istringstream csv(slurp(c));
+  std::istringstream csv(read_text(c));
   int rows = 0;
   for (std::string line; std::getline(csv, line);) ++rows;
   CHECK(rows == 6);
@@ -51,7 +46,7 @@ TEST_CASE("bench --claims: every claim with a measured value and a verdict") {
   const std::string j = d.file("claims.json");
   REQUIRE(run(d, "bench --claims --claims-instances 200000 --json " + j, &out) == 0);
   CHECK(out.find("AttributeError: 'Particle' object has no attribute 'charge'") != std::string::npos);
-  const std::string json = slurp(j);
+  const std::string json = read_text(j);
   for (const char* id : {"dict_empty", "slots_saving", "three_fields", "access_speed", "attribute_error", "inheritance",
                          "escape_hatch", "ten_million"})
     CHECK(json.find(std::string("\"id\": \"") + id + "\"") != std::string::npos);

@@ -30,14 +30,9 @@ double heaptrack_peak(const std::string& report) {
   const double scale = unit == 'K' ? 1e3 : unit == 'M' ? 1e6 : unit == 'G' ? 1e9 : 1;
   return v * scale;
 }
-
-std::string slurp(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
 }  // namespace
+
+using slotsim::testing::read_text;
 
 // heaptrack's preload and ASan's interceptors cannot both own malloc, so the
 // sanitizer build skips this.
@@ -52,11 +47,11 @@ TEST_CASE("peak heap agrees with heaptrack" * doctest::skip(SLOTSIM_SANITIZED)) 
                           " batch -q -n 50000 --layout dict --solver none --steps 2 --threads 2 --json " + json +
                           " >/dev/null 2>&1 && heaptrack_print " + trace + ".zst >" + report + " 2>/dev/null";
   REQUIRE(std::system(cmd.c_str()) == 0);
-  const std::string text = slurp(json);
+  const std::string text = read_text(json);
   const auto p = text.find("\"heap_peak_bytes\": ");
   REQUIRE(p != std::string::npos);
   const double ours = std::stod(text.substr(p + 19));
-  const double theirs = heaptrack_peak(slurp(report));
+  const double theirs = heaptrack_peak(read_text(report));
   MESSAGE("tracker peak ", ours, " B, heaptrack peak ", theirs, " B");
   REQUIRE(theirs > 0);
   CHECK(ours > 14.4e6);  // the 50,000-particle dict store alone is 14.4 MB

@@ -180,3 +180,36 @@ class TempDir {
 };
 
 }  // namespace slotsim::testing
+
+// Running the real `slotsim` binary (end-to-end tests).
+#include <sys/wait.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+
+namespace slotsim::testing {
+
+inline std::string read_text(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+#ifdef SLOTSIM_BINARY
+struct CliResult {
+  int code;
+  std::string out, err;
+};
+
+// Runs `slotsim ARGS` with stdout and stderr captured in files under dir.
+inline CliResult run_cli(const TempDir& dir, const std::string& args) {
+  const std::string out = dir.file("stdout.txt"), err = dir.file("stderr.txt");
+  const std::string cmd = std::string(SLOTSIM_BINARY) + " " + args + " >" + out + " 2>" + err;
+  const int st = std::system(cmd.c_str());
+  return {WIFEXITED(st) ? WEXITSTATUS(st) : -1, read_text(out), read_text(err)};
+}
+#endif
+
+}  // namespace slotsim::testing
