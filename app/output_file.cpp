@@ -47,4 +47,19 @@ void write_file_atomic(const std::string& path, const std::string& text) {
   }
 }
 
+void write_file_atomic_with(const std::string& path, const std::function<void(const std::string& tmp)>& write) {
+  const std::string tmp = path + ".tmp";
+  try {
+    write(tmp);
+  } catch (...) {
+    std::remove(tmp.c_str());
+    throw;
+  }
+  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
+    const int err = errno;
+    std::remove(tmp.c_str());
+    throw std::runtime_error("cannot rename '" + tmp + "' to '" + path + "': " + std::strerror(err));
+  }
+}
+
 }  // namespace slotsim::app
