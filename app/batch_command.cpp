@@ -1,10 +1,25 @@
 // `slotsim batch`: a headless run with optional layout switches, printing
 // progress and a summary, and writing JSON/CSV reports and a snapshot.
+//
+// Order of work, so that bad input costs nothing and nothing is lost:
+//  1. every flag is converted and checked, and every output path resolved
+//     and checked (and checked against the inputs and each other);
+//  2. the memory plan of the whole run (every layout it will hold, each
+//     switch's two-layout peak, solver buffers, per-step records) is checked
+//     against available memory; --dry-run prints it and stops here;
+//  3. the run; SIGINT/SIGTERM stop it after the current step, a non-finite
+//     value stops it at the step that produced it;
+//  4. every requested output is written, marked "ok", "interrupted" or
+//     "diverged", and the exit status says which (0, 128 + signal, 3).
 #include <omp.h>
+#include <sys/stat.h>
 
 #include <algorithm>
 #include <chrono>
+#include <csignal>
 #include <cstdio>
+#include <cstring>
+#include <fstream>
 #include <iostream>
 #include <memory>
 #include <sstream>
@@ -13,26 +28,37 @@
 #include "app/json.hpp"
 #include "app/output_file.hpp"
 #include "app/sim_options.hpp"
+#include "sim/interrupt.hpp"
 #include "sim/io/csv.hpp"
 #include "sim/layouts/particle_store.hpp"
 #include "sim/memory/tracker.hpp"
+#include "sim/memory_plan.hpp"
+#include "sim/message.hpp"
 #include "sim/stats.hpp"
+#include "sim/step_phases.hpp"
 
 namespace slotsim::app {
 namespace {
 
 struct BatchOptions {
   SimOptions sim;
+  std::string steps_text = "10";
   std::uint64_t steps = 10;
   std::vector<std::string> switch_at;
   std::string json, csv, snapshot;
   bool quiet = false;
+  bool dry_run = false;
 };
 
 struct PlannedSwitch {
   std::uint64_t at;
   Layout to;
 };
+
+// Steps are counted in a uint64 but each keeps a 72-byte timing record for
+// the report; the memory plan refuses what does not fit, this bound only
+// keeps the arithmetic far from overflow.
+constexpr std::uint64_t kMaxSteps = 1000000000000ull;
 
 std::vector<PlannedSwitch> parse_switches(const std::vector<std::string>& specs, std::uint64_t steps) {
   std::vector<PlannedSwitch> out;
@@ -42,14 +68,11 @@ std::vector<PlannedSwitch> parse_switches(const std::vector<std::string>& specs,
       throw std::invalid_argument("--switch-at '" + s + "': expected STEP:LAYOUT, e.g. 50:slots");
     const std::string step_s = s.substr(0, colon);
     std::uint64_t step = 0;
-    std::size_t used = 0;
     try {
-      step = std::stoull(step_s, &used);
-    } catch (...) {
-      used = 0;
-    }
-    if (step_s.empty() || used != step_s.size() || step_s[0] == '-')
+      step = parse_count(step_s, "--switch-at", 0, kMaxSteps);
+    } catch (const std::invalid_argument&) {
       throw std::invalid_argument("--switch-at '" + s + "': '" + step_s + "' is not a step number");
+    }
     if (step > steps)
       throw std::invalid_argument("--switch-at '" + s + "': step " + step_s + " is after the last step (" +
                                   std::to_string(steps) + ")");
@@ -66,15 +89,90 @@ std::string hex(std::uint64_t h) {
 }
 
 double mb(long long b) { return double(b) / 1e6; }
+unsigned long long ull(std::uint64_t v) { return static_cast<unsigned long long>(v); }
+
+// Steps run in one layout: the per-layout rows of every report.
+struct Segment {
+  Layout layout;
+  std::uint64_t first_step;  // 1-based number of its first step
+  std::vector<StepTiming> steps;
+};
+
+// Particle count of an --ic file before reading it: for a regular file the
+// number of lines (one pass, no allocation), so the plan is exact; for a
+// pipe or device, which has no size, 0 (read later with a cap instead).
+struct IcShape {
+  bool regular = false;
+  std::uint64_t bytes = 0, lines = 0;
+};
+IcShape inspect_ic(const std::string& path) {
+  IcShape s;
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0)
+    throw CsvError(path + ":1:1: cannot open: " + std::strerror(errno));
+  if (S_ISDIR(st.st_mode)) throw CsvError(path + ":1:1: cannot open: is a directory");
+  if (!S_ISREG(st.st_mode)) return s;
+  s.regular = true;
+  s.bytes = static_cast<std::uint64_t>(st.st_size);
+  std::ifstream in(path, std::ios::binary);
+  char buf[1 << 16];
+  while (in) {
+    in.read(buf, sizeof buf);
+    const auto got = static_cast<std::size_t>(in.gcount());
+    s.lines += static_cast<std::uint64_t>(std::count(buf, buf + got, '\n'));
+  }
+  return s;
+}
 
 int run_batch(BatchOptions& o) {
-  finish_sim_options(o.sim);
+  SimOptions& so = o.sim;
+  finish_sim_options(so);
+  o.steps = parse_count(o.steps_text, "--steps", 0, kMaxSteps);
   const auto plan = parse_switches(o.switch_at, o.steps);
-  check_writable(o.json, "--json");
-  check_writable(o.csv, "--csv");
-  check_writable(o.snapshot, "--snapshot");
-  SimConfig& cfg = o.sim.cfg;
+  for (const auto& [flag, value] : {std::pair<std::string, std::string>{"--json", o.json}, {"--csv", o.csv},
+                                    {"--snapshot", o.snapshot}}) {
+    check_not_empty(so, flag, value);
+    check_writable(value, flag.c_str());
+  }
+  io::check_distinct_paths({{"--json", o.json}, {"--csv", o.csv}, {"--snapshot", o.snapshot}},
+                           {{"--ic", so.cfg.ic_file}});
+  SimConfig& cfg = so.cfg;
 
+  // The memory plan, before anything that scales with the input.
+  std::vector<ParticleRecord> ic_records;
+  std::size_t n = cfg.particles;
+  RunShape shape;
+  if (!cfg.ic_file.empty()) {
+    const IcShape ic = inspect_ic(cfg.ic_file);
+    if (ic.regular) {
+      n = std::max<std::uint64_t>(1, ic.lines);  // header + one line per particle: an upper bound
+      shape.ic_file_bytes = ic.bytes;
+    } else {
+      // No size to check: read it with a cap of a quarter of the limit
+      // (records take 56 B each; a CSV line is at least 14 bytes).
+      const double cap = 0.25 * 0.9 * double(mem::available_bytes());
+      ic_records = read_particles_csv(cfg.ic_file, cap > 0 ? static_cast<std::uint64_t>(cap) : UINT64_MAX);
+      n = ic_records.size();
+    }
+  }
+  shape.particles = n;
+  shape.initial = cfg.layout;
+  for (const auto& p : plan) shape.switches.emplace_back(p.at, p.to);
+  shape.solver = cfg.solver;
+  shape.force = cfg.force;
+  shape.has_forces = cfg.solver != "none";
+  shape.sort_every = cfg.sort_every;
+  shape.steps = o.steps;
+  shape.output_bytes_per_particle = o.snapshot.empty() ? 0 : 8;
+  const MemoryPlan mplan = plan_run(shape);
+  if (o.dry_run) {
+    std::fputs(mplan.describe().c_str(), stdout);
+    if (!mplan.fits()) mplan.check("batch");
+    return 0;
+  }
+  mplan.check("batch");
+
+  install_interrupt_handlers();
   using Clock = std::chrono::steady_clock;
   auto last_print = Clock::now();
   const bool quiet = o.quiet;
@@ -86,101 +184,134 @@ int run_batch(BatchOptions& o) {
 
   mem::reset_peak();
   const auto t_spawn = Clock::now();
-  System sys(cfg, progress);
+  std::unique_ptr<System> sys_ptr = ic_records.empty() ? std::make_unique<System>(cfg, progress)
+                                                       : std::make_unique<System>(cfg, ic_records);
+  ic_records = {};
+  System& sys = *sys_ptr;
   const double spawn_ms = std::chrono::duration<double, std::milli>(Clock::now() - t_spawn).count();
   if (!quiet)
     std::fprintf(stderr, "spawned %zu particles (%s, layout %s) in %.0f ms\n", sys.size(),
-                 cfg.ic_file.empty() ? cfg.scene.c_str() : cfg.ic_file.c_str(),
+                 one_line(cfg.ic_file.empty() ? cfg.scene : cfg.ic_file).c_str(),
                  std::string(layout_name(sys.layout())).c_str(), spawn_ms);
-  // Every planned switch must fit before the first step runs, so a run is
-  // never lost hours in. While switching, the old layout is still there; the
-  // store measured now (layout `start`) is already out of MemAvailable.
-  {
-    Layout prev = sys.layout();
-    const double start = measured_bytes_per_particle(prev);
-    for (const auto& p : plan) {
-      const double extra = (measured_bytes_per_particle(prev) - start) * double(sys.size());
-      check_memory(p.to, sys.size(), static_cast<long long>(std::max(0.0, extra)),
-                   "--switch-at " + std::to_string(p.at) + ":" + std::string(layout_name(p.to)));
-      prev = p.to;
-    }
-  }
   const Diagnostics d0 = sys.diagnostics();
 
-  std::vector<double> step_ms;
-  std::vector<StepTiming> phases;
-  step_ms.reserve(o.steps);
+  std::vector<Segment> segments{{sys.layout(), 1, {}}};
   std::size_t next_switch = 0;
   auto apply_switches = [&](std::uint64_t at) {
     while (next_switch < plan.size() && plan[next_switch].at == at) {
       const Layout to = plan[next_switch++].to;
+      const std::size_t before = sys.switches().size();
       sys.switch_layout(to, progress);
-      const SwitchRecord& r = sys.switches().empty() ? SwitchRecord{} : sys.switches().back();
-      if (!quiet && r.to == to && r.at_step == at)
-        std::fprintf(stderr, "switch at step %llu: %s -> %s in %.1f ms, %.1f MB -> %.1f MB\n",
-                     static_cast<unsigned long long>(at), std::string(layout_name(r.from)).c_str(),
-                     std::string(layout_name(r.to)).c_str(), r.ms, mb(r.bytes_before), mb(r.bytes_after));
+      if (sys.switches().size() == before) continue;  // already in that layout
+      const SwitchRecord& r = sys.switches().back();
+      std::printf("switch at step %llu: %s -> %s in %.1f ms, %.1f MB -> %.1f MB\n", ull(at),
+                  std::string(layout_name(r.from)).c_str(), std::string(layout_name(r.to)).c_str(), r.ms,
+                  mb(r.bytes_before), mb(r.bytes_after));
+      std::fflush(stdout);
+      segments.push_back({to, at + 1, {}});
     }
   };
+
+  std::string status = "ok", status_message;
+  int exit_code = 0;
   const auto t_run = Clock::now();
-  for (std::uint64_t k = 0; k < o.steps; ++k) {
+  std::uint64_t k = 0;
+  for (; k < o.steps; ++k) {
+    if (interrupted()) break;
     apply_switches(k);
-    sys.step();
-    step_ms.push_back(sys.last_timing().total_ms);
-    phases.push_back(sys.last_timing());
+    try {
+      sys.step();
+    } catch (const Diverged& e) {
+      status = "diverged";
+      status_message = e.what();
+      break;
+    }
+    segments.back().steps.push_back(sys.last_timing());
     if (!quiet && (Clock::now() - last_print > std::chrono::seconds(1) || k + 1 == o.steps)) {
       last_print = Clock::now();
       const double el = std::chrono::duration<double>(Clock::now() - t_run).count();
-      std::fprintf(stderr, "step %llu/%llu  %.2f ms/step  elapsed %.1f s  eta %.1f s\n",
-                   static_cast<unsigned long long>(k + 1), static_cast<unsigned long long>(o.steps),
-                   step_ms.back(), el, el / double(k + 1) * double(o.steps - k - 1));
+      std::fprintf(stderr, "step %llu/%llu  %.2f ms/step  elapsed %.1f s  eta %.1f s\n", ull(k + 1), ull(o.steps),
+                   sys.last_timing().total_ms, el, el / double(k + 1) * double(o.steps - k - 1));
     }
   }
-  apply_switches(o.steps);
+  if (status == "ok" && interrupted()) {
+    const int sig = interrupt_signal();
+    status = "interrupted";
+    status_message = std::string("interrupted by ") + (sig == SIGTERM ? "SIGTERM" : sig == SIGINT ? "SIGINT" : "a signal") +
+                     " after " + std::to_string(sys.steps_done()) + " of " + std::to_string(o.steps) + " steps";
+    exit_code = 128 + sig;
+  } else if (status == "ok") {
+    apply_switches(o.steps);
+  } else {
+    exit_code = 3;
+  }
+  const bool diverged = status == "diverged";
+  if (!quiet && status != "ok") std::fprintf(stderr, "%s; computing the final report\n", status.c_str());
   const Diagnostics d1 = sys.diagnostics();
   const mem::HeapStats heap = mem::heap_stats();
   const std::int64_t rss = mem::rss_bytes();
   const LayoutBytes b = sys.bytes();
-  const double n = double(sys.size());
+  const double np = double(sys.size());
   const std::uint64_t hash = sys.state_hash();
   const double e_rel = d0.total() != 0 ? std::abs((d1.total() - d0.total()) / d0.total()) : 0.0;
-  auto phase_median = [&](double StepTiming::*f) { return median_of(phases, f); };
   const int threads = omp_get_max_threads();
+  std::vector<StepTiming> all;
+  for (const auto& s : segments) all.insert(all.end(), s.steps.begin(), s.steps.end());
+  const TimeStats total = step_stats(all);
 
   if (!o.snapshot.empty())
-    write_particles_csv(o.snapshot, sys.size(), [&](std::size_t i) { return sys.particle(i); });
+    write_particles_csv(o.snapshot, sys.size(), [&](std::size_t i) { return sys.particle(i); }, diverged);
 
-  std::printf("| quantity | value |\n|---|---|\n");
-  std::printf("| layout | %s |\n", std::string(layout_name(sys.layout())).c_str());
-  std::printf("| particles | %zu |\n| solver | %s |\n| steps | %llu |\n| threads | %d |\n", sys.size(),
-              cfg.solver.c_str(), static_cast<unsigned long long>(o.steps), threads);
+  // Per-layout rows first: with --switch-at one median across layouts would
+  // mix unlike costs.
+  std::printf("| layout | steps | step ms median | min | max | latest |");
+  for (const auto& ph : kStepPhases) std::printf(" %s |", std::string(ph.name).c_str());
+  std::printf("\n|---|---:|---:|---:|---:|---:|");
+  for (std::size_t p = 0; p < kStepPhases.size(); ++p) std::printf("---:|");
+  std::printf("\n");
+  for (const auto& s : segments) {
+    if (s.steps.empty()) continue;
+    const TimeStats t = step_stats(s.steps);
+    const auto pm = phase_medians(s.steps);
+    std::printf("| %s | %zu | %.3f | %.3f | %.3f | %.3f |", std::string(layout_name(s.layout)).c_str(), t.count,
+                t.median, t.min, t.max, t.latest);
+    for (double v : pm) std::printf(" %.3f |", v);
+    std::printf("\n");
+  }
+  std::printf("\n| quantity | value |\n|---|---|\n");
+  std::printf("| status | %s |\n", status.c_str());
+  std::printf("| layout (final) | %s |\n", std::string(layout_name(sys.layout())).c_str());
+  std::printf("| particles | %zu |\n| solver | %s |\n| steps done | %llu of %llu |\n| threads | %d |\n", sys.size(),
+              cfg.solver.c_str(), ull(sys.steps_done()), ull(o.steps), threads);
   std::printf("| bytes/particle | %.2f (objects %.2f, tables %.2f, index %.2f, columns %.2f) |\n",
-              double(b.total()) / n, double(b.objects) / n, double(b.tables) / n, double(b.index) / n,
-              double(b.columns) / n);
+              double(b.total()) / np, double(b.objects) / np, double(b.tables) / np, double(b.index) / np,
+              double(b.columns) / np);
   std::printf("| particle MB | %.2f requested, %.2f usable |\n", mb(b.total()), mb(b.usable_total));
   std::printf("| heap MB now / peak | %.2f / %.2f |\n| RSS MB | %.2f |\n", mb(heap.current_requested),
               mb(heap.peak_requested), mb(rss));
-  std::printf("| step ms median (min-max) | %.3f (%.3f-%.3f) |\n", median(step_ms),
-              step_ms.empty() ? 0.0 : *std::min_element(step_ms.begin(), step_ms.end()),
-              step_ms.empty() ? 0.0 : *std::max_element(step_ms.begin(), step_ms.end()));
-  std::printf("| energy initial / final | %.10g / %.10g (%s) |\n| rel. energy error | %.3e |\n",
-              d0.total(), d1.total(), d1.potential_method.c_str(), e_rel);
-  std::printf("| momentum | (%.3e, %.3e, %.3e) |\n| state hash | %s |\n", d1.px, d1.py, d1.pz,
-              hex(hash).c_str());
+  std::printf("| step ms, all layouts: median (min-max) | %.3f (%.3f-%.3f) |\n", total.median, total.min, total.max);
+  std::printf("| energy initial / final | %.10g / %.10g (%s) |\n| rel. energy error | %.3e |\n", d0.total(),
+              d1.total(), d1.potential_method.c_str(), e_rel);
+  std::printf("| momentum | (%.3e, %.3e, %.3e) |\n| state hash | %s |\n", d1.px, d1.py, d1.pz, hex(hash).c_str());
+  std::fflush(stdout);
 
   if (!o.json.empty()) {
     Json j;
     j.begin_object();
-    j.field("layout", layout_name(sys.layout())).field("particles", sys.size());
+    j.field("status", status);
+    if (!status_message.empty()) j.field("status_message", one_line(status_message));
+    j.field("steps_requested", o.steps).field("steps_done", sys.steps_done());
+    j.field("layout", layout_name(sys.layout())).field("initial_layout", layout_name(cfg.layout));
+    j.field("particles", sys.size());
     j.field("scene", cfg.ic_file.empty() ? cfg.scene : "ic:" + cfg.ic_file).field("seed", cfg.seed);
-    j.field("steps", o.steps).field("solver", cfg.solver).field("threads", threads);
+    j.field("steps", sys.steps_done()).field("solver", cfg.solver).field("threads", threads);
     j.field("dt", cfg.dt).field("softening", cfg.force.softening);
-    j.field("bytes_per_particle", double(b.total()) / n);
+    j.field("bytes_per_particle", double(b.total()) / np);
     j.key("bytes_breakdown").begin_object();
-    j.field("objects", double(b.objects) / n).field("tables", double(b.tables) / n);
-    j.field("index", double(b.index) / n).field("columns", double(b.columns) / n);
+    j.field("objects", double(b.objects) / np).field("tables", double(b.tables) / np);
+    j.field("index", double(b.index) / np).field("columns", double(b.columns) / np);
     j.end_object();
-    j.field("usable_bytes_per_particle", double(b.usable_total) / n);
+    j.field("usable_bytes_per_particle", double(b.usable_total) / np);
     j.field("particle_bytes", b.total()).field("particle_bytes_usable", b.usable_total);
     j.field("heap_current_bytes", heap.current_requested).field("heap_peak_bytes", heap.peak_requested);
     j.field("heap_current_usable_bytes", heap.current_usable).field("heap_peak_usable_bytes", heap.peak_usable);
@@ -192,15 +323,25 @@ int run_batch(BatchOptions& o) {
     j.end_object();
     j.field("rss_bytes", rss);
     j.key("step_ms").begin_array();
-    for (double v : step_ms) j.value(v);
+    for (const auto& s : all) j.value(s.total_ms);
     j.end_array();
-    j.field("step_ms_median", median(step_ms));
+    j.field("step_ms_median", total.median);
     j.key("phases_ms_median").begin_object();
-    j.field("gather", phase_median(&StepTiming::gather_ms)).field("build", phase_median(&StepTiming::build_ms));
-    j.field("solve", phase_median(&StepTiming::solve_ms));
-    j.field("interpolate", phase_median(&StepTiming::interpolate_ms));
-    j.field("kick", phase_median(&StepTiming::kick_ms)).field("drift", phase_median(&StepTiming::drift_ms));
+    const auto pm_all = phase_medians(all);
+    for (std::size_t p = 0; p < kStepPhases.size(); ++p) j.field(kStepPhases[p].name, pm_all[p]);
     j.end_object();
+    j.key("per_layout").begin_array();
+    for (const auto& s : segments) {
+      const TimeStats t = step_stats(s.steps);
+      const auto pm = phase_medians(s.steps);
+      j.begin_object().field("layout", layout_name(s.layout)).field("first_step", s.first_step);
+      j.field("steps", t.count).field("step_ms_median", t.median).field("step_ms_min", t.min);
+      j.field("step_ms_max", t.max).field("step_ms_latest", t.latest);
+      j.key("phases_ms_median").begin_object();
+      for (std::size_t p = 0; p < kStepPhases.size(); ++p) j.field(kStepPhases[p].name, pm[p]);
+      j.end_object().end_object();
+    }
+    j.end_array();
     j.field("spawn_ms", spawn_ms);
     j.field("energy_initial", d0.total()).field("energy_final", d1.total()).field("energy_rel_error", e_rel);
     j.field("kinetic_final", d1.kinetic).field("potential_final", d1.potential);
@@ -220,17 +361,28 @@ int run_batch(BatchOptions& o) {
   }
   if (!o.csv.empty()) {
     std::ostringstream c;
-    c << "step,step_ms,gather_ms,build_ms,solve_ms,interpolate_ms,kick_ms,drift_ms\n";
-    for (std::size_t k = 0; k < phases.size(); ++k) {
-      const auto& p = phases[k];
-      char line[256];
-      std::snprintf(line, sizeof line, "%zu,%.6f,%.6f,%.6f,%.6f,%.6f,%.6f,%.6f\n", k + 1, p.total_ms,
-                    p.gather_ms, p.build_ms, p.solve_ms, p.interpolate_ms, p.kick_ms, p.drift_ms);
-      c << line;
-    }
+    c << "step,layout,step_ms";
+    for (const auto& ph : kStepPhases) c << ',' << ph.name << "_ms";
+    c << '\n';
+    for (const auto& s : segments)
+      for (std::size_t i = 0; i < s.steps.size(); ++i) {
+        const auto& p = s.steps[i];
+        char line[64];
+        std::snprintf(line, sizeof line, "%llu,%s,%.6f", ull(s.first_step + i), std::string(layout_name(s.layout)).c_str(),
+                      p.total_ms);
+        c << line;
+        for (const auto& ph : kStepPhases) {
+          std::snprintf(line, sizeof line, ",%.6f", p.*ph.field);
+          c << line;
+        }
+        c << '\n';
+      }
     write_file_atomic(o.csv, c.str());
   }
-  return 0;
+  if (status != "ok")
+    std::fprintf(stderr, "slotsim batch: %s: %s; outputs written with \"status\": \"%s\"\n", status.c_str(),
+                 one_line(status_message).c_str(), status.c_str());
+  return exit_code;
 }
 
 }  // namespace
@@ -239,12 +391,13 @@ CLI::App* register_batch(CLI::App& app) {
   auto o = std::make_shared<BatchOptions>();
   CLI::App* cmd = app.add_subcommand("batch", "run a simulation headless and report memory and timing");
   add_sim_options(cmd, o->sim);
-  cmd->add_option("--steps", o->steps, "number of time steps")->check(CLI::NonNegativeNumber)->capture_default_str();
+  cmd->add_option("--steps", o->steps_text, "number of time steps")->capture_default_str();
   cmd->add_option("--switch-at", o->switch_at, "switch layout after STEP steps, e.g. 50:slots (repeatable)");
-  cmd->add_option("--json", o->json, "write a JSON report to FILE");
-  cmd->add_option("--csv", o->csv, "write per-step timings as CSV to FILE");
+  cmd->add_option("--json", o->json, "write a JSON report to FILE ('-' = stdout)");
+  cmd->add_option("--csv", o->csv, "write per-step timings as CSV to FILE ('-' = stdout)");
   cmd->add_option("--snapshot", o->snapshot, "write the final particles as CSV to FILE");
-  cmd->add_flag("-q,--quiet", o->quiet, "no progress output");
+  cmd->add_flag("-q,--quiet", o->quiet, "no progress output (switch lines and the summary still go to stdout)");
+  cmd->add_flag("--dry-run", o->dry_run, "print the memory plan and exit without running");
   cmd->callback([o] {
     const int rc = run_guarded("batch", [&] { return run_batch(*o); });
     if (rc != 0) throw CLI::RuntimeError(rc);

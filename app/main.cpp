@@ -4,13 +4,14 @@
 #include <iostream>
 
 #include "app/commands.hpp"
+#include "sim/message.hpp"
 
 int main(int argc, char** argv) {
   CLI::App app{"slotsim: an N-body simulator that makes particle memory layout visible"};
   app.require_subcommand(0, 1);
   // One line per error, not CLI11's usage dump: scripts read stderr.
   app.failure_message([](const CLI::App*, const CLI::Error& e) {
-    return std::string("slotsim: error: ") + e.what() + " (see --help)\n";
+    return "slotsim: error: " + slotsim::one_line(e.what()) + " (see --help)\n";
   });
   slotsim::app::register_batch(app);
   slotsim::app::register_bench(app);

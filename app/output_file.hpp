@@ -1,19 +1,18 @@
 #pragma once
-// Report files are checked before a run starts (so a typo in --json does
-// not throw away an hour of simulation) and written through a temporary file
-// renamed into place (so a crash never leaves half a report).
-#include <functional>
+// The CLI's names for the output-file helpers, which live in sim/io so the
+// GUI (ui/) can share them. See sim/io/output_file.hpp for the rules.
 #include <string>
+
+#include "sim/io/output_file.hpp"
 
 namespace slotsim::app {
 
-// Throws std::runtime_error (one line) if `path` cannot be created.
-void check_writable(const std::string& path, const char* flag);
-// Writes `text` to path.tmp, then renames it over path.
-void write_file_atomic(const std::string& path, const std::string& text);
-// The same for writers that need a file name of their own (HDF5): calls
-// write(tmp) with a temporary path beside `path`, then renames it into place.
-// If write throws, the temporary is removed and the exception passes on.
-void write_file_atomic_with(const std::string& path, const std::function<void(const std::string& tmp)>& write);
+using io::write_file_atomic;
+using io::write_file_atomic_with;
+// Throws std::invalid_argument (one line) if `path` is set and cannot be
+// written; an unset (empty) path means "no such output" and passes.
+inline void check_writable(const std::string& path, const char* flag) {
+  if (!path.empty()) io::check_output(path, flag);
+}
 
 }  // namespace slotsim::app

@@ -1,71 +1,167 @@
 #include "app/sim_options.hpp"
 
+#include <cmath>
 #include <iostream>
+#include <thread>
 
 #include "sim/io/csv.hpp"
 #include "sim/layouts/errors.hpp"
+#include "sim/message.hpp"
 #include "sim/scenes/scene.hpp"
 
 namespace slotsim::app {
+namespace {
+
+constexpr std::uint64_t kMaxThreads = 256;
+
+std::string layout_list() {
+  std::string s;
+  for (Layout l : kAllLayouts) s += (s.empty() ? "" : ", ") + std::string(layout_name(l));
+  return s;
+}
+
+std::string solver_list() {
+  std::string s;
+  for (const auto& n : solver_names()) s += (s.empty() ? "" : ", ") + n;
+  return s;
+}
+
+std::string scene_names() {
+  std::string s;
+  for (const auto& sc : scene_list()) s += (s.empty() ? "" : ", ") + sc.name;
+  return s;
+}
+
+void check_finite(double v, const char* flag) {
+  if (!std::isfinite(v)) throw std::invalid_argument(std::string(flag) + " must be a finite number");
+}
+
+}  // namespace
+
+std::uint64_t parse_count(const std::string& text, const std::string& flag, std::uint64_t lo, std::uint64_t hi) {
+  auto bad = [&] {
+    return std::invalid_argument(flag + " '" + text + "': expected a whole number from " + std::to_string(lo) +
+                                 " to " + std::to_string(hi));
+  };
+  if (text.empty() || text.size() > 20) throw bad();
+  std::uint64_t v = 0;
+  for (char c : text) {
+    if (c < '0' || c > '9') throw bad();
+    const std::uint64_t d = static_cast<std::uint64_t>(c - '0');
+    if (v > (UINT64_MAX - d) / 10) throw bad();
+    v = v * 10 + d;
+  }
+  if (v < lo || v > hi) throw bad();
+  return v;
+}
+
+void check_not_empty(const SimOptions& o, const std::string& flag, const std::string& value) {
+  if (o.given(flag) && value.empty()) throw std::invalid_argument(flag + ": empty file name");
+}
 
 void add_sim_options(CLI::App* cmd, SimOptions& o) {
   SimConfig& c = o.cfg;
-  cmd->add_option("--scene", c.scene, "initial conditions: plummer, cold-cube, collision, disk")
+  o.cmd = cmd;
+  o.particles = std::to_string(c.particles);
+  o.seed = std::to_string(c.seed);
+  o.threads = std::to_string(c.threads);
+  o.sort_every = std::to_string(c.sort_every);
+  cmd->add_option("--scene", c.scene, "initial conditions: " + scene_names())->capture_default_str();
+  cmd->add_option("--ic", c.ic_file,
+                  "load particles from FILE instead of --scene (CSV x,y,z,vx,vy,vz,mass; excludes --scene, "
+                  "--particles, --seed)");
+  cmd->add_option("-n,--particles", o.particles, "number of particles (1 to 2^32-1)")->capture_default_str();
+  cmd->add_option("--layout", o.layout, "particle layout: " + layout_list())->capture_default_str();
+  cmd->add_option("--solver", c.solver, "gravity solver: " + solver_list())->capture_default_str();
+  cmd->add_option("--dt", c.dt, "time step (> 0)")->capture_default_str();
+  cmd->add_option("--softening", c.force.softening, "Plummer softening length (direct, bh, pm)")->capture_default_str();
+  cmd->add_option("--theta", c.force.theta, "Barnes-Hut opening angle (bh only)")->capture_default_str();
+  cmd->add_option("--grid", c.force.grid, "particle-mesh cells per side (pm only)")->capture_default_str();
+  cmd->add_flag("--periodic", c.force.periodic, "particle-mesh: periodic box instead of isolated (pm only)");
+  cmd->add_option("--box", c.force.box, "periodic box side, 0 = fit to the particles (pm --periodic only)")
       ->capture_default_str();
-  cmd->add_option("--ic", c.ic_file, "load particles from a CSV file (x,y,z,vx,vy,vz,mass) instead of --scene");
-  // CLI11 2.1 reads "-1" into an unsigned as 2^64-1: check the text first.
-  cmd->add_option("-n,--particles", c.particles, "number of particles")
-      ->check(CLI::PositiveNumber)
+  cmd->add_option("--seed", o.seed, "random seed of the scene (0 to 2^64-1)")->capture_default_str();
+  cmd->add_option("--threads", o.threads, "OpenMP threads (0 = all cores, at most " + std::to_string(kMaxThreads) + ")")
       ->capture_default_str();
-  cmd->add_option("--layout", o.layout, "particle layout: dict, slots, slots+dict, aos, soa")
-      ->capture_default_str();
-  cmd->add_option("--solver", c.solver, "gravity solver: direct, none, bh, pm")->capture_default_str();
-  cmd->add_option("--dt", c.dt, "time step")->capture_default_str();
-  cmd->add_option("--softening", c.force.softening, "Plummer softening length")->capture_default_str();
-  cmd->add_option("--theta", c.force.theta, "Barnes-Hut opening angle")->capture_default_str();
-  cmd->add_option("--grid", c.force.grid, "particle-mesh cells per side")->capture_default_str();
-  cmd->add_flag("--periodic", c.force.periodic, "particle-mesh: periodic box instead of isolated");
-  cmd->add_option("--box", c.force.box, "periodic box side (0 = fit to the particles)")->capture_default_str();
-  cmd->add_option("--seed", c.seed, "random seed of the scene")->check(CLI::NonNegativeNumber)->capture_default_str();
-  cmd->add_option("--threads", c.threads, "OpenMP threads (0 = all cores)")->capture_default_str();
-  cmd->add_option("--sort-every", c.sort_every, "reorder particles along a Morton curve every K steps (0 = never)")
-      ->check(CLI::NonNegativeNumber)
+  cmd->add_option("--sort-every", o.sort_every, "reorder particles along a Morton curve every K steps (0 = never)")
       ->capture_default_str();
 }
 
 Layout layout_or_throw(const std::string& name) {
   if (auto l = parse_layout(name)) return *l;
-  throw std::invalid_argument("unknown layout '" + name + "' (choose: dict, slots, slots+dict, aos, soa)");
+  throw std::invalid_argument("unknown layout '" + name + "' (choose: " + layout_list() + ")");
 }
 
 void finish_sim_options(SimOptions& o) {
-  o.cfg.layout = layout_or_throw(o.layout);
-  if (o.cfg.ic_file.empty()) {
+  SimConfig& c = o.cfg;
+  c.layout = layout_or_throw(o.layout);
+  c.particles = parse_count(o.particles, "--particles", 1, UINT32_MAX);
+  c.seed = parse_count(o.seed, "--seed", 0, UINT64_MAX);
+  c.threads = static_cast<int>(parse_count(o.threads, "--threads", 0, kMaxThreads));
+  c.sort_every = parse_count(o.sort_every, "--sort-every", 0, UINT64_MAX);
+  if (!(c.dt > 0) || !std::isfinite(c.dt)) throw std::invalid_argument("--dt must be a positive finite number");
+  check_finite(c.force.softening, "--softening");
+  check_finite(c.force.theta, "--theta");
+  check_finite(c.force.box, "--box");
+
+  if (o.given("--ic")) {
+    if (c.ic_file.empty()) throw std::invalid_argument("--ic: empty file name");
+    for (const char* f : {"--scene", "--particles", "--seed"})
+      if (o.given(f))
+        throw std::invalid_argument(std::string("--ic and ") + f + " conflict: the particles come from the file");
+  } else {
     bool known = false;
-    std::string names;
-    for (const auto& s : scene_list()) {
-      known |= s.name == o.cfg.scene;
-      names += (names.empty() ? "" : ", ") + s.name;
-    }
-    if (!known) throw std::invalid_argument("unknown scene '" + o.cfg.scene + "' (choose: " + names + ")");
+    for (const auto& s : scene_list()) known |= s.name == c.scene;
+    if (!known) throw std::invalid_argument("unknown scene '" + c.scene + "' (choose: " + scene_names() + ")");
   }
-  make_solver(o.cfg.solver, o.cfg.force);  // throws for an unknown name or bad parameters
+
+  bool solver_known = false;
+  for (const auto& n : solver_names()) solver_known |= n == c.solver;
+  if (!solver_known) throw std::invalid_argument("unknown solver '" + c.solver + "' (choose: " + solver_list() + ")");
+
+  // Which solver each flag belongs to. A flag given for another solver is
+  // refused (batch, bench) or checked against its own solver (gui).
+  struct Owned {
+    const char* flag;
+    std::vector<std::string> solvers;
+  };
+  const Owned owned[] = {{"--theta", {"bh"}},
+                         {"--grid", {"pm"}},
+                         {"--periodic", {"pm"}},
+                         {"--box", {"pm"}},
+                         {"--softening", {"direct", "bh", "pm"}}};
+  for (const auto& [flag, solvers] : owned) {
+    if (!o.given(flag)) continue;
+    bool fits = false;
+    for (const auto& s : solvers) fits |= s == c.solver;
+    if (!fits && o.strict_solver_flags) {
+      std::string list;
+      for (const auto& s : solvers) list += (list.empty() ? "" : ", ") + s;
+      throw std::invalid_argument(std::string(flag) + " means nothing for --solver " + c.solver + " (it applies to " +
+                                  list + ")");
+    }
+    for (const auto& s : solvers) make_solver(s, c.force);  // checks the value where it is used
+  }
+  if (o.given("--box") && !c.force.periodic)
+    throw std::invalid_argument("--box needs --periodic (an isolated mesh fits itself to the particles)");
+  make_solver(c.solver, c.force);  // throws for bad parameters of the chosen solver
 }
 
 int run_guarded(const char* cmd, const std::function<int()>& body) {
+  auto say = [&](const char* what) { std::cerr << "slotsim " << cmd << ": error: " << one_line(what) << "\n"; };
   try {
     return body();
   } catch (const std::invalid_argument& e) {
-    std::cerr << "slotsim " << cmd << ": error: " << e.what() << "\n";
+    say(e.what());
     return 2;
   } catch (const CsvError& e) {
-    std::cerr << "slotsim " << cmd << ": error: " << e.what() << "\n";
+    say(e.what());
     return 2;
   } catch (const std::bad_alloc&) {
-    std::cerr << "slotsim " << cmd << ": error: out of memory\n";
+    say("out of memory");
     return 1;
   } catch (const std::exception& e) {
-    std::cerr << "slotsim " << cmd << ": error: " << e.what() << "\n";
+    say(e.what());
     return 1;
   }
 }

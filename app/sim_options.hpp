@@ -2,6 +2,8 @@
 // The simulation flags shared by `batch`, `bench` and `gui`, so the three
 // accept the same names with the same defaults and the same checks.
 #include <CLI/CLI.hpp>
+#include <cstdint>
+#include <functional>
 #include <string>
 
 #include "sim/system.hpp"
@@ -11,19 +13,36 @@ namespace slotsim::app {
 struct SimOptions {
   SimConfig cfg;
   std::string layout = "soa";
+  // Integers are read as text and converted here, not by CLI11: CLI11 2.1
+  // reads "-1" into an unsigned as 2^64-1 and saturates values past 2^64.
+  std::string particles, seed, threads, sort_every;
+  // batch/bench: a flag of a solver other than --solver is an error (it
+  // would be silently ignored). gui: the user can switch solvers later, so
+  // every given value is checked against the solver it belongs to instead.
+  bool strict_solver_flags = true;
+  CLI::App* cmd = nullptr;
+  bool given(const std::string& flag) const { return cmd && cmd->count(flag) > 0; }
 };
 
 // Adds --scene --particles --layout --solver --dt --softening --theta --grid
 // --periodic --box --seed --threads --sort-every --ic to cmd, bound to o.
 void add_sim_options(CLI::App* cmd, SimOptions& o);
-// Parses the layout name into o.cfg; throws std::invalid_argument (one line)
-// for an unknown layout, scene or solver.
+// Converts and checks every flag into o.cfg; throws std::invalid_argument
+// (one line) for a bad value, an unknown layout, scene or solver, a flag that
+// means nothing for the chosen solver, or conflicting flags.
 void finish_sim_options(SimOptions& o);
 // Parses a layout name or throws std::invalid_argument naming the choices.
 Layout layout_or_throw(const std::string& name);
+// A whole number in [lo, hi] written in decimal digits only, or
+// std::invalid_argument naming `flag`.
+std::uint64_t parse_count(const std::string& text, const std::string& flag, std::uint64_t lo, std::uint64_t hi);
+// An output flag given with an empty value ("--json ''") is an error, not
+// "no output": say so before anything runs.
+void check_not_empty(const SimOptions& o, const std::string& flag, const std::string& value);
 
 // Runs body(), printing any exception as one line "slotsim <cmd>: error: ..."
-// on stderr and turning it into exit status 1 (or 2 for bad input).
+// (control bytes escaped, long numbers shortened) on stderr and turning it
+// into exit status 1 (or 2 for bad input).
 int run_guarded(const char* cmd, const std::function<int()>& body);
 
 }  // namespace slotsim::app

@@ -7,6 +7,8 @@
 // never depend on how threads are scheduled.
 #include <omp.h>
 
+#include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <type_traits>
 
@@ -38,54 +40,82 @@ void gather(const S& s, double* x, double* y, double* z, double* m) {
   }
 }
 
-// v += h * a
+// v += h * a. Returns whether every new velocity is finite: the check is
+// folded into the pass that writes them (on soa, per block of kBlock values
+// while they are still in L1), so divergence is caught every step at almost
+// no cost. A non-finite acceleration always shows up here, since h > 0.
+inline constexpr std::size_t kBlock = 512;
+
 template <class S>
-void kick(S& s, const double* ax, const double* ay, const double* az, double h) {
+bool kick(S& s, const double* ax, const double* ay, const double* az, double h) {
   const std::size_t n = s.size();
+  bool ok = true;
   if constexpr (std::is_same_v<S, SoaStore>) {
-    // Whole-column Eigen expressions per thread slice: the vectorised form
-    // of the same per-element arithmetic, so results stay bit-identical.
-#pragma omp parallel
+    // Blocked Eigen expressions per thread slice: the vectorised form of the
+    // same per-element arithmetic, so results stay bit-identical.
+#pragma omp parallel reduction(&& : ok)
     {
       const Range r = thread_range(n);
       using CMap = Eigen::Map<const Eigen::ArrayXd>;
-      const auto len = static_cast<Eigen::Index>(r.len);
-      s.map(VX, r.begin, r.len) += h * CMap(ax + r.begin, len);
-      s.map(VY, r.begin, r.len) += h * CMap(ay + r.begin, len);
-      s.map(VZ, r.begin, r.len) += h * CMap(az + r.begin, len);
+      for (std::size_t b = r.begin; b < r.begin + r.len; b += kBlock) {
+        const std::size_t m = std::min(kBlock, r.begin + r.len - b);
+        const auto len = static_cast<Eigen::Index>(m);
+        auto vx = s.map(VX, b, m), vy = s.map(VY, b, m), vz = s.map(VZ, b, m);
+        vx += h * CMap(ax + b, len);
+        vy += h * CMap(ay + b, len);
+        vz += h * CMap(az + b, len);
+        ok = ok && vx.allFinite() && vy.allFinite() && vz.allFinite();
+      }
     }
   } else {
     const auto sn = static_cast<std::int64_t>(n);
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) reduction(&& : ok)
     for (std::int64_t i = 0; i < sn; ++i) {
-      s.template set<VX>(i, s.template get<VX>(i) + h * ax[i]);
-      s.template set<VY>(i, s.template get<VY>(i) + h * ay[i]);
-      s.template set<VZ>(i, s.template get<VZ>(i) + h * az[i]);
+      const double vx = s.template get<VX>(i) + h * ax[i];
+      const double vy = s.template get<VY>(i) + h * ay[i];
+      const double vz = s.template get<VZ>(i) + h * az[i];
+      s.template set<VX>(i, vx);
+      s.template set<VY>(i, vy);
+      s.template set<VZ>(i, vz);
+      ok = ok && std::isfinite(vx) && std::isfinite(vy) && std::isfinite(vz);
     }
   }
+  return ok;
 }
 
-// x += dt * v
+// x += dt * v. Returns whether every new position is finite (a non-finite
+// velocity always shows up here, since dt > 0).
 template <class S>
-void drift(S& s, double dt) {
+bool drift(S& s, double dt) {
   const std::size_t n = s.size();
+  bool ok = true;
   if constexpr (std::is_same_v<S, SoaStore>) {
-#pragma omp parallel
+#pragma omp parallel reduction(&& : ok)
     {
       const Range r = thread_range(n);
-      s.map(X, r.begin, r.len) += dt * s.map(VX, r.begin, r.len);
-      s.map(Y, r.begin, r.len) += dt * s.map(VY, r.begin, r.len);
-      s.map(Z, r.begin, r.len) += dt * s.map(VZ, r.begin, r.len);
+      for (std::size_t b = r.begin; b < r.begin + r.len; b += kBlock) {
+        const std::size_t m = std::min(kBlock, r.begin + r.len - b);
+        auto x = s.map(X, b, m), y = s.map(Y, b, m), z = s.map(Z, b, m);
+        x += dt * s.map(VX, b, m);
+        y += dt * s.map(VY, b, m);
+        z += dt * s.map(VZ, b, m);
+        ok = ok && x.allFinite() && y.allFinite() && z.allFinite();
+      }
     }
   } else {
     const auto sn = static_cast<std::int64_t>(n);
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) reduction(&& : ok)
     for (std::int64_t i = 0; i < sn; ++i) {
-      s.template set<X>(i, s.template get<X>(i) + dt * s.template get<VX>(i));
-      s.template set<Y>(i, s.template get<Y>(i) + dt * s.template get<VY>(i));
-      s.template set<Z>(i, s.template get<Z>(i) + dt * s.template get<VZ>(i));
+      const double x = s.template get<X>(i) + dt * s.template get<VX>(i);
+      const double y = s.template get<Y>(i) + dt * s.template get<VY>(i);
+      const double z = s.template get<Z>(i) + dt * s.template get<VZ>(i);
+      s.template set<X>(i, x);
+      s.template set<Y>(i, y);
+      s.template set<Z>(i, z);
+      ok = ok && std::isfinite(x) && std::isfinite(y) && std::isfinite(z);
     }
   }
+  return ok;
 }
 
 struct Moments {

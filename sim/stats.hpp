@@ -25,4 +25,22 @@ double median_of(const std::vector<Row>& rows, double Row::*field) {
   return median(std::move(v));
 }
 
+// The figures every timing display names: median (the headline: one
+// descheduled step would skew a mean), min, max and the latest value.
+struct TimeStats {
+  std::size_t count = 0;
+  double median = 0, min = 0, max = 0, latest = 0;
+};
+
+inline TimeStats time_stats(const std::vector<double>& v) {
+  TimeStats s;
+  s.count = v.size();
+  if (v.empty()) return s;
+  s.median = median(v);
+  s.min = *std::min_element(v.begin(), v.end());
+  s.max = *std::max_element(v.begin(), v.end());
+  s.latest = v.back();
+  return s;
+}
+
 }  // namespace slotsim

@@ -6,6 +6,7 @@
 #include <array>
 #include <chrono>
 #include <cmath>
+#include <cstdio>
 #include <cstring>
 #include <memory_resource>
 #include <stdexcept>
@@ -52,7 +53,7 @@ struct System::Scratch {
 };
 
 void System::init_common() {
-  if (cfg_.dt <= 0 || !std::isfinite(cfg_.dt)) throw std::invalid_argument("--dt must be a positive number");
+  set_dt(cfg_.dt);
   if (cfg_.force.softening < 0 || !std::isfinite(cfg_.force.softening))
     throw std::invalid_argument("--softening must be >= 0");
   if (cfg_.threads < 0) throw std::invalid_argument("--threads must be >= 0");
@@ -183,27 +184,81 @@ void System::step() {
   // Free streaming (`none`) skips the kicks entirely: adding a zero
   // acceleration would still turn -0.0 velocities into +0.0.
   const bool forces = solver_->has_forces();
+  // Read after compute_forces, which may (re)size the arrays.
+  auto kick = [&](double h) {
+    double *ax = scratch_->ax.data(), *ay = scratch_->ay.data(), *az = scratch_->az.data();
+    return store_->visit([&](auto& st) { return kernels::kick(st, ax, ay, az, h); });
+  };
   if (forces) {
     if (!have_forces_) compute_forces();
     auto t0 = Clock::now();
-    store_->visit([&](auto& st) {
-      kernels::kick(st, scratch_->ax.data(), scratch_->ay.data(), scratch_->az.data(), 0.5 * dt);
-    });
+    const bool ok = kick(0.5 * dt);
     timing_.kick_ms += ms_since(t0);
+    if (!ok) diverged("first half kick");
   }
   auto t1 = Clock::now();
-  store_->visit([&](auto& st) { kernels::drift(st, dt); });
+  const bool moved_ok = store_->visit([&](auto& st) { return kernels::drift(st, dt); });
   timing_.drift_ms += ms_since(t1);
+  if (!moved_ok) diverged("drift");
   if (forces) {
     compute_forces();
     auto t2 = Clock::now();
-    store_->visit([&](auto& st) {
-      kernels::kick(st, scratch_->ax.data(), scratch_->ay.data(), scratch_->az.data(), 0.5 * dt);
-    });
+    const bool ok = kick(0.5 * dt);
     timing_.kick_ms += ms_since(t2);
+    if (!ok) diverged("second half kick");
   }
   ++steps_;
   timing_.total_ms = ms_since(t_start);
+}
+
+void System::set_dt(double dt) {
+  if (!(dt > 0) || !std::isfinite(dt)) throw std::invalid_argument("--dt must be a positive finite number");
+  cfg_.dt = dt;
+}
+
+// The rare path after a kernel reported a non-finite value: find the first
+// offending particle (in id order, so the message does not depend on the
+// layout or the Morton order) and say what went wrong.
+void System::diverged(const char* phase) const {
+  const std::size_t n = size();
+  const bool forces = solver_->has_forces() && scratch_->ax.size() == n;
+  std::size_t bad_id = n, bad_index = 0;
+  const char* what = "position";
+  for (std::size_t id = 0; id < n && bad_id == n; ++id) {
+    const std::size_t k = index_of(id);
+    const ParticleRecord r = store_->record(k);
+    const bool acc_bad = forces && !(std::isfinite(scratch_->ax[k]) && std::isfinite(scratch_->ay[k]) &&
+                                     std::isfinite(scratch_->az[k]));
+    const bool vel_bad = !(std::isfinite(r.vx) && std::isfinite(r.vy) && std::isfinite(r.vz));
+    const bool pos_bad = !(std::isfinite(r.x) && std::isfinite(r.y) && std::isfinite(r.z));
+    if (acc_bad || vel_bad || pos_bad) {
+      bad_id = id;
+      bad_index = k;
+      what = acc_bad ? "acceleration" : vel_bad ? "velocity" : "position";
+    }
+  }
+  const std::uint64_t step = steps_ + 1;
+  if (bad_id == n) throw Diverged("step " + std::to_string(step) + ": non-finite value in " + phase, step, 0);
+  // Zero softening and two particles at one point: the force is 1/0. Name
+  // both, since that is what the user has to fix.
+  if (std::string_view(what) == "acceleration" && cfg_.force.softening == 0) {
+    const ParticleRecord a = store_->record(bad_index);
+    for (std::size_t k = 0; k < n; ++k) {
+      if (k == bad_index) continue;
+      const ParticleRecord b = store_->record(k);
+      if (b.x == a.x && b.y == a.y && b.z == a.z) {
+        char pos[96];
+        std::snprintf(pos, sizeof pos, "(%.6g, %.6g, %.6g)", a.x, a.y, a.z);
+        throw Diverged("step " + std::to_string(step) + ": particles " + std::to_string(bad_id) + " and " +
+                           std::to_string(id_at(k)) + " coincide at " + pos +
+                           " with softening 0, so their force is infinite (use --softening > 0)",
+                       step, bad_id);
+      }
+    }
+  }
+  throw Diverged("step " + std::to_string(step) + ": particle " + std::to_string(bad_id) + " has a non-finite " +
+                     what + " after the " + phase + " (time step too large, or a close encounter at low softening?)",
+                 step, bad_id);
 }
 
 void System::switch_layout(Layout to, ProgressFn progress) {
@@ -271,11 +326,24 @@ std::uint64_t System::state_hash() const {
 
 ParticleRecord System::particle(std::size_t id) const { return store_->record(index_of(id)); }
 
+namespace {
+// Declared attributes feed the physics: a non-finite value (or a mass that
+// is not positive) would poison every force, so it is refused here, where
+// the user can still be told which value, instead of as a divergence later.
+void check_declared_value(std::string_view name, double v) {
+  if (declared_attr(name) < 0) return;
+  if (!std::isfinite(v)) throw std::invalid_argument("'" + std::string(name) + "' must be a finite number");
+  if (name == "mass" && !(v > 0)) throw std::invalid_argument("'mass' must be positive");
+}
+}  // namespace
+
 void System::set_attr(std::size_t id, std::string_view name, double v) {
+  check_declared_value(name, v);
   store_->set_attr(index_of(id), name, v);
   if (declared_attr(name) >= 0) have_forces_ = false;
 }
 void System::set_attr_all(std::string_view name, double v) {
+  check_declared_value(name, v);
   store_->set_attr_all(name, v);
   if (declared_attr(name) >= 0) have_forces_ = false;
 }

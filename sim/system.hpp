@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -65,6 +66,23 @@ struct Diagnostics {
 };
 inline constexpr std::size_t kExactPotentialMax = 20000;
 
+// A step produced a non-finite position, velocity or acceleration. Thrown by
+// System::step at the first phase that shows it; what() names the step, the
+// particle id and the quantity (or the two coincident particles when the
+// softening is zero). The System stays usable for reports (its state is the
+// diverged one), but steps_done() does not count the failed step.
+class Diverged : public std::runtime_error {
+ public:
+  Diverged(const std::string& what, std::uint64_t step, std::size_t id)
+      : std::runtime_error(what), step_(step), id_(id) {}
+  std::uint64_t step() const { return step_; }
+  std::size_t id() const { return id_; }
+
+ private:
+  std::uint64_t step_;
+  std::size_t id_;
+};
+
 
 class System {
  public:
@@ -79,6 +97,7 @@ class System {
   System(const System&) = delete;
   System& operator=(const System&) = delete;
 
+  // One kick-drift-kick step. Throws Diverged (see above).
   void step();
   std::uint64_t steps_done() const { return steps_; }
 
@@ -96,7 +115,8 @@ class System {
 
   // Replaces the solver (e.g. from the GUI); throws std::invalid_argument.
   void set_solver(const std::string& name, const ForceParams& p);
-  void set_dt(double dt) { cfg_.dt = dt; }
+  // Throws std::invalid_argument unless dt is finite and > 0.
+  void set_dt(double dt);
 
   Diagnostics diagnostics() const;
   // FNV-1a over the bits of every declared attribute, particles in id order.
@@ -121,6 +141,8 @@ class System {
   void compute_forces();
   void reorder();
   std::size_t index_of(std::size_t id) const;
+  std::size_t id_at(std::size_t index) const { return id_at_.empty() ? index : id_at_[index]; }
+  [[noreturn]] void diverged(const char* phase) const;
   SimConfig cfg_;
   std::unique_ptr<ParticleStore> store_;
   std::unique_ptr<Solver> solver_;

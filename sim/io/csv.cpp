@@ -28,7 +28,10 @@
 #include <filesystem>
 #include <fstream>
 #include <memory>
+#include <sstream>
 #include <string_view>
+
+#include "sim/io/output_file.hpp"
 
 namespace slotsim {
 namespace {
@@ -119,7 +122,98 @@ ParticleRecord parse_record(const std::string& path, std::size_t line_no, std::s
 
 }  // namespace
 
-std::vector<ParticleRecord> read_particles_csv(const std::string& path) {
+namespace {
+
+// Reads lines in blocks with a cap on line length and on total size, so a
+// stream without newlines (/dev/zero) or without end (a pipe) is refused
+// after a bounded read instead of growing one std::string until memory runs
+// out. Rejected: std::getline, which has no length limit.
+class LineReader {
+ public:
+  LineReader(std::istream& in, const std::string& path, std::uint64_t max_bytes)
+      : in_(in), path_(path), max_bytes_(max_bytes) {}
+  // The next line without its '\n' (and without a trailing '\r'), or false
+  // at the end of the input.
+  bool next(std::string& line, std::size_t line_no) {
+    line.clear();
+    for (;;) {
+      if (pos_ == len_) {
+        if (!fill()) {
+          if (line.empty() && !partial_) return false;
+          partial_ = false;
+          break;
+        }
+      }
+      const char* b = buf_ + pos_;
+      const void* nl = std::memchr(b, '\n', len_ - pos_);
+      const std::size_t take = nl ? static_cast<std::size_t>(static_cast<const char*>(nl) - b) : len_ - pos_;
+      if (line.size() + take > kMaxLine)
+        fail(path_, line_no, 1, "line longer than " + std::to_string(kMaxLine) + " bytes (is this a particle CSV?)");
+      line.append(b, take);
+      pos_ += take;
+      partial_ = true;
+      if (nl) {
+        ++pos_;
+        partial_ = false;
+        break;
+      }
+    }
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    return true;
+  }
+  bool bad() const { return in_.bad(); }
+
+ private:
+  static constexpr std::size_t kMaxLine = 4096;  // 7 numbers need < 200
+  bool fill() {
+    if (!in_) return false;
+    in_.read(buf_, sizeof buf_);
+    len_ = static_cast<std::size_t>(in_.gcount());
+    pos_ = 0;
+    total_ += len_;
+    if (total_ > max_bytes_)
+      fail(path_, 1, 1, "input is larger than " + std::to_string(max_bytes_ / 1000000) +
+                             " MB, the most this run can hold (see --dry-run)");
+    return len_ > 0;
+  }
+  std::istream& in_;
+  const std::string& path_;
+  std::uint64_t max_bytes_;
+  std::uint64_t total_ = 0;
+  char buf_[1 << 16];
+  std::size_t pos_ = 0, len_ = 0;
+  bool partial_ = false;
+};
+
+std::vector<ParticleRecord> parse_stream(std::istream& in, const std::string& path, std::uint64_t max_bytes) {
+  auto reader = std::make_unique<LineReader>(in, path, max_bytes);
+  std::string line;
+  if (!reader->next(line, 1))
+    fail(path, 1, 1, "empty file, expected header '" + std::string(kHeader) + "'");
+  std::string_view header = line;
+  if (header.starts_with("\xEF\xBB\xBF")) header.remove_prefix(3);
+  check_header(path, header);
+
+  std::vector<ParticleRecord> out;
+  std::size_t line_no = 1;
+  std::size_t first_blank = 0;  // line number of a blank line not yet followed by data
+  while (reader->next(line, line_no + 1)) {
+    ++line_no;
+    if (line.empty()) {
+      if (first_blank == 0) first_blank = line_no;
+      continue;
+    }
+    if (first_blank != 0) fail(path, first_blank, 1, "blank line before the end of the data");
+    out.push_back(parse_record(path, line_no, line));
+  }
+  if (reader->bad()) fail(path, line_no + 1, 1, "read error");
+  if (out.empty()) fail(path, 2, 1, "no particles after the header");
+  return out;
+}
+
+}  // namespace
+
+std::vector<ParticleRecord> read_particles_csv(const std::string& path, std::uint64_t max_bytes) {
   // std::ifstream happily "opens" a directory and only fails on the first
   // read, which would then be reported as an empty file.
   std::error_code ec;
@@ -129,112 +223,61 @@ std::vector<ParticleRecord> read_particles_csv(const std::string& path) {
   if (!in)
     fail(path, 1, 1,
          std::string("cannot open: ") + (errno ? std::strerror(errno) : "unknown error"));
-
-  std::string line;
-  if (!std::getline(in, line))
-    fail(path, 1, 1, "empty file, expected header '" + std::string(kHeader) + "'");
-  if (!line.empty() && line.back() == '\r') line.pop_back();
-  std::string_view header = line;
-  if (header.starts_with("\xEF\xBB\xBF")) header.remove_prefix(3);
-  check_header(path, header);
-
-  std::vector<ParticleRecord> out;
-  std::size_t line_no = 1;
-  std::size_t first_blank = 0;  // line number of a blank line not yet followed by data
-  while (std::getline(in, line)) {
-    ++line_no;
-    if (!line.empty() && line.back() == '\r') line.pop_back();
-    if (line.empty()) {
-      if (first_blank == 0) first_blank = line_no;
-      continue;
-    }
-    if (first_blank != 0) fail(path, first_blank, 1, "blank line before the end of the data");
-    out.push_back(parse_record(path, line_no, line));
-  }
-  if (in.bad()) fail(path, line_no + 1, 1, "read error");
-  if (out.empty()) fail(path, 2, 1, "no particles after the header");
-  return out;
+  return parse_stream(in, path, max_bytes);
 }
 
-namespace {
-
-// Owns the temporary file until it has been renamed into place: on every
-// early exit (error or exception from `get`) it closes and deletes it, so a
-// failed write leaves neither a stray .tmp nor a changed target.
-class TempFile {
- public:
-  TempFile(std::string path, std::FILE* f) : path_(std::move(path)), f_(f) {}
-  ~TempFile() {
-    if (f_) std::fclose(f_);
-    if (!committed_) std::remove(path_.c_str());
-  }
-  TempFile(const TempFile&) = delete;
-  TempFile& operator=(const TempFile&) = delete;
-  std::FILE* file() const { return f_; }
-  // Returns fclose's result; the handle is gone either way.
-  int close() {
-    const int rc = std::fclose(f_);
-    f_ = nullptr;
-    return rc;
-  }
-  void commit() { committed_ = true; }
-
- private:
-  std::string path_;
-  std::FILE* f_;
-  bool committed_ = false;
-};
-
-}  // namespace
+std::vector<ParticleRecord> parse_particles_csv(std::string_view text, const std::string& name) {
+  std::istringstream in{std::string(text)};
+  return parse_stream(in, name, UINT64_MAX);
+}
 
 void write_particles_csv(const std::string& path, std::size_t n,
-                         const std::function<ParticleRecord(std::size_t)>& get) {
-  const std::string tmp = path + ".tmp";
+                         const std::function<ParticleRecord(std::size_t)>& get, bool allow_nonfinite) {
   auto error = [&](const std::string& what) {
     return std::runtime_error("cannot write '" + path + "': " + what);
   };
-  std::FILE* f = std::fopen(tmp.c_str(), "wb");
-  if (!f) throw error("cannot create '" + tmp + "': " + std::strerror(errno));
-  TempFile guard(tmp, f);
-
-  // Formatted into one buffer and written in large blocks: per-field stream
-  // insertion costs several times more at 10M particles. Shortest round-trip
-  // form (std::to_chars without precision) rather than a fixed %.17g: the
-  // value read back is bit-identical either way, and 0.1 stays "0.1".
-  constexpr std::size_t kBlock = 1 << 20;
-  constexpr std::size_t kMaxLine = kNumAttrs * 32;  // a double needs at most 24 chars
-  std::string buf;
-  buf.reserve(kBlock + kMaxLine);
-  auto flush = [&] {
-    if (std::fwrite(buf.data(), 1, buf.size(), guard.file()) != buf.size())
-      throw error(std::string("write to '") + tmp + "' failed: " + std::strerror(errno));
-    buf.clear();
-  };
-  buf.append(kHeader);
-  buf.push_back('\n');
-  char num[32];
-  for (std::size_t i = 0; i < n; ++i) {
-    const ParticleRecord p = get(i);
-    for (int a = 0; a < kNumAttrs; ++a) {
-      const double v = p.get(a);
-      // Refuse to write what read_particles_csv would refuse to read, so a
-      // snapshot of a blown-up run fails now instead of on reload.
-      if (!std::isfinite(v) || (a == MASS && !(v > 0)))
-        throw error("particle " + std::to_string(i) + " has " + std::string(kAttrNames[a]) + " = " +
-                    std::to_string(v));
-      const auto res = std::to_chars(num, num + sizeof num, v);
-      if (a) buf.push_back(',');
-      buf.append(num, res.ptr);
-    }
+  io::write_file_atomic_with(path, [&](const std::string& tmp) {
+    std::FILE* f = std::fopen(tmp.c_str(), "wb");
+    if (!f) throw error(std::strerror(errno));
+    std::unique_ptr<std::FILE, int (*)(std::FILE*)> guard(f, std::fclose);
+    // Formatted into one buffer and written in large blocks: per-field stream
+    // insertion costs several times more at 10M particles. Shortest round-trip
+    // form (std::to_chars without precision) rather than a fixed %.17g: the
+    // value read back is bit-identical either way, and 0.1 stays "0.1".
+    constexpr std::size_t kBlock = 1 << 20;
+    constexpr std::size_t kMaxLine = kNumAttrs * 32;  // a double needs at most 24 chars
+    std::string buf;
+    buf.reserve(kBlock + kMaxLine);
+    auto flush = [&] {
+      if (std::fwrite(buf.data(), 1, buf.size(), f) != buf.size()) throw error(std::strerror(errno));
+      buf.clear();
+    };
+    buf.append(kHeader);
     buf.push_back('\n');
-    if (buf.size() >= kBlock) flush();
-  }
-  flush();
-  if (guard.close() != 0)
-    throw error(std::string("closing '") + tmp + "' failed: " + std::strerror(errno));
-  if (std::rename(tmp.c_str(), path.c_str()) != 0)
-    throw error(std::string("rename from '") + tmp + "' failed: " + std::strerror(errno));
-  guard.commit();
+    char num[32];
+    for (std::size_t i = 0; i < n; ++i) {
+      const ParticleRecord p = get(i);
+      for (int a = 0; a < kNumAttrs; ++a) {
+        const double v = p.get(a);
+        // Refuse to write what read_particles_csv would refuse to read, so a
+        // snapshot fails now instead of on reload, unless the caller asks
+        // for the state of a run that diverged (the report says so).
+        if (!allow_nonfinite && (!std::isfinite(v) || (a == MASS && !(v > 0)))) {
+          char shown[32];
+          std::snprintf(shown, sizeof shown, "%.6g", v);
+          throw error("particle " + std::to_string(i) + " has " + std::string(kAttrNames[a]) + " = " + shown);
+        }
+        const auto res = std::to_chars(num, num + sizeof num, v);
+        if (a) buf.push_back(',');
+        buf.append(num, res.ptr);
+      }
+      buf.push_back('\n');
+      if (buf.size() >= kBlock) flush();
+    }
+    flush();
+    std::FILE* raw = guard.release();
+    if (std::fclose(raw) != 0) throw error(std::strerror(errno));
+  });
 }
 
 }  // namespace slotsim

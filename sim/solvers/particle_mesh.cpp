@@ -71,15 +71,24 @@ struct MeshMap {
   template <bool Periodic>
   void cell(double pos, int axis, int& i, double& f) const {
     double u = (pos - origin[axis]) * inv_h;
+    // No coordinate reaches an index unchecked: casting a double outside
+    // int's range (1e308, inf, NaN) to int is undefined behaviour, so every
+    // value is brought into range as a double first; a comparison that is
+    // false for NaN sends NaN to a valid cell too. (System::step stops a run
+    // at the first non-finite position; this guards a solver called with
+    // finite but huge positions, a tiny --box, or directly by a test.)
     if constexpr (Periodic) {
       u -= n * std::floor(u / n);
+      if (!(u >= 0.0 && u < double(n))) u = 0;  // rounded up to n, or not finite
       i = static_cast<int>(u);
-      if (i >= n) i = 0, u = 0;  // u rounded up to exactly n
     } else {
       // The fit keeps u in [kMargin, n - kMargin]; the clamp only guards
       // rounding at the faces. Truncation instead of floor: the two differ
       // only for u < 0, which the clamp sends to kMargin - 1 either way
       // (and floor is a library call without SSE4.1).
+      const double lo = kMargin - 1, hi = n - kMargin + 1;
+      if (!(u >= lo)) u = lo;
+      if (u > hi) u = hi;
       i = std::clamp(static_cast<int>(u), kMargin - 1, n - kMargin);
     }
     f = std::clamp(u - i, 0.0, 1.0);

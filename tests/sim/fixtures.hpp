@@ -179,6 +179,15 @@ class TempDir {
   std::filesystem::path path_;
 };
 
+// Files in `dir` named like the output writer's temporaries (NAME.tmp-XXXXXX):
+// none may survive a write, failed or not.
+inline int stray_temporaries(const std::filesystem::path& dir) {
+  int k = 0;
+  for (const auto& e : std::filesystem::directory_iterator(dir))
+    k += e.path().filename().string().find(".tmp-") != std::string::npos;
+  return k;
+}
+
 }  // namespace slotsim::testing
 
 // Running the real `slotsim` binary (end-to-end tests).

@@ -153,9 +153,13 @@ TEST_CASE("csv write failures throw and leave the old file untouched") {
     CHECK_THROWS_AS(write_all(elsewhere, ps), std::runtime_error);
     CHECK_FALSE(std::filesystem::exists(elsewhere));
   }
-  SUBCASE("temporary file cannot be created") {
-    std::filesystem::create_directory(path + ".tmp");
-    CHECK_THROWS_AS(write_all(path, ps), std::runtime_error);
+  SUBCASE("a file of the user's named like the old temporary is never touched") {
+    write_text(path + ".tmp", "mine");
+    write_all(path, ps);
+    CHECK(read_text(path + ".tmp") == "mine");
+    CHECK(read_particles_csv(path).size() == ps.size());
+    std::filesystem::remove(path + ".tmp");
+    write_text(path, before);
   }
   SUBCASE("the particle source throws mid-way") {
     auto get = [&](std::size_t i) {
@@ -163,7 +167,7 @@ TEST_CASE("csv write failures throw and leave the old file untouched") {
       return ps[i];
     };
     CHECK_THROWS_WITH(write_particles_csv(path, ps.size(), get), "source gone");
-    CHECK_FALSE(std::filesystem::exists(path + ".tmp"));
+    CHECK(stray_temporaries(dir.path()) == 0);
   }
   SUBCASE("a value the reader would reject") {
     auto with_nan = ps;
@@ -172,14 +176,14 @@ TEST_CASE("csv write failures throw and leave the old file untouched") {
     auto massless = ps;
     massless[3].mass = 0;
     CHECK_THROWS_AS(write_all(path, massless), std::runtime_error);
-    CHECK_FALSE(std::filesystem::exists(path + ".tmp"));
+    CHECK(stray_temporaries(dir.path()) == 0);
   }
   SUBCASE("rename onto a directory fails") {
     const std::string target = dir.file("adir");
     std::filesystem::create_directory(target);
     write_text(target + "/keep", "x");
     CHECK_THROWS_AS(write_all(target, ps), std::runtime_error);
-    CHECK_FALSE(std::filesystem::exists(target + ".tmp"));
+    CHECK(stray_temporaries(dir.path()) == 0);
     CHECK(read_text(target + "/keep") == "x");
   }
   CHECK(read_text(path) == before);

@@ -1,0 +1,145 @@
+#include "sim/memory_plan.hpp"
+
+#include <algorithm>
+#include <cstdio>
+
+#include "sim/layouts/errors.hpp"
+#include "sim/layouts/particle_store.hpp"
+#include "sim/memory/tracker.hpp"
+#include "sim/solvers/solver_memory.hpp"
+#include "sim/system.hpp"
+
+namespace slotsim {
+
+std::string human_bytes_plan(double b) {
+  char buf[32];
+  if (b >= 1e9) std::snprintf(buf, sizeof buf, "%.2f GB", b / 1e9);
+  else if (b >= 1e6) std::snprintf(buf, sizeof buf, "%.1f MB", b / 1e6);
+  else if (b >= 1e3) std::snprintf(buf, sizeof buf, "%.1f kB", b / 1e3);
+  else std::snprintf(buf, sizeof buf, "%.0f B", b);
+  return buf;
+}
+
+double PlanPhase::total() const {
+  double t = 0;
+  for (const auto& i : items) t += i.bytes;
+  return t;
+}
+
+const PlanPhase& MemoryPlan::peak() const {
+  return *std::max_element(phases.begin(), phases.end(),
+                           [](const PlanPhase& a, const PlanPhase& b) { return a.total() < b.total(); });
+}
+
+std::string MemoryPlan::describe() const {
+  std::string s = "memory plan (largest phase is what the run needs):\n";
+  for (const auto& p : phases) {
+    s += "  " + p.name + ": " + human_bytes_plan(p.total()) + "\n";
+    for (const auto& i : p.items) s += "      " + human_bytes_plan(i.bytes) + "  " + i.what + "\n";
+  }
+  s += "  needs " + human_bytes_plan(peak().total()) + " (" + peak().name + "); limit " +
+       (available > 0 ? human_bytes_plan(limit()) + " (90% of " + human_bytes_plan(available) + " available)"
+                      : std::string("unknown")) +
+       (fits() ? ": fits\n" : ": REFUSED\n");
+  return s;
+}
+
+void MemoryPlan::check(const std::string& what) const {
+  if (fits()) return;
+  const PlanPhase& p = peak();
+  std::string parts;
+  for (const auto& i : p.items) {
+    if (i.bytes < 0.01 * p.total()) continue;
+    parts += (parts.empty() ? "" : " + ") + human_bytes_plan(i.bytes) + " " + i.what;
+  }
+  throw MemoryRefused(what + ": needs " + human_bytes_plan(p.total()) + " at '" + p.name + "' (" + parts +
+                      ") but the limit is " + human_bytes_plan(limit()) + " (90% of available); refused " +
+                      "before allocating (--dry-run shows the plan)");
+}
+
+namespace {
+
+PlanItem layout_item(Layout l, std::size_t n) {
+  return {"particles in " + std::string(layout_name(l)) + " (" + std::to_string(n) + " x " +
+              human_bytes_plan(measured_bytes_per_particle(l)) + ")",
+          measured_bytes_per_particle(l) * double(n)};
+}
+
+// What every step holds besides the particles.
+std::vector<PlanItem> run_items(const RunShape& s) {
+  const double n = double(s.particles);
+  std::vector<PlanItem> v;
+  if (s.has_forces) {
+    v.push_back({"solver arrays (x, y, z, m, ax, ay, az: 56 B/particle)", 56 * n});
+    v.push_back({"solver '" + s.solver + "' buffers (estimate)", solver_bytes_estimate(s.solver, s.force, s.particles)});
+  }
+  if (s.sort_every > 0) v.push_back({"Morton reorder (keys, permutation, ids: 64 B/particle)", 64 * n});
+  if (s.steps > 0)
+    v.push_back({"per-step timings for the report (" + std::to_string(s.steps) + " steps x 72 B)",
+                 72.0 * double(s.steps)});
+  return v;
+}
+
+}  // namespace
+
+MemoryPlan plan_run(const RunShape& s) {
+  MemoryPlan plan;
+  plan.available = double(mem::available_bytes());
+  const double n = double(s.particles);
+  const auto common = run_items(s);
+  {
+    PlanPhase p{"start", {layout_item(s.initial, s.particles)}};
+    if (s.ic_file_bytes > 0) {
+      p.items.push_back({"--ic records while loading (56 B/particle)", 56 * n});
+    }
+    if (s.has_forces) p.items.push_back({"solver arrays (56 B/particle)", 56 * n});
+    plan.phases.push_back(p);
+  }
+  {
+    PlanPhase p{"steps in " + std::string(layout_name(s.initial)), {layout_item(s.initial, s.particles)}};
+    p.items.insert(p.items.end(), common.begin(), common.end());
+    plan.phases.push_back(p);
+  }
+  {
+    PlanPhase p{"energy diagnostic", {layout_item(s.initial, s.particles)}};
+    p.items.push_back({"gathered x, y, z, m (32 B/particle)", 32 * n});
+    if (s.has_forces) p.items.push_back({"solver arrays (56 B/particle)", 56 * n});
+    plan.phases.push_back(p);
+  }
+  Layout prev = s.initial;
+  for (const auto& [at, to] : s.switches) {
+    if (to == prev) continue;
+    PlanPhase sw{"switch at step " + std::to_string(at) + " " + std::string(layout_name(prev)) + " -> " +
+                     std::string(layout_name(to)),
+                 {layout_item(prev, s.particles), layout_item(to, s.particles)}};
+    sw.items.insert(sw.items.end(), common.begin(), common.end());
+    plan.phases.push_back(sw);
+    PlanPhase st{"steps in " + std::string(layout_name(to)), {layout_item(to, s.particles)}};
+    st.items.insert(st.items.end(), common.begin(), common.end());
+    plan.phases.push_back(st);
+    prev = to;
+  }
+  if (s.output_bytes_per_particle > 0) {
+    PlanPhase p{"writing outputs", {layout_item(prev, s.particles)}};
+    p.items.push_back({"output buffers", s.output_bytes_per_particle * n});
+    plan.phases.push_back(p);
+  }
+  return plan;
+}
+
+MemoryPlan plan_bench(const RunShape& s, const std::vector<Layout>& layouts, bool bandwidth_buffer) {
+  MemoryPlan plan;
+  plan.available = double(mem::available_bytes());
+  const double n = double(s.particles);
+  const auto common = run_items(s);
+  if (bandwidth_buffer)
+    plan.phases.push_back({"bandwidth floor (triad over N 56-byte records)", {{"triad buffers", 56 * n}}});
+  for (Layout l : layouts) {
+    PlanPhase p{"bench " + std::string(layout_name(l)), {layout_item(l, s.particles)}};
+    p.items.insert(p.items.end(), common.begin(), common.end());
+    plan.phases.push_back(p);
+  }
+  return plan;
+}
+
+}  // namespace slotsim

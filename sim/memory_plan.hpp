@@ -1,0 +1,67 @@
+#pragma once
+// One memory plan per run, computed before the first allocation that scales
+// with the input, so a run that cannot fit is refused in one line instead of
+// dying minutes (or hours) in. A plan is a list of phases; each phase is what
+// is alive at once (e.g. during a layout switch both layouts are), and the
+// run needs the largest phase. `--dry-run` prints the plan; a refusal quotes
+// its largest phase.
+//
+// Per-particle layout costs come from measured_bytes_per_particle (a real
+// store of 1024 particles, malloc headers included), solver buffers from
+// solver_bytes_estimate, everything else from the sizes of the buffers the
+// code allocates (named in each item).
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "sim/layouts/layout.hpp"
+#include "sim/solvers/solver.hpp"
+
+namespace slotsim {
+
+struct PlanItem {
+  std::string what;
+  double bytes = 0;
+};
+
+struct PlanPhase {
+  std::string name;
+  std::vector<PlanItem> items;
+  double total() const;
+};
+
+struct MemoryPlan {
+  std::vector<PlanPhase> phases;
+  double available = 0;   // MemAvailable, bytes (0 if unknown)
+  double limit() const { return 0.9 * available; }
+  const PlanPhase& peak() const;
+  bool fits() const { return available <= 0 || peak().total() <= limit(); }
+  // A table, one line per phase and item, for --dry-run.
+  std::string describe() const;
+  // Throws MemoryRefused, one line quoting the largest phase, if !fits().
+  void check(const std::string& what) const;
+};
+
+// What a headless run will hold. Built by batch and bench from their flags.
+struct RunShape {
+  std::size_t particles = 0;
+  Layout initial = Layout::Soa;
+  std::vector<std::pair<std::uint64_t, Layout>> switches;  // at step, to
+  std::string solver = "direct";
+  ForceParams force;
+  bool has_forces = true;
+  std::uint64_t sort_every = 0;
+  std::uint64_t steps = 0;           // per-step records kept for the report
+  std::uint64_t ic_file_bytes = 0;   // --ic input held while loading
+  double output_bytes_per_particle = 0;  // snapshot formatting / copies
+};
+
+MemoryPlan plan_run(const RunShape& s);
+// bench: every layout in turn (one alive at a time), plus the bandwidth
+// buffer of N 56-byte records.
+MemoryPlan plan_bench(const RunShape& s, const std::vector<Layout>& layouts, bool bandwidth_buffer);
+
+std::string human_bytes_plan(double b);
+
+}  // namespace slotsim

@@ -1,0 +1,29 @@
+#include "sim/solvers/solver_memory.hpp"
+
+#include <omp.h>
+
+namespace slotsim {
+
+double solver_bytes_estimate(std::string_view solver, const ForceParams& p, std::size_t n) {
+  const double np = double(n);
+  if (solver == "pm") {
+    const double g = p.grid, g3 = g * g * g;
+    // force field 3 g^3 doubles; density grid g^3; Green's function ~g^3;
+    // isolated: the half spectrum of the doubled mesh ~2 g^3 doubles.
+    // Per particle: 4 doubles of fractions and mass, 2 uint32 (cells, index).
+    const double mesh = p.periodic ? (24 + 8 + 4 + 4) * g3 : (24 + 8 + 8 + 16) * g3;
+    const double rows = 32 * g * g;
+    const double threads = omp_get_max_threads();
+    const double work = threads * 8 * (2 * g * (g + 2) * 2 + 4 * 16 * 2 * g);  // per-thread FFT lines and slabs
+    return mesh + rows + work + 40 * np;
+  }
+  if (solver == "bh") {
+    // Morton keys and permutation (+ sort scratch) 24 B, sorted copies of
+    // x, y, z, m 32 B, and the tree: nodes, moments and boxes, at most about
+    // one node per particle at 120 B per node (leaves hold several).
+    return (24 + 32 + 120) * np;
+  }
+  return 0;  // direct, none: no buffers beyond the System's scratch
+}
+
+}  // namespace slotsim
