@@ -167,7 +167,7 @@ TEST_CASE("csv write failures throw and leave the old file untouched") {
       return ps[i];
     };
     CHECK_THROWS_WITH(write_particles_csv(path, ps.size(), get), "source gone");
-    CHECK(stray_temporaries(dir.path()) == 0);
+    CHECK(slotsim::testing::stray_temporaries(dir.path()) == 0);
   }
   SUBCASE("a value the reader would reject") {
     auto with_nan = ps;
@@ -176,14 +176,14 @@ TEST_CASE("csv write failures throw and leave the old file untouched") {
     auto massless = ps;
     massless[3].mass = 0;
     CHECK_THROWS_AS(write_all(path, massless), std::runtime_error);
-    CHECK(stray_temporaries(dir.path()) == 0);
+    CHECK(slotsim::testing::stray_temporaries(dir.path()) == 0);
   }
   SUBCASE("rename onto a directory fails") {
     const std::string target = dir.file("adir");
     std::filesystem::create_directory(target);
     write_text(target + "/keep", "x");
     CHECK_THROWS_AS(write_all(target, ps), std::runtime_error);
-    CHECK(stray_temporaries(dir.path()) == 0);
+    CHECK(slotsim::testing::stray_temporaries(dir.path()) == 0);
     CHECK(read_text(target + "/keep") == "x");
   }
   CHECK(read_text(path) == before);
