@@ -2,6 +2,7 @@
 // in one process, so every ratio in the table is between numbers measured
 // side by side on the same machine state.
 #include <malloc.h>
+#include <sys/stat.h>
 #include <omp.h>
 
 #include <algorithm>
@@ -9,27 +10,38 @@
 #include <cstdio>
 #include <iostream>
 #include <memory>
+#include <csignal>
 #include <sstream>
+#include <thread>
 
 #include "app/commands.hpp"
 #include "app/json.hpp"
 #include "app/machine_info.hpp"
 #include "app/output_file.hpp"
 #include "app/sim_options.hpp"
+#include "sim/interrupt.hpp"
 #include "sim/lessons.hpp"
+#include "sim/memory_plan.hpp"
 #include "sim/memory/tracker.hpp"
 #include "sim/stats.hpp"
 
 namespace slotsim::app {
 namespace {
 
+std::string default_layout_list() {
+  std::string s;
+  for (Layout l : kAllLayouts) s += (s.empty() ? "" : ",") + std::string(layout_name(l));
+  return s;
+}
+
 struct BenchOptions {
   SimOptions sim;
   std::uint64_t steps = 5;
   int repeats = 3;
-  std::string layouts = "dict,slots,slots+dict,aos,soa";
+  std::string layouts = default_layout_list();
   std::string json, csv;
   bool claims = false;
+  bool dry_run = false;
   std::size_t claims_big = 10000000;
 };
 
@@ -41,6 +53,7 @@ struct Result {
   double step_median = 0, step_min = 0, step_max = 0;
   StepTiming phases;  // medians
   std::uint64_t hash = 0;
+  bool complete = true;  // false if a signal stopped it part-way
 };
 
 std::vector<Layout> parse_layouts(const std::string& list) {
@@ -66,13 +79,18 @@ Result run_layout(SimConfig cfg, Layout l, const BenchOptions& o, int index, int
   sys.step();  // warm-up: first forces, page faults, caches
   std::vector<double> medians;
   std::vector<StepTiming> all;
-  for (int rep = 0; rep < o.repeats; ++rep) {
+  for (int rep = 0; rep < o.repeats && !interrupted(); ++rep) {
     std::vector<double> t;
     for (std::uint64_t k = 0; k < o.steps; ++k) {
+      if (interrupted()) {
+        r.complete = false;
+        break;
+      }
       sys.step();
       t.push_back(sys.last_timing().total_ms);
       all.push_back(sys.last_timing());
     }
+    if (t.empty()) break;
     medians.push_back(median(t));
     std::fprintf(stderr, "[%d/%d] %s: repeat %d/%d  %.2f ms/step\n", index, count,
                  std::string(layout_name(l)).c_str(), rep + 1, o.repeats, medians.back());
@@ -85,8 +103,9 @@ Result run_layout(SimConfig cfg, Layout l, const BenchOptions& o, int index, int
   r.phases.kick_ms = pm(&StepTiming::kick_ms);
   r.phases.drift_ms = pm(&StepTiming::drift_ms);
   r.step_median = median(medians);
-  r.step_min = *std::min_element(medians.begin(), medians.end());
-  r.step_max = *std::max_element(medians.begin(), medians.end());
+  r.step_min = medians.empty() ? 0 : *std::min_element(medians.begin(), medians.end());
+  r.step_max = medians.empty() ? 0 : *std::max_element(medians.begin(), medians.end());
+  if (medians.size() < static_cast<std::size_t>(o.repeats)) r.complete = false;
   const LayoutBytes b = sys.bytes();
   r.particle_bytes = b.total();
   r.bytes_per_particle = double(b.total()) / double(sys.size());
@@ -122,18 +141,61 @@ int run_bench(BenchOptions& o) {
   if (o.repeats < 1) throw std::invalid_argument("--repeats must be at least 1");
   if (o.steps < 1) throw std::invalid_argument("--steps must be at least 1");
   const auto layouts = parse_layouts(o.layouts);
+  check_not_empty(o.sim, "--json", o.json);
+  check_not_empty(o.sim, "--csv", o.csv);
   check_writable(o.json, "--json");
   check_writable(o.csv, "--csv");
+  io::check_distinct_paths({{"--json", o.json}, {"--csv", o.csv}}, {{"--ic", o.sim.cfg.ic_file}});
   if (o.claims) return run_claims(o);
   SimConfig cfg = o.sim.cfg;
   if (cfg.threads > 0) omp_set_num_threads(cfg.threads);
   const int threads = omp_get_max_threads();
 
+  // Every layout's store, the solver's buffers and the bandwidth buffer, in
+  // one plan before the first of them is allocated.
+  RunShape shape;
+  shape.particles = cfg.particles;
+  if (!cfg.ic_file.empty()) {
+    struct stat st {};
+    if (::stat(cfg.ic_file.c_str(), &st) != 0 || !S_ISREG(st.st_mode))
+      throw std::invalid_argument("--ic '" + cfg.ic_file + "': bench reads it once per layout, so it must be a "
+                                  "regular file");
+    // One particle per line at most: an upper bound without reading it all.
+    shape.particles = static_cast<std::size_t>(st.st_size / 14 + 1);
+  }
+  shape.solver = cfg.solver;
+  shape.force = cfg.force;
+  shape.has_forces = cfg.solver != "none";
+  shape.sort_every = cfg.sort_every;
+  shape.steps = o.steps * static_cast<std::uint64_t>(o.repeats);
+  const MemoryPlan mplan = plan_bench(shape, layouts, true);
+  if (o.dry_run) {
+    std::fputs(mplan.describe().c_str(), stdout);
+    if (!mplan.fits()) mplan.check("bench");
+    return 0;
+  }
+  mplan.check("bench");
+  install_interrupt_handlers();
+  const double load_before = load_average_1min();
+
   std::fprintf(stderr, "measuring memory bandwidth (triad)\n");
   const double bw = triad_bandwidth_gbs(std::max<std::size_t>(cfg.particles * 56, 64u << 20));
   std::vector<Result> res;
   int idx = 0;
-  for (Layout l : layouts) res.push_back(run_layout(cfg, l, o, ++idx, int(layouts.size())));
+  for (Layout l : layouts) {
+    if (interrupted()) break;
+    res.push_back(run_layout(cfg, l, o, ++idx, int(layouts.size())));
+    if (!res.back().complete) break;
+  }
+  const double load_after = load_average_1min();
+  const double load_max = std::max(load_before, load_after);
+  const bool loaded = load_max > double(std::thread::hardware_concurrency());
+  const int sig = interrupt_signal();
+  const std::string status = sig ? "interrupted" : "ok";
+  if (res.empty()) {
+    std::fprintf(stderr, "slotsim bench: interrupted before the first layout finished a step; nothing to report\n");
+    return 128 + sig;
+  }
 
   const Result* dict = nullptr;
   const Result* soa = nullptr;
@@ -142,7 +204,8 @@ int run_bench(BenchOptions& o) {
     if (r.layout == Layout::Soa) soa = &r;
   }
   for (const auto& r : res)
-    if (r.hash != res[0].hash) throw std::runtime_error("layouts disagree on the final state: determinism broken");
+    if (r.complete && res[0].complete && r.hash != res[0].hash)
+      throw std::runtime_error("layouts disagree on the final state: determinism broken");
 
   const double n = double(res[0].n);  // the loaded count with --ic
   // Bytes the kick and drift kernels move per step on soa: each kick reads
@@ -155,33 +218,42 @@ int run_bench(BenchOptions& o) {
               res[0].n, cfg.ic_file.empty() ? cfg.scene.c_str() : cfg.ic_file.c_str(), cfg.solver.c_str(), static_cast<unsigned long long>(o.steps),
               o.repeats, threads, bw);
   std::printf("| layout | B/particle | particle MB | peak heap MB | RSS MB | step ms median (min-max) | gather | build "
-              "| solve | interp | kick | drift | x dict | x soa |\n");
-  std::printf("|---|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+              "| solve | interp | kick | drift | x dict | x soa | integrator x bound | state hash |\n");
+  std::printf("|---|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|\n");
   std::ostringstream csv;
   csv << "layout,bytes_per_particle,particle_mb,peak_heap_mb,rss_mb,step_ms_median,step_ms_min,step_ms_max,gather_ms,"
-         "build_ms,solve_ms,interpolate_ms,kick_ms,drift_ms,ratio_dict,ratio_soa\n";
+         "build_ms,solve_ms,interpolate_ms,kick_ms,drift_ms,ratio_dict,ratio_soa,integrator_bound_ratio,state_hash\n";
   for (const auto& r : res) {
     const double rd = dict ? r.step_median / dict->step_median : 0;
     const double rs = soa ? r.step_median / soa->step_median : 0;
-    char line[512];
+    const double integ_ratio = (r.phases.kick_ms + r.phases.drift_ms) / bound_ms;
+    char hash_hex[24];
+    std::snprintf(hash_hex, sizeof hash_hex, "%016llx", static_cast<unsigned long long>(r.hash));
+    char line[640];
     std::snprintf(line, sizeof line,
-                  "| %s | %.1f | %.1f | %.1f | %.1f | %.2f (%.2f-%.2f) | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f | %s | %s |\n",
+                  "| %s | %.1f | %.1f | %.1f | %.1f | %.2f (%.2f-%.2f) | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f | %s | %s | %.2f | %s%s |\n",
                   std::string(layout_name(r.layout)).c_str(), r.bytes_per_particle, r.particle_bytes / 1e6,
                   r.heap_peak / 1e6, r.rss / 1e6, r.step_median, r.step_min, r.step_max, r.phases.gather_ms,
                   r.phases.build_ms, r.phases.solve_ms, r.phases.interpolate_ms, r.phases.kick_ms, r.phases.drift_ms,
-                  dict ? (std::to_string(rd).substr(0, 5)).c_str() : "-", soa ? (std::to_string(rs).substr(0, 5)).c_str() : "-");
+                  dict ? (std::to_string(rd).substr(0, 5)).c_str() : "-", soa ? (std::to_string(rs).substr(0, 5)).c_str() : "-",
+                  integ_ratio, hash_hex, r.complete ? "" : " (partial)");
     std::fputs(line, stdout);
-    std::snprintf(line, sizeof line, "%s,%.3f,%.3f,%.3f,%.3f,%.4f,%.4f,%.4f,%.4f,%.4f,%.4f,%.4f,%.4f,%.4f,%.4f,%.4f\n",
+    std::snprintf(line, sizeof line, "%s,%.3f,%.3f,%.3f,%.3f,%.4f,%.4f,%.4f,%.4f,%.4f,%.4f,%.4f,%.4f,%.4f,%.4f,%.4f,%.4f,%s\n",
                   std::string(layout_name(r.layout)).c_str(), r.bytes_per_particle, r.particle_bytes / 1e6,
                   r.heap_peak / 1e6, r.rss / 1e6, r.step_median, r.step_min, r.step_max, r.phases.gather_ms,
                   r.phases.build_ms, r.phases.solve_ms, r.phases.interpolate_ms, r.phases.kick_ms, r.phases.drift_ms, rd,
-                  rs);
+                  rs, integ_ratio, hash_hex);
     csv << line;
   }
   if (soa)
     std::printf("\nsoa integrator (kick+drift) %.2f ms vs bandwidth bound %.2f ms (%.0f MB moved at %.1f GB/s): %.2fx the bound\n",
                 soa->phases.kick_ms + soa->phases.drift_ms, bound_ms, integ_bytes / 1e6, bw,
                 (soa->phases.kick_ms + soa->phases.drift_ms) / bound_ms);
+  if (loaded)
+    std::printf("\nwarning: load average %.2f exceeded the %u cores during the run: other work shared the machine, "
+                "so these timings are not its own\n", load_max, std::thread::hardware_concurrency());
+  if (status != "ok")
+    std::printf("\nstatus: interrupted after %zu of %zu layouts (last row partial)\n", res.size(), layouts.size());
   if (!o.csv.empty()) write_file_atomic(o.csv, csv.str());
   if (!o.json.empty()) {
     const MachineInfo m = machine_info();
@@ -194,6 +266,8 @@ int run_bench(BenchOptions& o) {
     j.field("solver", cfg.solver);
     j.field("steps", o.steps).field("repeats", o.repeats).field("threads", threads).field("dt", cfg.dt);
     j.field("theta", cfg.force.theta).field("grid", cfg.force.grid).field("seed", cfg.seed).end_object();
+    j.field("status", status).field("layouts_done", res.size()).field("layouts_requested", layouts.size());
+    j.field("load_average_before", load_before).field("load_average_after", load_after).field("machine_loaded", loaded);
     j.field("bandwidth_gbs", bw);
     j.field("integrator_bytes_per_step", integ_bytes).field("integrator_bound_ms", bound_ms);
     j.key("results").begin_array();
@@ -208,10 +282,19 @@ int run_bench(BenchOptions& o) {
       j.end_object();
       if (dict) j.field("ratio_to_dict", r.step_median / dict->step_median);
       if (soa) j.field("ratio_to_soa", r.step_median / soa->step_median);
+      j.field("integrator_bound_ratio", (r.phases.kick_ms + r.phases.drift_ms) / bound_ms);
+      char hh[24];
+      std::snprintf(hh, sizeof hh, "%016llx", static_cast<unsigned long long>(r.hash));
+      j.field("state_hash", std::string(hh)).field("complete", r.complete);
       j.end_object();
     }
     j.end_array().end_object();
     write_file_atomic(o.json, j.str() + "\n");
+  }
+  if (sig) {
+    std::fprintf(stderr, "slotsim bench: interrupted by %s; outputs written with \"status\": \"interrupted\"\n",
+                 sig == SIGTERM ? "SIGTERM" : "SIGINT");
+    return 128 + sig;
   }
   return 0;
 }
@@ -230,6 +313,7 @@ CLI::App* register_bench(CLI::App& app) {
   cmd->add_option("--layouts", o->layouts, "comma-separated layouts to run, in order")->capture_default_str();
   cmd->add_option("--json", o->json, "write the results as JSON to FILE");
   cmd->add_option("--csv", o->csv, "write the table as CSV to FILE");
+  cmd->add_flag("--dry-run", o->dry_run, "print the memory plan and exit without running");
   cmd->add_flag("--claims", o->claims, "print the lecture's claims beside values measured now");
   cmd->add_option("--claims-instances", o->claims_big, "instance count of the large-dict claim")
       ->check(CLI::PositiveNumber)

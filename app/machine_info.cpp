@@ -1,3 +1,4 @@
+#include <cstdio>
 #include "app/machine_info.hpp"
 
 #include <sys/utsname.h>
@@ -48,6 +49,15 @@ double triad_bandwidth_gbs(std::size_t bytes, int reps) {
     best = std::min(best, std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
   }
   return 24.0 * double(n) / best / 1e9;
+}
+
+double load_average_1min() {
+  std::FILE* f = std::fopen("/proc/loadavg", "r");
+  if (!f) return -1;
+  double l = -1;
+  if (std::fscanf(f, "%lf", &l) != 1) l = -1;
+  std::fclose(f);
+  return l;
 }
 
 }  // namespace slotsim::app

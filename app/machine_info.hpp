@@ -17,4 +17,9 @@ MachineInfo machine_info();
 // parallel; returns the best of `reps` in GB/s (bytes moved: 3 arrays).
 double triad_bandwidth_gbs(std::size_t bytes, int reps = 5);
 
+// The 1-minute load average (/proc/loadavg), or -1 if unknown. A benchmark
+// samples it before and after and warns when it exceeded the core count:
+// then the machine was shared and its timings are not its own.
+double load_average_1min();
+
 }  // namespace slotsim::app
