@@ -1,11 +1,14 @@
 // `slotsim gui` (also what `slotsim` with no subcommand runs): the window,
 // its overlay and the scripted/recorded runs the GUI test uses.
+#include <csignal>
+#include <cstdio>
 #include <cstdlib>
 #include <memory>
 #include <stdexcept>
 #include <string>
 
 #include "app/commands.hpp"
+#include "sim/interrupt.hpp"
 #include "app/output_file.hpp"
 #include "app/sim_options.hpp"
 #include "render/screenshot.hpp"
@@ -34,6 +37,7 @@ std::string default_solver() {
 }
 
 int run_gui_command(GuiCommandOptions& o) {
+  o.sim.strict_solver_flags = false;  // the solver can be switched in the window
   finish_sim_options(o.sim);
   o.gui.sim = o.sim.cfg;
   try {
@@ -54,7 +58,13 @@ int run_gui_command(GuiCommandOptions& o) {
   const char* display = std::getenv("DISPLAY");
   if (!display || !*display)
     throw std::runtime_error("no display (DISPLAY is not set): run it under `xvfb-run -a`, or use `slotsim batch`");
-  return ui::run_gui(o.gui);
+  install_interrupt_handlers();
+  const int rc = ui::run_gui(o.gui);
+  if (const int sig = interrupt_signal()) {
+    std::fprintf(stderr, "slotsim gui: closed by %s\n", sig == SIGTERM ? "SIGTERM" : "SIGINT");
+    return 128 + sig;
+  }
+  return rc;
 }
 
 }  // namespace

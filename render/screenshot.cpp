@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "render/gl.hpp"
+#include "sim/io/output_file.hpp"
 
 namespace slotsim::render {
 
@@ -27,7 +28,11 @@ void save_screenshot(const std::string& path, int width, int height) {
   for (std::size_t i = 3; i < flipped.size(); i += 4) flipped[i] = 255;
   sf::Image img;
   img.create(static_cast<unsigned>(width), static_cast<unsigned>(height), flipped.data());
-  if (!img.saveToFile(path)) throw std::runtime_error("cannot write screenshot " + path);
+  // Through a temporary renamed into place, like every output: a signal or a
+  // full disk never leaves half an image under the user's name.
+  io::write_file_atomic_with(path, [&](const std::string& tmp) {
+    if (!img.saveToFile(tmp)) throw std::runtime_error("cannot write screenshot " + path);
+  });
 }
 
 void check_screenshot_name(const std::string& path) {

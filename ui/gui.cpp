@@ -1,5 +1,7 @@
 #include "ui/gui.hpp"
 
+#include "sim/interrupt.hpp"
+
 #include <imgui.h>
 
 #include <chrono>
@@ -95,6 +97,9 @@ int run(const GuiOptions& o) {
     sim.acquire();
     const SimFrame& f = sim.front();  // valid until the next acquire()
     sf::Event e;
+    // SIGINT/SIGTERM close the window like its close button: the frame log
+    // and any file being written are finished, none is left half-written.
+    if (interrupted()) quit = true;
     while (window->pollEvent(e)) {
       if (e.type == sf::Event::Closed) quit = true;
       imgui.process(e);

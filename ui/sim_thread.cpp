@@ -1,5 +1,7 @@
 #include "ui/sim_thread.hpp"
 
+#include "sim/memory_plan.hpp"
+
 #include <omp.h>
 #include <sys/resource.h>
 #include <unistd.h>
@@ -281,20 +283,33 @@ void SimThread::respawn(const cmd::Respawn& r, CommandResult& res) {
   next.particles = r.particles;
   next.seed = r.seed;
   next.ic_file.clear();
+  // Decide with the memory plan before touching anything: a refused
+  // respawn must leave the running simulation exactly as it was (its step
+  // count, layout and dynamic attributes). The old store counts as
+  // available, since it is freed first when the new one needs its room.
+  RunShape shape;
+  shape.particles = next.particles;
+  shape.initial = next.layout;
+  shape.solver = next.solver;
+  shape.force = next.force;
+  shape.has_forces = next.solver != "none";
+  shape.sort_every = next.sort_every;
+  MemoryPlan plan = plan_run(shape);
+  const bool fits_beside = plan.fits();
+  plan.available += double(system_->bytes().usable_total);
+  plan.check("respawn " + r.scene + " with " + std::to_string(r.particles) + " particles");
   set_busy(true, "spawning");
-  try {
-    // First with the old particles still alive, so any refusal leaves the
-    // running simulation untouched.
-    system_ = std::make_unique<System>(next, progress_fn(true));
-  } catch (const MemoryRefused&) {
-    // The old store's own bytes may be what stands in the way: free it and
-    // try once more; if that fails too, restart the previous scene.
+  if (fits_beside) {
+    system_ = std::make_unique<System>(next, progress_fn(true));  // a throw leaves system_ as it was
+  } else {
     SimConfig prev = system_->config();
     prev.layout = system_->layout();
     system_.reset();
     try {
       system_ = std::make_unique<System>(next, progress_fn(true));
     } catch (const std::exception& e) {
+      // The plan said it fits; if the allocator disagrees, the old particles
+      // are gone already, so the previous scene is rebuilt (and says so).
       system_ = std::make_unique<System>(prev, progress_fn());
       ++spawn_id_;
       timings_.clear();

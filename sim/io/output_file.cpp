@@ -48,8 +48,13 @@ OutputKind kind_of(const std::string& resolved) {
 class TempFile {
  public:
   explicit TempFile(const std::string& resolved) {
-    std::string pattern = resolved + ".tmp-XXXXXX";
-    fd_ = ::mkstemp(pattern.data());
+    // NAME.tmp-XXXXXX.EXT: the extension is kept because some writers (an
+    // image library) pick the format from it.
+    const std::string base = fs::path(resolved).filename().string();
+    const auto dot = base.rfind('.');
+    const std::string ext = dot == std::string::npos || dot == 0 ? "" : base.substr(dot);
+    std::string pattern = resolved.substr(0, resolved.size() - ext.size()) + ".tmp-XXXXXX" + ext;
+    fd_ = ::mkstemps(pattern.data(), static_cast<int>(ext.size()));
     if (fd_ < 0)
       throw std::runtime_error("cannot write '" + resolved + "': cannot create a temporary file beside it: " +
                                errno_text(errno));
