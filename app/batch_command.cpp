@@ -167,10 +167,10 @@ int run_batch(BatchOptions& o) {
   const MemoryPlan mplan = plan_run(shape);
   if (o.dry_run) {
     std::fputs(mplan.describe().c_str(), stdout);
-    if (!mplan.fits()) mplan.check("batch");
+    if (!mplan.fits()) mplan.check("this run");
     return 0;
   }
-  mplan.check("batch");
+  mplan.check("this run");
 
   install_interrupt_handlers();
   using Clock = std::chrono::steady_clock;

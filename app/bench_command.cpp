@@ -171,10 +171,10 @@ int run_bench(BenchOptions& o) {
   const MemoryPlan mplan = plan_bench(shape, layouts, true);
   if (o.dry_run) {
     std::fputs(mplan.describe().c_str(), stdout);
-    if (!mplan.fits()) mplan.check("bench");
+    if (!mplan.fits()) mplan.check("this benchmark");
     return 0;
   }
-  mplan.check("bench");
+  mplan.check("this benchmark");
   install_interrupt_handlers();
   const double load_before = load_average_1min();
 

@@ -52,7 +52,7 @@ void MemoryPlan::check(const std::string& what) const {
     if (i.bytes < 0.01 * p.total()) continue;
     parts += (parts.empty() ? "" : " + ") + human_bytes_plan(i.bytes) + " " + i.what;
   }
-  throw MemoryRefused(what + ": needs " + human_bytes_plan(p.total()) + " at '" + p.name + "' (" + parts +
+  throw MemoryRefused(what + " needs " + human_bytes_plan(p.total()) + " at '" + p.name + "' (" + parts +
                       ") but the limit is " + human_bytes_plan(limit()) + " (90% of available); refused " +
                       "before allocating (--dry-run shows the plan)");
 }

@@ -18,26 +18,9 @@ namespace {
 
 using slotsim::testing::CliResult;
 using slotsim::testing::run_cli;
-
-std::string json_string(const std::string& json, const std::string& key) {
-  const std::string k = "\"" + key + "\": \"";
-  const auto p = json.find(k);
-  if (p == std::string::npos) return "";
-  const auto e = json.find('"', p + k.size());
-  return json.substr(p + k.size(), e - p - k.size());
-}
-
-double json_number(const std::string& json, const std::string& key) {
-  const std::string k = "\"" + key + "\": ";
-  const auto p = json.find(k);
-  return p == std::string::npos ? -1 : std::stod(json.substr(p + k.size()));
-}
-
-int lines(const std::string& s) {
-  int n = 0;
-  for (char c : s) n += c == '\n';
-  return n;
-}
+using slotsim::testing::json_number;
+using slotsim::testing::json_string;
+using slotsim::testing::lines;
 
 }  // namespace
 

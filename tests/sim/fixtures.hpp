@@ -213,6 +213,28 @@ struct CliResult {
 };
 
 // Runs `slotsim ARGS` with stdout and stderr captured in files under dir.
+// Minimal readers for the JSON reports the CLI writes (one key per line).
+inline std::string json_string(const std::string& json, const std::string& key) {
+  const std::string k = "\"" + key + "\": \"";
+  const auto p = json.find(k);
+  if (p == std::string::npos) return "";
+  const auto e = json.find('"', p + k.size());
+  return json.substr(p + k.size(), e - p - k.size());
+}
+
+inline double json_number(const std::string& json, const std::string& key) {
+  const std::string k = "\"" + key + "\": ";
+  const auto p = json.find(k);
+  return p == std::string::npos ? -1 : std::stod(json.substr(p + k.size()));
+}
+
+inline int lines(const std::string& s) {
+  int n = 0;
+  for (char c : s) n += c == '\n';
+  return n;
+}
+
+
 inline CliResult run_cli(const TempDir& dir, const std::string& args) {
   const std::string out = dir.file("stdout.txt"), err = dir.file("stderr.txt");
   const std::string cmd = std::string(SLOTSIM_BINARY) + " " + args + " >" + out + " 2>" + err;

@@ -1,7 +1,10 @@
 #include <doctest/doctest.h>
 #include <sys/wait.h>
 
+#include <unistd.h>
+
 #include <cstdio>
+#include <filesystem>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
@@ -17,7 +20,13 @@ struct Outcome {
 };
 
 Outcome run_gui(const std::string& args) {
-  const std::string err_file = "gui_command_test.err";
+  // A name of its own per call: ctest -j runs these cases as separate
+  // processes at once, and one shared file made them read each other's
+  // stderr (5 of 5 runs of `ctest -R '^gui:' -j3` failed).
+  static int counter = 0;
+  const std::string err_file = (std::filesystem::temp_directory_path() /
+                                ("slotsim-gui-cmd-" + std::to_string(::getpid()) + "-" + std::to_string(counter++)))
+                                   .string();
   const std::string cmd = std::string("env -u DISPLAY '") + SLOTSIM_BINARY + "' gui --frames 1 " +
                           args + " >/dev/null 2>" + err_file;
   const int rc = std::system(cmd.c_str());
