@@ -1,5 +1,7 @@
 #include <doctest/doctest.h>
 
+#include <limits>
+
 #include <cmath>
 #include <string>
 
@@ -190,4 +192,38 @@ TEST_CASE("above 20,000 particles the potential is sampled, labelled, and close 
     }
   MESSAGE("sampled ", d.potential, " exact ", w);
   CHECK(std::abs(d.potential / w - 1) < 0.05);
+}
+
+TEST_CASE("declared attributes refuse non-finite values and set_dt checks its value") {
+  System s(small_config(Layout::Dict, "none"));
+  const auto h = s.state_hash();
+  CHECK_THROWS_AS(s.set_attr(3, "x", std::numeric_limits<double>::quiet_NaN()), std::invalid_argument);
+  CHECK_THROWS_AS(s.set_attr_all("vz", std::numeric_limits<double>::infinity()), std::invalid_argument);
+  CHECK_THROWS_AS(s.set_attr(3, "mass", 0.0), std::invalid_argument);
+  CHECK(s.state_hash() == h);
+  s.set_attr(3, "charge", std::numeric_limits<double>::quiet_NaN());  // dynamic: not physics, allowed
+  CHECK_THROWS_AS(s.set_dt(0), std::invalid_argument);
+  CHECK_THROWS_AS(s.set_dt(std::numeric_limits<double>::infinity()), std::invalid_argument);
+  s.set_dt(0.5);
+  CHECK(s.config().dt == 0.5);
+}
+
+TEST_CASE("a step that produces a non-finite value throws Diverged naming the step and particle, in every layout") {
+  for (Layout l : kAllLayouts) {
+    CAPTURE(layout_name(l));
+    SimConfig c = small_config(l, "none");
+    System s(c);
+    s.step();
+    s.set_attr(11, "vx", std::numeric_limits<double>::max());
+    s.set_dt(1e300);
+    try {
+      s.step();
+      FAIL("no divergence");
+    } catch (const Diverged& e) {
+      CHECK(e.step() == 2);
+      CHECK(e.id() == 11);
+      CHECK(std::string(e.what()).find("particle 11 has a non-finite position") != std::string::npos);
+    }
+    CHECK(s.steps_done() == 1);
+  }
 }

@@ -156,14 +156,30 @@ TEST_CASE("sim thread: respawn replaces the particles, a refused one keeps the c
   CHECK(f1.stats.spawn_id == spawn0 + 1);
   CHECK(f1.xyz.size() == 3 * 5000);
 
+  // Some state a restart would lose: steps taken and a dynamic attribute.
+  wait_applied(t, t.post(cmd::StepOnce{}));
+  const SimFrame& fs = wait_applied(t, t.post(cmd::StepOnce{}));
+  const std::uint64_t steps_before = fs.stats.steps;
+  CHECK(steps_before == 2);
+  wait_applied(t, t.post(cmd::SwitchLayout{Layout::Dict}));
+  wait_applied(t, t.post(cmd::SetAttr{std::size_t{7}, "charge", 2.5}));
+
   // No machine this runs on has the ~160 GiB three billion particles need.
+  // The memory plan refuses it before anything is freed, so the running
+  // simulation is exactly as it was (issue 8: it used to be restarted).
   seq = t.post(cmd::Respawn{"plummer", 3'000'000'000ull, 1});
   const SimFrame& f2 = wait_applied(t, seq);
   const CommandResult* r = result_of(f2, seq);
   REQUIRE(r);
   CHECK(!r->ok);
+  CHECK(r->text.find("refused before allocating") != std::string::npos);
   CHECK(f2.stats.n == 5000);
   CHECK(f2.stats.has_system);
+  CHECK(f2.stats.spawn_id == spawn0 + 1);
+  CHECK(f2.stats.steps == steps_before);
+  CHECK(f2.stats.layout == Layout::Dict);
+  REQUIRE(f2.stats.dynamic_attrs.size() == 1);
+  CHECK(f2.stats.dynamic_attrs[0].name == "charge");
 
   seq = t.post(cmd::Respawn{"no-such-scene", 100, 1});
   const SimFrame& f3 = wait_applied(t, seq);
