@@ -33,7 +33,7 @@ TEST_CASE("direct: two bodies get the analytic softened force") {
   CHECK(a.ax[1] == doctest::Approx(-3.0 * f * dx).epsilon(1e-14));
   CHECK(a.ay[1] == doctest::Approx(-3.0 * f * dy).epsilon(1e-14));
   CHECK(a.az[1] == doctest::Approx(-3.0 * f * dz).epsilon(1e-14));
-  CHECK(ph.solve_ms >= 0);
+  CHECK(ph.solve_ms > 0);  // the pair sum is reported as the solve phase (the clock has ns resolution)
   CHECK(ph.build_ms == 0);
   CHECK(ph.interpolate_ms == 0);
 }
