@@ -54,6 +54,9 @@ struct Result {
   StepTiming phases;  // medians
   std::uint64_t hash = 0;
   bool complete = true;  // false if a signal stopped it part-way
+  // The solver's own floor on this machine, measured in this process.
+  std::uint64_t interactions = 0;  // pair terms per force evaluation (direct, bh)
+  double transform_ms = 0;         // pm: the FFT convolution alone, same plans
 };
 
 std::vector<Layout> parse_layouts(const std::string& list) {
@@ -113,6 +116,8 @@ Result run_layout(SimConfig cfg, Layout l, const BenchOptions& o, int index, int
   r.heap_peak = mem::heap_stats().peak_requested;
   r.rss = mem::rss_bytes();
   r.hash = sys.state_hash();
+  r.interactions = sys.solver().interactions();
+  r.transform_ms = sys.solver().transform_floor_ms(5);
   return r;
 }
 
@@ -213,38 +218,66 @@ int run_bench(BenchOptions& o) {
   const bool forces = cfg.solver != "none";
   const double integ_bytes = n * 8 * (9 + (forces ? 18 : 0));
   const double bound_ms = integ_bytes / (bw * 1e9) * 1e3;
+  // The step's floor on this machine. pm: its FFT convolution timed alone
+  // plus the bandwidth bound of everything that streams particles: the
+  // integrator (above) and pm's own particle passes, at least 176 B per
+  // particle (bucketing reads x, y, z, m and writes 40 B of sorted cells and
+  // fractions; deposit and interpolation read those back; interpolation
+  // writes a). direct and bh: the floor is per interaction, so the table
+  // gives ns per pair term instead. none: the integrator bound alone.
+  auto floor_ms = [&](const Result& r) {
+    if (cfg.solver == "pm") return r.transform_ms + (176 * n) / (bw * 1e9) * 1e3 + bound_ms;
+    if (cfg.solver == "none") return bound_ms;
+    return 0.0;
+  };
+  auto ns_per_interaction = [&](const Result& r) {
+    return r.interactions > 0 ? r.phases.solve_ms * 1e6 / double(r.interactions) : 0.0;
+  };
 
   std::printf("%zu particles, scene %s, solver %s, %llu steps x %d repeats, %d threads; triad bandwidth %.1f GB/s\n\n",
               res[0].n, cfg.ic_file.empty() ? cfg.scene.c_str() : cfg.ic_file.c_str(), cfg.solver.c_str(), static_cast<unsigned long long>(o.steps),
               o.repeats, threads, bw);
   std::printf("| layout | B/particle | particle MB | peak heap MB | RSS MB | step ms median (min-max) | gather | build "
-              "| solve | interp | kick | drift | x dict | x soa | integrator x bound | state hash |\n");
-  std::printf("|---|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|\n");
+              "| solve | interp | kick | drift | x dict | x soa | integrator x bound | step x floor | ns/interaction | state hash |\n");
+  std::printf("|---|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|\n");
   std::ostringstream csv;
   csv << "layout,bytes_per_particle,particle_mb,peak_heap_mb,rss_mb,step_ms_median,step_ms_min,step_ms_max,gather_ms,"
-         "build_ms,solve_ms,interpolate_ms,kick_ms,drift_ms,ratio_dict,ratio_soa,integrator_bound_ratio,state_hash\n";
+         "build_ms,solve_ms,interpolate_ms,kick_ms,drift_ms,ratio_dict,ratio_soa,integrator_bound_ratio,floor_ms,"
+         "floor_ratio,interactions,ns_per_interaction,state_hash\n";
   for (const auto& r : res) {
     const double rd = dict ? r.step_median / dict->step_median : 0;
     const double rs = soa ? r.step_median / soa->step_median : 0;
     const double integ_ratio = (r.phases.kick_ms + r.phases.drift_ms) / bound_ms;
+    const double floor = floor_ms(r);
+    const double floor_ratio = floor > 0 ? r.step_median / floor : 0;
+    const double ns_int = ns_per_interaction(r);
+    char floor_s[32] = "-", ns_s[32] = "-";
+    if (floor > 0) std::snprintf(floor_s, sizeof floor_s, "%.2f", floor_ratio);
+    if (ns_int > 0) std::snprintf(ns_s, sizeof ns_s, "%.2f", ns_int);
     char hash_hex[24];
     std::snprintf(hash_hex, sizeof hash_hex, "%016llx", static_cast<unsigned long long>(r.hash));
     char line[640];
     std::snprintf(line, sizeof line,
-                  "| %s | %.1f | %.1f | %.1f | %.1f | %.2f (%.2f-%.2f) | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f | %s | %s | %.2f | %s%s |\n",
+                  "| %s | %.1f | %.1f | %.1f | %.1f | %.2f (%.2f-%.2f) | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f | %s | %s | %.2f | %s | %s | %s%s |\n",
                   std::string(layout_name(r.layout)).c_str(), r.bytes_per_particle, r.particle_bytes / 1e6,
                   r.heap_peak / 1e6, r.rss / 1e6, r.step_median, r.step_min, r.step_max, r.phases.gather_ms,
                   r.phases.build_ms, r.phases.solve_ms, r.phases.interpolate_ms, r.phases.kick_ms, r.phases.drift_ms,
                   dict ? (std::to_string(rd).substr(0, 5)).c_str() : "-", soa ? (std::to_string(rs).substr(0, 5)).c_str() : "-",
-                  integ_ratio, hash_hex, r.complete ? "" : " (partial)");
+                  integ_ratio, floor_s, ns_s, hash_hex, r.complete ? "" : " (partial)");
     std::fputs(line, stdout);
-    std::snprintf(line, sizeof line, "%s,%.3f,%.3f,%.3f,%.3f,%.4f,%.4f,%.4f,%.4f,%.4f,%.4f,%.4f,%.4f,%.4f,%.4f,%.4f,%.4f,%s\n",
+    std::snprintf(line, sizeof line,
+                  "%s,%.3f,%.3f,%.3f,%.3f,%.4f,%.4f,%.4f,%.4f,%.4f,%.4f,%.4f,%.4f,%.4f,%.4f,%.4f,%.4f,%.4f,%.4f,%llu,%.4f,%s\n",
                   std::string(layout_name(r.layout)).c_str(), r.bytes_per_particle, r.particle_bytes / 1e6,
                   r.heap_peak / 1e6, r.rss / 1e6, r.step_median, r.step_min, r.step_max, r.phases.gather_ms,
                   r.phases.build_ms, r.phases.solve_ms, r.phases.interpolate_ms, r.phases.kick_ms, r.phases.drift_ms, rd,
-                  rs, integ_ratio, hash_hex);
+                  rs, integ_ratio, floor, floor_ratio, static_cast<unsigned long long>(r.interactions), ns_int,
+                  hash_hex);
     csv << line;
   }
+  if (cfg.solver == "pm" && !res.empty())
+    std::printf("\npm floor: FFT convolution alone %.2f ms (same plans and mesh) + particle passes and integrator "
+                "at %.1f GB/s %.2f ms = %.2f ms\n",
+                res[0].transform_ms, bw, (176 * n) / (bw * 1e9) * 1e3 + bound_ms, floor_ms(res[0]));
   if (soa)
     std::printf("\nsoa integrator (kick+drift) %.2f ms vs bandwidth bound %.2f ms (%.0f MB moved at %.1f GB/s): %.2fx the bound\n",
                 soa->phases.kick_ms + soa->phases.drift_ms, bound_ms, integ_bytes / 1e6, bw,
@@ -286,6 +319,9 @@ int run_bench(BenchOptions& o) {
       char hh[24];
       std::snprintf(hh, sizeof hh, "%016llx", static_cast<unsigned long long>(r.hash));
       j.field("state_hash", std::string(hh)).field("complete", r.complete);
+      j.field("floor_ms", floor_ms(r)).field("floor_ratio", floor_ms(r) > 0 ? r.step_median / floor_ms(r) : 0.0);
+      j.field("transform_floor_ms", r.transform_ms).field("interactions", r.interactions);
+      j.field("ns_per_interaction", ns_per_interaction(r));
       j.end_object();
     }
     j.end_array().end_object();

@@ -132,6 +132,7 @@ class System {
   // xyz as float, 3 per particle, for drawing; `speed` (optional) gets |v|.
   void positions_float(float* xyz, float* speed = nullptr) const;
 
+  Solver& solver() { return *solver_; }
   ParticleStore& store() { return *store_; }
   const ParticleStore& store() const { return *store_; }
 

@@ -79,6 +79,7 @@ struct Scratch {
     cand.resize(kMortonBits + 2);
   }
   double ref[3] = {0, 0, 0};     // the task's centre: origin of the FarF positions
+  std::uint64_t interactions = 0;  // target x (node or particle) terms this call
   std::pmr::vector<FarF> farf;   // accepted nodes, single precision
   std::pmr::vector<Far> far;     // accepted nodes too close for float's range
   std::pmr::vector<NearD> near;  // particles summed directly
@@ -129,6 +130,7 @@ class BarnesHutSolver final : public Solver {
         scratch_(&res_) {}
 
   std::string_view name() const override { return "bh"; }
+  std::uint64_t interactions() const override { return interactions_; }
 
   void accelerations(const Sources& src, Accels& acc, SolverPhases& phases) override {
     using clock = std::chrono::steady_clock;
@@ -143,6 +145,7 @@ class BarnesHutSolver final : public Solver {
     const auto ntasks = static_cast<std::ptrdiff_t>(tasks_.size());
     // Dynamic schedule is safe for determinism: a task's result does not
     // depend on which thread computes it, only the load balance does.
+    for (auto& sc : scratch_) sc.interactions = 0;
 #pragma omp parallel
     {
       Scratch& sc = scratch_[static_cast<std::size_t>(omp_get_thread_num())];
@@ -155,6 +158,8 @@ class BarnesHutSolver final : public Solver {
         descend(task, &root, 1, 0, sc, acc);
       }
     }
+    interactions_ = 0;
+    for (const auto& sc : scratch_) interactions_ += sc.interactions;
     phases = {};
     phases.build_ms = std::chrono::duration<double, std::milli>(t1 - t0).count();
     phases.solve_ms = std::chrono::duration<double, std::milli>(clock::now() - t1).count();
@@ -283,6 +288,7 @@ class BarnesHutSolver final : public Solver {
   void evaluate(std::uint32_t t, Scratch& sc, Accels& acc) const {
     const std::uint32_t b = tree_.nodes[t].begin, e = tree_.nodes[t].end;
     const std::size_t n = e - b, padded = (n + kTargetPad - 1) / kTargetPad * kTargetPad;
+    sc.interactions += n * (sc.farf.size() + sc.far.size() + sc.near.size());
     for (auto* v : {&sc.fx, &sc.fy, &sc.fz, &sc.fax, &sc.fay, &sc.faz, &sc.nax, &sc.nay, &sc.naz})
       v->resize(padded);
     for (auto* v : {&sc.x, &sc.y, &sc.z}) v->resize(padded);
@@ -318,6 +324,7 @@ class BarnesHutSolver final : public Solver {
   double eps2_, theta_;
   BhKernels kernels_;
   mem::CountingResource res_{mem::Category::Solver};
+  std::uint64_t interactions_ = 0;
   SolverBuffer<std::uint64_t> keys_;
   SolverBuffer<std::uint32_t> perm_;
   SolverBuffer<std::uint64_t> tmp_keys_;

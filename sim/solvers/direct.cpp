@@ -19,6 +19,7 @@ class DirectSolver final : public Solver {
  public:
   explicit DirectSolver(const ForceParams& p) : eps2_(p.softening * p.softening) {}
   std::string_view name() const override { return "direct"; }
+  std::uint64_t interactions() const override { return interactions_; }
 
   void accelerations(const Sources& src, Accels& acc, SolverPhases& phases) override {
     const auto t0 = std::chrono::steady_clock::now();
@@ -33,12 +34,14 @@ class DirectSolver final : public Solver {
       else
         for (std::size_t i = i0; i < src.n; ++i) single(src, acc, i);
     }
+    interactions_ = src.n > 0 ? static_cast<std::uint64_t>(src.n) * (src.n - 1) : 0;
     phases = {};
     phases.solve_ms =
         std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
   }
 
  private:
+  std::uint64_t interactions_ = 0;
   // The j range is split around the block's own indices so the bulk of the
   // loop has no self-test and vectorises across the kBlock lanes; the order
   // of j is unchanged. In the short middle range the self term is masked

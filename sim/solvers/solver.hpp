@@ -54,6 +54,17 @@ class Solver {
   virtual void accelerations(const Sources& src, Accels& acc, SolverPhases& phases) = 0;
   // Whether accelerations() does anything (false for `none`: free streaming).
   virtual bool has_forces() const { return true; }
+  // Pair terms (particle-particle or particle-node) the last call summed,
+  // or 0 for a solver that does not sum pairs (pm, none). bench divides the
+  // solve time by it: ns per interaction is that machine's floor for a
+  // pair-summing solver, comparable across runs and machines.
+  virtual std::uint64_t interactions() const { return 0; }
+  // The part of a call that no layout and no particle count changes, timed
+  // alone on this machine: for pm the FFT convolution on the same plans and
+  // mesh as the last call (median of `repeats`); 0 where there is none. Call
+  // it after accelerations(); it clobbers the solver's scratch mesh, which
+  // the next call rebuilds from scratch anyway.
+  virtual double transform_floor_ms(int /*repeats*/) { return 0; }
 };
 
 // Creates a solver by name; throws std::invalid_argument naming the valid
