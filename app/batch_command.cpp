@@ -193,7 +193,7 @@ int run_batch(BatchOptions& o) {
     std::fprintf(stderr, "spawned %zu particles (%s, layout %s) in %.0f ms\n", sys.size(),
                  one_line(cfg.ic_file.empty() ? cfg.scene : cfg.ic_file).c_str(),
                  std::string(layout_name(sys.layout())).c_str(), spawn_ms);
-  const Diagnostics d0 = sys.diagnostics();
+  const Diagnostics d0 = sys.diagnostics(progress);
 
   std::vector<Segment> segments{{sys.layout(), 1, {}}};
   std::size_t next_switch = 0;
@@ -247,7 +247,7 @@ int run_batch(BatchOptions& o) {
   }
   const bool diverged = status == "diverged";
   if (!quiet && status != "ok") std::fprintf(stderr, "%s; computing the final report\n", status.c_str());
-  const Diagnostics d1 = sys.diagnostics();
+  const Diagnostics d1 = sys.diagnostics(progress);
   const mem::HeapStats heap = mem::heap_stats();
   const std::int64_t rss = mem::rss_bytes();
   const LayoutBytes b = sys.bytes();

@@ -33,6 +33,8 @@ struct SimConfig {
   // never. Solvers read neighbours together when neighbours sit together in
   // memory; for the heap-object layouts only the pointer index moves.
   std::uint64_t sort_every = 0;
+  // Seconds one sampled energy diagnostic may take (sets its sample size).
+  double diagnostic_budget_s = 1.0;
 };
 
 // Milliseconds spent in each phase of the last step (kick-drift-kick).
@@ -58,8 +60,8 @@ struct Diagnostics {
   double kinetic = 0;
   double potential = 0;
   // "exact" for N <= kExactPotentialMax, otherwise "sampled(K of N)": the
-  // potential of K evenly spaced particles (K = 1000 up to 1M particles,
-  // falling to 100 at 10M) against all N, scaled by N/K.
+  // potential of K evenly spaced particles against all N, scaled by N/K.
+  // K is chosen once per System from a time budget (see diagnostics()).
   std::string potential_method;
   double total() const { return kinetic + potential; }
   double px = 0, py = 0, pz = 0;  // total momentum
@@ -118,7 +120,13 @@ class System {
   // Throws std::invalid_argument unless dt is finite and > 0.
   void set_dt(double dt);
 
-  Diagnostics diagnostics() const;
+  // Energy and momentum. Above kExactPotentialMax particles the potential
+  // is sampled: K targets (64 to 1000) sized so one call takes about
+  // SimConfig::diagnostic_budget_s on this machine, fixed at the first call so every
+  // later call samples the same particles (an energy error between two
+  // different samples would be sampling noise). `progress` is called,
+  // every second or so, only once a call has run for 2 s.
+  Diagnostics diagnostics(const ProgressFn& progress = {}) const;
   // FNV-1a over the bits of every declared attribute, particles in id order.
   std::uint64_t state_hash() const;
   ParticleRecord particle(std::size_t id) const;
@@ -156,6 +164,7 @@ class System {
   // After the first reorder: id_at_[k] is the id of the particle stored at
   // index k, index_of_[id] its inverse. Empty while particles are in id order.
   std::vector<std::uint32_t> id_at_, index_of_;
+  mutable std::size_t sample_k_ = 0;  // sampled-potential targets, fixed at the first diagnostics()
 };
 
 }  // namespace slotsim

@@ -178,9 +178,15 @@ TEST_CASE("spatial reordering with forces: same hash for every layout and switch
 TEST_CASE("above 20,000 particles the potential is sampled, labelled, and close to exact") {
   SimConfig c = small_config(Layout::Soa, "none");
   c.particles = 25000;
+  c.diagnostic_budget_s = 1e9;  // the sample size is timed; here, take the largest
   System s(c);
   const Diagnostics d = s.diagnostics();
   CHECK(d.potential_method == "sampled(1000 of 25000)");
+  // Fixed at the first call: the same particles every time.
+  CHECK(s.diagnostics().potential == d.potential);
+  SimConfig quick = c;
+  quick.diagnostic_budget_s = 0;
+  CHECK(System(quick).diagnostics().potential_method == "sampled(64 of 25000)");
   double w = 0;
   const double eps2 = c.force.softening * c.force.softening;
   std::vector<ParticleRecord> p(s.size());
