@@ -16,7 +16,7 @@
 #include "sim/kernels.hpp"
 #include "sim/layouts/particle_store.hpp"
 #include "sim/scenes/scene.hpp"
-#include "sim/solvers/morton.hpp"
+#include "sim/ordering/morton.hpp"
 
 namespace slotsim {
 namespace {

@@ -47,11 +47,11 @@
 
 #include "sim/solvers/buffer.hpp"
 #include "sim/solvers/builtin.hpp"
-#include "sim/solvers/morton.hpp"
-#include "sim/solvers/padded_convolution.hpp"
+#include "sim/ordering/morton.hpp"
+#include "sim/solvers/pm/padded_convolution.hpp"
 #include "sim/solvers/params_check.hpp"
-#include "sim/solvers/periodic_convolution.hpp"
-#include "sim/solvers/pm_green.hpp"
+#include "sim/solvers/pm/periodic_convolution.hpp"
+#include "sim/solvers/pm/pm_green.hpp"
 
 namespace slotsim::detail {
 namespace {

@@ -5,7 +5,7 @@
 // exact comparison, so the output never depends on call history).
 #include "sim/memory/tracker.hpp"
 #include "sim/solvers/buffer.hpp"
-#include "sim/solvers/fftw_plan.hpp"
+#include "sim/solvers/pm/fftw_plan.hpp"
 
 namespace slotsim::detail {
 

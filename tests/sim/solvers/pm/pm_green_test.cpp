@@ -1,4 +1,4 @@
-#include "sim/solvers/pm_green.hpp"
+#include "sim/solvers/pm/pm_green.hpp"
 
 #include <doctest/doctest.h>
 

@@ -1,4 +1,4 @@
-#include "sim/solvers/bh_kernels.hpp"
+#include "sim/solvers/bh/bh_kernels.hpp"
 
 #include <doctest/doctest.h>
 

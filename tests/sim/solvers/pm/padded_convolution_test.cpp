@@ -1,4 +1,4 @@
-#include "sim/solvers/padded_convolution.hpp"
+#include "sim/solvers/pm/padded_convolution.hpp"
 
 #include <doctest/doctest.h>
 
@@ -9,7 +9,7 @@
 
 #include "sim/memory/tracker.hpp"
 #include "sim/scenes/rng.hpp"
-#include "sim/solvers/pm_green.hpp"
+#include "sim/solvers/pm/pm_green.hpp"
 
 using namespace slotsim;
 using namespace slotsim::detail;

@@ -3,7 +3,7 @@
 // its FMA forms stay unused under -ffp-contract=off.
 #include <cstddef>
 
-#include "sim/solvers/bh_kernels.hpp"
+#include "sim/solvers/bh/bh_kernels.hpp"
 
 #if defined(__x86_64__)
 #include <immintrin.h>
@@ -28,7 +28,7 @@ inline VH vsqrt(VH a) { return reinterpret_cast<VH>(_mm256_sqrt_ps(reinterpret_c
 
 }  // namespace
 
-#include "sim/solvers/bh_kernel_body.inl"
+#include "sim/solvers/bh/bh_kernel_body.inl"
 
 BhKernels bh_kernels_avx512() { return {"avx512f", far_body, near_body}; }
 

@@ -44,7 +44,7 @@
 
 #include "sim/memory/tracker.hpp"
 #include "sim/solvers/buffer.hpp"
-#include "sim/solvers/fftw_plan.hpp"
+#include "sim/solvers/pm/fftw_plan.hpp"
 
 namespace slotsim::detail {
 

@@ -1,4 +1,4 @@
-#include "sim/solvers/morton.hpp"
+#include "sim/ordering/morton.hpp"
 
 #include <omp.h>
 

@@ -2,7 +2,7 @@
 // other target, through the scalar sqrt) can run.
 #include <cmath>
 
-#include "sim/solvers/bh_kernels.hpp"
+#include "sim/solvers/bh/bh_kernels.hpp"
 #if defined(__SSE2__)
 #include <emmintrin.h>
 #endif
@@ -30,7 +30,7 @@ inline VF vsqrt(VF a) {
 
 }  // namespace
 
-#include "sim/solvers/bh_kernel_body.inl"
+#include "sim/solvers/bh/bh_kernel_body.inl"
 
 BhKernels bh_kernels_sse2() { return {"sse2", far_body, near_body}; }
 

@@ -1,4 +1,4 @@
-#include "sim/solvers/periodic_convolution.hpp"
+#include "sim/solvers/pm/periodic_convolution.hpp"
 
 #include <doctest/doctest.h>
 

@@ -3,7 +3,7 @@
 // deliberately not enabled.
 #include <cstddef>
 
-#include "sim/solvers/bh_kernels.hpp"
+#include "sim/solvers/bh/bh_kernels.hpp"
 
 #if defined(__x86_64__)
 #include <immintrin.h>
@@ -24,7 +24,7 @@ inline VH vsqrt(VH a) { return reinterpret_cast<VH>(_mm_sqrt_ps(reinterpret_cast
 
 }  // namespace
 
-#include "sim/solvers/bh_kernel_body.inl"
+#include "sim/solvers/bh/bh_kernel_body.inl"
 
 BhKernels bh_kernels_avx2() { return {"avx2", far_body, near_body}; }
 

@@ -27,11 +27,11 @@
 #include <stdexcept>
 #include <string>
 
-#include "sim/solvers/bh_kernels.hpp"
+#include "sim/solvers/bh/bh_kernels.hpp"
 #include "sim/solvers/buffer.hpp"
 #include "sim/solvers/builtin.hpp"
-#include "sim/solvers/morton.hpp"
-#include "sim/solvers/octree.hpp"
+#include "sim/ordering/morton.hpp"
+#include "sim/solvers/bh/octree.hpp"
 #include "sim/solvers/params_check.hpp"
 
 namespace slotsim::detail {

@@ -1,4 +1,4 @@
-#include "sim/solvers/fftw_plan.hpp"
+#include "sim/solvers/pm/fftw_plan.hpp"
 
 #include <mutex>
 #include <stdexcept>

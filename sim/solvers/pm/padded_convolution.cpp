@@ -1,4 +1,4 @@
-#include "sim/solvers/padded_convolution.hpp"
+#include "sim/solvers/pm/padded_convolution.hpp"
 
 #include <omp.h>
 

@@ -1,4 +1,4 @@
-#include "sim/solvers/octree.hpp"
+#include "sim/solvers/bh/octree.hpp"
 
 #include <algorithm>
 #include <bit>
