@@ -17,8 +17,10 @@
 
 #include <hdf5.h>
 #include <omp.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
@@ -538,6 +540,23 @@ long long write_snapshot_h5(const std::string& path, System& sys, const Snapshot
   std::error_code ec;
   const auto size = std::filesystem::file_size(path, ec);
   return ec ? -1 : static_cast<long long>(size);
+}
+
+long long save_snapshot_h5(const std::string& path, System& sys, const SnapshotFields& f) {
+  const std::string tmp = path + ".tmp-" + std::to_string(::getpid());
+  long long bytes = -1;
+  try {
+    bytes = write_snapshot_h5(tmp, sys, f);
+  } catch (...) {
+    std::remove(tmp.c_str());
+    throw;
+  }
+  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
+    const int err = errno;
+    std::remove(tmp.c_str());
+    throw SnapshotError(path + ": cannot rename the temporary into place: " + std::strerror(err));
+  }
+  return bytes;
 }
 
 GadgetParticles read_particles_h5(const std::string& path) {

@@ -51,6 +51,12 @@ bool is_hdf5_path(std::string_view path);
 // for a potential above kPotentialMaxParticles. Returns the file's size.
 long long write_snapshot_h5(const std::string& path, System& sys, const SnapshotFields& f = {});
 
+// write_snapshot_h5 through a temporary beside `path` (pid-unique name),
+// renamed over `path` only once complete, removed on failure. For callers
+// that cannot reach app/output_file's write_file_atomic_with (the GUI's
+// simulation thread: ui/ does not link app/); batch uses that one.
+long long save_snapshot_h5(const std::string& path, System& sys, const SnapshotFields& f = {});
+
 // Initial conditions from a Gadget-style file written by any tool: the
 // particles of PartType1 if it is the only type present, otherwise of every
 // type PartType0..5 in turn (then `note` says so, for stderr). Masses come
