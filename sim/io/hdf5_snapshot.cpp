@@ -25,6 +25,7 @@
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
+#include <future>
 #include <numeric>
 #include <stdexcept>
 
@@ -174,19 +175,25 @@ class Writer {
   Handle file_;
 };
 
-// Fills rows [k0, k1) of an (n, 3) buffer with declared attributes a0..a0+2.
+// Fills rows [k0, k1) of an (n, 3) buffer with declared attributes
+// A0..A0+2 and returns the first row holding a non-finite value (or
+// SIZE_MAX). Checking here rather than in a separate pass saves a sweep of
+// the store, which for dict is seven hash probes per particle.
 template <int A0>
-void fill_xyz(const ParticleStore& st, std::size_t k0, std::size_t k1, double* buf) {
+std::size_t fill_xyz(const ParticleStore& st, std::size_t k0, std::size_t k1, double* buf) {
+  std::size_t bad = SIZE_MAX;
   st.visit([&](const auto& s) {
     const auto b = static_cast<std::int64_t>(k0), e = static_cast<std::int64_t>(k1);
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) reduction(min : bad)
     for (std::int64_t k = b; k < e; ++k) {
       double* r = buf + 3 * (k - b);
       r[0] = s.template get<static_cast<Attr>(A0)>(std::size_t(k));
       r[1] = s.template get<static_cast<Attr>(A0 + 1)>(std::size_t(k));
       r[2] = s.template get<static_cast<Attr>(A0 + 2)>(std::size_t(k));
+      if (!std::isfinite(r[0]) || !std::isfinite(r[1]) || !std::isfinite(r[2])) bad = std::min(bad, std::size_t(k));
     }
   });
+  return bad;
 }
 
 // Exact softened potential of every particle against all others (G = 1), in
@@ -403,17 +410,21 @@ long long write_snapshot_h5(const std::string& path, System& sys, const Snapshot
                                 ")");
   if (f.acceleration) sys.ensure_forces();
   const ParticleStore& st = sys.store();
-  // Refuse to write what the reader would refuse, so a snapshot of a
-  // blown-up run fails now rather than on restart.
-  st.visit([&](const auto& s) {
-    for (std::size_t k = 0; k < n; ++k) {
-      const ParticleRecord r = s.record(k);
-      for (int a = 0; a < kNumAttrs; ++a)
-        if (!std::isfinite(r.get(a)) || (a == MASS && !(r.get(a) > 0)))
-          fail(path, "particle " + std::to_string(sys.stored_id(k)) + " has " + std::string(kAttrNames[a]) + " = " +
-                         std::to_string(r.get(a)) + "; not written");
-    }
-  });
+  // Refuse to write what the reader would refuse (checked while filling the
+  // slabs), so a snapshot of a blown-up run fails now rather than on restart.
+  auto refuse = [&](std::size_t k) {
+    const ParticleRecord r = st.record(k);
+    for (int a = 0; a < kNumAttrs; ++a)
+      if (!std::isfinite(r.get(a)) || (a == MASS && !(r.get(a) > 0)))
+        fail(path, "particle " + std::to_string(sys.stored_id(k)) + " has " + std::string(kAttrNames[a]) + " = " +
+                       std::to_string(r.get(a)) + "; not written");
+    fail(path, "particle " + std::to_string(sys.stored_id(k)) + " cannot be written");
+  };
+  // The state hash is a sequential byte-wise FNV over the whole store,
+  // about as costly as the writes: it runs on its own thread meanwhile
+  // (the store is only read until this function returns). The future's
+  // destructor waits for it if a write throws.
+  std::future<std::uint64_t> hash = std::async(std::launch::async, [&sys] { return sys.state_hash(); });
 
   Writer w(path);
   {
@@ -440,12 +451,19 @@ long long write_snapshot_h5(const std::string& path, System& sys, const Snapshot
   }
   Handle p1 = w.group(w.file(), "PartType1");
   w.dataset<double>(p1, "Coordinates", H5T_NATIVE_DOUBLE, n, 3,
-                    [&](std::size_t a, std::size_t b, double* buf) { fill_xyz<X>(st, a, b, buf); });
+                    [&](std::size_t a, std::size_t b, double* buf) {
+                      if (const std::size_t k = fill_xyz<X>(st, a, b, buf); k != SIZE_MAX) refuse(k);
+                    });
   w.dataset<double>(p1, "Velocities", H5T_NATIVE_DOUBLE, n, 3,
-                    [&](std::size_t a, std::size_t b, double* buf) { fill_xyz<VX>(st, a, b, buf); });
+                    [&](std::size_t a, std::size_t b, double* buf) {
+                      if (const std::size_t k = fill_xyz<VX>(st, a, b, buf); k != SIZE_MAX) refuse(k);
+                    });
   w.dataset<double>(p1, "Masses", H5T_NATIVE_DOUBLE, n, 1, [&](std::size_t a, std::size_t b, double* buf) {
     st.visit([&](const auto& s) {
-      for (std::size_t k = a; k < b; ++k) buf[k - a] = s.template get<MASS>(k);
+      for (std::size_t k = a; k < b; ++k) {
+        buf[k - a] = s.template get<MASS>(k);
+        if (!(buf[k - a] > 0) || !std::isfinite(buf[k - a])) refuse(k);
+      }
     });
   });
   w.dataset<std::uint64_t>(p1, "ParticleIDs", H5T_NATIVE_UINT64, n, 1,
@@ -489,9 +507,9 @@ long long write_snapshot_h5(const std::string& path, System& sys, const Snapshot
   w.attr_i32(g, "sorted", sorted ? 1 : 0);
   w.attr_i32(g, "threads", cfg.threads);
   w.attr_i32(g, "threads_used", omp_get_max_threads());
-  const std::uint64_t hash = sys.state_hash();
-  w.attr_u64(g, "state_hash", hash);
-  w.attr_str(g, "state_hash_hex", hex16(hash));
+  const std::uint64_t h = hash.get();
+  w.attr_u64(g, "state_hash", h);
+  w.attr_str(g, "state_hash_hex", hex16(h));
   w.attr_i32(g, "forces_cached", sys.forces_cached() ? 1 : 0);
   if (sys.forces_cached()) {
     if (f.acceleration)
