@@ -12,7 +12,9 @@ void add_sim_options(CLI::App* cmd, SimOptions& o) {
   SimConfig& c = o.cfg;
   cmd->add_option("--scene", c.scene, "initial conditions: plummer, cold-cube, collision, disk")
       ->capture_default_str();
-  cmd->add_option("--ic", c.ic_file, "load particles from a CSV file (x,y,z,vx,vy,vz,mass) or a Gadget-style HDF5 file (.h5) instead of --scene");
+  cmd->add_option("--ic", c.ic_file,
+                  "load particles from a CSV file (x,y,z,vx,vy,vz,mass) or a Gadget-style HDF5 file (.h5) "
+                  "instead of --scene");
   // CLI11 2.1 reads "-1" into an unsigned as 2^64-1: check the text first.
   cmd->add_option("-n,--particles", c.particles, "number of particles")
       ->check(CLI::PositiveNumber)

@@ -46,8 +46,7 @@ void add_snapshot_options(CLI::App* cmd, SnapshotOptions& o) {
       ->check(CLI::NonNegativeNumber);
   cmd->add_option("--snapshot-fields", o.fields_spec,
                   "extra HDF5 snapshot datasets: acc (accelerations), pot (potential), e.g. acc,pot");
-  cmd->add_option("--restart", o.restart,
-                  "continue the run saved in a slotsim HDF5 snapshot (--steps more steps)");
+  cmd->add_option("--restart", o.restart, "continue the run saved in a slotsim HDF5 snapshot (--steps more steps)");
 }
 
 std::string series_name(const std::string& snapshot, std::uint64_t index) {

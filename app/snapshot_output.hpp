@@ -13,11 +13,11 @@
 namespace slotsim::app {
 
 struct SnapshotOptions {
-  std::string restart;       // --restart FILE.h5
-  std::uint64_t every = 0;   // --snapshot-every K
-  std::string fields_spec;   // --snapshot-fields acc,pot
-  SnapshotFields fields;     // parsed by check_snapshot_options
-  CLI::App* cmd = nullptr;   // to ask which flags were given explicitly
+  std::string restart;      // --restart FILE.h5
+  std::uint64_t every = 0;  // --snapshot-every K
+  std::string fields_spec;  // --snapshot-fields acc,pot
+  SnapshotFields fields;    // parsed by check_snapshot_options
+  CLI::App* cmd = nullptr;  // to ask which flags were given explicitly
   bool quiet = false;
 };
 

@@ -119,7 +119,8 @@ System::System(const SimConfig& cfg, const RestoredRun& r) : cfg_(cfg) {
   auto wrong = [](const std::string& what) { throw std::invalid_argument("restart: " + what); };
   if (!r.ids.empty() && r.ids.size() != n) wrong("ids and particles differ in length");
   for (const auto* a : {&r.ax, &r.ay, &r.az})
-    if (a->size() != r.ax.size() || (!a->empty() && a->size() != n)) wrong("cached accelerations have the wrong length");
+    if (a->size() != r.ax.size() || (!a->empty() && a->size() != n))
+      wrong("cached accelerations have the wrong length");
   // Column layouts hold dynamic attributes as whole columns, which must
   // exist before reserve() sizes them (as in ParticleStore::convert_to).
   const bool columns = cfg_.layout == Layout::Aos || cfg_.layout == Layout::Soa;

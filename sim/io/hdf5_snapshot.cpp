@@ -66,9 +66,7 @@ std::string h5_reason() {
   return out.empty() ? "HDF5 error" : out;
 }
 
-[[noreturn]] void fail(const std::string& path, const std::string& what) {
-  throw SnapshotError(path + ": " + what);
-}
+[[noreturn]] void fail(const std::string& path, const std::string& what) { throw SnapshotError(path + ": " + what); }
 
 // RAII for every kind of hid_t: each closes with its own function.
 class Handle {
@@ -220,7 +218,6 @@ std::vector<double> pair_potential(const System& sys) {
   }
   return phi;
 }
-
 
 std::string hex16(std::uint64_t h) {
   char buf[24];
@@ -375,7 +372,8 @@ void fill_records(std::vector<ParticleRecord>& out, const std::vector<double>& p
 
 void check_masses(const Reader& rd, const std::vector<double>& m, const std::string& shown) {
   for (std::size_t k = 0; k < m.size(); ++k)
-    if (!(m[k] > 0)) rd.bad(shown + "[" + std::to_string(k) + "] is " + std::to_string(m[k]) + ", mass must be positive");
+    if (!(m[k] > 0))
+      rd.bad(shown + "[" + std::to_string(k) + "] is " + std::to_string(m[k]) + ", mass must be positive");
 }
 
 }  // namespace
@@ -386,9 +384,12 @@ SnapshotFields parse_snapshot_fields(const std::string& spec) {
   while (b <= spec.size() && !spec.empty()) {
     const std::size_t e = std::min(spec.find(',', b), spec.size());
     const std::string item = spec.substr(b, e - b);
-    if (item == "acc" || item == "acceleration") f.acceleration = true;
-    else if (item == "pot" || item == "potential") f.potential = true;
-    else throw std::invalid_argument("--snapshot-fields: unknown field '" + item + "' (choose: acc, pot)");
+    if (item == "acc" || item == "acceleration")
+      f.acceleration = true;
+    else if (item == "pot" || item == "potential")
+      f.potential = true;
+    else
+      throw std::invalid_argument("--snapshot-fields: unknown field '" + item + "' (choose: acc, pot)");
     b = e + 1;
   }
   return f;
@@ -410,8 +411,7 @@ long long write_snapshot_h5(const std::string& path, System& sys, const Snapshot
   const SimConfig& cfg = sys.config();
   if (f.potential && n > kPotentialMaxParticles)
     throw std::invalid_argument("--snapshot-fields pot: the potential is an exact O(N^2) pair sum, limited to " +
-                                std::to_string(kPotentialMaxParticles) + " particles (have " + std::to_string(n) +
-                                ")");
+                                std::to_string(kPotentialMaxParticles) + " particles (have " + std::to_string(n) + ")");
   if (f.acceleration) sys.ensure_forces();
   const ParticleStore& st = sys.store();
   // Refuse to write what the reader would refuse (checked while filling the
@@ -454,14 +454,12 @@ long long write_snapshot_h5(const std::string& path, System& sys, const Snapshot
       w.attr_i32(h, flag, 0);
   }
   Handle p1 = w.group(w.file(), "PartType1");
-  w.dataset<double>(p1, "Coordinates", H5T_NATIVE_DOUBLE, n, 3,
-                    [&](std::size_t a, std::size_t b, double* buf) {
-                      if (const std::size_t k = fill_xyz<X>(st, a, b, buf); k != SIZE_MAX) refuse(k);
-                    });
-  w.dataset<double>(p1, "Velocities", H5T_NATIVE_DOUBLE, n, 3,
-                    [&](std::size_t a, std::size_t b, double* buf) {
-                      if (const std::size_t k = fill_xyz<VX>(st, a, b, buf); k != SIZE_MAX) refuse(k);
-                    });
+  w.dataset<double>(p1, "Coordinates", H5T_NATIVE_DOUBLE, n, 3, [&](std::size_t a, std::size_t b, double* buf) {
+    if (const std::size_t k = fill_xyz<X>(st, a, b, buf); k != SIZE_MAX) refuse(k);
+  });
+  w.dataset<double>(p1, "Velocities", H5T_NATIVE_DOUBLE, n, 3, [&](std::size_t a, std::size_t b, double* buf) {
+    if (const std::size_t k = fill_xyz<VX>(st, a, b, buf); k != SIZE_MAX) refuse(k);
+  });
   w.dataset<double>(p1, "Masses", H5T_NATIVE_DOUBLE, n, 1, [&](std::size_t a, std::size_t b, double* buf) {
     st.visit([&](const auto& s) {
       for (std::size_t k = a; k < b; ++k) {
@@ -550,10 +548,9 @@ long long write_snapshot_h5(const std::string& path, System& sys, const Snapshot
     w.dataset<double>(a, "values", H5T_NATIVE_DOUBLE, n, 1, [&](std::size_t b, std::size_t e, double* buf) {
       std::copy(values.begin() + std::ptrdiff_t(b), values.begin() + std::ptrdiff_t(e), buf);
     });
-    w.dataset<std::uint8_t>(a, "present", H5T_NATIVE_UINT8, n, 1,
-                            [&](std::size_t b, std::size_t e, std::uint8_t* buf) {
-                              std::copy(present.begin() + std::ptrdiff_t(b), present.begin() + std::ptrdiff_t(e), buf);
-                            });
+    w.dataset<std::uint8_t>(a, "present", H5T_NATIVE_UINT8, n, 1, [&](std::size_t b, std::size_t e, std::uint8_t* buf) {
+      std::copy(present.begin() + std::ptrdiff_t(b), present.begin() + std::ptrdiff_t(e), buf);
+    });
   }
   dyn.close();
   g.close();
@@ -585,9 +582,8 @@ GadgetParticles read_particles_h5(const std::string& path) {
   quiet_hdf5();
   Reader rd(path);
   Handle header = rd.group(rd.file(), "Header", "/Header");
-  const auto this_file =
-      rd.attr<std::uint64_t>(header, "NumPart_ThisFile", "/Header/NumPart_ThisFile", kTypes, H5T_INTEGER,
-                             H5T_NATIVE_UINT64);
+  const auto this_file = rd.attr<std::uint64_t>(header, "NumPart_ThisFile", "/Header/NumPart_ThisFile", kTypes,
+                                                H5T_INTEGER, H5T_NATIVE_UINT64);
   const auto mass_table =
       rd.attr<double>(header, "MassTable", "/Header/MassTable", kTypes, H5T_FLOAT, H5T_NATIVE_DOUBLE);
   std::vector<int> types;
@@ -619,8 +615,8 @@ GadgetParticles read_particles_h5(const std::string& path) {
       mass.assign(rows, mt);
     }
     if (rd.has(g, "ParticleIDs")) {
-      const auto v = rd.dataset<std::uint64_t>(g, "ParticleIDs", shown + "/ParticleIDs", rows, 1, H5T_INTEGER,
-                                               H5T_NATIVE_UINT64);
+      const auto v =
+          rd.dataset<std::uint64_t>(g, "ParticleIDs", shown + "/ParticleIDs", rows, 1, H5T_INTEGER, H5T_NATIVE_UINT64);
       ids.insert(ids.end(), v.begin(), v.end());
     } else {
       all_ids = false;
@@ -663,8 +659,10 @@ RestartSnapshot read_restart_h5(const std::string& path) {
   c.force.softening = rd.attr_f64(g, "softening", at);
   c.seed = rd.attr_u64(g, "seed", at);
   const std::string scene = rd.attr_str(g, "scene", at);
-  if (scene.rfind("ic:", 0) == 0) c.ic_file = scene.substr(3);
-  else c.scene = scene;
+  if (scene.rfind("ic:", 0) == 0)
+    c.ic_file = scene.substr(3);
+  else
+    c.scene = scene;
   c.solver = rd.attr_str(g, "solver", at);
   c.force.theta = rd.attr_f64(g, "theta", at);
   c.force.grid = static_cast<int>(rd.attr_i64(g, "grid", at));
@@ -724,7 +722,8 @@ RestartSnapshot read_restart_h5(const std::string& path) {
     Handle a = rd.group(dyn, idx, shown);
     RestoredRun::Dynamic d;
     d.name = rd.attr_str(a, "name", shown);
-    if (d.name.empty() || declared_attr(d.name) >= 0) rd.bad(shown + "/name: '" + d.name + "' is not a dynamic attribute name");
+    if (d.name.empty() || declared_attr(d.name) >= 0)
+      rd.bad(shown + "/name: '" + d.name + "' is not a dynamic attribute name");
     std::size_t rows = n;
     // Values may be NaN (a column created without a value), so no finiteness check.
     d.values = rd.dataset<double>(a, "values", shown + "/values", rows, 1, H5T_FLOAT, H5T_NATIVE_DOUBLE);

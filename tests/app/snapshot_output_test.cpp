@@ -38,14 +38,14 @@ TEST_CASE("snapshot: restart == continuous for every layout and solver, across a
   // --sort-every 2 with the snapshot at step 4: the first restarted step
   // reorders and must reuse the saved forces, the hardest case. --dt 0.05
   // moves particles far enough that the reorder changes the order.
-  const char* solvers[] = {"direct", "none", "bh", "pm --grid 16", "pm --grid 16 --periodic",
-                           "pm --grid 16 --periodic --box 30"};
+  const char* solvers[] = {
+      "direct", "none", "bh", "pm --grid 16", "pm --grid 16 --periodic", "pm --grid 16 --periodic --box 30"};
   for (const char* solver : solvers) {
     for (const char* layout : {"dict", "slots", "slots+dict", "aos", "soa"}) {
       CAPTURE(solver);
       CAPTURE(layout);
-      const std::string common = std::string("batch -n 300 --threads 1 --seed 4 --dt 0.05 --sort-every 2 --solver ") + solver +
-                                 " --layout " + layout;
+      const std::string common = std::string("batch -n 300 --threads 1 --seed 4 --dt 0.05 --sort-every 2 --solver ") +
+                                 solver + " --layout " + layout;
       const CliResult full = run_cli(d, common + " -q --steps 8");
       REQUIRE(full.code == 0);
       REQUIRE(run_cli(d, common + " -q --steps 4 --snapshot " + snap).code == 0);
@@ -96,7 +96,8 @@ TEST_CASE("snapshot: --snapshot-every writes a numbered series with one line per
   REQUIRE(rest.code == 0);
   CHECK(hash_of(rest) == hash_of(full));
   // CSV series work the same way.
-  REQUIRE(run_cli(d, "batch -q --threads 1 -n 50 --steps 2 --snapshot-every 1 --snapshot " + d.file("c.csv")).code == 0);
+  REQUIRE(run_cli(d, "batch -q --threads 1 -n 50 --steps 2 --snapshot-every 1 --snapshot " + d.file("c.csv")).code ==
+          0);
   CHECK(std::filesystem::exists(d.file("c_002.csv")));
 }
 
@@ -104,7 +105,8 @@ TEST_CASE("snapshot: --ic FILE.h5 starts from a snapshot's particles, in id orde
   TempDir d;
   // Written after a Morton sort (rows in storage order): --ic puts the
   // particles back in id order, so the state hash of step 0 is the writer's.
-  const CliResult sorted = run_cli(d, "batch -q --threads 1 -n 200 --steps 3 --sort-every 1 --snapshot " + d.file("a.h5"));
+  const CliResult sorted =
+      run_cli(d, "batch -q --threads 1 -n 200 --steps 3 --sort-every 1 --snapshot " + d.file("a.h5"));
   REQUIRE(sorted.code == 0);
   const CliResult same = run_cli(d, "batch -q --threads 1 --ic " + d.file("a.h5") + " --steps 0");
   REQUIRE(same.code == 0);
@@ -121,9 +123,7 @@ TEST_CASE("snapshot: bad flags and files get one line on stderr and write nothin
   TempDir d;
   const std::string snap = d.file("ok.h5");
   REQUIRE(run_cli(d, "batch -q -n 50 --steps 1 --snapshot " + snap).code == 0);
-  {
-    std::ofstream(d.file("text.h5")) << "not hdf5\n";
-  }
+  { std::ofstream(d.file("text.h5")) << "not hdf5\n"; }
   struct Case {
     std::string args, needle;
   };

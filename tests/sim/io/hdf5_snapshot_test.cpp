@@ -257,7 +257,8 @@ TEST_CASE("hdf5: bad files get one line naming the file and the problem") {
 
   std::ofstream(p) << "x,y,z,vx,vy,vz,mass\n1,2,3,4,5,6,7\n";
   CHECK(error_of(ic) == p + ": not an HDF5 file");
-  CHECK(error_of([&] { read_particles_h5(d.file("none.h5")); }).find("none.h5: cannot open: no such file") != std::string::npos);
+  CHECK(error_of([&] { read_particles_h5(d.file("none.h5")); }).find("none.h5: cannot open: no such file") !=
+        std::string::npos);
   CHECK(error_of([&] { read_particles_h5(d.path().string()); }).find("is a directory") != std::string::npos);
 
   {
@@ -316,8 +317,7 @@ TEST_CASE("hdf5: bad files get one line naming the file and the problem") {
 TEST_CASE("hdf5: a write that cannot happen is one line, and non-finite particles are refused") {
   TempDir d;
   System sys(small_config(Layout::Soa), plummer_sample(10, 1));
-  CHECK(error_of([&] { write_snapshot_h5(d.file("no/such/dir.h5"), sys); }).find("cannot create") !=
-        std::string::npos);
+  CHECK(error_of([&] { write_snapshot_h5(d.file("no/such/dir.h5"), sys); }).find("cannot create") != std::string::npos);
   sys.set_attr(3, "vx", INFINITY);
   const std::string p = d.file("inf.h5");
   CHECK(error_of([&] { write_snapshot_h5(p, sys); }).find("particle 3 has vx = inf") != std::string::npos);
