@@ -68,8 +68,8 @@ void add_sim_options(CLI::App* cmd, SimOptions& o) {
   o.sort_every = std::to_string(c.sort_every);
   cmd->add_option("--scene", c.scene, "initial conditions: " + scene_names())->capture_default_str();
   cmd->add_option("--ic", c.ic_file,
-                  "load particles from FILE instead of --scene (CSV x,y,z,vx,vy,vz,mass; excludes --scene, "
-                  "--particles, --seed)");
+                  "load particles from FILE instead of --scene: CSV (x,y,z,vx,vy,vz,mass) or a Gadget-style "
+                  "HDF5 file (.h5); excludes --scene, --particles, --seed");
   cmd->add_option("-n,--particles", o.particles, "number of particles (1 to 2^32-1)")->capture_default_str();
   cmd->add_option("--layout", o.layout, "particle layout: " + layout_list())->capture_default_str();
   cmd->add_option("--solver", c.solver, "gravity solver: " + solver_list())->capture_default_str();

@@ -13,6 +13,7 @@
 #include <stdexcept>
 
 #include "sim/io/csv.hpp"
+#include "sim/io/hdf5_snapshot.hpp"
 #include "sim/kernels.hpp"
 #include "sim/layouts/particle_store.hpp"
 #include "sim/scenes/scene.hpp"
@@ -80,7 +81,15 @@ System::System(const SimConfig& cfg, const std::vector<ParticleRecord>& initial)
 System::System(const SimConfig& cfg, ProgressFn progress) : cfg_(cfg) {
   init_common();
   if (!cfg_.ic_file.empty()) {
-    load(read_particles_csv(cfg_.ic_file), "loading " + cfg_.ic_file);
+    if (is_hdf5_path(cfg_.ic_file)) {
+      const GadgetParticles g = read_particles_h5(cfg_.ic_file);
+      // Merging several Gadget particle types is a choice the user should
+      // see; the library has no other channel to the terminal.
+      if (!g.note.empty()) std::fprintf(stderr, "note: %s\n", g.note.c_str());
+      load(g.particles, "loading " + cfg_.ic_file);
+    } else {
+      load(read_particles_csv(cfg_.ic_file), "loading " + cfg_.ic_file);
+    }
   } else {
     if (cfg_.particles == 0) throw std::invalid_argument("--particles must be at least 1");
     if (cfg_.particles > std::size_t(UINT32_MAX))
@@ -103,6 +112,63 @@ System::System(const SimConfig& cfg, ProgressFn progress) : cfg_(cfg) {
     });
   }
   if (progress) progress(1.0, "spawning");
+}
+
+System::System(const SimConfig& cfg, const RestoredRun& r) : cfg_(cfg) {
+  init_common();
+  const std::size_t n = r.particles.size();
+  auto wrong = [](const std::string& what) { throw std::invalid_argument("restart: " + what); };
+  if (!r.ids.empty() && r.ids.size() != n) wrong("ids and particles differ in length");
+  for (const auto* a : {&r.ax, &r.ay, &r.az})
+    if (a->size() != r.ax.size() || (!a->empty() && a->size() != n))
+      wrong("cached accelerations have the wrong length");
+  // Column layouts hold dynamic attributes as whole columns, which must
+  // exist before reserve() sizes them (as in ParticleStore::convert_to).
+  const bool columns = cfg_.layout == Layout::Aos || cfg_.layout == Layout::Soa;
+  for (const auto& d : r.dynamic) {
+    if (d.values.size() != n || d.present.size() != n) wrong("dynamic attribute '" + d.name + "' has the wrong length");
+    if (columns && std::find(d.present.begin(), d.present.end(), 0) != d.present.end())
+      wrong("dynamic attribute '" + d.name + "' is not on every particle, but layout " +
+            std::string(layout_name(cfg_.layout)) + " holds only whole columns");
+  }
+  load(r.particles, "restoring");
+  for (const auto& d : r.dynamic) {
+    if (columns) store_->set_attr_all(d.name, 0.0);
+    for (std::size_t k = 0; k < n; ++k)
+      if (d.present[k]) store_->set_attr(k, d.name, d.values[k]);
+  }
+  if (!r.ids.empty()) {
+    std::vector<std::uint32_t> index(n, UINT32_MAX);
+    for (std::size_t k = 0; k < n; ++k) {
+      if (r.ids[k] >= n || index[r.ids[k]] != UINT32_MAX) wrong("particle ids are not a permutation of 0..N-1");
+      index[r.ids[k]] = static_cast<std::uint32_t>(k);
+    }
+    bool identity = true;
+    for (std::size_t k = 0; k < n && identity; ++k) identity = r.ids[k] == k;
+    // Empty maps mean "id order" everywhere; keep that form when it is so.
+    if (!identity) {
+      id_at_ = r.ids;
+      index_of_.swap(index);
+    }
+  }
+  if (!r.ax.empty() && solver_->has_forces()) {
+    scratch_->resize(n);
+    std::copy(r.ax.begin(), r.ax.end(), scratch_->ax.begin());
+    std::copy(r.ay.begin(), r.ay.end(), scratch_->ay.begin());
+    std::copy(r.az.begin(), r.az.end(), scratch_->az.begin());
+    have_forces_ = true;
+  }
+  steps_ = r.steps;
+  time_ = r.time;
+}
+
+void System::ensure_forces() {
+  if (!have_forces_ && solver_->has_forces()) compute_forces();
+}
+
+const double* System::cached_acceleration(int axis) const {
+  if (!have_forces_) return nullptr;
+  return axis == 0 ? scratch_->ax.data() : axis == 1 ? scratch_->ay.data() : scratch_->az.data();
 }
 
 System::~System() = default;
@@ -209,6 +275,7 @@ void System::step() {
     if (!ok) diverged("second half kick");
   }
   ++steps_;
+  time_ += dt;
   timing_.total_ms = ms_since(t_start);
 }
 

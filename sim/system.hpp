@@ -86,6 +86,26 @@ class Diverged : public std::runtime_error {
 };
 
 
+// Everything a restart needs besides the configuration, in the neutral
+// form the snapshot reader produces (sim/io/hdf5_snapshot.cpp). Particles
+// are in *storage* order, not id order: the solvers sum in storage order,
+// so restoring any other order would change the bits of the next force.
+struct RestoredRun {
+  std::vector<ParticleRecord> particles;  // storage order
+  std::vector<std::uint32_t> ids;         // ids[k] = id of stored particle k; empty = identity
+  // The leapfrog's cached accelerations (storage order), empty if the run
+  // had none: a restart reuses them exactly as the next step would have.
+  std::vector<double> ax, ay, az;
+  struct Dynamic {
+    std::string name;
+    std::vector<double> values;          // storage order; ignored where !present
+    std::vector<std::uint8_t> present;   // 1 where the particle carries it
+  };
+  std::vector<Dynamic> dynamic;
+  std::uint64_t steps = 0;
+  double time = 0;
+};
+
 class System {
  public:
   // Builds the particles. Throws std::invalid_argument (unknown scene or
@@ -96,12 +116,28 @@ class System {
   // cfg.particles are ignored); used for tests and for CSV initial conditions.
   System(const SimConfig& cfg, const std::vector<ParticleRecord>& initial);
   ~System();
+  // Continues a snapshotted run (cfg comes from the snapshot as well).
+  // Throws std::invalid_argument if `r` is inconsistent (sizes, ids not a
+  // permutation) or AttributeError if the layout cannot hold a dynamic attribute.
+  System(const SimConfig& cfg, const RestoredRun& r);
   System(const System&) = delete;
   System& operator=(const System&) = delete;
 
   // One kick-drift-kick step. Throws Diverged (see above).
   void step();
   std::uint64_t steps_done() const { return steps_; }
+  // Simulated time: the sum of every step's dt (the GUI may change dt).
+  double sim_time() const { return time_; }
+
+  // Snapshot export. Particle k in storage order (store().record(k)) has id
+  // stored_id(k). cached_acceleration(c) is the leapfrog's force cache for
+  // axis c in storage order, valid while forces_cached(); ensure_forces()
+  // fills it now if the solver has forces (the next step would compute the
+  // very same values, so calling it never changes the run).
+  std::uint32_t stored_id(std::size_t k) const { return id_at_.empty() ? std::uint32_t(k) : id_at_[k]; }
+  bool forces_cached() const { return have_forces_; }
+  void ensure_forces();
+  const double* cached_acceleration(int axis) const;
 
   // Moves every particle to another layout and frees the old storage.
   // Throws ConvertError (naming the attribute) if the target cannot hold
@@ -160,6 +196,7 @@ class System {
   StepTiming timing_;
   std::vector<SwitchRecord> switches_;
   std::uint64_t steps_ = 0;
+  double time_ = 0;
   bool have_forces_ = false;  // accelerations valid for the current positions
   // After the first reorder: id_at_[k] is the id of the particle stored at
   // index k, index_of_[id] its inverse. Empty while particles are in id order.

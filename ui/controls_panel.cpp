@@ -64,6 +64,10 @@ void run_section(OverlayContext& ctx, const SimStats& s, OverlayState& st) {
   if (ImGui::Button("Step (.)")) ctx.sim.post(cmd::StepOnce{});
   ImGui::SameLine();
   if (ImGui::Button("Screenshot")) st.want_screenshot = true;
+  ImGui::SameLine();
+  // Named by the step it holds, in the working directory like screenshots;
+  // the result line in the log says where it went (or why it failed).
+  if (ImGui::Button("Save snapshot")) ctx.sim.post(cmd::SaveSnapshot{});
 }
 
 void solver_section(OverlayContext& ctx, const SimStats& s, OverlayState& st) {

@@ -53,10 +53,15 @@ struct StepOnce {};
 struct MeasureLessons {
   LessonOptions options;
 };
+// Writes an HDF5 snapshot of the live state (sim/io/hdf5_snapshot.hpp)
+// here, between steps, so the file is one consistent step.
+struct SaveSnapshot {
+  std::string path;  // empty: slotsim-step<N>.h5, N the step it holds
+};
 }  // namespace cmd
 
 using SimCommand = std::variant<cmd::SwitchLayout, cmd::Respawn, cmd::SetSolver, cmd::SetDt,
                                 cmd::SetAttr, cmd::Inherit, cmd::SetThreads, cmd::SetPaused,
-                                cmd::StepOnce, cmd::MeasureLessons>;
+                                cmd::StepOnce, cmd::MeasureLessons, cmd::SaveSnapshot>;
 
 }  // namespace slotsim::ui

@@ -14,6 +14,7 @@
 #include <type_traits>
 #include <vector>
 
+#include "sim/io/hdf5_snapshot.hpp"
 #include "sim/layouts/errors.hpp"
 #include "ui/inherit_preset.hpp"
 
@@ -234,6 +235,13 @@ void SimThread::apply(const SimCommand& c, std::uint64_t seq) {
             }
             lessons_ = std::make_shared<const std::vector<Lesson>>(measure_lessons(x.options));
             res.text = "lessons measured";
+          } else if constexpr (std::is_same_v<T, cmd::SaveSnapshot>) {
+            set_busy(true, "saving snapshot");
+            const std::string path =
+                x.path.empty() ? "slotsim-step" + std::to_string(system_->steps_done()) + ".h5" : x.path;
+            const long long bytes = save_snapshot_h5(path, *system_);
+            res.text = "saved " + path + " at step " + std::to_string(system_->steps_done()) + ", " +
+                       num(double(bytes) / 1e6) + " MB";
           } else if constexpr (std::is_same_v<T, cmd::StepOnce>) {
             system_->step();
             timings_.push_back(system_->last_timing());

@@ -1,0 +1,87 @@
+#pragma once
+// HDF5 snapshots in Gadget's layout, so h5py, yt, pynbody and the Gadget /
+// SWIFT / AREPO tool chains open them as they are, plus a `slotsim` group
+// with everything a bit-exact restart needs. The full layout (groups,
+// datasets, attributes, dtypes, shapes) is in docs/SNAPSHOTS.md.
+//
+// HDF5's own types stay in the .cpp: this header is included by the app and
+// the GUI, which should not see hid_t or inherit HDF5's include path.
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "sim/io/csv.hpp"
+#include "sim/system.hpp"
+
+namespace slotsim {
+
+// A bad or unreadable snapshot, or a failed write; what() is one line,
+// "FILE: what" (HDF5's error stack is never printed). Derived from CsvError
+// so every caller that reports a bad input file (exit status 2, one line)
+// treats both formats alike without knowing about HDF5.
+class SnapshotError : public CsvError {
+ public:
+  using CsvError::CsvError;
+};
+
+// Optional per-particle outputs (`--snapshot-fields acc,pot`).
+struct SnapshotFields {
+  bool acceleration = false;  // PartType1/Acceleration, the solver's (G = 1)
+  bool potential = false;     // PartType1/Potential, exact softened pair sum
+};
+// Parses a comma-separated list of acc/acceleration, pot/potential (empty =
+// none); throws std::invalid_argument naming the bad entry.
+SnapshotFields parse_snapshot_fields(const std::string& spec);
+
+// The potential is an O(N^2) pair sum (no solver here computes potentials),
+// so it is refused above this many particles rather than running for hours.
+inline constexpr std::size_t kPotentialMaxParticles = 200000;
+
+// True for names ending in .h5 or .hdf5 (case-insensitive): the extension
+// picks the format, anything else stays CSV.
+bool is_hdf5_path(std::string_view path);
+
+// Writes the live state of `sys` to `path` (created or truncated; callers
+// that want atomicity pass a temporary name and rename it). With
+// f.acceleration it first completes the leapfrog's force cache
+// (System::ensure_forces), which the next step would compute identically.
+// Throws SnapshotError (one line) on any HDF5 failure, std::invalid_argument
+// for a potential above kPotentialMaxParticles. Returns the file's size.
+long long write_snapshot_h5(const std::string& path, System& sys, const SnapshotFields& f = {});
+
+// write_snapshot_h5 through io::write_file_atomic_with (a unique temporary
+// renamed into place, removed on failure or on a second signal), for the
+// GUI's simulation thread.
+long long save_snapshot_h5(const std::string& path, System& sys, const SnapshotFields& f = {});
+
+// Initial conditions from a Gadget-style file written by any tool: the
+// particles of PartType1 if it is the only type present, otherwise of every
+// type PartType0..5 in turn (then `note` says so, for stderr). Masses come
+// from each type's Masses dataset, or from Header/MassTable. If every type
+// has ParticleIDs the particles are ordered by id (stable), so slotsim's id
+// k is the k-th smallest file id; otherwise file order. Checks everything
+// (shapes, float types, NaN/inf, mass > 0, counts against
+// Header/NumPart_ThisFile) before returning; throws SnapshotError.
+struct GadgetParticles {
+  std::vector<ParticleRecord> particles;
+  std::string note;  // empty unless several types were merged
+};
+GadgetParticles read_particles_h5(const std::string& path);
+// Header/NumPart_Total summed over the types, without reading the data: for
+// the run's memory plan before anything is loaded. Throws SnapshotError.
+std::uint64_t snapshot_particle_count(const std::string& path);
+
+// A slotsim snapshot read back for `batch --restart`: the configuration it
+// ran with and its state, ready for System(cfg, run). Throws SnapshotError
+// for a file without a valid `slotsim` group.
+struct RestartSnapshot {
+  SimConfig cfg;
+  int threads_used = 0;          // omp_get_max_threads() when written
+  std::uint64_t state_hash = 0;  // System::state_hash() when written
+  RestoredRun run;
+};
+RestartSnapshot read_restart_h5(const std::string& path);
+
+}  // namespace slotsim
