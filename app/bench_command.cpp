@@ -27,7 +27,7 @@ struct BenchOptions {
   SimOptions sim;
   std::uint64_t steps = 5;
   int repeats = 3;
-  std::string layouts = "dict,slots,slots+dict,aos,soa";
+  std::string layouts = layout_names(",");  // every layout in the table
   std::string json, csv;
   bool claims = false;
   std::size_t claims_big = 10000000;

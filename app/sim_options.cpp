@@ -17,7 +17,7 @@ void add_sim_options(CLI::App* cmd, SimOptions& o) {
   cmd->add_option("-n,--particles", c.particles, "number of particles")
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
-  cmd->add_option("--layout", o.layout, "particle layout: dict, slots, slots+dict, aos, soa")
+  cmd->add_option("--layout", o.layout, "particle layout: " + layout_names())
       ->capture_default_str();
   cmd->add_option("--solver", c.solver, "gravity solver: direct, none, bh, pm")->capture_default_str();
   cmd->add_option("--dt", c.dt, "time step")->capture_default_str();
@@ -35,7 +35,7 @@ void add_sim_options(CLI::App* cmd, SimOptions& o) {
 
 Layout layout_or_throw(const std::string& name) {
   if (auto l = parse_layout(name)) return *l;
-  throw std::invalid_argument("unknown layout '" + name + "' (choose: dict, slots, slots+dict, aos, soa)");
+  throw std::invalid_argument(unknown_layout_text(name));
 }
 
 void finish_sim_options(SimOptions& o) {

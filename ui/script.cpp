@@ -85,7 +85,7 @@ class Parser {
     if (verb == "layout") {
       arity(w, 1, 1, "layout NAME");
       const auto l = parse_layout(w[3]);
-      if (!l) fail("unknown layout '" + w[3] + "' (choose: dict, slots, slots+dict, aos, soa)");
+      if (!l) fail(unknown_layout_text(w[3]));
       a.what = SimCommand{cmd::SwitchLayout{*l}};
     } else if (verb == "set-attr") {
       arity(w, 2, 3, "set-attr NAME VALUE [PARTICLE_ID]");

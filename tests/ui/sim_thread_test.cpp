@@ -54,7 +54,7 @@ TEST_CASE("sim thread: published positions and bytes are the System's own") {
   CHECK(std::vector<float>(f0.xyz.begin(), f0.xyz.end()) == xyz);
   CHECK(std::vector<float>(f0.speed.begin(), f0.speed.end()) == speed);
 
-  for (Layout l : {Layout::Dict, Layout::Slots, Layout::SlotsDict, Layout::Aos, Layout::Soa}) {
+  for (Layout l : kAllLayouts) {
     CAPTURE(layout_name(l));
     const SimFrame& f = wait_applied(t, t.post(cmd::SwitchLayout{l}));
     ref.switch_layout(l);
@@ -64,6 +64,7 @@ TEST_CASE("sim thread: published positions and bytes are the System's own") {
     CHECK(a.tables == b.tables);
     CHECK(a.index == b.index);
     CHECK(a.columns == b.columns);
+    CHECK(a.shared_keys == b.shared_keys);
     CHECK(a.blocks == b.blocks);
     // usable_total is not compared: malloc_usable_size depends on which
     // malloc arena served the block, and the two Systems live on different
