@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <optional>
 #include <cstdio>
 #include <iostream>
 #include <memory>
@@ -27,6 +28,7 @@ struct BatchOptions {
   std::vector<std::string> switch_at;
   std::string json, csv, snapshot;
   bool quiet = false;
+  std::string read_dict;  // --read-dict: "all" or a particle id ("" = none)
 };
 
 struct PlannedSwitch {
@@ -74,6 +76,17 @@ int run_batch(BatchOptions& o) {
   check_writable(o.csv, "--csv");
   check_writable(o.snapshot, "--snapshot");
   SimConfig& cfg = o.sim.cfg;
+  // `p.__dict__` before the first step, on particle ID or on all of them.
+  std::optional<std::size_t> read_dict_id;
+  if (!o.read_dict.empty() && o.read_dict != "all") {
+    const auto& t = o.read_dict;
+    if (t.find_first_not_of("0123456789") != std::string::npos || t.size() > 18)
+      throw std::invalid_argument("--read-dict: expected 'all' or a particle id, got '" + t + "'");
+    read_dict_id = std::stoull(t);
+    if (cfg.ic_file.empty() && *read_dict_id >= cfg.particles)
+      throw std::invalid_argument("--read-dict: particle " + t + " is out of range (" +
+                                  std::to_string(cfg.particles) + " particles)");
+  }
 
   using Clock = std::chrono::steady_clock;
   auto last_print = Clock::now();
@@ -104,6 +117,10 @@ int run_batch(BatchOptions& o) {
                    "--switch-at " + std::to_string(p.at) + ":" + std::string(layout_name(p.to)));
       prev = p.to;
     }
+  }
+  if (!o.read_dict.empty()) {
+    const std::size_t made = read_dict_id ? std::size_t(sys.read_dict(*read_dict_id)) : sys.read_dict_all();
+    if (!quiet) std::fprintf(stderr, "read __dict__ (%s): %zu dict(s) created\n", o.read_dict.c_str(), made);
   }
   const Diagnostics d0 = sys.diagnostics();
 
@@ -157,6 +174,7 @@ int run_batch(BatchOptions& o) {
   std::printf("| bytes/particle | %.2f (objects %.2f, tables %.2f, index %.2f, columns %.2f) |\n",
               double(b.total()) / n, double(b.objects) / n, double(b.tables) / n, double(b.index) / n,
               double(b.columns) / n);
+  std::printf("| own dicts | %zu |\n", sys.own_dicts());
   std::printf("| particle MB | %.2f requested, %.2f usable |\n", mb(b.total()), mb(b.usable_total));
   std::printf("| heap MB now / peak | %.2f / %.2f |\n| RSS MB | %.2f |\n", mb(heap.current_requested),
               mb(heap.peak_requested), mb(rss));
@@ -179,7 +197,9 @@ int run_batch(BatchOptions& o) {
     j.key("bytes_breakdown").begin_object();
     j.field("objects", double(b.objects) / n).field("tables", double(b.tables) / n);
     j.field("index", double(b.index) / n).field("columns", double(b.columns) / n);
+    j.field("shared_keys", double(b.shared_keys) / n);
     j.end_object();
+    j.field("own_dicts", sys.own_dicts());
     j.field("usable_bytes_per_particle", double(b.usable_total) / n);
     j.field("particle_bytes", b.total()).field("particle_bytes_usable", b.usable_total);
     j.field("heap_current_bytes", heap.current_requested).field("heap_peak_bytes", heap.peak_requested);
@@ -245,6 +265,8 @@ CLI::App* register_batch(CLI::App& app) {
   cmd->add_option("--csv", o->csv, "write per-step timings as CSV to FILE");
   cmd->add_option("--snapshot", o->snapshot, "write the final particles as CSV to FILE");
   cmd->add_flag("-q,--quiet", o->quiet, "no progress output");
+  cmd->add_option("--read-dict", o->read_dict,
+                  "read __dict__ of particle ID, or 'all', before the first step (gives shared-keys particles a dict)");
   cmd->callback([o] {
     const int rc = run_guarded("batch", [&] { return run_batch(*o); });
     if (rc != 0) throw CLI::RuntimeError(rc);

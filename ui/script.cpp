@@ -92,6 +92,16 @@ class Parser {
       cmd::SetAttr s{std::nullopt, w[3], number(w[4], "the value")};
       if (w.size() == 6) s.id = static_cast<std::size_t>(integer(w[5], "the particle id", 0));
       a.what = SimCommand{s};
+    } else if (verb == "del-attr") {
+      arity(w, 1, 2, "del-attr NAME [PARTICLE_ID]");
+      cmd::SetAttr s{std::nullopt, w[3], 0.0, cmd::AttrOp::Delete};
+      if (w.size() == 5) s.id = static_cast<std::size_t>(integer(w[4], "the particle id", 0));
+      a.what = SimCommand{s};
+    } else if (verb == "read-dict") {
+      arity(w, 0, 1, "read-dict [PARTICLE_ID]");
+      cmd::SetAttr s{std::nullopt, "__dict__", 0.0, cmd::AttrOp::ReadDict};
+      if (w.size() == 4) s.id = static_cast<std::size_t>(integer(w[3], "the particle id", 0));
+      a.what = SimCommand{s};
     } else if (verb == "inherit") {
       arity(w, 1, 2, "inherit NAME [VALUE]");
       a.what = SimCommand{cmd::Inherit{w[3], w.size() == 5 ? number(w[4], "the value") : 1.0}};
@@ -142,7 +152,7 @@ class Parser {
       a.what = QuitAction{};
     } else {
       fail("unknown action '" + verb +
-           "' (choose: layout, set-attr, inherit, screenshot, pause, resume, step, solver, dt, "
+           "' (choose: layout, set-attr, del-attr, read-dict, inherit, screenshot, pause, resume, step, solver, dt, "
            "threads, respawn, lessons, quit)");
     }
     return a;

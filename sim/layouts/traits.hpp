@@ -47,7 +47,10 @@ enum class DynamicAttrs : std::uint8_t {
     "an array of C structs / NumPy structured array")                                                       \
   X(Soa, SoaStore, "soa", '5', DynamicAttrs::WholeColumns, false, false, true,                               \
     "one array per attribute; others only as whole columns (all particles)",                                \
-    "one array per attribute (NumPy columns, Eigen arrays)")
+    "one array per attribute (NumPy columns, Eigen arrays)")                                                \
+  X(SharedKeys, SharedKeysStore, "shared-keys", '6', DynamicAttrs::AnyParticle, true, true, false,           \
+    "values inline behind one shared keys object per class; a particle's own dict only where CPython makes one", \
+    "a CPython 3.11+ instance: shared keys (PEP 412) and inline values")
 
 #define SLOTSIM_LAYOUT_ENUMERATOR(Id, ...) Id,
 enum class Layout : int { SLOTSIM_LAYOUT_TABLE(SLOTSIM_LAYOUT_ENUMERATOR) };
