@@ -230,3 +230,48 @@ TEST_CASE("sim thread: lessons are measured on request and published") {
     CHECK(!l.verdict.empty());
   }
 }
+
+TEST_CASE("sim thread: read-dict and del-attr commands, and the own-dict count in the stats") {
+  SimConfig cfg = small_config();
+  cfg.layout = Layout::SharedKeys;
+  SimThread t(cfg, true);
+  const SimFrame& f0 = wait_applied(t, 0);
+  CHECK(f0.stats.own_dicts == 0);
+  std::uint64_t seq = t.post(cmd::SetAttr{std::size_t(3), "__dict__", 0.0, cmd::AttrOp::ReadDict});
+  const SimFrame& f1 = wait_applied(t, seq);
+  const CommandResult* r = result_of(f1, seq);
+  REQUIRE(r);
+  CHECK(r->ok);
+  CHECK(r->text.find("1 dict(s) created") != std::string::npos);
+  CHECK(f1.stats.own_dicts == 1);
+  CHECK(r->bytes_after - r->bytes_before == 32);
+  wait_applied(t, t.post(cmd::SetAttr{std::nullopt, "tag", 2.0}));
+  seq = t.post(cmd::SetAttr{std::size_t(4), "tag", 0.0, cmd::AttrOp::Delete});
+  const SimFrame& f2 = wait_applied(t, seq);
+  r = result_of(f2, seq);
+  REQUIRE(r);
+  CHECK(r->ok);
+  CHECK(r->bytes_after == r->bytes_before);  // 3.11+: a deletion makes no dict
+  CHECK(f2.stats.own_dicts == 1);
+  REQUIRE(f2.stats.dynamic_attrs.size() == 1);
+  CHECK(f2.stats.dynamic_attrs[0].count == f2.stats.n - 1);
+  // Deleting from all is refused while particle 4 lacks it; then it works.
+  seq = t.post(cmd::SetAttr{std::nullopt, "tag", 0.0, cmd::AttrOp::Delete});
+  r = result_of(wait_applied(t, seq), seq);
+  REQUIRE(r);
+  CHECK(!r->ok);
+  CHECK(r->text.find("nothing was deleted") != std::string::npos);
+  wait_applied(t, t.post(cmd::SetAttr{std::size_t(4), "tag", 1.0}));
+  seq = t.post(cmd::SetAttr{std::nullopt, "tag", 0.0, cmd::AttrOp::Delete});
+  const SimFrame& f3 = wait_applied(t, seq);
+  REQUIRE(result_of(f3, seq));
+  CHECK(result_of(f3, seq)->ok);
+  CHECK(f3.stats.dynamic_attrs.empty());
+  // slots has no __dict__: the error comes back, nothing changes.
+  wait_applied(t, t.post(cmd::SwitchLayout{Layout::Slots}));
+  seq = t.post(cmd::SetAttr{std::nullopt, "__dict__", 0.0, cmd::AttrOp::ReadDict});
+  r = result_of(wait_applied(t, seq), seq);
+  REQUIRE(r);
+  CHECK(!r->ok);
+  CHECK(r->text.find("no attribute '__dict__'") != std::string::npos);
+}
