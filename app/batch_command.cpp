@@ -17,6 +17,7 @@
 #include <algorithm>
 #include <chrono>
 #include <csignal>
+#include <optional>
 #include <cstdio>
 #include <cstring>
 #include <fstream>
@@ -50,6 +51,7 @@ struct BatchOptions {
   bool quiet = false;
   bool dry_run = false;
   SnapshotOptions snap;  // --snapshot-every, --snapshot-fields, --restart
+  std::string read_dict;  // --read-dict: "all" or a particle id ("" = none)
 };
 
 struct PlannedSwitch {
@@ -141,6 +143,17 @@ int run_batch(BatchOptions& o) {
   io::check_distinct_paths({{"--json", o.json}, {"--csv", o.csv}, {"--snapshot", o.snapshot}},
                            {{"--ic", so.cfg.ic_file}, {"--restart", o.snap.restart}});
   SimConfig& cfg = so.cfg;
+  // `p.__dict__` before the first step, on particle ID or on all of them.
+  std::optional<std::size_t> read_dict_id;
+  if (!o.read_dict.empty() && o.read_dict != "all") {
+    const auto& t = o.read_dict;
+    if (t.find_first_not_of("0123456789") != std::string::npos || t.size() > 18)
+      throw std::invalid_argument("--read-dict: expected 'all' or a particle id, got '" + t + "'");
+    read_dict_id = std::stoull(t);
+    if (cfg.ic_file.empty() && *read_dict_id >= cfg.particles)
+      throw std::invalid_argument("--read-dict: particle " + t + " is out of range (" +
+                                  std::to_string(cfg.particles) + " particles)");
+  }
 
   // The memory plan, before anything that scales with the input.
   std::vector<ParticleRecord> ic_records;
@@ -203,6 +216,10 @@ int run_batch(BatchOptions& o) {
     std::fprintf(stderr, "spawned %zu particles (%s, layout %s) in %.0f ms\n", sys.size(),
                  one_line(cfg.ic_file.empty() ? cfg.scene : cfg.ic_file).c_str(),
                  std::string(layout_name(sys.layout())).c_str(), spawn_ms);
+  if (!o.read_dict.empty()) {
+    const std::size_t made = read_dict_id ? std::size_t(sys.read_dict(*read_dict_id)) : sys.read_dict_all();
+    if (!quiet) std::fprintf(stderr, "read __dict__ (%s): %zu dict(s) created\n", o.read_dict.c_str(), made);
+  }
   const Diagnostics d0 = sys.diagnostics(progress);
 
   std::vector<Segment> segments{{sys.layout(), 1, {}}};
@@ -303,6 +320,7 @@ int run_batch(BatchOptions& o) {
   std::printf("| bytes/particle | %.2f (objects %.2f, tables %.2f, index %.2f, columns %.2f) |\n",
               double(b.total()) / np, double(b.objects) / np, double(b.tables) / np, double(b.index) / np,
               double(b.columns) / np);
+  std::printf("| own dicts | %zu |\n", sys.own_dicts());
   std::printf("| particle MB | %.2f requested, %.2f usable |\n", mb(b.total()), mb(b.usable_total));
   std::printf("| heap MB now / peak | %.2f / %.2f |\n| RSS MB | %.2f |\n", mb(heap.current_requested),
               mb(heap.peak_requested), mb(rss));
@@ -327,7 +345,9 @@ int run_batch(BatchOptions& o) {
     j.key("bytes_breakdown").begin_object();
     j.field("objects", double(b.objects) / np).field("tables", double(b.tables) / np);
     j.field("index", double(b.index) / np).field("columns", double(b.columns) / np);
+    j.field("shared_keys", double(b.shared_keys) / np);
     j.end_object();
+    j.field("own_dicts", sys.own_dicts());
     j.field("usable_bytes_per_particle", double(b.usable_total) / np);
     j.field("particle_bytes", b.total()).field("particle_bytes_usable", b.usable_total);
     j.field("heap_current_bytes", heap.current_requested).field("heap_peak_bytes", heap.peak_requested);
@@ -417,6 +437,8 @@ CLI::App* register_batch(CLI::App& app) {
   add_snapshot_options(cmd, o->snap);
   cmd->add_flag("-q,--quiet", o->quiet, "no progress output (switch lines and the summary still go to stdout)");
   cmd->add_flag("--dry-run", o->dry_run, "print the memory plan and exit without running");
+  cmd->add_option("--read-dict", o->read_dict,
+                  "read __dict__ of particle ID, or 'all', before the first step (gives shared-keys particles a dict)");
   cmd->callback([o] {
     const int rc = run_guarded("batch", [&] { return run_batch(*o); });
     if (rc != 0) throw CLI::RuntimeError(rc);

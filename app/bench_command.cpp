@@ -28,17 +28,11 @@
 namespace slotsim::app {
 namespace {
 
-std::string default_layout_list() {
-  std::string s;
-  for (Layout l : kAllLayouts) s += (s.empty() ? "" : ",") + std::string(layout_name(l));
-  return s;
-}
-
 struct BenchOptions {
   SimOptions sim;
   std::uint64_t steps = 5;
   int repeats = 3;
-  std::string layouts = default_layout_list();
+  std::string layouts = layout_names(",");  // every layout in the table
   std::string json, csv;
   bool claims = false;
   bool dry_run = false;

@@ -14,12 +14,6 @@ namespace {
 
 constexpr std::uint64_t kMaxThreads = 256;
 
-std::string layout_list() {
-  std::string s;
-  for (Layout l : kAllLayouts) s += (s.empty() ? "" : ", ") + std::string(layout_name(l));
-  return s;
-}
-
 std::string solver_list() {
   std::string s;
   for (const auto& n : solver_names()) s += (s.empty() ? "" : ", ") + n;
@@ -71,7 +65,7 @@ void add_sim_options(CLI::App* cmd, SimOptions& o) {
                   "load particles from FILE instead of --scene: CSV (x,y,z,vx,vy,vz,mass) or a Gadget-style "
                   "HDF5 file (.h5); excludes --scene, --particles, --seed");
   cmd->add_option("-n,--particles", o.particles, "number of particles (1 to 2^32-1)")->capture_default_str();
-  cmd->add_option("--layout", o.layout, "particle layout: " + layout_list())->capture_default_str();
+  cmd->add_option("--layout", o.layout, "particle layout: " + layout_names())->capture_default_str();
   cmd->add_option("--solver", c.solver, "gravity solver: " + solver_list())->capture_default_str();
   cmd->add_option("--dt", c.dt, "time step (> 0)")->capture_default_str();
   cmd->add_option("--softening", c.force.softening, "Plummer softening length (direct, bh, pm)")->capture_default_str();
@@ -89,7 +83,7 @@ void add_sim_options(CLI::App* cmd, SimOptions& o) {
 
 Layout layout_or_throw(const std::string& name) {
   if (auto l = parse_layout(name)) return *l;
-  throw std::invalid_argument("unknown layout '" + name + "' (choose: " + layout_list() + ")");
+  throw std::invalid_argument(unknown_layout_text(name));
 }
 
 void finish_sim_options(SimOptions& o) {

@@ -442,6 +442,12 @@ double System::get_attr(std::size_t id, std::string_view name) const {
   return store_->get_attr(index_of(id), name);
 }
 
+void System::del_attr(std::size_t id, std::string_view name) { store_->del_attr(index_of(id), name); }
+void System::del_attr_all(std::string_view name) { store_->del_attr_all(name); }
+bool System::read_dict(std::size_t id) { return store_->read_dict(index_of(id)); }
+std::size_t System::read_dict_all() { return store_->read_dict_all(); }
+std::size_t System::own_dicts() const { return store_->own_dicts(); }
+
 void System::positions_float(float* xyz, float* speed) const {
   store_->visit([&](const auto& s) {
     const auto n = static_cast<std::int64_t>(s.size());

@@ -172,6 +172,17 @@ class System {
   void set_attr(std::size_t id, std::string_view name, double v);
   void set_attr_all(std::string_view name, double v);
   double get_attr(std::size_t id, std::string_view name) const;
+  // `del p.name` on one particle or all (all-or-nothing); declared
+  // attributes cannot be deleted. Throws AttributeError.
+  void del_attr(std::size_t id, std::string_view name);
+  void del_attr_all(std::string_view name);
+  // `p.__dict__` read on one particle or all: creates the particle's own
+  // dict where the layout makes one on that access (see ParticleStore).
+  // Returns whether one was created / how many were.
+  bool read_dict(std::size_t id);
+  std::size_t read_dict_all();
+  // Particles that have their own dict.
+  std::size_t own_dicts() const;
 
   // xyz as float, 3 per particle, for drawing; `speed` (optional) gets |v|.
   void positions_float(float* xyz, float* speed = nullptr) const;

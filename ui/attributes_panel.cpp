@@ -138,6 +138,21 @@ void attributes_panel(OverlayContext& ctx, OverlayState& st) {
     if (!st.attr_all) c.id = static_cast<std::size_t>(st.attr_id);
     st.attr_seq = ctx.sim.post(c);
   }
+  // `del p.name` and `p.__dict__` on the same particle(s): the second is
+  // what gives a shared-keys particle its own dict.
+  ImGui::SameLine();
+  if (ImGui::Button("Delete") && !st.attr_name.empty() && !ctx.progress.busy) {
+    cmd::SetAttr c{std::nullopt, st.attr_name, 0.0, cmd::AttrOp::Delete};
+    if (!st.attr_all) c.id = static_cast<std::size_t>(st.attr_id);
+    st.attr_seq = ctx.sim.post(c);
+  }
+  ImGui::SameLine();
+  if (ImGui::Button("Read __dict__") && !ctx.progress.busy) {
+    cmd::SetAttr c{std::nullopt, "__dict__", 0.0, cmd::AttrOp::ReadDict};
+    if (!st.attr_all) c.id = static_cast<std::size_t>(st.attr_id);
+    st.attr_seq = ctx.sim.post(c);
+  }
+  ImGui::TextDisabled("own __dict__: %s of %s particles", grouped(s.own_dicts).c_str(), grouped(s.n).c_str());
   set_attr_result(s, st);
   inherit_section(ctx, s, st);
 

@@ -45,10 +45,10 @@ void disabled_wrapped(const char* text) {
 }
 
 void layout_section(OverlayContext& ctx, const SimStats& s) {
-  section("layout (keys 1-5)");
+  section(("layout (" + layout_key_range() + ")").c_str());
   for (int i = 0; i < kNumLayouts; ++i) {
     const Layout l = kAllLayouts[i];
-    if (i) ImGui::SameLine();
+    if (i % 3) ImGui::SameLine();  // rows of three fit the panel's width
     const std::string name(layout_name(l));
     if (ImGui::RadioButton(name.c_str(), s.layout == l) && s.layout != l && !ctx.progress.busy)
       request_layout(ctx.sim, l);

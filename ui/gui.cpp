@@ -43,7 +43,8 @@ bool is_mouse_press_or_wheel(const sf::Event& e) {
 
 // Keys the window handles itself (when the overlay has no text field focused).
 void handle_key(const sf::Event::KeyEvent& k, SimThread& sim, const SimStats& s, OverlayState& ov) {
-  if (k.code >= sf::Keyboard::Num1 && k.code <= sf::Keyboard::Num5) {
+  // Keys 1..N from the layout table (traits.hpp), one per layout.
+  if (k.code >= sf::Keyboard::Num1 && k.code < sf::Keyboard::Num1 + kNumLayouts) {
     const int i = k.code - sf::Keyboard::Num1;
     if (s.has_system && s.layout != kAllLayouts[i]) request_layout(sim, kAllLayouts[i]);
   } else if (k.code == sf::Keyboard::Space) {

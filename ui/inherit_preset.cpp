@@ -4,7 +4,9 @@
 
 namespace slotsim::ui {
 
-bool has_slotted_base(Layout l) { return l != Layout::Dict && l != Layout::SlotsDict; }
+// Layouts whose instances already have a __dict__ (dict, slots+dict,
+// shared-keys) have no slotted base: the traits say which.
+bool has_slotted_base(Layout l) { return !traits(l).has_dict; }
 
 InheritOutcome subclass_without_slots(System& sys, std::string_view attr, double value,
                                       const ProgressFn& progress) {

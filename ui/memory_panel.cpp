@@ -52,6 +52,7 @@ void memory_panel(OverlayContext& ctx, OverlayState& st) {
     row("tables", per(b.tables, s.n), "attribute hash tables");
     row("index", per(b.index, s.n), "pointers to the objects");
     row("columns", per(b.columns, s.n), "contiguous arrays");
+    row("shared keys", per(b.shared_keys, s.n), "one keys object per class");
     row("total", per(b.total(), s.n), "requested");
     row("usable", per(b.usable_total, s.n), "what malloc set aside");
     char blocks[32];
@@ -59,6 +60,9 @@ void memory_panel(OverlayContext& ctx, OverlayState& st) {
     row("blocks", blocks, "allocations per particle");
     ImGui::EndTable();
   }
+
+  if (traits(s.layout).has_dict)
+    ImGui::TextDisabled("own __dict__ on %s of %s particles", grouped(s.own_dicts).c_str(), grouped(s.n).c_str());
 
   section("process heap");
   if (ImGui::BeginTable("heap", 3, ImGuiTableFlags_SizingFixedFit)) {

@@ -85,12 +85,22 @@ class Parser {
     if (verb == "layout") {
       arity(w, 1, 1, "layout NAME");
       const auto l = parse_layout(w[3]);
-      if (!l) fail("unknown layout '" + w[3] + "' (choose: dict, slots, slots+dict, aos, soa)");
+      if (!l) fail(unknown_layout_text(w[3]));
       a.what = SimCommand{cmd::SwitchLayout{*l}};
     } else if (verb == "set-attr") {
       arity(w, 2, 3, "set-attr NAME VALUE [PARTICLE_ID]");
       cmd::SetAttr s{std::nullopt, w[3], number(w[4], "the value")};
       if (w.size() == 6) s.id = static_cast<std::size_t>(integer(w[5], "the particle id", 0));
+      a.what = SimCommand{s};
+    } else if (verb == "del-attr") {
+      arity(w, 1, 2, "del-attr NAME [PARTICLE_ID]");
+      cmd::SetAttr s{std::nullopt, w[3], 0.0, cmd::AttrOp::Delete};
+      if (w.size() == 5) s.id = static_cast<std::size_t>(integer(w[4], "the particle id", 0));
+      a.what = SimCommand{s};
+    } else if (verb == "read-dict") {
+      arity(w, 0, 1, "read-dict [PARTICLE_ID]");
+      cmd::SetAttr s{std::nullopt, "__dict__", 0.0, cmd::AttrOp::ReadDict};
+      if (w.size() == 4) s.id = static_cast<std::size_t>(integer(w[3], "the particle id", 0));
       a.what = SimCommand{s};
     } else if (verb == "inherit") {
       arity(w, 1, 2, "inherit NAME [VALUE]");
@@ -142,7 +152,7 @@ class Parser {
       a.what = QuitAction{};
     } else {
       fail("unknown action '" + verb +
-           "' (choose: layout, set-attr, inherit, screenshot, pause, resume, step, solver, dt, "
+           "' (choose: layout, set-attr, del-attr, read-dict, inherit, screenshot, pause, resume, step, solver, dt, "
            "threads, respawn, lessons, quit)");
     }
     return a;

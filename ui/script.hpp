@@ -3,7 +3,8 @@
 //   "at 30 layout slots; at 60 layout soa; at 90 set-attr charge 1.0;
 //    at 100 screenshot a.png"
 // Actions are separated by ';' or newlines, each "at FRAME VERB ARGS...":
-//   layout NAME | set-attr NAME VALUE [ID] | inherit NAME [VALUE] (the
+//   layout NAME | set-attr NAME VALUE [ID] | del-attr NAME [ID]
+//   | read-dict [ID] (`p.__dict__`) | inherit NAME [VALUE] (the
 //   Attributes panel's subclass-without-__slots__ preset; VALUE defaults to
 //   1) | screenshot FILE | pause | resume
 //   | step | solver NAME | dt VALUE | threads N | respawn SCENE N [SEED]

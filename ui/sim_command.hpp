@@ -29,11 +29,14 @@ struct SetSolver {
 struct SetDt {
   double dt;
 };
-// On particle `id`, or on all particles when id is empty.
+// On particle `id`, or on all particles when id is empty. `op` turns the
+// set into `del p.name` or a `p.__dict__` read (name and value unused).
+enum class AttrOp { Set, Delete, ReadDict };
 struct SetAttr {
   std::optional<std::size_t> id;
   std::string name;
   double value;
+  AttrOp op = AttrOp::Set;
 };
 // The inheritance-rule preset (ui/inherit_preset.hpp): the particles become
 // instances of a subclass without __slots__ whose __init__ sets `name`.

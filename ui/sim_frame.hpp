@@ -63,6 +63,7 @@ struct SimStats {
 
   // Refreshed after commands only: on a 1M-particle dict it scans every table.
   std::vector<DynamicAttr> dynamic_attrs;
+  std::size_t own_dicts = 0;  // particles with their own dict (System::own_dicts)
   std::vector<CommandResult> results;  // newest last, at most kMaxResults
   // The latest MeasureLessons outcome (null until one ran); shared, not
   // copied, by every publish.

@@ -121,6 +121,7 @@ void SimThread::run() {
     system_ = std::make_unique<System>(initial_, progress_fn(true));
     ++spawn_id_;
     dynamic_attrs_ = system_->store().dynamic_attrs();
+    own_dicts_ = system_->own_dicts();
   } catch (const SpawnCancelled&) {
     started_.store(true);
     return;
@@ -202,10 +203,20 @@ void SimThread::apply(const SimCommand& c, std::uint64_t seq) {
             changes_bytes = true;
             res.set_attr = true;
             set_busy(true, "set-attr");
-            if (x.id) system_->set_attr(*x.id, x.name, x.value);
-            else system_->set_attr_all(x.name, x.value);
-            res.text = "set " + x.name + " = " + num(x.value) +
-                       (x.id ? " on particle " + std::to_string(*x.id) : " on all particles");
+            const std::string on = x.id ? " on particle " + std::to_string(*x.id) : " on all particles";
+            if (x.op == cmd::AttrOp::Delete) {
+              if (x.id) system_->del_attr(*x.id, x.name);
+              else system_->del_attr_all(x.name);
+              res.text = "del " + x.name + on;
+            } else if (x.op == cmd::AttrOp::ReadDict) {
+              const std::size_t made = x.id ? std::size_t(system_->read_dict(*x.id)) : system_->read_dict_all();
+              res.text = "read __dict__" + on + ": " + std::to_string(made) + " dict(s) created, " +
+                         std::to_string(system_->own_dicts()) + " particle(s) now have one";
+            } else {
+              if (x.id) system_->set_attr(*x.id, x.name, x.value);
+              else system_->set_attr_all(x.name, x.value);
+              res.text = "set " + x.name + " = " + num(x.value) + on;
+            }
           } else if constexpr (std::is_same_v<T, cmd::Inherit>) {
             changes_bytes = true;
             res.inherit = true;
@@ -281,6 +292,7 @@ void SimThread::apply(const SimCommand& c, std::uint64_t seq) {
     }
   }
   dynamic_attrs_ = system_->store().dynamic_attrs();
+  own_dicts_ = system_->own_dicts();
   record(std::move(res));
 }
 
@@ -377,6 +389,7 @@ void SimThread::publish() {
     s.median.kick_ms = median_of(timings_, &StepTiming::kick_ms);
     s.median.drift_ms = median_of(timings_, &StepTiming::drift_ms);
     s.dynamic_attrs = dynamic_attrs_;
+    s.own_dicts = own_dicts_;
   }
   const double now = seconds_now();
   rate_window_.emplace_back(now, s.steps);

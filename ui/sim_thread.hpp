@@ -90,6 +90,7 @@ class SimThread {
   std::deque<std::pair<double, std::uint64_t>> rate_window_;  // (seconds, steps)
   std::deque<CommandResult> results_;
   std::vector<DynamicAttr> dynamic_attrs_;
+  std::size_t own_dicts_ = 0;  // particles with their own dict, refreshed with dynamic_attrs_
   std::shared_ptr<const std::vector<Lesson>> lessons_;
 
   std::thread thread_;  // last: starts once everything above is constructed

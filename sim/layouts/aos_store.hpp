@@ -11,6 +11,7 @@
 
 #include "sim/layouts/column_set.hpp"
 #include "sim/layouts/errors.hpp"
+#include "sim/layouts/store_concept.hpp"
 #include "sim/layouts/store_memory.hpp"
 #include "sim/particle.hpp"
 
@@ -18,7 +19,6 @@ namespace slotsim {
 
 class AosStore {
  public:
-  static constexpr Layout kLayout = Layout::Aos;
 
   AosStore() : mem_(std::make_unique<StoreMemory>()), recs_(&mem_->columns), extra_(&mem_->columns) {}
   AosStore(AosStore&&) noexcept = default;
@@ -67,6 +67,17 @@ class AosStore {
   }
   template <class F>
   void for_each_dynamic(std::size_t i, F&& f) const { extra_.for_each(i, f); }
+  // A column belongs to every particle: it can only go as a whole.
+  void del_attr(std::size_t, const Name* n) {
+    throw AttributeError(attribute_error_text("Particle", n->text) +
+                         " (aos holds extra attributes only as whole columns: delete it from all particles at once)");
+  }
+  void del_attr_all(const Name* n) {
+    if (!extra_.erase(n)) throw AttributeError(attribute_error_text("Particle", n->text));
+  }
+  bool read_dict(std::size_t) { throw AttributeError(attribute_error_text("Particle", "__dict__")); }
+  std::size_t own_dicts() const { return 0; }
+  static long long dynamic_bytes_estimate(std::size_t carriers) { return 8LL * static_cast<long long>(carriers); }
 
   template <class Perm>
   void permute(const Perm& order) {
@@ -82,5 +93,6 @@ class AosStore {
   std::pmr::vector<ParticleRecord> recs_;
   ColumnSet extra_;
 };
+static_assert(ParticleStoreType<AosStore>);
 
 }  // namespace slotsim

@@ -6,6 +6,9 @@
 namespace slotsim {
 namespace {
 
+constexpr std::int64_t kEmpty = -1;  // CPython's DKIX_EMPTY
+constexpr std::int64_t kDummy = -2;  // DKIX_DUMMY: a deleted entry's slot
+
 unsigned width_for(unsigned log2_slots) {
   if (log2_slots <= 7) return 1;   // indices < 128 fit in int8 with -1 as empty
   if (log2_slots <= 15) return 2;
@@ -59,7 +62,7 @@ AttrTable* attr_table_new(std::pmr::memory_resource* mr, unsigned log2_slots) {
   t->reserved = 0;
   t->usable = static_cast<std::uint32_t>(2 * t->slots() / 3);
   t->used = 0;
-  t->reserved2 = 0;
+  t->live = 0;
   std::memset(t->index_base(), 0xff, std::size_t(t->slots()) * t->index_width);
   return t;
 }
@@ -77,9 +80,10 @@ const double* attr_table_find(const AttrTable* t, const Name* key) {
   const AttrEntry* e = t->entries();
   for (;;) {
     const std::int64_t ix = get_index(t, i);
-    if (ix < 0) return nullptr;
+    if (ix == kEmpty) return nullptr;
     // Interned keys: equal names are the same pointer, so no string compare.
-    if (e[ix].hash == hash && e[ix].key == key) return &e[ix].value;
+    // A dummy (deleted) slot is probed through.
+    if (ix >= 0 && e[ix].hash == hash && e[ix].key == key) return &e[ix].value;
     perturb >>= 5;
     i = (i * 5 + perturb + 1) & mask;
   }
@@ -92,20 +96,44 @@ void attr_table_set(std::pmr::memory_resource* mr, AttrTable** tp, const Name* k
     return;
   }
   if (t->used == t->usable) {
-    const std::uint32_t want = 3 * t->used;
+    const std::uint32_t want = 3 * t->live;
     unsigned log2 = kMinLog2Slots;
     while ((1u << log2) < want) ++log2;
     AttrTable* bigger = attr_table_new(mr, log2);
     for (std::uint32_t k = 0; k < t->used; ++k) {
       const AttrEntry& old = t->entries()[k];
+      if (!old.key) continue;  // deleted: dropped by the compaction
       put_index(bigger, free_slot(bigger, old.hash), bigger->used);
       bigger->entries()[bigger->used++] = old;
+      ++bigger->live;
     }
     attr_table_free(mr, t);
     *tp = t = bigger;
   }
   put_index(t, free_slot(t, key->hash), t->used);
   t->entries()[t->used++] = AttrEntry{key, key->hash, v};
+  ++t->live;
+}
+
+bool attr_table_del(AttrTable* t, const Name* key) {
+  if (!t) return false;
+  const std::uint64_t hash = key->hash;
+  const std::size_t mask = t->slots() - 1;
+  std::size_t i = hash & mask;
+  std::uint64_t perturb = hash;
+  AttrEntry* e = t->entries();
+  for (;;) {
+    const std::int64_t ix = get_index(t, i);
+    if (ix == kEmpty) return false;
+    if (ix >= 0 && e[ix].key == key) {
+      put_index(t, i, kDummy);
+      e[ix].key = nullptr;
+      --t->live;
+      return true;
+    }
+    perturb >>= 5;
+    i = (i * 5 + perturb + 1) & mask;
+  }
 }
 
 }  // namespace slotsim

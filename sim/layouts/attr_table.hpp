@@ -34,8 +34,8 @@ struct AttrTable {
   std::uint8_t index_width;  // bytes per index entry
   std::uint16_t reserved;
   std::uint32_t usable;      // capacity of the entries array
-  std::uint32_t used;        // entries filled
-  std::uint32_t reserved2;
+  std::uint32_t used;        // entries filled, deleted ones included (CPython's dk_nentries)
+  std::uint32_t live;        // entries not deleted (CPython's ma_used)
 
   std::uint32_t slots() const { return 1u << log2_slots; }
   unsigned char* index_base() { return reinterpret_cast<unsigned char*>(this + 1); }
@@ -62,8 +62,22 @@ inline double* attr_table_find(AttrTable* t, const Name* key) {
   return const_cast<double*>(attr_table_find(static_cast<const AttrTable*>(t), key));
 }
 
+// Deleted entries keep their place in the entries array with key == nullptr
+// (and a "dummy" index slot, so probe chains through them stay intact), as in
+// CPython: the table is compacted only when it next grows.
+// Returns false if `key` is absent.
+bool attr_table_del(AttrTable* t, const Name* key);
+
+// Calls f(key, value) for every live entry, in insertion order.
+template <class F>
+void attr_table_for_each(const AttrTable* t, F&& f) {
+  if (!t) return;
+  for (std::uint32_t k = 0; k < t->used; ++k)
+    if (t->entries()[k].key) f(t->entries()[k].key, t->entries()[k].value);
+}
+
 // Inserts or overwrites. May replace *t with a larger block (growth to the
-// next power of two >= 3 * used, as CPython does), freeing the old one.
+// next power of two >= 3 * live, as CPython does), freeing the old one.
 void attr_table_set(std::pmr::memory_resource* mr, AttrTable** t, const Name* key, double v);
 
 }  // namespace slotsim

@@ -32,6 +32,15 @@ class ColumnSet {
     }
     cols_.push_back(Col{n, std::pmr::vector<double>(size, v, mr_)});
   }
+  // Drops the column for `n`; false if there is none.
+  bool erase(const Name* n) {
+    for (auto it = cols_.begin(); it != cols_.end(); ++it)
+      if (it->name == n) {
+        cols_.erase(it);
+        return true;
+      }
+    return false;
+  }
   // New particle: every column grows by one NaN (callers fill it).
   void push() {
     for (auto& c : cols_) c.values.push_back(std::nan(""));

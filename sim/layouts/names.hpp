@@ -19,6 +19,13 @@ const Name* intern(std::string_view text);
 // The pre-interned Name of declared attribute a (see particle.hpp).
 const Name* declared_name(int a);
 
+// declared_name(A) for a compile-time A, looked up once: the kernels' form.
+template <int A>
+const Name* declared_name_of() {
+  static const Name* const n = declared_name(A);
+  return n;
+}
+
 std::uint64_t hash_name(std::string_view text);
 
 // Whether n is one of the seven declared attribute names (pointer compare).

@@ -4,19 +4,32 @@
 #include <cmath>
 #include <cstdio>
 #include <mutex>
+#include <utility>
 
 namespace slotsim {
 namespace {
 
+// Per-layout entry points built from the variant's alternatives, indexed by
+// Layout (the same order, checked in particle_store.hpp).
+template <std::size_t... I>
+StoreVariant make_variant_impl(Layout l, std::index_sequence<I...>) {
+  using Make = StoreVariant (*)();
+  static constexpr Make make[] = {[] { return StoreVariant(std::in_place_index<I>); }...};
+  return make[static_cast<int>(l)]();
+}
 StoreVariant make_variant(Layout l) {
-  switch (l) {
-    case Layout::Dict: return StoreVariant(std::in_place_type<DictStore>);
-    case Layout::Slots: return StoreVariant(std::in_place_type<SlotsStore>);
-    case Layout::SlotsDict: return StoreVariant(std::in_place_type<SlotsDictStore>);
-    case Layout::Aos: return StoreVariant(std::in_place_type<AosStore>);
-    case Layout::Soa: return StoreVariant(std::in_place_type<SoaStore>);
-  }
-  throw std::invalid_argument("bad layout");
+  if (static_cast<int>(l) < 0 || static_cast<int>(l) >= kNumLayouts) throw std::invalid_argument("bad layout");
+  return make_variant_impl(l, std::make_index_sequence<kNumLayouts>{});
+}
+
+template <std::size_t... I>
+long long dynamic_estimate_impl(Layout l, std::size_t carriers, std::index_sequence<I...>) {
+  using Est = long long (*)(std::size_t);
+  static constexpr Est est[] = {&std::variant_alternative_t<I, StoreVariant>::dynamic_bytes_estimate...};
+  return est[static_cast<int>(l)](carriers);
+}
+long long dynamic_estimate(Layout l, std::size_t carriers) {
+  return dynamic_estimate_impl(l, carriers, std::make_index_sequence<kNumLayouts>{});
 }
 
 std::string human_bytes(double b) {
@@ -27,7 +40,14 @@ std::string human_bytes(double b) {
   return buf;
 }
 
-bool column_layout(Layout l) { return l == Layout::Aos || l == Layout::Soa; }
+bool column_layout(Layout l) { return traits(l).dynamic == DynamicAttrs::WholeColumns; }
+
+const Name* deletable(std::string_view name) {
+  if (declared_attr(name) >= 0)
+    throw AttributeError("AttributeError: cannot delete declared attribute '" + std::string(name) +
+                         "': the kernels read it on every step");
+  return intern(name);
+}
 
 }  // namespace
 
@@ -64,6 +84,34 @@ double ParticleStore::get_attr(std::size_t i, std::string_view name) const {
   return *p;
 }
 
+void ParticleStore::del_attr(std::size_t i, std::string_view name) {
+  const Name* n = deletable(name);
+  visit([&](auto& s) { s.del_attr(i, n); });
+}
+void ParticleStore::del_attr_all(std::string_view name) {
+  const Name* n = deletable(name);
+  visit([&](auto& s) {
+    for (std::size_t i = 0; i < s.size(); ++i)
+      if (!s.find_attr(i, n))
+        throw AttributeError(attribute_error_text("Particle", std::string(name)) + " (particle " +
+                             std::to_string(i) + "; nothing was deleted)");
+    s.del_attr_all(n);
+  });
+}
+bool ParticleStore::read_dict(std::size_t i) {
+  return visit([&](auto& s) { return s.read_dict(i); });
+}
+std::size_t ParticleStore::read_dict_all() {
+  return visit([&](auto& s) {
+    std::size_t made = 0;
+    for (std::size_t i = 0; i < s.size(); ++i) made += s.read_dict(i);
+    return made;
+  });
+}
+std::size_t ParticleStore::own_dicts() const {
+  return visit([](const auto& s) { return s.own_dicts(); });
+}
+
 std::vector<DynamicAttr> ParticleStore::dynamic_attrs() const {
   // Few distinct names in practice: a linear list keeps first-seen order,
   // which makes conversion error messages deterministic.
@@ -88,20 +136,18 @@ void ParticleStore::convert_to(Layout to, const ProgressFn& progress) {
   const auto dyn = dynamic_attrs();
   const std::string tail = "; layout left as " + std::string(layout_name(from));
   long long extra = 0;
+  const std::string to_name(layout_name(to));
   for (const auto& d : dyn) {
-    if (to == Layout::Slots)
-      throw ConvertError("cannot convert to slots: attribute '" + d.name + "' is set on " +
-                         std::to_string(d.count) + " particle(s) and slots has no __dict__ to hold it" + tail);
+    if (traits(to).dynamic == DynamicAttrs::None)
+      throw ConvertError("cannot convert to " + to_name + ": attribute '" + d.name + "' is set on " +
+                         std::to_string(d.count) + " particle(s) and " + to_name +
+                         " has no __dict__ to hold it" + tail);
     if (column_layout(to) && d.count != n)
       throw ConvertError("cannot convert to " + std::string(layout_name(to)) + ": attribute '" + d.name +
                          "' is set on " + std::to_string(d.count) + " of " + std::to_string(n) +
                          " particles, and " + std::string(layout_name(to)) +
                          " holds extra attributes only as whole columns" + tail);
-    // Columns cost 8 B a value; in a table an entry is 24 B and growth
-    // keeps a third free; in slots+dict each carrier also needs its table.
-    extra += static_cast<long long>(d.count) * (column_layout(to) ? 8 : 48);
-    if (to == Layout::SlotsDict)
-      extra += static_cast<long long>(d.count) * static_cast<long long>(attr_table_bytes(kMinLog2Slots));
+    extra += dynamic_estimate(to, d.count);
   }
   check_memory(to, n, extra, "converting to " + std::string(layout_name(to)));
 
@@ -137,17 +183,6 @@ void ParticleStore::permute(std::span<const std::uint32_t> order) {
     seen[k] = true;
   }
   visit([&](auto& s) { s.permute(order); });
-}
-
-std::string_view layout_capabilities(Layout l) {
-  switch (l) {
-    case Layout::Dict: return "any attribute on any particle; per-instance tables grow as needed";
-    case Layout::Slots: return "declared attributes only; anything else is an AttributeError";
-    case Layout::SlotsDict: return "declared attributes in fixed cells; others in a table created on first use";
-    case Layout::Aos: return "declared attributes in fixed records; others only as whole columns (all particles)";
-    case Layout::Soa: return "one array per attribute; others only as whole columns (all particles)";
-  }
-  return "";
 }
 
 double measured_bytes_per_particle(Layout l) {

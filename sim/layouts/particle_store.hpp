@@ -1,36 +1,69 @@
 #pragma once
-// The particle store: one of the five layouts, held in a std::variant so the
+// The particle store: one of the layouts, held in a std::variant so the
 // physics kernels are instantiated once per layout and dispatched once per
 // phase (std::visit), never per attribute access. A virtual get/set was
 // rejected: it would add the same indirect call to every layout and hide
 // the difference between a fixed-offset load and a hash probe.
 //
-// Dynamic (undeclared) attributes, per layout:
-//   dict        any name, any particle; tables grow as needed
-//   slots       none: AttributeError
-//   slots+dict  any name, any particle; the table is created on first use
-//   aos, soa    whole columns only (set on all particles at once); setting a
-//               name on one particle is an AttributeError unless its column
-//               exists
+// The variant's alternatives come from the layout table (traits.hpp), in
+// its order; what each layout does with a dynamic (undeclared) attribute is
+// its traits' `dynamic` field and is enforced by its store:
+//   AnyParticle   any name, any particle (dict, slots+dict, shared-keys)
+//   None          AttributeError (slots)
+//   WholeColumns  only on all particles at once (aos, soa); setting a name on
+//                 one particle is an AttributeError unless its column exists
 #include <optional>
 #include <span>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <variant>
 #include <vector>
 
-#include "sim/layouts/aos_store.hpp"
-#include "sim/layouts/dict_store.hpp"
+// Every sim/layouts/*_store.hpp, listed by sim/CMakeLists.txt: a new
+// layout's header needs no #include line anywhere.
+#include "sim/layouts/all_stores.inc"
 #include "sim/layouts/layout.hpp"
-#include "sim/layouts/slots_dict_store.hpp"
-#include "sim/layouts/slots_store.hpp"
-#include "sim/layouts/soa_store.hpp"
+#include "sim/layouts/store_concept.hpp"
 #include "sim/progress.hpp"
 
 namespace slotsim {
 
-using StoreVariant = std::variant<DictStore, SlotsStore, SlotsDictStore, AosStore, SoaStore>;
+namespace detail {
+template <class... Ts>
+struct TypeList {};
+template <class L>
+struct DropFirst;
+template <class F, class... Ts>
+struct DropFirst<TypeList<F, Ts...>> {
+  using type = TypeList<Ts...>;
+};
+template <class L>
+struct VariantOf;
+template <class... Ts>
+struct VariantOf<TypeList<Ts...>> {
+  using type = std::variant<Ts...>;
+};
+}  // namespace detail
 
+// The store types in table order (a leading `void` absorbs the macro's
+// first comma).
+#define SLOTSIM_STORE_TYPE(Id, Type, ...) , Type
+using LayoutStores = detail::DropFirst<detail::TypeList<void SLOTSIM_LAYOUT_TABLE(SLOTSIM_STORE_TYPE)>>::type;
+#undef SLOTSIM_STORE_TYPE
+using StoreVariant = detail::VariantOf<LayoutStores>::type;
+static_assert(std::variant_size_v<StoreVariant> == kNumLayouts);
+
+// layout() is the variant's index: each enumerator must name its own store.
+#define SLOTSIM_CHECK_STORE(Id, Type, ...)                                                             \
+  static_assert(std::is_same_v<std::variant_alternative_t<static_cast<int>(Layout::Id), StoreVariant>, \
+                               Type>);                                                                 \
+  static_assert(ParticleStoreType<Type>);
+SLOTSIM_LAYOUT_TABLE(SLOTSIM_CHECK_STORE)
+#undef SLOTSIM_CHECK_STORE
+
+template <Layout L>
+using StoreOf = std::variant_alternative_t<static_cast<int>(L), StoreVariant>;
 // A dynamic attribute and how many particles carry it.
 struct DynamicAttr {
   std::string name;
@@ -58,6 +91,18 @@ class ParticleStore {
   void set_attr_all(std::string_view name, double v);
   // Throws AttributeError if particle i has no attribute `name`.
   double get_attr(std::size_t i, std::string_view name) const;
+  // `del p.name`. Declared attributes cannot be deleted (the kernels read
+  // them on every step): AttributeError, as for a name that is absent.
+  // del_attr_all checks every particle first, so a refusal changes nothing.
+  void del_attr(std::size_t i, std::string_view name);
+  void del_attr_all(std::string_view name);
+  // `p.__dict__`: creates particle i's own dict where the layout makes one
+  // on that access (slots+dict, shared-keys); AttributeError where there is
+  // no __dict__ (slots, aos, soa). Returns whether a dict was created.
+  bool read_dict(std::size_t i);
+  std::size_t read_dict_all();  // returns how many were created
+  // Particles that have their own dict (every one in `dict`).
+  std::size_t own_dicts() const;
   std::vector<DynamicAttr> dynamic_attrs() const;
 
   // Moves every particle, declared and dynamic attributes, into a new store
@@ -72,8 +117,8 @@ class ParticleStore {
   StoreVariant v_;
 };
 
-// What a layout supports, in one line, for --help and the docs.
-std::string_view layout_capabilities(Layout l);
+// What a layout supports, in one line, for --help and the GUI.
+inline std::string_view layout_capabilities(Layout l) { return traits(l).capabilities; }
 
 // Bytes per particle of `l` measured on a freshly built sample store (usable
 // bytes plus malloc's 8-byte chunk header per block), cached per layout.

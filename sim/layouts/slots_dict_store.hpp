@@ -1,21 +1,18 @@
 #pragma once
 // `slots+dict`: `__slots__ = (..., '__dict__')`. Fixed cells for the
 // declared attributes plus one pointer to a per-instance table that is only
-// created when the first undeclared attribute is set. Until then each
+// created when the first undeclared attribute is set, or when `__dict__` is
+// read (CPython creates an empty dict on that first access). Until then each
 // particle pays 8 bytes for the escape hatch; after, a whole table.
 //
 //   index     8 B / particle
 //   object   64 B   7 doubles + AttrTable* (null until needed)
 //   table    144 B  only for particles with a dynamic attribute (8 slots)
-#include <memory>
-#include <memory_resource>
-#include <vector>
-
 #include "sim/layouts/attr_table.hpp"
 #include "sim/layouts/errors.hpp"
+#include "sim/layouts/heap_objects.hpp"
 #include "sim/layouts/names.hpp"
-#include "sim/layouts/permute.hpp"
-#include "sim/layouts/store_memory.hpp"
+#include "sim/layouts/store_concept.hpp"
 #include "sim/particle.hpp"
 
 namespace slotsim {
@@ -26,85 +23,78 @@ struct SlotsDictObject {
 };
 static_assert(sizeof(SlotsDictObject) == 64);
 
-class SlotsDictStore {
+class SlotsDictStore : public HeapObjects<SlotsDictStore, SlotsDictObject> {
  public:
-  static constexpr Layout kLayout = Layout::SlotsDict;
-
-  SlotsDictStore() : mem_(std::make_unique<StoreMemory>()), index_(&mem_->index) {}
+  SlotsDictStore() = default;
   SlotsDictStore(SlotsDictStore&&) noexcept = default;
-  SlotsDictStore& operator=(SlotsDictStore&&) = delete;
-  ~SlotsDictStore() {
-    for (SlotsDictObject* o : index_) {
-      attr_table_free(&mem_->tables, o->dict);
-      mem_->objects.deallocate(o, sizeof(SlotsDictObject), alignof(SlotsDictObject));
-    }
-  }
 
-  std::size_t size() const { return index_.size(); }
-  void reserve(std::size_t n) { index_.reserve(n); }
   void push(const ParticleRecord& r) {
-    auto* o = static_cast<SlotsDictObject*>(
-        mem_->objects.allocate(sizeof(SlotsDictObject), alignof(SlotsDictObject)));
+    SlotsDictObject* o = allocate();
     for (int a = 0; a < kNumAttrs; ++a) o->cells[a] = r.get(a);
     o->dict = nullptr;
-    try {
-      index_.push_back(o);
-    } catch (...) {
-      mem_->objects.deallocate(o, sizeof(SlotsDictObject), alignof(SlotsDictObject));
-      throw;
-    }
+    adopt(o);
   }
 
   template <int A>
-  double get(std::size_t i) const { return index_[i]->cells[A]; }
+  double get(std::size_t i) const { return at(i)->cells[A]; }
   template <int A>
-  void set(std::size_t i, double v) { index_[i]->cells[A] = v; }
+  void set(std::size_t i, double v) { at(i)->cells[A] = v; }
   ParticleRecord record(std::size_t i) const {
     ParticleRecord r;
-    for (int a = 0; a < kNumAttrs; ++a) r.set(a, index_[i]->cells[a]);
+    for (int a = 0; a < kNumAttrs; ++a) r.set(a, at(i)->cells[a]);
     return r;
   }
 
   void set_attr(std::size_t i, const Name* n, double v) {
-    SlotsDictObject* o = index_[i];
+    SlotsDictObject* o = at(i);
     const int a = declared_attr(n->text);
     if (a >= 0) {
       o->cells[a] = v;
       return;
     }
-    if (!o->dict) o->dict = attr_table_new(&mem_->tables);
-    attr_table_set(&mem_->tables, &o->dict, n, v);
+    if (!o->dict) o->dict = attr_table_new(&mem().tables);
+    attr_table_set(&mem().tables, &o->dict, n, v);
   }
   const double* find_attr(std::size_t i, const Name* n) const {
     const int a = declared_attr(n->text);
-    return a >= 0 ? &index_[i]->cells[a] : attr_table_find(index_[i]->dict, n);
+    return a >= 0 ? &at(i)->cells[a] : attr_table_find(at(i)->dict, n);
   }
   void set_attr_all(const Name* n, double v) {
     for (std::size_t i = 0; i < size(); ++i) set_attr(i, n, v);
   }
+  // The table stays once created, emptied or not, as a Python dict does.
+  void del_attr(std::size_t i, const Name* n) {
+    if (!attr_table_del(at(i)->dict, n)) throw AttributeError(attribute_error_text("Particle", n->text));
+  }
+  void del_attr_all(const Name* n) {
+    for (std::size_t i = 0; i < size(); ++i) del_attr(i, n);
+  }
   template <class F>
   void for_each_dynamic(std::size_t i, F&& f) const {
-    const AttrTable* t = index_[i]->dict;
-    if (!t) return;
-    for (std::uint32_t k = 0; k < t->used; ++k) f(t->entries()[k].key, t->entries()[k].value);
+    attr_table_for_each(at(i)->dict, f);
+  }
+  bool read_dict(std::size_t i) {
+    SlotsDictObject* o = at(i);
+    if (o->dict) return false;
+    o->dict = attr_table_new(&mem().tables);
+    return true;
   }
   // Particles whose table exists (the escape hatch has been used).
-  std::size_t tables_in_use() const {
+  std::size_t own_dicts() const {
     std::size_t k = 0;
-    for (const SlotsDictObject* o : index_) k += o->dict != nullptr;
+    for (const SlotsDictObject* o : objects()) k += o->dict != nullptr;
     return k;
   }
-
-  template <class Perm>
-  void permute(const Perm& order) {
-    index_ = permuted(index_, order);
+  // An entry per value, plus, in the worst case, a new table per carrier.
+  static long long dynamic_bytes_estimate(std::size_t carriers) {
+    return static_cast<long long>(carriers) * (48 + static_cast<long long>(attr_table_bytes(kMinLog2Slots)));
   }
 
-  LayoutBytes bytes() const { return mem_->bytes(); }
-
- private:
-  std::unique_ptr<StoreMemory> mem_;
-  std::pmr::vector<SlotsDictObject*> index_;
+  static void release(StoreMemory& m, SlotsDictObject* o) {
+    attr_table_free(&m.tables, o->dict);
+    m.objects.deallocate(o, sizeof(SlotsDictObject), alignof(SlotsDictObject));
+  }
 };
+static_assert(ParticleStoreType<SlotsDictStore>);
 
 }  // namespace slotsim

@@ -5,14 +5,10 @@
 //
 //   index     8 B / particle   pointer to the object
 //   object   56 B              7 doubles, in ParticleRecord order
-#include <memory>
-#include <memory_resource>
-#include <vector>
-
 #include "sim/layouts/errors.hpp"
+#include "sim/layouts/heap_objects.hpp"
 #include "sim/layouts/names.hpp"
-#include "sim/layouts/permute.hpp"
-#include "sim/layouts/store_memory.hpp"
+#include "sim/layouts/store_concept.hpp"
 #include "sim/particle.hpp"
 
 namespace slotsim {
@@ -22,67 +18,56 @@ struct SlotsObject {
 };
 static_assert(sizeof(SlotsObject) == 56);
 
-class SlotsStore {
+class SlotsStore : public HeapObjects<SlotsStore, SlotsObject> {
  public:
-  static constexpr Layout kLayout = Layout::Slots;
-
-  SlotsStore() : mem_(std::make_unique<StoreMemory>()), index_(&mem_->index) {}
+  SlotsStore() = default;
   SlotsStore(SlotsStore&&) noexcept = default;
-  SlotsStore& operator=(SlotsStore&&) = delete;
-  ~SlotsStore() {
-    for (SlotsObject* o : index_) mem_->objects.deallocate(o, sizeof(SlotsObject), alignof(SlotsObject));
-  }
 
-  std::size_t size() const { return index_.size(); }
-  void reserve(std::size_t n) { index_.reserve(n); }
   void push(const ParticleRecord& r) {
-    auto* o = static_cast<SlotsObject*>(mem_->objects.allocate(sizeof(SlotsObject), alignof(SlotsObject)));
+    SlotsObject* o = allocate();
     for (int a = 0; a < kNumAttrs; ++a) o->cells[a] = r.get(a);
-    try {
-      index_.push_back(o);
-    } catch (...) {
-      mem_->objects.deallocate(o, sizeof(SlotsObject), alignof(SlotsObject));
-      throw;
-    }
+    adopt(o);
   }
 
   template <int A>
-  double get(std::size_t i) const { return index_[i]->cells[A]; }
+  double get(std::size_t i) const { return at(i)->cells[A]; }
   template <int A>
-  void set(std::size_t i, double v) { index_[i]->cells[A] = v; }
+  void set(std::size_t i, double v) { at(i)->cells[A] = v; }
   ParticleRecord record(std::size_t i) const {
     ParticleRecord r;
-    for (int a = 0; a < kNumAttrs; ++a) r.set(a, index_[i]->cells[a]);
+    for (int a = 0; a < kNumAttrs; ++a) r.set(a, at(i)->cells[a]);
     return r;
   }
 
-  void set_attr(std::size_t i, const Name* n, double v) {
-    const int a = declared_attr(n->text);
-    if (a < 0) throw AttributeError(attribute_error_text("Particle", n->text));
-    index_[i]->cells[a] = v;
-  }
+  void set_attr(std::size_t i, const Name* n, double v) { at(i)->cells[declared_or_throw(n)] = v; }
   const double* find_attr(std::size_t i, const Name* n) const {
     const int a = declared_attr(n->text);
-    return a < 0 ? nullptr : &index_[i]->cells[a];
+    return a < 0 ? nullptr : &at(i)->cells[a];
   }
   void set_attr_all(const Name* n, double v) {
-    const int a = declared_attr(n->text);
-    if (a < 0) throw AttributeError(attribute_error_text("Particle", n->text));
-    for (SlotsObject* o : index_) o->cells[a] = v;
+    const int a = declared_or_throw(n);
+    for (SlotsObject* o : objects()) o->cells[a] = v;
   }
+  // Only declared attributes exist, and those are not deletable here.
+  void del_attr(std::size_t, const Name* n) { throw AttributeError(attribute_error_text("Particle", n->text)); }
+  void del_attr_all(const Name* n) { del_attr(0, n); }
   template <class F>
   void for_each_dynamic(std::size_t, F&&) const {}
+  bool read_dict(std::size_t) { throw AttributeError(attribute_error_text("Particle", "__dict__")); }
+  std::size_t own_dicts() const { return 0; }
+  static long long dynamic_bytes_estimate(std::size_t) { return 0; }  // refused before it matters
 
-  template <class Perm>
-  void permute(const Perm& order) {
-    index_ = permuted(index_, order);
+  static void release(StoreMemory& m, SlotsObject* o) {
+    m.objects.deallocate(o, sizeof(SlotsObject), alignof(SlotsObject));
   }
 
-  LayoutBytes bytes() const { return mem_->bytes(); }
-
  private:
-  std::unique_ptr<StoreMemory> mem_;
-  std::pmr::vector<SlotsObject*> index_;
+  static int declared_or_throw(const Name* n) {
+    const int a = declared_attr(n->text);
+    if (a < 0) throw AttributeError(attribute_error_text("Particle", n->text));
+    return a;
+  }
 };
+static_assert(ParticleStoreType<SlotsStore>);
 
 }  // namespace slotsim

@@ -15,6 +15,7 @@
 
 #include "sim/layouts/column_set.hpp"
 #include "sim/layouts/errors.hpp"
+#include "sim/layouts/store_concept.hpp"
 #include "sim/layouts/store_memory.hpp"
 #include "sim/particle.hpp"
 
@@ -22,7 +23,6 @@ namespace slotsim {
 
 class SoaStore {
  public:
-  static constexpr Layout kLayout = Layout::Soa;
   using Column = std::pmr::vector<double>;
   using ColumnMap = Eigen::Map<Eigen::ArrayXd>;
 
@@ -90,6 +90,17 @@ class SoaStore {
   }
   template <class F>
   void for_each_dynamic(std::size_t i, F&& f) const { extra_.for_each(i, f); }
+  // A column belongs to every particle: it can only go as a whole.
+  void del_attr(std::size_t, const Name* n) {
+    throw AttributeError(attribute_error_text("Particle", n->text) +
+                         " (soa holds extra attributes only as whole columns: delete it from all particles at once)");
+  }
+  void del_attr_all(const Name* n) {
+    if (!extra_.erase(n)) throw AttributeError(attribute_error_text("Particle", n->text));
+  }
+  bool read_dict(std::size_t) { throw AttributeError(attribute_error_text("Particle", "__dict__")); }
+  std::size_t own_dicts() const { return 0; }
+  static long long dynamic_bytes_estimate(std::size_t carriers) { return 8LL * static_cast<long long>(carriers); }
 
   template <class Perm>
   void permute(const Perm& order) {
@@ -108,5 +119,6 @@ class SoaStore {
   std::array<Column, kNumAttrs> cols_;
   ColumnSet extra_;
 };
+static_assert(ParticleStoreType<SoaStore>);
 
 }  // namespace slotsim

@@ -10,6 +10,7 @@
 
 #include "sim/fixtures.hpp"
 #include "sim/io/csv.hpp"
+#include "sim/layouts/layout.hpp"
 
 using slotsim::testing::read_text;
 using slotsim::testing::TempDir;
@@ -24,13 +25,14 @@ using slotsim::testing::lines;
 
 }  // namespace
 
-TEST_CASE("batch: same state hash for all five layouts and for a dict -> slots -> soa run") {
+TEST_CASE("batch: same state hash for every layout and for a dict -> slots -> soa run") {
   TempDir d;
   const std::string common = "batch -q --scene plummer -n 3000 --solver direct --steps 4 --seed 3 ";
   std::string ref;
-  for (const char* l : {"dict", "slots", "slots+dict", "aos", "soa"}) {
+  for (const slotsim::Layout layout : slotsim::kAllLayouts) {
+    const std::string l(slotsim::layout_name(layout));
     CAPTURE(l);
-    std::string file = std::string("out-") + l + ".json";
+    std::string file = "out-" + l + ".json";
     std::replace(file.begin(), file.end(), '+', '_');
     const std::string j = d.file(file);
     const CliResult r = run_cli(d, common + "--layout " + l + " --json " + j);
@@ -137,4 +139,23 @@ TEST_CASE("batch: a malformed --ic file is named with line and column") {
   CHECK(r.code != 0);
   CHECK(lines(r.err) == 1);
   CHECK(r.err.find("bad.csv:3:") != std::string::npos);
+}
+
+TEST_CASE("batch: --read-dict gives shared-keys particles a dict and leaves the physics alone") {
+  TempDir d;
+  const std::string common = "batch -q --scene plummer -n 500 --solver direct --steps 2 --layout shared-keys ";
+  const std::string a = d.file("plain.json"), b = d.file("read.json"), c = d.file("one.json");
+  REQUIRE(run_cli(d, common + "--json " + a).code == 0);
+  REQUIRE(run_cli(d, common + "--read-dict all --json " + b).code == 0);
+  REQUIRE(run_cli(d, common + "--read-dict 7 --json " + c).code == 0);
+  CHECK(json_number(read_text(a), "own_dicts") == 0);
+  CHECK(json_number(read_text(b), "own_dicts") == 500);
+  CHECK(json_number(read_text(c), "own_dicts") == 1);
+  CHECK(json_string(read_text(a), "state_hash") == json_string(read_text(b), "state_hash"));
+  // 32 B of split dict per particle, values still inline.
+  CHECK(json_number(read_text(b), "particle_bytes") - json_number(read_text(a), "particle_bytes") == 500 * 32);
+  const CliResult bad = run_cli(d, common + "--read-dict 500");
+  CHECK(bad.code == 2);
+  CHECK(bad.err.find("--read-dict: particle 500 is out of range") != std::string::npos);
+  CHECK(run_cli(d, common + "--read-dict x1").code == 2);
 }

@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 
 #include "sim/fixtures.hpp"
+#include "sim/layouts/layout.hpp"
 
 using slotsim::testing::TempDir;
 
@@ -26,7 +27,8 @@ TEST_CASE("bench: one table row per layout, ratios to dict and soa, CSV and JSON
   std::string out, err;
   const std::string j = d.file("b.json"), c = d.file("b.csv");
   REQUIRE(run(d, "bench -n 2000 --solver direct --steps 2 --repeats 2 --json " + j + " --csv " + c, &out, &err) == 0);
-  for (const char* l : {"| dict |", "| slots |", "| slots+dict |", "| aos |", "| soa |"}) CHECK(out.find(l) != std::string::npos);
+  for (const slotsim::Layout l : slotsim::kAllLayouts)
+    CHECK(out.find("| " + std::string(slotsim::layout_name(l)) + " |") != std::string::npos);
   CHECK(out.find("| soa | 56.0 |") != std::string::npos);
   CHECK(out.find("| dict | 288.0 |") != std::string::npos);
   CHECK(err.find("repeat 2/2") != std::string::npos);  // progress
@@ -37,7 +39,7 @@ TEST_CASE("bench: one table row per layout, ratios to dict and soa, CSV and JSON
   std::istringstream csv(read_text(c));
   int rows = 0;
   for (std::string line; std::getline(csv, line);) ++rows;
-  CHECK(rows == 6);
+  CHECK(rows == 1 + slotsim::kNumLayouts);  // header + one row per layout
 }
 
 TEST_CASE("bench --claims: every claim with a measured value and a verdict") {

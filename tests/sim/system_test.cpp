@@ -55,6 +55,10 @@ TEST_CASE("state hash does not depend on the switch schedule") {
     CHECK(run(small_config(Layout::Aos, solver), 9, {{0, Layout::SlotsDict}, {1, Layout::Dict}, {8, Layout::Aos}}) ==
           ref);
     CHECK(run(small_config(Layout::Soa, solver), 9, {{4, Layout::Soa}, {5, Layout::Slots}}) == ref);
+    // Every layout visited in one run, each from the one before.
+    std::vector<std::pair<int, Layout>> tour;
+    for (int k = 0; k < kNumLayouts; ++k) tour.push_back({k + 1, kAllLayouts[(k + 1) % kNumLayouts]});
+    CHECK(run(small_config(kAllLayouts[0], solver), 9, tour) == ref);
   }
 }
 

@@ -144,3 +144,25 @@ TEST_CASE("script runner: busy again after settling means not settled") {
   r.observe(1, false);
   CHECK(r.next(5) != nullptr);
 }
+
+TEST_CASE("script: del-attr and read-dict, on one particle or all; every layout name parses") {
+  const auto a = parse_script("at 1 del-attr tag; at 2 del-attr tag 7; at 3 read-dict; at 4 read-dict 9");
+  REQUIRE(a.size() == 4);
+  const auto* d = command<cmd::SetAttr>(a[0]);
+  REQUIRE(d);
+  CHECK(d->op == cmd::AttrOp::Delete);
+  CHECK(d->name == "tag");
+  CHECK(!d->id.has_value());
+  CHECK(command<cmd::SetAttr>(a[1])->id == std::size_t(7));
+  const auto* r = command<cmd::SetAttr>(a[2]);
+  REQUIRE(r);
+  CHECK(r->op == cmd::AttrOp::ReadDict);
+  CHECK(!r->id.has_value());
+  CHECK(command<cmd::SetAttr>(a[3])->id == std::size_t(9));
+  CHECK(error_of("at 1 read-dict 1 2").find("usage: at FRAME read-dict [PARTICLE_ID]") != std::string::npos);
+  for (Layout l : kAllLayouts) {
+    const auto s = parse_script("at 1 layout " + std::string(layout_name(l)));
+    CHECK(command<cmd::SwitchLayout>(s[0])->to == l);
+  }
+  CHECK(error_of("at 1 layout nope").find(layout_names()) != std::string::npos);
+}

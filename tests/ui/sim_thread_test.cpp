@@ -59,7 +59,7 @@ TEST_CASE("sim thread: published positions and bytes are the System's own") {
   CHECK(std::vector<float>(f0.xyz.begin(), f0.xyz.end()) == xyz);
   CHECK(std::vector<float>(f0.speed.begin(), f0.speed.end()) == speed);
 
-  for (Layout l : {Layout::Dict, Layout::Slots, Layout::SlotsDict, Layout::Aos, Layout::Soa}) {
+  for (Layout l : kAllLayouts) {
     CAPTURE(layout_name(l));
     const SimFrame& f = wait_applied(t, t.post(cmd::SwitchLayout{l}));
     ref.switch_layout(l);
@@ -69,6 +69,7 @@ TEST_CASE("sim thread: published positions and bytes are the System's own") {
     CHECK(a.tables == b.tables);
     CHECK(a.index == b.index);
     CHECK(a.columns == b.columns);
+    CHECK(a.shared_keys == b.shared_keys);
     CHECK(a.blocks == b.blocks);
     // usable_total is not compared: malloc_usable_size depends on which
     // malloc arena served the block, and the two Systems live on different
@@ -280,5 +281,50 @@ TEST_CASE("sim thread: Save snapshot writes a restartable HDF5 file of the live 
   r = result_of(wait_applied(t, seq), seq);
   REQUIRE(r);
   CHECK(!r->ok);
-  CHECK(r->text.find("cannot create") != std::string::npos);
+  CHECK(r->text.find("cannot") != std::string::npos);
+}
+
+TEST_CASE("sim thread: read-dict and del-attr commands, and the own-dict count in the stats") {
+  SimConfig cfg = small_config();
+  cfg.layout = Layout::SharedKeys;
+  SimThread t(cfg, true);
+  const SimFrame& f0 = wait_applied(t, 0);
+  CHECK(f0.stats.own_dicts == 0);
+  std::uint64_t seq = t.post(cmd::SetAttr{std::size_t(3), "__dict__", 0.0, cmd::AttrOp::ReadDict});
+  const SimFrame& f1 = wait_applied(t, seq);
+  const CommandResult* r = result_of(f1, seq);
+  REQUIRE(r);
+  CHECK(r->ok);
+  CHECK(r->text.find("1 dict(s) created") != std::string::npos);
+  CHECK(f1.stats.own_dicts == 1);
+  CHECK(r->bytes_after - r->bytes_before == 32);
+  wait_applied(t, t.post(cmd::SetAttr{std::nullopt, "tag", 2.0}));
+  seq = t.post(cmd::SetAttr{std::size_t(4), "tag", 0.0, cmd::AttrOp::Delete});
+  const SimFrame& f2 = wait_applied(t, seq);
+  r = result_of(f2, seq);
+  REQUIRE(r);
+  CHECK(r->ok);
+  CHECK(r->bytes_after == r->bytes_before);  // 3.11+: a deletion makes no dict
+  CHECK(f2.stats.own_dicts == 1);
+  REQUIRE(f2.stats.dynamic_attrs.size() == 1);
+  CHECK(f2.stats.dynamic_attrs[0].count == f2.stats.n - 1);
+  // Deleting from all is refused while particle 4 lacks it; then it works.
+  seq = t.post(cmd::SetAttr{std::nullopt, "tag", 0.0, cmd::AttrOp::Delete});
+  r = result_of(wait_applied(t, seq), seq);
+  REQUIRE(r);
+  CHECK(!r->ok);
+  CHECK(r->text.find("nothing was deleted") != std::string::npos);
+  wait_applied(t, t.post(cmd::SetAttr{std::size_t(4), "tag", 1.0}));
+  seq = t.post(cmd::SetAttr{std::nullopt, "tag", 0.0, cmd::AttrOp::Delete});
+  const SimFrame& f3 = wait_applied(t, seq);
+  REQUIRE(result_of(f3, seq));
+  CHECK(result_of(f3, seq)->ok);
+  CHECK(f3.stats.dynamic_attrs.empty());
+  // slots has no __dict__: the error comes back, nothing changes.
+  wait_applied(t, t.post(cmd::SwitchLayout{Layout::Slots}));
+  seq = t.post(cmd::SetAttr{std::nullopt, "__dict__", 0.0, cmd::AttrOp::ReadDict});
+  r = result_of(wait_applied(t, seq), seq);
+  REQUIRE(r);
+  CHECK(!r->ok);
+  CHECK(r->text.find("no attribute '__dict__'") != std::string::npos);
 }

@@ -1,6 +1,7 @@
 #include <doctest/doctest.h>
 
 #include <cstdio>
+#include <memory_resource>
 #include <string>
 
 #include "sim/layouts/attr_table.hpp"
@@ -53,4 +54,34 @@ TEST_CASE("attribute table grows like CPython's and keeps every entry") {
   CHECK(r.blocks() == 1);
   attr_table_free(&r, t);
   CHECK(r.requested() == 0);
+}
+
+TEST_CASE("attr table: deletion leaves a dummy that lookups probe through, and growth compacts it") {
+  std::pmr::monotonic_buffer_resource arena;
+  AttrTable* t = attr_table_new(&arena);
+  const Name* a = intern("del_a");
+  const Name* b = intern("del_b");
+  attr_table_set(&arena, &t, a, 1.0);
+  attr_table_set(&arena, &t, b, 2.0);
+  CHECK(attr_table_del(t, a));
+  CHECK_FALSE(attr_table_del(t, a));
+  CHECK(attr_table_find(t, a) == nullptr);
+  REQUIRE(attr_table_find(t, b) != nullptr);
+  CHECK(*attr_table_find(t, b) == 2.0);
+  CHECK(t->live == 1);
+  CHECK(t->used == 2);
+  int seen = 0;
+  attr_table_for_each(t, [&](const Name* k, double v) {
+    CHECK(k == b);
+    CHECK(v == 2.0);
+    ++seen;
+  });
+  CHECK(seen == 1);
+  // Fill to the usable limit: the growth drops the deleted entry.
+  for (int k = 0; k < 10; ++k) attr_table_set(&arena, &t, key(500 + k), k);
+  CHECK(t->live == 11);
+  CHECK(t->used == 11);
+  CHECK(attr_table_find(t, a) == nullptr);
+  attr_table_set(&arena, &t, a, 3.0);
+  CHECK(*attr_table_find(t, a) == 3.0);
 }

@@ -122,3 +122,52 @@ TEST_CASE("permute reorders particles and their dynamic attributes together") {
     if (l != Layout::Slots) CHECK(s.get_attr(0, "tag") == 40);
   }
 }
+
+TEST_CASE("del_attr: dynamic attributes go, declared ones and refusals change nothing") {
+  for (Layout l : kAllLayouts) {
+    CAPTURE(layout_name(l));
+    ParticleStore s = filled(l, 6);
+    CHECK_THROWS_WITH_AS(s.del_attr(2, "x"), doctest::Contains("cannot delete declared attribute 'x'"),
+                         AttributeError);
+    CHECK_THROWS_AS(s.del_attr(2, "tag"), AttributeError);  // absent everywhere
+    if (traits(l).dynamic == DynamicAttrs::None) continue;
+    s.set_attr_all("tag", 1.5);
+    const ParticleRecord r2 = s.record(2);
+    if (traits(l).dynamic == DynamicAttrs::AnyParticle) {
+      s.del_attr(2, "tag");
+      CHECK_THROWS_AS(s.get_attr(2, "tag"), AttributeError);
+      CHECK(s.get_attr(3, "tag") == 1.5);
+      // Particle 2 lacks it now: deleting from all is refused and deletes nothing.
+      CHECK_THROWS_WITH_AS(s.del_attr_all("tag"), doctest::Contains("nothing was deleted"), AttributeError);
+      CHECK(s.get_attr(3, "tag") == 1.5);
+      s.set_attr(2, "tag", 2.5);
+    } else {
+      CHECK_THROWS_WITH_AS(s.del_attr(2, "tag"), doctest::Contains("whole columns"), AttributeError);
+    }
+    s.del_attr_all("tag");
+    CHECK(s.dynamic_attrs().empty());
+    CHECK(s.record(2).x == r2.x);
+    CHECK(s.record(2).mass == r2.mass);
+  }
+}
+
+TEST_CASE("read_dict: slots+dict creates the empty table on first access, dict already has one") {
+  ParticleStore sd = filled(Layout::SlotsDict, 5);
+  CHECK(sd.own_dicts() == 0);
+  CHECK(sd.read_dict(1));
+  CHECK_FALSE(sd.read_dict(1));
+  CHECK(sd.own_dicts() == 1);
+  CHECK(sd.bytes().tables == static_cast<long long>(attr_table_bytes(kMinLog2Slots)));
+  CHECK(sd.read_dict_all() == 4);
+  CHECK(sd.own_dicts() == 5);
+  ParticleStore d = filled(Layout::Dict, 5);
+  const LayoutBytes before = d.bytes();
+  CHECK(d.read_dict_all() == 0);
+  CHECK(d.own_dicts() == 5);
+  CHECK(d.bytes().total() == before.total());
+  for (Layout l : {Layout::Slots, Layout::Aos, Layout::Soa}) {
+    ParticleStore s = filled(l, 3);
+    CHECK_THROWS_WITH_AS(s.read_dict(0), "AttributeError: 'Particle' object has no attribute '__dict__'",
+                         AttributeError);
+  }
+}
