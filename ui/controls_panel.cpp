@@ -35,6 +35,7 @@ void seed_inputs(const SimStats& s, OverlayState& st) {
   st.theta = static_cast<float>(s.force.theta);
   st.grid = s.force.grid;
   st.threads = s.threads;
+  st.speed = s.steps_per_frame;
   st.controls_seeded = true;
 }
 
@@ -45,7 +46,8 @@ void disabled_wrapped(const char* text) {
 }
 
 void layout_section(OverlayContext& ctx, const SimStats& s) {
-  section("layout (keys 1-5)");
+  const std::string title = "layout (keys 1-" + std::to_string(kNumLayouts) + ")";
+  section(title.c_str());
   for (int i = 0; i < kNumLayouts; ++i) {
     const Layout l = kAllLayouts[i];
     if (i) ImGui::SameLine();
@@ -64,6 +66,17 @@ void run_section(OverlayContext& ctx, const SimStats& s, OverlayState& st) {
   if (ImGui::Button("Step (.)")) ctx.sim.post(cmd::StepOnce{});
   ImGui::SameLine();
   if (ImGui::Button("Screenshot")) st.want_screenshot = true;
+  // Speed and time step up front: they decide whether anything visibly
+  // moves (each scene starts with its own dt, sim/scenes/registry.cpp).
+  ImGui::SetNextItemWidth(150);
+  ImGui::SliderInt("speed", &st.speed, 0, 64, st.speed == 0 ? "max steps/frame" : "%d steps/frame");
+  if (ImGui::IsItemHovered()) ImGui::SetTooltip("at most this many steps per frame (60 frames/s); 0 = as fast as the machine goes");
+  // On release, not per pixel of the drag (each post is a queued command).
+  if (ImGui::IsItemDeactivatedAfterEdit()) ctx.sim.post(cmd::SetSpeed{st.speed});
+  ImGui::SetNextItemWidth(150);
+  ImGui::InputFloat("dt", &st.dt, 0, 0, "%.3g");
+  ImGui::SameLine();
+  if (ImGui::Button("Apply dt") && st.dt > 0) ctx.sim.post(cmd::SetDt{st.dt});
 }
 
 void solver_section(OverlayContext& ctx, const SimStats& s, OverlayState& st) {
@@ -86,10 +99,6 @@ void solver_section(OverlayContext& ctx, const SimStats& s, OverlayState& st) {
     f.grid = st.grid;
     ctx.sim.post(cmd::SetSolver{solvers[static_cast<std::size_t>(st.solver)], f});
   }
-  ImGui::SetNextItemWidth(120);
-  ImGui::InputFloat("dt", &st.dt, 0, 0, "%.3g");
-  ImGui::SameLine();
-  if (ImGui::Button("Apply dt")) ctx.sim.post(cmd::SetDt{st.dt});
 }
 
 void scene_section(OverlayContext& ctx, OverlayState& st) {
@@ -163,15 +172,15 @@ void controls_panel(OverlayContext& ctx, OverlayState& st) {
   const SimStats& s = ctx.frame.stats;
   if (!s.has_system) return;
   if (!st.controls_seeded) seed_inputs(s, st);
-  const ImGuiIO& io = ImGui::GetIO();
-  pin_next_window(io.DisplaySize.x - kMargin, kMargin, 1, 0);
-  // Narrow, so the scene stays visible; long descriptions wrap.
-  fixed_width_next_window(kSideWidth);
-  ImGui::Begin("Controls", nullptr, kPanelFlags);
+  dock_next_window(ctx.layout.controls);
+  if (!ImGui::Begin("Controls", nullptr, kDockedFlags)) {
+    ImGui::End();
+    return;
+  }
   layout_section(ctx, s);
   run_section(ctx, s, st);
   // The less frequent controls fold away, for the same reason.
-  if (ImGui::CollapsingHeader("solver and time step")) solver_section(ctx, s, st);
+  if (ImGui::CollapsingHeader("solver")) solver_section(ctx, s, st);
   if (ImGui::CollapsingHeader("scene and particle count")) scene_section(ctx, st);
   if (ImGui::CollapsingHeader("threads and drawing")) threads_section(ctx, s, st);
   disabled_wrapped("drag: orbit   right-drag: pan   wheel: zoom   R: reset view   F1: hide overlay");

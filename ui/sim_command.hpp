@@ -48,6 +48,11 @@ struct SetPaused {
   bool paused;
 };
 struct StepOnce {};
+// The speed control: at most this many steps per published frame (the
+// simulation then waits for the next 1/60 s slot), 0 = as fast as it goes.
+struct SetSpeed {
+  int steps_per_frame;
+};
 // Runs sim/lessons' measurements here, between steps, so they neither race
 // the steps for the CPU nor block the window.
 struct MeasureLessons {
@@ -57,6 +62,6 @@ struct MeasureLessons {
 
 using SimCommand = std::variant<cmd::SwitchLayout, cmd::Respawn, cmd::SetSolver, cmd::SetDt,
                                 cmd::SetAttr, cmd::Inherit, cmd::SetThreads, cmd::SetPaused,
-                                cmd::StepOnce, cmd::MeasureLessons>;
+                                cmd::StepOnce, cmd::MeasureLessons, cmd::SetSpeed>;
 
 }  // namespace slotsim::ui

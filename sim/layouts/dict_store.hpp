@@ -85,6 +85,9 @@ class DictStore {
   }
 
   LayoutBytes bytes() const { return mem_->bytes(); }
+  // Where particle i's object and table live (read-only; the GUI's heap map).
+  const void* object_address(std::size_t i) const { return index_[i]; }
+  const void* table_address(std::size_t i) const { return index_[i]->dict; }
 
  private:
   template <int A>

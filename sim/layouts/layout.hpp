@@ -36,4 +36,20 @@ struct LayoutBytes {
   long long blocks = 0;   // live allocations
 };
 
+// The categories of LayoutBytes, in display order, for reports that list
+// them all (the GUI's Memory and Compare panels). A new category is one
+// line here; the static_assert catches a field added without it.
+struct ByteCategory {
+  std::string_view name;
+  long long LayoutBytes::*field;
+};
+inline constexpr std::array<ByteCategory, 4> kByteCategories = {{
+    {"objects", &LayoutBytes::objects},
+    {"tables", &LayoutBytes::tables},
+    {"index", &LayoutBytes::index},
+    {"columns", &LayoutBytes::columns},
+}};
+static_assert(sizeof(LayoutBytes) == (kByteCategories.size() + 2) * sizeof(long long),
+              "a LayoutBytes category was added: list it in kByteCategories");
+
 }  // namespace slotsim

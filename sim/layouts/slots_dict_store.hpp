@@ -101,6 +101,10 @@ class SlotsDictStore {
   }
 
   LayoutBytes bytes() const { return mem_->bytes(); }
+  // Where particle i's object and table (null until used) live (read-only;
+  // the GUI's heap map).
+  const void* object_address(std::size_t i) const { return index_[i]; }
+  const void* table_address(std::size_t i) const { return index_[i]->dict; }
 
  private:
   std::unique_ptr<StoreMemory> mem_;

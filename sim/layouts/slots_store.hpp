@@ -79,6 +79,8 @@ class SlotsStore {
   }
 
   LayoutBytes bytes() const { return mem_->bytes(); }
+  // Where particle i's object lives (read-only; the GUI's heap map).
+  const void* object_address(std::size_t i) const { return index_[i]; }
 
  private:
   std::unique_ptr<StoreMemory> mem_;
