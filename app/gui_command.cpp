@@ -9,6 +9,7 @@
 #include "app/output_file.hpp"
 #include "app/sim_options.hpp"
 #include "render/screenshot.hpp"
+#include "sim/scenes/scene.hpp"
 #include "sim/solvers/solver.hpp"
 #include "ui/gui.hpp"
 
@@ -33,8 +34,15 @@ std::string default_solver() {
   }
 }
 
-int run_gui_command(GuiCommandOptions& o) {
+int run_gui_command(GuiCommandOptions& o, const CLI::App& cmd) {
+  // The GUI starts where a learner starts: a plain Python class (`dict`),
+  // and with the scene's own time step, unless the flags say otherwise.
+  if (cmd.get_option("--layout")->count() == 0) o.sim.layout = "dict";
+  const bool dt_given = cmd.get_option("--dt")->count() > 0;
   finish_sim_options(o.sim);
+  if (!dt_given && o.sim.cfg.ic_file.empty())
+    for (const auto& s : scene_list())
+      if (s.name == o.sim.cfg.scene) o.sim.cfg.dt = s.default_dt;
   o.gui.sim = o.sim.cfg;
   try {
     o.gui.script = ui::parse_script(o.script);
@@ -69,6 +77,9 @@ CLI::App* register_gui(CLI::App& app) {
   o->sim.cfg.solver = default_solver();
   CLI::App* cmd = app.add_subcommand("gui", "open the interactive window (the default)");
   add_sim_options(cmd, o->sim);
+  cmd->get_option("--layout")->description("particle layout: dict (the default here: a plain Python class), "
+                                            "slots, slots+dict, aos, soa");
+  cmd->get_option("--dt")->description("time step (default: the scene's own, e.g. 0.04 for collision)");
   cmd->get_option("--particles")
       ->description("number of particles (200,000 stays interactive on software OpenGL; up to "
                     "10,000,000 in the window's respawn)");
@@ -96,8 +107,8 @@ CLI::App* register_gui(CLI::App& app) {
   cmd->add_option("--height", o->gui.height, "window height in pixels")
       ->capture_default_str()
       ->check(CLI::Range(64u, 16384u));
-  cmd->callback([o] {
-    const int rc = run_guarded("gui", [&] { return run_gui_command(*o); });
+  cmd->callback([o, cmd] {
+    const int rc = run_guarded("gui", [&] { return run_gui_command(*o, *cmd); });
     if (rc != 0) throw CLI::RuntimeError(rc);
   });
   return cmd;

@@ -161,11 +161,13 @@ void compare_panel(OverlayContext& ctx, OverlayState& st) {
       if (ImGui::IsItemHovered())
         ImGui::SetTooltip("the store's bytes; in brackets the process heap's peak during the conversion into it");
       ImGui::TableSetColumnIndex(3);
-      if (r.steps.steps)
+      if (r.steps.steps) {
         ImGui::Text("%.1f (%.1f-%.1f)", r.steps.median_ms, r.steps.min_ms, r.steps.max_ms);
-      if (r.steps.steps && ImGui::IsItemHovered())
-        ImGui::SetTooltip("over the last %llu steps in this layout", static_cast<unsigned long long>(r.steps.steps));
-      else ImGui::TextDisabled("no steps");
+        if (ImGui::IsItemHovered())
+          ImGui::SetTooltip("over the last %llu steps in this layout", static_cast<unsigned long long>(r.steps.steps));
+      } else {
+        ImGui::TextDisabled("no steps");
+      }
       ImGui::TableSetColumnIndex(4);
       if (r.converted) ImGui::Text("%.0f ms", r.convert_ms);
       else ImGui::TextDisabled("start");

@@ -124,9 +124,9 @@ void scene_section(OverlayContext& ctx, OverlayState& st) {
   if (ImGui::Button("Respawn") && !ctx.progress.busy)
     ctx.sim.post(cmd::Respawn{scenes[static_cast<std::size_t>(st.scene)].name,
                               static_cast<std::size_t>(st.particles),
-                              static_cast<std::uint64_t>(st.seed)});
+                              static_cast<std::uint64_t>(st.seed), scenes[static_cast<std::size_t>(st.scene)].default_dt});
   ImGui::SameLine();
-  ImGui::TextDisabled("refused if it will not fit in memory");
+  ImGui::TextDisabled("with the scene's dt (%.3g)", scenes[static_cast<std::size_t>(std::max(0, st.scene))].default_dt);
 }
 
 void threads_section(OverlayContext& ctx, const SimStats& s, OverlayState& st) {

@@ -21,6 +21,7 @@ struct Respawn {
   std::string scene;
   std::size_t particles;
   std::uint64_t seed;
+  std::optional<double> dt = std::nullopt;  // set: use this dt (the scene's default, from the panel)
 };
 struct SetSolver {
   std::string name;

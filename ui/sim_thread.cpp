@@ -416,6 +416,7 @@ void SimThread::respawn(const cmd::Respawn& r, CommandResult& res) {
   next.particles = r.particles;
   next.seed = r.seed;
   next.ic_file.clear();
+  if (r.dt) next.dt = *r.dt;
   set_busy(true, "spawning");
   try {
     // First with the old particles still alive, so any refusal leaves the
