@@ -87,7 +87,7 @@ std::vector<LogRow> read_log(const fs::path& p) {
     std::stringstream ss(line);
     std::string cell;
     while (std::getline(ss, cell, ',')) f.push_back(cell);
-    REQUIRE(f.size() == 10);
+    REQUIRE(f.size() == 21);
     rows.push_back({std::stol(f[0]), f[3], std::stod(f[4]), std::stoull(f[6]), std::stoll(f[7])});
   }
   return rows;
