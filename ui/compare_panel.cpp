@@ -132,15 +132,16 @@ void compare_panel(OverlayContext& ctx, OverlayState& st) {
   const double max_pi = t.max_per_instance();
   const ImGuiTableFlags flags = ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersInnerV | ImGuiTableFlags_SizingFixedFit |
                                 ImGuiTableFlags_ScrollX | ImGuiTableFlags_ScrollY;
-  if (ImGui::BeginTable("compare", 7, flags, ImVec2(0, ImGui::GetContentRegionAvail().y))) {
+  // Five columns, so the table fits the strip of a 1280-pixel window; the
+  // step-time ratios and the conversion's source are in the tooltips and
+  // in every export.
+  if (ImGui::BeginTable("compare", 5, flags, ImVec2(0, ImGui::GetContentRegionAvail().y))) {
     ImGui::TableSetupScrollFreeze(1, 1);
     ImGui::TableSetupColumn("layout");
     ImGui::TableSetupColumn("B/instance");
-    ImGui::TableSetupColumn("MiB (peak)");
+    ImGui::TableSetupColumn("MiB (peak), convert ms");
     ImGui::TableSetupColumn("step ms med (min-max)");
-    ImGui::TableSetupColumn("convert");
-    ImGui::TableSetupColumn("B: /dict /soa");
-    ImGui::TableSetupColumn("step: /dict /soa");
+    ImGui::TableSetupColumn("x dict, x soa");
     ImGui::TableHeadersRow();
     for (const CompareRow& r : t.rows()) {
       ImGui::TableNextRow();
@@ -154,29 +155,30 @@ void compare_panel(OverlayContext& ctx, OverlayState& st) {
         continue;
       }
       ImGui::TableSetColumnIndex(1);
-      stacked_bar(r, max_pi, 80);
+      stacked_bar(r, max_pi, 50);
       ImGui::TableSetColumnIndex(2);
-      if (r.converted) ImGui::Text("%.1f (%.1f)", double(r.bytes.total()) / kMiB, double(r.peak_heap) / kMiB);
-      else ImGui::Text("%.1f", double(r.bytes.total()) / kMiB);
-      if (ImGui::IsItemHovered())
-        ImGui::SetTooltip("the store's bytes; in brackets the process heap's peak during the conversion into it");
+      if (r.converted)
+        ImGui::Text("%.1f (%.1f), %.0f", double(r.bytes.total()) / kMiB, double(r.peak_heap) / kMiB, r.convert_ms);
+      else ImGui::Text("%.1f, start", double(r.bytes.total()) / kMiB);
+      if (ImGui::IsItemHovered()) {
+        if (r.converted)
+          ImGui::SetTooltip("the store's MiB; in brackets the process heap's peak while converting from %s", std::string(layout_name(r.converted_from)).c_str());
+        else
+          ImGui::SetTooltip("the store's MiB; the layout it started in (no conversion)");
+      }
       ImGui::TableSetColumnIndex(3);
       if (r.steps.steps) {
-        ImGui::Text("%.1f (%.1f-%.1f)", r.steps.median_ms, r.steps.min_ms, r.steps.max_ms);
+        ImGui::Text("%.3g (%.3g-%.3g)", r.steps.median_ms, r.steps.min_ms, r.steps.max_ms);
         if (ImGui::IsItemHovered())
-          ImGui::SetTooltip("over the last %llu steps in this layout", static_cast<unsigned long long>(r.steps.steps));
+          ImGui::SetTooltip("over the last %llu steps in this layout; step time %s (x dict, x soa)",
+                            static_cast<unsigned long long>(r.steps.steps),
+                            ratio_text(t.step_ratio(r.layout, Layout::Dict), t.step_ratio(r.layout, Layout::Soa)).c_str());
       } else {
         ImGui::TextDisabled("no steps");
       }
       ImGui::TableSetColumnIndex(4);
-      if (r.converted) ImGui::Text("%.0f ms", r.convert_ms);
-      else ImGui::TextDisabled("start");
-      if (r.converted && ImGui::IsItemHovered())
-        ImGui::SetTooltip("from %s", std::string(layout_name(r.converted_from)).c_str());
-      ImGui::TableSetColumnIndex(5);
       ImGui::TextUnformatted(ratio_text(t.bytes_ratio(r.layout, Layout::Dict), t.bytes_ratio(r.layout, Layout::Soa)).c_str());
-      ImGui::TableSetColumnIndex(6);
-      ImGui::TextUnformatted(ratio_text(t.step_ratio(r.layout, Layout::Dict), t.step_ratio(r.layout, Layout::Soa)).c_str());
+      if (ImGui::IsItemHovered()) ImGui::SetTooltip("bytes per instance as a multiple of dict's and of soa's");
     }
     ImGui::EndTable();
   }

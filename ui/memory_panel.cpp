@@ -70,7 +70,7 @@ void upload(unsigned& tex, int w, int h, const std::uint32_t* rgba) {
 // The picture: kMapW x kMapH cells drawn 2x, so 1/3 MiB of heap per row
 // or so at a million dict particles; rebuilt only when a new sample
 // arrives (once a second, or after a command).
-constexpr int kMapW = 170, kMapH = 64, kStripW = 340;
+constexpr int kMapW = 160, kMapH = 64, kStripW = 320;
 
 void heap_map_section(const SimStats& s, OverlayState& st) {
   const HeapSample* hs = s.heap_sample.get();

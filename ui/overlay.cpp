@@ -116,7 +116,8 @@ void bottom_strip(OverlayContext& ctx, OverlayState& st) {
 void draw_overlay(OverlayContext& ctx, OverlayState& st) {
   const bool queued = ctx.sim.last_posted() > ctx.frame.stats.applied_seq;
   if (ctx.progress.busy) busy_banner(ctx);
-  else if (queued && !ctx.progress.activity.empty()) queued_banner(ctx);
+  // Not for the usual few milliseconds a command waits for the step to end.
+  else if (queued && ctx.progress.activity_s > 0.3) queued_banner(ctx);
   else if (ctx.progress.activity_s > 1.0) activity_banner(ctx);
   if (!st.visible) return;
   memory_panel(ctx, st);

@@ -32,7 +32,7 @@ inline void pin_next_window(float x, float y, float pivot_x, float pivot_y) {
   ImGui::SetNextWindowBgAlpha(0.85f);
 }
 inline constexpr float kMargin = 8;
-inline constexpr float kSideWidth = 370;  // the left and right panel columns
+inline constexpr float kSideWidth = 350;  // the left and right panel columns
 // Full inner width of a side panel (explicit: a negative "fill" width
 // collapses to nothing in an auto-resizing window).
 inline constexpr float kPlotWidth = kSideWidth - 16;
