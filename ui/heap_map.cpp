@@ -50,7 +50,7 @@ std::uint32_t rank_colour(float rank) {
   return pack(a[0] + (b[0] - a[0]) * u, a[1] + (b[1] - a[1]) * u, a[2] + (b[2] - a[2]) * u);
 }
 
-std::vector<float> morton_ranks(const std::vector<double>& xyz) {
+std::vector<float> morton_ranks(const std::vector<double>& xyz, const RankCube& cube) {
   const std::size_t m = xyz.size() / 3;
   std::vector<float> rank(m, 0.0f);
   if (m < 2) return rank;
@@ -63,7 +63,11 @@ std::vector<float> morton_ranks(const std::vector<double>& xyz) {
       lo[a] = std::min(lo[a], v);
       hi[a] = std::max(hi[a], v);
     }
-  const double side = std::max({hi[0] - lo[0], hi[1] - lo[1], hi[2] - lo[2], 1e-300});
+  double side = std::max({hi[0] - lo[0], hi[1] - lo[1], hi[2] - lo[2], 1e-300});
+  if (cube.side > 0) {
+    for (int a = 0; a < 3; ++a) lo[a] = cube.lo[a];
+    side = cube.side;
+  }
   constexpr double kMax = (1 << detail::kMortonBits) - 1;
   const double scale = kMax / side;
   std::vector<std::uint64_t> key(m);
@@ -84,7 +88,7 @@ std::vector<float> morton_ranks(const std::vector<double>& xyz) {
   return rank;
 }
 
-HeapSample sample_heap(const ParticleStore& store, std::size_t max_samples) {
+HeapSample sample_heap(const ParticleStore& store, std::size_t max_samples, const RankCube& cube) {
   HeapSample h;
   h.layout = store.layout();
   h.n = store.size();
@@ -100,7 +104,7 @@ HeapSample sample_heap(const ParticleStore& store, std::size_t max_samples) {
     xyz[3 * k + 1] = r.y;
     xyz[3 * k + 2] = r.z;
   }
-  h.index_rank = morton_ranks(xyz);
+  h.index_rank = morton_ranks(xyz, cube);
   const LayoutBytes b = store.bytes();
   const auto object_bytes = static_cast<std::uint32_t>(std::max<long long>(1, b.objects / static_cast<long long>(h.n)));
   store.visit([&](const auto& s) {

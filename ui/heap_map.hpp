@@ -49,13 +49,24 @@ struct HeapSample {
   std::vector<float> index_rank;
 };
 
+// The cube Morton keys quantise (as detail::Cube in sim/solvers/morton.hpp).
+struct RankCube {
+  double lo[3] = {0, 0, 0};
+  double side = 0;  // 0: use the points' own bounding cube
+};
+
 // Every `stride`-th particle by storage index, at most max_samples of them.
-HeapSample sample_heap(const ParticleStore& store, std::size_t max_samples);
+// `cube` should be the bounding cube of all particles (what --sort-every
+// quantises), so the sample's ranks follow the store's sorted order; the
+// sample's own cube (side 0) shifts the curve's coarse cells wherever the
+// sample misses the outermost particles.
+HeapSample sample_heap(const ParticleStore& store, std::size_t max_samples, const RankCube& cube = {});
 
 // Morton ranks in [0, 1] of the points (3 doubles each): rank of each
-// point's Z-order key (sim/solvers/morton.hpp's 21 bits per axis) over the
-// points' bounding cube, ties in input order. One point gets 0.
-std::vector<float> morton_ranks(const std::vector<double>& xyz);
+// point's Z-order key (sim/solvers/morton.hpp's 21 bits per axis) in
+// `cube` (or the points' bounding cube), ties in input order. One point
+// gets 0.
+std::vector<float> morton_ranks(const std::vector<double>& xyz, const RankCube& cube = {});
 
 struct HeapRaster {
   int width = 0, height = 0;

@@ -167,7 +167,7 @@ void SimThread::maybe_measure_energy(bool force) {
 void SimThread::maybe_sample_heap(bool force) {
   const double now = seconds_now();
   if (!force && now < next_heap_s_) return;
-  heap_sample_ = std::make_shared<const HeapSample>(sample_heap(system_->store(), kHeapSampleMax));
+  heap_sample_ = std::make_shared<const HeapSample>(sample_heap(system_->store(), kHeapSampleMax, cube_));
   next_heap_s_ = now + kHeapSampleInterval;
 }
 
@@ -467,6 +467,25 @@ void SimThread::publish() {
     double sum2 = 0;
     for (float v : f.speed) sum2 += double(v) * v;
     const double rms = n ? std::sqrt(sum2 / double(n)) : 0;
+    // The heap map ranks its sample in the cube of all particles, the way
+    // detail::bounding_cube does for --sort-every (same margin), so after a
+    // sort its index strip is the sorted order. From the floats just
+    // gathered: one more sweep, no store access.
+    if (n) {
+      float lo[3] = {f.xyz[0], f.xyz[1], f.xyz[2]}, hi[3] = {lo[0], lo[1], lo[2]};
+      for (std::size_t i = 0; i < n; ++i)
+        for (int a = 0; a < 3; ++a) {
+          lo[a] = std::min(lo[a], f.xyz[3 * i + a]);
+          hi[a] = std::max(hi[a], f.xyz[3 * i + a]);
+        }
+      double side = 0, mag = 1;
+      for (int a = 0; a < 3; ++a) {
+        cube_.lo[a] = lo[a];
+        side = std::max(side, double(hi[a]) - double(lo[a]));
+        mag = std::max(mag, std::abs(double(lo[a])));
+      }
+      cube_.side = side * (1 + 1e-9) + mag * 1e-12;
+    }
     f.speed_ref = rms > 0 ? static_cast<float>(2 * rms) : 1.0f;
 
     const SimConfig& cfg = system_->config();

@@ -114,6 +114,7 @@ class SimThread {
   std::string energy_method_;
   double next_energy_s_ = 0, next_heap_s_ = 0;
   std::shared_ptr<const HeapSample> heap_sample_;
+  RankCube cube_;  // bounding cube of the last published positions
   std::deque<std::pair<double, std::uint64_t>> rate_window_;  // (seconds, steps)
   std::deque<CommandResult> results_;
   std::vector<DynamicAttr> dynamic_attrs_;
