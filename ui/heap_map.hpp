@@ -47,6 +47,7 @@ struct HeapSample {
   // Morton rank of each sampled particle in storage-index order: what a
   // loop over the particles visits, left to right.
   std::vector<float> index_rank;
+  double sample_ms = 0;  // what taking it cost the simulation thread (set by the caller)
 };
 
 // The cube Morton keys quantise (as detail::Cube in sim/solvers/morton.hpp).

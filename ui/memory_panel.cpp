@@ -100,7 +100,7 @@ void heap_map_section(const SimStats& s, OverlayState& st) {
                       hs->layout == Layout::Dict || hs->layout == Layout::SlotsDict ? "object (bright) and table (dim)"
                       : hs->layout == Layout::Slots                               ? "object"
                                                                                   : "cells in the contiguous blocks");
-  ImGui::TextDisabled("1 in %s sampled; %s in %d region%s", grouped(hs->stride).c_str(),
+  ImGui::TextDisabled("1 in %s sampled (%.1f ms/s); %s in %d region%s", grouped(hs->stride).c_str(), hs->sample_ms,
                       human_bytes(double(st.heap_span_bytes)).c_str(), st.heap_regions, st.heap_regions == 1 ? "" : "s");
 }
 
