@@ -67,9 +67,8 @@ void upload(unsigned& tex, int w, int h, const std::uint32_t* rgba) {
   glBindTexture(GL_TEXTURE_2D, 0);
 }
 
-// The picture: kMapW x kMapH cells drawn 2x, so 1/3 MiB of heap per row
-// or so at a million dict particles; rebuilt only when a new sample
-// arrives (once a second, or after a command).
+// The picture: kMapW x kMapH cells drawn 2x; rebuilt only when a new
+// sample arrives (every 2 s, or after a command).
 constexpr int kMapW = 160, kMapH = 64, kStripW = 320;
 
 void heap_map_section(const SimStats& s, OverlayState& st) {
@@ -100,7 +99,7 @@ void heap_map_section(const SimStats& s, OverlayState& st) {
                       hs->layout == Layout::Dict || hs->layout == Layout::SlotsDict ? "object (bright) and table (dim)"
                       : hs->layout == Layout::Slots                               ? "object"
                                                                                   : "cells in the contiguous blocks");
-  ImGui::TextDisabled("1 in %s sampled (%.1f ms/s); %s in %d region%s", grouped(hs->stride).c_str(), hs->sample_ms,
+  ImGui::TextDisabled("1 in %s sampled (%.1f ms / 2 s); %s in %d region%s", grouped(hs->stride).c_str(), hs->sample_ms,
                       human_bytes(double(st.heap_span_bytes)).c_str(), st.heap_regions, st.heap_regions == 1 ? "" : "s");
 }
 
