@@ -93,14 +93,17 @@ CLI::App* register_gui(CLI::App& app) {
                   "timed actions, e.g. 'at 30 layout slots; at 60 set-attr charge 1.0; at 90 "
                   "screenshot a.png'; actions: layout, set-attr NAME VALUE [ID], inherit NAME "
                   "[VALUE] (subclass without __slots__), screenshot, pause, resume, step, solver, "
-                  "dt, threads, respawn SCENE N [SEED], lessons, quit; see docs/GUI.md");
+                  "dt, threads, respawn SCENE N [SEED], lessons, speed N, tour [K], export FILE, mark, "
+                  "quit; see docs/GUI.md");
   cmd->add_option("--render", o->render,
                   "points, splat, or auto (splat on software OpenGL such as llvmpipe)")
       ->capture_default_str()
       ->check(CLI::IsMember({"auto", "points", "splat"}));
   cmd->add_option("--frame-log", o->gui.frame_log,
-                  "write one CSV row per frame: frame, frame_ms, sim_step_ms, layout, "
-                  "bytes_per_particle, busy, particles, layout_bytes, heap_bytes, steps");
+                  "write one CSV row per frame (flushed as written): frame, frame_ms, sim_step_ms, "
+                  "layout, bytes_per_particle, busy, particles, layout_bytes, heap_bytes, steps, paused, "
+                  "overlay, cam_yaw, cam_pitch, cam_distance, cam_x, cam_y, cam_z, timing_layout, "
+                  "timing_steps, sim_time");
   cmd->add_option("--width", o->gui.width, "window width in pixels")
       ->capture_default_str()
       ->check(CLI::Range(64u, 16384u));
