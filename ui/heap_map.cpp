@@ -7,14 +7,18 @@
 #include "sim/layouts/attr_table.hpp"
 #include "sim/layouts/names.hpp"
 #include "sim/layouts/particle_store.hpp"
-#include "sim/solvers/morton.hpp"
 
 namespace slotsim::ui {
 
 namespace {
 
+// The Morton key's bits per axis, as detail::kMortonBits in the Morton
+// ordering header (sim/solvers/morton.hpp, moving to sim/ordering/ on main):
+// a copy rather than an include so the move cannot break this file.
+constexpr int kMortonBits = 21;
+
 // Spreads the low 21 bits of v so bit k lands at bit 3k (the same
-// interleave as sim/solvers/morton.cpp, whose helper is file-local).
+// interleave as the Morton ordering's morton.cpp, whose helper is file-local).
 std::uint64_t spread3(std::uint64_t v) {
   v &= 0x1fffff;
   v = (v | v << 32) & 0x1f00000000ffffULL;
@@ -68,7 +72,7 @@ std::vector<float> morton_ranks(const std::vector<double>& xyz, const RankCube& 
     for (int a = 0; a < 3; ++a) lo[a] = cube.lo[a];
     side = cube.side;
   }
-  constexpr double kMax = (1 << detail::kMortonBits) - 1;
+  constexpr double kMax = (1 << kMortonBits) - 1;
   const double scale = kMax / side;
   std::vector<std::uint64_t> key(m);
   for (std::size_t i = 0; i < m; ++i) {

@@ -50,7 +50,7 @@ struct HeapSample {
   double sample_ms = 0;  // what taking it cost the simulation thread (set by the caller)
 };
 
-// The cube Morton keys quantise (as detail::Cube in sim/solvers/morton.hpp).
+// The cube Morton keys quantise (as detail::Cube in the Morton ordering's morton.hpp).
 struct RankCube {
   double lo[3] = {0, 0, 0};
   double side = 0;  // 0: use the points' own bounding cube
@@ -64,7 +64,7 @@ struct RankCube {
 HeapSample sample_heap(const ParticleStore& store, std::size_t max_samples, const RankCube& cube = {});
 
 // Morton ranks in [0, 1] of the points (3 doubles each): rank of each
-// point's Z-order key (sim/solvers/morton.hpp's 21 bits per axis) in
+// point's Z-order key (the Morton ordering's 21 bits per axis) in
 // `cube` (or the points' bounding cube), ties in input order. One point
 // gets 0.
 std::vector<float> morton_ranks(const std::vector<double>& xyz, const RankCube& cube = {});
