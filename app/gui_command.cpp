@@ -12,6 +12,7 @@
 #include "app/output_file.hpp"
 #include "app/sim_options.hpp"
 #include "render/screenshot.hpp"
+#include "sim/scenes/scene.hpp"
 #include "sim/solvers/solver.hpp"
 #include "ui/gui.hpp"
 
@@ -36,9 +37,16 @@ std::string default_solver() {
   }
 }
 
-int run_gui_command(GuiCommandOptions& o) {
+int run_gui_command(GuiCommandOptions& o, const CLI::App& cmd) {
   o.sim.strict_solver_flags = false;  // the solver can be switched in the window
+  // The GUI starts where a learner starts: a plain Python class (`dict`),
+  // and with the scene's own time step, unless the flags say otherwise.
+  if (cmd.get_option("--layout")->count() == 0) o.sim.layout = "dict";
+  const bool dt_given = cmd.get_option("--dt")->count() > 0;
   finish_sim_options(o.sim);
+  if (!dt_given && o.sim.cfg.ic_file.empty())
+    for (const auto& s : scene_list())
+      if (s.name == o.sim.cfg.scene) o.sim.cfg.dt = s.default_dt;
   o.gui.sim = o.sim.cfg;
   try {
     o.gui.script = ui::parse_script(o.script);
@@ -79,6 +87,9 @@ CLI::App* register_gui(CLI::App& app) {
   o->sim.cfg.solver = default_solver();
   CLI::App* cmd = app.add_subcommand("gui", "open the interactive window (the default)");
   add_sim_options(cmd, o->sim);
+  cmd->get_option("--layout")->description("particle layout: dict (the default here: a plain Python class), "
+                                            "slots, slots+dict, aos, soa");
+  cmd->get_option("--dt")->description("time step (default: the scene's own, e.g. 0.04 for collision)");
   cmd->get_option("--particles")
       ->description("number of particles (200,000 stays interactive on software OpenGL; up to "
                     "10,000,000 in the window's respawn)");
@@ -92,22 +103,25 @@ CLI::App* register_gui(CLI::App& app) {
                   "timed actions, e.g. 'at 30 layout slots; at 60 set-attr charge 1.0; at 90 "
                   "screenshot a.png'; actions: layout, set-attr NAME VALUE [ID], inherit NAME "
                   "[VALUE] (subclass without __slots__), screenshot, pause, resume, step, solver, "
-                  "dt, threads, respawn SCENE N [SEED], lessons, quit; see docs/GUI.md");
+                  "dt, threads, respawn SCENE N [SEED], lessons, speed N, tour [K], export FILE, mark, "
+                  "quit; see docs/GUI.md");
   cmd->add_option("--render", o->render,
                   "points, splat, or auto (splat on software OpenGL such as llvmpipe)")
       ->capture_default_str()
       ->check(CLI::IsMember({"auto", "points", "splat"}));
   cmd->add_option("--frame-log", o->gui.frame_log,
-                  "write one CSV row per frame: frame, frame_ms, sim_step_ms, layout, "
-                  "bytes_per_particle, busy, particles, layout_bytes, heap_bytes, steps");
+                  "write one CSV row per frame (flushed as written): frame, frame_ms, sim_step_ms, "
+                  "layout, bytes_per_particle, busy, particles, layout_bytes, heap_bytes, steps, paused, "
+                  "overlay, cam_yaw, cam_pitch, cam_distance, cam_x, cam_y, cam_z, timing_layout, "
+                  "timing_steps, sim_time");
   cmd->add_option("--width", o->gui.width, "window width in pixels")
       ->capture_default_str()
       ->check(CLI::Range(64u, 16384u));
   cmd->add_option("--height", o->gui.height, "window height in pixels")
       ->capture_default_str()
       ->check(CLI::Range(64u, 16384u));
-  cmd->callback([o] {
-    const int rc = run_guarded("gui", [&] { return run_gui_command(*o); });
+  cmd->callback([o, cmd] {
+    const int rc = run_guarded("gui", [&] { return run_gui_command(*o, *cmd); });
     if (rc != 0) throw CLI::RuntimeError(rc);
   });
   return cmd;

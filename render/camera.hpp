@@ -43,6 +43,8 @@ class Camera {
   Vec3 eye() const;
   Vec3 target() const { return target_; }
   float distance() const { return distance_; }
+  float yaw() const { return yaw_; }
+  float pitch() const { return pitch_; }
   float fovy() const { return fovy_; }
   // Changes whenever the view moves, so renderers can skip redrawing a
   // static picture.

@@ -3,9 +3,13 @@
 #include <algorithm>
 #include <cmath>
 
+#include "render/palette.hpp"
+
 namespace slotsim::render {
 
-PointRenderer::PointRenderer() : program_("points") {
+PointRenderer::PointRenderer() : program_("points"), tone_("points_tone") {
+  glGenVertexArrays(1, &tone_vao_);
+  glGenFramebuffers(1, &fbo_);
   glGenVertexArrays(1, &vao_);
   glGenBuffers(1, &pos_vbo_);
   glGenBuffers(1, &scalar_vbo_);
@@ -20,6 +24,9 @@ PointRenderer::PointRenderer() : program_("points") {
 }
 
 PointRenderer::~PointRenderer() {
+  if (accum_) glDeleteTextures(1, &accum_);
+  glDeleteFramebuffers(1, &fbo_);
+  glDeleteVertexArrays(1, &tone_vao_);
   glDeleteBuffers(1, &scalar_vbo_);
   glDeleteBuffers(1, &pos_vbo_);
   glDeleteVertexArrays(1, &vao_);
@@ -49,6 +56,15 @@ void PointRenderer::draw(const ParticleView& v, const Camera& cam, int width, in
     uploaded_xyz_ = v.xyz;
     uploaded_n_ = v.n;
   }
+  // Pass 1: counts and speed sums into the float buffer.
+  GLint prev_fbo = 0, vp[4];
+  glGetIntegerv(GL_FRAMEBUFFER_BINDING, &prev_fbo);
+  glGetIntegerv(GL_VIEWPORT, vp);
+  resize_accumulator(width, height);
+  glBindFramebuffer(GL_FRAMEBUFFER, fbo_);
+  glViewport(0, 0, width, height);
+  glClearColor(0, 0, 0, 0);
+  glClear(GL_COLOR_BUFFER_BIT);
   glEnable(GL_BLEND);
   glBlendFunc(GL_ONE, GL_ONE);
   glDisable(GL_DEPTH_TEST);
@@ -56,15 +72,63 @@ void PointRenderer::draw(const ParticleView& v, const Camera& cam, int width, in
   program_.use();
   program_.set("u_view_proj", cam.view_projection(width, height));
   program_.set("u_inv_scalar_ref", v.scalar_ref > 0 ? 1.0f / v.scalar_ref : 0.0f);
-  // Additive points saturate a dense core to flat white; dimming each point
-  // as N grows keeps the core's structure visible at any N.
-  const float intensity =
-      std::clamp(std::sqrt(5.0e3f / static_cast<float>(v.n)), 0.03f, 1.0f);
-  program_.set("u_intensity", intensity);
   program_.set("u_point_size", v.n > 200000 ? 1.0f : 2.0f);
   glDrawArrays(GL_POINTS, 0, static_cast<GLsizei>(v.n));
   glBindVertexArray(0);
   glDisable(GL_BLEND);
+  const float log_ref = reference_log();
+
+  // Pass 2: tone map onto the caller's framebuffer and viewport.
+  glBindFramebuffer(GL_FRAMEBUFFER, static_cast<GLuint>(prev_fbo));
+  glViewport(vp[0], vp[1], vp[2], vp[3]);
+  tone_.use();
+  tone_.set("u_accum", 0);
+  tone_.set("u_inv_log_ref", log_ref > 0 ? 1.0f / log_ref : 1.0f);
+  glUniform3f(tone_.uniform("u_background"), kBackground[0], kBackground[1], kBackground[2]);
+  glActiveTexture(GL_TEXTURE0);
+  glBindTexture(GL_TEXTURE_2D, accum_);
+  glBindVertexArray(tone_vao_);
+  glDrawArrays(GL_TRIANGLES, 0, 3);
+  glBindVertexArray(0);
+}
+
+void PointRenderer::resize_accumulator(int width, int height) {
+  if (accum_ && width == acc_w_ && height == acc_h_) return;
+  if (!accum_) glGenTextures(1, &accum_);
+  glBindTexture(GL_TEXTURE_2D, accum_);
+  // RG32F: exact counts to 2^24 per pixel (RG16F stops at 2048, which a
+  // million points on a few hundred pixels pass).
+  glTexImage2D(GL_TEXTURE_2D, 0, GL_RG32F, width, height, 0, GL_RG, GL_FLOAT, nullptr);
+  // Nearest for the tone map; the mip chain is only read back.
+  glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MIN_FILTER, GL_NEAREST_MIPMAP_NEAREST);
+  glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MAG_FILTER, GL_NEAREST);
+  glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_BASE_LEVEL, 0);
+  glGenerateMipmap(GL_TEXTURE_2D);
+  glBindFramebuffer(GL_FRAMEBUFFER, fbo_);
+  glFramebufferTexture2D(GL_FRAMEBUFFER, GL_COLOR_ATTACHMENT0, GL_TEXTURE_2D, accum_, 0);
+  glBindFramebuffer(GL_FRAMEBUFFER, 0);
+  acc_w_ = width;
+  acc_h_ = height;
+}
+
+float PointRenderer::reference_log() {
+  // The densest block of a ~64-wide mip level (block means, so a single
+  // pile-up pixel does not dim the whole picture): one small read-back per
+  // frame instead of a max-reduction over every pixel. Scaled by 4 so the
+  // peak of that block's pixels, not its mean, reaches full brightness.
+  int level = 0, w = acc_w_, h = acc_h_;
+  while (std::max(w, h) > 64) {
+    w = std::max(1, w / 2);
+    h = std::max(1, h / 2);
+    ++level;
+  }
+  glBindTexture(GL_TEXTURE_2D, accum_);
+  glGenerateMipmap(GL_TEXTURE_2D);
+  readback_.resize(static_cast<std::size_t>(w) * h * 2);
+  glGetTexImage(GL_TEXTURE_2D, level, GL_RG, GL_FLOAT, readback_.data());
+  float peak = 0;
+  for (std::size_t i = 0; i < readback_.size(); i += 2) peak = std::max(peak, readback_[i]);
+  return std::log1p(std::max(1.0f, 4.0f * peak));
 }
 
 }  // namespace slotsim::render

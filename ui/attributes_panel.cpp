@@ -17,40 +17,43 @@ namespace slotsim::ui {
 
 namespace {
 
-// The latest result with `flag` set, from this panel or a script.
-const CommandResult* latest(const SimStats& s, bool CommandResult::*flag) {
+// The latest attribute action (Set or the inheritance preset), from this
+// panel or a script. One result slot for both, so an older Set's
+// AttributeError cannot sit beside a newer preset's table (it did).
+const CommandResult* latest_attr_action(const SimStats& s) {
   const CommandResult* r = nullptr;
   for (const auto& x : s.results)
-    if (x.*flag) r = &x;
+    if (x.set_attr || x.inherit) r = &x;
   return r;
+}
+
+// A conversion after `r`, if any: its figures are then from an earlier layout.
+const CommandResult* later_switch(const SimStats& s, const CommandResult& r) {
+  const CommandResult* w = nullptr;
+  for (const auto& x : s.results)
+    if (x.seq > r.seq && x.layout_switch && x.ok) w = &x;
+  return w;
 }
 
 bool waiting_for(std::uint64_t posted, const CommandResult* r) { return posted && (!r || r->seq < posted); }
 
-void set_attr_result(const SimStats& s, const OverlayState& st) {
-  const CommandResult* r = latest(s, &CommandResult::set_attr);
-  const bool waiting = waiting_for(st.attr_seq, r);
-  if (!r && !waiting) return;
-  section("result");
-  if (waiting) {
-    ImGui::TextDisabled("waiting for the simulation thread...");
-    return;
-  }
-  if (r->ok) ImGui::TextWrapped("%s", r->text.c_str());
-  else error_text(r->text.c_str());
+void set_attr_result(const CommandResult& r) {
+  if (r.ok) ImGui::TextWrapped("%s", r.text.c_str());
+  else error_text(r.text.c_str());
   // Exact integers: one particle's new table is invisible in a
-  // per-particle figure rounded to a tenth of a byte.
-  const double n = s.n ? double(s.n) : 1.0;
-  if (r->bytes_after == r->bytes_before) {
+  // per-particle figure rounded to a tenth of a byte. Per particle with the
+  // N the command ran on.
+  const double n = r.n ? double(r.n) : 1.0;
+  if (r.bytes_after == r.bytes_before) {
     ImGui::Text("bytes unchanged: %s B (%.2f B/particle)",
-                grouped(static_cast<std::uint64_t>(r->bytes_before)).c_str(), double(r->bytes_before) / n);
+                grouped(static_cast<std::uint64_t>(r.bytes_before)).c_str(), double(r.bytes_before) / n);
     return;
   }
-  ImGui::Text("before %s B (%.2f B/particle)", grouped(static_cast<std::uint64_t>(r->bytes_before)).c_str(),
-              double(r->bytes_before) / n);
-  ImGui::Text("after  %s B (%.2f B/particle)", grouped(static_cast<std::uint64_t>(r->bytes_after)).c_str(),
-              double(r->bytes_after) / n);
-  ImGui::Text("change %+lld B", r->bytes_after - r->bytes_before);
+  ImGui::Text("before %s B (%.2f B/particle)", grouped(static_cast<std::uint64_t>(r.bytes_before)).c_str(),
+              double(r.bytes_before) / n);
+  ImGui::Text("after  %s B (%.2f B/particle)", grouped(static_cast<std::uint64_t>(r.bytes_after)).c_str(),
+              double(r.bytes_after) / n);
+  ImGui::Text("change %+lld B", r.bytes_after - r.bytes_before);
 }
 
 void stage_row(const char* stage, long long bytes, long long prev, double n, const char* why) {
@@ -64,6 +67,31 @@ void stage_row(const char* stage, long long bytes, long long prev, double n, con
   ImGui::TableSetColumnIndex(3);
   ImGui::TextUnformatted(grouped(static_cast<std::uint64_t>(bytes)).c_str());
   if (why && ImGui::IsItemHovered()) ImGui::SetTooltip("%s", why);
+}
+
+void inherit_result(const CommandResult& r) {
+  if (!r.ok) {
+    error_text(r.text.c_str());
+    return;
+  }
+  const double n = r.n ? double(r.n) : 1.0;
+  if (ImGui::BeginTable("inherit", 4, ImGuiTableFlags_SizingFixedFit)) {
+    ImGui::TableSetupColumn("instances of");
+    ImGui::TableSetupColumn("B/inst");
+    ImGui::TableSetupColumn("change");
+    ImGui::TableSetupColumn("total B");
+    ImGui::TableHeadersRow();
+    char base[48];
+    std::snprintf(base, sizeof base, "base (%s)", std::string(layout_name(r.inherit_from)).c_str());
+    stage_row(base, r.bytes_before, -1, n, nullptr);
+    stage_row("Sub", r.bytes_subclass, r.bytes_before, n,
+              "slots+dict: each object gains a __dict__ pointer (and the layout's index)");
+    const std::string with = "Sub + " + r.attr;
+    stage_row(with.c_str(), r.bytes_after, r.bytes_subclass, n,
+              "a dict table on every instance, created by the first undeclared attribute");
+    ImGui::EndTable();
+  }
+  ImGui::TextWrapped("one class in the chain without __slots__ brings the __dict__ back");
 }
 
 void inherit_section(OverlayContext& ctx, const SimStats& s, OverlayState& st) {
@@ -82,35 +110,26 @@ void inherit_section(OverlayContext& ctx, const SimStats& s, OverlayState& st) {
                        std::string(layout_name(s.layout)).c_str());
     ImGui::PopStyleColor();
   }
+}
 
-  const CommandResult* r = latest(s, &CommandResult::inherit);
-  if (waiting_for(st.inherit_seq, r)) {
+// The result of the latest attribute action, named, with its layout; greyed
+// with a note once a later conversion made its figures history.
+void action_result(const SimStats& s, const OverlayState& st) {
+  const CommandResult* r = latest_attr_action(s);
+  const std::uint64_t posted = std::max(st.attr_seq, st.inherit_seq);
+  const bool waiting = waiting_for(posted, r);
+  if (!r && !waiting) return;
+  section("result of the last attribute action");
+  if (waiting) {
     ImGui::TextDisabled("waiting for the simulation thread...");
     return;
   }
-  if (!r) return;
-  if (!r->ok) {
-    error_text(r->text.c_str());
-    return;
-  }
-  const double n = s.n ? double(s.n) : 1.0;
-  if (ImGui::BeginTable("inherit", 4, ImGuiTableFlags_SizingFixedFit)) {
-    ImGui::TableSetupColumn("instances of");
-    ImGui::TableSetupColumn("B/inst");
-    ImGui::TableSetupColumn("change");
-    ImGui::TableSetupColumn("total B");
-    ImGui::TableHeadersRow();
-    char base[48];
-    std::snprintf(base, sizeof base, "base (%s)", std::string(layout_name(r->inherit_from)).c_str());
-    stage_row(base, r->bytes_before, -1, n, nullptr);
-    stage_row("Sub", r->bytes_subclass, r->bytes_before, n,
-              "slots+dict: each object gains a __dict__ pointer (and the layout's index)");
-    const std::string with = "Sub + " + r->attr;
-    stage_row(with.c_str(), r->bytes_after, r->bytes_subclass, n,
-              "a dict table on every instance, created by the first undeclared attribute");
-    ImGui::EndTable();
-  }
-  ImGui::TextWrapped("one class in the chain without __slots__ brings the __dict__ back");
+  ImGui::TextDisabled("%s, in layout %s", r->inherit ? "subclass without __slots__" : "set-attr",
+                      std::string(layout_name(r->layout_after)).c_str());
+  if (const CommandResult* w = later_switch(s, *r))
+    ImGui::TextDisabled("since then: %s", w->text.substr(0, w->text.find(" (")).c_str());
+  if (r->inherit) inherit_result(*r);
+  else set_attr_result(*r);
 }
 
 }  // namespace
@@ -118,10 +137,11 @@ void inherit_section(OverlayContext& ctx, const SimStats& s, OverlayState& st) {
 void attributes_panel(OverlayContext& ctx, OverlayState& st) {
   const SimStats& s = ctx.frame.stats;
   if (!s.has_system) return;
-  const ImGuiIO& io = ImGui::GetIO();
-  pin_next_window(io.DisplaySize.x - kMargin, io.DisplaySize.y - kMargin, 1, 1);
-  fixed_width_next_window(kSideWidth);
-  ImGui::Begin("Attributes", nullptr, kPanelFlags);
+  dock_next_window(ctx.layout.attributes);
+  if (!ImGui::Begin("Attributes", nullptr, kDockedFlags)) {
+    ImGui::End();
+    return;
+  }
   ImGui::SetNextItemWidth(140);
   ImGui::InputText("name", &st.attr_name);
   ImGui::SetNextItemWidth(140);
@@ -153,8 +173,8 @@ void attributes_panel(OverlayContext& ctx, OverlayState& st) {
     st.attr_seq = ctx.sim.post(c);
   }
   ImGui::TextDisabled("own __dict__: %s of %s particles", grouped(s.own_dicts).c_str(), grouped(s.n).c_str());
-  set_attr_result(s, st);
   inherit_section(ctx, s, st);
+  action_result(s, st);
 
   section("dynamic attributes");
   if (s.dynamic_attrs.empty()) ImGui::TextDisabled("none");

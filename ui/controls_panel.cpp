@@ -35,6 +35,7 @@ void seed_inputs(const SimStats& s, OverlayState& st) {
   st.theta = static_cast<float>(s.force.theta);
   st.grid = s.force.grid;
   st.threads = s.threads;
+  st.speed = s.steps_per_frame;
   st.controls_seeded = true;
 }
 
@@ -68,6 +69,17 @@ void run_section(OverlayContext& ctx, const SimStats& s, OverlayState& st) {
   // Named by the step it holds, in the working directory like screenshots;
   // the result line in the log says where it went (or why it failed).
   if (ImGui::Button("Save snapshot")) ctx.sim.post(cmd::SaveSnapshot{});
+  // Speed and time step up front: they decide whether anything visibly
+  // moves (each scene starts with its own dt, sim/scenes/registry.cpp).
+  ImGui::SetNextItemWidth(150);
+  ImGui::SliderInt("speed", &st.speed, 0, 64, st.speed == 0 ? "max steps/frame" : "%d steps/frame");
+  if (ImGui::IsItemHovered()) ImGui::SetTooltip("at most this many steps per frame (60 frames/s); 0 = as fast as the machine goes");
+  // On release, not per pixel of the drag (each post is a queued command).
+  if (ImGui::IsItemDeactivatedAfterEdit()) ctx.sim.post(cmd::SetSpeed{st.speed});
+  ImGui::SetNextItemWidth(150);
+  ImGui::InputFloat("dt", &st.dt, 0, 0, "%.3g");
+  ImGui::SameLine();
+  if (ImGui::Button("Apply dt") && st.dt > 0) ctx.sim.post(cmd::SetDt{st.dt});
 }
 
 void solver_section(OverlayContext& ctx, const SimStats& s, OverlayState& st) {
@@ -82,7 +94,7 @@ void solver_section(OverlayContext& ctx, const SimStats& s, OverlayState& st) {
   ImGui::SliderFloat("theta (bh)", &st.theta, 0.1f, 1.5f, "%.2f");
   ImGui::SetNextItemWidth(120);
   ImGui::InputInt("grid (pm)", &st.grid, 16, 64);
-  st.grid = std::clamp(st.grid, 8, 1024);
+  st.grid = std::clamp(st.grid, kPmMinGrid, kPmMaxGrid);  // the solver's own limits
   if (ImGui::Button("Apply solver")) {
     ForceParams f = s.force;
     f.softening = std::max(0.0f, st.softening);
@@ -90,10 +102,6 @@ void solver_section(OverlayContext& ctx, const SimStats& s, OverlayState& st) {
     f.grid = st.grid;
     ctx.sim.post(cmd::SetSolver{solvers[static_cast<std::size_t>(st.solver)], f});
   }
-  ImGui::SetNextItemWidth(120);
-  ImGui::InputFloat("dt", &st.dt, 0, 0, "%.3g");
-  ImGui::SameLine();
-  if (ImGui::Button("Apply dt")) ctx.sim.post(cmd::SetDt{st.dt});
 }
 
 void scene_section(OverlayContext& ctx, OverlayState& st) {
@@ -119,9 +127,9 @@ void scene_section(OverlayContext& ctx, OverlayState& st) {
   if (ImGui::Button("Respawn") && !ctx.progress.busy)
     ctx.sim.post(cmd::Respawn{scenes[static_cast<std::size_t>(st.scene)].name,
                               static_cast<std::size_t>(st.particles),
-                              static_cast<std::uint64_t>(st.seed)});
+                              static_cast<std::uint64_t>(st.seed), scenes[static_cast<std::size_t>(st.scene)].default_dt});
   ImGui::SameLine();
-  ImGui::TextDisabled("refused if it will not fit in memory");
+  ImGui::TextDisabled("with the scene's dt (%.3g)", scenes[static_cast<std::size_t>(std::max(0, st.scene))].default_dt);
 }
 
 void threads_section(OverlayContext& ctx, const SimStats& s, OverlayState& st) {
@@ -167,15 +175,15 @@ void controls_panel(OverlayContext& ctx, OverlayState& st) {
   const SimStats& s = ctx.frame.stats;
   if (!s.has_system) return;
   if (!st.controls_seeded) seed_inputs(s, st);
-  const ImGuiIO& io = ImGui::GetIO();
-  pin_next_window(io.DisplaySize.x - kMargin, kMargin, 1, 0);
-  // Narrow, so the scene stays visible; long descriptions wrap.
-  fixed_width_next_window(kSideWidth);
-  ImGui::Begin("Controls", nullptr, kPanelFlags);
+  dock_next_window(ctx.layout.controls);
+  if (!ImGui::Begin("Controls", nullptr, kDockedFlags)) {
+    ImGui::End();
+    return;
+  }
   layout_section(ctx, s);
   run_section(ctx, s, st);
   // The less frequent controls fold away, for the same reason.
-  if (ImGui::CollapsingHeader("solver and time step")) solver_section(ctx, s, st);
+  if (ImGui::CollapsingHeader("solver")) solver_section(ctx, s, st);
   if (ImGui::CollapsingHeader("scene and particle count")) scene_section(ctx, st);
   if (ImGui::CollapsingHeader("threads and drawing")) threads_section(ctx, s, st);
   disabled_wrapped("drag: orbit   right-drag: pan   wheel: zoom   R: reset view   F1: hide overlay");

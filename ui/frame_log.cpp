@@ -11,7 +11,9 @@ FrameLog::FrameLog(const std::string& path) : path_(path) {
   out_.open(path, std::ios::out | std::ios::trunc);
   if (!out_) throw std::runtime_error("cannot create frame log " + path);
   out_ << "frame,frame_ms,sim_step_ms,layout,bytes_per_particle,busy,particles,layout_bytes,"
-          "heap_bytes,steps\n";
+          "heap_bytes,steps,paused,overlay,cam_yaw,cam_pitch,cam_distance,cam_x,cam_y,cam_z,"
+          "timing_layout,timing_steps,sim_time\n";
+  out_.flush();
 }
 
 void FrameLog::add(const FrameRecord& r) {
@@ -21,12 +23,19 @@ void FrameLog::add(const FrameRecord& r) {
     busy_max_ms_ = std::max(busy_max_ms_, r.frame_ms);
   }
   if (!out_.is_open()) return;
-  char buf[256];
-  std::snprintf(buf, sizeof buf, "%ld,%.3f,%.3f,%s,%.4f,%d,%zu,%lld,%lld,%llu\n", r.frame, r.frame_ms,
-                r.sim_step_ms, std::string(layout_name(r.layout)).c_str(), r.bytes_per_particle,
-                r.busy ? 1 : 0, r.particles, r.layout_bytes, r.heap_bytes,
-                static_cast<unsigned long long>(r.steps));
+  char buf[512];
+  std::snprintf(buf, sizeof buf,
+                "%ld,%.3f,%.3f,%s,%.4f,%d,%zu,%lld,%lld,%llu,%d,%d,%.5f,%.5f,%.5f,%.5f,%.5f,%.5f,%s,%llu,%.6g\n",
+                r.frame, r.frame_ms, r.sim_step_ms, std::string(layout_name(r.layout)).c_str(),
+                r.bytes_per_particle, r.busy ? 1 : 0, r.particles, r.layout_bytes, r.heap_bytes,
+                static_cast<unsigned long long>(r.steps), r.paused ? 1 : 0, r.overlay ? 1 : 0, r.cam_yaw,
+                r.cam_pitch, r.cam_distance, r.cam_target[0], r.cam_target[1], r.cam_target[2],
+                std::string(layout_name(r.timing_layout)).c_str(), static_cast<unsigned long long>(r.timing_steps),
+                r.sim_time);
   out_ << buf;
+  // Row by row: a killed run (or a test reading the log while the window
+  // runs) sees every frame so far. One write per frame, at most 60 a second.
+  out_.flush();
 }
 
 FrameSummary FrameLog::summary() const {

@@ -3,6 +3,7 @@
 // printed at exit: how long frames took, and how long while the simulation
 // thread was busy converting or respawning (the number that shows whether
 // the window stayed interactive).
+#include <array>
 #include <cstdint>
 #include <fstream>
 #include <string>
@@ -23,6 +24,15 @@ struct FrameRecord {
   long long layout_bytes = 0;  // LayoutBytes::total()
   long long heap_bytes = 0;    // process heap, requested bytes
   std::uint64_t steps = 0;     // steps the shown frame's System had done
+  // For the input test (tests/ui/e2e/gui_input.cpp): what the keys and the
+  // mouse changed.
+  bool paused = false;
+  bool overlay = true;  // F1
+  float cam_yaw = 0, cam_pitch = 0, cam_distance = 0;
+  std::array<float, 3> cam_target{};
+  Layout timing_layout = Layout::Soa;  // the layout the step statistics belong to
+  std::uint64_t timing_steps = 0;
+  double sim_time = 0;
 };
 
 struct FrameSummary {

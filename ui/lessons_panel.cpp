@@ -11,19 +11,9 @@ namespace slotsim::ui {
 
 void lessons_panel(OverlayContext& ctx, OverlayState& st) {
   const SimStats& s = ctx.frame.stats;
-  // Between the left and right panel columns.
-  pin_next_window(kSideWidth + 2 * kMargin, kMargin, 0, 0);
-  // Collapsed until there is something to show; opens when a measurement
-  // arrives (from the button or a script), after which the user decides.
-  ImGui::SetNextWindowCollapsed(true, ImGuiCond_FirstUseEver);
-  if (s.lessons && s.lessons.get() != st.lessons_shown) {
-    ImGui::SetNextWindowCollapsed(false, ImGuiCond_Always);
-    st.lessons_shown = s.lessons.get();
-  }
-  if (!ImGui::Begin("Lessons: __dict__ vs __slots__", nullptr, kPanelFlags)) {
-    ImGui::End();
-    return;
-  }
+  // Drawn into the current window: a tab of the bottom strip (ui/overlay.cpp),
+  // which opens on this tab when a measurement arrives. A window of its own
+  // covered the particle view once opened.
   if (ImGui::Button(s.lessons ? "Measure again" : "Measure") && !ctx.progress.busy) {
     LessonOptions o;
     o.build_big = st.lessons_build_big;
@@ -35,7 +25,6 @@ void lessons_panel(OverlayContext& ctx, OverlayState& st) {
     ImGui::SetTooltip("otherwise the 10,000,000-instance figure is extrapolated from the sample");
   if (!s.lessons) {
     ImGui::TextDisabled("each claim from the lecture, measured in this process");
-    ImGui::End();
     return;
   }
   if (ImGui::BeginTable("lessons", 3,
@@ -59,7 +48,6 @@ void lessons_panel(OverlayContext& ctx, OverlayState& st) {
     }
     ImGui::EndTable();
   }
-  ImGui::End();
 }
 
 }  // namespace slotsim::ui

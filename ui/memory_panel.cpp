@@ -1,11 +1,14 @@
 // Memory panel: the bytes each particle costs in the current layout, the
-// process heap, RSS, bytes per category, and a heap plot where a layout
-// switch shows up as a step.
+// process heap, RSS, bytes per category with a tracemalloc-style mark and
+// diff, the heap map (where the particles' memory lives, ui/heap_map.hpp),
+// and a heap plot where a layout switch shows up as a step.
 #include <imgui.h>
 
 #include <string>
 
+#include "render/gl.hpp"
 #include "ui/format.hpp"
+#include "ui/heap_map.hpp"
 #include "ui/overlay.hpp"
 #include "ui/widgets.hpp"
 
@@ -29,13 +32,123 @@ std::string per(long long bytes, std::size_t n) {
   std::snprintf(buf, sizeof buf, "%.1f B", n ? double(bytes) / double(n) : 0.0);
   return buf;
 }
+
+const char* category_note(std::string_view name) {
+  if (name == "objects") return "per-particle heap objects";
+  if (name == "tables") return "attribute hash tables";
+  if (name == "index") return "pointers to the objects";
+  if (name == "columns") return "contiguous arrays";
+  if (name == "shared keys") return "one keys object per class (shared-keys)";
+  return "";
+}
+
+std::string signed_bytes(std::int64_t b) {
+  std::string s = human_bytes(double(b));
+  if (b > 0) s.insert(s.begin(), '+');
+  return s;
+}
+std::string signed_count(std::int64_t c) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%+lld", static_cast<long long>(c));
+  return c == 0 ? std::string("0") : std::string(buf);
+}
+
+void upload(unsigned& tex, int w, int h, const std::uint32_t* rgba) {
+  if (!tex) {
+    glGenTextures(1, &tex);
+    glBindTexture(GL_TEXTURE_2D, tex);
+    glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MIN_FILTER, GL_NEAREST);
+    glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MAG_FILTER, GL_NEAREST);
+    glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_WRAP_S, GL_CLAMP_TO_EDGE);
+    glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_WRAP_T, GL_CLAMP_TO_EDGE);
+  }
+  glBindTexture(GL_TEXTURE_2D, tex);
+  glPixelStorei(GL_UNPACK_ALIGNMENT, 4);
+  glTexImage2D(GL_TEXTURE_2D, 0, GL_RGBA8, w, h, 0, GL_RGBA, GL_UNSIGNED_BYTE, rgba);
+  glBindTexture(GL_TEXTURE_2D, 0);
+}
+
+// The picture: kMapW x kMapH cells drawn 2x; rebuilt only when a new
+// sample arrives (every 2 s, or after a command).
+constexpr int kMapW = 160, kMapH = 64, kStripW = 320;
+
+void heap_map_section(const SimStats& s, OverlayState& st) {
+  const HeapSample* hs = s.heap_sample.get();
+  if (!hs) {
+    ImGui::TextDisabled("no sample yet");
+    return;
+  }
+  if (hs != st.heap_texture_sample) {
+    const HeapRaster r = rasterise(*hs, kMapW, kMapH);
+    upload(st.heap_texture, r.width, r.height, r.rgba.data());
+    const std::vector<std::uint32_t> strip = index_strip(*hs, kStripW);
+    upload(st.strip_texture, kStripW, 1, strip.data());
+    st.heap_texture_sample = hs;
+    st.heap_regions = r.regions;
+    st.heap_lo = r.lo;
+    st.heap_hi = r.hi;
+    st.heap_span_bytes = r.span_bytes;
+  }
+  ImGui::TextDisabled("index order (what a loop visits):");
+  ImGui::Image(reinterpret_cast<ImTextureID>(static_cast<std::intptr_t>(st.strip_texture)), ImVec2(kStripW, 10));
+  ImGui::TextDisabled("address order (where the bytes are):");
+  ImGui::Image(reinterpret_cast<ImTextureID>(static_cast<std::intptr_t>(st.heap_texture)),
+               ImVec2(2 * kMapW, 2 * kMapH));
+  if (ImGui::IsItemHovered())
+    ImGui::SetTooltip("each sampled particle's %s at its address, coloured by its place on the Morton curve\n"
+                      "(blue -> red); grey pixels: gaps over 1 MiB squeezed out",
+                      hs->layout == Layout::Dict || hs->layout == Layout::SlotsDict ? "object (bright) and table (dim)"
+                      : hs->layout == Layout::Slots                               ? "object"
+                                                                                  : "cells in the contiguous blocks");
+  ImGui::TextDisabled("1 in %s sampled (%.1f ms / 2 s); %s in %d region%s", grouped(hs->stride).c_str(), hs->sample_ms,
+                      human_bytes(double(st.heap_span_bytes)).c_str(), st.heap_regions, st.heap_regions == 1 ? "" : "s");
+}
+
+void mark_section(const SimStats& s, OverlayState& st) {
+  if (ImGui::Button(st.mark ? "Mark again" : "Mark")) take_mark(st);
+  ImGui::SameLine();
+  if (!st.mark) {
+    ImGui::TextDisabled("records the heap now; then shows what changed");
+    return;
+  }
+  if (ImGui::SmallButton("Clear")) {
+    st.mark.reset();
+    return;
+  }
+  const mem::Snapshot now = mem::take_snapshot();
+  const mem::SnapshotDiff d = mem::compare(*st.mark, now);
+  ImGui::SameLine();
+  ImGui::TextDisabled("%.0f s since the mark", d.seconds);
+  if (ImGui::BeginTable("diff", 3, ImGuiTableFlags_SizingFixedFit)) {
+    ImGui::TableSetupColumn("since the mark");
+    ImGui::TableSetupColumn("bytes");
+    ImGui::TableSetupColumn("blocks");
+    ImGui::TableHeadersRow();
+    auto line = [](const char* label, std::int64_t bytes, std::int64_t blocks) {
+      ImGui::TableNextRow();
+      ImGui::TableSetColumnIndex(0);
+      ImGui::TextUnformatted(label);
+      ImGui::TableSetColumnIndex(1);
+      ImGui::TextUnformatted(signed_bytes(bytes).c_str());
+      ImGui::TableSetColumnIndex(2);
+      ImGui::TextUnformatted(signed_count(blocks).c_str());
+    };
+    for (int c = 0; c < static_cast<int>(mem::Category::kCount); ++c)
+      line(mem::category_name(static_cast<mem::Category>(c)), d.categories[c].requested, d.categories[c].blocks);
+    line("process heap", d.requested, d.blocks);
+    ImGui::EndTable();
+  }
+  (void)s;
+}
 }  // namespace
 
 void memory_panel(OverlayContext& ctx, OverlayState& st) {
   const SimStats& s = ctx.frame.stats;
-  pin_next_window(kMargin, kMargin, 0, 0);
-  fixed_width_next_window(kSideWidth);
-  ImGui::Begin("Memory", nullptr, kPanelFlags);
+  dock_next_window(ctx.layout.memory);
+  if (!ImGui::Begin("Memory", nullptr, kDockedFlags)) {
+    ImGui::End();
+    return;
+  }
   if (!s.has_system) {
     ImGui::TextUnformatted("no particles yet");
     ImGui::End();
@@ -48,11 +161,10 @@ void memory_panel(OverlayContext& ctx, OverlayState& st) {
   const LayoutBytes& b = s.bytes;
   section("bytes per instance");
   if (ImGui::BeginTable("per", 3, ImGuiTableFlags_SizingFixedFit)) {
-    row("objects", per(b.objects, s.n), "per-particle heap objects");
-    row("tables", per(b.tables, s.n), "attribute hash tables");
-    row("index", per(b.index, s.n), "pointers to the objects");
-    row("columns", per(b.columns, s.n), "contiguous arrays");
-    row("shared keys", per(b.shared_keys, s.n), "one keys object per class");
+    for (const ByteCategory& k : kByteCategories) {
+      const std::string name(k.name);
+      row(name.c_str(), per(b.*k.field, s.n), category_note(k.name));
+    }
     row("total", per(b.total(), s.n), "requested");
     row("usable", per(b.usable_total, s.n), "what malloc set aside");
     char blocks[32];
@@ -63,56 +175,60 @@ void memory_panel(OverlayContext& ctx, OverlayState& st) {
 
   if (traits(s.layout).has_dict)
     ImGui::TextDisabled("own __dict__ on %s of %s particles", grouped(s.own_dicts).c_str(), grouped(s.n).c_str());
+  if (ImGui::CollapsingHeader("heap map", ImGuiTreeNodeFlags_DefaultOpen)) heap_map_section(s, st);
 
-  section("process heap");
-  if (ImGui::BeginTable("heap", 3, ImGuiTableFlags_SizingFixedFit)) {
-    ImGui::TableSetupColumn("");
-    ImGui::TableSetupColumn("current");
-    ImGui::TableSetupColumn("peak");
-    ImGui::TableHeadersRow();
-    auto two = [](const char* label, double cur, double peak) {
-      ImGui::TableNextRow();
-      ImGui::TableSetColumnIndex(0);
-      ImGui::TextUnformatted(label);
-      ImGui::TableSetColumnIndex(1);
-      ImGui::TextUnformatted(human_bytes(cur).c_str());
-      ImGui::TableSetColumnIndex(2);
-      ImGui::TextUnformatted(human_bytes(peak).c_str());
-    };
-    two("requested", double(s.heap.current_requested), double(s.heap.peak_requested));
-    two("usable", double(s.heap.current_usable), double(s.heap.peak_usable));
-    ImGui::EndTable();
-  }
-  ImGui::Text("live blocks %s   RSS %s", grouped(static_cast<std::uint64_t>(s.heap.live_blocks)).c_str(),
-              human_bytes(double(s.rss)).c_str());
-  ImGui::TextDisabled("available %s", human_bytes(double(s.available)).c_str());
-
-  section("by category");
-  if (ImGui::BeginTable("cat", 3, ImGuiTableFlags_SizingFixedFit)) {
-    ImGui::TableSetupColumn("");
-    ImGui::TableSetupColumn("requested");
-    ImGui::TableSetupColumn("blocks");
-    ImGui::TableHeadersRow();
-    for (int c = 0; c < static_cast<int>(mem::Category::kCount); ++c) {
-      const mem::CategoryStats& cs = s.categories[c];
-      ImGui::TableNextRow();
-      ImGui::TableSetColumnIndex(0);
-      ImGui::TextUnformatted(mem::category_name(static_cast<mem::Category>(c)));
-      ImGui::TableSetColumnIndex(1);
-      ImGui::TextUnformatted(human_bytes(double(cs.requested)).c_str());
-      ImGui::TableSetColumnIndex(2);
-      ImGui::TextUnformatted(grouped(static_cast<std::uint64_t>(cs.blocks)).c_str());
+  if (ImGui::CollapsingHeader("process heap", ImGuiTreeNodeFlags_DefaultOpen)) {
+    if (ImGui::BeginTable("heap", 3, ImGuiTableFlags_SizingFixedFit)) {
+      ImGui::TableSetupColumn("");
+      ImGui::TableSetupColumn("current");
+      ImGui::TableSetupColumn("peak*");
+      ImGui::TableHeadersRow();
+      auto two = [](const char* label, double cur, double peak) {
+        ImGui::TableNextRow();
+        ImGui::TableSetColumnIndex(0);
+        ImGui::TextUnformatted(label);
+        ImGui::TableSetColumnIndex(1);
+        ImGui::TextUnformatted(human_bytes(cur).c_str());
+        ImGui::TableSetColumnIndex(2);
+        ImGui::TextUnformatted(human_bytes(peak).c_str());
+      };
+      two("requested", double(s.heap.current_requested), double(s.heap.peak_requested));
+      two("usable", double(s.heap.current_usable), double(s.heap.peak_usable));
+      ImGui::EndTable();
     }
-    ImGui::EndTable();
+    ImGui::TextDisabled("* since the start or the last conversion");
+    ImGui::Text("live blocks %s   RSS %s", grouped(static_cast<std::uint64_t>(s.heap.live_blocks)).c_str(),
+                human_bytes(double(s.rss)).c_str());
+    ImGui::TextDisabled("available %s", human_bytes(double(s.available)).c_str());
+    // Sampled live every frame (window thread), unlike the figures above:
+    // during a conversion no frame is published, and the transient peak
+    // while both stores exist is exactly what the plot should show.
+    char overlay[48];
+    std::snprintf(overlay, sizeof overlay, "heap %.1f MiB", st.heap_mib.latest());
+    ImGui::PlotLines("##heap", st.heap_mib.data(), st.heap_mib.size(), st.heap_mib.offset(), overlay, 0.0f,
+                     st.heap_mib.max() * 1.1f + 1.0f, ImVec2(kPlotWidth, 50));
   }
 
-  // Sampled live every frame (window thread), unlike the figures above:
-  // during a conversion no frame is published, and the transient peak while
-  // both stores exist is exactly what the plot should show.
-  char overlay[48];
-  std::snprintf(overlay, sizeof overlay, "heap %.1f MiB", st.heap_mib.latest());
-  ImGui::PlotLines("##heap", st.heap_mib.data(), st.heap_mib.size(), st.heap_mib.offset(), overlay,
-                   0.0f, st.heap_mib.max() * 1.1f + 1.0f, ImVec2(kPlotWidth, 50));
+  if (ImGui::CollapsingHeader("by category: mark and diff", ImGuiTreeNodeFlags_DefaultOpen)) {
+    if (ImGui::BeginTable("cat", 3, ImGuiTableFlags_SizingFixedFit)) {
+      ImGui::TableSetupColumn("");
+      ImGui::TableSetupColumn("requested");
+      ImGui::TableSetupColumn("blocks");
+      ImGui::TableHeadersRow();
+      for (int c = 0; c < static_cast<int>(mem::Category::kCount); ++c) {
+        const mem::CategoryStats& cs = s.categories[c];
+        ImGui::TableNextRow();
+        ImGui::TableSetColumnIndex(0);
+        ImGui::TextUnformatted(mem::category_name(static_cast<mem::Category>(c)));
+        ImGui::TableSetColumnIndex(1);
+        ImGui::TextUnformatted(human_bytes(double(cs.requested)).c_str());
+        ImGui::TableSetColumnIndex(2);
+        ImGui::TextUnformatted(grouped(static_cast<std::uint64_t>(cs.blocks)).c_str());
+      }
+      ImGui::EndTable();
+    }
+    mark_section(s, st);
+  }
   ImGui::End();
 }
 

@@ -5,27 +5,54 @@
 #include <cstdio>
 #include <string>
 
+#include "render/gl.hpp"
+
 namespace slotsim::ui {
 
 void request_layout(SimThread& sim, Layout to) { sim.post(cmd::SwitchLayout{to}); }
 
+void start_tour(SimThread& sim, const SimStats& s, OverlayState& st, std::uint64_t steps_per_layout) {
+  if (s.paused) sim.post(cmd::SetPaused{false});
+  st.tour.emplace(s.layout, steps_per_layout);
+  st.compare_status = "tour: " + std::to_string(kNumLayouts) + " layouts, " + std::to_string(steps_per_layout) +
+                      " steps each";
+}
+
+std::string export_compare(const OverlayState& st, const std::string& path) {
+  const ExportFormat f = export_format_for(path).value_or(ExportFormat::Csv);
+  write_file_atomic(path, export_table(st.compare, f));
+  return "wrote " + path + " (" + std::to_string(st.compare.visited()) + " layouts)";
+}
+
+void take_mark(OverlayState& st) { st.mark = mem::take_snapshot(); }
+
+void release_overlay_gl(OverlayState& st) {
+  for (unsigned* t : {&st.heap_texture, &st.strip_texture}) {
+    if (*t) glDeleteTextures(1, t);
+    *t = 0;
+  }
+}
+
 namespace {
-// Bottom centre: the top centre belongs to the Lessons panel's title.
-void begin_banner(const char* id) {
+// At the top of the particle view: the bottom centre belongs to the
+// Compare strip, and the view is where the eye is while waiting.
+void begin_banner(const OverlayContext& ctx, const char* id) {
+  const Rect& v = ctx.layout.view;
   const ImGuiIO& io = ImGui::GetIO();
-  ImGui::SetNextWindowPos(ImVec2(io.DisplaySize.x * 0.5f, io.DisplaySize.y - 12), ImGuiCond_Always,
-                          ImVec2(0.5f, 1));
+  const float x = v.w > 0 ? v.x + v.w * 0.5f : io.DisplaySize.x * 0.5f;
+  ImGui::SetNextWindowPos(ImVec2(x, v.y + 4), ImGuiCond_Always, ImVec2(0.5f, 0));
   ImGui::SetNextWindowBgAlpha(0.9f);
   ImGui::Begin(id, nullptr,
                ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_AlwaysAutoResize |
                    ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoSavedSettings |
-                   ImGuiWindowFlags_NoFocusOnAppearing | ImGuiWindowFlags_NoNav);
+                   ImGuiWindowFlags_NoFocusOnAppearing | ImGuiWindowFlags_NoNav |
+                   ImGuiWindowFlags_NoInputs);
 }
 
 // While the simulation thread converts or spawns, the picture is the last
 // published one; this says why it stands still.
 void busy_banner(const OverlayContext& ctx) {
-  begin_banner("##busy");
+  begin_banner(ctx, "##busy");
   const std::string label = ctx.progress.label.empty() ? "working" : ctx.progress.label;
   ImGui::Text("%s...", label.c_str());
   if (ctx.progress.fraction >= 0) {  // negative: no fraction known
@@ -39,22 +66,65 @@ void busy_banner(const OverlayContext& ctx) {
 // Commands run between steps, so one posted during a long step (pm or bh at
 // a million particles: a second or more on two cores) waits for it; without
 // this a key press would seem to have been ignored.
-void queued_banner() {
-  begin_banner("##queued");
-  ImGui::TextUnformatted("queued: runs when the step in progress ends...");
+void queued_banner(const OverlayContext& ctx) {
+  begin_banner(ctx, "##queued");
+  ImGui::Text("queued: runs when this ends: %s (%.1f s so far)...", ctx.progress.activity.c_str(),
+              ctx.progress.activity_s);
+  ImGui::End();
+}
+
+// A step or an energy measurement that has taken more than a second (the
+// first step at a million particles builds the solver's structures): say
+// what it is, so "0 done" does not look like a hang.
+void activity_banner(const OverlayContext& ctx) {
+  begin_banner(ctx, "##activity");
+  ImGui::Text("%s... (%.1f s)", ctx.progress.activity.c_str(), ctx.progress.activity_s);
+  ImGui::End();
+}
+
+// The bottom strip: Compare and Lessons as tabs, so an open Lessons table
+// takes the strip's place instead of covering the particles.
+void bottom_strip(OverlayContext& ctx, OverlayState& st) {
+  const SimStats& s = ctx.frame.stats;
+  dock_next_window(ctx.layout.bottom);
+  // A new lessons measurement opens the strip on its tab.
+  const bool new_lessons = s.lessons && s.lessons.get() != st.lessons_shown;
+  if (new_lessons) ImGui::SetNextWindowCollapsed(false, ImGuiCond_Always);
+  const bool open = ImGui::Begin("Compare layouts | Lessons", nullptr, kDockedFlags);
+  st.bottom_open = open;
+  if (!open) {
+    ImGui::End();
+    return;
+  }
+  if (ImGui::BeginTabBar("##bottom")) {
+    if (ImGui::BeginTabItem("Compare")) {
+      compare_panel(ctx, st);
+      ImGui::EndTabItem();
+    }
+    if (ImGui::BeginTabItem("Lessons: __dict__ vs __slots__", nullptr,
+                            new_lessons ? ImGuiTabItemFlags_SetSelected : 0)) {
+      lessons_panel(ctx, st);
+      ImGui::EndTabItem();
+    }
+    ImGui::EndTabBar();
+  }
+  if (new_lessons) st.lessons_shown = s.lessons.get();
   ImGui::End();
 }
 }  // namespace
 
 void draw_overlay(OverlayContext& ctx, OverlayState& st) {
+  const bool queued = ctx.sim.last_posted() > ctx.frame.stats.applied_seq;
   if (ctx.progress.busy) busy_banner(ctx);
-  else if (ctx.sim.last_posted() > ctx.frame.stats.applied_seq) queued_banner();
+  // Not for the usual few milliseconds a command waits for the step to end.
+  else if (queued && ctx.progress.activity_s > 0.3) queued_banner(ctx);
+  else if (ctx.progress.activity_s > 1.0) activity_banner(ctx);
   if (!st.visible) return;
   memory_panel(ctx, st);
   time_panel(ctx, st);
   controls_panel(ctx, st);
   attributes_panel(ctx, st);
-  lessons_panel(ctx, st);
+  bottom_strip(ctx, st);
 }
 
 }  // namespace slotsim::ui

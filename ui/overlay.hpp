@@ -3,11 +3,15 @@
 // take, and the controls. Each panel is its own function (and file); they
 // read the published SimFrame and post commands, never touching the System.
 #include <cstdint>
+#include <optional>
 #include <string>
 
+#include "sim/memory/tracker.hpp"
+#include "ui/compare.hpp"
 #include "ui/history.hpp"
 #include "ui/sim_frame.hpp"
 #include "ui/sim_thread.hpp"
+#include "ui/widgets.hpp"
 
 namespace slotsim::ui {
 
@@ -21,6 +25,28 @@ struct OverlayState {
   History step_ms{300};
   History frame_ms{300};
   std::uint64_t last_steps_seen = 0;  // step_ms gets one sample per new step
+  // step_ms restarts with the step statistics (new layout, spawn, solver).
+  Layout plot_layout = Layout::Soa;
+  std::uint64_t plot_timing_steps = 0;
+
+  // Compare panel: the table (filled by the window loop every frame, shown
+  // or not), the tour in progress, and the export inputs.
+  CompareTable compare;
+  std::uint64_t compare_spawn = 0, compare_seq = 0;
+  std::optional<Tour> tour;
+  int tour_steps = 10;
+  int export_format = 0;  // 0 CSV, 1 JSON, 2 Markdown
+  std::string export_base = "slotsim-compare";
+  std::string compare_status;
+  bool bottom_open = true;  // last frame's state of the bottom strip
+
+  // Memory panel: the tracemalloc-style mark, and the heap map's texture.
+  std::optional<mem::Snapshot> mark;
+  unsigned heap_texture = 0, strip_texture = 0;
+  const void* heap_texture_sample = nullptr;  // the HeapSample it shows
+  int heap_regions = 0;
+  std::uintptr_t heap_lo = 0, heap_hi = 0;
+  std::uint64_t heap_span_bytes = 0;
 
   // Controls panel inputs, seeded from the first published frame.
   bool controls_seeded = false;
@@ -45,6 +71,9 @@ struct OverlayState {
   bool lessons_build_big = false;
   const void* lessons_shown = nullptr;  // the measurement last opened the panel for
 
+  // Controls panel: the speed control's slider (steps per frame, 0 = max).
+  int speed = 0;
+
   // Requests back to the window loop.
   bool want_screenshot = false;
   bool want_render_mode = false;
@@ -60,6 +89,7 @@ struct OverlayContext {
   double frame_ms = 0;
   long frame_number = 0;
   std::string status;  // last window-side message (screenshot saved, ...)
+  PanelLayout layout;  // where each panel is docked this frame
 };
 
 void draw_overlay(OverlayContext& ctx, OverlayState& st);
@@ -69,9 +99,21 @@ void memory_panel(OverlayContext& ctx, OverlayState& st);
 void time_panel(OverlayContext& ctx, OverlayState& st);
 void controls_panel(OverlayContext& ctx, OverlayState& st);
 void attributes_panel(OverlayContext& ctx, OverlayState& st);
+// Draws into the current window (a tab of the bottom strip).
 void lessons_panel(OverlayContext& ctx, OverlayState& st);
+void compare_panel(OverlayContext& ctx, OverlayState& st);
 
-// Shared by the controls panel and the 1-5 keys.
+// Shared by the controls panel and the 1..N keys.
 void request_layout(SimThread& sim, Layout to);
+// Starts the Compare panel's tour from the current layout (the button and
+// the script's `tour K`); resumes the simulation if it was paused.
+void start_tour(SimThread& sim, const SimStats& s, OverlayState& st, std::uint64_t steps_per_layout);
+// Writes the Compare table to `path` (format from its extension, CSV when
+// none fits); returns the message to show. Throws std::runtime_error.
+std::string export_compare(const OverlayState& st, const std::string& path);
+// The Memory panel's Mark (and the script's `mark`).
+void take_mark(OverlayState& st);
+// Frees the heap map's GL textures (needs the GL context; before it goes).
+void release_overlay_gl(OverlayState& st);
 
 }  // namespace slotsim::ui

@@ -147,13 +147,28 @@ class Parser {
     } else if (verb == "lessons") {
       arity(w, 0, 0, "lessons");
       a.what = SimCommand{cmd::MeasureLessons{LessonOptions{.sample = 100000, .big = 10000000, .build_big = false}}};
+    } else if (verb == "speed") {
+      arity(w, 1, 1, "speed STEPS_PER_FRAME");
+      a.what = SimCommand{cmd::SetSpeed{static_cast<int>(integer(w[3], "steps per frame", 0))}};
+    } else if (verb == "tour") {
+      arity(w, 0, 1, "tour [STEPS_PER_LAYOUT]");
+      a.what = TourAction{w.size() == 4 ? static_cast<std::uint64_t>(integer(w[3], "steps per layout", 1)) : 10};
+    } else if (verb == "export") {
+      arity(w, 1, 1, "export FILE (.csv, .json or .md)");
+      const std::string& f = w[3];
+      auto ends = [&](const std::string& e) { return f.size() > e.size() && f.compare(f.size() - e.size(), e.size(), e) == 0; };
+      if (!ends(".csv") && !ends(".json") && !ends(".md")) fail("export FILE must end in .csv, .json or .md");
+      a.what = ExportAction{f};
+    } else if (verb == "mark") {
+      arity(w, 0, 0, "mark");
+      a.what = MarkAction{};
     } else if (verb == "quit") {
       arity(w, 0, 0, "quit");
       a.what = QuitAction{};
     } else {
       fail("unknown action '" + verb +
            "' (choose: layout, set-attr, del-attr, read-dict, inherit, screenshot, pause, resume, step, solver, dt, "
-           "threads, respawn, lessons, quit)");
+           "threads, respawn, lessons, speed, tour, export, mark, quit)");
     }
     return a;
   }

@@ -9,6 +9,8 @@
 //   1) | screenshot FILE | pause | resume
 //   | step | solver NAME | dt VALUE | threads N | respawn SCENE N [SEED]
 //   | lessons (measure the Lessons panel's claims) | quit
+//   | speed N (steps per frame, 0 = max) | tour [K] (Compare panel, K steps
+//   per layout, default 10) | export FILE.csv|.json|.md | mark (Memory panel)
 // They run in order. An action runs at its frame or, if the simulation is
 // still busy with the previous scripted command (a conversion of a million
 // particles takes seconds), as soon as that is applied, so every step of a
@@ -35,11 +37,20 @@ struct ScreenshotAction {
   std::string file;
 };
 struct QuitAction {};
+// The Compare panel's tour (K steps per layout; the script waits for it),
+// its export, and the Memory panel's mark.
+struct TourAction {
+  std::uint64_t steps_per_layout;
+};
+struct ExportAction {
+  std::string file;
+};
+struct MarkAction {};
 
 struct ScriptAction {
   long frame = 0;
   std::string source;  // the action as written, for messages
-  std::variant<SimCommand, ScreenshotAction, QuitAction> what;
+  std::variant<SimCommand, ScreenshotAction, QuitAction, TourAction, ExportAction, MarkAction> what;
 };
 
 // Parses and validates (layout, solver and scene names, numbers) without

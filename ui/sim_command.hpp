@@ -21,6 +21,7 @@ struct Respawn {
   std::string scene;
   std::size_t particles;
   std::uint64_t seed;
+  std::optional<double> dt = std::nullopt;  // set: use this dt (the scene's default, from the panel)
 };
 struct SetSolver {
   std::string name;
@@ -51,6 +52,11 @@ struct SetPaused {
   bool paused;
 };
 struct StepOnce {};
+// The speed control: at most this many steps per published frame (the
+// simulation then waits for the next 1/60 s slot), 0 = as fast as it goes.
+struct SetSpeed {
+  int steps_per_frame;
+};
 // Runs sim/lessons' measurements here, between steps, so they neither race
 // the steps for the CPU nor block the window.
 struct MeasureLessons {
@@ -65,6 +71,6 @@ struct SaveSnapshot {
 
 using SimCommand = std::variant<cmd::SwitchLayout, cmd::Respawn, cmd::SetSolver, cmd::SetDt,
                                 cmd::SetAttr, cmd::Inherit, cmd::SetThreads, cmd::SetPaused,
-                                cmd::StepOnce, cmd::MeasureLessons, cmd::SaveSnapshot>;
+                                cmd::StepOnce, cmd::MeasureLessons, cmd::SaveSnapshot, cmd::SetSpeed>;
 
 }  // namespace slotsim::ui

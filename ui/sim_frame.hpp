@@ -15,6 +15,7 @@
 #include "sim/lessons.hpp"
 #include "sim/memory/tracker.hpp"
 #include "sim/system.hpp"
+#include "ui/heap_map.hpp"
 
 namespace slotsim::ui {
 
@@ -26,6 +27,14 @@ struct CommandResult {
   bool set_attr = false;  // a SetAttr command (the Attributes panel shows the latest)
   std::string text;  // "layout dict -> slots in 412 ms" or the exception's what()
   long long bytes_before = 0, bytes_after = 0;
+  std::size_t n = 0;  // particles when it ran, so per-particle figures stay its own
+  Layout layout_after = Layout::Soa;  // the layout once it had run
+  double ms = 0;      // how long it took on the simulation thread
+  // A SwitchLayout command: from -> layout_after, and the process heap's
+  // peak (requested bytes) while both stores existed, for the Compare panel.
+  bool layout_switch = false;
+  Layout switch_from = Layout::Soa;
+  long long peak_heap = 0;
   // An Inherit command (the panel shows the latest): the layout it started
   // from and the bytes once the particles were subclass instances but
   // before the subclass's __init__ ran; before/after bracket the command.
@@ -58,8 +67,24 @@ struct SimStats {
 
   std::uint64_t steps = 0;
   StepTiming last;    // the latest step
-  StepTiming median;  // per field, median over the last kTimingWindow steps
+  // Step statistics of the current layout only: they restart on every
+  // layout switch, respawn and solver change, so a median never mixes two
+  // layouts (the Compare panel keeps each layout's own).
+  Layout timing_layout = Layout::Soa;  // the layout the figures below belong to
+  std::uint64_t timing_steps = 0;      // steps since the restart (not capped)
+  StepTiming median;  // per field, median over the last kTimingWindow of them
+  double step_min_ms = 0, step_max_ms = 0;  // total_ms over the same window
   double steps_per_s = 0;
+  int steps_per_frame = 0;  // speed control; 0 = as fast as the machine goes
+
+  // Simulated time since the spawn (sum of dt over the steps), and the
+  // relative energy change |E - E0| / |E0| at the last energy measurement
+  // (System::diagnostics(), re-measured every few seconds; see sim_thread).
+  double sim_time = 0;
+  bool has_energy = false;
+  double energy_error = 0;
+  double energy_time = 0;  // sim_time of that measurement
+  std::string energy_method;  // "exact" or "sampled(K of N)"
 
   // Refreshed after commands only: on a 1M-particle dict it scans every table.
   std::vector<DynamicAttr> dynamic_attrs;
@@ -68,6 +93,9 @@ struct SimStats {
   // The latest MeasureLessons outcome (null until one ran); shared, not
   // copied, by every publish.
   std::shared_ptr<const std::vector<Lesson>> lessons;
+  // The heap map's latest sample (ui/heap_map.hpp), recomputed every second
+  // or so on the simulation thread; null until the first one.
+  std::shared_ptr<const HeapSample> heap_sample;
 };
 
 inline constexpr std::size_t kTimingWindow = 64;

@@ -16,6 +16,9 @@
 
 #include "sim/io/hdf5_snapshot.hpp"
 #include "sim/layouts/errors.hpp"
+#include "sim/layouts/particle_store.hpp"
+#include "ui/format.hpp"
+#include "ui/heap_map.hpp"
 #include "ui/inherit_preset.hpp"
 
 namespace slotsim::ui {
@@ -42,6 +45,24 @@ double median_of(const std::deque<StepTiming>& ts, double StepTiming::*field) {
   const auto mid = v.begin() + static_cast<std::ptrdiff_t>(v.size() / 2);
   std::nth_element(v.begin(), mid, v.end());
   return *mid;
+}
+
+// The heap map's sample: about one particle per cell of the panel's
+// 160 x 64 picture, every 2 s. 32,768 every second cost the simulation
+// thread 8% at a million soa particles on the loaded two-core machine (the
+// cost is shown beside the map); this is an eighth of that.
+constexpr std::size_t kHeapSampleMax = 8192;
+constexpr double kHeapSampleInterval = 2.0;  // seconds
+
+double min_of(const std::deque<StepTiming>& ts) {
+  double m = ts.empty() ? 0 : ts.front().total_ms;
+  for (const StepTiming& t : ts) m = std::min(m, t.total_ms);
+  return m;
+}
+double max_of(const std::deque<StepTiming>& ts) {
+  double m = 0;
+  for (const StepTiming& t : ts) m = std::max(m, t.total_ms);
+  return m;
 }
 
 std::string num(double v) {
@@ -78,7 +99,85 @@ std::uint64_t SimThread::post(SimCommand c) {
 
 SimProgress SimThread::progress() const {
   std::lock_guard lock(m_);
-  return progress_;
+  SimProgress p = progress_;
+  p.activity_s = p.activity.empty() ? 0 : seconds_now() - activity_since_;
+  return p;
+}
+
+void SimThread::set_activity(std::string what) {
+  const double now = seconds_now();
+  std::lock_guard lock(m_);
+  progress_.activity = std::move(what);
+  activity_since_ = now;
+}
+
+void SimThread::do_step() {
+  const std::size_t n = system_->size();
+  const std::string solver = system_->config().solver;
+  if (first_step_)
+    set_activity("first step: computing forces for " + grouped(n) + " particles (" + solver + ")");
+  else
+    set_activity("step " + std::to_string(system_->steps_done() + 1) + ": " + grouped(n) + " particles in " +
+                 std::string(layout_name(system_->layout())) + " (" + solver + ")");
+  system_->step();
+  set_activity("");
+  first_step_ = false;
+  sim_time_ += system_->config().dt;
+  timings_.push_back(system_->last_timing());
+  while (timings_.size() > kTimingWindow) timings_.pop_front();
+  ++timing_steps_;
+  ++steps_since_publish_;
+}
+
+void SimThread::restart_timing() {
+  timings_.clear();
+  timing_steps_ = 0;
+  if (system_) timing_layout_ = system_->layout();
+}
+
+void SimThread::restart_clock() {
+  sim_time_ = 0;
+  has_e0_ = false;
+  energy_error_ = energy_time_ = 0;
+  next_energy_s_ = 0;
+  first_step_ = true;
+  rate_window_.clear();  // the step count restarts at zero
+  restart_timing();
+}
+
+void SimThread::maybe_measure_energy(bool force) {
+  const double now = seconds_now();
+  if (!force && now < next_energy_s_) return;
+  const std::size_t n = system_->size();
+  set_activity(n <= kExactPotentialMax ? "measuring the energy: exact potential of " + grouped(n) + " particles"
+                                       : "measuring the energy: sampled potential against " + grouped(n) +
+                                             " particles");
+  const Diagnostics d = system_->diagnostics();
+  set_activity("");
+  const double cost = seconds_now() - now;
+  if (!has_e0_) {
+    e0_ = d.total();
+    has_e0_ = true;
+  }
+  energy_error_ = e0_ != 0 ? std::fabs(d.total() - e0_) / std::fabs(e0_) : 0.0;
+  energy_time_ = sim_time_;
+  energy_method_ = d.potential_method;
+  // At most ~3% of the simulation thread's time (the sampled potential of a
+  // million particles takes a second or two on two cores), and not more
+  // often than every 5 s. Measuring every step was rejected for that cost;
+  // never re-measuring would leave a stale figure on screen.
+  next_energy_s_ = seconds_now() + std::max(5.0, 30.0 * cost);
+}
+
+void SimThread::maybe_sample_heap(bool force) {
+  const double now = seconds_now();
+  if (!force && now < next_heap_s_) return;
+  HeapSample h = sample_heap(system_->store(), kHeapSampleMax, cube_);
+  // Shown beside the map, so its cost (against the once-a-second interval)
+  // is on screen rather than asserted.
+  h.sample_ms = (seconds_now() - now) * 1000.0;
+  heap_sample_ = std::make_shared<const HeapSample>(std::move(h));
+  next_heap_s_ = now + kHeapSampleInterval;
 }
 
 std::optional<std::string> SimThread::startup_error() const {
@@ -129,10 +228,17 @@ void SimThread::run() {
     std::lock_guard lock(m_);
     startup_error_ = e.what();
   }
+  if (system_) {
+    restart_clock();
+    maybe_sample_heap(true);
+  }
   publish();
   set_busy(false, nullptr);  // after the publish, as for commands (below)
   started_.store(true);
   if (!system_) return;
+  // The energy reference, after the particles are on screen (a second or
+  // two at a million particles: the banner says what it is doing).
+  maybe_measure_energy(true);
 
   for (;;) {
     std::optional<std::pair<std::uint64_t, SimCommand>> next;
@@ -152,6 +258,12 @@ void SimThread::run() {
         return;  // the window is closing; nothing will read another frame
       }
       applied_seq_ = next->first;
+      if (!system_) {
+        publish();
+        set_busy(false, nullptr);
+        return;
+      }
+      maybe_sample_heap(true);
       publish();
       // Busy until the outcome is published, not just until the work is
       // done: after a conversion to dict, scanning the tables for dynamic
@@ -161,14 +273,28 @@ void SimThread::run() {
       if (!system_) return;
       continue;
     }
-    system_->step();
-    timings_.push_back(system_->last_timing());
-    while (timings_.size() > kTimingWindow) timings_.pop_front();
     // Drawing faster than the display refreshes is wasted work:
     // positions_float() over a million particles is a full sweep.
     static constexpr double kPublishInterval = 1.0 / 60;
-    if (rate_window_.empty() || seconds_now() - rate_window_.back().first >= kPublishInterval)
+    if (steps_per_frame_ > 0 && steps_since_publish_ >= steps_per_frame_) {
+      // The speed control: this frame's steps are done; wait for the next
+      // frame slot (or a command) instead of stepping on.
+      {
+        std::unique_lock lock(m_);
+        const auto until = Clock::time_point(std::chrono::duration_cast<Clock::duration>(
+            std::chrono::duration<double>(last_publish_s_ + kPublishInterval)));
+        cv_.wait_until(lock, until, [&] { return stop_ || !queue_.empty(); });
+        if (stop_) return;
+        if (!queue_.empty()) continue;
+      }
       publish();
+      continue;
+    }
+    maybe_measure_energy(false);
+    maybe_sample_heap(false);
+    do_step();
+    // Slow steps publish every step; the speed control only caps fast ones.
+    if (seconds_now() - last_publish_s_ >= kPublishInterval) publish();
   }
 }
 
@@ -187,13 +313,22 @@ void SimThread::apply(const SimCommand& c, std::uint64_t seq) {
             const Layout from = system_->layout();
             changes_bytes = true;
             set_busy(true, "converting");
+            // The peak while both stores exist, for the Compare panel (and
+            // the Memory panel's "peak" column: since the last conversion).
+            mem::reset_peak();
             system_->switch_layout(x.to, progress_fn());
+            res.peak_heap = mem::heap_stats().peak_requested;
+            res.layout_switch = true;
+            res.switch_from = from;
+            restart_timing();
             res.text = "layout " + std::string(layout_name(from)) + " -> " +
                        std::string(layout_name(x.to));
           } else if constexpr (std::is_same_v<T, cmd::Respawn>) {
             respawn(x, res);
           } else if constexpr (std::is_same_v<T, cmd::SetSolver>) {
             system_->set_solver(x.name, x.force);
+            restart_timing();
+            first_step_ = true;
             res.text = "solver " + x.name;
           } else if constexpr (std::is_same_v<T, cmd::SetDt>) {
             if (!(x.dt > 0) || !std::isfinite(x.dt)) throw std::invalid_argument("dt must be positive");
@@ -225,6 +360,7 @@ void SimThread::apply(const SimCommand& c, std::uint64_t seq) {
             res.bytes_subclass = res.bytes_before;  // kept if refused or the conversion fails
             set_busy(true, "subclassing");
             const InheritOutcome o = subclass_without_slots(*system_, x.name, x.value, progress_fn());
+            restart_timing();
             res.bytes_subclass = o.subclass.total();
             res.text = "subclass without __slots__: " + std::string(layout_name(o.from)) +
                        " -> slots+dict, __init__ sets " + x.name + " = " + num(x.value) +
@@ -254,10 +390,12 @@ void SimThread::apply(const SimCommand& c, std::uint64_t seq) {
             res.text = "saved " + path + " at step " + std::to_string(system_->steps_done()) + ", " +
                        num(double(bytes) / 1e6) + " MB";
           } else if constexpr (std::is_same_v<T, cmd::StepOnce>) {
-            system_->step();
-            timings_.push_back(system_->last_timing());
-            while (timings_.size() > kTimingWindow) timings_.pop_front();
+            do_step();
             log_it = false;
+          } else if constexpr (std::is_same_v<T, cmd::SetSpeed>) {
+            steps_per_frame_ = std::max(0, x.steps_per_frame);
+            res.text = steps_per_frame_ ? "speed " + std::to_string(steps_per_frame_) + " steps/frame"
+                                        : std::string("speed: as fast as possible");
           }
         },
         c);
@@ -271,10 +409,13 @@ void SimThread::apply(const SimCommand& c, std::uint64_t seq) {
     return;
   }
   res.bytes_after = system_->bytes().total();
+  res.n = system_->size();
+  res.layout_after = system_->layout();
+  res.ms = ms_since(t0);
   if (!log_it) return;
   if (res.ok) {
     char buf[128];
-    std::snprintf(buf, sizeof buf, " (%.0f ms)", ms_since(t0));
+    std::snprintf(buf, sizeof buf, " (%.0f ms)", res.ms);
     res.text += buf;
     const double n = double(system_->size());
     if (res.inherit) {
@@ -303,6 +444,7 @@ void SimThread::respawn(const cmd::Respawn& r, CommandResult& res) {
   next.particles = r.particles;
   next.seed = r.seed;
   next.ic_file.clear();
+  if (r.dt) next.dt = *r.dt;
   // Decide with the memory plan before touching anything: a refused
   // respawn must leave the running simulation exactly as it was (its step
   // count, layout and dynamic attributes). The old store counts as
@@ -332,14 +474,12 @@ void SimThread::respawn(const cmd::Respawn& r, CommandResult& res) {
       // are gone already, so the previous scene is rebuilt (and says so).
       system_ = std::make_unique<System>(prev, progress_fn());
       ++spawn_id_;
-      timings_.clear();
-      rate_window_.clear();
+      restart_clock();
       throw std::runtime_error(std::string(e.what()) + " (previous scene restarted)");
     }
   }
   ++spawn_id_;
-  timings_.clear();
-  rate_window_.clear();  // the step count restarts at zero
+  restart_clock();
   res.text = "respawned " + r.scene + " with " + std::to_string(r.particles) + " particles";
 }
 
@@ -368,6 +508,25 @@ void SimThread::publish() {
     double sum2 = 0;
     for (float v : f.speed) sum2 += double(v) * v;
     const double rms = n ? std::sqrt(sum2 / double(n)) : 0;
+    // The heap map ranks its sample in the cube of all particles, the way
+    // detail::bounding_cube does for --sort-every (same margin), so after a
+    // sort its index strip is the sorted order. From the floats just
+    // gathered: one more sweep, no store access.
+    if (n) {
+      float lo[3] = {f.xyz[0], f.xyz[1], f.xyz[2]}, hi[3] = {lo[0], lo[1], lo[2]};
+      for (std::size_t i = 0; i < n; ++i)
+        for (int a = 0; a < 3; ++a) {
+          lo[a] = std::min(lo[a], f.xyz[3 * i + a]);
+          hi[a] = std::max(hi[a], f.xyz[3 * i + a]);
+        }
+      double side = 0, mag = 1;
+      for (int a = 0; a < 3; ++a) {
+        cube_.lo[a] = lo[a];
+        side = std::max(side, double(hi[a]) - double(lo[a]));
+        mag = std::max(mag, std::abs(double(lo[a])));
+      }
+      cube_.side = side * (1 + 1e-9) + mag * 1e-12;
+    }
     f.speed_ref = rms > 0 ? static_cast<float>(2 * rms) : 1.0f;
 
     const SimConfig& cfg = system_->config();
@@ -381,6 +540,17 @@ void SimThread::publish() {
     s.dt = cfg.dt;
     s.steps = system_->steps_done();
     s.last = system_->last_timing();
+    s.timing_layout = timing_layout_;
+    s.timing_steps = timing_steps_;
+    s.step_min_ms = min_of(timings_);
+    s.step_max_ms = max_of(timings_);
+    s.steps_per_frame = steps_per_frame_;
+    s.sim_time = sim_time_;
+    s.has_energy = has_e0_;
+    s.energy_error = energy_error_;
+    s.energy_time = energy_time_;
+    s.energy_method = energy_method_;
+    s.heap_sample = heap_sample_;
     s.median.total_ms = median_of(timings_, &StepTiming::total_ms);
     s.median.gather_ms = median_of(timings_, &StepTiming::gather_ms);
     s.median.build_ms = median_of(timings_, &StepTiming::build_ms);
@@ -400,6 +570,8 @@ void SimThread::publish() {
                       ? double(s.steps - rate_window_.front().second) / span
                       : 0;
   frames_.publish();
+  last_publish_s_ = now;
+  steps_since_publish_ = 0;
 }
 
 }  // namespace slotsim::ui

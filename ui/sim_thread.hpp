@@ -26,6 +26,11 @@ struct SimProgress {
   bool busy = false;
   double fraction = 0;
   std::string label;
+  // What the simulation thread is doing between commands (a step, an energy
+  // measurement) and for how long so far; empty when idle. The window shows
+  // a banner once it has taken more than a second.
+  std::string activity;
+  double activity_s = 0;
 };
 
 class SimThread {
@@ -64,6 +69,15 @@ class SimThread {
   // half-moved).
   ProgressFn progress_fn(bool cancellable = false);
   void record(CommandResult r);
+  // One step, with its timing kept for the current layout's statistics.
+  void do_step();
+  // Step statistics restart: new layout, new particles or a new solver.
+  void restart_timing();
+  // After a (re)spawn: simulated time and the energy reference restart.
+  void restart_clock();
+  void maybe_measure_energy(bool force);
+  void maybe_sample_heap(bool force);
+  void set_activity(std::string what);  // empty = idle
 
   SimConfig initial_;
   std::unique_ptr<System> system_;
@@ -78,6 +92,7 @@ class SimThread {
   std::deque<std::pair<std::uint64_t, SimCommand>> queue_;
   bool stop_ = false;
   SimProgress progress_;
+  double activity_since_ = 0;  // seconds_now() when progress_.activity was set
   std::optional<std::string> startup_error_;
 
   std::atomic<std::uint64_t> posted_{0};
@@ -87,6 +102,19 @@ class SimThread {
   bool paused_ = false;
   std::uint64_t publish_id_ = 0, spawn_id_ = 0, applied_seq_ = 0;
   std::deque<StepTiming> timings_;
+  Layout timing_layout_ = Layout::Soa;
+  std::uint64_t timing_steps_ = 0;
+  bool first_step_ = true;  // the next step computes forces from scratch
+  int steps_per_frame_ = 0;
+  int steps_since_publish_ = 0;
+  double last_publish_s_ = 0;
+  double sim_time_ = 0;
+  bool has_e0_ = false;
+  double e0_ = 0, energy_error_ = 0, energy_time_ = 0;
+  std::string energy_method_;
+  double next_energy_s_ = 0, next_heap_s_ = 0;
+  std::shared_ptr<const HeapSample> heap_sample_;
+  RankCube cube_;  // bounding cube of the last published positions
   std::deque<std::pair<double, std::uint64_t>> rate_window_;  // (seconds, steps)
   std::deque<CommandResult> results_;
   std::vector<DynamicAttr> dynamic_attrs_;

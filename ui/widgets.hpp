@@ -2,7 +2,9 @@
 // Small ImGui helpers the panels share.
 #include <imgui.h>
 
+#include <algorithm>
 #include <cfloat>
+#include <cmath>
 
 namespace slotsim::ui {
 
@@ -30,10 +32,50 @@ inline void pin_next_window(float x, float y, float pivot_x, float pivot_y) {
   ImGui::SetNextWindowBgAlpha(0.85f);
 }
 inline constexpr float kMargin = 8;
-inline constexpr float kSideWidth = 370;  // the left and right panel columns
+inline constexpr float kSideWidth = 350;  // the left and right panel columns
 // Full inner width of a side panel (explicit: a negative "fill" width
 // collapses to nothing in an auto-resizing window).
 inline constexpr float kPlotWidth = kSideWidth - 16;
+
+// The fixed regions the panels are docked to, recomputed every frame from
+// the window size: a column on each side (Memory over Time, Controls over
+// Attributes), a strip at the bottom centre (Compare and Lessons, as tabs)
+// and the particle view in the rest. Every panel has a fixed size and
+// scrolls inside it, so none grows into another (auto-sizing windows did:
+// the Attributes panel ran over the Controls messages) and the view is
+// never covered; the particles are drawn into the view rectangle only, so
+// the camera's fit keeps them out from under the panels.
+struct Rect {
+  float x = 0, y = 0, w = 0, h = 0;
+};
+struct PanelLayout {
+  Rect memory, time, controls, attributes, bottom, view;
+};
+// `bottom_open`: the bottom strip is expanded (else only its title bar).
+inline PanelLayout panel_layout(float width, float height, bool bottom_open) {
+  PanelLayout p;
+  const float m = kMargin, title = 22;
+  const float col_h = height - 3 * m;
+  const float left_x = m, right_x = width - m - kSideWidth;
+  const float mem_h = std::floor(col_h * 0.6f);
+  p.memory = {left_x, m, kSideWidth, mem_h};
+  p.time = {left_x, 2 * m + mem_h, kSideWidth, col_h - mem_h};
+  const float ctl_h = std::floor(col_h * 0.55f);
+  p.controls = {right_x, m, kSideWidth, ctl_h};
+  p.attributes = {right_x, 2 * m + ctl_h, kSideWidth, col_h - ctl_h};
+  const float cx = 2 * m + kSideWidth, cw = std::max(0.0f, width - 2 * cx);
+  const float bh = bottom_open ? std::clamp(std::floor(height * 0.36f), 220.0f, 380.0f) : title;
+  p.bottom = {cx, height - m - bh, cw, bh};
+  p.view = {cx, m, cw, std::max(0.0f, height - 3 * m - bh)};
+  return p;
+}
+inline void dock_next_window(const Rect& r) {
+  ImGui::SetNextWindowPos(ImVec2(r.x, r.y), ImGuiCond_Always);
+  ImGui::SetNextWindowSize(ImVec2(r.w, r.h), ImGuiCond_Always);
+  ImGui::SetNextWindowBgAlpha(0.85f);
+}
+inline constexpr ImGuiWindowFlags kDockedFlags =
+    ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoResize | ImGuiWindowFlags_NoSavedSettings;
 
 inline void error_text(const char* text) {
   ImGui::PushStyleColor(ImGuiCol_Text, ImVec4(1.0f, 0.45f, 0.4f, 1.0f));

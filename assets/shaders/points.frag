@@ -1,4 +1,4 @@
 #version 330 core
-in vec3 v_color;
+in float v_t;
 out vec4 frag;
-void main() { frag = vec4(v_color, 1.0); }
+void main() { frag = vec4(1.0, v_t, 0.0, 0.0); }

@@ -79,6 +79,8 @@ class DictStore : public HeapObjects<DictStore, DictObject> {
     attr_table_free(&m.tables, o->dict);
     m.objects.deallocate(o, sizeof(DictObject), alignof(DictObject));
   }
+  // Where particle i's table lives (read-only; the GUI's heap map).
+  const void* table_address(std::size_t i) const { return at(i)->dict; }
 };
 static_assert(ParticleStoreType<DictStore>);
 

@@ -24,6 +24,8 @@ template <class D, class Obj>
 class HeapObjects {
  public:
   std::size_t size() const { return index_.size(); }
+  // Where particle i's object lives (read-only; the GUI's heap map).
+  const void* object_address(std::size_t i) const { return index_[i]; }
   void reserve(std::size_t n) { index_.reserve(n); }
   LayoutBytes bytes() const { return mem_->bytes(); }
 

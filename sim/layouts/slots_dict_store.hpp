@@ -94,6 +94,8 @@ class SlotsDictStore : public HeapObjects<SlotsDictStore, SlotsDictObject> {
     attr_table_free(&m.tables, o->dict);
     m.objects.deallocate(o, sizeof(SlotsDictObject), alignof(SlotsDictObject));
   }
+  // Where particle i's table (null until used) lives (read-only; the GUI's heap map).
+  const void* table_address(std::size_t i) const { return at(i)->dict; }
 };
 static_assert(ParticleStoreType<SlotsDictStore>);
 

@@ -15,6 +15,10 @@
 
 namespace slotsim {
 
+// Particle-mesh grid limits (cells per side), shared by the solver's check
+// and every front end that offers the setting.
+inline constexpr int kPmMinGrid = 16, kPmMaxGrid = 1024;
+
 struct ForceParams {
   double softening = 0.01;  // Plummer softening length epsilon
   double theta = 0.7;       // Barnes-Hut opening angle

@@ -328,3 +328,79 @@ TEST_CASE("sim thread: read-dict and del-attr commands, and the own-dict count i
   CHECK(!r->ok);
   CHECK(r->text.find("no attribute '__dict__'") != std::string::npos);
 }
+
+TEST_CASE("sim thread: step statistics restart on a layout switch and name their layout") {
+  SimThread t(small_config(), /*start_paused=*/true);
+  wait_applied(t, 0);
+  for (int i = 0; i < 3; ++i) wait_applied(t, t.post(cmd::StepOnce{}));
+  const SimFrame& a = wait_applied(t, t.post(cmd::StepOnce{}));
+  CHECK(a.stats.timing_layout == Layout::Soa);
+  CHECK(a.stats.timing_steps == 4);
+  CHECK(a.stats.steps == 4);
+  CHECK(a.stats.step_min_ms <= a.stats.median.total_ms);
+  CHECK(a.stats.median.total_ms <= a.stats.step_max_ms);
+  CHECK(a.stats.sim_time == doctest::Approx(4 * small_config().dt));
+
+  const SimFrame& b = wait_applied(t, t.post(cmd::SwitchLayout{Layout::Dict}));
+  CHECK(b.stats.timing_layout == Layout::Dict);
+  CHECK(b.stats.timing_steps == 0);
+  CHECK(b.stats.steps == 4);  // the run goes on; only the statistics restart
+  const CommandResult* r = nullptr;
+  for (const auto& x : b.stats.results) r = x.layout_switch ? &x : r;
+  REQUIRE(r);
+  CHECK(r->switch_from == Layout::Soa);
+  CHECK(r->layout_after == Layout::Dict);
+  CHECK(r->n == small_config().particles);
+  // Both stores existed at once: the peak is above either alone.
+  CHECK(r->peak_heap >= r->bytes_after + r->bytes_before);
+
+  const SimFrame& c = wait_applied(t, t.post(cmd::StepOnce{}));
+  CHECK(c.stats.timing_layout == Layout::Dict);
+  CHECK(c.stats.timing_steps == 1);
+  CHECK(c.stats.median.total_ms == c.stats.last.total_ms);
+}
+
+TEST_CASE("sim thread: the speed control caps steps per published frame") {
+  SimThread t(small_config(), /*start_paused=*/true);
+  wait_applied(t, 0);
+  wait_applied(t, t.post(cmd::SetSpeed{1}));
+  wait_applied(t, t.post(cmd::SetPaused{false}));
+  // One step per frame slot: consecutive fresh frames differ by at most one
+  // step (without the cap, "none" at 3,000 particles does dozens per slot).
+  std::uint64_t last = 0;
+  int fresh = 0;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (fresh < 20) {
+    REQUIRE(std::chrono::steady_clock::now() < deadline);
+    if (!t.acquire()) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+      continue;
+    }
+    const std::uint64_t s = t.front().stats.steps;
+    if (fresh++ > 0) CHECK(s - last <= 1);
+    last = s;
+  }
+  CHECK(t.front().stats.steps_per_frame == 1);
+}
+
+TEST_CASE("sim thread: the heap sample follows the layout and an energy figure appears") {
+  SimThread t(small_config(), /*start_paused=*/true);
+  const SimFrame& a = wait_applied(t, 0);
+  REQUIRE(a.stats.heap_sample);
+  CHECK(a.stats.heap_sample->layout == Layout::Soa);
+  const SimFrame& b = wait_applied(t, t.post(cmd::SwitchLayout{Layout::Slots}));
+  REQUIRE(b.stats.heap_sample);
+  CHECK(b.stats.heap_sample->layout == Layout::Slots);
+  CHECK(b.stats.heap_sample->n == small_config().particles);
+  // The energy reference is measured right after the start.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  for (;;) {
+    const SimFrame& f = wait_applied(t, t.post(cmd::StepOnce{}));
+    if (f.stats.has_energy) {
+      CHECK(f.stats.energy_error >= 0);
+      CHECK(f.stats.energy_method == "exact");
+      break;
+    }
+    REQUIRE(std::chrono::steady_clock::now() < deadline);
+  }
+}

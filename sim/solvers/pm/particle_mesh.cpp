@@ -56,7 +56,7 @@
 namespace slotsim::detail {
 namespace {
 
-constexpr int kMinGrid = 16, kMaxGrid = 1024;
+constexpr int kMinGrid = kPmMinGrid, kMaxGrid = kPmMaxGrid;
 constexpr int kMargin = 4;  // cells between the particles and the octant's faces
 static_assert(kMaxGrid <= 65536, "y and z cells are packed into 16 bits each");
 

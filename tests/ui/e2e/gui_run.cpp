@@ -51,10 +51,13 @@ const GuiRun& gui_run() {
     r.dir = GUI_RUN_DIR;
     fs::remove_all(r.dir);
     fs::create_directories(r.dir);
+    // --dt 0.001, not the scene's GUI default (0.02): free streaming at
+    // thousands of steps a second would scatter the sphere out of the
+    // screenshot check's box by the last frame.
     const std::string cmd =
         "cd '" + r.dir.string() + "' && '" + XVFB_RUN + "' -a '" + SLOTSIM_BINARY +
         "' gui --particles " + std::to_string(kParticles) +
-        " --solver none --seed 1 --layout soa --frames 60 --render splat"
+        " --solver none --dt 0.001 --seed 1 --layout soa --frames 60 --render splat"
         " --width " + std::to_string(kWidth) + " --height " + std::to_string(kHeight) +
         " --script 'at 10 layout dict; at 20 layout slots; at 25 screenshot mid.png;"
         " at 30 layout slots+dict; at 40 layout aos; at 50 layout soa; at 55 inherit tag'"
@@ -87,7 +90,7 @@ std::vector<LogRow> read_log(const fs::path& p) {
     std::stringstream ss(line);
     std::string cell;
     while (std::getline(ss, cell, ',')) f.push_back(cell);
-    REQUIRE(f.size() == 10);
+    REQUIRE(f.size() == 21);
     rows.push_back({std::stol(f[0]), f[3], std::stod(f[4]), std::stoull(f[6]), std::stoll(f[7])});
   }
   return rows;
@@ -122,11 +125,16 @@ TEST_CASE("gui run: screenshots show particles in the scene and text in the over
     REQUIRE(img.loadFromFile((r.dir / name).string()));
     REQUIRE(img.getSize() == sf::Vector2u(kWidth, kHeight));
 
-    // The middle of the window is scene (the panels sit at the sides):
-    // most of it must be particles, not background.
+    // The middle of the particle view (between the side columns, above the
+    // bottom strip: ui/widgets.hpp's panel_layout, whose strip is 36% of the
+    // height, at least 220 px, with 8 px margins) is scene: most of it must
+    // be particles, not background.
+    const unsigned strip = std::max(220u, unsigned(kHeight * 0.36));
+    const unsigned view_mid = 8 + (kHeight - 24 - strip) / 2;
     int lit = 0, total = 0;
-    for (unsigned y = kHeight / 2 - 80; y < kHeight / 2 + 80; ++y)
-      for (unsigned x = kWidth / 2 - 80; x < kWidth / 2 + 80; ++x, ++total)
+    // +-50 px: the fitted sphere's core in a 488 px high view.
+    for (unsigned y = view_mid - 50; y < view_mid + 50; ++y)
+      for (unsigned x = kWidth / 2 - 50; x < kWidth / 2 + 50; ++x, ++total)
         lit += off_background(img.getPixel(x, y)) > 8;
     CHECK(lit > total / 4);
 

@@ -1,0 +1,113 @@
+// The heap map (ui/heap_map.hpp): Morton ranks, sampling real stores, and
+// the raster's layout of addresses (gaps squeezed, spans in order).
+#include "ui/heap_map.hpp"
+
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <numeric>
+
+#include "sim/layouts/particle_store.hpp"
+
+using namespace slotsim;
+using namespace slotsim::ui;
+
+namespace {
+
+ParticleStore store_of(Layout l, std::size_t n) {
+  ParticleStore s(l);
+  s.reserve(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    ParticleRecord r;
+    // Along a line: Morton order = index order.
+    r.x = double(i);
+    r.mass = 1;
+    s.push(r);
+  }
+  return s;
+}
+
+}  // namespace
+
+TEST_CASE("heap map: Morton ranks follow the Z curve and span [0, 1]") {
+  // Four corners of a square in Z order: (0,0), (1,0), (0,1), (1,1).
+  const std::vector<double> xyz = {1, 1, 0, 0, 0, 0, 0, 1, 0, 1, 0, 0};
+  const std::vector<float> r = morton_ranks(xyz);
+  REQUIRE(r.size() == 4);
+  CHECK(r[1] == 0.0f);                         // (0,0)
+  CHECK(r[3] == doctest::Approx(1.0 / 3));     // (1,0)
+  CHECK(r[2] == doctest::Approx(2.0 / 3));     // (0,1)
+  CHECK(r[0] == 1.0f);                         // (1,1)
+  CHECK(morton_ranks({5, 5, 5}) == std::vector<float>{0.0f});
+}
+
+TEST_CASE("heap map: every heap-object layout gives its objects, dict its tables, soa its cells") {
+  constexpr std::size_t n = 1000;
+  for (Layout l : kAllLayouts) {
+    CAPTURE(layout_name(l));
+    const ParticleStore s = store_of(l, n);
+    const HeapSample h = sample_heap(s, 100);
+    CHECK(h.layout == l);
+    CHECK(h.n == n);
+    CHECK(h.stride == 10);
+    CHECK(h.sampled == 100);
+    REQUIRE(h.index_rank.size() == 100);
+    // Particles on a line in index order: the ranks rise with the index.
+    CHECK(std::is_sorted(h.index_rank.begin(), h.index_rank.end()));
+    std::size_t objects = 0, tables = 0, cells = 0;
+    for (const HeapSpan& x : h.spans) {
+      objects += x.kind == SpanKind::Object;
+      tables += x.kind == SpanKind::Table;
+      cells += x.kind == SpanKind::Cell;
+      CHECK(x.addr != 0);
+      CHECK(x.bytes > 0);
+    }
+    if (l == Layout::Aos || l == Layout::Soa) {
+      CHECK(cells == 100 * kNumAttrs);
+      CHECK(objects == 0);
+    } else {
+      CHECK(objects == 100);
+      CHECK(tables == (l == Layout::Dict ? 100u : 0u));  // slots+dict: no table until used
+    }
+  }
+}
+
+TEST_CASE("heap map: aos cells are the records, contiguous and in index order") {
+  const ParticleStore s = store_of(Layout::Aos, 64);
+  const HeapSample h = sample_heap(s, 64);
+  REQUIRE(h.spans.size() == 64 * kNumAttrs);
+  for (std::size_t k = 1; k < h.spans.size(); ++k) CHECK(h.spans[k].addr == h.spans[k - 1].addr + sizeof(double));
+}
+
+TEST_CASE("heap map: the raster keeps address order and squeezes far gaps") {
+  HeapSample s;
+  // Two regions 1 GiB apart, four spans of 100 bytes each.
+  const std::uintptr_t a = 0x100000, b = a + (std::uintptr_t{1} << 30);
+  s.spans = {{b + 100, 100, SpanKind::Object, 1.0f},
+             {a, 100, SpanKind::Object, 0.0f},
+             {a + 100, 100, SpanKind::Table, 0.0f},
+             {b, 100, SpanKind::Object, 0.5f}};
+  const HeapRaster r = rasterise(s, 41, 1);
+  CHECK(r.regions == 2);
+  CHECK(r.span_bytes == 400);
+  CHECK(r.lo == a);
+  CHECK(r.hi == b + 200);
+  REQUIRE(r.rgba.size() == 41);
+  // 40 pixels for 400 bytes (10 B each) plus one for the gap.
+  CHECK(r.rgba[0] == rank_colour(0.0f));
+  CHECK(r.rgba[9] == rank_colour(0.0f));
+  CHECK(r.rgba[10] != rank_colour(0.0f));  // the table: dimmed
+  CHECK(r.rgba[20] == kGapPixel);
+  CHECK(r.rgba[21] == rank_colour(0.5f));
+  CHECK(r.rgba[40] == rank_colour(1.0f));
+  CHECK(std::count(r.rgba.begin(), r.rgba.end(), kEmptyPixel) == 0);
+}
+
+TEST_CASE("heap map: an empty sample draws an empty picture and strip") {
+  const HeapSample s;
+  const HeapRaster r = rasterise(s, 8, 4);
+  CHECK(r.rgba.size() == 32);
+  CHECK(std::all_of(r.rgba.begin(), r.rgba.end(), [](std::uint32_t c) { return c == kEmptyPixel; }));
+  CHECK(index_strip(s, 5) == std::vector<std::uint32_t>(5, kEmptyPixel));
+  CHECK(rank_colour(0.0f) != rank_colour(1.0f));
+}

@@ -1,0 +1,211 @@
+#include "ui/compare.hpp"
+
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <algorithm>
+#include <stdexcept>
+#include <vector>
+
+namespace slotsim::ui {
+
+namespace {
+
+std::string fmt(const char* f, double v) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, f, v);
+  return buf;
+}
+
+std::string opt(const std::optional<double>& v, const char* f = "%.3f") { return v ? fmt(f, *v) : ""; }
+
+constexpr double kMiB = 1024.0 * 1024.0;
+
+struct Cell {
+  std::string key;    // CSV / JSON name
+  std::string title;  // Markdown header
+  std::string value;
+  bool number = true;  // JSON: unquoted (empty -> null)
+};
+
+std::vector<Cell> cells(const CompareTable& t, const CompareRow& r) {
+  std::vector<Cell> c;
+  const double n = r.n ? double(r.n) : 1.0;
+  c.push_back({"layout", "layout", std::string(layout_name(r.layout)), false});
+  c.push_back({"particles", "N", std::to_string(r.n)});
+  for (const ByteCategory& k : kByteCategories)
+    c.push_back({std::string(k.name) + "_B_per_instance", std::string(k.name) + " B/inst",
+                 fmt("%.2f", double(r.bytes.*k.field) / n)});
+  c.push_back({"total_B_per_instance", "total B/inst", fmt("%.2f", r.per_instance())});
+  c.push_back({"total_MiB", "total MiB", fmt("%.2f", double(r.bytes.total()) / kMiB)});
+  c.push_back({"blocks", "blocks", std::to_string(r.bytes.blocks)});
+  c.push_back({"converted_from", "from", r.converted ? std::string(layout_name(r.converted_from)) : "", false});
+  c.push_back({"convert_ms", "conversion ms", r.converted ? fmt("%.1f", r.convert_ms) : ""});
+  c.push_back({"peak_heap_MiB", "peak heap MiB", r.converted ? fmt("%.2f", double(r.peak_heap) / kMiB) : ""});
+  c.push_back({"steps", "steps", std::to_string(r.steps.steps)});
+  const bool st = r.steps.steps > 0;
+  c.push_back({"step_median_ms", "step median ms", st ? fmt("%.3f", r.steps.median_ms) : ""});
+  c.push_back({"step_min_ms", "step min ms", st ? fmt("%.3f", r.steps.min_ms) : ""});
+  c.push_back({"step_max_ms", "step max ms", st ? fmt("%.3f", r.steps.max_ms) : ""});
+  c.push_back({"bytes_vs_dict", "bytes / dict", opt(t.bytes_ratio(r.layout, Layout::Dict))});
+  c.push_back({"bytes_vs_soa", "bytes / soa", opt(t.bytes_ratio(r.layout, Layout::Soa))});
+  c.push_back({"step_vs_dict", "step / dict", opt(t.step_ratio(r.layout, Layout::Dict))});
+  c.push_back({"step_vs_soa", "step / soa", opt(t.step_ratio(r.layout, Layout::Soa))});
+  return c;
+}
+
+}  // namespace
+
+CompareTable::CompareTable() { clear(); }
+
+void CompareTable::clear() {
+  for (int i = 0; i < kNumLayouts; ++i) {
+    rows_[static_cast<std::size_t>(i)] = CompareRow{};
+    rows_[static_cast<std::size_t>(i)].layout = kAllLayouts[static_cast<std::size_t>(i)];
+  }
+  current_.reset();
+}
+
+void CompareTable::observe(Layout l, std::size_t n, const LayoutBytes& b, const StepSummary& steps) {
+  CompareRow& r = rows_[static_cast<std::size_t>(l)];
+  r.visited = true;
+  r.n = n;
+  r.bytes = b;
+  current_ = l;
+  // On a return visit the new figures take over once they cover as many
+  // steps as the old ones (up to 5), so a one-step median does not replace
+  // a settled one.
+  if (steps.steps > 0 && steps.steps >= std::min<std::uint64_t>(r.steps.steps, 5)) r.steps = steps;
+}
+
+void CompareTable::observe_switch(Layout from, Layout to, double ms, long long peak_heap) {
+  CompareRow& r = rows_[static_cast<std::size_t>(to)];
+  r.converted = true;
+  r.converted_from = from;
+  r.convert_ms = ms;
+  r.peak_heap = peak_heap;
+  r.steps = StepSummary{};  // the next steps are this visit's
+}
+
+int CompareTable::visited() const {
+  int k = 0;
+  for (const CompareRow& r : rows_) k += r.visited;
+  return k;
+}
+
+std::optional<double> CompareTable::bytes_ratio(Layout l, Layout ref) const {
+  const CompareRow &a = row(l), &b = row(ref);
+  if (!a.visited || !b.visited || b.per_instance() <= 0) return std::nullopt;
+  return a.per_instance() / b.per_instance();
+}
+
+std::optional<double> CompareTable::step_ratio(Layout l, Layout ref) const {
+  const CompareRow &a = row(l), &b = row(ref);
+  if (!a.steps.steps || !b.steps.steps || b.steps.median_ms <= 0) return std::nullopt;
+  return a.steps.median_ms / b.steps.median_ms;
+}
+
+double CompareTable::max_per_instance() const {
+  double m = 0;
+  for (const CompareRow& r : rows_)
+    if (r.visited) m = std::max(m, r.per_instance());
+  return m;
+}
+
+std::optional<ExportFormat> export_format_for(std::string_view path) {
+  auto ends = [&](std::string_view e) {
+    return path.size() > e.size() && path.substr(path.size() - e.size()) == e;
+  };
+  if (ends(".csv")) return ExportFormat::Csv;
+  if (ends(".json")) return ExportFormat::Json;
+  if (ends(".md")) return ExportFormat::Markdown;
+  return std::nullopt;
+}
+
+std::string export_table(const CompareTable& t, ExportFormat f) {
+  std::vector<std::vector<Cell>> rows;
+  for (const CompareRow& r : t.rows())
+    if (r.visited) rows.push_back(cells(t, r));
+  const std::vector<Cell> header = cells(t, CompareRow{});
+  std::string out;
+  if (f == ExportFormat::Csv) {
+    for (std::size_t k = 0; k < header.size(); ++k) out += (k ? "," : "") + header[k].key;
+    out += '\n';
+    for (const auto& r : rows) {
+      // Layout names hold no comma or quote ("slots+dict"), so no quoting.
+      for (std::size_t k = 0; k < r.size(); ++k) out += (k ? "," : "") + r[k].value;
+      out += '\n';
+    }
+  } else if (f == ExportFormat::Json) {
+    out += "{\"layouts\": [";
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+      out += i ? ",\n  {" : "\n  {";
+      for (std::size_t k = 0; k < rows[i].size(); ++k) {
+        const Cell& c = rows[i][k];
+        out += (k ? ", \"" : "\"") + c.key + "\": ";
+        if (!c.number) out += c.value.empty() ? "null" : "\"" + c.value + "\"";
+        else out += c.value.empty() ? "null" : c.value;
+      }
+      out += "}";
+    }
+    out += rows.empty() ? "]}\n" : "\n]}\n";
+  } else {
+    out += "|";
+    for (const Cell& c : header) out += " " + c.title + " |";
+    out += "\n|";
+    for (const Cell& c : header) out += c.number ? " ---: |" : " --- |";
+    out += "\n";
+    for (const auto& r : rows) {
+      out += "|";
+      for (const Cell& c : r) out += " " + (c.number || c.value.empty() ? c.value : "`" + c.value + "`") + " |";
+      out += "\n";
+    }
+  }
+  return out;
+}
+
+void write_file_atomic(const std::string& path, const std::string& content) {
+  const std::string tmp = path + ".tmp." + std::to_string(getpid());
+  auto fail = [&](const char* what) {
+    const int e = errno;
+    std::remove(tmp.c_str());
+    throw std::runtime_error(std::string(what) + " " + path + ": " + std::strerror(e));
+  };
+  std::FILE* f = std::fopen(tmp.c_str(), "wb");
+  if (!f) fail("cannot create");
+  const bool wrote = std::fwrite(content.data(), 1, content.size(), f) == content.size();
+  const bool flushed = std::fflush(f) == 0 && fsync(fileno(f)) == 0;
+  if (std::fclose(f) != 0 || !wrote || !flushed) fail("cannot write");
+  if (std::rename(tmp.c_str(), path.c_str()) != 0) fail("cannot replace");
+}
+
+Tour::Tour(Layout start, std::uint64_t steps_per_layout) : k_(std::max<std::uint64_t>(steps_per_layout, 1)) {
+  int s = 0;
+  for (int i = 0; i < kNumLayouts; ++i)
+    if (kAllLayouts[static_cast<std::size_t>(i)] == start) s = i;
+  for (int i = 0; i < kNumLayouts; ++i)
+    order_[static_cast<std::size_t>(i)] = kAllLayouts[static_cast<std::size_t>((s + i) % kNumLayouts)];
+}
+
+std::optional<Layout> Tour::next(Layout current, Layout timing_layout, std::uint64_t timing_steps, bool idle) {
+  if (done() || !idle) return std::nullopt;
+  const Layout want = target();
+  if (current != want) {
+    if (!requested_) {
+      requested_ = true;
+      return want;
+    }
+    // Asked, applied, and still elsewhere: the conversion was refused
+    // (memory, or an attribute the layout cannot hold). Move on.
+    requested_ = false;
+    ++stop_;
+    return std::nullopt;
+  }
+  requested_ = false;
+  if (timing_layout == want && timing_steps >= k_) ++stop_;
+  return std::nullopt;
+}
+
+}  // namespace slotsim::ui
