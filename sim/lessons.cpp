@@ -345,7 +345,9 @@ std::vector<Lesson> build_lessons(const ModelFigures& classic, const ModelFigure
     } else if (id == "attribute_error") {
       // Slotted classes are the same in both models: one measurement.
       l.classic = cell(s.attr_error, s.attr_error_raised, kClassicScope);
-      l.shared_keys = cell(s.attr_error + " (slotted layout: the same in both models)", s.attr_error_raised, kSharedScope);
+      l.shared_keys = sk.available ? cell(s.attr_error + " (slotted layout: the same in both models)",
+                                          s.attr_error_raised, kSharedScope)
+                                   : missing(no_layout);
       l.value = s.attr_error_raised ? 1 : 0;
     } else if (id == "inheritance") {
       const double d = s.inherit_after - s.inherit_before;
@@ -353,7 +355,9 @@ std::vector<Lesson> build_lessons(const ModelFigures& classic, const ModelFigure
       const std::string t = fmt("%.0f B -> %.0f B per instance when a subclass without __slots__ sets one attribute",
                                 s.inherit_before, s.inherit_after);
       l.classic = cell(t, h, kClassicScope);
-      l.shared_keys = cell(t + " (slotsim's slots+dict keeps a classic table in both models)", h, kSharedScope);
+      l.shared_keys = sk.available ? cell(t + " (slotsim's slots+dict keeps a classic table in both models)", h,
+                                          kSharedScope)
+                                   : missing(no_layout);
       l.value = d;
     } else if (id == "escape_hatch") {
       const bool h = s.hatch_unused <= 8 && s.hatch_one > 0;
@@ -361,7 +365,8 @@ std::vector<Lesson> build_lessons(const ModelFigures& classic, const ModelFigure
                                 "%.0f B to that instance only",
                                 s.hatch_unused, s.hatch_one);
       l.classic = cell(t, h, kClassicScope);
-      l.shared_keys = cell(t + " (slots+dict layout: the same in both models)", h, kSharedScope);
+      l.shared_keys =
+          sk.available ? cell(t + " (slots+dict layout: the same in both models)", h, kSharedScope) : missing(no_layout);
       l.value = s.hatch_one;
     } else if (id == "ten_million") {
       l.classic = ten_m_cell(classic, kClassicScope);
