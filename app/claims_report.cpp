@@ -119,7 +119,9 @@ int run_claims_report(const ClaimsOptions& o) {
   if (!w.empty()) std::printf("%s\n", w.c_str());
   if (py.ok) {
     const MachineLoad pl{py.figures.load_before, py.figures.load_after, py.figures.cpus};
-    if (!pl.warning().empty()) std::printf("while CPython measured: %s\n", pl.warning().c_str());
+    std::string pw = pl.warning();
+    if (pw.rfind("warning: ", 0) == 0) pw = "warning (CPython run): " + pw.substr(9);
+    if (!pw.empty()) std::printf("%s\n", pw.c_str());
   }
   std::printf("\n| claim | lecture | slotsim `dict` (classic, CPython <= 3.10) | slotsim `shared-keys` (CPython 3.11+) |%s "
               "verdict |\n",
