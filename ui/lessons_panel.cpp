@@ -156,19 +156,21 @@ void lessons_panel(OverlayContext& ctx, OverlayState& st) {
   if (ImGui::BeginTable("lessons", 4,
                         ImGuiTableFlags_Borders | ImGuiTableFlags_RowBg | ImGuiTableFlags_SizingFixedFit)) {
     // Fits between the side panels of a 1280-pixel window.
-    ImGui::TableSetupColumn("claim (click for details)", ImGuiTableColumnFlags_WidthFixed, 230);
-    ImGui::TableSetupColumn("dict (<=3.10)", ImGuiTableColumnFlags_WidthFixed, 85);
-    ImGui::TableSetupColumn("shared-keys", ImGuiTableColumnFlags_WidthFixed, 85);
-    ImGui::TableSetupColumn(py_head.c_str(), ImGuiTableColumnFlags_WidthFixed, 85);
+    // 190 + 3 x 80 px plus cell padding stays inside the ~500 px between
+    // the side panels; a claim longer than its cell is clipped, and shown
+    // whole in its tooltip and in the details below.
+    ImGui::TableSetupColumn("claim (click: details)", ImGuiTableColumnFlags_WidthFixed, 190);
+    ImGui::TableSetupColumn("dict", ImGuiTableColumnFlags_WidthFixed, 80);
+    ImGui::TableSetupColumn("shared-keys", ImGuiTableColumnFlags_WidthFixed, 80);
+    ImGui::TableSetupColumn(py_head.c_str(), ImGuiTableColumnFlags_WidthFixed, 80);
     ImGui::TableHeadersRow();
     for (int i = 0; i < int(rows.size()); ++i) {
       const Lesson& l = rows[std::size_t(i)];
       ImGui::TableNextRow();
       ImGui::TableSetColumnIndex(0);
       ImGui::PushID(i);
-      ImGui::PushTextWrapPos(ImGui::GetCursorPosX() + 230);
       if (ImGui::Selectable(l.claim.c_str(), selected == i)) selected = selected == i ? -1 : i;
-      ImGui::PopTextWrapPos();
+      if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s\nlecture: %s", l.claim.c_str(), l.lecture.c_str());
       ImGui::PopID();
       ImGui::TableSetColumnIndex(1);
       verdict_cell(l.classic);
@@ -179,10 +181,15 @@ void lessons_panel(OverlayContext& ctx, OverlayState& st) {
     }
     ImGui::EndTable();
   }
+  // The headers are short; what they stand for.
+  ImGui::PushTextWrapPos(ImGui::GetCursorPosX() + 460);
+  ImGui::TextDisabled("dict: slotsim's classic per-instance dict (CPython <= 3.10); shared-keys: its CPython 3.11+ "
+                      "model; hover a verdict for its figures");
+  ImGui::PopTextWrapPos();
   for (const Lesson& l : rows)
     if (!l.warning.empty()) {
       ImGui::PushStyleColor(ImGuiCol_Text, kFails);
-      ImGui::PushTextWrapPos(ImGui::GetCursorPosX() + 485);
+      ImGui::PushTextWrapPos(ImGui::GetCursorPosX() + 460);
       ImGui::TextWrapped("%s", l.warning.c_str());
       ImGui::PopTextWrapPos();
       ImGui::PopStyleColor();
@@ -190,7 +197,7 @@ void lessons_panel(OverlayContext& ctx, OverlayState& st) {
   if (selected >= 0 && selected < int(rows.size())) {
     const Lesson& l = rows[std::size_t(selected)];
     ImGui::Separator();
-    ImGui::PushTextWrapPos(ImGui::GetCursorPosX() + 485);
+    ImGui::PushTextWrapPos(ImGui::GetCursorPosX() + 460);
     ImGui::TextWrapped("%s (lecture: %s)", l.claim.c_str(), l.lecture.c_str());
     detail("slotsim dict (classic, CPython <= 3.10)", l.classic);
     detail("slotsim shared-keys (CPython 3.11+)", l.shared_keys);
