@@ -13,8 +13,9 @@ that declares no __slots__):
     ("untouched" / "touched": since 3.11 the dict object is only created
     when asked for);
   * sys.getsizeof of one instance and of its __dict__;
-  * attribute read and update time with timeit, as the median over repeats
-    with min and max (one timeit run alone is at the mercy of the scheduler);
+  * attribute read and update time with timeit (thread CPU time), as the
+    median over repeats with min and max (one timeit run alone is at the
+    mercy of the scheduler);
   * the 10M-instance dict figure, scaled from the sample with the scale
     stated, the AttributeError text, the inheritance rule and the '__dict__'
     escape hatch.
@@ -33,6 +34,7 @@ import json
 import os
 import platform
 import sys
+import time
 import timeit
 import tracemalloc
 
@@ -125,7 +127,10 @@ def bytes_per_instance(cls, nfields, n, distinct, has_dict):
 
 def timing(stmt, obj, number, repeat):
     """ns per execution of stmt on obj: median, min, max over `repeat` runs."""
-    t = timeit.Timer(stmt, globals={"o": obj, "v": SHARED})
+    # time.thread_time: CPU time of this thread, so the time spent waiting
+    # for a core on a loaded machine is not counted (timeit's default,
+    # perf_counter, is wall time and would count it).
+    t = timeit.Timer(stmt, timer=time.thread_time, globals={"o": obj, "v": SHARED})
     runs = sorted(x / number * 1e9 for x in t.repeat(repeat=repeat, number=number))
     mid = len(runs) // 2
     med = runs[mid] if len(runs) % 2 else (runs[mid - 1] + runs[mid]) / 2
