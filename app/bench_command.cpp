@@ -14,6 +14,7 @@
 #include <sstream>
 #include <thread>
 
+#include "app/claims_report.hpp"
 #include "app/commands.hpp"
 #include "app/json.hpp"
 #include "app/machine_info.hpp"
@@ -37,6 +38,7 @@ struct BenchOptions {
   bool claims = false;
   bool dry_run = false;
   std::size_t claims_big = 10000000;
+  ClaimsOptions claims_opts;  // --claims-sample, --python, --python-quick
 };
 
 struct Result {
@@ -115,24 +117,14 @@ Result run_layout(SimConfig cfg, Layout l, const BenchOptions& o, int index, int
   return r;
 }
 
+// The claims table lives in app/claims_report.cpp (shared with the GUI's
+// Lessons panel through sim/lessons); this only forwards the options.
 int run_claims(const BenchOptions& o) {
-  std::fprintf(stderr, "measuring the lecture's claims (10M-instance figure may take a while)\n");
-  LessonOptions lo;
-  lo.big = o.claims_big;
-  const auto lessons = measure_lessons(lo);
-  std::printf("| claim | measured in this run | verdict |\n|---|---|---|\n");
-  for (const auto& l : lessons) std::printf("| %s | %s | %s |\n", l.claim.c_str(), l.measured.c_str(), l.verdict.c_str());
-  if (!o.json.empty()) {
-    Json j;
-    j.begin_object().key("claims").begin_array();
-    for (const auto& l : lessons) {
-      j.begin_object().field("id", l.id).field("claim", l.claim).field("measured", l.measured);
-      j.field("value", l.value).field("verdict", l.verdict).end_object();
-    }
-    j.end_array().end_object();
-    write_file_atomic(o.json, j.str() + "\n");
-  }
-  return 0;
+  ClaimsOptions c = o.claims_opts;
+  c.big = o.claims_big;
+  c.json = o.json;
+  c.repeats = std::max(o.repeats, 9);  // the claims need a spread even when --repeats is small
+  return run_claims_report(c);
 }
 
 int run_bench(BenchOptions& o) {
@@ -144,6 +136,7 @@ int run_bench(BenchOptions& o) {
   check_not_empty(o.sim, "--csv", o.csv);
   check_writable(o.json, "--json");
   check_writable(o.csv, "--csv");
+  if (o.claims_opts.python && !o.claims) throw std::invalid_argument("--python: only with --claims");
   io::check_distinct_paths({{"--json", o.json}, {"--csv", o.csv}}, {{"--ic", o.sim.cfg.ic_file}});
   if (o.claims) return run_claims(o);
   SimConfig cfg = o.sim.cfg;
@@ -348,7 +341,17 @@ CLI::App* register_bench(CLI::App& app) {
   cmd->add_option("--claims-instances", o->claims_big, "instance count of the large-dict claim")
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
-  cmd->callback([o] {
+  cmd->add_option("--claims-sample", o->claims_opts.sample, "particles per store for the claims' per-instance figures")
+      ->capture_default_str();
+  // The value is optional: `--python` alone uses the interpreter CMake
+  // configured (SLOTSIM_PYTHON), `--python PATH` another one.
+  cmd->add_option("--python", o->claims_opts.python_path,
+                  "with --claims: also measure this python3 (default " + default_python() + ")")
+      ->expected(0, 1);
+  cmd->add_flag("--python-quick", o->claims_opts.python_quick,
+                "with --python: the script's quick mode (seconds, rougher figures)");
+  cmd->callback([o, cmd] {
+    o->claims_opts.python = cmd->count("--python") > 0;
     const int rc = run_guarded("bench", [&] { return run_bench(*o); });
     if (rc != 0) throw CLI::RuntimeError(rc);
   });

@@ -1,52 +1,208 @@
 // Lessons panel: the lecture's claims about __dict__ and __slots__ beside
-// what this process measures (sim/lessons, the same numbers `slotsim bench
-// --claims` prints). Starts collapsed: measuring builds sample stores and
-// takes seconds, so it runs only when asked.
+// slotsim's classic `dict` model, its `shared-keys` model and, once measured,
+// the real CPython. The rows come from sim/lessons (the same code and the
+// same verdicts as `slotsim bench --claims --python`); this file only draws
+// them. Starts collapsed: measuring builds sample stores and takes seconds,
+// so it runs only when asked.
+//
+// The table is narrow (it sits between the side panels): each model's cell
+// shows its verdict in a word, the full figures are in the cell's tooltip,
+// and clicking a claim shows every figure and the note on why it changed
+// below the table. Four wide text columns were rejected: at ~500 px they
+// wrap into a column of single words.
 #include <imgui.h>
 
+#include <chrono>
+#include <future>
+#include <memory>
+#include <optional>
+
+#include "sim/cpython.hpp"
 #include "ui/overlay.hpp"
 #include "ui/widgets.hpp"
 
 namespace slotsim::ui {
+namespace {
+
+// The CPython measurement (first started when the models' measurement
+// arrives, then by the button) runs measure_objects.py in a child process for
+// several seconds: off the UI thread (a frame must never wait for it) and
+// off the sim thread (it would pause the simulation for nothing). One job
+// at a time; the result stays until measured again.
+struct CPythonJob {
+  std::future<CPythonRun> pending;
+  std::optional<CPythonRun> done;
+  int generation = 0;  // bumps when `done` changes, so the rows are rebuilt
+};
+CPythonJob& cpython_job() {
+  static CPythonJob j;
+  return j;
+}
+
+void start_cpython(CPythonJob& j) {
+  std::string looked;
+  const auto script = find_measure_script(&looked);
+  if (!script) {
+    CPythonRun r;
+    r.error = "measure_objects.py not found (looked in " + looked + ")";
+    j.done = r;
+    ++j.generation;
+    return;
+  }
+  j.pending = std::async(std::launch::async, [python = default_python(), s = *script] {
+    return run_cpython_script(python, s, false);
+  });
+}
+
+void poll_cpython(CPythonJob& j) {
+  if (j.pending.valid() && j.pending.wait_for(std::chrono::seconds(0)) == std::future_status::ready) {
+    j.done = j.pending.get();
+    ++j.generation;
+  }
+}
+
+// The sim thread's rows with the CPython column filled in, rebuilt only when
+// either input changes (not every frame).
+const std::vector<Lesson>& rows_with_cpython(const std::shared_ptr<const std::vector<Lesson>>& src,
+                                             const CPythonJob& j) {
+  static const void* src_seen = nullptr;
+  static int gen_seen = -1;
+  static std::vector<Lesson> rows;
+  if (src.get() != src_seen || j.generation != gen_seen) {
+    src_seen = src.get();
+    gen_seen = j.generation;
+    rows = *src;
+    if (j.done && j.done->ok)
+      add_cpython_column(rows, j.done->figures);
+    else
+      set_cpython_missing(rows, j.done ? "not measured: " + j.done->error : "not measured (press Measure CPython)");
+  }
+  return rows;
+}
+
+const ImVec4 kHolds(0.5f, 0.9f, 0.5f, 1), kFails(1, 0.7f, 0.3f, 1), kNa(0.6f, 0.6f, 0.6f, 1);
+
+void verdict_cell(const ClaimCell& c) {
+  const char* word = !c.available ? "n/a" : c.holds ? "holds" : "does not hold";
+  ImGui::PushStyleColor(ImGuiCol_Text, !c.available ? kNa : c.holds ? kHolds : kFails);
+  ImGui::TextUnformatted(word);
+  ImGui::PopStyleColor();
+  if (ImGui::IsItemHovered()) {
+    ImGui::BeginTooltip();
+    ImGui::PushTextWrapPos(420);
+    ImGui::TextUnformatted(c.text.c_str());
+    if (c.available) ImGui::TextUnformatted(c.verdict.c_str());
+    ImGui::PopTextWrapPos();
+    ImGui::EndTooltip();
+  }
+}
+
+void detail(const char* label, const ClaimCell& c) {
+  ImGui::TextDisabled("%s", label);
+  ImGui::TextWrapped("%s", c.text.c_str());
+  if (c.available) {
+    ImGui::PushStyleColor(ImGuiCol_Text, c.holds ? kHolds : kFails);
+    ImGui::TextWrapped("%s", c.verdict.c_str());
+    ImGui::PopStyleColor();
+  }
+}
+
+}  // namespace
 
 void lessons_panel(OverlayContext& ctx, OverlayState& st) {
   const SimStats& s = ctx.frame.stats;
   // Drawn into the current window: a tab of the bottom strip (ui/overlay.cpp),
   // which opens on this tab when a measurement arrives. A window of its own
   // covered the particle view once opened.
+  CPythonJob& job = cpython_job();
+  poll_cpython(job);
+  // The first time the models are measured, measure CPython too, in the
+  // background. Only then, not at startup: started beside the models'
+  // timings it would share the CPUs with them and skew both.
+  static const void* cpython_started_for = nullptr;
+  if (s.lessons && s.lessons.get() != cpython_started_for) {
+    cpython_started_for = s.lessons.get();
+    if (!job.done && !job.pending.valid()) start_cpython(job);
+  }
   if (ImGui::Button(s.lessons ? "Measure again" : "Measure") && !ctx.progress.busy) {
     LessonOptions o;
     o.build_big = st.lessons_build_big;
     ctx.sim.post(cmd::MeasureLessons{o});
   }
   ImGui::SameLine();
+  const bool running = job.pending.valid();
+  if (running) {
+    ImGui::TextDisabled("measuring CPython...");
+  } else if (ImGui::Button(job.done && job.done->ok ? "Measure CPython again" : "Measure CPython")) {
+    start_cpython(job);
+  }
+  if (ImGui::IsItemHovered())
+    ImGui::SetTooltip("runs assets/python/measure_objects.py with %s (about 15 s, in the background)",
+                      default_python().c_str());
   ImGui::Checkbox("build the 10M dict store (GBs)", &st.lessons_build_big);
   if (ImGui::IsItemHovered())
     ImGui::SetTooltip("otherwise the 10,000,000-instance figure is extrapolated from the sample");
+  if (job.done && !job.done->ok) error_text(("CPython: " + job.done->error).c_str());
   if (!s.lessons) {
     ImGui::TextDisabled("each claim from the lecture, measured in this process");
     return;
   }
-  if (ImGui::BeginTable("lessons", 3,
+  const std::vector<Lesson>& rows = rows_with_cpython(s.lessons, job);
+  const bool have_py = job.done && job.done->ok;
+  const std::string py_head = have_py ? "CPython " + job.done->figures.version : "CPython";
+  static int selected = -1;
+  if (ImGui::BeginTable("lessons", 4,
                         ImGuiTableFlags_Borders | ImGuiTableFlags_RowBg | ImGuiTableFlags_SizingFixedFit)) {
     // Fits between the side panels of a 1280-pixel window.
-    ImGui::TableSetupColumn("claim", ImGuiTableColumnFlags_WidthFixed, 160);
-    ImGui::TableSetupColumn("measured here", ImGuiTableColumnFlags_WidthFixed, 250);
-    ImGui::TableSetupColumn("verdict", ImGuiTableColumnFlags_WidthFixed, 70);
+    // 160 + 3 x 92 px plus cell padding stays inside the ~500 px between
+    // the side panels; a claim longer than its cell is clipped, and shown
+    // whole in its tooltip and in the details below.
+    ImGui::TableSetupColumn("claim (click: details)", ImGuiTableColumnFlags_WidthFixed, 160);
+    ImGui::TableSetupColumn("dict", ImGuiTableColumnFlags_WidthFixed, 92);
+    ImGui::TableSetupColumn("shared-keys", ImGuiTableColumnFlags_WidthFixed, 92);
+    ImGui::TableSetupColumn(py_head.c_str(), ImGuiTableColumnFlags_WidthFixed, 92);
     ImGui::TableHeadersRow();
-    for (const Lesson& l : *s.lessons) {
+    for (int i = 0; i < int(rows.size()); ++i) {
+      const Lesson& l = rows[std::size_t(i)];
       ImGui::TableNextRow();
       ImGui::TableSetColumnIndex(0);
-      ImGui::TextWrapped("%s", l.claim.c_str());
+      ImGui::PushID(i);
+      if (ImGui::Selectable(l.claim.c_str(), selected == i)) selected = selected == i ? -1 : i;
+      if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s\nlecture: %s", l.claim.c_str(), l.lecture.c_str());
+      ImGui::PopID();
       ImGui::TableSetColumnIndex(1);
-      ImGui::TextWrapped("%s", l.measured.c_str());
+      verdict_cell(l.classic);
       ImGui::TableSetColumnIndex(2);
-      const bool holds = l.verdict.rfind("holds", 0) == 0;
-      ImGui::PushStyleColor(ImGuiCol_Text, holds ? ImVec4(0.5f, 0.9f, 0.5f, 1) : ImVec4(1, 0.7f, 0.3f, 1));
-      ImGui::TextWrapped("%s", l.verdict.c_str());
-      ImGui::PopStyleColor();
+      verdict_cell(l.shared_keys);
+      ImGui::TableSetColumnIndex(3);
+      verdict_cell(l.cpython);
     }
     ImGui::EndTable();
+  }
+  // The headers are short; what they stand for.
+  ImGui::PushTextWrapPos(ImGui::GetCursorPosX() + 460);
+  ImGui::TextDisabled("dict: slotsim's classic per-instance dict (CPython <= 3.10); shared-keys: its CPython 3.11+ "
+                      "model; hover a verdict for its figures");
+  ImGui::PopTextWrapPos();
+  for (const Lesson& l : rows)
+    if (!l.warning.empty()) {
+      ImGui::PushStyleColor(ImGuiCol_Text, kFails);
+      ImGui::PushTextWrapPos(ImGui::GetCursorPosX() + 460);
+      ImGui::TextWrapped("%s", l.warning.c_str());
+      ImGui::PopTextWrapPos();
+      ImGui::PopStyleColor();
+    }
+  if (selected >= 0 && selected < int(rows.size())) {
+    const Lesson& l = rows[std::size_t(selected)];
+    ImGui::Separator();
+    ImGui::PushTextWrapPos(ImGui::GetCursorPosX() + 460);
+    ImGui::TextWrapped("%s (lecture: %s)", l.claim.c_str(), l.lecture.c_str());
+    detail("slotsim dict (classic, CPython <= 3.10)", l.classic);
+    detail("slotsim shared-keys (CPython 3.11+)", l.shared_keys);
+    detail(py_head.c_str(), l.cpython);
+    ImGui::TextDisabled("why it changed");
+    ImGui::TextWrapped("%s", l.why.c_str());
+    ImGui::PopTextWrapPos();
   }
 }
 

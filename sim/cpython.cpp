@@ -1,0 +1,266 @@
+#include "sim/cpython.hpp"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <filesystem>
+
+#include "sim/json_read.hpp"
+
+extern char** environ;
+
+// Both come from sim/CMakeLists.txt; the fallbacks keep a build configured
+// some other way compiling (it then finds python3 on PATH, and the script
+// only next to the executable).
+#ifndef SLOTSIM_PYTHON_PATH
+#define SLOTSIM_PYTHON_PATH "python3"
+#endif
+#ifndef SLOTSIM_PYTHON_SCRIPT_DIR
+#define SLOTSIM_PYTHON_SCRIPT_DIR ""
+#endif
+
+namespace slotsim {
+namespace {
+
+constexpr const char* kScript = "measure_objects.py";
+
+double num(const JsonValue& v, std::string_view k) { return v.at(k).number(); }
+std::optional<double> opt_num(const JsonValue& v, std::string_view k) {
+  const JsonValue& x = v.at(k);
+  if (x.is_null()) return std::nullopt;
+  return x.number();
+}
+Spread spread(const JsonValue& v) {
+  Spread s;
+  s.median = num(v, "median_ns");
+  s.min = num(v, "min_ns");
+  s.max = num(v, "max_ns");
+  s.repeats = int(num(v, "repeats"));
+  return s;
+}
+
+// The last non-empty line of a child's stderr: a Python traceback ends with
+// the exception, which is the one line worth reporting.
+std::string last_line(const std::string& s) {
+  std::size_t end = s.find_last_not_of("\n\r ");
+  if (end == std::string::npos) return "";
+  const std::size_t start = s.rfind('\n', end);
+  return s.substr(start == std::string::npos ? 0 : start + 1, end - (start == std::string::npos ? 0 : start + 1) + 1);
+}
+
+}  // namespace
+
+const CPythonShape* CPythonFigures::shape(int f, std::string_view kind) const {
+  for (const CPythonShape& s : shapes)
+    if (s.fields == f && s.kind == kind) return &s;
+  return nullptr;
+}
+const CPythonFigures::Timing* CPythonFigures::timing(std::string_view kind) const {
+  for (const Timing& t : timings)
+    if (t.kind == kind) return &t;
+  return nullptr;
+}
+
+CPythonFigures parse_cpython_figures(std::string_view text) {
+  const JsonValue d = parse_json(text);
+  if (num(d, "schema") != 1) throw JsonError("measure_objects.py: unknown schema version");
+  CPythonFigures f;
+  const JsonValue& py = d.at("python");
+  f.version = py.at("version").string();
+  const auto& vi = py.at("version_info").array();
+  if (vi.size() < 2) throw JsonError("JSON: version_info needs major and minor");
+  f.major = int(vi[0].number());
+  f.minor = int(vi[1].number());
+  f.implementation = py.at("implementation").string();
+  f.executable = py.at("executable").string();
+  f.mode = d.at("mode").string();
+  f.instances = static_cast<long long>(num(d, "instances"));
+  for (const JsonValue& s : d.at("shapes").array()) {
+    CPythonShape c;
+    c.fields = int(num(s, "fields"));
+    c.kind = s.at("kind").string();
+    c.has_dict = s.at("has_dict").boolean();
+    c.getsizeof_instance = num(s, "getsizeof_instance");
+    c.getsizeof_dict = opt_num(s, "getsizeof_dict");
+    const JsonValue& b = s.at("bytes");
+    c.shared_untouched = num(b.at("shared"), "untouched");
+    c.shared_touched = opt_num(b.at("shared"), "touched");
+    c.distinct_untouched = num(b.at("distinct"), "untouched");
+    c.distinct_touched = opt_num(b.at("distinct"), "touched");
+    f.shapes.push_back(std::move(c));
+  }
+  const JsonValue& e = d.at("empty");
+  f.empty_plain_untouched = num(e.at("plain"), "untouched");
+  f.empty_plain_touched = opt_num(e.at("plain"), "touched");
+  f.empty_slots = num(e.at("slots"), "untouched");
+  const JsonValue& t = d.at("timing");
+  for (std::size_t i = 0; i < t.keys().size(); ++i) {
+    const JsonValue& v = t.items()[i];
+    if (t.keys()[i] == "loop_overhead") {
+      f.loop_overhead = spread(v);
+      continue;
+    }
+    f.timings.push_back({t.keys()[i], spread(v.at("read")), spread(v.at("update"))});
+  }
+  const JsonValue& ae = d.at("attribute_error");
+  f.attr_error_raised = ae.at("raised").boolean();
+  if (f.attr_error_raised) {
+    f.attr_error_type = ae.at("type").string();
+    f.attr_error_message = ae.at("message").string();
+  }
+  const JsonValue& inh = d.at("inheritance");
+  f.subclass_has_dict = inh.at("subclass_has_dict").boolean();
+  f.inherit_extra_untouched = num(inh, "extra_bytes_untouched");
+  f.inherit_extra_touched = opt_num(inh, "extra_bytes_touched");
+  const JsonValue& h = d.at("escape_hatch");
+  f.hatch_allows = h.at("allows_new_attributes").boolean();
+  f.hatch_unused = num(h, "unused_bytes");
+  f.hatch_added = num(h, "bytes_added_by_first_attribute");
+  const JsonValue& tm = d.at("ten_million");
+  f.ten_m_instances = static_cast<long long>(num(tm, "instances"));
+  f.ten_m_scale = num(tm, "scale");
+  f.ten_m_scaling = tm.at("scaling").string();
+  f.ten_m_dict_untouched = num(tm, "dict_bytes_untouched");
+  f.ten_m_dict_touched = num(tm, "dict_bytes_touched");
+  f.ten_m_all = num(tm, "all_bytes_untouched");
+  if (const JsonValue* l = d.find("load")) {
+    if (l->at("before").is_number()) f.load_before = l->at("before").number();
+    if (l->at("after").is_number()) f.load_after = l->at("after").number();
+    if (l->at("cpus").is_number()) f.cpus = int(l->at("cpus").number());
+  }
+  // The figures the claims table needs, checked here rather than at each use.
+  for (int fields : {3, 7})
+    for (const char* k : {"plain", "slots", "slots_dict", "subclass"})
+      if (!f.shape(fields, k))
+        throw JsonError("measure_objects.py: no " + std::to_string(fields) + "-field '" + k + "' shape");
+  for (const char* k : {"plain", "slots"})
+    if (!f.timing(k)) throw JsonError(std::string("measure_objects.py: no '") + k + "' timing");
+  f.raw_json = std::string(text);
+  return f;
+}
+
+std::string default_python() {
+  // CMake spells "not found" as <VAR>-NOTFOUND; fall back to PATH then.
+  const std::string p = SLOTSIM_PYTHON_PATH;
+  return p.empty() || p.find("NOTFOUND") != std::string::npos ? "python3" : p;
+}
+
+std::optional<std::string> find_measure_script(std::string* looked) {
+  namespace fs = std::filesystem;
+  std::vector<fs::path> candidates;
+  std::error_code ec;
+  const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+  if (!ec) {
+    // An installed tree (bin/slotsim, share/slotsim/python/) first, so an
+    // install never reads a source tree that may have moved on.
+    candidates.push_back(exe.parent_path().parent_path() / "share/slotsim/python" / kScript);
+    candidates.push_back(exe.parent_path() / "python" / kScript);
+  }
+  if (std::strlen(SLOTSIM_PYTHON_SCRIPT_DIR) > 0) candidates.push_back(fs::path(SLOTSIM_PYTHON_SCRIPT_DIR) / kScript);
+  std::string list;
+  for (const fs::path& p : candidates) {
+    if (fs::is_regular_file(p, ec)) return p.string();
+    list += (list.empty() ? "" : ", ") + p.string();
+  }
+  if (looked) *looked = list;
+  return std::nullopt;
+}
+
+CPythonRun run_cpython_script(const std::string& python, const std::string& script, bool quick, double timeout_s) {
+  CPythonRun r;
+  int out[2], err[2];
+  if (pipe2(out, O_CLOEXEC) != 0) {
+    r.error = std::string("pipe: ") + std::strerror(errno);
+    return r;
+  }
+  if (pipe2(err, O_CLOEXEC) != 0) {
+    r.error = std::string("pipe: ") + std::strerror(errno);
+    close(out[0]);
+    close(out[1]);
+    return r;
+  }
+  posix_spawn_file_actions_t fa;
+  posix_spawn_file_actions_init(&fa);
+  posix_spawn_file_actions_adddup2(&fa, out[1], 1);
+  posix_spawn_file_actions_adddup2(&fa, err[1], 2);
+  std::vector<std::string> args = {python, script};
+  if (quick) args.push_back("--quick");
+  std::vector<char*> argv;
+  for (std::string& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  pid_t pid = 0;
+  // posix_spawnp: a bare name ("python3") is looked up on PATH, a path is
+  // used as given; glibc reports a failed exec as the return value.
+  const int rc = posix_spawnp(&pid, python.c_str(), &fa, nullptr, argv.data(), environ);
+  posix_spawn_file_actions_destroy(&fa);
+  close(out[1]);
+  close(err[1]);
+  if (rc != 0) {
+    close(out[0]);
+    close(err[0]);
+    r.error = "python '" + python + "': " + std::strerror(rc);
+    return r;
+  }
+  // Read both pipes until both close; reading only stdout could deadlock
+  // on a child that fills the stderr pipe with warnings.
+  std::string so, se;
+  pollfd fds[2] = {{out[0], POLLIN, 0}, {err[0], POLLIN, 0}};
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::duration<double>(timeout_s);
+  int open_fds = 2;
+  bool timed_out = false;
+  while (open_fds > 0) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0) {
+      timed_out = true;
+      break;
+    }
+    const int n = poll(fds, 2, int(std::min<long long>(left.count(), 1000)));
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) break;
+    for (int k = 0; k < 2; ++k) {
+      if (fds[k].fd < 0 || !(fds[k].revents & (POLLIN | POLLHUP | POLLERR))) continue;
+      char buf[8192];
+      const ssize_t got = read(fds[k].fd, buf, sizeof buf);
+      if (got > 0) {
+        (k == 0 ? so : se).append(buf, std::size_t(got));
+      } else if (got == 0 || errno != EINTR) {
+        close(fds[k].fd);
+        fds[k].fd = -1;  // poll ignores negative descriptors
+        --open_fds;
+      }
+    }
+  }
+  for (const pollfd& p : fds)
+    if (p.fd >= 0) close(p.fd);
+  if (timed_out) kill(pid, SIGKILL);
+  int status = 0;
+  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  if (timed_out) {
+    r.error = python + " " + script + ": no answer within " + std::to_string(int(timeout_s)) + " s (killed)";
+    return r;
+  }
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+    const std::string why = last_line(se);
+    r.error = python + " " + script + ": " +
+              (WIFEXITED(status) ? "exit status " + std::to_string(WEXITSTATUS(status)) : std::string("killed by a signal")) +
+              (why.empty() ? "" : " (" + why + ")");
+    return r;
+  }
+  try {
+    r.figures = parse_cpython_figures(so);
+    r.ok = true;
+  } catch (const std::exception& e) {
+    r.error = python + " " + script + ": unreadable output: " + e.what();
+  }
+  return r;
+}
+
+}  // namespace slotsim

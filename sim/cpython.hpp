@@ -1,0 +1,96 @@
+#pragma once
+// The real interpreter, measured: runs assets/python/measure_objects.py with
+// a python3 and reads its JSON into CPythonFigures. GUI-free, so
+// `slotsim bench --claims --python` and the Lessons panel share it.
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace slotsim {
+
+// A timing over repeats, in ns per operation. Every timing slotsim shows
+// (its own and CPython's) is one of these: a median with its spread, never a
+// single run.
+struct Spread {
+  double median = 0, min = 0, max = 0;
+  int repeats = 0;
+};
+
+// One class shape as the script measured it. Bytes are tracemalloc bytes per
+// instance; "shared" instances all point at one float object, "distinct"
+// ones own a float per field; "touched" is after reading p.__dict__ on every
+// instance (absent for classes without a __dict__).
+struct CPythonShape {
+  int fields = 0;
+  std::string kind;  // plain, slots, slots_dict, subclass
+  bool has_dict = false;
+  double getsizeof_instance = 0;
+  std::optional<double> getsizeof_dict;
+  double shared_untouched = 0, distinct_untouched = 0;
+  std::optional<double> shared_touched, distinct_touched;
+};
+
+struct CPythonFigures {
+  std::string version;         // "3.11.2"
+  int major = 0, minor = 0;
+  std::string implementation;  // "cpython"
+  std::string executable;
+  std::string mode;            // "quick" or "full"
+  long long instances = 0;     // N per shape
+  std::vector<CPythonShape> shapes;
+  // An instance with no attributes: class E: pass, and __slots__ = ().
+  double empty_plain_untouched = 0, empty_slots = 0;
+  std::optional<double> empty_plain_touched;
+  // 7-field shapes; kinds as in shapes plus "plain_touched".
+  struct Timing {
+    std::string kind;
+    Spread read, update;
+  };
+  std::vector<Timing> timings;
+  Spread loop_overhead;  // timeit of the bare name load: the loop's own cost
+  bool attr_error_raised = false;
+  std::string attr_error_type, attr_error_message;
+  bool subclass_has_dict = false;
+  double inherit_extra_untouched = 0;
+  std::optional<double> inherit_extra_touched;
+  bool hatch_allows = false;
+  double hatch_unused = 0, hatch_added = 0;
+  long long ten_m_instances = 0;
+  double ten_m_scale = 0, ten_m_dict_untouched = 0, ten_m_dict_touched = 0, ten_m_all = 0;
+  std::string ten_m_scaling;
+  double load_before = -1, load_after = -1;  // -1: not reported
+  int cpus = 0;
+  std::string raw_json;  // the script's whole output, for --json
+
+  const CPythonShape* shape(int fields, std::string_view kind) const;
+  const Timing* timing(std::string_view kind) const;
+};
+
+// Reads the script's JSON; throws JsonError naming the first missing or
+// mistyped field, so a script/reader mismatch is one clear line.
+CPythonFigures parse_cpython_figures(std::string_view json);
+
+// The interpreter configured at build time (CMake's SLOTSIM_PYTHON; Debian's
+// /usr/bin/python3 here), or "python3" if CMake found none.
+std::string default_python();
+
+// Where measure_objects.py is: next to the executable's install tree
+// (<exe>/../share/slotsim/python/), else the source tree's assets/python/
+// (compiled in). nullopt if neither exists; `looked` lists the paths tried.
+std::optional<std::string> find_measure_script(std::string* looked = nullptr);
+
+struct CPythonRun {
+  bool ok = false;
+  std::string error;  // one line when !ok: not found, exit status, bad JSON
+  CPythonFigures figures;
+};
+
+// Runs `python script [--quick]` (no shell: the path is passed as is, a bare
+// name is looked up on PATH), captures stdout, and parses it. Never throws:
+// a missing interpreter is a normal outcome the report states. Gives up
+// after `timeout_s` seconds and kills the child.
+CPythonRun run_cpython_script(const std::string& python, const std::string& script, bool quick,
+                              double timeout_s = 300);
+
+}  // namespace slotsim
