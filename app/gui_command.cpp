@@ -49,8 +49,8 @@ int run_gui_command(GuiCommandOptions& o, const CLI::App& cmd) {
       if (s.name == o.sim.cfg.scene) o.sim.cfg.dt = s.default_dt;
   o.gui.sim = o.sim.cfg;
   try {
-    o.gui.script = ui::parse_script(o.script);
-  } catch (const ui::ScriptError& e) {
+    o.gui.script = host::parse_script(o.script);
+  } catch (const host::ScriptError& e) {
     throw std::invalid_argument(e.what());  // bad input: exit status 2
   }
   if (!o.gui.screenshot.empty()) {

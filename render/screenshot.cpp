@@ -35,12 +35,6 @@ void save_screenshot(const std::string& path, int width, int height) {
   });
 }
 
-void check_screenshot_name(const std::string& path) {
-  const auto dot = path.rfind('.');
-  std::string ext = dot == std::string::npos ? "" : path.substr(dot + 1);
-  for (char& c : ext) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  if (ext != "png" && ext != "bmp" && ext != "tga" && ext != "jpg" && ext != "jpeg")
-    throw std::invalid_argument("screenshot '" + path + "': use a .png, .bmp, .tga or .jpg name");
-}
+void check_screenshot_name(const std::string& path) { io::check_image_name(path); }
 
 }  // namespace slotsim::render

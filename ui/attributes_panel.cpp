@@ -1,6 +1,6 @@
 // Attributes panel: set an attribute on one particle or on all of them and
 // see what it costs, or the AttributeError the layout raises; and the
-// inheritance rule (ui/inherit_preset.hpp) with its bytes before and after.
+// inheritance rule (host/inherit_preset.hpp) with its bytes before and after.
 #include <imgui.h>
 #include <imgui_stdlib.h>
 
@@ -8,8 +8,8 @@
 #include <cstdio>
 #include <string>
 
-#include "ui/format.hpp"
-#include "ui/inherit_preset.hpp"
+#include "host/format.hpp"
+#include "host/inherit_preset.hpp"
 #include "ui/overlay.hpp"
 #include "ui/widgets.hpp"
 

@@ -2,7 +2,7 @@
 // particles were spawned, side by side: a stacked bar of bytes per instance
 // by category, total and conversion peak, step time median (min-max),
 // conversion time and ratios to dict and soa. The data lives in
-// ui/compare.hpp and is filled by the window loop every frame; this file
+// host/compare.hpp and is filled by the window loop every frame; this file
 // only draws it and starts the tour and the export.
 #include <imgui.h>
 #include <imgui_stdlib.h>
@@ -11,7 +11,7 @@
 #include <stdexcept>
 #include <string>
 
-#include "ui/format.hpp"
+#include "host/format.hpp"
 #include "ui/overlay.hpp"
 #include "ui/widgets.hpp"
 

@@ -9,7 +9,7 @@
 
 #include "sim/scenes/scene.hpp"
 #include "sim/solvers/solver.hpp"
-#include "ui/format.hpp"
+#include "host/format.hpp"
 #include "ui/overlay.hpp"
 #include "ui/widgets.hpp"
 

@@ -20,10 +20,10 @@
 #include "render/splat_renderer.hpp"
 #include "render/window.hpp"
 #include "sim/memory/tracker.hpp"
-#include "ui/frame_log.hpp"
+#include "host/frame_log.hpp"
 #include "ui/imgui_host.hpp"
 #include "ui/overlay.hpp"
-#include "ui/sim_thread.hpp"
+#include "host/sim_thread.hpp"
 
 namespace slotsim::ui {
 

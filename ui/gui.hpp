@@ -4,9 +4,13 @@
 #include <vector>
 
 #include "sim/system.hpp"
-#include "ui/script.hpp"
+#include "host/script.hpp"
 
 namespace slotsim::ui {
+
+// ui is the layer above host/ (the simulation thread, its commands and
+// frames, scripts): the panels use the host's types by name.
+using namespace slotsim::host;
 
 enum class RenderChoice { Auto, Points, Splat };
 

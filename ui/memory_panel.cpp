@@ -1,14 +1,14 @@
 // Memory panel: the bytes each particle costs in the current layout, the
 // process heap, RSS, bytes per category with a tracemalloc-style mark and
-// diff, the heap map (where the particles' memory lives, ui/heap_map.hpp),
+// diff, the heap map (where the particles' memory lives, host/heap_map.hpp),
 // and a heap plot where a layout switch shows up as a step.
 #include <imgui.h>
 
 #include <string>
 
 #include "render/gl.hpp"
-#include "ui/format.hpp"
-#include "ui/heap_map.hpp"
+#include "host/format.hpp"
+#include "host/heap_map.hpp"
 #include "ui/overlay.hpp"
 #include "ui/widgets.hpp"
 

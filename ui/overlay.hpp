@@ -7,13 +7,17 @@
 #include <string>
 
 #include "sim/memory/tracker.hpp"
-#include "ui/compare.hpp"
-#include "ui/history.hpp"
-#include "ui/sim_frame.hpp"
-#include "ui/sim_thread.hpp"
+#include "host/compare.hpp"
+#include "host/history.hpp"
+#include "host/sim_frame.hpp"
+#include "host/sim_thread.hpp"
 #include "ui/widgets.hpp"
 
 namespace slotsim::ui {
+
+// ui is the layer above host/ (the simulation thread, its commands and
+// frames, scripts): the panels use the host's types by name.
+using namespace slotsim::host;
 
 enum class RenderMode { Points, Splat };
 

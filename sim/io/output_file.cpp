@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cctype>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -252,6 +253,14 @@ void write_file_atomic_with(const std::string& path, const std::function<void(co
   for (std::size_t r; (r = std::fread(buf, 1, sizeof buf, f)) > 0;) bytes.append(buf, r);
   std::fclose(f);
   write_direct(t, bytes.data(), bytes.size());
+}
+
+void check_image_name(const std::string& path) {
+  const auto dot = path.rfind('.');
+  std::string ext = dot == std::string::npos ? "" : path.substr(dot + 1);
+  for (char& c : ext) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (ext != "png" && ext != "bmp" && ext != "tga" && ext != "jpg" && ext != "jpeg")
+    throw std::invalid_argument("screenshot '" + path + "': use a .png, .bmp, .tga or .jpg name");
 }
 
 }  // namespace slotsim::io

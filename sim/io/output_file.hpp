@@ -51,4 +51,9 @@ void write_file_atomic(const std::string& path, const std::string& text);
 // on. The temporary is removed on a second SIGINT/SIGTERM too.
 void write_file_atomic_with(const std::string& path, const std::function<void(const std::string& tmp)>& write);
 
+// Image outputs (screenshots) pick their format from the extension: throws
+// std::invalid_argument unless it is .png, .bmp, .tga, .jpg or .jpeg. Here,
+// not in render/, so scripts can be checked without a window.
+void check_image_name(const std::string& path);
+
 }  // namespace slotsim::io

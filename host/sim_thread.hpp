@@ -16,11 +16,11 @@
 
 #include "sim/memory/tracker.hpp"
 #include "sim/system.hpp"
-#include "ui/frame_exchange.hpp"
-#include "ui/sim_command.hpp"
-#include "ui/sim_frame.hpp"
+#include "host/frame_exchange.hpp"
+#include "host/sim_command.hpp"
+#include "host/sim_frame.hpp"
 
-namespace slotsim::ui {
+namespace slotsim::host {
 
 struct SimProgress {
   bool busy = false;
@@ -124,4 +124,4 @@ class SimThread {
   std::thread thread_;  // last: starts once everything above is constructed
 };
 
-}  // namespace slotsim::ui
+}  // namespace slotsim::host

@@ -1,10 +1,10 @@
-#include "ui/frame_log.hpp"
+#include "host/frame_log.hpp"
 
 #include <algorithm>
 #include <cstdio>
 #include <stdexcept>
 
-namespace slotsim::ui {
+namespace slotsim::host {
 
 FrameLog::FrameLog(const std::string& path) : path_(path) {
   if (path.empty()) return;
@@ -60,4 +60,4 @@ void FrameLog::close() {
   if (!ok) throw std::runtime_error("writing frame log " + path_ + " failed");
 }
 
-}  // namespace slotsim::ui
+}  // namespace slotsim::host

@@ -11,7 +11,7 @@
 #include <mutex>
 #include <utility>
 
-namespace slotsim::ui {
+namespace slotsim::host {
 
 template <class T>
 class FrameExchange {
@@ -44,4 +44,4 @@ class FrameExchange {
   std::mutex m_;
 };
 
-}  // namespace slotsim::ui
+}  // namespace slotsim::host

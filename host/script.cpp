@@ -1,4 +1,4 @@
-#include "ui/script.hpp"
+#include "host/script.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -7,12 +7,12 @@
 #include <cstdlib>
 #include <string>
 
-#include "render/screenshot.hpp"
+#include "sim/io/output_file.hpp"
 #include "sim/layouts/layout.hpp"
 #include "sim/scenes/scene.hpp"
 #include "sim/solvers/solver.hpp"
 
-namespace slotsim::ui {
+namespace slotsim::host {
 
 namespace {
 
@@ -108,7 +108,7 @@ class Parser {
     } else if (verb == "screenshot") {
       arity(w, 1, 1, "screenshot FILE");
       try {
-        render::check_screenshot_name(w[3]);
+        io::check_image_name(w[3]);
       } catch (const std::invalid_argument& e) {
         fail(e.what());
       }
@@ -215,4 +215,4 @@ void ScriptRunner::ran(std::uint64_t seq) {
   }
 }
 
-}  // namespace slotsim::ui
+}  // namespace slotsim::host

@@ -10,7 +10,7 @@
 #include "sim/lessons.hpp"
 #include "sim/solvers/solver.hpp"
 
-namespace slotsim::ui {
+namespace slotsim::host {
 
 namespace cmd {
 struct SwitchLayout {
@@ -39,7 +39,7 @@ struct SetAttr {
   double value;
   AttrOp op = AttrOp::Set;
 };
-// The inheritance-rule preset (ui/inherit_preset.hpp): the particles become
+// The inheritance-rule preset (host/inherit_preset.hpp): the particles become
 // instances of a subclass without __slots__ whose __init__ sets `name`.
 struct Inherit {
   std::string name;
@@ -73,4 +73,4 @@ using SimCommand = std::variant<cmd::SwitchLayout, cmd::Respawn, cmd::SetSolver,
                                 cmd::SetAttr, cmd::Inherit, cmd::SetThreads, cmd::SetPaused,
                                 cmd::StepOnce, cmd::MeasureLessons, cmd::SaveSnapshot, cmd::SetSpeed>;
 
-}  // namespace slotsim::ui
+}  // namespace slotsim::host

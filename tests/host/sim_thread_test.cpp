@@ -11,10 +11,10 @@
 
 #include "sim/io/hdf5_snapshot.hpp"
 #include "sim/system.hpp"
-#include "ui/sim_thread.hpp"
+#include "host/sim_thread.hpp"
 
 using namespace slotsim;
-using namespace slotsim::ui;
+using namespace slotsim::host;
 
 namespace {
 SimConfig small_config() {

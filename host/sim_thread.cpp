@@ -1,4 +1,4 @@
-#include "ui/sim_thread.hpp"
+#include "host/sim_thread.hpp"
 
 #include "sim/memory_plan.hpp"
 
@@ -17,11 +17,11 @@
 #include "sim/io/hdf5_snapshot.hpp"
 #include "sim/layouts/errors.hpp"
 #include "sim/layouts/particle_store.hpp"
-#include "ui/format.hpp"
-#include "ui/heap_map.hpp"
-#include "ui/inherit_preset.hpp"
+#include "host/format.hpp"
+#include "host/heap_map.hpp"
+#include "host/inherit_preset.hpp"
 
-namespace slotsim::ui {
+namespace slotsim::host {
 
 namespace {
 using Clock = std::chrono::steady_clock;
@@ -574,4 +574,4 @@ void SimThread::publish() {
   steps_since_publish_ = 0;
 }
 
-}  // namespace slotsim::ui
+}  // namespace slotsim::host

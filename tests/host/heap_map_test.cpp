@@ -1,6 +1,6 @@
-// The heap map (ui/heap_map.hpp): Morton ranks, sampling real stores, and
+// The heap map (host/heap_map.hpp): Morton ranks, sampling real stores, and
 // the raster's layout of addresses (gaps squeezed, spans in order).
-#include "ui/heap_map.hpp"
+#include "host/heap_map.hpp"
 
 #include <doctest/doctest.h>
 
@@ -10,7 +10,7 @@
 #include "sim/layouts/particle_store.hpp"
 
 using namespace slotsim;
-using namespace slotsim::ui;
+using namespace slotsim::host;
 
 namespace {
 

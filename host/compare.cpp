@@ -1,4 +1,4 @@
-#include "ui/compare.hpp"
+#include "host/compare.hpp"
 
 #include <unistd.h>
 
@@ -9,7 +9,7 @@
 #include <stdexcept>
 #include <vector>
 
-namespace slotsim::ui {
+namespace slotsim::host {
 
 namespace {
 
@@ -208,4 +208,4 @@ std::optional<Layout> Tour::next(Layout current, Layout timing_layout, std::uint
   return std::nullopt;
 }
 
-}  // namespace slotsim::ui
+}  // namespace slotsim::host

@@ -5,10 +5,10 @@
 
 #include "sim/layouts/particle_store.hpp"
 #include "sim/system.hpp"
-#include "ui/inherit_preset.hpp"
+#include "host/inherit_preset.hpp"
 
 using namespace slotsim;
-using namespace slotsim::ui;
+using namespace slotsim::host;
 
 namespace {
 SimConfig config(Layout l) {

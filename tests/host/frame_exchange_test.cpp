@@ -4,9 +4,9 @@
 #include <thread>
 #include <vector>
 
-#include "ui/frame_exchange.hpp"
+#include "host/frame_exchange.hpp"
 
-using slotsim::ui::FrameExchange;
+using slotsim::host::FrameExchange;
 
 TEST_CASE("frame exchange: nothing to acquire until published, then the newest") {
   FrameExchange<int> x(0);

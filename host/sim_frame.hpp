@@ -15,9 +15,9 @@
 #include "sim/lessons.hpp"
 #include "sim/memory/tracker.hpp"
 #include "sim/system.hpp"
-#include "ui/heap_map.hpp"
+#include "host/heap_map.hpp"
 
-namespace slotsim::ui {
+namespace slotsim::host {
 
 // The outcome of one command, for the overlay's messages and the attribute
 // panel's before/after figures.
@@ -93,7 +93,7 @@ struct SimStats {
   // The latest MeasureLessons outcome (null until one ran); shared, not
   // copied, by every publish.
   std::shared_ptr<const std::vector<Lesson>> lessons;
-  // The heap map's latest sample (ui/heap_map.hpp), recomputed every second
+  // The heap map's latest sample (host/heap_map.hpp), recomputed every second
   // or so on the simulation thread; null until the first one.
   std::shared_ptr<const HeapSample> heap_sample;
 };
@@ -109,4 +109,4 @@ struct SimFrame {
   SimStats stats;
 };
 
-}  // namespace slotsim::ui
+}  // namespace slotsim::host

@@ -3,7 +3,7 @@
 #include <cstdint>
 #include <string>
 
-namespace slotsim::ui {
+namespace slotsim::host {
 
 // 1536 -> "1.5 KiB", 3.2e9 -> "2.98 GiB"; binary units, as RSS and malloc
 // figures are page- and power-of-two-based.
@@ -11,4 +11,4 @@ std::string human_bytes(double bytes);
 // 1234567 -> "1,234,567".
 std::string grouped(std::uint64_t n);
 
-}  // namespace slotsim::ui
+}  // namespace slotsim::host

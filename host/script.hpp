@@ -22,9 +22,9 @@
 #include <variant>
 #include <vector>
 
-#include "ui/sim_command.hpp"
+#include "host/sim_command.hpp"
 
-namespace slotsim::ui {
+namespace slotsim::host {
 
 // what() is one line naming the action, e.g.
 // "--script: 'at 30 layout slotz': unknown layout 'slotz' (choose: ...)".
@@ -88,4 +88,4 @@ class ScriptRunner {
   int settled_frames_ = kSettleFrames;
 };
 
-}  // namespace slotsim::ui
+}  // namespace slotsim::host

@@ -5,7 +5,7 @@
 #include <cstddef>
 #include <vector>
 
-namespace slotsim::ui {
+namespace slotsim::host {
 
 class History {
  public:
@@ -31,4 +31,4 @@ class History {
   std::size_t head_ = 0;
 };
 
-}  // namespace slotsim::ui
+}  // namespace slotsim::host

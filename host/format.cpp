@@ -1,9 +1,9 @@
-#include "ui/format.hpp"
+#include "host/format.hpp"
 
 #include <cmath>
 #include <cstdio>
 
-namespace slotsim::ui {
+namespace slotsim::host {
 
 std::string human_bytes(double bytes) {
   static const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
@@ -29,4 +29,4 @@ std::string grouped(std::uint64_t n) {
   return out;
 }
 
-}  // namespace slotsim::ui
+}  // namespace slotsim::host

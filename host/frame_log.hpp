@@ -11,7 +11,7 @@
 
 #include "sim/layouts/layout.hpp"
 
-namespace slotsim::ui {
+namespace slotsim::host {
 
 struct FrameRecord {
   long frame = 0;
@@ -60,4 +60,4 @@ class FrameLog {
   double busy_max_ms_ = 0;
 };
 
-}  // namespace slotsim::ui
+}  // namespace slotsim::host

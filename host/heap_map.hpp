@@ -25,7 +25,7 @@ namespace slotsim {
 class ParticleStore;
 }
 
-namespace slotsim::ui {
+namespace slotsim::host {
 
 enum class SpanKind : std::uint8_t { Object = 0, Table, Cell };
 
@@ -90,4 +90,4 @@ std::uint32_t rank_colour(float rank);
 inline constexpr std::uint32_t kEmptyPixel = 0xff180f0fu;  // dark background
 inline constexpr std::uint32_t kGapPixel = 0xff606060u;    // a squeezed gap
 
-}  // namespace slotsim::ui
+}  // namespace slotsim::host

@@ -3,10 +3,10 @@
 #include <string>
 #include <variant>
 
-#include "ui/script.hpp"
+#include "host/script.hpp"
 
 using namespace slotsim;
-using namespace slotsim::ui;
+using namespace slotsim::host;
 
 namespace {
 template <class T>

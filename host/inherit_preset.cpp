@@ -1,8 +1,8 @@
-#include "ui/inherit_preset.hpp"
+#include "host/inherit_preset.hpp"
 
 #include <stdexcept>
 
-namespace slotsim::ui {
+namespace slotsim::host {
 
 // Layouts whose instances already have a __dict__ (dict, slots+dict,
 // shared-keys) have no slotted base: the traits say which.
@@ -33,4 +33,4 @@ InheritOutcome subclass_without_slots(System& sys, std::string_view attr, double
   return o;
 }
 
-}  // namespace slotsim::ui
+}  // namespace slotsim::host

@@ -1,4 +1,4 @@
-#include "ui/heap_map.hpp"
+#include "host/heap_map.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -8,7 +8,7 @@
 #include "sim/layouts/names.hpp"
 #include "sim/layouts/particle_store.hpp"
 
-namespace slotsim::ui {
+namespace slotsim::host {
 
 namespace {
 
@@ -197,4 +197,4 @@ std::vector<std::uint32_t> index_strip(const HeapSample& s, int width) {
   return out;
 }
 
-}  // namespace slotsim::ui
+}  // namespace slotsim::host

@@ -1,6 +1,6 @@
-// The Compare panel's data model (ui/compare.hpp): rows kept per layout,
+// The Compare panel's data model (host/compare.hpp): rows kept per layout,
 // ratios, the tour's order and stops, and the three export formats.
-#include "ui/compare.hpp"
+#include "host/compare.hpp"
 
 #include <doctest/doctest.h>
 #include <unistd.h>
@@ -13,7 +13,7 @@
 #include <vector>
 
 using namespace slotsim;
-using namespace slotsim::ui;
+using namespace slotsim::host;
 
 namespace {
 

@@ -21,7 +21,7 @@
 #include "sim/progress.hpp"
 #include "sim/system.hpp"
 
-namespace slotsim::ui {
+namespace slotsim::host {
 
 // The three stages the panel shows, each System::bytes() at that moment.
 struct InheritOutcome {
@@ -45,4 +45,4 @@ InheritOutcome subclass_without_slots(System& sys, std::string_view attr, double
 // Whether the layout has a slotted base to demonstrate on.
 bool has_slotted_base(Layout l);
 
-}  // namespace slotsim::ui
+}  // namespace slotsim::host

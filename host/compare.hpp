@@ -14,7 +14,7 @@
 
 #include "sim/layouts/layout.hpp"
 
-namespace slotsim::ui {
+namespace slotsim::host {
 
 // Step times of one layout: the simulation thread restarts them on every
 // switch, so they never mix two layouts.
@@ -45,7 +45,7 @@ class CompareTable {
   // Every frame: the layout on screen, its bytes, and its step times
   // (`steps` must belong to `l`; pass steps.steps == 0 if not).
   void observe(Layout l, std::size_t n, const LayoutBytes& b, const StepSummary& steps);
-  // A finished conversion (ui/sim_frame.hpp's CommandResult).
+  // A finished conversion (host/sim_frame.hpp's CommandResult).
   void observe_switch(Layout from, Layout to, double ms, long long peak_heap);
   // New particles: figures for another N are not comparable.
   void clear();
@@ -99,4 +99,4 @@ class Tour {
   bool requested_ = false;
 };
 
-}  // namespace slotsim::ui
+}  // namespace slotsim::host
