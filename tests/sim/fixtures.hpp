@@ -10,6 +10,7 @@
 #include <cstring>
 #include <vector>
 
+#include "sim/system.hpp"
 #include "sim/particle.hpp"
 #include "sim/scenes/rng.hpp"
 #include "sim/solvers/solver.hpp"
@@ -178,6 +179,32 @@ class TempDir {
  private:
   std::filesystem::path path_;
 };
+
+// A small Plummer system for System-level tests (integrator, ordering,
+// diagnostics): 400 particles, seed 7, dt 1e-3, softening 0.05, grid 32.
+inline SimConfig small_config(Layout l, const std::string& solver) {
+  SimConfig c;
+  c.scene = "plummer";
+  c.particles = 400;
+  c.seed = 7;
+  c.layout = l;
+  c.solver = solver;
+  c.dt = 1e-3;
+  c.force.softening = 0.05;
+  c.force.grid = 32;
+  return c;
+}
+
+// Runs `steps` steps with layout switches at the given steps; the state hash.
+inline std::uint64_t run_with_switches(SimConfig c, int steps, const std::vector<std::pair<int, Layout>>& plan = {}) {
+  System s(c);
+  for (int k = 0; k < steps; ++k) {
+    for (auto& [at, to] : plan)
+      if (at == k) s.switch_layout(to);
+    s.step();
+  }
+  return s.state_hash();
+}
 
 // Files in `dir` named like the output writer's temporaries (NAME.tmp-XXXXXX):
 // none may survive a write, failed or not.
