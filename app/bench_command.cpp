@@ -25,6 +25,7 @@
 #include "sim/memory_plan.hpp"
 #include "sim/memory/tracker.hpp"
 #include "sim/stats.hpp"
+#include "sim/step_phases.hpp"
 
 namespace slotsim::app {
 namespace {
@@ -95,12 +96,7 @@ Result run_layout(SimConfig cfg, Layout l, const BenchOptions& o, int index, int
                  std::string(layout_name(l)).c_str(), rep + 1, o.repeats, medians.back());
   }
   auto pm = [&](double StepTiming::*f) { return median_of(all, f); };
-  r.phases.gather_ms = pm(&StepTiming::gather_ms);
-  r.phases.build_ms = pm(&StepTiming::build_ms);
-  r.phases.solve_ms = pm(&StepTiming::solve_ms);
-  r.phases.interpolate_ms = pm(&StepTiming::interpolate_ms);
-  r.phases.kick_ms = pm(&StepTiming::kick_ms);
-  r.phases.drift_ms = pm(&StepTiming::drift_ms);
+  for (const StepPhase& p : kStepPhases) r.phases.*p.field = pm(p.field);
   r.step_median = median(medians);
   r.step_min = medians.empty() ? 0 : *std::min_element(medians.begin(), medians.end());
   r.step_max = medians.empty() ? 0 : *std::max_element(medians.begin(), medians.end());
@@ -224,13 +220,20 @@ int run_bench(BenchOptions& o) {
   std::printf("%zu particles, scene %s, solver %s, %llu steps x %d repeats, %d threads; triad bandwidth %.1f GB/s\n\n",
               res[0].n, cfg.ic_file.empty() ? cfg.scene.c_str() : cfg.ic_file.c_str(), cfg.solver.c_str(), static_cast<unsigned long long>(o.steps),
               o.repeats, threads, bw);
-  std::printf("| layout | B/particle | particle MB | peak heap MB | RSS MB | step ms median (min-max) | gather | build "
-              "| solve | interp | kick | drift | x dict | x soa | integrator x bound | step x floor | ns/interaction | state hash |\n");
-  std::printf("|---|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|\n");
+  // Phase columns come from the one phase table (sim/step_phases.hpp).
+  std::string head = "| layout | B/particle | particle MB | peak heap MB | RSS MB | step ms median (min-max) |";
+  std::string rule = "|---|---:|---:|---:|---:|---|";
   std::ostringstream csv;
-  csv << "layout,bytes_per_particle,particle_mb,peak_heap_mb,rss_mb,step_ms_median,step_ms_min,step_ms_max,gather_ms,"
-         "build_ms,solve_ms,interpolate_ms,kick_ms,drift_ms,ratio_dict,ratio_soa,integrator_bound_ratio,floor_ms,"
-         "floor_ratio,interactions,ns_per_interaction,state_hash\n";
+  csv << "layout,bytes_per_particle,particle_mb,peak_heap_mb,rss_mb,step_ms_median,step_ms_min,step_ms_max";
+  for (const StepPhase& p : kStepPhases) {
+    head += " " + std::string(p.name) + " |";
+    rule += "---:|";
+    csv << ',' << p.name << "_ms";
+  }
+  head += " x dict | x soa | integrator x bound | step x floor | ns/interaction | state hash |";
+  rule += "---:|---:|---:|---:|---:|---|";
+  csv << ",ratio_dict,ratio_soa,integrator_bound_ratio,floor_ms,floor_ratio,interactions,ns_per_interaction,state_hash\n";
+  std::printf("%s\n%s\n", head.c_str(), rule.c_str());
   for (const auto& r : res) {
     const double rd = dict ? r.step_median / dict->step_median : 0;
     const double rs = soa ? r.step_median / soa->step_median : 0;
@@ -238,28 +241,36 @@ int run_bench(BenchOptions& o) {
     const double floor = floor_ms(r);
     const double floor_ratio = floor > 0 ? r.step_median / floor : 0;
     const double ns_int = ns_per_interaction(r);
-    char floor_s[32] = "-", ns_s[32] = "-";
+    char floor_s[32] = "-", ns_s[32] = "-", rd_s[32] = "-", rs_s[32] = "-";
     if (floor > 0) std::snprintf(floor_s, sizeof floor_s, "%.2f", floor_ratio);
     if (ns_int > 0) std::snprintf(ns_s, sizeof ns_s, "%.2f", ns_int);
+    if (dict) std::snprintf(rd_s, sizeof rd_s, "%.3f", rd);
+    if (soa) std::snprintf(rs_s, sizeof rs_s, "%.3f", rs);
     char hash_hex[24];
     std::snprintf(hash_hex, sizeof hash_hex, "%016llx", static_cast<unsigned long long>(r.hash));
-    char line[640];
-    std::snprintf(line, sizeof line,
-                  "| %s | %.1f | %.1f | %.1f | %.1f | %.2f (%.2f-%.2f) | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f | %s | %s | %.2f | %s | %s | %s%s |\n",
-                  std::string(layout_name(r.layout)).c_str(), r.bytes_per_particle, r.particle_bytes / 1e6,
-                  r.heap_peak / 1e6, r.rss / 1e6, r.step_median, r.step_min, r.step_max, r.phases.gather_ms,
-                  r.phases.build_ms, r.phases.solve_ms, r.phases.interpolate_ms, r.phases.kick_ms, r.phases.drift_ms,
-                  dict ? (std::to_string(rd).substr(0, 5)).c_str() : "-", soa ? (std::to_string(rs).substr(0, 5)).c_str() : "-",
-                  integ_ratio, floor_s, ns_s, hash_hex, r.complete ? "" : " (partial)");
-    std::fputs(line, stdout);
-    std::snprintf(line, sizeof line,
-                  "%s,%.3f,%.3f,%.3f,%.3f,%.4f,%.4f,%.4f,%.4f,%.4f,%.4f,%.4f,%.4f,%.4f,%.4f,%.4f,%.4f,%.4f,%.4f,%llu,%.4f,%s\n",
-                  std::string(layout_name(r.layout)).c_str(), r.bytes_per_particle, r.particle_bytes / 1e6,
-                  r.heap_peak / 1e6, r.rss / 1e6, r.step_median, r.step_min, r.step_max, r.phases.gather_ms,
-                  r.phases.build_ms, r.phases.solve_ms, r.phases.interpolate_ms, r.phases.kick_ms, r.phases.drift_ms, rd,
-                  rs, integ_ratio, floor, floor_ratio, static_cast<unsigned long long>(r.interactions), ns_int,
-                  hash_hex);
-    csv << line;
+    const std::string name(layout_name(r.layout));
+    char line[512];
+    std::snprintf(line, sizeof line, "| %s | %.1f | %.1f | %.1f | %.1f | %.2f (%.2f-%.2f) |", name.c_str(),
+                  r.bytes_per_particle, r.particle_bytes / 1e6, r.heap_peak / 1e6, r.rss / 1e6, r.step_median,
+                  r.step_min, r.step_max);
+    std::string row = line;
+    std::snprintf(line, sizeof line, "%s,%.3f,%.3f,%.3f,%.3f,%.4f,%.4f,%.4f", name.c_str(), r.bytes_per_particle,
+                  r.particle_bytes / 1e6, r.heap_peak / 1e6, r.rss / 1e6, r.step_median, r.step_min, r.step_max);
+    std::string crow = line;
+    for (const StepPhase& p : kStepPhases) {
+      std::snprintf(line, sizeof line, " %.2f |", r.phases.*p.field);
+      row += line;
+      std::snprintf(line, sizeof line, ",%.4f", r.phases.*p.field);
+      crow += line;
+    }
+    std::snprintf(line, sizeof line, " %s | %s | %.2f | %s | %s | %s%s |\n", rd_s, rs_s, integ_ratio, floor_s, ns_s,
+                  hash_hex, r.complete ? "" : " (partial)");
+    row += line;
+    std::snprintf(line, sizeof line, ",%.4f,%.4f,%.4f,%.4f,%.4f,%llu,%.4f,%s\n", rd, rs, integ_ratio, floor, floor_ratio,
+                  static_cast<unsigned long long>(r.interactions), ns_int, hash_hex);
+    crow += line;
+    std::fputs(row.c_str(), stdout);
+    csv << crow;
   }
   if (cfg.solver == "pm" && !res.empty())
     std::printf("\npm floor: FFT convolution alone %.2f ms (same plans and mesh) + particle passes and integrator "
@@ -297,8 +308,7 @@ int run_bench(BenchOptions& o) {
       j.field("particle_bytes", r.particle_bytes).field("heap_peak_bytes", r.heap_peak).field("rss_bytes", r.rss);
       j.field("step_ms_median", r.step_median).field("step_ms_min", r.step_min).field("step_ms_max", r.step_max);
       j.key("phases_ms").begin_object();
-      j.field("gather", r.phases.gather_ms).field("build", r.phases.build_ms).field("solve", r.phases.solve_ms);
-      j.field("interpolate", r.phases.interpolate_ms).field("kick", r.phases.kick_ms).field("drift", r.phases.drift_ms);
+      for (const StepPhase& p : kStepPhases) j.field(p.name, r.phases.*p.field);
       j.end_object();
       if (dict) j.field("ratio_to_dict", r.step_median / dict->step_median);
       if (soa) j.field("ratio_to_soa", r.step_median / soa->step_median);

@@ -1,5 +1,7 @@
 #include "host/frame_log.hpp"
 
+#include "sim/stats.hpp"
+
 #include <algorithm>
 #include <cstdio>
 #include <stdexcept>
@@ -44,11 +46,9 @@ FrameSummary FrameLog::summary() const {
   s.busy_frames = busy_frames_;
   s.busy_max_ms = busy_max_ms_;
   if (frame_ms_.empty()) return s;
-  std::vector<double> v = frame_ms_;
-  const auto mid = v.begin() + static_cast<std::ptrdiff_t>(v.size() / 2);
-  std::nth_element(v.begin(), mid, v.end());
-  s.median_ms = *mid;
-  s.max_ms = *std::max_element(v.begin(), v.end());
+  const TimeStats t = time_stats(frame_ms_);  // the one median rule (sim/stats.hpp)
+  s.median_ms = t.median;
+  s.max_ms = t.max;
   return s;
 }
 

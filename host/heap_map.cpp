@@ -1,5 +1,7 @@
 #include "host/heap_map.hpp"
 
+#include "sim/ordering/morton.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <numeric>
@@ -11,23 +13,6 @@
 namespace slotsim::host {
 
 namespace {
-
-// The Morton key's bits per axis, as detail::kMortonBits in the Morton
-// ordering header (sim/solvers/morton.hpp, moving to sim/ordering/ on main):
-// a copy rather than an include so the move cannot break this file.
-constexpr int kMortonBits = 21;
-
-// Spreads the low 21 bits of v so bit k lands at bit 3k (the same
-// interleave as the Morton ordering's morton.cpp, whose helper is file-local).
-std::uint64_t spread3(std::uint64_t v) {
-  v &= 0x1fffff;
-  v = (v | v << 32) & 0x1f00000000ffffULL;
-  v = (v | v << 16) & 0x1f0000ff0000ffULL;
-  v = (v | v << 8) & 0x100f00f00f00f00fULL;
-  v = (v | v << 4) & 0x10c30c30c30c30c3ULL;
-  v = (v | v << 2) & 0x1249249249249249ULL;
-  return v;
-}
 
 std::uint32_t pack(float r, float g, float b) {
   auto c = [](float f) { return static_cast<std::uint32_t>(std::clamp(f, 0.0f, 1.0f) * 255.0f + 0.5f); };
@@ -72,19 +57,11 @@ std::vector<float> morton_ranks(const std::vector<double>& xyz, const RankCube& 
     for (int a = 0; a < 3; ++a) lo[a] = cube.lo[a];
     side = cube.side;
   }
-  constexpr double kMax = (1 << kMortonBits) - 1;
-  const double scale = kMax / side;
+  // The ordering's own key (sim/ordering/morton.hpp); 2^21 - 1 steps so the
+  // far faces still fall inside.
+  const double scale = double((1 << detail::kMortonBits) - 1) / side;
   std::vector<std::uint64_t> key(m);
-  for (std::size_t i = 0; i < m; ++i) {
-    std::uint64_t k = 0;
-    for (int a = 0; a < 3; ++a) {
-      const double q = std::floor((xyz[3 * i + a] - lo[a]) * scale);
-      // NaN and anything out of the cube clamp to its faces.
-      const auto u = static_cast<std::uint64_t>(q >= 0 ? std::min(q, kMax) : 0.0);
-      k |= spread3(u) << a;
-    }
-    key[i] = k;
-  }
+  for (std::size_t i = 0; i < m; ++i) key[i] = detail::morton_key(xyz[3 * i], xyz[3 * i + 1], xyz[3 * i + 2], lo, scale);
   std::vector<std::uint32_t> order(m);
   std::iota(order.begin(), order.end(), 0u);
   std::stable_sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) { return key[a] < key[b]; });

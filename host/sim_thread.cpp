@@ -1,6 +1,8 @@
 #include "host/sim_thread.hpp"
 
 #include "sim/memory_plan.hpp"
+#include "sim/stats.hpp"
+#include "sim/step_phases.hpp"
 
 #include <omp.h>
 #include <sys/resource.h>
@@ -37,14 +39,12 @@ double ms_since(Clock::time_point t0) {
 // command failures into messages and end the thread.
 struct SpawnCancelled {};
 
+// The one median rule (sim/stats.hpp), over the sliding window.
 double median_of(const std::deque<StepTiming>& ts, double StepTiming::*field) {
-  if (ts.empty()) return 0;
   std::vector<double> v;
   v.reserve(ts.size());
   for (const StepTiming& t : ts) v.push_back(t.*field);
-  const auto mid = v.begin() + static_cast<std::ptrdiff_t>(v.size() / 2);
-  std::nth_element(v.begin(), mid, v.end());
-  return *mid;
+  return median(std::move(v));
 }
 
 // The heap map's sample: about one particle per cell of the panel's
@@ -552,12 +552,7 @@ void SimThread::publish() {
     s.energy_method = energy_method_;
     s.heap_sample = heap_sample_;
     s.median.total_ms = median_of(timings_, &StepTiming::total_ms);
-    s.median.gather_ms = median_of(timings_, &StepTiming::gather_ms);
-    s.median.build_ms = median_of(timings_, &StepTiming::build_ms);
-    s.median.solve_ms = median_of(timings_, &StepTiming::solve_ms);
-    s.median.interpolate_ms = median_of(timings_, &StepTiming::interpolate_ms);
-    s.median.kick_ms = median_of(timings_, &StepTiming::kick_ms);
-    s.median.drift_ms = median_of(timings_, &StepTiming::drift_ms);
+    for (const StepPhase& p : kStepPhases) s.median.*p.field = median_of(timings_, p.field);
     s.dynamic_attrs = dynamic_attrs_;
     s.own_dicts = own_dicts_;
   }

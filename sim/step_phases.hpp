@@ -18,16 +18,17 @@ struct StepPhase {
   std::string_view name;
   double StepTiming::*field;
   PhaseCost cost;
+  std::string_view what;  // one line for tooltips and help
 };
 
 inline constexpr std::array<StepPhase, 7> kStepPhases = {{
-    {"gather", &StepTiming::gather_ms, PhaseCost::Layout},  // store -> solver arrays
-    {"build", &StepTiming::build_ms, PhaseCost::Solver},    // tree build / mass deposit
-    {"solve", &StepTiming::solve_ms, PhaseCost::Solver},    // walk / FFT / pair sum
-    {"interpolate", &StepTiming::interpolate_ms, PhaseCost::Solver},
-    {"kick", &StepTiming::kick_ms, PhaseCost::Layout},
-    {"drift", &StepTiming::drift_ms, PhaseCost::Layout},
-    {"sort", &StepTiming::sort_ms, PhaseCost::Ordering},  // Morton reorder, on the steps it runs
+    {"gather", &StepTiming::gather_ms, PhaseCost::Layout, "store -> solver arrays"},
+    {"build", &StepTiming::build_ms, PhaseCost::Solver, "tree build / mass deposit"},
+    {"solve", &StepTiming::solve_ms, PhaseCost::Solver, "tree walk / FFT / pair sum"},
+    {"interpolate", &StepTiming::interpolate_ms, PhaseCost::Solver, "mesh -> particles"},
+    {"kick", &StepTiming::kick_ms, PhaseCost::Layout, "velocity update"},
+    {"drift", &StepTiming::drift_ms, PhaseCost::Layout, "position update"},
+    {"sort", &StepTiming::sort_ms, PhaseCost::Ordering, "Morton reorder, on the steps it runs"},
 }};
 
 inline constexpr std::string_view phase_cost_name(PhaseCost c) {

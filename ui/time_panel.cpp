@@ -6,6 +6,7 @@
 
 #include <string>
 
+#include "sim/step_phases.hpp"
 #include "ui/overlay.hpp"
 #include "ui/widgets.hpp"
 
@@ -51,12 +52,12 @@ void time_panel(OverlayContext& ctx, OverlayState& st) {
       ImGui::TableSetColumnIndex(2);
       ImGui::TextDisabled("%s", what);
     };
-    phase("gather", s.median.gather_ms, "median; store -> solver arrays*");
-    phase("build", s.median.build_ms, "tree build / deposit");
-    phase("solve", s.median.solve_ms, "walk / FFT / pair sum");
-    phase("interpolate", s.median.interpolate_ms, "mesh -> particles");
-    phase("kick", s.median.kick_ms, "velocity update*");
-    phase("drift", s.median.drift_ms, "position update*");
+    // Medians over this layout's window, one row per phase of the table
+    // every report uses (sim/step_phases.hpp).
+    for (const StepPhase& p : kStepPhases) {
+      const std::string name(p.name), what = std::string(p.what) + (p.cost == PhaseCost::Layout ? "*" : "");
+      phase(name.c_str(), s.median.*p.field, what.c_str());
+    }
     ImGui::EndTable();
   }
   ImGui::TextDisabled("* cost depends on the layout");

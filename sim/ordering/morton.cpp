@@ -28,6 +28,15 @@ std::uint64_t quantise(double v, double lo, double scale) {
   return static_cast<std::uint64_t>(q >= 0 ? std::min(q, kMax) : 0.0);
 }
 
+}  // namespace
+
+std::uint64_t morton_key(double x, double y, double z, const double lo[3], double scale) {
+  return spread3(quantise(x, lo[0], scale)) | spread3(quantise(y, lo[1], scale)) << 1 |
+         spread3(quantise(z, lo[2], scale)) << 2;
+}
+
+namespace {
+
 // 11-bit digits: 6 passes cover 63 bits, and a 2048-entry histogram per
 // thread stays in L1. 8-bit digits would need 8 passes over the data.
 constexpr int kDigitBits = 11;
@@ -75,9 +84,7 @@ void morton_sort(const Sources& s, const Cube& c, SolverBuffer<std::uint64_t>& k
   const auto sn = static_cast<std::ptrdiff_t>(n);
 #pragma omp parallel for schedule(static)
   for (std::ptrdiff_t i = 0; i < sn; ++i) {
-    keys[i] = spread3(quantise(s.x[i], c.lo[0], scale)) |
-              spread3(quantise(s.y[i], c.lo[1], scale)) << 1 |
-              spread3(quantise(s.z[i], c.lo[2], scale)) << 2;
+    keys[i] = morton_key(s.x[i], s.y[i], s.z[i], c.lo, scale);
     perm[i] = static_cast<std::uint32_t>(i);
   }
 

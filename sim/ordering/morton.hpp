@@ -20,6 +20,12 @@ struct Cube {
   double side = 1;
 };
 
+// The key of one point: its coordinates quantised on 2^21 steps across the
+// cube (`scale` = 2^21 / side, or as the caller chooses), interleaved x, y, z
+// from the lowest bit. NaN and points outside the cube clamp to its faces.
+// The one definition of the key, shared by morton_sort and the GUI's heap map.
+std::uint64_t morton_key(double x, double y, double z, const double lo[3], double scale);
+
 // Smallest axis-aligned cube holding every source, grown by a relative
 // margin so the maximum coordinate quantises strictly inside.
 Cube bounding_cube(const Sources& s);
