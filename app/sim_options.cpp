@@ -93,7 +93,7 @@ void finish_sim_options(SimOptions& o) {
   c.seed = parse_count(o.seed, "--seed", 0, UINT64_MAX);
   c.threads = static_cast<int>(parse_count(o.threads, "--threads", 0, kMaxThreads));
   c.sort_every = parse_count(o.sort_every, "--sort-every", 0, UINT64_MAX);
-  if (!(c.dt > 0) || !std::isfinite(c.dt)) throw std::invalid_argument("--dt must be a positive finite number");
+  check_dt(c.dt);
   check_finite(c.force.softening, "--softening");
   check_finite(c.force.theta, "--theta");
   check_finite(c.force.box, "--box");

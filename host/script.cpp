@@ -8,6 +8,7 @@
 #include <string>
 
 #include "sim/io/output_file.hpp"
+#include "sim/system.hpp"
 #include "sim/layouts/layout.hpp"
 #include "sim/scenes/scene.hpp"
 #include "sim/solvers/solver.hpp"
@@ -130,7 +131,11 @@ class Parser {
     } else if (verb == "dt") {
       arity(w, 1, 1, "dt VALUE");
       const double dt = number(w[3], "dt");
-      if (!(dt > 0)) fail("dt must be positive");
+      try {
+        check_dt(dt);  // the same check as --dt and System::set_dt
+      } catch (const std::invalid_argument&) {
+        fail("dt must be positive and finite");
+      }
       a.what = SimCommand{cmd::SetDt{dt}};
     } else if (verb == "threads") {
       arity(w, 1, 1, "threads N");

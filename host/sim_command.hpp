@@ -39,7 +39,7 @@ struct SetAttr {
   double value;
   AttrOp op = AttrOp::Set;
 };
-// The inheritance-rule preset (host/inherit_preset.hpp): the particles become
+// The inheritance-rule preset (sim/inheritance.hpp): the particles become
 // instances of a subclass without __slots__ whose __init__ sets `name`.
 struct Inherit {
   std::string name;

@@ -21,7 +21,7 @@
 #include "sim/layouts/particle_store.hpp"
 #include "host/format.hpp"
 #include "host/heap_map.hpp"
-#include "host/inherit_preset.hpp"
+#include "sim/inheritance.hpp"
 
 namespace slotsim::host {
 
@@ -331,8 +331,7 @@ void SimThread::apply(const SimCommand& c, std::uint64_t seq) {
             first_step_ = true;
             res.text = "solver " + x.name;
           } else if constexpr (std::is_same_v<T, cmd::SetDt>) {
-            if (!(x.dt > 0) || !std::isfinite(x.dt)) throw std::invalid_argument("dt must be positive");
-            system_->set_dt(x.dt);
+            system_->set_dt(x.dt);  // checks it (check_dt)
             res.text = "dt " + num(x.dt);
           } else if constexpr (std::is_same_v<T, cmd::SetAttr>) {
             changes_bytes = true;

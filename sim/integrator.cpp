@@ -72,8 +72,12 @@ void System::step() {
   timing_.total_ms = ms_since(t_start);
 }
 
-void System::set_dt(double dt) {
+void check_dt(double dt) {
   if (!(dt > 0) || !std::isfinite(dt)) throw std::invalid_argument("--dt must be a positive finite number");
+}
+
+void System::set_dt(double dt) {
+  check_dt(dt);
   cfg_.dt = dt;
 }
 

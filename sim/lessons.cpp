@@ -1,5 +1,7 @@
 #include "sim/lessons.hpp"
 
+#include "sim/inheritance.hpp"
+
 #include <time.h>
 #include <unistd.h>
 
@@ -553,10 +555,9 @@ LessonsReport measure_lessons_report(const LessonOptions& o) {
     // A subclass that does not declare __slots__ gives every instance a
     // __dict__ again: modelled as the slotted cells plus a per-instance
     // table, with one attribute the subclass sets in __init__.
-    sf.inherit_before = per(slots);
-    slots.convert_to(Layout::SlotsDict);
-    slots.set_attr_all("tag", 1.0);
-    sf.inherit_after = per(slots);
+    const InheritOutcome io = subclass_without_slots(slots, "tag", 1.0);
+    sf.inherit_before = double(io.base.total()) / double(slots.size());
+    sf.inherit_after = double(io.after_init.total()) / double(slots.size());
   }
   {
     ParticleStore s = make(Layout::SlotsDict, n);

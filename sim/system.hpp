@@ -106,6 +106,10 @@ struct RestoredRun {
   double time = 0;
 };
 
+// The one check of a time step, for flags (before anything is allocated)
+// and for System::set_dt: throws std::invalid_argument unless finite and > 0.
+void check_dt(double dt);
+
 class System {
  public:
   // Builds the particles. Throws std::invalid_argument (unknown scene or

@@ -95,6 +95,7 @@ TEST_CASE("script: errors name the action and what is wrong") {
   CHECK(error_of("at 5 solver warp").find("unknown solver 'warp'") != std::string::npos);
   CHECK(error_of("at 5 respawn nebula 100").find("unknown scene 'nebula'") != std::string::npos);
   CHECK(error_of("at 5 dt 0").find("dt must be positive") != std::string::npos);
+  CHECK(error_of("at 5 dt inf").find("expected a number for dt") != std::string::npos);
   CHECK(error_of("at 5 pause now").find("usage") != std::string::npos);
   CHECK(error_of("at 5 screenshot shot.pdf").find(".png") != std::string::npos);
   // One line: scripts and tests read stderr line by line.

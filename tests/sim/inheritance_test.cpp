@@ -5,10 +5,9 @@
 
 #include "sim/layouts/particle_store.hpp"
 #include "sim/system.hpp"
-#include "host/inherit_preset.hpp"
+#include "sim/inheritance.hpp"
 
 using namespace slotsim;
-using namespace slotsim::host;
 
 namespace {
 SimConfig config(Layout l) {
