@@ -2,8 +2,9 @@
 # Reproduces every figure quoted in docs/BENCHMARKS.md and the README:
 # writes the tables (stdout of each run) and JSON/CSV under docs/bench/.
 # Usage: bash bench/run_all.sh [build-dir]   (default: build)
-# Takes about 10-15 minutes on a 2-core machine; needs ~8 GB free memory for
-# the 10M-particle runs.
+# Takes about 15-20 minutes on a 2-core machine; needs ~8 GB free memory for
+# the 10M-particle runs. Every bench table carries its own floor ratios,
+# state hashes and a load warning when the machine was shared.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 B=${1:-build}/app/slotsim
@@ -14,18 +15,18 @@ run() {  # name, then the slotsim arguments
   echo "== $name: slotsim $*" >&2
   { echo "\$ slotsim $*"; "$B" "$@"; } | tee "$OUT/$name.md"
 }
-date -u +"%Y-%m-%d %H:%M UTC" > "$OUT/date.txt"
-uptime >> "$OUT/date.txt"
-run layouts_none_1m bench -n 1000000 --solver none --steps 10 --repeats 5 --threads 2 \
+{ date -u +"%Y-%m-%d %H:%M UTC"; uptime; git rev-parse --short HEAD 2>/dev/null || true;
+  lscpu | grep -E "Model name|^CPU\(s\)" || true; } > "$OUT/date.txt"
+run layouts_none_1m bench -n 1000000 --solver none --steps 10 --repeats 3 --threads 2 \
   --json "$OUT/layouts_none_1m.json" --csv "$OUT/layouts_none_1m.csv"
 run layouts_pm_1m bench -n 1000000 --solver pm --grid 128 --steps 5 --repeats 3 --threads 2 \
   --json "$OUT/layouts_pm_1m.json" --csv "$OUT/layouts_pm_1m.csv"
 run layouts_pm_1m_sorted bench -n 1000000 --solver pm --grid 128 --steps 5 --repeats 3 --threads 2 \
-  --sort-every 5 --json "$OUT/layouts_pm_1m_sorted.json"
+  --sort-every 5 --layouts dict,slots,shared-keys,soa --json "$OUT/layouts_pm_1m_sorted.json"
 run layouts_bh_1m bench -n 1000000 --solver bh --theta 0.7 --steps 2 --repeats 2 --threads 2 \
-  --layouts soa,aos,slots,slots+dict,dict --json "$OUT/layouts_bh_1m.json"
+  --layouts soa,slots,shared-keys,dict --json "$OUT/layouts_bh_1m.json"
 run layouts_pm_10m bench -n 10000000 --solver pm --grid 128 --steps 2 --repeats 1 --threads 2 \
-  --layouts soa,aos,slots,dict --json "$OUT/layouts_pm_10m.json"
-run claims bench --claims --json "$OUT/claims.json"
+  --layouts soa,slots,shared-keys,dict --json "$OUT/layouts_pm_10m.json"
+run claims_python bench --claims --python --json "$OUT/claims_python.json"
 run energy_direct_2k batch -q -n 2000 --solver direct --steps 1000 --dt 0.005 --softening 0.01 --threads 2 \
   --json "$OUT/energy_direct_2k.json"
