@@ -133,6 +133,8 @@ int run_batch(BatchOptions& o) {
   finish_sim_options(so);
   o.steps = parse_count(o.steps_text, "--steps", 0, kMaxSteps);
   const auto plan = parse_switches(o.switch_at, o.steps);
+  if (so.cfg.python_objects && !traits(so.cfg.layout).heap_objects)
+    throw std::invalid_argument(python_objects_refusal(so.cfg.layout));
   if (so.cfg.python_objects)
     for (const auto& p : plan)
       if (!traits(p.to).heap_objects) throw std::invalid_argument("--switch-at: " + python_objects_refusal(p.to));

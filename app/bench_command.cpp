@@ -22,6 +22,7 @@
 #include "app/sim_options.hpp"
 #include "sim/interrupt.hpp"
 #include "sim/lessons.hpp"
+#include "sim/layouts/particle_store.hpp"
 #include "sim/memory_plan.hpp"
 #include "sim/memory/tracker.hpp"
 #include "sim/stats.hpp"

@@ -9,6 +9,7 @@
 // sees nothing else.
 #include <cstdint>
 #include <memory>
+#include <mutex>
 
 #include "sim/layouts/layout_bytes.hpp"
 #include "sim/memory/tracker.hpp"
@@ -60,8 +61,12 @@ struct StoreMemory {
   }
 
   // A new box holding v: from the free list if it has one (CPython's
-  // PyFloat_FromDouble), else a fresh 24-B allocation.
+  // PyFloat_FromDouble), else a fresh 24-B allocation. The kernels write
+  // from several OpenMP threads, so the list is taken under a lock, as the
+  // GIL serialises CPython's; per-thread lists (3.13's free-threaded build)
+  // were rejected: they would make the bytes depend on the thread count.
   FloatBox* new_box(double v) {
+    std::lock_guard lock(free_mu_);
     FloatBox* b = py.free_head;
     if (b) {
       py.free_head = static_cast<FloatBox*>(const_cast<void*>(b->type));
@@ -77,6 +82,7 @@ struct StoreMemory {
   // The box's last reference is gone (float_dealloc): onto the free list
   // while it has room, else back to the allocator.
   void free_box(FloatBox* b) {
+    std::lock_guard lock(free_mu_);
     ++py.box_frees;
     if (py.free_count < PyObjects::kMaxFree) {
       b->type = py.free_head;
@@ -106,6 +112,7 @@ struct StoreMemory {
  private:
   // What a box's type pointer points at (PyFloat_Type); its address only.
   static inline const char kFloatType = 0;
+  std::mutex free_mu_;
 };
 
 }  // namespace slotsim
