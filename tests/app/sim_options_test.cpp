@@ -62,3 +62,20 @@ TEST_CASE("--python-objects: bench runs the heap-object layouts with the larger 
   CHECK(r.out.find("| slots | 264.0 |") != std::string::npos);  // index 8 + 32 + 56 + 168
   CHECK(r.out.find("| slots+dict | 280.0 |") != std::string::npos);
 }
+
+TEST_CASE("--python-objects: the memory plan counts the larger per-particle cost") {
+  TempDir d;
+  const std::string args = "batch -n 100000 --layout slots --solver none --steps 1 --dry-run";
+  const CliResult off = run_cli(d, args), on = run_cli(d, args + " --python-objects");
+  REQUIRE(off.code == 0);
+  REQUIRE(on.code == 0);
+  auto per_particle = [](const std::string& plan) {
+    const auto p = plan.find("particles in slots (100000 x ");
+    return p == std::string::npos ? -1.0 : std::stod(plan.substr(p + 29));
+  };
+  CHECK(off.out.find("--python-objects") == std::string::npos);
+  CHECK(on.out.find("--python-objects") != std::string::npos);
+  // headers 32 + floats 168 at least (plus malloc's chunk headers).
+  CHECK(per_particle(on.out) >= per_particle(off.out) + 200);
+  CHECK(per_particle(off.out) > 0);
+}
