@@ -16,7 +16,7 @@
 // pre-header, managed-dict/weakref words and object header), and every
 // declared attribute's cell holds a pointer to a FloatBox instead of the
 // double (the 8 bytes reinterpreted with std::bit_cast; the cell is never
-// used as a number while it holds a pointer). load/store/init_cell are the
+// used as a number while it holds a pointer). load/store/init_cells are the
 // only ways the stores touch a declared cell, so both modes share one store
 // type. Separate boxed store types were rejected: they would double the
 // variant (and every kernel instantiation) and make layout() more than the
