@@ -59,8 +59,18 @@ TEST_CASE("--python-objects: bench runs the heap-object layouts with the larger 
   const CliResult r = run_cli(d, "bench -n 500 --solver none --steps 1 --repeats 1 --python-objects "
                                  "--layouts dict,slots,slots+dict,shared-keys");
   REQUIRE(r.code == 0);
-  CHECK(r.out.find("| slots | 264.0 |") != std::string::npos);  // index 8 + 32 + 56 + 168
-  CHECK(r.out.find("| slots+dict | 280.0 |") != std::string::npos);
+  auto bytes_of = [&](const std::string& layout) {
+    const std::string row = "| " + layout + " | ";
+    const auto p = r.out.find(row);
+    return p == std::string::npos ? -1.0 : std::stod(r.out.substr(p + row.size()));
+  };
+  // index 8 + headers + object + 7 floats, plus what the float free list
+  // holds after the kick's writes (at most 100 floats over 500 particles).
+  const double spare = 100.0 * 24 / 500;
+  CHECK(bytes_of("slots") >= 8 + 32 + 56 + 168);
+  CHECK(bytes_of("slots") <= 8 + 32 + 56 + 168 + spare);
+  CHECK(bytes_of("slots+dict") >= 8 + 40 + 64 + 168);
+  CHECK(bytes_of("slots+dict") <= 8 + 40 + 64 + 168 + spare);
 }
 
 TEST_CASE("--python-objects: the memory plan counts the larger per-particle cost") {
