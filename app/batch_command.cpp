@@ -133,6 +133,11 @@ int run_batch(BatchOptions& o) {
   finish_sim_options(so);
   o.steps = parse_count(o.steps_text, "--steps", 0, kMaxSteps);
   const auto plan = parse_switches(o.switch_at, o.steps);
+  if (so.cfg.python_objects && !traits(so.cfg.layout).heap_objects)
+    throw std::invalid_argument(python_objects_refusal(so.cfg.layout));
+  if (so.cfg.python_objects)
+    for (const auto& p : plan)
+      if (!traits(p.to).heap_objects) throw std::invalid_argument("--switch-at: " + python_objects_refusal(p.to));
   for (const auto& [flag, value] : {std::pair<std::string, std::string>{"--json", o.json}, {"--csv", o.csv},
                                     {"--snapshot", o.snapshot}}) {
     check_not_empty(so, flag, value);
@@ -179,6 +184,7 @@ int run_batch(BatchOptions& o) {
   }
   shape.particles = n;
   shape.initial = cfg.layout;
+  shape.python_objects = cfg.python_objects;
   for (const auto& p : plan) shape.switches.emplace_back(p.at, p.to);
   shape.solver = cfg.solver;
   shape.force = cfg.force;
@@ -337,6 +343,7 @@ int run_batch(BatchOptions& o) {
     if (!status_message.empty()) j.field("status_message", one_line(status_message));
     j.field("steps_requested", o.steps).field("steps_done", sys.steps_done());
     j.field("layout", layout_name(sys.layout())).field("initial_layout", layout_name(cfg.layout));
+    if (cfg.python_objects) j.field("python_objects", true);
     j.field("particles", sys.size());
     j.field("scene", cfg.ic_file.empty() ? cfg.scene : "ic:" + cfg.ic_file).field("seed", cfg.seed);
     j.field("steps", sys.steps_done()).field("solver", cfg.solver).field("threads", threads);
@@ -346,6 +353,7 @@ int run_batch(BatchOptions& o) {
     j.field("objects", double(b.objects) / np).field("tables", double(b.tables) / np);
     j.field("index", double(b.index) / np).field("columns", double(b.columns) / np);
     j.field("shared_keys", double(b.shared_keys) / np);
+    if (cfg.python_objects) j.field("py_headers", double(b.py_headers) / np).field("floats", double(b.floats) / np);
     j.end_object();
     j.field("own_dicts", sys.own_dicts());
     j.field("usable_bytes_per_particle", double(b.usable_total) / np);

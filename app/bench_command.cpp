@@ -22,6 +22,7 @@
 #include "app/sim_options.hpp"
 #include "sim/interrupt.hpp"
 #include "sim/lessons.hpp"
+#include "sim/layouts/particle_store.hpp"
 #include "sim/memory_plan.hpp"
 #include "sim/memory/tracker.hpp"
 #include "sim/stats.hpp"
@@ -128,6 +129,9 @@ int run_bench(BenchOptions& o) {
   if (o.repeats < 1) throw std::invalid_argument("--repeats must be at least 1");
   if (o.steps < 1) throw std::invalid_argument("--steps must be at least 1");
   const auto layouts = parse_layouts(o.layouts);
+  if (o.sim.cfg.python_objects)
+    for (Layout l : layouts)
+      if (!traits(l).heap_objects) throw std::invalid_argument("--layouts: " + python_objects_refusal(l));
   check_not_empty(o.sim, "--json", o.json);
   check_not_empty(o.sim, "--csv", o.csv);
   check_writable(o.json, "--json");
@@ -155,6 +159,7 @@ int run_bench(BenchOptions& o) {
   shape.force = cfg.force;
   shape.has_forces = cfg.solver != "none";
   shape.sort_every = cfg.sort_every;
+  shape.python_objects = cfg.python_objects;
   shape.steps = o.steps * static_cast<std::uint64_t>(o.repeats);
   const MemoryPlan mplan = plan_bench(shape, layouts, true);
   if (o.dry_run) {

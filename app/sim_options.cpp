@@ -6,6 +6,7 @@
 
 #include "sim/io/csv.hpp"
 #include "sim/layouts/errors.hpp"
+#include "sim/layouts/particle_store.hpp"
 #include "sim/message.hpp"
 #include "sim/scenes/scene.hpp"
 
@@ -77,6 +78,9 @@ void add_sim_options(CLI::App* cmd, SimOptions& o) {
   cmd->add_option("--seed", o.seed, "random seed of the scene (0 to 2^64-1)")->capture_default_str();
   cmd->add_option("--threads", o.threads, "OpenMP threads (0 = all cores, at most " + std::to_string(kMaxThreads) + ")")
       ->capture_default_str();
+  cmd->add_flag("--python-objects", c.python_objects,
+                "CPython-faithful objects: object and GC headers and a 24-B float per value, allocated for real "
+                "(dict, slots, slots+dict, shared-keys only)");
   cmd->add_option("--sort-every", o.sort_every, "reorder particles along a Morton curve every K steps (0 = never)")
       ->capture_default_str();
 }
@@ -89,6 +93,10 @@ Layout layout_or_throw(const std::string& name) {
 void finish_sim_options(SimOptions& o) {
   SimConfig& c = o.cfg;
   c.layout = layout_or_throw(o.layout);
+  // An explicit column layout is refused here for every command; batch also
+  // refuses the default (soa), which bench (--layouts) does not use.
+  if (c.python_objects && o.given("--layout") && !traits(c.layout).heap_objects)
+    throw std::invalid_argument(python_objects_refusal(c.layout));
   c.particles = parse_count(o.particles, "--particles", 1, UINT32_MAX);
   c.seed = parse_count(o.seed, "--seed", 0, UINT64_MAX);
   c.threads = static_cast<int>(parse_count(o.threads, "--threads", 0, kMaxThreads));

@@ -59,10 +59,10 @@ void MemoryPlan::check(const std::string& what) const {
 
 namespace {
 
-PlanItem layout_item(Layout l, std::size_t n) {
+PlanItem layout_item(Layout l, std::size_t n, bool py) {
   return {"particles in " + std::string(layout_name(l)) + " (" + std::to_string(n) + " x " +
-              human_bytes_plan(measured_bytes_per_particle(l)) + ")",
-          measured_bytes_per_particle(l) * double(n)};
+              human_bytes_plan(measured_bytes_per_particle(l, py)) + (py ? ", --python-objects" : "") + ")",
+          measured_bytes_per_particle(l, py) * double(n)};
 }
 
 // What every step holds besides the particles.
@@ -88,7 +88,7 @@ MemoryPlan plan_run(const RunShape& s) {
   const double n = double(s.particles);
   const auto common = run_items(s);
   {
-    PlanPhase p{"start", {layout_item(s.initial, s.particles)}};
+    PlanPhase p{"start", {layout_item(s.initial, s.particles, s.python_objects)}};
     if (s.ic_file_bytes > 0) {
       p.items.push_back({"--ic records while loading (56 B/particle)", 56 * n});
     }
@@ -96,12 +96,12 @@ MemoryPlan plan_run(const RunShape& s) {
     plan.phases.push_back(p);
   }
   {
-    PlanPhase p{"steps in " + std::string(layout_name(s.initial)), {layout_item(s.initial, s.particles)}};
+    PlanPhase p{"steps in " + std::string(layout_name(s.initial)), {layout_item(s.initial, s.particles, s.python_objects)}};
     p.items.insert(p.items.end(), common.begin(), common.end());
     plan.phases.push_back(p);
   }
   {
-    PlanPhase p{"energy diagnostic", {layout_item(s.initial, s.particles)}};
+    PlanPhase p{"energy diagnostic", {layout_item(s.initial, s.particles, s.python_objects)}};
     p.items.push_back({"gathered x, y, z, m (32 B/particle)", 32 * n});
     if (s.has_forces) p.items.push_back({"solver arrays (56 B/particle)", 56 * n});
     plan.phases.push_back(p);
@@ -111,16 +111,16 @@ MemoryPlan plan_run(const RunShape& s) {
     if (to == prev) continue;
     PlanPhase sw{"switch at step " + std::to_string(at) + " " + std::string(layout_name(prev)) + " -> " +
                      std::string(layout_name(to)),
-                 {layout_item(prev, s.particles), layout_item(to, s.particles)}};
+                 {layout_item(prev, s.particles, s.python_objects), layout_item(to, s.particles, s.python_objects)}};
     sw.items.insert(sw.items.end(), common.begin(), common.end());
     plan.phases.push_back(sw);
-    PlanPhase st{"steps in " + std::string(layout_name(to)), {layout_item(to, s.particles)}};
+    PlanPhase st{"steps in " + std::string(layout_name(to)), {layout_item(to, s.particles, s.python_objects)}};
     st.items.insert(st.items.end(), common.begin(), common.end());
     plan.phases.push_back(st);
     prev = to;
   }
   if (s.output_bytes_per_particle > 0) {
-    PlanPhase p{"writing outputs", {layout_item(prev, s.particles)}};
+    PlanPhase p{"writing outputs", {layout_item(prev, s.particles, s.python_objects)}};
     p.items.push_back({"output buffers", s.output_bytes_per_particle * n});
     plan.phases.push_back(p);
   }
@@ -135,7 +135,7 @@ MemoryPlan plan_bench(const RunShape& s, const std::vector<Layout>& layouts, boo
   if (bandwidth_buffer)
     plan.phases.push_back({"bandwidth floor (triad over N 56-byte records)", {{"triad buffers", 56 * n}}});
   for (Layout l : layouts) {
-    PlanPhase p{"bench " + std::string(layout_name(l)), {layout_item(l, s.particles)}};
+    PlanPhase p{"bench " + std::string(layout_name(l)), {layout_item(l, s.particles, s.python_objects)}};
     p.items.insert(p.items.end(), common.begin(), common.end());
     plan.phases.push_back(p);
   }

@@ -55,6 +55,7 @@ struct RunShape {
   std::uint64_t steps = 0;           // per-step records kept for the report
   std::uint64_t ic_file_bytes = 0;   // --ic input held while loading
   double output_bytes_per_particle = 0;  // snapshot formatting / copies
+  bool python_objects = false;           // --python-objects: the larger per-particle cost
 };
 
 MemoryPlan plan_run(const RunShape& s);

@@ -46,6 +46,8 @@ void System::init_common() {
   if (cfg_.force.softening < 0 || !std::isfinite(cfg_.force.softening))
     throw std::invalid_argument("--softening must be >= 0");
   if (cfg_.threads < 0) throw std::invalid_argument("--threads must be >= 0");
+  if (cfg_.python_objects && !traits(cfg_.layout).heap_objects)
+    throw std::invalid_argument(python_objects_refusal(cfg_.layout));
   if (cfg_.threads > 0) omp_set_num_threads(cfg_.threads);
   solver_ = make_solver(cfg_.solver, cfg_.force);
   scratch_ = std::make_unique<Scratch>();
@@ -54,8 +56,8 @@ void System::init_common() {
 void System::load(const std::vector<ParticleRecord>& initial, const std::string& what) {
   if (initial.empty()) throw std::invalid_argument(what + ": no particles");
   cfg_.particles = initial.size();
-  check_memory(cfg_.layout, initial.size(), 0, what);
-  store_ = std::make_unique<ParticleStore>(cfg_.layout);
+  check_memory(cfg_.layout, initial.size(), 0, what, cfg_.python_objects);
+  store_ = std::make_unique<ParticleStore>(cfg_.layout, cfg_.python_objects);
   store_->reserve(initial.size());
   for (const auto& r : initial) store_->push(r);
 }
@@ -82,8 +84,8 @@ System::System(const SimConfig& cfg, ProgressFn progress) : cfg_(cfg) {
     if (cfg_.particles > std::size_t(UINT32_MAX))
       throw std::invalid_argument("--particles must be below 2^32");
     check_memory(cfg_.layout, cfg_.particles, solver_->has_forces() ? 56LL * cfg_.particles : 0,
-                 "spawning");
-    store_ = std::make_unique<ParticleStore>(cfg_.layout);
+                 "spawning", cfg_.python_objects);
+    store_ = std::make_unique<ParticleStore>(cfg_.layout, cfg_.python_objects);
     store_->reserve(cfg_.particles);
     StoreSink sink(*store_, cfg_.particles, progress);
     generate_scene(cfg_.scene, SceneParams{cfg_.particles, cfg_.seed}, sink);

@@ -35,6 +35,9 @@ struct SimConfig {
   std::uint64_t sort_every = 0;
   // Seconds one sampled energy diagnostic may take (sets its sample size).
   double diagnostic_budget_s = 1.0;
+  // --python-objects: CPython-faithful headers and a boxed float per value
+  // (heap-object layouts only; see sim/layouts/heap_objects.hpp).
+  bool python_objects = false;
 };
 
 // Milliseconds spent in each phase of the last step (kick-drift-kick).

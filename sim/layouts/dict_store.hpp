@@ -6,6 +6,10 @@
 //   index      8 B / particle   pointer to the object (the "list" holding them)
 //   object     8 B              {AttrTable* dict}: a separate block, as in CPython
 //   table    272 B              see attr_table.hpp (7 attributes -> 16 slots)
+// --python-objects (the classic <= 3.10 instance): + 40 B in front (GC
+// pre-header 16, object header 16, weakref slot 8; the dict slot is `dict`)
+// and a 24-B float per declared value. The dict object's own 48-B header
+// (PyDictObject) is not modelled: the table stands for keys and values.
 #include "sim/layouts/attr_table.hpp"
 #include "sim/layouts/errors.hpp"
 #include "sim/layouts/heap_objects.hpp"
@@ -24,36 +28,53 @@ class DictStore : public HeapObjects<DictStore, DictObject> {
  public:
   DictStore() = default;
   DictStore(DictStore&&) noexcept = default;
+  static constexpr std::size_t kPyPrefix = 16 + 16 + 8;
 
   void push(const ParticleRecord& r) {
-    DictObject* o = allocate();
-    o->dict = nullptr;
-    adopt(o);
-    // One insert per attribute, in declaration order, as __init__ would do.
-    // The object is already in the index, so if a table allocation throws
-    // the destructor still frees it: a failed conversion leaks nothing.
-    o->dict = attr_table_new(&mem().tables);
-    for (int a = 0; a < kNumAttrs; ++a) attr_table_set(&mem().tables, &o->dict, declared_name(a), r.get(a));
+    double cells[kNumAttrs];
+    init_cells(r, cells);
+    int done = 0;
+    try {
+      DictObject* o = allocate();
+      o->dict = nullptr;
+      adopt(o);
+      // One insert per attribute, in declaration order, as __init__ would do.
+      // The object is already in the index, so if a table allocation throws
+      // the destructor still frees it (and the boxes already inserted): a
+      // failed conversion leaks nothing.
+      o->dict = attr_table_new(&mem().tables);
+      for (; done < kNumAttrs; ++done) attr_table_set(&mem().tables, &o->dict, declared_name(done), cells[done]);
+    } catch (...) {
+      if (python_objects())
+        for (int k = done; k < kNumAttrs; ++k) free_cell(mem(), cells[k]);
+      throw;
+    }
   }
 
   // The declared-attribute accessors the kernels use: a real hash probe
   // every time, as `p.x` costs in CPython <= 3.10.
   template <int A>
   double get(std::size_t i) const {
-    return *attr_table_find(at(i)->dict, declared_name_of<A>());
+    return load(*attr_table_find(at(i)->dict, declared_name_of<A>()));
   }
   template <int A>
   void set(std::size_t i, double v) {
-    *attr_table_find(at(i)->dict, declared_name_of<A>()) = v;
+    store(*attr_table_find(at(i)->dict, declared_name_of<A>()), v);
   }
   ParticleRecord record(std::size_t i) const {
     ParticleRecord r;
-    for (int a = 0; a < kNumAttrs; ++a) r.set(a, *attr_table_find(at(i)->dict, declared_name(a)));
+    for (int a = 0; a < kNumAttrs; ++a) r.set(a, load(*attr_table_find(at(i)->dict, declared_name(a))));
     return r;
   }
 
-  void set_attr(std::size_t i, const Name* n, double v) { attr_table_set(&mem().tables, &at(i)->dict, n, v); }
-  const double* find_attr(std::size_t i, const Name* n) const { return attr_table_find(at(i)->dict, n); }
+  void set_attr(std::size_t i, const Name* n, double v) {
+    if (python_objects() && is_declared(n)) return store(*attr_table_find(at(i)->dict, n), v);
+    attr_table_set(&mem().tables, &at(i)->dict, n, v);
+  }
+  const double* find_attr(std::size_t i, const Name* n) const {
+    const double* p = attr_table_find(at(i)->dict, n);
+    return python_objects() && is_declared(n) ? value_ptr(p) : p;
+  }
   void set_attr_all(const Name* n, double v) {
     for (std::size_t i = 0; i < size(); ++i) set_attr(i, n, v);
   }
@@ -76,8 +97,11 @@ class DictStore : public HeapObjects<DictStore, DictObject> {
   static long long dynamic_bytes_estimate(std::size_t carriers) { return 48LL * static_cast<long long>(carriers); }
 
   static void release(StoreMemory& m, DictObject* o) {
+    if (m.py.on)
+      for (int a = 0; a < kNumAttrs; ++a)
+        if (const double* c = attr_table_find(o->dict, declared_name(a))) free_cell(m, *c);
     attr_table_free(&m.tables, o->dict);
-    m.objects.deallocate(o, sizeof(DictObject), alignof(DictObject));
+    free_object(m, o);
   }
   // Where particle i's table lives (read-only; the GUI's heap map).
   const void* table_address(std::size_t i) const { return at(i)->dict; }

@@ -10,13 +10,31 @@
 // a derived object that is already destroyed. A virtual release was rejected:
 // it would put a vtable pointer in every store and an indirect call per
 // particle in the destructor, for a choice known at compile time.
+//
+// --python-objects (python_objects_on(), on an empty store): every object
+// gets D::kPyPrefix bytes in front of it in the same block (CPython's GC
+// pre-header, managed-dict/weakref words and object header), and every
+// declared attribute's cell holds a pointer to a FloatBox instead of the
+// double (the 8 bytes reinterpreted with std::bit_cast; the cell is never
+// used as a number while it holds a pointer). load/store/init_cells are the
+// only ways the stores touch a declared cell, so both modes share one store
+// type. Separate boxed store types were rejected: they would double the
+// variant (and every kernel instantiation) and make layout() more than the
+// variant's index, for a branch that in the default mode is one test of a
+// byte this store already has in cache, always taken the same way (the
+// before/after bench is in docs/LAYOUTS.md). Dynamic (undeclared)
+// attributes stay unboxed: the kernels never read them (docs/LAYOUTS.md).
+#include <bit>
 #include <cstddef>
+#include <cstring>
 #include <memory>
 #include <memory_resource>
+#include <stdexcept>
 #include <vector>
 
 #include "sim/layouts/permute.hpp"
 #include "sim/layouts/store_memory.hpp"
+#include "sim/particle.hpp"
 
 namespace slotsim {
 
@@ -28,6 +46,14 @@ class HeapObjects {
   const void* object_address(std::size_t i) const { return index_[i]; }
   void reserve(std::size_t n) { index_.reserve(n); }
   LayoutBytes bytes() const { return mem_->bytes(); }
+  bool python_objects() const { return boxed_; }
+  const PyObjects& py_state() const { return mem_->py; }
+  void python_objects_on() {
+    if (size() != 0) throw std::logic_error("python_objects_on: the store is not empty");
+    boxed_ = true;
+    mem_->py.on = true;
+    mem_->py.prefix = D::kPyPrefix;
+  }
 
   // Reorders particles: the pointer index only; the objects stay where the
   // heap put them, as a sorted Python list leaves its objects in place.
@@ -47,10 +73,63 @@ class HeapObjects {
 
   // A new, uninitialised object of `bytes` bytes (sizeof(Obj) unless the
   // object carries a variable-length tail).
+  // With --python-objects the block starts D::kPyPrefix bytes earlier
+  // (zeroed: the header's contents are never read here).
   Obj* allocate(std::size_t bytes = sizeof(Obj)) {
-    return static_cast<Obj*>(mem_->objects.allocate(bytes, alignof(Obj)));
+    const std::size_t pre = mem_->py.prefix;
+    auto* base = static_cast<unsigned char*>(mem_->objects.allocate(bytes + pre, alignof(Obj)));
+    if (pre) {
+      std::memset(base, 0, pre);
+      mem_->py.header_bytes += static_cast<long long>(pre);
+    }
+    return reinterpret_cast<Obj*>(base + pre);
   }
-  void deallocate(Obj* o, std::size_t bytes = sizeof(Obj)) { mem_->objects.deallocate(o, bytes, alignof(Obj)); }
+  void deallocate(Obj* o, std::size_t bytes = sizeof(Obj)) { free_object(*mem_, o, bytes); }
+  static void free_object(StoreMemory& m, Obj* o, std::size_t bytes = sizeof(Obj)) {
+    const std::size_t pre = m.py.prefix;
+    m.py.header_bytes -= static_cast<long long>(pre);
+    m.objects.deallocate(reinterpret_cast<unsigned char*>(o) - pre, bytes + pre, alignof(Obj));
+  }
+
+  // A declared attribute's cell: the double itself, or (--python-objects)
+  // a pointer to its FloatBox.
+  double load(double cell) const {
+    if (!boxed_) [[likely]]
+      return cell;
+    return std::bit_cast<const FloatBox*>(cell)->value;
+  }
+  const double* value_ptr(const double* cell) const {
+    if (!boxed_ || !cell) return cell;
+    return &std::bit_cast<const FloatBox*>(*cell)->value;
+  }
+  // `p.x = v` on a live cell: CPython makes the new float, stores it, then
+  // drops the old one (the free list hands the old box to the next write).
+  void store(double& cell, double v) {
+    if (!boxed_) [[likely]] {
+      cell = v;
+      return;
+    }
+    FloatBox* old = std::bit_cast<FloatBox*>(cell);
+    cell = std::bit_cast<double>(mem_->new_box(v));
+    mem_->free_box(old);
+  }
+  static void free_cell(StoreMemory& m, double cell) { m.free_box(std::bit_cast<FloatBox*>(cell)); }
+  // The cell contents for a new particle's declared values: the doubles,
+  // or a new box per value. All or nothing: if a box cannot be had, the
+  // ones already made are freed before the exception leaves.
+  void init_cells(const ParticleRecord& r, double (&out)[kNumAttrs]) {
+    if (!boxed_) {
+      for (int a = 0; a < kNumAttrs; ++a) out[a] = r.get(a);
+      return;
+    }
+    int a = 0;
+    try {
+      for (; a < kNumAttrs; ++a) out[a] = std::bit_cast<double>(mem_->new_box(r.get(a)));
+    } catch (...) {
+      for (int k = 0; k < a; ++k) free_cell(*mem_, out[k]);
+      throw;
+    }
+  }
   // Appends o (fully initialised, so release() can free it) to the index; if
   // the index cannot grow, frees o and rethrows, so a failed push leaks nothing.
   void adopt(Obj* o) {
@@ -69,6 +148,7 @@ class HeapObjects {
  private:
   std::unique_ptr<StoreMemory> mem_;
   std::pmr::vector<Obj*> index_;
+  bool boxed_ = false;
 };
 
 }  // namespace slotsim

@@ -16,12 +16,14 @@ struct ByteCategory {
   std::string_view name;
   long long LayoutBytes::*field;
 };
-inline constexpr std::array<ByteCategory, 5> kByteCategories = {{
+inline constexpr std::array<ByteCategory, 7> kByteCategories = {{
     {"objects", &LayoutBytes::objects},
     {"tables", &LayoutBytes::tables},
     {"index", &LayoutBytes::index},
     {"columns", &LayoutBytes::columns},
     {"shared keys", &LayoutBytes::shared_keys},
+    {"py headers", &LayoutBytes::py_headers},
+    {"floats", &LayoutBytes::floats},
 }};
 static_assert(sizeof(LayoutBytes) == (kByteCategories.size() + 2) * sizeof(long long),
               "a LayoutBytes category was added: list it in kByteCategories");

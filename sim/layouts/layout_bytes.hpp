@@ -9,7 +9,13 @@ struct LayoutBytes {
   long long index = 0;        // arrays of pointers to the objects
   long long columns = 0;      // contiguous arrays (aos records, soa columns, extra columns)
   long long shared_keys = 0;  // per-class keys shared by every instance (shared-keys)
-  long long total() const { return objects + tables + index + columns + shared_keys; }
+  // --python-objects only (0 otherwise): CPython's object header, GC
+  // pre-header and managed-dict/weakref words in front of each object (same
+  // block as the object; split out of `objects` here), and the 24-B float
+  // objects that hold the values, free-listed ones included.
+  long long py_headers = 0;
+  long long floats = 0;
+  long long total() const { return objects + tables + index + columns + shared_keys + py_headers + floats; }
   long long usable_total = 0;
   long long blocks = 0;  // live allocations
 };

@@ -51,7 +51,18 @@ const Name* deletable(std::string_view name) {
 
 }  // namespace
 
-ParticleStore::ParticleStore(Layout l) : v_(make_variant(l)) {}
+std::string python_objects_refusal(Layout l) {
+  return "--python-objects applies to the heap-object layouts (dict, slots, slots+dict, shared-keys), not " +
+         std::string(layout_name(l)) + ": its records hold no Python objects to box";
+}
+
+ParticleStore::ParticleStore(Layout l, bool python_objects) : v_(make_variant(l)), python_objects_(python_objects) {
+  if (!python_objects) return;
+  if (!traits(l).heap_objects) throw std::invalid_argument(python_objects_refusal(l));
+  visit([](auto& s) {
+    if constexpr (requires { s.python_objects_on(); }) s.python_objects_on();
+  });
+}
 
 std::size_t ParticleStore::size() const {
   return visit([](const auto& s) { return s.size(); });
@@ -132,6 +143,9 @@ std::vector<DynamicAttr> ParticleStore::dynamic_attrs() const {
 void ParticleStore::convert_to(Layout to, const ProgressFn& progress) {
   const Layout from = layout();
   if (to == from) return;
+  if (python_objects_ && !traits(to).heap_objects)
+    throw ConvertError("cannot convert to " + std::string(layout_name(to)) + ": " + python_objects_refusal(to) +
+                       "; layout left as " + std::string(layout_name(from)));
   const std::size_t n = size();
   const auto dyn = dynamic_attrs();
   const std::string tail = "; layout left as " + std::string(layout_name(from));
@@ -149,9 +163,9 @@ void ParticleStore::convert_to(Layout to, const ProgressFn& progress) {
                          " holds extra attributes only as whole columns" + tail);
     extra += dynamic_estimate(to, d.count);
   }
-  check_memory(to, n, extra, "converting to " + std::string(layout_name(to)));
+  check_memory(to, n, extra, "converting to " + std::string(layout_name(to)), python_objects_);
 
-  ParticleStore next(to);
+  ParticleStore next(to, python_objects_);
   // Columns first, then reserve: reserve sizes every column exactly, so a
   // column costs 8 B per particle, not a doubling vector's slack.
   if (column_layout(to))
@@ -185,14 +199,14 @@ void ParticleStore::permute(std::span<const std::uint32_t> order) {
   visit([&](auto& s) { s.permute(order); });
 }
 
-double measured_bytes_per_particle(Layout l) {
+double measured_bytes_per_particle(Layout l, bool python_objects) {
   static std::mutex mu;
-  static std::array<double, kNumLayouts> cache{};
+  static std::array<double, 2 * kNumLayouts> cache{};
   std::lock_guard lock(mu);
-  double& c = cache[static_cast<int>(l)];
+  double& c = cache[static_cast<int>(l) + (python_objects ? kNumLayouts : 0)];
   if (c == 0) {
     constexpr std::size_t kSample = 1024;
-    ParticleStore s(l);
+    ParticleStore s(l, python_objects);
     s.reserve(kSample);
     for (std::size_t i = 0; i < kSample; ++i) s.push(ParticleRecord{double(i), 0, 0, 0, 0, 0, 1});
     const LayoutBytes b = s.bytes();
@@ -203,15 +217,15 @@ double measured_bytes_per_particle(Layout l) {
   return c;
 }
 
-void check_memory(Layout l, std::size_t n, long long extra_bytes, const std::string& what) {
-  const double per = measured_bytes_per_particle(l);
+void check_memory(Layout l, std::size_t n, long long extra_bytes, const std::string& what, bool python_objects) {
+  const double per = measured_bytes_per_particle(l, python_objects);
   const double need = per * double(n) + double(extra_bytes);
   const double avail = double(mem::available_bytes());
   if (avail > 0 && need > 0.9 * avail) {
     char buf[64];
     std::snprintf(buf, sizeof buf, "%.0f", per);
     throw MemoryRefused(what + ": " + std::to_string(n) + " particles in layout " +
-                        std::string(layout_name(l)) + " need an estimated " + human_bytes(need) + " (" +
+                        std::string(layout_name(l)) + (python_objects ? " (--python-objects)" : "") + " need an estimated " + human_bytes(need) + " (" +
                         buf + " B/particle measured) but only " + human_bytes(avail) +
                         " is available; refused before allocating");
   }

@@ -72,9 +72,13 @@ struct DynamicAttr {
 
 class ParticleStore {
  public:
-  explicit ParticleStore(Layout l);
+  // python_objects: CPython-faithful accounting (--python-objects; see
+  // heap_objects.hpp). Heap-object layouts only: std::invalid_argument for
+  // aos/soa, whose records hold no objects to box.
+  explicit ParticleStore(Layout l, bool python_objects = false);
 
   Layout layout() const { return static_cast<Layout>(v_.index()); }
+  bool python_objects() const { return python_objects_; }
   std::size_t size() const;
   void reserve(std::size_t n);
   void push(const ParticleRecord& r);
@@ -108,6 +112,9 @@ class ParticleStore {
   // Moves every particle, declared and dynamic attributes, into a new store
   // of layout `to`, then frees the old storage. Checks first and throws
   // ConvertError (naming the attribute) or MemoryRefused with *this intact.
+  // The python-objects mode carries over; a column layout is then refused
+  // (ConvertError) rather than silently unboxed, so a run's accounting
+  // never changes meaning halfway.
   void convert_to(Layout to, const ProgressFn& progress = {});
 
   // Reorders particles: new particle k = old particle order[k].
@@ -115,16 +122,22 @@ class ParticleStore {
 
  private:
   StoreVariant v_;
+  bool python_objects_ = false;
 };
+
+// The one-line refusal for --python-objects with a column layout.
+std::string python_objects_refusal(Layout l);
 
 // What a layout supports, in one line, for --help and the GUI.
 inline std::string_view layout_capabilities(Layout l) { return traits(l).capabilities; }
 
 // Bytes per particle of `l` measured on a freshly built sample store (usable
 // bytes plus malloc's 8-byte chunk header per block), cached per layout.
-double measured_bytes_per_particle(Layout l);
+// With python_objects, of the same layout under --python-objects.
+double measured_bytes_per_particle(Layout l, bool python_objects = false);
 // Throws MemoryRefused if n particles of layout `l` (plus `extra_bytes`)
 // would exceed 90% of MemAvailable. `what` names the operation.
-void check_memory(Layout l, std::size_t n, long long extra_bytes, const std::string& what);
+void check_memory(Layout l, std::size_t n, long long extra_bytes, const std::string& what,
+                  bool python_objects = false);
 
 }  // namespace slotsim

@@ -36,6 +36,7 @@
 // added to the class later, without a resize.
 #include <cstdint>
 #include <cstring>
+#include <stdexcept>
 #include <utility>
 
 #include "sim/layouts/attr_table.hpp"
@@ -151,6 +152,9 @@ class SharedKeysStore : public HeapObjects<SharedKeysStore, SharedKeysObject> {
     keys_->log2_size = 6;
     keys_->usable = SharedKeys::kMaxKeys;
     for (int a = 0; a < kNumAttrs; ++a) slot_[a] = keys_->insert(declared_name(a));
+    // release() relies on this (declared name a is entry a).
+    for (int a = 0; a < kNumAttrs; ++a)
+      if (slot_[a] != a) throw std::logic_error("shared keys: declared names are not entries 0..6");
   }
   SharedKeysStore(SharedKeysStore&& o) noexcept
       : HeapObjects(std::move(o)), keys_(std::exchange(o.keys_, nullptr)), dicts_(o.dicts_) {
@@ -160,10 +164,28 @@ class SharedKeysStore : public HeapObjects<SharedKeysStore, SharedKeysObject> {
     if (keys_) mem().shared_keys.deallocate(keys_, sizeof(SharedKeys), alignof(SharedKeys));
   }
 
+  // --python-objects (CPython 3.11's plain instance): + 40 B in front (GC
+  // pre-header 16, object header 16, weakref slot 8). The object's own
+  // 24-B head stands for 3.11's managed-dict pre-header (dict and values
+  // words) and its values prefix; for 7 fields 40 + 96 = 136 B, as 3.11's
+  // 56-B object + 80-B values array (docs/LAYOUTS.md).
+  static constexpr std::size_t kPyPrefix = 16 + 16 + 8;
+
   void push(const ParticleRecord& r) {
+    double cells[kNumAttrs];
+    init_cells(r, cells);
+    const std::int64_t usable_before = keys_->usable;
     if (keys_->usable > 1) --keys_->usable;
     const auto cap = static_cast<std::size_t>(keys_->nentries + keys_->usable);
-    SharedKeysObject* o = allocate(SharedKeysObject::bytes(cap));
+    SharedKeysObject* o = nullptr;
+    try {
+      o = allocate(SharedKeysObject::bytes(cap));
+    } catch (...) {
+      keys_->usable = usable_before;
+      if (python_objects())
+        for (double c : cells) free_cell(mem(), c);
+      throw;
+    }
     o->keys = keys_;
     o->dict = nullptr;
     o->capacity = static_cast<std::uint8_t>(cap);
@@ -171,7 +193,7 @@ class SharedKeysStore : public HeapObjects<SharedKeysStore, SharedKeysObject> {
     o->valid = 1;
     std::memset(o->reserved, 0, sizeof o->reserved);
     for (int a = 0; a < kNumAttrs; ++a) {
-      o->values()[slot_[a]] = r.get(a);
+      o->values()[slot_[a]] = cells[a];
       o->order()[o->size++] = static_cast<std::uint8_t>(slot_[a]);
     }
     adopt(o);
@@ -185,16 +207,16 @@ class SharedKeysStore : public HeapObjects<SharedKeysStore, SharedKeysObject> {
   double get(std::size_t i) const {
     const SharedKeysObject* o = at(i);
     if (o->valid) [[likely]]
-      return o->values()[slot_[A]];
-    return *attr_table_find(o->dict->combined, declared_name_of<A>());
+      return load(o->values()[slot_[A]]);
+    return load(*attr_table_find(o->dict->combined, declared_name_of<A>()));
   }
   template <int A>
   void set(std::size_t i, double v) {
     SharedKeysObject* o = at(i);
     if (o->valid) [[likely]]
-      o->values()[slot_[A]] = v;
+      store(o->values()[slot_[A]], v);
     else
-      *attr_table_find(o->dict->combined, declared_name_of<A>()) = v;
+      store(*attr_table_find(o->dict->combined, declared_name_of<A>()), v);
   }
   ParticleRecord record(std::size_t i) const {
     ParticleRecord r;
@@ -204,8 +226,13 @@ class SharedKeysStore : public HeapObjects<SharedKeysStore, SharedKeysObject> {
 
   void set_attr(std::size_t i, const Name* n, double v) {
     SharedKeysObject* o = at(i);
-    if (!o->valid) return attr_table_set(&mem().tables, &o->dict->combined, n, v);
+    const bool boxed_declared = python_objects() && is_declared(n);  // always present: replace its box
+    if (!o->valid) {
+      if (boxed_declared) return store(*attr_table_find(o->dict->combined, n), v);
+      return attr_table_set(&mem().tables, &o->dict->combined, n, v);
+    }
     int ix = keys_->find(n);
+    if (boxed_declared) return store(o->values()[ix], v);
     // A name new to the class goes into the shared keys (for every instance)
     // unless they have no room left; only then does this particle need a
     // table of its own.
@@ -222,9 +249,14 @@ class SharedKeysStore : public HeapObjects<SharedKeysStore, SharedKeysObject> {
   }
   const double* find_attr(std::size_t i, const Name* n) const {
     const SharedKeysObject* o = at(i);
-    if (!o->valid) return attr_table_find(o->dict->combined, n);
-    const int ix = keys_->find(n);
-    return ix >= 0 && o->has(ix) ? &o->values()[ix] : nullptr;
+    const double* p = nullptr;
+    if (!o->valid) {
+      p = attr_table_find(o->dict->combined, n);
+    } else {
+      const int ix = keys_->find(n);
+      p = ix >= 0 && o->has(ix) ? &o->values()[ix] : nullptr;
+    }
+    return python_objects() && is_declared(n) ? value_ptr(p) : p;
   }
   void set_attr_all(const Name* n, double v) {
     for (std::size_t i = 0; i < size(); ++i) set_attr(i, n, v);
@@ -281,11 +313,23 @@ class SharedKeysStore : public HeapObjects<SharedKeysStore, SharedKeysObject> {
   static long long dynamic_bytes_estimate(std::size_t carriers) { return 8LL * static_cast<long long>(carriers); }
 
   static void release(StoreMemory& m, SharedKeysObject* o) {
+    // The declared names are the keys' entries 0..6 (the constructor puts
+    // them there), so their boxes are found without the keys, which the
+    // store's destructor has already freed when the base frees the objects.
+    if (m.py.on) {
+      if (o->valid) {
+        for (std::uint8_t k = 0; k < o->size; ++k)
+          if (o->order()[k] < kNumAttrs) free_cell(m, o->values()[o->order()[k]]);
+      } else {
+        for (int a = 0; a < kNumAttrs; ++a)
+          if (const double* c = attr_table_find(o->dict->combined, declared_name(a))) free_cell(m, *c);
+      }
+    }
     if (o->dict) {
       attr_table_free(&m.tables, o->dict->combined);
       m.tables.deallocate(o->dict, sizeof(SharedKeysDict), alignof(SharedKeysDict));
     }
-    m.objects.deallocate(o, SharedKeysObject::bytes(o->capacity), alignof(SharedKeysObject));
+    free_object(m, o, SharedKeysObject::bytes(o->capacity));
   }
 
  private:

@@ -5,6 +5,8 @@
 //
 //   index     8 B / particle   pointer to the object
 //   object   56 B              7 doubles, in ParticleRecord order
+// --python-objects (CPython 3.11): + 32 B in front (GC pre-header 16, object
+// header 16) and a 24-B float per value: 32 + 56 + 7 x 24 = 256 B.
 #include "sim/layouts/errors.hpp"
 #include "sim/layouts/heap_objects.hpp"
 #include "sim/layouts/names.hpp"
@@ -22,31 +24,38 @@ class SlotsStore : public HeapObjects<SlotsStore, SlotsObject> {
  public:
   SlotsStore() = default;
   SlotsStore(SlotsStore&&) noexcept = default;
+  // GC pre-header + object header; no weakref or dict slot with __slots__.
+  static constexpr std::size_t kPyPrefix = 16 + 16;
 
   void push(const ParticleRecord& r) {
     SlotsObject* o = allocate();
-    for (int a = 0; a < kNumAttrs; ++a) o->cells[a] = r.get(a);
+    try {
+      init_cells(r, o->cells);
+    } catch (...) {
+      deallocate(o);
+      throw;
+    }
     adopt(o);
   }
 
   template <int A>
-  double get(std::size_t i) const { return at(i)->cells[A]; }
+  double get(std::size_t i) const { return load(at(i)->cells[A]); }
   template <int A>
-  void set(std::size_t i, double v) { at(i)->cells[A] = v; }
+  void set(std::size_t i, double v) { store(at(i)->cells[A], v); }
   ParticleRecord record(std::size_t i) const {
     ParticleRecord r;
-    for (int a = 0; a < kNumAttrs; ++a) r.set(a, at(i)->cells[a]);
+    for (int a = 0; a < kNumAttrs; ++a) r.set(a, load(at(i)->cells[a]));
     return r;
   }
 
-  void set_attr(std::size_t i, const Name* n, double v) { at(i)->cells[declared_or_throw(n)] = v; }
+  void set_attr(std::size_t i, const Name* n, double v) { store(at(i)->cells[declared_or_throw(n)], v); }
   const double* find_attr(std::size_t i, const Name* n) const {
     const int a = declared_attr(n->text);
-    return a < 0 ? nullptr : &at(i)->cells[a];
+    return a < 0 ? nullptr : value_ptr(&at(i)->cells[a]);
   }
   void set_attr_all(const Name* n, double v) {
     const int a = declared_or_throw(n);
-    for (SlotsObject* o : objects()) o->cells[a] = v;
+    for (SlotsObject* o : objects()) store(o->cells[a], v);
   }
   // Only declared attributes exist, and those are not deletable here.
   void del_attr(std::size_t, const Name* n) { throw AttributeError(attribute_error_text("Particle", n->text)); }
@@ -58,7 +67,9 @@ class SlotsStore : public HeapObjects<SlotsStore, SlotsObject> {
   static long long dynamic_bytes_estimate(std::size_t) { return 0; }  // refused before it matters
 
   static void release(StoreMemory& m, SlotsObject* o) {
-    m.objects.deallocate(o, sizeof(SlotsObject), alignof(SlotsObject));
+    if (m.py.on)
+      for (double c : o->cells) free_cell(m, c);
+    free_object(m, o);
   }
 
  private:

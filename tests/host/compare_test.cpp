@@ -150,8 +150,8 @@ TEST_CASE("compare: CSV, JSON and Markdown exports hold every visited row and ca
   for (const ByteCategory& k : kByteCategories)
     CHECK(header.find(std::string(k.name) + "_B_per_instance") != std::string::npos);
   CHECK(std::count(header.begin(), header.end(), ',') == std::count(dict.begin(), dict.end(), ','));
-  // objects, tables, index, columns, shared keys, then the total
-  CHECK(dict.rfind("dict,1000,8.00,272.00,8.00,0.00,0.00,288.00,", 0) == 0);
+  // objects, tables, index, columns, shared keys, py headers, floats, then the total
+  CHECK(dict.rfind("dict,1000,8.00,272.00,8.00,0.00,0.00,0.00,0.00,288.00,", 0) == 0);
   CHECK(soa.find(",dict,123.5,400.00,") != std::string::npos);  // from, ms, peak MiB
   CHECK(soa.find(",0.194,1.000,0.200,1.000") != std::string::npos);  // ratios
 

@@ -1,0 +1,91 @@
+// The options batch, bench and gui share (app/sim_options.cpp), through the
+// real binary: --python-objects.
+#include <doctest/doctest.h>
+
+#include <string>
+
+#include "sim/fixtures.hpp"
+
+using slotsim::testing::CliResult;
+using slotsim::testing::json_number;
+using slotsim::testing::json_string;
+using slotsim::testing::read_text;
+using slotsim::testing::run_cli;
+using slotsim::testing::TempDir;
+
+TEST_CASE("--python-objects: batch keeps the state hash and counts headers and floats") {
+  TempDir d;
+  const std::string common = "batch -q --scene plummer -n 600 --solver direct --steps 3 --seed 4 ";
+  const std::string a = d.file("off.json"), b = d.file("on.json"), c = d.file("switched.json");
+  REQUIRE(run_cli(d, common + "--layout slots --json " + a).code == 0);
+  REQUIRE(run_cli(d, common + "--layout slots --python-objects --json " + b).code == 0);
+  REQUIRE(run_cli(d, common + "--layout dict --python-objects --switch-at 1:shared-keys --switch-at 2:slots+dict "
+                              "--json " + c)
+              .code == 0);
+  const std::string ja = read_text(a), jb = read_text(b), jc = read_text(c);
+  CHECK(json_string(ja, "state_hash") == json_string(jb, "state_hash"));
+  CHECK(json_string(jc, "state_hash") == json_string(ja, "state_hash"));
+  CHECK(ja.find("\"python_objects\"") == std::string::npos);  // default report unchanged
+  CHECK(jb.find("\"python_objects\": true") != std::string::npos);
+  CHECK(json_number(jb, "py_headers") == 32);
+  // 7 floats per particle, plus whatever the free list holds (at most 100).
+  const double spare = 100.0 * 24 / 600;
+  CHECK(json_number(jb, "floats") >= 168);
+  CHECK(json_number(jb, "floats") <= 168 + spare);
+  const double extra = json_number(jb, "bytes_per_particle") - json_number(ja, "bytes_per_particle");
+  CHECK(extra >= 32 + 168);
+  CHECK(extra <= 32 + 168 + spare);
+}
+
+TEST_CASE("--python-objects: column layouts are refused with one line, before anything runs") {
+  TempDir d;
+  const std::string j = d.file("never.json");
+  for (const std::string& args :
+       {"batch -q -n 100 --steps 1 --layout soa --python-objects --json " + j,
+        "batch -q -n 100 --steps 1 --layout aos --python-objects --json " + j,
+        "batch -q -n 100 --steps 2 --layout slots --python-objects --switch-at 1:soa --json " + j,
+        "bench -n 100 --solver none --steps 1 --repeats 1 --python-objects --layouts dict,aos --json " + j}) {
+    CAPTURE(args);
+    const CliResult r = run_cli(d, args);
+    CHECK(r.code != 0);
+    CHECK(r.err.find("--python-objects applies to the heap-object layouts") != std::string::npos);
+    CHECK(slotsim::testing::lines(r.err) == 1);
+    CHECK(read_text(j).empty());
+  }
+}
+
+TEST_CASE("--python-objects: bench runs the heap-object layouts with the larger bytes") {
+  TempDir d;
+  const CliResult r = run_cli(d, "bench -n 500 --solver none --steps 1 --repeats 1 --python-objects "
+                                 "--layouts dict,slots,slots+dict,shared-keys");
+  REQUIRE(r.code == 0);
+  auto bytes_of = [&](const std::string& layout) {
+    const std::string row = "| " + layout + " | ";
+    const auto p = r.out.find(row);
+    return p == std::string::npos ? -1.0 : std::stod(r.out.substr(p + row.size()));
+  };
+  // index 8 + headers + object + 7 floats, plus what the float free list
+  // holds after the kick's writes (at most 100 floats over 500 particles).
+  const double spare = 100.0 * 24 / 500;
+  CHECK(bytes_of("slots") >= 8 + 32 + 56 + 168);
+  CHECK(bytes_of("slots") <= 8 + 32 + 56 + 168 + spare);
+  CHECK(bytes_of("slots+dict") >= 8 + 40 + 64 + 168);
+  CHECK(bytes_of("slots+dict") <= 8 + 40 + 64 + 168 + spare);
+}
+
+TEST_CASE("--python-objects: the memory plan counts the larger per-particle cost") {
+  TempDir d;
+  const std::string args = "batch -n 100000 --layout slots --solver none --steps 1 --dry-run";
+  const CliResult off = run_cli(d, args), on = run_cli(d, args + " --python-objects");
+  REQUIRE(off.code == 0);
+  REQUIRE(on.code == 0);
+  auto per_particle = [](const std::string& plan) {
+    const auto p = plan.find("particles in slots (100000 x ");
+    return p == std::string::npos ? -1.0 : std::stod(plan.substr(p + 29));
+  };
+  CHECK(off.out.find("--python-objects") == std::string::npos);
+  CHECK(on.out.find("--python-objects") != std::string::npos);
+  // headers 32 + floats 168 at least (plus malloc's chunk headers).
+  CHECK(per_particle(on.out) >= per_particle(off.out) + 200);
+  CHECK(per_particle(off.out) > 0);
+}
