@@ -72,7 +72,7 @@ figures_time = "\n".join([
     ratio_table(pm1, ("step x pm floor", lambda r: "%.2f" % r["floor_ratio"])) + ["",
     "pm floor on this machine: FFT convolution alone %.1f ms + particle passes and integrator at %.1f GB/s = %.1f ms."
     % (P["soa"]["transform_floor_ms"], pm1["bandwidth_gbs"], P["soa"]["floor_ms"]), "",
-    "**Barnes-Hut**, 1,000,000 particles, theta 0.7: `soa` %.0f ns per interaction, `dict` %.0f ns "
+    "**Barnes-Hut**, 1,000,000 particles, theta 0.7: `soa` %.2f ns per interaction, `dict` %.2f ns "
     "(the walk is the same; the gather/kick/drift are the layout's share). Tables, 10M particles, spatial "
     "ordering: [docs/BENCHMARKS.md](docs/BENCHMARKS.md)." % (H["soa"]["ns_per_interaction"], H["dict"]["ns_per_interaction"]),
     "", "Machine: " + machine_line + "." + loaded_note(pm1)])
