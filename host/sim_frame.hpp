@@ -8,6 +8,7 @@
 #include <memory>
 #include <memory_resource>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "sim/layouts/layout.hpp"
@@ -16,32 +17,40 @@
 #include "sim/memory/tracker.hpp"
 #include "sim/system.hpp"
 #include "host/heap_map.hpp"
+#include "host/sim_command.hpp"
 
 namespace slotsim::host {
 
 // The outcome of one command, for the overlay's messages and the attribute
-// panel's before/after figures.
+// panel's before/after figures. It names its command (command_index_v and
+// kName in host/sim_command.hpp), so a consumer asks is<cmd::SetAttr>()
+// instead of keeping one flag per command.
 struct CommandResult {
   std::uint64_t seq = 0;
+  std::size_t command = 0;         // the SimCommand variant index
+  std::string_view command_name;   // its kName: "switch-layout", "set-attr", ...
   bool ok = true;
-  bool set_attr = false;  // a SetAttr command (the Attributes panel shows the latest)
-  std::string text;  // "layout dict -> slots in 412 ms" or the exception's what()
+  std::string text;  // "layout dict -> slots (412 ms): ..." or the exception's what()
   long long bytes_before = 0, bytes_after = 0;
   std::size_t n = 0;  // particles when it ran, so per-particle figures stay its own
   Layout layout_after = Layout::Soa;  // the layout once it had run
   double ms = 0;      // how long it took on the simulation thread
-  // A SwitchLayout command: from -> layout_after, and the process heap's
-  // peak (requested bytes) while both stores existed, for the Compare panel.
-  bool layout_switch = false;
+  // A switch-layout command: switch_from -> layout_after, and the process
+  // heap's peak (requested bytes) while both stores existed, for the
+  // Compare panel.
   Layout switch_from = Layout::Soa;
   long long peak_heap = 0;
-  // An Inherit command (the panel shows the latest): the layout it started
+  // An inherit command (the panel shows the latest): the layout it started
   // from and the bytes once the particles were subclass instances but
   // before the subclass's __init__ ran; before/after bracket the command.
-  bool inherit = false;
   Layout inherit_from = Layout::Slots;
   long long bytes_subclass = 0;
   std::string attr;  // the attribute its __init__ set
+
+  template <class T>
+  bool is() const {
+    return command == command_index_v<T>;
+  }
 };
 
 struct SimStats {

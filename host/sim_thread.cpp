@@ -1,6 +1,5 @@
 #include "host/sim_thread.hpp"
 
-#include "sim/memory_plan.hpp"
 #include "sim/stats.hpp"
 #include "sim/step_phases.hpp"
 
@@ -12,16 +11,13 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
-#include <stdexcept>
-#include <type_traits>
 #include <vector>
 
-#include "sim/io/hdf5_snapshot.hpp"
 #include "sim/layouts/errors.hpp"
 #include "sim/layouts/particle_store.hpp"
+#include "host/command_handlers.hpp"
 #include "host/format.hpp"
 #include "host/heap_map.hpp"
-#include "sim/inheritance.hpp"
 
 namespace slotsim::host {
 
@@ -30,9 +26,6 @@ using Clock = std::chrono::steady_clock;
 
 double seconds_now() {
   return std::chrono::duration<double>(Clock::now().time_since_epoch()).count();
-}
-double ms_since(Clock::time_point t0) {
-  return std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
 }
 
 // Deliberately not a std::exception: it must pass every handler that turns
@@ -65,11 +58,6 @@ double max_of(const std::deque<StepTiming>& ts) {
   return m;
 }
 
-std::string num(double v) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%g", v);
-  return buf;
-}
 }  // namespace
 
 SimThread::SimThread(const SimConfig& cfg, bool start_paused)
@@ -299,187 +287,40 @@ void SimThread::run() {
 }
 
 void SimThread::apply(const SimCommand& c, std::uint64_t seq) {
-  CommandResult res;
-  res.seq = seq;
-  res.bytes_before = system_->bytes().total();
-  bool log_it = true;
-  bool changes_bytes = false;  // a layout or attribute change: report bytes/particle
-  const auto t0 = Clock::now();
-  try {
-    std::visit(
-        [&](const auto& x) {
-          using T = std::decay_t<decltype(x)>;
-          if constexpr (std::is_same_v<T, cmd::SwitchLayout>) {
-            const Layout from = system_->layout();
-            changes_bytes = true;
-            set_busy(true, "converting");
-            // The peak while both stores exist, for the Compare panel (and
-            // the Memory panel's "peak" column: since the last conversion).
-            mem::reset_peak();
-            system_->switch_layout(x.to, progress_fn());
-            res.peak_heap = mem::heap_stats().peak_requested;
-            res.layout_switch = true;
-            res.switch_from = from;
-            restart_timing();
-            res.text = "layout " + std::string(layout_name(from)) + " -> " +
-                       std::string(layout_name(x.to));
-          } else if constexpr (std::is_same_v<T, cmd::Respawn>) {
-            respawn(x, res);
-          } else if constexpr (std::is_same_v<T, cmd::SetSolver>) {
-            system_->set_solver(x.name, x.force);
-            restart_timing();
-            first_step_ = true;
-            res.text = "solver " + x.name;
-          } else if constexpr (std::is_same_v<T, cmd::SetDt>) {
-            system_->set_dt(x.dt);  // checks it (check_dt)
-            res.text = "dt " + num(x.dt);
-          } else if constexpr (std::is_same_v<T, cmd::SetAttr>) {
-            changes_bytes = true;
-            res.set_attr = true;
-            set_busy(true, "set-attr");
-            const std::string on = x.id ? " on particle " + std::to_string(*x.id) : " on all particles";
-            if (x.op == cmd::AttrOp::Delete) {
-              if (x.id) system_->del_attr(*x.id, x.name);
-              else system_->del_attr_all(x.name);
-              res.text = "del " + x.name + on;
-            } else if (x.op == cmd::AttrOp::ReadDict) {
-              const std::size_t made = x.id ? std::size_t(system_->read_dict(*x.id)) : system_->read_dict_all();
-              res.text = "read __dict__" + on + ": " + std::to_string(made) + " dict(s) created, " +
-                         std::to_string(system_->own_dicts()) + " particle(s) now have one";
-            } else {
-              if (x.id) system_->set_attr(*x.id, x.name, x.value);
-              else system_->set_attr_all(x.name, x.value);
-              res.text = "set " + x.name + " = " + num(x.value) + on;
-            }
-          } else if constexpr (std::is_same_v<T, cmd::Inherit>) {
-            changes_bytes = true;
-            res.inherit = true;
-            res.inherit_from = system_->layout();
-            res.attr = x.name;
-            res.bytes_subclass = res.bytes_before;  // kept if refused or the conversion fails
-            set_busy(true, "subclassing");
-            const InheritOutcome o = subclass_without_slots(*system_, x.name, x.value, progress_fn());
-            restart_timing();
-            res.bytes_subclass = o.subclass.total();
-            res.text = "subclass without __slots__: " + std::string(layout_name(o.from)) +
-                       " -> slots+dict, __init__ sets " + x.name + " = " + num(x.value) +
-                       " on all particles";
-          } else if constexpr (std::is_same_v<T, cmd::SetThreads>) {
-            // Only this thread's OpenMP setting: the System's kernels run
-            // here, and the window thread keeps its own.
-            omp_set_num_threads(x.threads > 0 ? x.threads : omp_get_num_procs());
-            res.text = "threads " + std::to_string(omp_get_max_threads());
-          } else if constexpr (std::is_same_v<T, cmd::SetPaused>) {
-            paused_ = x.paused;
-            log_it = false;
-          } else if constexpr (std::is_same_v<T, cmd::MeasureLessons>) {
-            set_busy(true, "measuring the lessons' claims");
-            {
-              // No fraction to report: negative means "indeterminate".
-              std::lock_guard lock(m_);
-              progress_.fraction = -1;
-            }
-            lessons_ = std::make_shared<const std::vector<Lesson>>(measure_lessons(x.options));
-            res.text = "lessons measured";
-          } else if constexpr (std::is_same_v<T, cmd::SaveSnapshot>) {
-            set_busy(true, "saving snapshot");
-            const std::string path =
-                x.path.empty() ? "slotsim-step" + std::to_string(system_->steps_done()) + ".h5" : x.path;
-            const long long bytes = save_snapshot_h5(path, *system_);
-            res.text = "saved " + path + " at step " + std::to_string(system_->steps_done()) + ", " +
-                       num(double(bytes) / 1e6) + " MB";
-          } else if constexpr (std::is_same_v<T, cmd::StepOnce>) {
-            do_step();
-            log_it = false;
-          } else if constexpr (std::is_same_v<T, cmd::SetSpeed>) {
-            steps_per_frame_ = std::max(0, x.steps_per_frame);
-            res.text = steps_per_frame_ ? "speed " + std::to_string(steps_per_frame_) + " steps/frame"
-                                        : std::string("speed: as fast as possible");
-          }
-        },
-        c);
-    res.ok = true;
-  } catch (const std::exception& e) {
-    res.ok = false;
-    res.text = e.what();
+  // The handlers (host/command_handlers.cpp) see the thread only through
+  // this context: its services as callbacks, its settings as values copied
+  // in and back.
+  CommandContext ctx{system_};
+  ctx.busy = [this](const char* label) { set_busy(true, label); };
+  ctx.indeterminate = [this] {
+    std::lock_guard lock(m_);
+    progress_.fraction = -1;  // negative means "indeterminate"
+  };
+  ctx.progress = [this](bool cancellable) { return progress_fn(cancellable); };
+  ctx.step = [this] { do_step(); };
+  ctx.paused = paused_;
+  ctx.steps_per_frame = steps_per_frame_;
+  ctx.lessons = lessons_;
+
+  CommandResult res = apply_command(c, seq, ctx);
+
+  paused_ = ctx.paused;
+  steps_per_frame_ = ctx.steps_per_frame;
+  lessons_ = ctx.lessons;
+  if (ctx.respawned) {
+    ++spawn_id_;
+    restart_clock();
   }
+  if (ctx.restart_timing) restart_timing();
+  if (ctx.forces_stale) first_step_ = true;
   if (!system_) {  // a respawn failed and so did restoring the previous scene
     record(std::move(res));
     return;
   }
-  res.bytes_after = system_->bytes().total();
-  res.n = system_->size();
-  res.layout_after = system_->layout();
-  res.ms = ms_since(t0);
-  if (!log_it) return;
-  if (res.ok) {
-    char buf[128];
-    std::snprintf(buf, sizeof buf, " (%.0f ms)", res.ms);
-    res.text += buf;
-    const double n = double(system_->size());
-    if (res.inherit) {
-      std::snprintf(buf, sizeof buf, ": %.1f -> %.1f -> %.1f B/particle", double(res.bytes_before) / n,
-                    double(res.bytes_subclass) / n, double(res.bytes_after) / n);
-      res.text += buf;
-    } else if (changes_bytes && res.set_attr) {
-      std::snprintf(buf, sizeof buf, ": %+lld B, now %.2f B/particle",
-                    res.bytes_after - res.bytes_before, double(res.bytes_after) / n);
-      res.text += buf;
-    } else if (changes_bytes) {
-      std::snprintf(buf, sizeof buf, ": %.1f -> %.1f B/particle", double(res.bytes_before) / n,
-                    double(res.bytes_after) / n);
-      res.text += buf;
-    }
-  }
+  if (!logged(res)) return;
   dynamic_attrs_ = system_->store().dynamic_attrs();
   own_dicts_ = system_->own_dicts();
   record(std::move(res));
-}
-
-void SimThread::respawn(const cmd::Respawn& r, CommandResult& res) {
-  SimConfig next = system_->config();
-  next.layout = system_->layout();
-  next.scene = r.scene;
-  next.particles = r.particles;
-  next.seed = r.seed;
-  next.ic_file.clear();
-  if (r.dt) next.dt = *r.dt;
-  // Decide with the memory plan before touching anything: a refused
-  // respawn must leave the running simulation exactly as it was (its step
-  // count, layout and dynamic attributes). The old store counts as
-  // available, since it is freed first when the new one needs its room.
-  RunShape shape;
-  shape.particles = next.particles;
-  shape.initial = next.layout;
-  shape.solver = next.solver;
-  shape.force = next.force;
-  shape.has_forces = next.solver != "none";
-  shape.sort_every = next.sort_every;
-  MemoryPlan plan = plan_run(shape);
-  const bool fits_beside = plan.fits();
-  plan.available += double(system_->bytes().usable_total);
-  plan.check("respawn " + r.scene + " with " + std::to_string(r.particles) + " particles");
-  set_busy(true, "spawning");
-  if (fits_beside) {
-    system_ = std::make_unique<System>(next, progress_fn(true));  // a throw leaves system_ as it was
-  } else {
-    SimConfig prev = system_->config();
-    prev.layout = system_->layout();
-    system_.reset();
-    try {
-      system_ = std::make_unique<System>(next, progress_fn(true));
-    } catch (const std::exception& e) {
-      // The plan said it fits; if the allocator disagrees, the old particles
-      // are gone already, so the previous scene is rebuilt (and says so).
-      system_ = std::make_unique<System>(prev, progress_fn());
-      ++spawn_id_;
-      restart_clock();
-      throw std::runtime_error(std::string(e.what()) + " (previous scene restarted)");
-    }
-  }
-  ++spawn_id_;
-  restart_clock();
-  res.text = "respawned " + r.scene + " with " + std::to_string(r.particles) + " particles";
 }
 
 void SimThread::publish() {

@@ -59,8 +59,9 @@ class SimThread {
 
  private:
   void run();
+  // Runs the command's handler (host/command_handlers.hpp) and applies what
+  // it asks of the thread: restart the statistics, the clock, the forces.
   void apply(const SimCommand& c, std::uint64_t seq);
-  void respawn(const cmd::Respawn& r, CommandResult& res);
   void publish();
   void set_busy(bool busy, const char* label);
   // `cancellable`: throw SpawnCancelled out of the work once the window

@@ -23,7 +23,7 @@ namespace {
 const CommandResult* latest_attr_action(const SimStats& s) {
   const CommandResult* r = nullptr;
   for (const auto& x : s.results)
-    if (x.set_attr || x.inherit) r = &x;
+    if (x.is<cmd::SetAttr>() || x.is<cmd::Inherit>()) r = &x;
   return r;
 }
 
@@ -31,7 +31,7 @@ const CommandResult* latest_attr_action(const SimStats& s) {
 const CommandResult* later_switch(const SimStats& s, const CommandResult& r) {
   const CommandResult* w = nullptr;
   for (const auto& x : s.results)
-    if (x.seq > r.seq && x.layout_switch && x.ok) w = &x;
+    if (x.seq > r.seq && x.is<cmd::SwitchLayout>() && x.ok) w = &x;
   return w;
 }
 
@@ -124,11 +124,11 @@ void action_result(const SimStats& s, const OverlayState& st) {
     ImGui::TextDisabled("waiting for the simulation thread...");
     return;
   }
-  ImGui::TextDisabled("%s, in layout %s", r->inherit ? "subclass without __slots__" : "set-attr",
+  ImGui::TextDisabled("%s, in layout %s", r->is<cmd::Inherit>() ? "subclass without __slots__" : "set-attr",
                       std::string(layout_name(r->layout_after)).c_str());
   if (const CommandResult* w = later_switch(s, *r))
     ImGui::TextDisabled("since then: %s", w->text.substr(0, w->text.find(" (")).c_str());
-  if (r->inherit) inherit_result(*r);
+  if (r->is<cmd::Inherit>()) inherit_result(*r);
   else set_attr_result(*r);
 }
 

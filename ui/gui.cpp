@@ -67,7 +67,7 @@ void update_compare(const SimStats& s, OverlayState& ov) {
   }
   for (const CommandResult& r : s.results) {
     if (r.seq <= ov.compare_seq) continue;
-    if (r.layout_switch && r.ok) ov.compare.observe_switch(r.switch_from, r.layout_after, r.ms, r.peak_heap);
+    if (r.is<cmd::SwitchLayout>() && r.ok) ov.compare.observe_switch(r.switch_from, r.layout_after, r.ms, r.peak_heap);
     ov.compare_seq = r.seq;
   }
   StepSummary st;

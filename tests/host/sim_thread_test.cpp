@@ -121,8 +121,9 @@ TEST_CASE("sim thread: the inheritance preset reports the reference System's byt
   const CommandResult* r = result_of(f1, seq);
   REQUIRE(r);
   CHECK(r->ok);
-  CHECK(r->inherit);
-  CHECK(!r->set_attr);
+  CHECK(r->is<cmd::Inherit>());
+  CHECK(r->command_name == "inherit");
+  CHECK(!r->is<cmd::SetAttr>());
   CHECK(r->attr == "tag");
   CHECK(r->inherit_from == Layout::Slots);
 
@@ -145,7 +146,7 @@ TEST_CASE("sim thread: the inheritance preset reports the reference System's byt
   r = result_of(f2, seq);
   REQUIRE(r);
   CHECK(!r->ok);
-  CHECK(r->inherit);
+  CHECK(r->is<cmd::Inherit>());
   CHECK(r->text.find("already have a __dict__") != std::string::npos);
   CHECK(r->bytes_after == r->bytes_before);
   CHECK(f2.stats.layout == Layout::SlotsDict);
@@ -346,7 +347,7 @@ TEST_CASE("sim thread: step statistics restart on a layout switch and name their
   CHECK(b.stats.timing_steps == 0);
   CHECK(b.stats.steps == 4);  // the run goes on; only the statistics restart
   const CommandResult* r = nullptr;
-  for (const auto& x : b.stats.results) r = x.layout_switch ? &x : r;
+  for (const auto& x : b.stats.results) r = x.is<cmd::SwitchLayout>() ? &x : r;
   REQUIRE(r);
   CHECK(r->switch_from == Layout::Soa);
   CHECK(r->layout_after == Layout::Dict);
