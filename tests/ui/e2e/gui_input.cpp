@@ -1,5 +1,5 @@
 // End to end with real input: tests/ui/e2e/input_driver.sh starts `slotsim
-// gui` under xvfb-run and sends X events through xdotool (drag, right drag,
+// gui` and sends X events through xdotool (drag, right drag,
 // wheel, the layout keys, Space, '.', F1, R); this checks their effect in
 // the frame log, row by row around each event. No timing verdicts: the
 // driver waits for effects, and the checks only compare states.
@@ -35,7 +35,8 @@ struct Row {
 
 struct InputRun {
   int status = -1;
-  std::string err;
+  std::string err;   // the driver's and the GUI's stderr
+  std::string xvfb;  // the X server's log (tests/ui/e2e/with_xvfb.sh)
   std::vector<Row> rows;
   std::map<std::string, std::size_t> events;  // name -> rows written before it
 };
@@ -57,11 +58,13 @@ const InputRun& input_run() {
     for (int k = 0; k < std::min(kNumLayouts, 9); ++k)
       layouts.append(" '").append(layout_name(kAllLayouts[static_cast<std::size_t>(k)])).append("'");
     std::ostringstream cmd;
-    cmd << "'" << XVFB_RUN << "' -a -s '-screen 0 1280x800x24' bash '" << INPUT_DRIVER << "' '" << SLOTSIM_BINARY
+    cmd << "bash '" << WITH_XVFB << "' '" << (dir / "xvfb.log").string() << "' -s '-screen 0 1280x800x24' -- bash '"
+        << INPUT_DRIVER << "' '" << SLOTSIM_BINARY
         << "' '" << dir.string() << "'" << layouts << " 2> '" << (dir / "driver.err").string() << "'";
     const int rc = std::system(cmd.str().c_str());
     r.status = WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
     r.err = slurp(dir / "driver.err") + slurp(dir / "gui.err");
+    r.xvfb = slurp(dir / "xvfb.log");
     std::ifstream log(dir / "frames.csv");
     std::string line;
     std::getline(log, line);  // header
@@ -114,6 +117,7 @@ double target_shift(const Row& a, const Row& b) {
 TEST_CASE("gui input: the driver found the window and every event was sent") {
   const InputRun& r = input_run();
   INFO("stderr: " << r.err);
+  INFO("Xvfb log: " << r.xvfb);
   REQUIRE(r.status == 0);
   for (const char* e : {"orbit", "pan", "zoom", "reset", "key1", "pause", "step", "resume", "f1_hide", "f1_show", "end"})
     CHECK(r.events.count(e) == 1);
@@ -123,6 +127,8 @@ TEST_CASE("gui input: the driver found the window and every event was sent") {
 
 TEST_CASE("gui input: left drag orbits, right drag pans, the wheel zooms, R resets") {
   const InputRun& r = input_run();
+  INFO("stderr: " << r.err);
+  INFO("Xvfb log: " << r.xvfb);
   REQUIRE(r.status == 0);
   const Row &o0 = before(r, "orbit"), &o1 = before(r, "pan");
   CHECK(std::abs(o1.yaw - o0.yaw) > 0.05);  // 80 px of drag
@@ -141,6 +147,8 @@ TEST_CASE("gui input: left drag orbits, right drag pans, the wheel zooms, R rese
 
 TEST_CASE("gui input: keys 1..N switch to the layouts in order") {
   const InputRun& r = input_run();
+  INFO("stderr: " << r.err);
+  INFO("Xvfb log: " << r.xvfb);
   REQUIRE(r.status == 0);
   for (int k = 1; k <= std::min(kNumLayouts, 9); ++k) {
     CAPTURE(k);
@@ -153,6 +161,8 @@ TEST_CASE("gui input: keys 1..N switch to the layouts in order") {
 
 TEST_CASE("gui input: Space pauses and resumes, '.' steps once while paused") {
   const InputRun& r = input_run();
+  INFO("stderr: " << r.err);
+  INFO("Xvfb log: " << r.xvfb);
   REQUIRE(r.status == 0);
   CHECK_FALSE(before(r, "pause").paused);
   const Row &p = before(r, "step"), &s = before(r, "resume");
@@ -164,6 +174,8 @@ TEST_CASE("gui input: Space pauses and resumes, '.' steps once while paused") {
 
 TEST_CASE("gui input: F1 hides and shows the overlay") {
   const InputRun& r = input_run();
+  INFO("stderr: " << r.err);
+  INFO("Xvfb log: " << r.xvfb);
   REQUIRE(r.status == 0);
   CHECK(before(r, "f1_hide").overlay);
   CHECK_FALSE(before(r, "f1_show").overlay);

@@ -1,4 +1,5 @@
-// End to end: the real `slotsim gui` under a virtual X server (xvfb-run),
+// End to end: the real `slotsim gui` under a virtual X server of its own
+// (tests/ui/e2e/with_xvfb.sh),
 // scripted through every layout, then its screenshots and frame log checked
 // against what the simulation core reports for the same particles.
 #include <doctest/doctest.h>
@@ -33,7 +34,7 @@ const std::vector<std::string> kSequence = {"soa", "dict", "slots", "slots+dict"
 
 struct GuiRun {
   int status = -1;
-  std::string out, err;
+  std::string out, err, xvfb;  // xvfb: the server's log, shown on failure
   fs::path dir;
 };
 
@@ -55,7 +56,7 @@ const GuiRun& gui_run() {
     // thousands of steps a second would scatter the sphere out of the
     // screenshot check's box by the last frame.
     const std::string cmd =
-        "cd '" + r.dir.string() + "' && '" + XVFB_RUN + "' -a '" + SLOTSIM_BINARY +
+        "cd '" + r.dir.string() + "' && bash '" + WITH_XVFB + "' xvfb.log -- '" + SLOTSIM_BINARY +
         "' gui --particles " + std::to_string(kParticles) +
         " --solver none --dt 0.001 --seed 1 --layout soa --frames 60 --render splat"
         " --width " + std::to_string(kWidth) + " --height " + std::to_string(kHeight) +
@@ -66,6 +67,7 @@ const GuiRun& gui_run() {
     r.status = WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
     r.out = slurp(r.dir / "out.txt");
     r.err = slurp(r.dir / "err.txt");
+    r.xvfb = slurp(r.dir / "xvfb.log");
     return r;
   }();
   return run;
@@ -109,6 +111,7 @@ TEST_CASE("gui run: exits 0, ran every script action, and printed no errors") {
   const GuiRun& r = gui_run();
   INFO("stdout: " << r.out);
   INFO("stderr: " << r.err);
+  INFO("Xvfb log: " << r.xvfb);
   REQUIRE(r.status == 0);
   CHECK(r.err.empty());
   for (const char* s : {"at 10 layout dict", "at 50 layout soa", "at 55 inherit tag", "saved mid.png",
@@ -118,6 +121,8 @@ TEST_CASE("gui run: exits 0, ran every script action, and printed no errors") {
 
 TEST_CASE("gui run: screenshots show particles in the scene and text in the overlay") {
   const GuiRun& r = gui_run();
+  INFO("stderr: " << r.err);
+  INFO("Xvfb log: " << r.xvfb);
   REQUIRE(r.status == 0);
   for (const char* name : {"mid.png", "end.png"}) {
     CAPTURE(name);
@@ -152,6 +157,8 @@ TEST_CASE("gui run: screenshots show particles in the scene and text in the over
 
 TEST_CASE("gui run: the frame log follows the script and matches the System's bytes") {
   const GuiRun& r = gui_run();
+  INFO("stderr: " << r.err);
+  INFO("Xvfb log: " << r.xvfb);
   REQUIRE(r.status == 0);
   std::vector<LogRow> rows = read_log(r.dir / "frames.csv");
   CHECK(rows.size() >= 60);
@@ -200,11 +207,12 @@ TEST_CASE("gui run: particles that cannot fit are one error line and exit status
   // before allocating, after the window opened.
   const fs::path dir = fs::path(GUI_RUN_DIR) / "refused";
   fs::create_directories(dir);
-  const std::string cmd = "cd '" + dir.string() + "' && '" + XVFB_RUN + "' -a '" + SLOTSIM_BINARY +
+  const std::string cmd = "cd '" + dir.string() + "' && bash '" + WITH_XVFB + "' xvfb.log -- '" + SLOTSIM_BINARY +
                           "' gui --particles 3000000000 --solver none --frames 5 > out.txt 2> err.txt";
   const int rc = std::system(cmd.c_str());
   const std::string err = slurp(dir / "err.txt");
   INFO("stderr: " << err);
+  INFO("Xvfb log: " << slurp(dir / "xvfb.log"));
   CHECK((WIFEXITED(rc) ? WEXITSTATUS(rc) : -1) == 1);
   CHECK(std::count(err.begin(), err.end(), '\n') == 1);
   CHECK(err.rfind("slotsim gui: error: ", 0) == 0);

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Drives a real `slotsim gui` with X events from xdotool (XTEST: the same
 # path a mouse and keyboard take), for tests/ui/e2e/gui_input.cpp. Run under
-# `xvfb-run -a` so it has a display of its own.
+# tests/ui/e2e/with_xvfb.sh so it has an X server of its own.
 #   input_driver.sh SLOTSIM OUTDIR LAYOUT1 LAYOUT2 ...   (the layouts of keys 1, 2, ...)
 # Writes OUTDIR/frames.csv (the GUI's frame log) and OUTDIR/events.txt: one
 # line "NAME ROWS" per action, ROWS = frame-log rows written before it was
@@ -21,7 +21,24 @@ pid=$!
 trap 'kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null' EXIT
 
 rows() { [ -f frames.csv ] && echo $(( $(wc -l < frames.csv) - 1 )) || echo 0; }
-last() { tail -n 1 frames.csv | cut -d, -f"$1"; }
+# Column $1 of the newest complete row. The GUI may be part way through
+# writing a row when we look: `tail -n 1` alone then returns a torn line
+# whose column 7 is empty or a prefix, which once let the wait for the first
+# particles end early and the check after it see "0" (gui_input failed
+# under `ctest -j8`). So a last line without its newline is dropped.
+last() {
+  local chunk
+  chunk=$(tail -n 2 frames.csv 2>/dev/null; echo .)  # the '.' keeps a trailing newline
+  chunk=${chunk%.}
+  case "$chunk" in
+    *$'\n') chunk=${chunk%$'\n'} ;;               # complete: drop the final newline
+    *$'\n'*) chunk=${chunk%$'\n'*} ;;             # torn last line: drop it
+    *) chunk= ;;                                  # nothing complete yet
+  esac
+  printf '%s\n' "${chunk##*$'\n'}" | cut -d, -f"$1"
+}
+# True when $1 is a whole number above 0.
+positive() { case $1 in '' | *[!0-9]*) return 1 ;; esac; [ "$1" -gt 0 ]; }
 # Waits (up to $2 s) until the log has $1 more rows than now.
 wait_rows() {
   local want=$(( $(rows) + $1 )) end=$(( SECONDS + ${2:-30} ))
@@ -36,12 +53,10 @@ event() { echo "$1 $(rows)" >> events.txt; }
 
 wid=$(timeout 60 xdotool search --sync --name '^slotsim$' | head -n 1)
 [ -n "$wid" ] || { echo "input_driver: no slotsim window" >&2; exit 3; }
-# The first particles: a row with particles > 0 (column 7).
+# The first particles: a complete row with particles > 0 (column 7).
 end=$(( SECONDS + 60 ))
-while { [ ! -f frames.csv ] || [ "$(last 7)" = "0" ] || [ "$(last 7)" = "particles" ]; } && [ $SECONDS -lt $end ]; do
-  sleep 0.1
-done
-[ "$(last 7)" != "0" ] || { echo "input_driver: no particles shown" >&2; exit 4; }
+until positive "$(last 7)" || [ $SECONDS -ge $end ]; do sleep 0.1; done
+positive "$(last 7)" || { echo "input_driver: no particles shown (last row: $(last 1-21))" >&2; exit 4; }
 xdotool windowfocus --sync "$wid" 2>/dev/null || true
 # The centre of the particle view (between the side panels, above the
 # bottom strip), in window coordinates.
