@@ -16,10 +16,12 @@
 #include <vector>
 
 #include "render/palette.hpp"
+#include "sim/fixtures.hpp"
 #include "sim/system.hpp"
 
 namespace fs = std::filesystem;
 using namespace slotsim;
+using slotsim::testing::read_text;
 
 namespace {
 
@@ -36,13 +38,6 @@ struct GuiRun {
   std::string out, err;
   fs::path dir;
 };
-
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
 
 // The GUI runs once; every test case below reads its results.
 const GuiRun& gui_run() {
@@ -64,8 +59,8 @@ const GuiRun& gui_run() {
         " --screenshot end.png --frame-log frames.csv > out.txt 2> err.txt";
     const int rc = std::system(cmd.c_str());
     r.status = WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
-    r.out = slurp(r.dir / "out.txt");
-    r.err = slurp(r.dir / "err.txt");
+    r.out = read_text(r.dir / "out.txt");
+    r.err = read_text(r.dir / "err.txt");
     return r;
   }();
   return run;
@@ -203,7 +198,7 @@ TEST_CASE("gui run: particles that cannot fit are one error line and exit status
   const std::string cmd = "cd '" + dir.string() + "' && '" + XVFB_RUN + "' -a '" + SLOTSIM_BINARY +
                           "' gui --particles 3000000000 --solver none --frames 5 > out.txt 2> err.txt";
   const int rc = std::system(cmd.c_str());
-  const std::string err = slurp(dir / "err.txt");
+  const std::string err = read_text(dir / "err.txt");
   INFO("stderr: " << err);
   CHECK((WIFEXITED(rc) ? WEXITSTATUS(rc) : -1) == 1);
   CHECK(std::count(err.begin(), err.end(), '\n') == 1);
