@@ -12,15 +12,12 @@
 //  4. every requested output is written, marked "ok", "interrupted" or
 //     "diverged", and the exit status says which (0, 128 + signal, 3).
 #include <omp.h>
-#include <sys/stat.h>
 
 #include <algorithm>
 #include <chrono>
 #include <csignal>
 #include <optional>
 #include <cstdio>
-#include <cstring>
-#include <fstream>
 #include <iostream>
 #include <memory>
 #include <sstream>
@@ -28,6 +25,7 @@
 #include "app/commands.hpp"
 #include "app/json.hpp"
 #include "app/output_file.hpp"
+#include "app/run_plan.hpp"
 #include "app/sim_options.hpp"
 #include "sim/interrupt.hpp"
 #include "app/snapshot_output.hpp"
@@ -102,32 +100,6 @@ struct Segment {
   std::vector<StepTiming> steps;
 };
 
-// Particle count of an --ic file before reading it: for a regular file the
-// number of lines (one pass, no allocation), so the plan is exact; for a
-// pipe or device, which has no size, 0 (read later with a cap instead).
-struct IcShape {
-  bool regular = false;
-  std::uint64_t bytes = 0, lines = 0;
-};
-IcShape inspect_ic(const std::string& path) {
-  IcShape s;
-  struct stat st {};
-  if (::stat(path.c_str(), &st) != 0)
-    throw CsvError(path + ":1:1: cannot open: " + std::strerror(errno));
-  if (S_ISDIR(st.st_mode)) throw CsvError(path + ":1:1: cannot open: is a directory");
-  if (!S_ISREG(st.st_mode)) return s;
-  s.regular = true;
-  s.bytes = static_cast<std::uint64_t>(st.st_size);
-  std::ifstream in(path, std::ios::binary);
-  char buf[1 << 16];
-  while (in) {
-    in.read(buf, sizeof buf);
-    const auto got = static_cast<std::size_t>(in.gcount());
-    s.lines += static_cast<std::uint64_t>(std::count(buf, buf + got, '\n'));
-  }
-  return s;
-}
-
 int run_batch(BatchOptions& o) {
   SimOptions& so = o.sim;
   finish_sim_options(so);
@@ -138,15 +110,13 @@ int run_batch(BatchOptions& o) {
   if (so.cfg.python_objects)
     for (const auto& p : plan)
       if (!traits(p.to).heap_objects) throw std::invalid_argument("--switch-at: " + python_objects_refusal(p.to));
-  for (const auto& [flag, value] : {std::pair<std::string, std::string>{"--json", o.json}, {"--csv", o.csv},
-                                    {"--snapshot", o.snapshot}}) {
-    check_not_empty(so, flag, value);
-    check_writable(value, flag.c_str());
-  }
+  const std::vector<std::pair<std::string, std::string>> outputs = {
+      {"--json", o.json}, {"--csv", o.csv}, {"--snapshot", o.snapshot}};
+  for (const auto& [flag, value] : outputs) check_not_empty(so, flag, value);
+  const auto targets = check_writable_all(outputs);
   o.snap.quiet = o.quiet;
   check_snapshot_options(o.snap, o.snapshot, so.cfg);
-  io::check_distinct_paths({{"--json", o.json}, {"--csv", o.csv}, {"--snapshot", o.snapshot}},
-                           {{"--ic", so.cfg.ic_file}, {"--restart", o.snap.restart}});
+  io::check_distinct_paths(targets, {{"--ic", so.cfg.ic_file}, {"--restart", o.snap.restart}});
   SimConfig& cfg = so.cfg;
   // `p.__dict__` before the first step, on particle ID or on all of them.
   std::optional<std::size_t> read_dict_id;
@@ -163,17 +133,14 @@ int run_batch(BatchOptions& o) {
   // The memory plan, before anything that scales with the input.
   std::vector<ParticleRecord> ic_records;
   std::size_t n = cfg.particles;
-  RunShape shape;
-  if (!o.snap.restart.empty() || is_hdf5_path(cfg.ic_file)) {
-    // HDF5 (a restart or Gadget-style initial conditions): the header says
-    // how many particles, without reading them.
-    n = static_cast<std::size_t>(snapshot_particle_count(o.snap.restart.empty() ? cfg.ic_file : o.snap.restart));
-    shape.ic_file_bytes = 56 * n;
-  } else if (!cfg.ic_file.empty()) {
-    const IcShape ic = inspect_ic(cfg.ic_file);
-    if (ic.regular) {
-      n = std::max<std::uint64_t>(1, ic.lines);  // header + one line per particle: an upper bound
-      shape.ic_file_bytes = ic.bytes;
+  std::uint64_t input_bytes = 0;
+  // A restart or --ic: HDF5 says how many particles in its header, a regular
+  // CSV file is counted line by line, neither is read yet.
+  if (const std::string& input = o.snap.restart.empty() ? cfg.ic_file : o.snap.restart; !input.empty()) {
+    const InputSize in = inspect_input(input);
+    if (in.sized) {
+      n = static_cast<std::size_t>(std::max<std::uint64_t>(1, in.particles));
+      input_bytes = std::max<std::uint64_t>(1, in.bytes);
     } else {
       // No size to check: read it with a cap of a quarter of the limit
       // (records take 56 B each; a CSV line is at least 14 bytes).
@@ -182,24 +149,13 @@ int run_batch(BatchOptions& o) {
       n = ic_records.size();
     }
   }
-  shape.particles = n;
-  shape.initial = cfg.layout;
-  shape.python_objects = cfg.python_objects;
+  RunShape shape = run_shape(cfg, n);
+  shape.ic_file_bytes = input_bytes;
   for (const auto& p : plan) shape.switches.emplace_back(p.at, p.to);
-  shape.solver = cfg.solver;
-  shape.force = cfg.force;
-  shape.has_forces = cfg.solver != "none";
-  shape.sort_every = cfg.sort_every;
   shape.steps = o.steps;
   // HDF5 writes go through per-dataset buffers of up to 24 B per particle.
   shape.output_bytes_per_particle = o.snapshot.empty() ? 0 : is_hdf5_path(o.snapshot) ? 24 : 8;
-  const MemoryPlan mplan = plan_run(shape);
-  if (o.dry_run) {
-    std::fputs(mplan.describe().c_str(), stdout);
-    if (!mplan.fits()) mplan.check("this run");
-    return 0;
-  }
-  mplan.check("this run");
+  if (dry_run_or_check(plan_run(shape), "this run", o.dry_run)) return 0;
 
   install_interrupt_handlers();
   using Clock = std::chrono::steady_clock;

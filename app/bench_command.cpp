@@ -2,7 +2,6 @@
 // in one process, so every ratio in the table is between numbers measured
 // side by side on the same machine state.
 #include <malloc.h>
-#include <sys/stat.h>
 #include <omp.h>
 
 #include <algorithm>
@@ -19,6 +18,7 @@
 #include "app/json.hpp"
 #include "app/machine_info.hpp"
 #include "app/output_file.hpp"
+#include "app/run_plan.hpp"
 #include "app/sim_options.hpp"
 #include "sim/interrupt.hpp"
 #include "sim/lessons.hpp"
@@ -134,10 +134,9 @@ int run_bench(BenchOptions& o) {
       if (!traits(l).heap_objects) throw std::invalid_argument("--layouts: " + python_objects_refusal(l));
   check_not_empty(o.sim, "--json", o.json);
   check_not_empty(o.sim, "--csv", o.csv);
-  check_writable(o.json, "--json");
-  check_writable(o.csv, "--csv");
+  const auto targets = check_writable_all({{"--json", o.json}, {"--csv", o.csv}});
   if (o.claims_opts.python && !o.claims) throw std::invalid_argument("--python: only with --claims");
-  io::check_distinct_paths({{"--json", o.json}, {"--csv", o.csv}}, {{"--ic", o.sim.cfg.ic_file}});
+  io::check_distinct_paths(targets, {{"--ic", o.sim.cfg.ic_file}});
   if (o.claims) return run_claims(o);
   SimConfig cfg = o.sim.cfg;
   if (cfg.threads > 0) omp_set_num_threads(cfg.threads);
@@ -145,29 +144,17 @@ int run_bench(BenchOptions& o) {
 
   // Every layout's store, the solver's buffers and the bandwidth buffer, in
   // one plan before the first of them is allocated.
-  RunShape shape;
-  shape.particles = cfg.particles;
+  std::size_t planned = cfg.particles;
   if (!cfg.ic_file.empty()) {
-    struct stat st {};
-    if (::stat(cfg.ic_file.c_str(), &st) != 0 || !S_ISREG(st.st_mode))
+    const InputSize in = inspect_input(cfg.ic_file);
+    if (!in.sized)
       throw std::invalid_argument("--ic '" + cfg.ic_file + "': bench reads it once per layout, so it must be a "
                                   "regular file");
-    // One particle per line at most: an upper bound without reading it all.
-    shape.particles = static_cast<std::size_t>(st.st_size / 14 + 1);
+    planned = static_cast<std::size_t>(std::max<std::uint64_t>(1, in.particles));
   }
-  shape.solver = cfg.solver;
-  shape.force = cfg.force;
-  shape.has_forces = cfg.solver != "none";
-  shape.sort_every = cfg.sort_every;
-  shape.python_objects = cfg.python_objects;
+  RunShape shape = run_shape(cfg, planned);
   shape.steps = o.steps * static_cast<std::uint64_t>(o.repeats);
-  const MemoryPlan mplan = plan_bench(shape, layouts, true);
-  if (o.dry_run) {
-    std::fputs(mplan.describe().c_str(), stdout);
-    if (!mplan.fits()) mplan.check("this benchmark");
-    return 0;
-  }
-  mplan.check("this benchmark");
+  if (dry_run_or_check(plan_bench(shape, layouts, true), "this benchmark", o.dry_run)) return 0;
   install_interrupt_handlers();
   const double load_before = load_average_1min();
 

@@ -2,6 +2,8 @@
 // The CLI's names for the output-file helpers, which live in sim/io so the
 // GUI (ui/) can share them. See sim/io/output_file.hpp for the rules.
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "sim/io/output_file.hpp"
 
@@ -13,6 +15,16 @@ using io::write_file_atomic_with;
 // written; an unset (empty) path means "no such output" and passes.
 inline void check_writable(const std::string& path, const char* flag) {
   if (!path.empty()) io::check_output(path, flag);
+}
+
+// check_writable for each {flag, path}, keeping the resolved targets so that
+// io::check_distinct_paths compares them without resolving them again.
+inline std::vector<std::pair<std::string, io::OutputTarget>> check_writable_all(
+    const std::vector<std::pair<std::string, std::string>>& outputs) {
+  std::vector<std::pair<std::string, io::OutputTarget>> targets;
+  for (const auto& [flag, path] : outputs)
+    if (!path.empty()) targets.emplace_back(flag, io::check_output(path, flag));
+  return targets;
 }
 
 }  // namespace slotsim::app

@@ -102,14 +102,7 @@ CommandResult handle(const cmd::Respawn& c, CommandContext& ctx) {
   // respawn must leave the running simulation exactly as it was (its step
   // count, layout and dynamic attributes). The old store counts as
   // available, since it is freed first when the new one needs its room.
-  RunShape shape;
-  shape.particles = next.particles;
-  shape.initial = next.layout;
-  shape.solver = next.solver;
-  shape.force = next.force;
-  shape.has_forces = next.solver != "none";
-  shape.sort_every = next.sort_every;
-  MemoryPlan plan = plan_run(shape);
+  MemoryPlan plan = plan_run(run_shape(next, next.particles));
   const bool fits_beside = plan.fits();
   plan.available += double(sys->bytes().usable_total);
   plan.check("respawn " + c.scene + " with " + std::to_string(c.particles) + " particles");

@@ -8,3 +8,21 @@
 #endif
 #include <GL/gl.h>
 #include <GL/glext.h>
+
+namespace slotsim::render {
+
+// A new 2D texture for an image shown one texel per pixel (the splat's
+// density image, the GUI's heap map): nearest filtering, since linear would
+// blur nothing, and clamped edges. Left bound to GL_TEXTURE_2D.
+inline GLuint new_pixel_texture() {
+  GLuint t = 0;
+  glGenTextures(1, &t);
+  glBindTexture(GL_TEXTURE_2D, t);
+  glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MIN_FILTER, GL_NEAREST);
+  glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MAG_FILTER, GL_NEAREST);
+  glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_WRAP_S, GL_CLAMP_TO_EDGE);
+  glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_WRAP_T, GL_CLAMP_TO_EDGE);
+  return t;
+}
+
+}  // namespace slotsim::render

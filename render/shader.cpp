@@ -15,6 +15,17 @@ std::string first_line(std::string s) {
   return nl == std::string::npos ? s : s.substr(0, nl);
 }
 
+// The first line of a shader's or a program's info log: the two kinds of
+// GL object have the same pair of queries under different names.
+template <class GetIv, class GetLog>
+std::string first_log_line(GLuint id, GetIv get_iv, GetLog get_log) {
+  GLint len = 0;
+  get_iv(id, GL_INFO_LOG_LENGTH, &len);
+  std::string log(static_cast<std::size_t>(len > 0 ? len : 1), '\0');
+  get_log(id, len, nullptr, log.data());
+  return first_line(log);
+}
+
 GLuint compile(GLenum type, const std::string& file) {
   const std::string src = read_asset("shaders/" + file);
   const GLuint sh = glCreateShader(type);
@@ -24,12 +35,9 @@ GLuint compile(GLenum type, const std::string& file) {
   GLint ok = 0;
   glGetShaderiv(sh, GL_COMPILE_STATUS, &ok);
   if (!ok) {
-    GLint len = 0;
-    glGetShaderiv(sh, GL_INFO_LOG_LENGTH, &len);
-    std::string log(static_cast<std::size_t>(len > 0 ? len : 1), '\0');
-    glGetShaderInfoLog(sh, len, nullptr, log.data());
+    const std::string log = first_log_line(sh, glGetShaderiv, glGetShaderInfoLog);
     glDeleteShader(sh);
-    throw std::runtime_error("shader " + file + ": " + first_line(log));
+    throw std::runtime_error("shader " + file + ": " + log);
   }
   return sh;
 }
@@ -53,12 +61,9 @@ ShaderProgram::ShaderProgram(const std::string& name) {
   GLint ok = 0;
   glGetProgramiv(id_, GL_LINK_STATUS, &ok);
   if (!ok) {
-    GLint len = 0;
-    glGetProgramiv(id_, GL_INFO_LOG_LENGTH, &len);
-    std::string log(static_cast<std::size_t>(len > 0 ? len : 1), '\0');
-    glGetProgramInfoLog(id_, len, nullptr, log.data());
+    const std::string log = first_log_line(id_, glGetProgramiv, glGetProgramInfoLog);
     glDeleteProgram(id_);
-    throw std::runtime_error("shader program " + name + ": " + first_line(log));
+    throw std::runtime_error("shader program " + name + ": " + log);
   }
 }
 

@@ -7,13 +7,7 @@ SplatRenderer::SplatRenderer(std::pmr::memory_resource* mr)
   // A core profile needs a bound VAO even for attribute-less drawing; the
   // triangle's corners come from gl_VertexID.
   glGenVertexArrays(1, &vao_);
-  glGenTextures(1, &texture_);
-  glBindTexture(GL_TEXTURE_2D, texture_);
-  // Nearest: one texel per pixel, and linear filtering would blur nothing.
-  glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MIN_FILTER, GL_NEAREST);
-  glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MAG_FILTER, GL_NEAREST);
-  glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_WRAP_S, GL_CLAMP_TO_EDGE);
-  glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_WRAP_T, GL_CLAMP_TO_EDGE);
+  texture_ = new_pixel_texture();
 }
 
 SplatRenderer::~SplatRenderer() {

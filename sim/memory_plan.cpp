@@ -44,7 +44,7 @@ std::string MemoryPlan::describe() const {
   return s;
 }
 
-void MemoryPlan::check(const std::string& what) const {
+void MemoryPlan::check(const std::string& what, const std::string& hint) const {
   if (fits()) return;
   const PlanPhase& p = peak();
   std::string parts;
@@ -54,7 +54,7 @@ void MemoryPlan::check(const std::string& what) const {
   }
   throw MemoryRefused(what + " needs " + human_bytes_plan(p.total()) + " at '" + p.name + "' (" + parts +
                       ") but the limit is " + human_bytes_plan(limit()) + " (90% of available); refused " +
-                      "before allocating (--dry-run shows the plan)");
+                      "before allocating" + (hint.empty() ? "" : " (" + hint + ")"));
 }
 
 namespace {
@@ -81,6 +81,29 @@ std::vector<PlanItem> run_items(const RunShape& s) {
 }
 
 }  // namespace
+
+RunShape run_shape(const SimConfig& cfg, std::size_t particles) {
+  RunShape s;
+  s.particles = particles;
+  s.initial = cfg.layout;
+  s.solver = cfg.solver;
+  s.force = cfg.force;
+  s.has_forces = cfg.solver != "none";
+  s.sort_every = cfg.sort_every;
+  s.python_objects = cfg.python_objects;
+  return s;
+}
+
+MemoryPlan plan_store(const std::string& phase, Layout l, std::size_t n, bool python_objects,
+                      std::vector<PlanItem> extra) {
+  MemoryPlan plan;
+  plan.available = double(mem::available_bytes());
+  PlanPhase p{phase, {layout_item(l, n, python_objects)}};
+  for (auto& i : extra)
+    if (i.bytes > 0) p.items.push_back(std::move(i));
+  plan.phases.push_back(std::move(p));
+  return plan;
+}
 
 MemoryPlan plan_run(const RunShape& s) {
   MemoryPlan plan;

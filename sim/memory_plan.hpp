@@ -40,10 +40,15 @@ struct MemoryPlan {
   // A table, one line per phase and item, for --dry-run.
   std::string describe() const;
   // Throws MemoryRefused, one line quoting the largest phase, if !fits().
-  void check(const std::string& what) const;
+  // `hint` (e.g. "--dry-run shows the plan") ends the line in brackets: only
+  // the CLI has a --dry-run, so the plan itself names none.
+  void check(const std::string& what, const std::string& hint = "") const;
 };
 
-// What a headless run will hold. Built by batch and bench from their flags.
+struct SimConfig;
+
+// What a run will hold. run_shape() fills in what the configuration fixes;
+// batch and bench add what only their flags know (switches, steps, outputs).
 struct RunShape {
   std::size_t particles = 0;
   Layout initial = Layout::Soa;
@@ -58,7 +63,17 @@ struct RunShape {
   bool python_objects = false;           // --python-objects: the larger per-particle cost
 };
 
+// The shape `cfg` fixes for `particles` particles: layout, solver and its
+// parameters, reordering, --python-objects. The one place a SimConfig
+// becomes a RunShape, so System, batch, bench and the GUI's respawn plan the
+// same run alike.
+RunShape run_shape(const SimConfig& cfg, std::size_t particles);
+
 MemoryPlan plan_run(const RunShape& s);
+// One phase: a new store of `n` particles in layout `l`, plus `extra` items,
+// beside what is already allocated (ParticleStore::convert_to).
+MemoryPlan plan_store(const std::string& phase, Layout l, std::size_t n, bool python_objects,
+                      std::vector<PlanItem> extra = {});
 // bench: every layout in turn (one alive at a time), plus the bandwidth
 // buffer of N 56-byte records.
 MemoryPlan plan_bench(const RunShape& s, const std::vector<Layout>& layouts, bool bandwidth_buffer);

@@ -18,6 +18,7 @@
 #include "sim/io/hdf5_snapshot.hpp"
 #include "sim/kernels.hpp"
 #include "sim/layouts/particle_store.hpp"
+#include "sim/memory_plan.hpp"
 #include "sim/scenes/scene.hpp"
 #include "sim/ordering/morton.hpp"
 
@@ -56,7 +57,8 @@ void System::init_common() {
 void System::load(const std::vector<ParticleRecord>& initial, const std::string& what) {
   if (initial.empty()) throw std::invalid_argument(what + ": no particles");
   cfg_.particles = initial.size();
-  check_memory(cfg_.layout, initial.size(), 0, what, cfg_.python_objects);
+  // The records are in memory already, so the plan counts no --ic input.
+  plan_run(run_shape(cfg_, initial.size())).check(what);
   store_ = std::make_unique<ParticleStore>(cfg_.layout, cfg_.python_objects);
   store_->reserve(initial.size());
   for (const auto& r : initial) store_->push(r);
@@ -83,8 +85,7 @@ System::System(const SimConfig& cfg, ProgressFn progress) : cfg_(cfg) {
     if (cfg_.particles == 0) throw std::invalid_argument("--particles must be at least 1");
     if (cfg_.particles > std::size_t(UINT32_MAX))
       throw std::invalid_argument("--particles must be below 2^32");
-    check_memory(cfg_.layout, cfg_.particles, solver_->has_forces() ? 56LL * cfg_.particles : 0,
-                 "spawning", cfg_.python_objects);
+    plan_run(run_shape(cfg_, cfg_.particles)).check("spawning");
     store_ = std::make_unique<ParticleStore>(cfg_.layout, cfg_.python_objects);
     store_->reserve(cfg_.particles);
     StoreSink sink(*store_, cfg_.particles, progress);

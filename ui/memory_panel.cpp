@@ -54,14 +54,7 @@ std::string signed_count(std::int64_t c) {
 }
 
 void upload(unsigned& tex, int w, int h, const std::uint32_t* rgba) {
-  if (!tex) {
-    glGenTextures(1, &tex);
-    glBindTexture(GL_TEXTURE_2D, tex);
-    glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MIN_FILTER, GL_NEAREST);
-    glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MAG_FILTER, GL_NEAREST);
-    glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_WRAP_S, GL_CLAMP_TO_EDGE);
-    glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_WRAP_T, GL_CLAMP_TO_EDGE);
-  }
+  if (!tex) tex = render::new_pixel_texture();
   glBindTexture(GL_TEXTURE_2D, tex);
   glPixelStorei(GL_UNPACK_ALIGNMENT, 4);
   glTexImage2D(GL_TEXTURE_2D, 0, GL_RGBA8, w, h, 0, GL_RGBA, GL_UNSIGNED_BYTE, rgba);
@@ -125,13 +118,7 @@ void mark_section(const SimStats& s, OverlayState& st) {
     ImGui::TableSetupColumn("blocks");
     ImGui::TableHeadersRow();
     auto line = [](const char* label, std::int64_t bytes, std::int64_t blocks) {
-      ImGui::TableNextRow();
-      ImGui::TableSetColumnIndex(0);
-      ImGui::TextUnformatted(label);
-      ImGui::TableSetColumnIndex(1);
-      ImGui::TextUnformatted(signed_bytes(bytes).c_str());
-      ImGui::TableSetColumnIndex(2);
-      ImGui::TextUnformatted(signed_count(blocks).c_str());
+      text_row({label, signed_bytes(bytes).c_str(), signed_count(blocks).c_str()});
     };
     for (int c = 0; c < static_cast<int>(mem::Category::kCount); ++c)
       line(mem::category_name(static_cast<mem::Category>(c)), d.categories[c].requested, d.categories[c].blocks);
@@ -184,13 +171,7 @@ void memory_panel(OverlayContext& ctx, OverlayState& st) {
       ImGui::TableSetupColumn("peak*");
       ImGui::TableHeadersRow();
       auto two = [](const char* label, double cur, double peak) {
-        ImGui::TableNextRow();
-        ImGui::TableSetColumnIndex(0);
-        ImGui::TextUnformatted(label);
-        ImGui::TableSetColumnIndex(1);
-        ImGui::TextUnformatted(human_bytes(cur).c_str());
-        ImGui::TableSetColumnIndex(2);
-        ImGui::TextUnformatted(human_bytes(peak).c_str());
+        text_row({label, human_bytes(cur).c_str(), human_bytes(peak).c_str()});
       };
       two("requested", double(s.heap.current_requested), double(s.heap.peak_requested));
       two("usable", double(s.heap.current_usable), double(s.heap.peak_usable));
@@ -217,13 +198,8 @@ void memory_panel(OverlayContext& ctx, OverlayState& st) {
       ImGui::TableHeadersRow();
       for (int c = 0; c < static_cast<int>(mem::Category::kCount); ++c) {
         const mem::CategoryStats& cs = s.categories[c];
-        ImGui::TableNextRow();
-        ImGui::TableSetColumnIndex(0);
-        ImGui::TextUnformatted(mem::category_name(static_cast<mem::Category>(c)));
-        ImGui::TableSetColumnIndex(1);
-        ImGui::TextUnformatted(human_bytes(double(cs.requested)).c_str());
-        ImGui::TableSetColumnIndex(2);
-        ImGui::TextUnformatted(grouped(static_cast<std::uint64_t>(cs.blocks)).c_str());
+        text_row({mem::category_name(static_cast<mem::Category>(c)), human_bytes(double(cs.requested)).c_str(),
+                  grouped(static_cast<std::uint64_t>(cs.blocks)).c_str()});
       }
       ImGui::EndTable();
     }

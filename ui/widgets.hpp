@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cfloat>
 #include <cmath>
+#include <initializer_list>
 
 namespace slotsim::ui {
 
@@ -13,6 +14,16 @@ inline void section(const char* title) {
   ImGui::Spacing();
   ImGui::TextColored(ImVec4(0.55f, 0.75f, 1.0f, 1.0f), "%s", title);
   ImGui::Separator();
+}
+
+// One table row of plain-text cells, left to right.
+inline void text_row(std::initializer_list<const char*> cells) {
+  ImGui::TableNextRow();
+  int column = 0;
+  for (const char* text : cells) {
+    ImGui::TableSetColumnIndex(column++);
+    ImGui::TextUnformatted(text);
+  }
 }
 
 // For the next window: exactly `width` wide, height fitted to the content.

@@ -180,7 +180,7 @@ OutputTarget check_output(const std::string& path, const std::string& flag) {
   return t;
 }
 
-void check_distinct_paths(const std::vector<std::pair<std::string, std::string>>& outputs,
+void check_distinct_paths(const std::vector<std::pair<std::string, OutputTarget>>& outputs,
                           const std::vector<std::pair<std::string, std::string>>& inputs) {
   struct Key {
     std::string flag, path, canon;
@@ -188,13 +188,13 @@ void check_distinct_paths(const std::vector<std::pair<std::string, std::string>>
     ino_t ino = 0;
     bool exists = false;
   };
-  auto key = [](const std::string& flag, const std::string& path) {
+  // `resolved`: the path with its symlinks followed, once, by the caller.
+  auto key = [](const std::string& flag, const std::string& path, const std::string& resolved) {
     Key k{flag, path, {}, 0, 0, false};
     std::error_code ec;
-    const std::string r = follow_links(path);
-    k.canon = fs::weakly_canonical(fs::absolute(r, ec), ec).string();
+    k.canon = fs::weakly_canonical(fs::absolute(resolved, ec), ec).string();
     struct stat st {};
-    if (::stat(r.c_str(), &st) == 0) {
+    if (::stat(resolved.c_str(), &st) == 0) {
       k.exists = true;
       k.dev = st.st_dev;
       k.ino = st.st_ino;
@@ -206,13 +206,11 @@ void check_distinct_paths(const std::vector<std::pair<std::string, std::string>>
     return a.canon == b.canon;
   };
   std::vector<Key> outs, ins;
-  for (const auto& [f, p] : outputs)
-    if (!p.empty() && p != "-") outs.push_back(key(f, p));
+  for (const auto& [f, t] : outputs)
+    if (t.kind == OutputKind::File && !t.path.empty()) outs.push_back(key(f, t.path, t.resolved));
   for (const auto& [f, p] : inputs)
-    if (!p.empty() && p != "-") ins.push_back(key(f, p));
+    if (!p.empty() && p != "-") ins.push_back(key(f, p, follow_links(p)));
   for (std::size_t i = 0; i < outs.size(); ++i) {
-    // Devices such as /dev/null may take several outputs.
-    if (outs[i].exists && kind_of(follow_links(outs[i].path)) == OutputKind::Device) continue;
     for (std::size_t j = i + 1; j < outs.size(); ++j)
       if (same(outs[i], outs[j]))
         throw std::invalid_argument(outs[i].flag + " and " + outs[j].flag + " name the same file '" +

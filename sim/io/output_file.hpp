@@ -35,9 +35,12 @@ OutputTarget check_output(const std::string& path, const std::string& flag);
 
 // Refuses, before a run, two outputs on one file and an output on an input
 // file (compared after resolving symlinks, and by device/inode where the
-// file exists). Each entry is {flag, path}; empty paths are skipped, and so
-// is "-" for outputs (stdout may take several).
-void check_distinct_paths(const std::vector<std::pair<std::string, std::string>>& outputs,
+// file exists). Outputs are {flag, target} as check_output resolved them, so
+// each path's symlinks are followed once (resolving again here was rejected:
+// a link changed between the two could make them disagree). Inputs are
+// {flag, path}; empty paths are skipped, and so are stdout and devices among
+// the outputs (they may take several).
+void check_distinct_paths(const std::vector<std::pair<std::string, OutputTarget>>& outputs,
                           const std::vector<std::pair<std::string, std::string>>& inputs);
 
 // Writes `text` to `path` as described above. Throws std::runtime_error

@@ -9,18 +9,18 @@
 #include <memory_resource>
 #include <vector>
 
-#include "sim/layouts/column_set.hpp"
+#include "sim/layouts/column_layouts.hpp"
 #include "sim/layouts/errors.hpp"
 #include "sim/layouts/store_concept.hpp"
-#include "sim/layouts/store_memory.hpp"
 #include "sim/particle.hpp"
 
 namespace slotsim {
 
-class AosStore {
+class AosStore : public ColumnLayouts<AosStore> {
  public:
+  static constexpr const char* kName = "aos";
 
-  AosStore() : mem_(std::make_unique<StoreMemory>()), recs_(&mem_->columns), extra_(&mem_->columns) {}
+  AosStore() : recs_(columns()) {}
   AosStore(AosStore&&) noexcept = default;
   AosStore& operator=(AosStore&&) = delete;
 
@@ -44,18 +44,14 @@ class AosStore {
   void set_attr(std::size_t i, const Name* n, double v) {
     const int a = declared_attr(n->text);
     if (a >= 0) return recs_[i].set(a, v);
-    if (auto* c = extra_.find(n)) {
-      (*c)[i] = v;
-      return;
-    }
+    if (set_extra(i, n, v)) return;
     throw AttributeError(attribute_error_text("Particle", n->text) +
                          " (aos records are fixed: add the attribute to all particles at once)");
   }
   const double* find_attr(std::size_t i, const Name* n) const {
     const int a = declared_attr(n->text);
     if (a >= 0) return recs_[i].ptr(a);
-    const auto* c = extra_.find(n);
-    return c ? &(*c)[i] : nullptr;
+    return find_extra(i, n);
   }
   void set_attr_all(const Name* n, double v) {
     const int a = declared_attr(n->text);
@@ -65,20 +61,6 @@ class AosStore {
     }
     extra_.set_all(n, size(), v);
   }
-  template <class F>
-  void for_each_dynamic(std::size_t i, F&& f) const { extra_.for_each(i, f); }
-  // A column belongs to every particle: it can only go as a whole.
-  void del_attr(std::size_t, const Name* n) {
-    throw AttributeError(attribute_error_text("Particle", n->text) +
-                         " (aos holds extra attributes only as whole columns: delete it from all particles at once)");
-  }
-  void del_attr_all(const Name* n) {
-    if (!extra_.erase(n)) throw AttributeError(attribute_error_text("Particle", n->text));
-  }
-  bool read_dict(std::size_t) { throw AttributeError(attribute_error_text("Particle", "__dict__")); }
-  std::size_t own_dicts() const { return 0; }
-  static long long dynamic_bytes_estimate(std::size_t carriers) { return 8LL * static_cast<long long>(carriers); }
-
   template <class Perm>
   void permute(const Perm& order) {
     auto next = permuted(recs_, order);
@@ -86,12 +68,8 @@ class AosStore {
     recs_.swap(next);
   }
 
-  LayoutBytes bytes() const { return mem_->bytes(); }
-
  private:
-  std::unique_ptr<StoreMemory> mem_;
   std::pmr::vector<ParticleRecord> recs_;
-  ColumnSet extra_;
 };
 static_assert(ParticleStoreType<AosStore>);
 

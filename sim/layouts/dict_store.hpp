@@ -75,14 +75,8 @@ class DictStore : public HeapObjects<DictStore, DictObject> {
     const double* p = attr_table_find(at(i)->dict, n);
     return python_objects() && is_declared(n) ? value_ptr(p) : p;
   }
-  void set_attr_all(const Name* n, double v) {
-    for (std::size_t i = 0; i < size(); ++i) set_attr(i, n, v);
-  }
   void del_attr(std::size_t i, const Name* n) {
     if (!attr_table_del(at(i)->dict, n)) throw AttributeError(attribute_error_text("Particle", n->text));
-  }
-  void del_attr_all(const Name* n) {
-    for (std::size_t i = 0; i < size(); ++i) del_attr(i, n);
   }
   template <class F>
   void for_each_dynamic(std::size_t i, F&& f) const {

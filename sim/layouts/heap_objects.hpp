@@ -32,6 +32,7 @@
 #include <stdexcept>
 #include <vector>
 
+#include "sim/layouts/names.hpp"
 #include "sim/layouts/permute.hpp"
 #include "sim/layouts/store_memory.hpp"
 #include "sim/particle.hpp"
@@ -53,6 +54,17 @@ class HeapObjects {
     boxed_ = true;
     mem_->py.on = true;
     mem_->py.prefix = D::kPyPrefix;
+  }
+
+  // `set`/`del` on every particle: one object at a time, as a Python loop
+  // over the list would. The stores whose objects each hold their own
+  // attributes (dict, slots+dict, shared-keys) take these; slots, which can
+  // answer for all particles at once, hides them with its own.
+  void set_attr_all(const Name* n, double v) {
+    for (std::size_t i = 0; i < size(); ++i) self().set_attr(i, n, v);
+  }
+  void del_attr_all(const Name* n) {
+    for (std::size_t i = 0; i < size(); ++i) self().del_attr(i, n);
   }
 
   // Reorders particles: the pointer index only; the objects stay where the
@@ -141,6 +153,7 @@ class HeapObjects {
     }
   }
 
+  D& self() { return static_cast<D&>(*this); }
   Obj* at(std::size_t i) const { return index_[i]; }
   const std::pmr::vector<Obj*>& objects() const { return index_; }
   StoreMemory& mem() const { return *mem_; }

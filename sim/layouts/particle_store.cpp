@@ -2,9 +2,10 @@
 
 #include <array>
 #include <cmath>
-#include <cstdio>
 #include <mutex>
 #include <utility>
+
+#include "sim/memory_plan.hpp"
 
 namespace slotsim {
 namespace {
@@ -30,14 +31,6 @@ long long dynamic_estimate_impl(Layout l, std::size_t carriers, std::index_seque
 }
 long long dynamic_estimate(Layout l, std::size_t carriers) {
   return dynamic_estimate_impl(l, carriers, std::make_index_sequence<kNumLayouts>{});
-}
-
-std::string human_bytes(double b) {
-  char buf[64];
-  if (b >= 1e9) std::snprintf(buf, sizeof buf, "%.2f GB", b / 1e9);
-  else if (b >= 1e6) std::snprintf(buf, sizeof buf, "%.1f MB", b / 1e6);
-  else std::snprintf(buf, sizeof buf, "%.0f B", b);
-  return buf;
 }
 
 bool column_layout(Layout l) { return traits(l).dynamic == DynamicAttrs::WholeColumns; }
@@ -163,7 +156,10 @@ void ParticleStore::convert_to(Layout to, const ProgressFn& progress) {
                          " holds extra attributes only as whole columns" + tail);
     extra += dynamic_estimate(to, d.count);
   }
-  check_memory(to, n, extra, "converting to " + std::string(layout_name(to)), python_objects_);
+  // The old store is allocated already (MemAvailable excludes it), so the
+  // plan is of the new one alone.
+  plan_store("new " + to_name + " store", to, n, python_objects_, {{"dynamic attributes (estimate)", double(extra)}})
+      .check("converting to " + to_name);
 
   ParticleStore next(to, python_objects_);
   // Columns first, then reserve: reserve sizes every column exactly, so a
@@ -215,20 +211,6 @@ double measured_bytes_per_particle(Layout l, bool python_objects) {
     c = double(b.usable_total + 8 * b.blocks) / double(kSample);
   }
   return c;
-}
-
-void check_memory(Layout l, std::size_t n, long long extra_bytes, const std::string& what, bool python_objects) {
-  const double per = measured_bytes_per_particle(l, python_objects);
-  const double need = per * double(n) + double(extra_bytes);
-  const double avail = double(mem::available_bytes());
-  if (avail > 0 && need > 0.9 * avail) {
-    char buf[64];
-    std::snprintf(buf, sizeof buf, "%.0f", per);
-    throw MemoryRefused(what + ": " + std::to_string(n) + " particles in layout " +
-                        std::string(layout_name(l)) + (python_objects ? " (--python-objects)" : "") + " need an estimated " + human_bytes(need) + " (" +
-                        buf + " B/particle measured) but only " + human_bytes(avail) +
-                        " is available; refused before allocating");
-  }
 }
 
 }  // namespace slotsim

@@ -135,9 +135,5 @@ inline std::string_view layout_capabilities(Layout l) { return traits(l).capabil
 // bytes plus malloc's 8-byte chunk header per block), cached per layout.
 // With python_objects, of the same layout under --python-objects.
 double measured_bytes_per_particle(Layout l, bool python_objects = false);
-// Throws MemoryRefused if n particles of layout `l` (plus `extra_bytes`)
-// would exceed 90% of MemAvailable. `what` names the operation.
-void check_memory(Layout l, std::size_t n, long long extra_bytes, const std::string& what,
-                  bool python_objects = false);
 
 }  // namespace slotsim

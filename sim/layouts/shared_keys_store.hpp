@@ -258,9 +258,6 @@ class SharedKeysStore : public HeapObjects<SharedKeysStore, SharedKeysObject> {
     }
     return python_objects() && is_declared(n) ? value_ptr(p) : p;
   }
-  void set_attr_all(const Name* n, double v) {
-    for (std::size_t i = 0; i < size(); ++i) set_attr(i, n, v);
-  }
   // Drops the index from the object's insertion order: no dict (3.11+).
   void del_attr(std::size_t i, const Name* n) {
     SharedKeysObject* o = at(i);
@@ -276,9 +273,6 @@ class SharedKeysStore : public HeapObjects<SharedKeysStore, SharedKeysObject> {
     std::memmove(p, p + 1, static_cast<std::size_t>(ord + o->size - (p + 1)));
     --o->size;
     if (o->dict) --o->dict->used;
-  }
-  void del_attr_all(const Name* n) {
-    for (std::size_t i = 0; i < size(); ++i) del_attr(i, n);
   }
   template <class F>
   void for_each_dynamic(std::size_t i, F&& f) const {

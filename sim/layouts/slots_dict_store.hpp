@@ -13,7 +13,7 @@
 // and the object header 16) and a 24-B float per value: 40 + 64 + 168 = 272 B.
 #include "sim/layouts/attr_table.hpp"
 #include "sim/layouts/errors.hpp"
-#include "sim/layouts/heap_objects.hpp"
+#include "sim/layouts/cell_objects.hpp"
 #include "sim/layouts/names.hpp"
 #include "sim/layouts/store_concept.hpp"
 #include "sim/particle.hpp"
@@ -26,33 +26,12 @@ struct SlotsDictObject {
 };
 static_assert(sizeof(SlotsDictObject) == 64);
 
-class SlotsDictStore : public HeapObjects<SlotsDictStore, SlotsDictObject> {
+class SlotsDictStore : public CellObjects<SlotsDictStore, SlotsDictObject> {
  public:
   SlotsDictStore() = default;
   SlotsDictStore(SlotsDictStore&&) noexcept = default;
   static constexpr std::size_t kPyPrefix = 16 + 8 + 16;
-
-  void push(const ParticleRecord& r) {
-    SlotsDictObject* o = allocate();
-    try {
-      init_cells(r, o->cells);
-    } catch (...) {
-      deallocate(o);
-      throw;
-    }
-    o->dict = nullptr;
-    adopt(o);
-  }
-
-  template <int A>
-  double get(std::size_t i) const { return load(at(i)->cells[A]); }
-  template <int A>
-  void set(std::size_t i, double v) { store(at(i)->cells[A], v); }
-  ParticleRecord record(std::size_t i) const {
-    ParticleRecord r;
-    for (int a = 0; a < kNumAttrs; ++a) r.set(a, load(at(i)->cells[a]));
-    return r;
-  }
+  static void init_rest(SlotsDictObject& o) { o.dict = nullptr; }  // no table until one is needed
 
   void set_attr(std::size_t i, const Name* n, double v) {
     SlotsDictObject* o = at(i);
@@ -68,15 +47,9 @@ class SlotsDictStore : public HeapObjects<SlotsDictStore, SlotsDictObject> {
     const int a = declared_attr(n->text);
     return a >= 0 ? value_ptr(&at(i)->cells[a]) : attr_table_find(at(i)->dict, n);
   }
-  void set_attr_all(const Name* n, double v) {
-    for (std::size_t i = 0; i < size(); ++i) set_attr(i, n, v);
-  }
   // The table stays once created, emptied or not, as a Python dict does.
   void del_attr(std::size_t i, const Name* n) {
     if (!attr_table_del(at(i)->dict, n)) throw AttributeError(attribute_error_text("Particle", n->text));
-  }
-  void del_attr_all(const Name* n) {
-    for (std::size_t i = 0; i < size(); ++i) del_attr(i, n);
   }
   template <class F>
   void for_each_dynamic(std::size_t i, F&& f) const {
@@ -101,9 +74,7 @@ class SlotsDictStore : public HeapObjects<SlotsDictStore, SlotsDictObject> {
 
   static void release(StoreMemory& m, SlotsDictObject* o) {
     attr_table_free(&m.tables, o->dict);
-    if (m.py.on)
-      for (double c : o->cells) free_cell(m, c);
-    free_object(m, o);
+    release_cells(m, o);
   }
   // Where particle i's table (null until used) lives (read-only; the GUI's heap map).
   const void* table_address(std::size_t i) const { return at(i)->dict; }

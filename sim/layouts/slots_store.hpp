@@ -8,7 +8,7 @@
 // --python-objects (CPython 3.11): + 32 B in front (GC pre-header 16, object
 // header 16) and a 24-B float per value: 32 + 56 + 7 x 24 = 256 B.
 #include "sim/layouts/errors.hpp"
-#include "sim/layouts/heap_objects.hpp"
+#include "sim/layouts/cell_objects.hpp"
 #include "sim/layouts/names.hpp"
 #include "sim/layouts/store_concept.hpp"
 #include "sim/particle.hpp"
@@ -20,33 +20,13 @@ struct SlotsObject {
 };
 static_assert(sizeof(SlotsObject) == 56);
 
-class SlotsStore : public HeapObjects<SlotsStore, SlotsObject> {
+class SlotsStore : public CellObjects<SlotsStore, SlotsObject> {
  public:
   SlotsStore() = default;
   SlotsStore(SlotsStore&&) noexcept = default;
   // GC pre-header + object header; no weakref or dict slot with __slots__.
   static constexpr std::size_t kPyPrefix = 16 + 16;
-
-  void push(const ParticleRecord& r) {
-    SlotsObject* o = allocate();
-    try {
-      init_cells(r, o->cells);
-    } catch (...) {
-      deallocate(o);
-      throw;
-    }
-    adopt(o);
-  }
-
-  template <int A>
-  double get(std::size_t i) const { return load(at(i)->cells[A]); }
-  template <int A>
-  void set(std::size_t i, double v) { store(at(i)->cells[A], v); }
-  ParticleRecord record(std::size_t i) const {
-    ParticleRecord r;
-    for (int a = 0; a < kNumAttrs; ++a) r.set(a, load(at(i)->cells[a]));
-    return r;
-  }
+  static void init_rest(SlotsObject&) {}  // nothing after the cells
 
   void set_attr(std::size_t i, const Name* n, double v) { store(at(i)->cells[declared_or_throw(n)], v); }
   const double* find_attr(std::size_t i, const Name* n) const {
@@ -66,11 +46,7 @@ class SlotsStore : public HeapObjects<SlotsStore, SlotsObject> {
   std::size_t own_dicts() const { return 0; }
   static long long dynamic_bytes_estimate(std::size_t) { return 0; }  // refused before it matters
 
-  static void release(StoreMemory& m, SlotsObject* o) {
-    if (m.py.on)
-      for (double c : o->cells) free_cell(m, c);
-    free_object(m, o);
-  }
+  static void release(StoreMemory& m, SlotsObject* o) { release_cells(m, o); }
 
  private:
   static int declared_or_throw(const Name* n) {

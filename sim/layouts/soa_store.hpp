@@ -13,25 +13,22 @@
 #include <memory_resource>
 #include <vector>
 
-#include "sim/layouts/column_set.hpp"
+#include "sim/layouts/column_layouts.hpp"
 #include "sim/layouts/errors.hpp"
 #include "sim/layouts/store_concept.hpp"
-#include "sim/layouts/store_memory.hpp"
 #include "sim/particle.hpp"
 
 namespace slotsim {
 
-class SoaStore {
+class SoaStore : public ColumnLayouts<SoaStore> {
  public:
   using Column = std::pmr::vector<double>;
   using ColumnMap = Eigen::Map<Eigen::ArrayXd>;
+  static constexpr const char* kName = "soa";
 
   SoaStore()
-      : mem_(std::make_unique<StoreMemory>()),
-        cols_{Column(&mem_->columns), Column(&mem_->columns), Column(&mem_->columns),
-              Column(&mem_->columns), Column(&mem_->columns), Column(&mem_->columns),
-              Column(&mem_->columns)},
-        extra_(&mem_->columns) {}
+      : cols_{Column(columns()), Column(columns()), Column(columns()), Column(columns()), Column(columns()),
+              Column(columns()), Column(columns())} {}
   SoaStore(SoaStore&&) noexcept = default;
   SoaStore& operator=(SoaStore&&) = delete;
 
@@ -67,18 +64,14 @@ class SoaStore {
       cols_[a][i] = v;
       return;
     }
-    if (auto* c = extra_.find(n)) {
-      (*c)[i] = v;
-      return;
-    }
+    if (set_extra(i, n, v)) return;
     throw AttributeError(attribute_error_text("Particle", n->text) +
                          " (soa adds attributes as whole columns: set it on all particles at once)");
   }
   const double* find_attr(std::size_t i, const Name* n) const {
     const int a = declared_attr(n->text);
     if (a >= 0) return &cols_[a][i];
-    const auto* c = extra_.find(n);
-    return c ? &(*c)[i] : nullptr;
+    return find_extra(i, n);
   }
   void set_attr_all(const Name* n, double v) {
     const int a = declared_attr(n->text);
@@ -88,36 +81,17 @@ class SoaStore {
     }
     extra_.set_all(n, size(), v);
   }
-  template <class F>
-  void for_each_dynamic(std::size_t i, F&& f) const { extra_.for_each(i, f); }
-  // A column belongs to every particle: it can only go as a whole.
-  void del_attr(std::size_t, const Name* n) {
-    throw AttributeError(attribute_error_text("Particle", n->text) +
-                         " (soa holds extra attributes only as whole columns: delete it from all particles at once)");
-  }
-  void del_attr_all(const Name* n) {
-    if (!extra_.erase(n)) throw AttributeError(attribute_error_text("Particle", n->text));
-  }
-  bool read_dict(std::size_t) { throw AttributeError(attribute_error_text("Particle", "__dict__")); }
-  std::size_t own_dicts() const { return 0; }
-  static long long dynamic_bytes_estimate(std::size_t carriers) { return 8LL * static_cast<long long>(carriers); }
-
   template <class Perm>
   void permute(const Perm& order) {
-    std::array<Column, kNumAttrs> next{Column(&mem_->columns), Column(&mem_->columns), Column(&mem_->columns),
-                                       Column(&mem_->columns), Column(&mem_->columns), Column(&mem_->columns),
-                                       Column(&mem_->columns)};
+    std::array<Column, kNumAttrs> next{Column(columns()), Column(columns()), Column(columns()), Column(columns()),
+                                       Column(columns()), Column(columns()), Column(columns())};
     for (int a = 0; a < kNumAttrs; ++a) next[a] = permuted(cols_[a], order);
     extra_.permute(order);  // all or nothing; then the noexcept swaps
     for (int a = 0; a < kNumAttrs; ++a) cols_[a].swap(next[a]);
   }
 
-  LayoutBytes bytes() const { return mem_->bytes(); }
-
  private:
-  std::unique_ptr<StoreMemory> mem_;
   std::array<Column, kNumAttrs> cols_;
-  ColumnSet extra_;
 };
 static_assert(ParticleStoreType<SoaStore>);
 

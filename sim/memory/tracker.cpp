@@ -29,6 +29,16 @@ struct CatCounters {
 };
 constinit CatCounters g_cat[kCats];
 
+// A category's totals move with every block of every resource in it:
+// +1 block on allocation, -1 on deallocation, and what is left when a
+// resource dies.
+void add_to_category(Category cat, std::int64_t requested, std::int64_t usable, std::int64_t blocks) {
+  auto& c = g_cat[static_cast<int>(cat)];
+  c.req.fetch_add(requested, std::memory_order_relaxed);
+  c.usable.fetch_add(usable, std::memory_order_relaxed);
+  c.blocks.fetch_add(blocks, std::memory_order_relaxed);
+}
+
 inline void raise_to(std::atomic<std::int64_t>& peak, std::int64_t v) {
   std::int64_t p = peak.load(std::memory_order_relaxed);
   while (v > p && !peak.compare_exchange_weak(p, v, std::memory_order_relaxed)) {
@@ -156,10 +166,7 @@ const char* category_name(Category c) {
 CountingResource::~CountingResource() {
   // Blocks still live here (an owner that leaked) must not stay in the
   // category totals forever.
-  auto& c = g_cat[static_cast<int>(cat_)];
-  c.req.fetch_sub(requested(), std::memory_order_relaxed);
-  c.usable.fetch_sub(usable(), std::memory_order_relaxed);
-  c.blocks.fetch_sub(blocks(), std::memory_order_relaxed);
+  add_to_category(cat_, -requested(), -usable(), -blocks());
 }
 
 void* CountingResource::do_allocate(std::size_t bytes, std::size_t align) {
@@ -171,10 +178,7 @@ void* CountingResource::do_allocate(std::size_t bytes, std::size_t align) {
   raise_to(peak_, requested_.fetch_add(r, std::memory_order_relaxed) + r);
   usable_.fetch_add(u, std::memory_order_relaxed);
   blocks_.fetch_add(1, std::memory_order_relaxed);
-  auto& c = g_cat[static_cast<int>(cat_)];
-  c.req.fetch_add(r, std::memory_order_relaxed);
-  c.usable.fetch_add(u, std::memory_order_relaxed);
-  c.blocks.fetch_add(1, std::memory_order_relaxed);
+  add_to_category(cat_, r, u, 1);
   return p;
 }
 
@@ -184,10 +188,7 @@ void CountingResource::do_deallocate(void* p, std::size_t bytes, std::size_t ali
   requested_.fetch_sub(r, std::memory_order_relaxed);
   usable_.fetch_sub(u, std::memory_order_relaxed);
   blocks_.fetch_sub(1, std::memory_order_relaxed);
-  auto& c = g_cat[static_cast<int>(cat_)];
-  c.req.fetch_sub(r, std::memory_order_relaxed);
-  c.usable.fetch_sub(u, std::memory_order_relaxed);
-  c.blocks.fetch_sub(1, std::memory_order_relaxed);
+  add_to_category(cat_, -r, -u, -1);
   if (align > __STDCPP_DEFAULT_NEW_ALIGNMENT__)
     ::operator delete(p, bytes, std::align_val_t(align));
   else

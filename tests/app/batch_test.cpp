@@ -17,6 +17,7 @@ using slotsim::testing::TempDir;
 
 namespace {
 
+using slotsim::testing::check_clean_error;
 using slotsim::testing::CliResult;
 using slotsim::testing::run_cli;
 using slotsim::testing::json_number;
@@ -123,9 +124,7 @@ TEST_CASE("batch: bad input gets one line on stderr and a non-zero exit, and wri
     CAPTURE(c.args);
     const bool own_json = c.args.find("--json") != std::string::npos;
     const CliResult r = run_cli(d, c.args + " -q" + (own_json ? "" : " --json " + j));
-    CHECK(r.code != 0);
-    CHECK(lines(r.err) == 1);
-    CHECK(r.err.find(c.needle) != std::string::npos);
+    check_clean_error(r, c.needle);
     CHECK(r.out.empty());
     CHECK(!std::ifstream(j).good());
   }
@@ -135,10 +134,7 @@ TEST_CASE("batch: a malformed --ic file is named with line and column") {
   TempDir d;
   const std::string f = d.file("bad.csv");
   std::ofstream(f) << "x,y,z,vx,vy,vz,mass\n0,0,0,0,0,0,1\n1,2,3,4,five,6,1\n";
-  const CliResult r = run_cli(d, "batch -q --ic " + f + " --steps 1");
-  CHECK(r.code != 0);
-  CHECK(lines(r.err) == 1);
-  CHECK(r.err.find("bad.csv:3:") != std::string::npos);
+  check_clean_error(run_cli(d, "batch -q --ic " + f + " --steps 1"), "bad.csv:3:");
 }
 
 TEST_CASE("batch: --read-dict gives shared-keys particles a dict and leaves the physics alone") {

@@ -13,6 +13,7 @@
 
 namespace {
 
+using slotsim::testing::check_clean_error;
 using slotsim::testing::CliResult;
 using slotsim::testing::json_string;
 using slotsim::testing::lines;
@@ -24,15 +25,6 @@ using slotsim::testing::TempDir;
 const std::string kHeader = "x,y,z,vx,vy,vz,mass\n";
 
 void write(const std::string& path, const std::string& text) { std::ofstream(path) << text; }
-
-// A clean failure: one line on stderr, a status that is an exit code (not a
-// signal: a crash shows up as -1 from run_cli or 128+ from the shell).
-void check_clean_error(const CliResult& r, const std::string& needle) {
-  CHECK(r.code > 0);
-  CHECK(r.code < 128);
-  CHECK(lines(r.err) == 1);
-  CHECK_MESSAGE(r.err.find(needle) != std::string::npos, r.err);
-}
 
 }  // namespace
 

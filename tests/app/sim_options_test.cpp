@@ -6,6 +6,7 @@
 
 #include "sim/fixtures.hpp"
 
+using slotsim::testing::check_clean_error;
 using slotsim::testing::CliResult;
 using slotsim::testing::json_number;
 using slotsim::testing::json_string;
@@ -46,10 +47,7 @@ TEST_CASE("--python-objects: column layouts are refused with one line, before an
         "batch -q -n 100 --steps 2 --layout slots --python-objects --switch-at 1:soa --json " + j,
         "bench -n 100 --solver none --steps 1 --repeats 1 --python-objects --layouts dict,aos --json " + j}) {
     CAPTURE(args);
-    const CliResult r = run_cli(d, args);
-    CHECK(r.code != 0);
-    CHECK(r.err.find("--python-objects applies to the heap-object layouts") != std::string::npos);
-    CHECK(slotsim::testing::lines(r.err) == 1);
+    check_clean_error(run_cli(d, args), "--python-objects applies to the heap-object layouts");
     CHECK(read_text(j).empty());
   }
 }

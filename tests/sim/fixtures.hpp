@@ -1,7 +1,9 @@
 #pragma once
 // Helpers shared by the core tests. Only generic building blocks belong here
-// (particle sets, array bundles, error measures), not assertions of any one
-// module, so every test file can include it without coupling to another.
+// (particle sets, array bundles, error measures, comparisons and checks any
+// test may make), not assertions of any one module, so every test file can
+// include it without coupling to another.
+#include <doctest/doctest.h>
 #include <omp.h>
 
 #include <cmath>
@@ -10,6 +12,7 @@
 #include <cstring>
 #include <vector>
 
+#include "sim/layouts/particle_store.hpp"
 #include "sim/system.hpp"
 #include "sim/particle.hpp"
 #include "sim/scenes/rng.hpp"
@@ -157,6 +160,29 @@ inline bool bitwise_equal(const std::vector<ParticleRecord>& a,
          std::memcmp(a.data(), b.data(), a.size() * sizeof(ParticleRecord)) == 0;
 }
 
+// The same particles in the same order, bit for bit, whatever the two
+// stores' layouts.
+inline bool same_records(const ParticleStore& a, const ParticleStore& b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    const ParticleRecord ra = a.record(i), rb = b.record(i);
+    if (std::memcmp(&ra, &rb, sizeof ra) != 0) return false;
+  }
+  return true;
+}
+
+// Two stores' accounts agree block for block. usable_total is not compared:
+// malloc_usable_size depends on which malloc arena served a block (two
+// Systems on different threads get different ones).
+inline void check_same_counts(const LayoutBytes& a, const LayoutBytes& b) {
+  CHECK(a.objects == b.objects);
+  CHECK(a.tables == b.tables);
+  CHECK(a.index == b.index);
+  CHECK(a.columns == b.columns);
+  CHECK(a.shared_keys == b.shared_keys);
+  CHECK(a.blocks == b.blocks);
+}
+
 // A fresh directory under the system temp dir, removed with its contents on
 // destruction. Named by pid and a counter so parallel ctest runs don't clash.
 class TempDir {
@@ -226,7 +252,8 @@ inline int stray_temporaries(const std::filesystem::path& dir) {
 
 namespace slotsim::testing {
 
-inline std::string read_text(const std::string& path) {
+// The whole file (empty if it cannot be read).
+inline std::string read_text(const std::filesystem::path& path) {
   std::ifstream in(path);
   std::stringstream ss;
   ss << in.rdbuf();
@@ -267,6 +294,17 @@ inline CliResult run_cli(const TempDir& dir, const std::string& args) {
   const std::string cmd = std::string(SLOTSIM_BINARY) + " " + args + " >" + out + " 2>" + err;
   const int st = std::system(cmd.c_str());
   return {WIFEXITED(st) ? WEXITSTATUS(st) : -1, read_text(out), read_text(err)};
+}
+
+// A clean failure, the CLI's promise for every bad input: one line on stderr
+// containing `needle`, and a status that is an exit code (not a signal: a
+// crash shows up as -1 from run_cli or 128+ from the shell). Generic to every
+// command, so it lives here rather than in one test file.
+inline void check_clean_error(const CliResult& r, const std::string& needle) {
+  CHECK(r.code > 0);
+  CHECK(r.code < 128);
+  CHECK(lines(r.err) == 1);
+  CHECK_MESSAGE(r.err.find(needle) != std::string::npos, r.err);
 }
 #endif
 

@@ -11,19 +11,15 @@
 
 using namespace slotsim;
 using slotsim::testing::small_config;
-namespace {
-std::uint64_t run(SimConfig c, int steps, const std::vector<std::pair<int, Layout>>& plan = {}) {
-  return slotsim::testing::run_with_switches(c, steps, plan);
-}
-}  // namespace
+using slotsim::testing::run_with_switches;
 
 TEST_CASE("state hash is identical for every layout, every solver") {
   for (const std::string& solver : solver_names()) {
     CAPTURE(solver);
-    const std::uint64_t ref = run(small_config(Layout::Soa, solver), 8);
+    const std::uint64_t ref = run_with_switches(small_config(Layout::Soa, solver), 8);
     for (Layout l : kAllLayouts) {
       CAPTURE(layout_name(l));
-      CHECK(run(small_config(l, solver), 8) == ref);
+      CHECK(run_with_switches(small_config(l, solver), 8) == ref);
     }
   }
 }
@@ -31,15 +27,15 @@ TEST_CASE("state hash is identical for every layout, every solver") {
 TEST_CASE("state hash does not depend on the switch schedule") {
   for (const std::string& solver : {std::string("direct"), std::string("none")}) {
     CAPTURE(solver);
-    const std::uint64_t ref = run(small_config(Layout::Dict, solver), 9);
-    CHECK(run(small_config(Layout::Dict, solver), 9, {{3, Layout::Slots}, {6, Layout::Soa}}) == ref);
-    CHECK(run(small_config(Layout::Aos, solver), 9, {{0, Layout::SlotsDict}, {1, Layout::Dict}, {8, Layout::Aos}}) ==
-          ref);
-    CHECK(run(small_config(Layout::Soa, solver), 9, {{4, Layout::Soa}, {5, Layout::Slots}}) == ref);
+    const std::uint64_t ref = run_with_switches(small_config(Layout::Dict, solver), 9);
+    CHECK(run_with_switches(small_config(Layout::Dict, solver), 9, {{3, Layout::Slots}, {6, Layout::Soa}}) == ref);
+    CHECK(run_with_switches(small_config(Layout::Aos, solver), 9,
+                            {{0, Layout::SlotsDict}, {1, Layout::Dict}, {8, Layout::Aos}}) == ref);
+    CHECK(run_with_switches(small_config(Layout::Soa, solver), 9, {{4, Layout::Soa}, {5, Layout::Slots}}) == ref);
     // Every layout visited in one run, each from the one before.
     std::vector<std::pair<int, Layout>> tour;
     for (int k = 0; k < kNumLayouts; ++k) tour.push_back({k + 1, kAllLayouts[(k + 1) % kNumLayouts]});
-    CHECK(run(small_config(kAllLayouts[0], solver), 9, tour) == ref);
+    CHECK(run_with_switches(small_config(kAllLayouts[0], solver), 9, tour) == ref);
   }
 }
 
@@ -68,9 +64,17 @@ TEST_CASE("bad configuration is rejected with a clear message") {
   c = small_config(Layout::Soa, "none");
   c.scene = "nebula";
   CHECK_THROWS_WITH_AS(System{c}, doctest::Contains("unknown scene 'nebula'"), std::invalid_argument);
+  // The constructor checks the same memory plan batch and bench do
+  // (sim/memory_plan.hpp), solver buffers included: a PM mesh of 1024^3
+  // cells (~56 GB) is refused before the first step, not in it.
   c = small_config(Layout::Dict, "none");
   c.particles = std::size_t(4000000000);
-  CHECK_THROWS_AS(System{c}, MemoryRefused);
+  CHECK_THROWS_WITH_AS(System{c}, doctest::Contains("spawning needs"), MemoryRefused);
+  c = small_config(Layout::Soa, "pm");
+  c.force.grid = 1024;
+  CHECK_THROWS_WITH_AS(System{c}, doctest::Contains("solver 'pm' buffers"), MemoryRefused);
+  CHECK_THROWS_WITH_AS((System{c, testing::plummer_sample(400, 7)}), doctest::Contains("initial particles needs"),
+                       MemoryRefused);
 }
 
 TEST_CASE("declared attributes refuse non-finite values and set_dt checks its value") {

@@ -20,6 +20,20 @@ std::size_t whole_lines(std::size_t count) { return (count + 3) / 4 * 4; }
 std::size_t half_stride(std::size_t n) { return whole_lines(n + 1); }  // n + 1 wave numbers
 std::size_t line_stride(std::size_t n) { return whole_lines(2 * n); }  // 2n padded
 
+// Runs body(x, first, count) for every x-plane whose listed rows
+// (start[x] .. start[x+1]) are not empty: the loop both z passes share,
+// forwards over the rows with mass and backwards over the wanted ones.
+// One plane per task: planes differ widely in how many rows they list.
+template <class Start, class Body>
+void for_each_listed_plane(int n, const Start& start, Body&& body) {
+#pragma omp parallel for schedule(dynamic, 1)
+  for (int x = 0; x < n; ++x) {
+    const std::size_t xu = static_cast<std::size_t>(x);
+    const std::size_t first = start[xu], count = start[xu + 1] - first;
+    if (count != 0) body(xu, first, count);
+  }
+}
+
 }  // namespace
 
 // Every FFT here is one c2c line of 2n, out of place, run with
@@ -89,11 +103,7 @@ void PaddedConvolution::z_forward() {
   const int n = n_, nzc = n + 1;
   const std::size_t nn = static_cast<std::size_t>(n), mm = 2 * nn, hs = half_stride(nn);
   auto* spec = reinterpret_cast<fftw_complex*>(spectrum_.data());
-#pragma omp parallel for schedule(dynamic, 1)
-  for (int x = 0; x < n; ++x) {
-    const std::size_t xu = static_cast<std::size_t>(x);
-    const std::size_t first = in_start_[xu], count = in_start_[xu + 1] - first;
-    if (count == 0) continue;
+  for_each_listed_plane(n, in_start_, [&](std::size_t xu, std::size_t first, std::size_t count) {
     Work& w = work(omp_get_thread_num());
     auto* line_in = reinterpret_cast<fftw_complex*>(w.line_in.data());
     auto* z = reinterpret_cast<fftw_complex*>(w.line_out.data());
@@ -129,7 +139,7 @@ void PaddedConvolution::z_forward() {
         out[j][1] = half[j * hs + kz][1];
       }
     }
-  }
+  });
 }
 
 void PaddedConvolution::slabs(const double* green_k) {
@@ -212,11 +222,7 @@ void PaddedConvolution::z_inverse() {
   const int n = n_, nzc = n + 1;
   const std::size_t nn = static_cast<std::size_t>(n), mm = 2 * nn, hs = half_stride(nn);
   auto* spec = reinterpret_cast<fftw_complex*>(spectrum_.data());
-#pragma omp parallel for schedule(dynamic, 1)
-  for (int x = 0; x < n; ++x) {
-    const std::size_t xu = static_cast<std::size_t>(x);
-    const std::size_t first = out_start_[xu], count = out_start_[xu + 1] - first;
-    if (count == 0) continue;
+  for_each_listed_plane(n, out_start_, [&](std::size_t xu, std::size_t first, std::size_t count) {
     Work& w = work(omp_get_thread_num());
     auto* z = reinterpret_cast<fftw_complex*>(w.outs.data());  // line_in's zeros must stay
     auto* out = reinterpret_cast<fftw_complex*>(w.line_out.data());
@@ -251,7 +257,7 @@ void PaddedConvolution::z_inverse() {
         for (std::size_t k = 0; k < nn; ++k) rb[k] = out[k][1];
       }
     }
-  }
+  });
 }
 
 void PaddedConvolution::convolve(const double* green_k, const std::uint8_t* mass_rows,

@@ -1,26 +1,20 @@
 #include <doctest/doctest.h>
 
-#include <cstring>
 
+#include "sim/fixtures.hpp"
+#include "sim/layouts/errors.hpp"
 #include "sim/layouts/particle_store.hpp"
 #include "sim/memory/tracker.hpp"
+#include "sim/memory_plan.hpp"
 
 using namespace slotsim;
+using slotsim::testing::same_records;
 
 namespace {
 ParticleStore filled(Layout l, int n) {
   ParticleStore s(l);
   for (int i = 0; i < n; ++i) s.push({i * 0.5, i * 0.25, -i * 1.0, 1e-3 * i, 2.0, -3.0, 1.0 / (i + 1)});
   return s;
-}
-
-bool same_records(const ParticleStore& a, const ParticleStore& b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    const ParticleRecord ra = a.record(i), rb = b.record(i);
-    if (std::memcmp(&ra, &rb, sizeof ra) != 0) return false;
-  }
-  return true;
 }
 }  // namespace
 
@@ -88,9 +82,16 @@ TEST_CASE("conversion frees the old storage") {
 
 TEST_CASE("the memory estimate refuses what cannot fit") {
   CHECK(measured_bytes_per_particle(Layout::Dict) > 3 * measured_bytes_per_particle(Layout::Soa) / 2);
-  CHECK_NOTHROW(check_memory(Layout::Soa, 1000, 0, "test"));
-  CHECK_THROWS_WITH_AS(check_memory(Layout::Dict, std::size_t(1) << 40, 0, "spawning"),
-                       doctest::Contains("refused before allocating"), MemoryRefused);
+  CHECK_NOTHROW(plan_store("new soa store", Layout::Soa, 1000, false).check("test"));
+  std::string message;
+  try {
+    plan_store("new dict store", Layout::Dict, std::size_t(1) << 40, false).check("converting");
+  } catch (const MemoryRefused& e) {
+    message = e.what();
+  }
+  CHECK(message.find("converting needs") == 0);
+  CHECK(message.find("at 'new dict store' (") != std::string::npos);
+  CHECK(message.find("refused before allocating") != std::string::npos);
 }
 
 TEST_CASE("a column made by conversion costs exactly 8 bytes per particle") {

@@ -6,15 +6,16 @@
 
 #include <cstdio>
 #include <cstdlib>
-#include <cstring>
 #include <memory_resource>
 #include <stdexcept>
 #include <vector>
 
+#include "sim/fixtures.hpp"
 #include "sim/layouts/particle_store.hpp"
 #include "sim/system.hpp"
 
 using namespace slotsim;
+using slotsim::testing::same_records;
 
 namespace {
 
@@ -48,15 +49,6 @@ PyObjects py_state(const ParticleStore& st) {
     else
       return PyObjects{};
   });
-}
-
-bool same_records(const ParticleStore& a, const ParticleStore& b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    const ParticleRecord ra = a.record(i), rb = b.record(i);
-    if (std::memcmp(&ra, &rb, sizeof ra) != 0) return false;
-  }
-  return true;
 }
 
 // What a heap-object instance of `fields` float attributes costs under

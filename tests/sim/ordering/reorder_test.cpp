@@ -11,17 +11,13 @@
 
 using namespace slotsim;
 using slotsim::testing::small_config;
-namespace {
-std::uint64_t run(SimConfig c, int steps, const std::vector<std::pair<int, Layout>>& plan = {}) {
-  return slotsim::testing::run_with_switches(c, steps, plan);
-}
-}  // namespace
+using slotsim::testing::run_with_switches;
 
 TEST_CASE("spatial reordering keeps ids: free streaming is bit-identical with and without it") {
   for (Layout l : kAllLayouts) {
     CAPTURE(layout_name(l));
     SimConfig c = small_config(l, "none");
-    const std::uint64_t plain = run(c, 6);
+    const std::uint64_t plain = run_with_switches(c, 6);
     c.sort_every = 2;
     System s(c);
     const ParticleRecord p5 = s.particle(5);
@@ -36,13 +32,13 @@ TEST_CASE("spatial reordering keeps ids: free streaming is bit-identical with an
 TEST_CASE("spatial reordering with forces: same hash for every layout and switch schedule") {
   SimConfig c = small_config(Layout::Soa, "direct");
   c.sort_every = 3;
-  const std::uint64_t ref = run(c, 7);
+  const std::uint64_t ref = run_with_switches(c, 7);
   for (Layout l : kAllLayouts) {
     CAPTURE(layout_name(l));
     c.layout = l;
-    CHECK(run(c, 7) == ref);
+    CHECK(run_with_switches(c, 7) == ref);
   }
   c.layout = Layout::Dict;
-  CHECK(run(c, 7, {{2, Layout::Slots}, {4, Layout::Aos}}) == ref);
+  CHECK(run_with_switches(c, 7, {{2, Layout::Slots}, {4, Layout::Aos}}) == ref);
 }
 

@@ -16,10 +16,12 @@
 #include <string>
 #include <vector>
 
+#include "sim/fixtures.hpp"
 #include "sim/layouts/layout.hpp"
 
 namespace fs = std::filesystem;
 using namespace slotsim;
+using slotsim::testing::read_text;
 
 namespace {
 
@@ -41,13 +43,6 @@ struct InputRun {
   std::map<std::string, std::size_t> events;  // name -> rows written before it
 };
 
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
 const InputRun& input_run() {
   static const InputRun run = [] {
     InputRun r;
@@ -63,8 +58,8 @@ const InputRun& input_run() {
         << "' '" << dir.string() << "'" << layouts << " 2> '" << (dir / "driver.err").string() << "'";
     const int rc = std::system(cmd.str().c_str());
     r.status = WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
-    r.err = slurp(dir / "driver.err") + slurp(dir / "gui.err");
-    r.xvfb = slurp(dir / "xvfb.log");
+    r.err = read_text(dir / "driver.err") + read_text(dir / "gui.err");
+    r.xvfb = read_text(dir / "xvfb.log");
     std::ifstream log(dir / "frames.csv");
     std::string line;
     std::getline(log, line);  // header

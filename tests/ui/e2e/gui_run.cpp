@@ -17,10 +17,12 @@
 #include <vector>
 
 #include "render/palette.hpp"
+#include "sim/fixtures.hpp"
 #include "sim/system.hpp"
 
 namespace fs = std::filesystem;
 using namespace slotsim;
+using slotsim::testing::read_text;
 
 namespace {
 
@@ -37,13 +39,6 @@ struct GuiRun {
   std::string out, err, xvfb;  // xvfb: the server's log, shown on failure
   fs::path dir;
 };
-
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
 
 // The GUI runs once; every test case below reads its results.
 const GuiRun& gui_run() {
@@ -65,9 +60,9 @@ const GuiRun& gui_run() {
         " --screenshot end.png --frame-log frames.csv > out.txt 2> err.txt";
     const int rc = std::system(cmd.c_str());
     r.status = WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
-    r.out = slurp(r.dir / "out.txt");
-    r.err = slurp(r.dir / "err.txt");
-    r.xvfb = slurp(r.dir / "xvfb.log");
+    r.out = read_text(r.dir / "out.txt");
+    r.err = read_text(r.dir / "err.txt");
+    r.xvfb = read_text(r.dir / "xvfb.log");
     return r;
   }();
   return run;
@@ -210,9 +205,9 @@ TEST_CASE("gui run: particles that cannot fit are one error line and exit status
   const std::string cmd = "cd '" + dir.string() + "' && bash '" + WITH_XVFB + "' xvfb.log -- '" + SLOTSIM_BINARY +
                           "' gui --particles 3000000000 --solver none --frames 5 > out.txt 2> err.txt";
   const int rc = std::system(cmd.c_str());
-  const std::string err = slurp(dir / "err.txt");
+  const std::string err = read_text(dir / "err.txt");
   INFO("stderr: " << err);
-  INFO("Xvfb log: " << slurp(dir / "xvfb.log"));
+  INFO("Xvfb log: " << read_text(dir / "xvfb.log"));
   CHECK((WIFEXITED(rc) ? WEXITSTATUS(rc) : -1) == 1);
   CHECK(std::count(err.begin(), err.end(), '\n') == 1);
   CHECK(err.rfind("slotsim gui: error: ", 0) == 0);
