@@ -346,7 +346,11 @@ int run_batch(BatchOptions& o) {
     j.field("spawn_ms", spawn_ms);
     j.field("energy_initial", d0.total()).field("energy_final", d1.total()).field("energy_rel_error", e_rel);
     j.field("kinetic_final", d1.kinetic).field("potential_final", d1.potential);
-    j.field("potential_method", d1.potential_method);
+    // The method's text, and its error estimate as numbers (potential_error
+    // relative, 0 for exact; potential_error_rms per particle, solver's
+    // potential only; potential_targets, K of the exact sums behind it).
+    j.field("potential_method", d1.potential_method).field("potential_error", d1.potential_error);
+    j.field("potential_error_rms", d1.potential_error_rms).field("potential_targets", d1.potential_targets);
     j.key("momentum").begin_array().value(d1.px).value(d1.py).value(d1.pz).end_array();
     j.key("switches").begin_array();
     for (const auto& r : sys.switches()) {

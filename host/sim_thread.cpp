@@ -126,7 +126,7 @@ void SimThread::restart_timing() {
 void SimThread::restart_clock() {
   sim_time_ = 0;
   has_e0_ = false;
-  energy_error_ = energy_time_ = 0;
+  energy_error_ = energy_time_ = energy_potential_error_ = 0;
   next_energy_s_ = 0;
   first_step_ = true;
   rate_window_.clear();  // the step count restarts at zero
@@ -137,9 +137,14 @@ void SimThread::maybe_measure_energy(bool force) {
   const double now = seconds_now();
   if (!force && now < next_energy_s_) return;
   const std::size_t n = system_->size();
-  set_activity(n <= kExactPotentialMax ? "measuring the energy: exact potential of " + grouped(n) + " particles"
-                                       : "measuring the energy: sampled potential against " + grouped(n) +
-                                             " particles");
+  // Says which of the diagnostic's three methods runs (System::diagnostics).
+  const std::string solver(system_->solver().name());
+  set_activity(n <= system_->config().exact_potential_max
+                   ? "measuring the energy: exact potential of " + grouped(n) + " particles"
+               : system_->solver().has_potentials()
+                   ? "measuring the energy: " + solver + " potential of " + grouped(n) +
+                         " particles, checked against exact sums"
+                   : "measuring the energy: sampled potential against " + grouped(n) + " particles");
   const Diagnostics d = system_->diagnostics();
   set_activity("");
   const double cost = seconds_now() - now;
@@ -150,6 +155,7 @@ void SimThread::maybe_measure_energy(bool force) {
   energy_error_ = e0_ != 0 ? std::fabs(d.total() - e0_) / std::fabs(e0_) : 0.0;
   energy_time_ = sim_time_;
   energy_method_ = d.potential_method;
+  energy_potential_error_ = d.potential_error;
   // At most ~3% of the simulation thread's time (the sampled potential of a
   // million particles takes a second or two on two cores), and not more
   // often than every 5 s. Measuring every step was rejected for that cost;
@@ -313,6 +319,14 @@ void SimThread::apply(const SimCommand& c, std::uint64_t seq) {
   }
   if (ctx.restart_timing) restart_timing();
   if (ctx.forces_stale) first_step_ = true;
+  if (res.ok && res.is<cmd::SetSolver>() && system_ && system_->size() > system_->config().exact_potential_max) {
+    // Above the exact limit the potential is the solver's own (or sampled),
+    // whose error differs between solvers: an E0 taken the old way would
+    // show that difference as an energy change. The state is unchanged by
+    // a solver change, so a new E0 is the same energy.
+    has_e0_ = false;
+    next_energy_s_ = 0;
+  }
   if (!system_) {  // a respawn failed and so did restoring the previous scene
     record(std::move(res));
     return;
@@ -390,6 +404,7 @@ void SimThread::publish() {
     s.energy_error = energy_error_;
     s.energy_time = energy_time_;
     s.energy_method = energy_method_;
+    s.energy_potential_error = energy_potential_error_;
     s.heap_sample = heap_sample_;
     s.median.total_ms = median_of(timings_, &StepTiming::total_ms);
     for (const StepPhase& p : kStepPhases) s.median.*p.field = median_of(timings_, p.field);

@@ -113,6 +113,7 @@ class SimThread {
   bool has_e0_ = false;
   double e0_ = 0, energy_error_ = 0, energy_time_ = 0;
   std::string energy_method_;
+  double energy_potential_error_ = 0;
   double next_energy_s_ = 0, next_heap_s_ = 0;
   std::shared_ptr<const HeapSample> heap_sample_;
   RankCube cube_;  // bounding cube of the last published positions

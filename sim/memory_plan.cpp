@@ -127,6 +127,12 @@ MemoryPlan plan_run(const RunShape& s) {
     PlanPhase p{"energy diagnostic", {layout_item(s.initial, s.particles, s.python_objects)}};
     p.items.push_back({"gathered x, y, z, m (32 B/particle)", 32 * n});
     if (s.has_forces) p.items.push_back({"solver arrays (56 B/particle)", 56 * n});
+    // Above the exact limit bh and isolated pm give the potential
+    // themselves (System::diagnostics), in their own buffers.
+    if (s.particles > kExactPotentialMax && s.has_forces && solver_has_potentials(s.solver, s.force)) {
+      p.items.push_back({"solver potential (8 B/particle)", 8 * n});
+      p.items.push_back({"solver '" + s.solver + "' buffers (estimate)", solver_bytes_estimate(s.solver, s.force, s.particles)});
+    }
     plan.phases.push_back(p);
   }
   Layout prev = s.initial;

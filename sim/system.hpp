@@ -19,6 +19,9 @@ namespace slotsim {
 
 class ParticleStore;
 
+// Up to this many particles the energy diagnostic sums every pair.
+inline constexpr std::size_t kExactPotentialMax = 20000;
+
 struct SimConfig {
   std::string scene = "plummer";
   std::string ic_file;  // if set, particles come from this CSV instead of `scene`
@@ -33,8 +36,13 @@ struct SimConfig {
   // never. Solvers read neighbours together when neighbours sit together in
   // memory; for the heap-object layouts only the pointer index moves.
   std::uint64_t sort_every = 0;
-  // Seconds one sampled energy diagnostic may take (sets its sample size).
+  // Seconds the exact pair sums of one energy diagnostic may take (sets
+  // the size of the sampled potential, or of the check of the solver's).
   double diagnostic_budget_s = 1.0;
+  // Particles up to which the energy diagnostic sums every pair. Not a
+  // flag: tests lower it to reach the other two methods at a size where
+  // they can also afford the exact sum to compare with.
+  std::size_t exact_potential_max = kExactPotentialMax;
   // --python-objects: CPython-faithful headers and a boxed float per value
   // (heap-object layouts only; see sim/layouts/heap_objects.hpp).
   bool python_objects = false;
@@ -62,14 +70,26 @@ struct SwitchRecord {
 struct Diagnostics {
   double kinetic = 0;
   double potential = 0;
-  // "exact" for N <= kExactPotentialMax, otherwise "sampled(K of N)": the
-  // potential of K evenly spaced particles against all N, scaled by N/K.
-  // K is chosen once per System from a time budget (see diagnostics()).
+  // How `potential` was computed (see System::diagnostics()):
+  //   "exact"  N <= SimConfig::exact_potential_max: every pair;
+  //   "bh tree (est. error E%, rms R% per particle, K targets)",
+  //   "pm mesh (...)"  the run's solver's own potential, checked against
+  //            the exact pair sum of K targets;
+  //   "sampled(K of N, est. error E%)"  the exact potential of K evenly
+  //            spaced particles (by id) against all N, scaled by N/K.
   std::string potential_method;
+  // Estimated relative error |potential - exact| / |exact|: 0 for exact;
+  // for the solver's potential the relative error over the K targets plus
+  // its standard error; for the sampled one the standard error of the
+  // sample mean. Estimates, not bounds.
+  double potential_error = 0;
+  // Solver's potential only: sqrt(mean over the K targets of
+  // ((phi_i - exact_i) / exact_i)^2), the per-particle figure.
+  double potential_error_rms = 0;
+  std::size_t potential_targets = 0;  // K (0 for exact)
   double total() const { return kinetic + potential; }
   double px = 0, py = 0, pz = 0;  // total momentum
 };
-inline constexpr std::size_t kExactPotentialMax = 20000;
 
 // A step produced a non-finite position, velocity or acceleration. Thrown by
 // System::step at the first phase that shows it; what() names the step, the
@@ -163,12 +183,18 @@ class System {
   // Throws std::invalid_argument unless dt is finite and > 0.
   void set_dt(double dt);
 
-  // Energy and momentum. Above kExactPotentialMax particles the potential
-  // is sampled: K targets (64 to 1000) sized so one call takes about
-  // SimConfig::diagnostic_budget_s on this machine, fixed at the first call so every
-  // later call samples the same particles (an energy error between two
-  // different samples would be sampling noise). `progress` is called,
-  // every second or so, only once a call has run for 2 s.
+  // Energy and momentum. Up to SimConfig::exact_potential_max particles the
+  // potential is the exact pair sum. Above, if the solver computes one
+  // (Solver::has_potentials: bh, isolated pm), it is the solver's, at the
+  // cost of about one force call, with its error estimated against the
+  // exact potential of K targets; otherwise it is sampled from K targets.
+  // K (64 to 1000) is sized so the exact sums take about
+  // SimConfig::diagnostic_budget_s on this machine, and is fixed at the
+  // first call, as are the targets (chosen by id), so every later call
+  // samples the same particles (an energy error between two different
+  // samples would be sampling noise). The solver's potential never changes
+  // the run: it reuses scratch that every force call rebuilds. `progress`
+  // is called, every second or so, only once a call has run for 2 s.
   Diagnostics diagnostics(const ProgressFn& progress = {}) const;
   // FNV-1a over the bits of every declared attribute, particles in id order.
   std::uint64_t state_hash() const;

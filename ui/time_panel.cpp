@@ -34,7 +34,12 @@ void time_panel(OverlayContext& ctx, OverlayState& st) {
     ImGui::TextDisabled("no step in this layout yet (%llu steps in all)", static_cast<unsigned long long>(s.steps));
   }
   ImGui::Text("simulated time t = %.3f   dt %.3g", s.sim_time, s.dt);
-  if (s.has_energy)
+  // The potential's own estimated error beside the change, so a change
+  // below it is not read as conservation (or its violation).
+  if (s.has_energy && s.energy_potential_error > 0)
+    ImGui::Text("energy |E - E0| / |E0| = %.2e  (at t = %.2f; potential est. error %.1e)", s.energy_error,
+                s.energy_time, s.energy_potential_error);
+  else if (s.has_energy)
     ImGui::Text("energy |E - E0| / |E0| = %.2e  (at t = %.2f)", s.energy_error, s.energy_time);
   else
     ImGui::TextDisabled("energy: not measured yet");

@@ -66,9 +66,24 @@ class Solver {
   // The part of a call that no layout and no particle count changes, timed
   // alone on this machine: for pm the FFT convolution on the same plans and
   // mesh as the last call (median of `repeats`); 0 where there is none. Call
-  // it after accelerations(); it clobbers the solver's scratch mesh, which
+  // it after accelerations() (or potentials()); it clobbers the solver's scratch mesh, which
   // the next call rebuilds from scratch anyway.
   virtual double transform_floor_ms(int /*repeats*/) { return 0; }
+  // Whether potentials() computes anything. Asked before a call so that a
+  // caller can say what it is about to do (the GUI's activity line).
+  virtual bool has_potentials() const { return false; }
+  // Writes phi_i = -sum_{j != i} m_j / sqrt(r_ij^2 + eps^2) (G = 1, the
+  // softening of the forces) for every source into phi, computed the
+  // solver's own way, with the approximation of its forces: the tree walk
+  // with the same opening criterion (bh), the mesh potential of the same
+  // convolution with the same CIC weights (pm). Returns false, leaving phi
+  // untouched, where there is none (has_potentials() is false). Same
+  // determinism as accelerations(). Costs about one force call; it reuses
+  // the solver's scratch (which every call rebuilds), so it never changes
+  // the result of a later accelerations(), and it leaves interactions()
+  // at the last accelerations() call's count. Used by the energy
+  // diagnostic above kExactPotentialMax (System::diagnostics()).
+  virtual bool potentials(const Sources& /*src*/, double* /*phi*/) { return false; }
 };
 
 // Creates a solver by name; throws std::invalid_argument naming the valid

@@ -2,6 +2,8 @@
 
 #include <omp.h>
 
+#include <stdexcept>
+
 namespace slotsim {
 
 double solver_bytes_estimate(std::string_view solver, const ForceParams& p, std::size_t n) {
@@ -24,6 +26,14 @@ double solver_bytes_estimate(std::string_view solver, const ForceParams& p, std:
     return (24 + 32 + 120) * np;
   }
   return 0;  // direct, none: no buffers beyond the System's scratch
+}
+
+bool solver_has_potentials(std::string_view solver, const ForceParams& p) {
+  try {
+    return make_solver(solver, p)->has_potentials();
+  } catch (const std::invalid_argument&) {
+    return false;
+  }
 }
 
 }  // namespace slotsim

@@ -13,4 +13,10 @@ namespace slotsim {
 
 double solver_bytes_estimate(std::string_view solver, const ForceParams& p, std::size_t n);
 
+// Whether that solver computes potentials (Solver::has_potentials), asked
+// of the solver itself rather than listed again here; building one
+// allocates nothing that scales (pm makes its mesh on first use). False
+// for parameters make_solver refuses: the run reports those itself.
+bool solver_has_potentials(std::string_view solver, const ForceParams& p);
+
 }  // namespace slotsim

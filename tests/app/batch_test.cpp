@@ -64,6 +64,7 @@ TEST_CASE("batch: the JSON report has the documented fields") {
   for (const char* k : {"layout", "particles", "steps", "solver", "threads", "bytes_per_particle", "bytes_breakdown",
                         "particle_bytes", "heap_current_bytes", "heap_peak_bytes", "rss_bytes", "step_ms",
                         "step_ms_median", "energy_initial", "energy_final", "energy_rel_error", "momentum",
+                        "potential_method", "potential_error", "potential_error_rms", "potential_targets",
                         "switches", "state_hash"}) {
     CAPTURE(k);
     CHECK(json.find(std::string("\"") + k + "\":") != std::string::npos);
@@ -72,6 +73,9 @@ TEST_CASE("batch: the JSON report has the documented fields") {
   CHECK(json_number(json, "particle_bytes") == 288000);
   CHECK(json_number(json, "heap_peak_bytes") >= json_number(json, "heap_current_bytes"));
   CHECK(lines(read_text(c)) == 4);
+  CHECK(json_string(json, "potential_method") == "exact");  // 1000 particles: every pair
+  CHECK(json_number(json, "potential_error") == 0);
+  CHECK(json_number(json, "potential_targets") == 0);
 }
 
 TEST_CASE("batch: snapshot round trip through --ic, and the solar-system asset") {

@@ -189,6 +189,42 @@ TEST_CASE("sim thread: respawn replaces the particles, a refused one keeps the c
   CHECK(f3.stats.n == 5000);
 }
 
+TEST_CASE("sim thread: the energy figure carries the solver potential's error, and a solver change re-takes E0") {
+  SimConfig c = small_config();
+  c.solver = "bh";
+  c.exact_potential_max = 1000;  // 3000 particles: the solver's potential
+  c.diagnostic_budget_s = 0;     // 64 targets: quick
+  SimThread t(c, /*start_paused=*/true);
+  wait_applied(t, 0);
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  for (;;) {
+    const SimFrame& f = wait_applied(t, t.post(cmd::StepOnce{}));
+    if (f.stats.has_energy) {
+      CHECK(f.stats.energy_method.rfind("bh tree (est. error ", 0) == 0);
+      CHECK(f.stats.energy_potential_error > 0);
+      break;
+    }
+    REQUIRE(std::chrono::steady_clock::now() < deadline);
+  }
+  // The pm mesh's potential has another error than the tree's: E0 goes,
+  // and comes back from the new solver once the run goes on.
+  ForceParams fp = c.force;
+  fp.grid = 32;
+  CHECK_FALSE(wait_applied(t, t.post(cmd::SetSolver{"pm", fp})).stats.has_energy);
+  wait_applied(t, t.post(cmd::SetPaused{false}));
+  for (;;) {
+    t.acquire();
+    const SimFrame& f = t.front();
+    if (f.stats.has_energy) {
+      CHECK(f.stats.energy_method.rfind("pm mesh (est. error ", 0) == 0);
+      break;
+    }
+    REQUIRE(std::chrono::steady_clock::now() < deadline);
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  wait_applied(t, t.post(cmd::SetPaused{true}));
+}
+
 TEST_CASE("sim thread: runs steps unless paused, and steps once on request") {
   SimThread t(small_config(), true);
   CHECK(wait_applied(t, 0).stats.steps == 0);

@@ -126,6 +126,54 @@ inline double rms_rel_error(const AccelArrays& ref, const AccelArrays& a) {
   return count ? std::sqrt(sum / static_cast<double>(count)) : 0.0;
 }
 
+// The exact softened potential of every source, -sum_{j != i} m_j /
+// sqrt(r_ij^2 + eps^2), summed in index order: the reference for the
+// solvers' potentials (Solver::potentials).
+inline std::vector<double> exact_potentials(const SourceArrays& s, double eps) {
+  const std::size_t n = s.x.size();
+  std::vector<double> phi(n, 0.0);
+  const auto sn = static_cast<std::int64_t>(n);
+#pragma omp parallel for schedule(static)
+  for (std::int64_t i = 0; i < sn; ++i) {
+    double sum = 0;
+    for (std::size_t j = 0; j < n; ++j) {
+      if (j == static_cast<std::size_t>(i)) continue;
+      const double dx = s.x[j] - s.x[i], dy = s.y[j] - s.y[i], dz = s.z[j] - s.z[i];
+      sum += s.m[j] / std::sqrt(dx * dx + dy * dy + dz * dz + eps * eps);
+    }
+    phi[i] = -sum;
+  }
+  return phi;
+}
+
+// sqrt(mean_i ((phi_i - ref_i) / ref_i)^2), skipping ref_i == 0.
+inline double rms_rel_error(const std::vector<double>& ref, const std::vector<double>& phi) {
+  double sum = 0;
+  std::size_t count = 0;
+  for (std::size_t i = 0; i < ref.size(); ++i) {
+    if (ref[i] == 0) continue;
+    const double r = (phi[i] - ref[i]) / ref[i];
+    sum += r * r;
+    ++count;
+  }
+  return count ? std::sqrt(sum / static_cast<double>(count)) : 0.0;
+}
+
+// The relative error of 0.5 sum m_i phi_i, the potential energy.
+inline double energy_rel_error(const SourceArrays& s, const std::vector<double>& ref,
+                               const std::vector<double>& phi) {
+  double w = 0, w_ref = 0;
+  for (std::size_t i = 0; i < ref.size(); ++i) {
+    w += s.m[i] * phi[i];
+    w_ref += s.m[i] * ref[i];
+  }
+  return std::abs(w / w_ref - 1);
+}
+
+inline bool bitwise_equal(const std::vector<double>& a, const std::vector<double>& b) {
+  return a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size() * sizeof(double)) == 0;
+}
+
 }  // namespace slotsim::testing
 
 // Scene and file helpers (scenes and CSV tests).

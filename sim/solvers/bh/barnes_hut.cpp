@@ -3,7 +3,8 @@
 // particles by a simultaneous descent of the target tree (descend()).
 //
 // Softening of the quadrupole term: the Taylor expansion of the *softened*
-// potential -m / sqrt(|y - d|^2 + eps^2) about the centre of mass, so with
+// potential -m / sqrt(|y - d|^2 + eps^2) about the centre of mass (the
+// first-order term vanishes there), so with
 // g_n = (r^2 + eps^2)^(-n/2), y = x - com and S = sum m d d^T:
 //   phi = -M g1 + (1/2) tr S g3 - (3/2) y.S.y g5
 //   a   = -M g3 y + 3 g5 S y + (3/2) tr S g5 y - (15/2) g7 (y.S.y) y.
@@ -18,6 +19,13 @@
 // directly have their separation computed in double (a close pair's
 // separation can be many orders below the distance to any origin) and the
 // rest in single precision; see bh_kernel_body.inl. Final sums are double.
+//
+// Potential (Solver::potentials, for the energy diagnostic): the same walk
+// (descend(), one definition parametrised by what a finished group does),
+// so the same nodes are accepted for the same targets, evaluated with the
+// phi line above in the same precision. A separate walk was rejected: two
+// copies of the opening logic would drift apart, and the potential would no
+// longer carry the error of the forces it is meant to check.
 #include <omp.h>
 
 #include <algorithm>
@@ -73,6 +81,8 @@ struct Scratch {
         nax(r),
         nay(r),
         naz(r),
+        fphi(r),
+        nphi(r),
         x(r),
         y(r),
         z(r) {
@@ -88,8 +98,8 @@ struct Scratch {
   // growing it mid-descent would move the vectors the callers are reading).
   std::pmr::vector<std::pmr::vector<std::uint32_t>> cand;
   // One group's targets (float relative to ref for the far kernel, double
-  // for the near one) and the kernels' results.
-  std::pmr::vector<float> fx, fy, fz, fax, fay, faz, nax, nay, naz;
+  // for the near one) and the kernels' results (forces, or potentials).
+  std::pmr::vector<float> fx, fy, fz, fax, fay, faz, nax, nay, naz, fphi, nphi;
   std::pmr::vector<double> x, y, z;
 };
 
@@ -109,6 +119,20 @@ void far_term_double(const Far& f, double eps2, double x, double y, double z, do
   ax += s * rx - g5 * qrx;
   ay += s * ry - g5 * qry;
   az += s * rz - g5 * qrz;
+}
+
+// The potential of the same expansion, in double (far_phi_body's algebra).
+double far_phi_double(const Far& f, double eps2, double x, double y, double z) {
+  const double rx = f.x - x, ry = f.y - y, rz = f.z - z;
+  const double r2 = rx * rx + ry * ry + rz * rz + eps2;
+  const double g1 = 1.0 / std::sqrt(r2);
+  const double g2 = g1 * g1;
+  const double g3 = g1 * g2, g5 = g3 * g2;
+  const double qrx = f.qxx * rx + f.qxy * ry + f.qxz * rz;
+  const double qry = f.qxy * rx + f.qyy * ry + f.qyz * rz;
+  const double qrz = f.qxz * rx + f.qyz * ry + f.qzz * rz;
+  const double rqr = rx * qrx + ry * qry + rz * qrz;
+  return f.t * (1.0 / 3.0) * g3 - f.m * g1 - 0.5 * g5 * rqr;
 }
 
 class BarnesHutSolver final : public Solver {
@@ -135,16 +159,35 @@ class BarnesHutSolver final : public Solver {
   void accelerations(const Sources& src, Accels& acc, SolverPhases& phases) override {
     using clock = std::chrono::steady_clock;
     const auto t0 = clock::now();
-    if (src.n > std::numeric_limits<std::uint32_t>::max() - 1)
-      throw std::length_error("bh: more than 2^32 - 2 particles");
     build(src);
     const auto t1 = clock::now();
+    walk([&](std::uint32_t t, Scratch& sc) { evaluate(t, sc, acc); });
+    interactions_ = 0;
+    for (const auto& sc : scratch_) interactions_ += sc.interactions;
+    phases = {};
+    phases.build_ms = std::chrono::duration<double, std::milli>(t1 - t0).count();
+    phases.solve_ms = std::chrono::duration<double, std::milli>(clock::now() - t1).count();
+  }
 
+  bool has_potentials() const override { return true; }
+  // A tree of its own, built from src like accelerations() builds one (the
+  // previous call's tree may be of other positions). interactions_ is left
+  // alone: it describes the last force call, which bench divides by.
+  bool potentials(const Sources& src, double* phi) override {
+    build(src);
+    walk([&](std::uint32_t t, Scratch& sc) { evaluate_potential(t, sc, phi); });
+    return true;
+  }
+
+ private:
+  // Runs descend() from every task; at each group, eval(group, scratch).
+  // Dynamic schedule is safe for determinism: a task's result does not
+  // depend on which thread computes it, only the load balance does.
+  template <class Eval>
+  void walk(const Eval& eval) {
     const int nt = omp_get_max_threads();
     while (scratch_.size() < static_cast<std::size_t>(nt)) scratch_.emplace_back(&res_);
     const auto ntasks = static_cast<std::ptrdiff_t>(tasks_.size());
-    // Dynamic schedule is safe for determinism: a task's result does not
-    // depend on which thread computes it, only the load balance does.
     for (auto& sc : scratch_) sc.interactions = 0;
 #pragma omp parallel
     {
@@ -155,18 +198,14 @@ class BarnesHutSolver final : public Solver {
         sc.ref[0] = tree_.boxes[task].cx;
         sc.ref[1] = tree_.boxes[task].cy;
         sc.ref[2] = tree_.boxes[task].cz;
-        descend(task, &root, 1, 0, sc, acc);
+        descend(task, &root, 1, 0, sc, eval);
       }
     }
-    interactions_ = 0;
-    for (const auto& sc : scratch_) interactions_ += sc.interactions;
-    phases = {};
-    phases.build_ms = std::chrono::duration<double, std::milli>(t1 - t0).count();
-    phases.solve_ms = std::chrono::duration<double, std::milli>(clock::now() - t1).count();
   }
 
- private:
   void build(const Sources& src) {
+    if (src.n > std::numeric_limits<std::uint32_t>::max() - 1)
+      throw std::length_error("bh: more than 2^32 - 2 particles");
     const auto n = static_cast<std::uint32_t>(src.n);
     const Cube cube = bounding_cube(src);
     morton_sort(src, cube, keys_, perm_, tmp_keys_, tmp_perm_);
@@ -215,9 +254,11 @@ class BarnesHutSolver final : public Solver {
   // to t's children, where they may still pass. At a group nothing is
   // deferred: the group's lists are complete and it is evaluated. Compared
   // with walking the whole tree once per group, the top of the tree is
-  // tested once per target node instead of once per group.
+  // tested once per target node instead of once per group. eval(t, sc)
+  // consumes a finished group's lists (forces or potentials).
+  template <class Eval>
   void descend(std::uint32_t t, const std::uint32_t* cand, std::size_t ncand, std::size_t depth,
-               Scratch& sc, Accels& acc) const {
+               Scratch& sc, const Eval& eval) const {
     const std::size_t farf_mark = sc.farf.size(), far_mark = sc.far.size(),
                       near_mark = sc.near.size();
     std::pmr::vector<std::uint32_t>& defer = sc.cand[depth];
@@ -253,10 +294,10 @@ class BarnesHutSolver final : public Solver {
       }
     }
     if (group) {
-      evaluate(t, sc, acc);
+      eval(t, sc);
     } else {
       for (std::uint32_t ch = t + 1; ch < nodes[t].next; ch = nodes[ch].next)
-        descend(ch, defer.data(), defer.size(), depth + 1, sc, acc);
+        descend(ch, defer.data(), defer.size(), depth + 1, sc, eval);
     }
     sc.farf.resize(farf_mark);
     sc.far.resize(far_mark);
@@ -283,14 +324,13 @@ class BarnesHutSolver final : public Solver {
     for (std::uint32_t k = b; k < e; ++k) sc.near.push_back({xs_[k], ys_[k], zs_[k], ms_[k]});
   }
 
-  // Each target's sum: far list plus near list (each in list order, in
-  // float), then the (rare) double far list.
-  void evaluate(std::uint32_t t, Scratch& sc, Accels& acc) const {
+  // A group's targets, padded to kTargetPad: absolute (double) for the near
+  // kernels, relative to the task centre (float) for the far ones. Returns
+  // the padded count.
+  std::size_t load_targets(std::uint32_t t, Scratch& sc) const {
     const std::uint32_t b = tree_.nodes[t].begin, e = tree_.nodes[t].end;
     const std::size_t n = e - b, padded = (n + kTargetPad - 1) / kTargetPad * kTargetPad;
-    sc.interactions += n * (sc.farf.size() + sc.far.size() + sc.near.size());
-    for (auto* v : {&sc.fx, &sc.fy, &sc.fz, &sc.fax, &sc.fay, &sc.faz, &sc.nax, &sc.nay, &sc.naz})
-      v->resize(padded);
+    for (auto* v : {&sc.fx, &sc.fy, &sc.fz}) v->resize(padded);
     for (auto* v : {&sc.x, &sc.y, &sc.z}) v->resize(padded);
     for (std::size_t k = 0; k < padded; ++k) {
       // Past the end, repeat the last target; its results are dropped.
@@ -302,6 +342,17 @@ class BarnesHutSolver final : public Solver {
       sc.fy[k] = static_cast<float>(ys_[i] - sc.ref[1]);
       sc.fz[k] = static_cast<float>(zs_[i] - sc.ref[2]);
     }
+    return padded;
+  }
+
+  // Each target's sum: far list plus near list (each in list order, in
+  // float), then the (rare) double far list.
+  void evaluate(std::uint32_t t, Scratch& sc, Accels& acc) const {
+    const std::uint32_t b = tree_.nodes[t].begin, e = tree_.nodes[t].end;
+    const std::size_t n = e - b;
+    sc.interactions += n * (sc.farf.size() + sc.far.size() + sc.near.size());
+    const std::size_t padded = load_targets(t, sc);
+    for (auto* v : {&sc.fax, &sc.fay, &sc.faz, &sc.nax, &sc.nay, &sc.naz}) v->resize(padded);
     const auto eps2f = static_cast<float>(eps2_);
     kernels_.far(sc.farf.data(), sc.farf.size(), eps2f,
                  {sc.fx.data(), sc.fy.data(), sc.fz.data(), sc.fax.data(), sc.fay.data(),
@@ -318,6 +369,24 @@ class BarnesHutSolver final : public Solver {
       acc.ax[i] = ax;
       acc.ay[i] = ay;
       acc.az[i] = az;
+    }
+  }
+
+  // evaluate() for the potential: the same lists, order and precision.
+  void evaluate_potential(std::uint32_t t, Scratch& sc, double* phi) const {
+    const std::uint32_t b = tree_.nodes[t].begin, e = tree_.nodes[t].end;
+    const std::size_t n = e - b;
+    const std::size_t padded = load_targets(t, sc);
+    for (auto* v : {&sc.fphi, &sc.nphi}) v->resize(padded);
+    const auto eps2f = static_cast<float>(eps2_);
+    kernels_.far_phi(sc.farf.data(), sc.farf.size(), eps2f,
+                     {sc.fx.data(), sc.fy.data(), sc.fz.data(), sc.fphi.data(), padded});
+    kernels_.near_phi(sc.near.data(), sc.near.size(), eps2f,
+                      {sc.x.data(), sc.y.data(), sc.z.data(), sc.nphi.data(), padded});
+    for (std::size_t k = 0; k < n; ++k) {
+      double p = static_cast<double>(sc.fphi[k]) + static_cast<double>(sc.nphi[k]);
+      for (const Far& f : sc.far) p += far_phi_double(f, eps2_, sc.x[k], sc.y[k], sc.z[k]);
+      phi[perm_[b + k]] = p;
     }
   }
 

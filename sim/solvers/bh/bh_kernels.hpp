@@ -37,11 +37,25 @@ struct NearTargets {
   std::size_t n;
 };
 inline constexpr std::size_t kTargetPad = 32;
+// The same targets for the potential (Solver::potentials): one output.
+struct FarPhiTargets {
+  const float *x, *y, *z;
+  float* phi;
+  std::size_t n;
+};
+struct NearPhiTargets {
+  const double *x, *y, *z;
+  float* phi;
+  std::size_t n;
+};
 
 struct BhKernels {
   const char* name;
   void (*far)(const FarF* f, std::size_t nf, float eps2, const FarTargets& t);
   void (*near)(const NearD* p, std::size_t np, float eps2, const NearTargets& t);
+  // The potential from the same lists, same precision and same rules.
+  void (*far_phi)(const FarF* f, std::size_t nf, float eps2, const FarPhiTargets& t);
+  void (*near_phi)(const NearD* p, std::size_t np, float eps2, const NearPhiTargets& t);
 };
 
 BhKernels bh_kernels_sse2();

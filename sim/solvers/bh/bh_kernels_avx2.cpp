@@ -26,7 +26,7 @@ inline VH vsqrt(VH a) { return reinterpret_cast<VH>(_mm_sqrt_ps(reinterpret_cast
 
 #include "sim/solvers/bh/bh_kernel_body.inl"
 
-BhKernels bh_kernels_avx2() { return {"avx2", far_body, near_body}; }
+BhKernels bh_kernels_avx2() { return {"avx2", far_body, near_body, far_phi_body, near_phi_body}; }
 
 }  // namespace slotsim::detail
 

@@ -30,7 +30,7 @@ inline VH vsqrt(VH a) { return reinterpret_cast<VH>(_mm256_sqrt_ps(reinterpret_c
 
 #include "sim/solvers/bh/bh_kernel_body.inl"
 
-BhKernels bh_kernels_avx512() { return {"avx512f", far_body, near_body}; }
+BhKernels bh_kernels_avx512() { return {"avx512f", far_body, near_body, far_phi_body, near_phi_body}; }
 
 }  // namespace slotsim::detail
 

@@ -32,7 +32,7 @@ inline VF vsqrt(VF a) {
 
 #include "sim/solvers/bh/bh_kernel_body.inl"
 
-BhKernels bh_kernels_sse2() { return {"sse2", far_body, near_body}; }
+BhKernels bh_kernels_sse2() { return {"sse2", far_body, near_body, far_phi_body, near_phi_body}; }
 
 std::vector<BhKernels> usable_bh_kernels() {
   std::vector<BhKernels> v;

@@ -7,6 +7,13 @@ namespace slotsim::detail {
 // Mean of 1/r over a unit cube centred on the origin.
 constexpr double kCellMeanInvR = 2.3800772;
 
+double isolated_green_at(int i, int j, int k, double h, double eps) {
+  if ((i | j | k) == 0) return -std::fmin(eps > 0 ? 1.0 / eps : INFINITY, kCellMeanInvR / h);
+  const double r2 =
+      h * h * (static_cast<double>(i) * i + static_cast<double>(j) * j + static_cast<double>(k) * k);
+  return -1.0 / std::sqrt(r2 + eps * eps);
+}
+
 IsolatedGreen::IsolatedGreen(int n, mem::CountingResource& res) : n_(n), k_(res) {
   const int m = n + 1;
   k_.resize(static_cast<std::size_t>(m) * m * m);
@@ -21,17 +28,11 @@ const double* IsolatedGreen::get(double h, double eps) {
   const int m = n_ + 1;
   const double two_n = 2.0 * n_;
   const double norm = 1.0 / (two_n * two_n * two_n);
-  const double centre = -std::fmin(eps > 0 ? 1.0 / eps : INFINITY, kCellMeanInvR / h);
 #pragma omp parallel for schedule(static)
   for (int i = 0; i < m; ++i)
     for (int j = 0; j < m; ++j)
-      for (int k = 0; k < m; ++k) {
-        const double r2 =
-            h * h *
-            (static_cast<double>(i) * i + static_cast<double>(j) * j + static_cast<double>(k) * k);
-        const double g = (i | j | k) ? -1.0 / std::sqrt(r2 + eps * eps) : centre;
-        k_[(static_cast<std::size_t>(i) * m + j) * m + k] = g * norm;
-      }
+      for (int k = 0; k < m; ++k)
+        k_[(static_cast<std::size_t>(i) * m + j) * m + k] = isolated_green_at(i, j, k, h, eps) * norm;
   dct_.execute();
   h_ = h;
   eps_ = eps;

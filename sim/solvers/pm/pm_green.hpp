@@ -16,6 +16,12 @@ namespace slotsim::detail {
 // fitted mesh spacing changes. At r = 0 the value is capped at the mean of
 // 1/r over a cell (2.38/h), so a softening far below the mesh spacing does
 // not put a spike at every particle's own cell.
+// The real-space value sampled at cell offset (i, j, k), h the spacing:
+// -1 / sqrt(r^2 + eps^2), and at the origin -min(1 / eps, 2.38 / h). The
+// one definition, shared by IsolatedGreen and by the pm potential's
+// correction for each particle's own cloud.
+double isolated_green_at(int i, int j, int k, double h, double eps);
+
 class IsolatedGreen {
  public:
   IsolatedGreen(int n, mem::CountingResource& res);

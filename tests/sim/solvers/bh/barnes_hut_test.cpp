@@ -163,3 +163,94 @@ TEST_CASE("bh: a non-positive theta is rejected") {
   fp.theta = NAN;
   CHECK_THROWS_AS(make_solver("bh", fp), std::invalid_argument);
 }
+
+// Solver::potentials: the tree walk's potential, for the energy diagnostic.
+namespace {
+
+std::vector<double> bh_potentials(const ForceParams& fp, const SourceArrays& src) {
+  std::vector<double> phi(src.x.size(), NAN);
+  REQUIRE(make_solver("bh", fp)->potentials(src.sources(), phi.data()));
+  return phi;
+}
+
+}  // namespace
+
+TEST_CASE("bh: potential against direct summation on a 4000-particle Plummer sphere") {
+  using slotsim::testing::energy_rel_error;
+  using slotsim::testing::rms_rel_error;
+  const SourceArrays src(slotsim::testing::plummer_sample(4000, 11));
+  ForceParams fp;
+  const std::vector<double> ref = slotsim::testing::exact_potentials(src, fp.softening);
+  fp.theta = 0.2;
+  const std::vector<double> p02 = bh_potentials(fp, src);
+  fp.theta = 0.7;
+  const std::vector<double> p07 = bh_potentials(fp, src);
+  const double e02 = rms_rel_error(ref, p02), e07 = rms_rel_error(ref, p07);
+  MESSAGE("bh potential rms relative error, N=4000 Plummer, eps=0.01: theta 0.2: " << e02 << ", 0.7: " << e07
+                                                                                  << "; energy: "
+                                                                                  << energy_rel_error(src, ref, p02)
+                                                                                  << ", " << energy_rel_error(src, ref, p07));
+  // theta 0.2 opens nearly everything: what is left is the single-precision
+  // sums (~1e-7 per term, over a few hundred terms), far below 1e-5.
+  CHECK(e02 <= 1e-5);
+  // theta 0.7: the quadrupole expansion's truncation. The potential falls
+  // off one power of r slower than the force, so its relative truncation
+  // error is a power of theta smaller than the force's (bounded at 3e-3
+  // in the force test above); 5e-4 is that bound with room.
+  CHECK(e07 <= 5e-4);
+  CHECK(e02 < e07);  // the opening criterion is the forces' one
+  CHECK(energy_rel_error(src, ref, p07) <= e07);  // the total is no worse than its parts
+}
+
+TEST_CASE("bh: the potential is bit-identical between calls and thread counts, and leaves the forces alone") {
+  const SourceArrays src(slotsim::testing::plummer_sample(30000, 5));
+  auto s = make_solver("bh", ForceParams{});
+  REQUIRE(s->has_potentials());
+  const std::size_t n = src.x.size();
+  AccelArrays before(n), after(n);
+  Accels ab = before.accels(), aa = after.accels();
+  SolverPhases ph;
+  s->accelerations(src.sources(), ab, ph);
+  const std::uint64_t interactions = s->interactions();
+  std::vector<double> a(n, NAN), b(n, NAN), c(n, NAN);
+  const int saved = omp_get_max_threads();
+  omp_set_num_threads(2);
+  CHECK(s->potentials(src.sources(), a.data()));
+  CHECK(s->potentials(src.sources(), b.data()));
+  omp_set_num_threads(1);
+  CHECK(s->potentials(src.sources(), c.data()));
+  omp_set_num_threads(saved);
+  for (std::size_t i = 0; i < n; ++i) REQUIRE(a[i] < 0);  // every particle written, and bound
+  CHECK(slotsim::testing::bitwise_equal(a, b));
+  CHECK(slotsim::testing::bitwise_equal(a, c));
+  CHECK(s->interactions() == interactions);  // still the force call's count
+  s->accelerations(src.sources(), aa, ph);
+  CHECK(slotsim::testing::bitwise_equal(before, after));
+}
+
+TEST_CASE("bh: potential of tiny inputs") {
+  ForceParams fp;
+  SUBCASE("no particles") {
+    SourceArrays src;
+    CHECK(make_solver("bh", fp)->potentials(src.sources(), nullptr));
+  }
+  SUBCASE("one particle has none") {
+    SourceArrays src;
+    src.push(3, -2, 1, 5);
+    CHECK(bh_potentials(fp, src)[0] == 0);
+  }
+  SUBCASE("two particles get the pair's") {
+    SourceArrays src;
+    src.push(0, 0, 0, 2);
+    src.push(1, 0, 0, 1);
+    const std::vector<double> phi = bh_potentials(fp, src);
+    const double r = std::sqrt(1 + fp.softening * fp.softening);
+    CHECK(phi[0] == doctest::Approx(-1 / r).epsilon(1e-6));
+    CHECK(phi[1] == doctest::Approx(-2 / r).epsilon(1e-6));
+  }
+  SUBCASE("coincident particles leave each other out, as the forces do") {
+    SourceArrays src;
+    for (int i = 0; i < 100; ++i) src.push(0.25, 0.5, -1, 1e-3);
+    for (const double phi : bh_potentials(fp, src)) CHECK(phi == 0);
+  }
+}

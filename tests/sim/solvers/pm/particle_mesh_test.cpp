@@ -265,3 +265,111 @@ TEST_CASE("pm: odd grids are deterministic and conserve momentum") {
     CHECK(std::abs(fz) < 1e-9 * scale);
   }
 }
+
+// Solver::potentials: the mesh potential, for the energy diagnostic.
+namespace {
+
+std::vector<double> pm_potentials(const ForceParams& fp, const SourceArrays& src) {
+  std::vector<double> phi(src.x.size(), NAN);
+  REQUIRE(make_solver("pm", fp)->potentials(src.sources(), phi.data()));
+  return phi;
+}
+
+}  // namespace
+
+TEST_CASE("pm: potential of a smooth sphere against direct summation") {
+  using slotsim::testing::energy_rel_error;
+  using slotsim::testing::rms_rel_error;
+  const SourceArrays src(slotsim::testing::plummer_sample(4000, 11));
+  ForceParams fp;
+  const std::vector<double> ref = slotsim::testing::exact_potentials(src, fp.softening);
+  fp.grid = 64;
+  const std::vector<double> p64 = pm_potentials(fp, src);
+  fp.grid = 128;
+  const std::vector<double> p128 = pm_potentials(fp, src);
+  const double e64 = rms_rel_error(ref, p64), e128 = rms_rel_error(ref, p128);
+  const double w128 = energy_rel_error(src, ref, p128);
+  MESSAGE("pm potential rms relative error, N=4000 Plummer, eps=0.01: grid 64: " << e64 << ", 128: " << e128
+                                                                                << "; energy at 128: " << w128);
+  // The mesh replaces each pair's 1/r by the CIC-smoothed kernel sampled
+  // on the mesh, which differs from it by O((h/r)^2): for a smooth density
+  // the error is second order in h. The fitted mesh spans the truncated
+  // sphere (r < 10), so h is 20/120 on the 128 mesh, a sixth of the scale
+  // radius: about a percent is what second order leaves there, and halving
+  // h must cut it by well over 2 (4 in the limit).
+  CHECK(e128 <= 1e-2);
+  CHECK(w128 <= 1e-2);
+  CHECK(e64 > 2.5 * e128);
+}
+
+TEST_CASE("pm: a particle's own cloud is not part of its potential") {
+  // Two unit masses 10 cells apart (the mesh fixed at spacing ~1/120 by two
+  // light corner particles, as in pair_error): the pair potential is
+  // -1 / (10 h), while the interaction of a cloud with itself is up to
+  // 2.38 / h, so left in it would swamp the pair term; taken out, what is
+  // left is the smoothing of a 10-cell pair, well under a percent.
+  SourceArrays src;
+  src.push(0, 0, 0, 1e-9);
+  src.push(1, 1, 1, 1e-9);
+  const double h = 1.0 / 120, d = 10 * h;
+  src.push(0.3, 0.4, 0.5, 1);
+  src.push(0.3 + 0.8 * d, 0.4 + 0.6 * d, 0.5, 1);
+  ForceParams fp;
+  fp.softening = 0;
+  const std::vector<double> phi = pm_potentials(fp, src), ref = slotsim::testing::exact_potentials(src, 0);
+  CHECK(std::abs(phi[2] / ref[2] - 1) < 1e-2);
+  CHECK(std::abs(phi[3] / ref[3] - 1) < 1e-2);
+  SUBCASE("alone, a particle has none") {
+    SourceArrays one;
+    one.push(5, 5, 5, 1);
+    fp.grid = 16;
+    // The mesh value and the subtracted cloud are each ~1/h = 8 here.
+    CHECK(std::abs(pm_potentials(fp, one)[0]) < 1e-12);
+  }
+  SUBCASE("no particles") {
+    SourceArrays none;
+    CHECK(make_solver("pm", fp)->potentials(none.sources(), nullptr));
+  }
+}
+
+TEST_CASE("pm: the potential is bit-identical between calls and thread counts, and leaves the forces alone") {
+  const SourceArrays src(slotsim::testing::plummer_sample(50000, 12));
+  ForceParams fp;
+  fp.grid = 64;
+  auto s = make_solver("pm", fp);
+  REQUIRE(s->has_potentials());
+  const std::size_t n = src.x.size();
+  AccelArrays before(n), after(n);
+  Accels ab = before.accels(), aa = after.accels();
+  SolverPhases ph;
+  s->accelerations(src.sources(), ab, ph);
+  std::vector<double> a(n, NAN), b(n, NAN), c(n, NAN);
+  const int saved = omp_get_max_threads();
+  omp_set_num_threads(2);
+  CHECK(s->potentials(src.sources(), a.data()));
+  CHECK(s->potentials(src.sources(), b.data()));
+  omp_set_num_threads(1);
+  CHECK(s->potentials(src.sources(), c.data()));
+  omp_set_num_threads(saved);
+  for (std::size_t i = 0; i < n; ++i) REQUIRE(a[i] < 0);  // every particle written, and bound
+  CHECK(slotsim::testing::bitwise_equal(a, b));
+  CHECK(slotsim::testing::bitwise_equal(a, c));
+  s->accelerations(src.sources(), aa, ph);
+  CHECK(slotsim::testing::bitwise_equal(before, after));
+}
+
+TEST_CASE("pm: a periodic mesh offers no potential") {
+  // Its potential is the periodic one (see ParticleMeshSolver::has_potentials).
+  ForceParams fp;
+  fp.periodic = true;
+  fp.grid = 16;
+  auto s = make_solver("pm", fp);
+  CHECK_FALSE(s->has_potentials());
+  SourceArrays src;
+  src.push(0.1, 0.2, 0.3, 1);
+  src.push(-0.1, 0.0, 0.3, 1);
+  std::vector<double> phi(2, 7.0);
+  CHECK_FALSE(s->potentials(src.sources(), phi.data()));
+  CHECK(phi[0] == 7.0);  // untouched
+  CHECK(phi[1] == 7.0);
+}
