@@ -205,8 +205,8 @@ void SimThread::run() {
   // spawns (created on its first parallel region, so they inherit it): on a
   // machine with few cores the window thread's next frame then preempts a
   // step instead of queueing behind it. The simulation still gets every
-  // cycle the window leaves: the window is capped at 60 frames/s and sleeps
-  // between frames. Linux-only (per-thread nice); if it fails nothing else
+  // cycle the window leaves: the window is capped (gui --fps, 30 frames/s by
+  // default) and sleeps between frames. Linux-only (per-thread nice); if it fails nothing else
   // changes.
   setpriority(PRIO_PROCESS, static_cast<id_t>(gettid()), 5);
   set_busy(true, "spawning");

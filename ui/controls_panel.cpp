@@ -73,7 +73,7 @@ void run_section(OverlayContext& ctx, const SimStats& s, OverlayState& st) {
   // moves (each scene starts with its own dt, sim/scenes/registry.cpp).
   ImGui::SetNextItemWidth(150);
   ImGui::SliderInt("speed", &st.speed, 0, 64, st.speed == 0 ? "max steps/frame" : "%d steps/frame");
-  if (ImGui::IsItemHovered()) ImGui::SetTooltip("at most this many steps per frame (60 frames/s); 0 = as fast as the machine goes");
+  if (ImGui::IsItemHovered()) ImGui::SetTooltip("at most this many steps per 1/60 s (the simulation's own clock, whatever the window's --fps); 0 = as fast as the machine goes");
   // On release, not per pixel of the drag (each post is a queued command).
   if (ImGui::IsItemDeactivatedAfterEdit()) ctx.sim.post(cmd::SetSpeed{st.speed});
   ImGui::SetNextItemWidth(150);

@@ -86,7 +86,7 @@ int run(const GuiOptions& o) {
   auto window = render::open_gl_window(o.width, o.height, "slotsim");
   // A cap rather than vsync: Xvfb and some drivers have no vsync, and an
   // uncapped loop would take a core from the simulation for nothing.
-  window->setFramerateLimit(60);
+  window->setFramerateLimit(o.fps);
   const render::GlInfo gl = render::gl_info();
   RenderMode mode = o.render == RenderChoice::Points  ? RenderMode::Points
                     : o.render == RenderChoice::Splat ? RenderMode::Splat

@@ -17,6 +17,7 @@ enum class RenderChoice { Auto, Points, Splat };
 struct GuiOptions {
   SimConfig sim;
   unsigned width = 1280, height = 800;
+  unsigned fps = 30;  // window frame rate cap (--fps)
   long frames = 0;  // quit after this many frames (0 = when the window closes)
   std::string screenshot;  // saved from the last frame
   std::string frame_log;   // CSV, one row per frame

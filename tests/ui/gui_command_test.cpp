@@ -10,14 +10,24 @@
 #include <sstream>
 #include <string>
 
+#include "sim/layouts/traits.hpp"
+
 // Bad input to `slotsim gui` is rejected before any window opens: one line
 // on stderr and a non-zero status. DISPLAY is cleared so that a check that
 // wrongly let the input through fails here instead of opening a window.
 namespace {
 struct Outcome {
   int status;
-  std::string err;
+  std::string err, out;
 };
+
+std::string take(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  std::remove(path.c_str());
+  return ss.str();
+}
 
 Outcome run_gui(const std::string& args) {
   // A name of its own per call: ctest -j runs these cases as separate
@@ -27,14 +37,12 @@ Outcome run_gui(const std::string& args) {
   const std::string err_file = (std::filesystem::temp_directory_path() /
                                 ("slotsim-gui-cmd-" + std::to_string(::getpid()) + "-" + std::to_string(counter++)))
                                    .string();
+  const std::string out_file = err_file + ".out";
   const std::string cmd = std::string("env -u DISPLAY '") + SLOTSIM_BINARY + "' gui --frames 1 " +
-                          args + " >/dev/null 2>" + err_file;
+                          args + " >" + out_file + " 2>" + err_file;
   const int rc = std::system(cmd.c_str());
-  std::ifstream in(err_file);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  std::remove(err_file.c_str());
-  return {WIFEXITED(rc) ? WEXITSTATUS(rc) : -1, ss.str()};
+  const std::string err = take(err_file), out = take(out_file);
+  return {WIFEXITED(rc) ? WEXITSTATUS(rc) : -1, err, out};
 }
 
 int lines(const std::string& s) {
@@ -54,11 +62,23 @@ TEST_CASE("gui: a bad script is one line on stderr and exit status 2") {
 
 TEST_CASE("gui: bad flags are rejected before a window opens") {
   for (const char* args : {"--render voxels", "--layout tuple", "--solver warp", "--frames -3",
-                           "--scene nebula", "--screenshot /nonexistent-dir/x.png", "--screenshot x.pdf"}) {
+                           "--scene nebula", "--screenshot /nonexistent-dir/x.png", "--screenshot x.pdf",
+                           "--fps 0", "--fps 241", "--fps fast"}) {
     CAPTURE(args);
     const Outcome o = run_gui(args);
     CHECK(o.status != 0);
     CHECK(lines(o.err) == 1);
+  }
+}
+
+TEST_CASE("gui: --help shows the GUI's own defaults and every layout") {
+  const Outcome o = run_gui("--help");
+  CHECK(o.status == 0);
+  CHECK(o.out.find("--layout TEXT=dict") != std::string::npos);
+  CHECK(o.out.find("--fps") != std::string::npos);
+  for (const slotsim::LayoutTraits& t : slotsim::kLayoutTraits) {
+    CAPTURE(t.name);
+    CHECK(o.out.find(std::string(t.name)) != std::string::npos);
   }
 }
 
