@@ -145,7 +145,7 @@ int run_batch(BatchOptions& o) {
       // No size to check: read it with a cap of a quarter of the limit
       // (records take 56 B each; a CSV line is at least 14 bytes).
       const double cap = 0.25 * 0.9 * double(mem::available_bytes());
-      ic_records = read_particles_csv(cfg.ic_file, cap > 0 ? static_cast<std::uint64_t>(cap) : UINT64_MAX);
+      ic_records = read_particles_csv(input, cap > 0 ? static_cast<std::uint64_t>(cap) : UINT64_MAX);
       n = ic_records.size();
     }
   }

@@ -55,6 +55,7 @@ struct Result {
   // The solver's own floor on this machine, measured in this process.
   std::uint64_t interactions = 0;  // pair terms per force evaluation (direct, bh)
   double transform_ms = 0;         // pm: the FFT convolution alone, same plans
+  double triad_gbs = 0;            // the bandwidth floor, measured right before this layout's timed steps
 };
 
 std::vector<Layout> parse_layouts(const std::string& list) {
@@ -78,6 +79,14 @@ Result run_layout(SimConfig cfg, Layout l, const BenchOptions& o, int index, int
                cfg.particles);
   System sys(cfg);
   sys.step();  // warm-up: first forces, page faults, caches
+  // The bandwidth floor of this row, measured here rather than once per
+  // run: on a shared VM the bandwidth a process gets drifts over a run
+  // (62-95 GB/s between the rows of one run at 1M particles, whose 56 MB
+  // working set sits partly in a cache shared with other guests), and a
+  // ratio is only worth its name if both sides saw the same machine.
+  std::fprintf(stderr, "[%d/%d] %s: measuring memory bandwidth (triad)\n", index, count,
+               std::string(layout_name(l)).c_str());
+  r.triad_gbs = triad_bandwidth_gbs(std::max<std::size_t>(cfg.particles * 56, 64u << 20));
   std::vector<double> medians;
   std::vector<StepTiming> all;
   for (int rep = 0; rep < o.repeats && !interrupted(); ++rep) {
@@ -158,8 +167,6 @@ int run_bench(BenchOptions& o) {
   install_interrupt_handlers();
   const double load_before = load_average_1min();
 
-  std::fprintf(stderr, "measuring memory bandwidth (triad)\n");
-  const double bw = triad_bandwidth_gbs(std::max<std::size_t>(cfg.particles * 56, 64u << 20));
   std::vector<Result> res;
   int idx = 0;
   for (Layout l : layouts) {
@@ -192,7 +199,7 @@ int run_bench(BenchOptions& o) {
   // v and a, writes v (9 doubles); drift reads x and v, writes x (9).
   const bool forces = cfg.solver != "none";
   const double integ_bytes = n * 8 * (9 + (forces ? 18 : 0));
-  const double bound_ms = integ_bytes / (bw * 1e9) * 1e3;
+  auto bound_ms = [&](const Result& r) { return integ_bytes / (r.triad_gbs * 1e9) * 1e3; };
   // The step's floor on this machine. pm: its FFT convolution timed alone
   // plus the bandwidth bound of everything that streams particles: the
   // integrator (above) and pm's own particle passes, at least 176 B per
@@ -201,17 +208,23 @@ int run_bench(BenchOptions& o) {
   // writes a). direct and bh: the floor is per interaction, so the table
   // gives ns per pair term instead. none: the integrator bound alone.
   auto floor_ms = [&](const Result& r) {
-    if (cfg.solver == "pm") return r.transform_ms + (176 * n) / (bw * 1e9) * 1e3 + bound_ms;
-    if (cfg.solver == "none") return bound_ms;
+    if (cfg.solver == "pm") return r.transform_ms + (176 * n) / (r.triad_gbs * 1e9) * 1e3 + bound_ms(r);
+    if (cfg.solver == "none") return bound_ms(r);
     return 0.0;
   };
   auto ns_per_interaction = [&](const Result& r) {
     return r.interactions > 0 ? r.phases.solve_ms * 1e6 / double(r.interactions) : 0.0;
   };
 
-  std::printf("%zu particles, scene %s, solver %s, %llu steps x %d repeats, %d threads; triad bandwidth %.1f GB/s\n\n",
+  double bw_lo = res[0].triad_gbs, bw_hi = bw_lo;
+  for (const auto& r : res) {
+    bw_lo = std::min(bw_lo, r.triad_gbs);
+    bw_hi = std::max(bw_hi, r.triad_gbs);
+  }
+  std::printf("%zu particles, scene %s, solver %s, %llu steps x %d repeats, %d threads; triad bandwidth %.1f-%.1f GB/s "
+              "(measured before each row's steps; each row's bounds use its own)\n\n",
               res[0].n, cfg.ic_file.empty() ? cfg.scene.c_str() : cfg.ic_file.c_str(), cfg.solver.c_str(), static_cast<unsigned long long>(o.steps),
-              o.repeats, threads, bw);
+              o.repeats, threads, bw_lo, bw_hi);
   // Phase columns come from the one phase table (sim/step_phases.hpp).
   std::string head = "| layout | B/particle | particle MB | peak heap MB | RSS MB | step ms median (min-max) |";
   std::string rule = "|---|---:|---:|---:|---:|---|";
@@ -222,14 +235,15 @@ int run_bench(BenchOptions& o) {
     rule += "---:|";
     csv << ',' << p.name << "_ms";
   }
-  head += " x dict | x soa | integrator x bound | step x floor | ns/interaction | state hash |";
-  rule += "---:|---:|---:|---:|---:|---|";
-  csv << ",ratio_dict,ratio_soa,integrator_bound_ratio,floor_ms,floor_ratio,interactions,ns_per_interaction,state_hash\n";
+  head += " x dict | x soa | triad GB/s | integrator x bound | step x floor | ns/interaction | state hash |";
+  rule += "---:|---:|---:|---:|---:|---:|---|";
+  csv << ",ratio_dict,ratio_soa,triad_gbs,integrator_bound_ratio,floor_ms,floor_ratio,interactions,ns_per_interaction,"
+         "state_hash\n";
   std::printf("%s\n%s\n", head.c_str(), rule.c_str());
   for (const auto& r : res) {
     const double rd = dict ? r.step_median / dict->step_median : 0;
     const double rs = soa ? r.step_median / soa->step_median : 0;
-    const double integ_ratio = (r.phases.kick_ms + r.phases.drift_ms) / bound_ms;
+    const double integ_ratio = (r.phases.kick_ms + r.phases.drift_ms) / bound_ms(r);
     const double floor = floor_ms(r);
     const double floor_ratio = floor > 0 ? r.step_median / floor : 0;
     const double ns_int = ns_per_interaction(r);
@@ -255,23 +269,28 @@ int run_bench(BenchOptions& o) {
       std::snprintf(line, sizeof line, ",%.4f", r.phases.*p.field);
       crow += line;
     }
-    std::snprintf(line, sizeof line, " %s | %s | %.2f | %s | %s | %s%s |\n", rd_s, rs_s, integ_ratio, floor_s, ns_s,
-                  hash_hex, r.complete ? "" : " (partial)");
+    std::snprintf(line, sizeof line, " %s | %s | %.1f | %.2f | %s | %s | %s%s |\n", rd_s, rs_s, r.triad_gbs, integ_ratio,
+                  floor_s, ns_s, hash_hex, r.complete ? "" : " (partial)");
     row += line;
-    std::snprintf(line, sizeof line, ",%.4f,%.4f,%.4f,%.4f,%.4f,%llu,%.4f,%s\n", rd, rs, integ_ratio, floor, floor_ratio,
-                  static_cast<unsigned long long>(r.interactions), ns_int, hash_hex);
+    std::snprintf(line, sizeof line, ",%.4f,%.4f,%.3f,%.4f,%.4f,%.4f,%llu,%.4f,%s\n", rd, rs, r.triad_gbs, integ_ratio,
+                  floor, floor_ratio, static_cast<unsigned long long>(r.interactions), ns_int, hash_hex);
     crow += line;
     std::fputs(row.c_str(), stdout);
     csv << crow;
   }
-  if (cfg.solver == "pm" && !res.empty())
-    std::printf("\npm floor: FFT convolution alone %.2f ms (same plans and mesh) + particle passes and integrator "
-                "at %.1f GB/s %.2f ms = %.2f ms\n",
-                res[0].transform_ms, bw, (176 * n) / (bw * 1e9) * 1e3 + bound_ms, floor_ms(res[0]));
+  // The summary lines quote soa's row (the layout the targets are set
+  // for), else the first.
+  const Result& ref = soa ? *soa : res[0];
+  const std::string ref_name(layout_name(ref.layout));
+  if (cfg.solver == "pm")
+    std::printf("\npm floor (%s row): FFT convolution alone %.2f ms (same plans and mesh) + particle passes and "
+                "integrator at %.1f GB/s %.2f ms = %.2f ms\n",
+                ref_name.c_str(), ref.transform_ms, ref.triad_gbs,
+                (176 * n) / (ref.triad_gbs * 1e9) * 1e3 + bound_ms(ref), floor_ms(ref));
   if (soa)
     std::printf("\nsoa integrator (kick+drift) %.2f ms vs bandwidth bound %.2f ms (%.0f MB moved at %.1f GB/s): %.2fx the bound\n",
-                soa->phases.kick_ms + soa->phases.drift_ms, bound_ms, integ_bytes / 1e6, bw,
-                (soa->phases.kick_ms + soa->phases.drift_ms) / bound_ms);
+                soa->phases.kick_ms + soa->phases.drift_ms, bound_ms(*soa), integ_bytes / 1e6, soa->triad_gbs,
+                (soa->phases.kick_ms + soa->phases.drift_ms) / bound_ms(*soa));
   if (loaded)
     std::printf("\nwarning: load average %.2f exceeded the %u cores during the run: other work shared the machine, "
                 "so these timings are not its own\n", load_max, std::thread::hardware_concurrency());
@@ -291,8 +310,10 @@ int run_bench(BenchOptions& o) {
     j.field("theta", cfg.force.theta).field("grid", cfg.force.grid).field("seed", cfg.seed).end_object();
     j.field("status", status).field("layouts_done", res.size()).field("layouts_requested", layouts.size());
     j.field("load_average_before", load_before).field("load_average_after", load_after).field("machine_loaded", loaded);
-    j.field("bandwidth_gbs", bw);
-    j.field("integrator_bytes_per_step", integ_bytes).field("integrator_bound_ms", bound_ms);
+    // bandwidth_gbs and integrator_bound_ms: the soa row's (else the
+    // first), kept for readers of the run-level fields; every row has its own.
+    j.field("bandwidth_gbs", ref.triad_gbs);
+    j.field("integrator_bytes_per_step", integ_bytes).field("integrator_bound_ms", bound_ms(ref));
     j.key("results").begin_array();
     for (const auto& r : res) {
       j.begin_object();
@@ -304,7 +325,8 @@ int run_bench(BenchOptions& o) {
       j.end_object();
       if (dict) j.field("ratio_to_dict", r.step_median / dict->step_median);
       if (soa) j.field("ratio_to_soa", r.step_median / soa->step_median);
-      j.field("integrator_bound_ratio", (r.phases.kick_ms + r.phases.drift_ms) / bound_ms);
+      j.field("triad_gbs", r.triad_gbs).field("integrator_bound_ms", bound_ms(r));
+      j.field("integrator_bound_ratio", (r.phases.kick_ms + r.phases.drift_ms) / bound_ms(r));
       char hh[24];
       std::snprintf(hh, sizeof hh, "%016llx", static_cast<unsigned long long>(r.hash));
       j.field("state_hash", std::string(hh)).field("complete", r.complete);

@@ -122,8 +122,8 @@ CLI::App* register_gui(CLI::App& app) {
                   "timing_steps, sim_time");
   // 30, not 60: on software OpenGL (llvmpipe) a frame costs the CPU the
   // simulation thread steps on. Measured at 200,000 particles (dict, pm,
-  // 2 cores, Xvfb): 121 ms per step with the window at 60 fps, 75 ms at 30,
-  // 71 ms at 15 (docs/GUI.md). 30 keeps orbiting smooth.
+  // 2 cores, Xvfb, median): 119 ms per step with the window at 60 fps, 83 ms
+  // at 30, 81 ms at 15 (docs/GUI.md). 30 keeps orbiting smooth.
   cmd->add_option("--fps", o->gui.fps, "frame rate cap of the window (1 to 240); each frame costs CPU that the "
                                        "simulation shares on software OpenGL")
       ->capture_default_str()

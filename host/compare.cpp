@@ -166,21 +166,6 @@ std::string export_table(const CompareTable& t, ExportFormat f) {
   return out;
 }
 
-void write_file_atomic(const std::string& path, const std::string& content) {
-  const std::string tmp = path + ".tmp." + std::to_string(getpid());
-  auto fail = [&](const char* what) {
-    const int e = errno;
-    std::remove(tmp.c_str());
-    throw std::runtime_error(std::string(what) + " " + path + ": " + std::strerror(e));
-  };
-  std::FILE* f = std::fopen(tmp.c_str(), "wb");
-  if (!f) fail("cannot create");
-  const bool wrote = std::fwrite(content.data(), 1, content.size(), f) == content.size();
-  const bool flushed = std::fflush(f) == 0 && fsync(fileno(f)) == 0;
-  if (std::fclose(f) != 0 || !wrote || !flushed) fail("cannot write");
-  if (std::rename(tmp.c_str(), path.c_str()) != 0) fail("cannot replace");
-}
-
 Tour::Tour(Layout start, std::uint64_t steps_per_layout) : k_(std::max<std::uint64_t>(steps_per_layout, 1)) {
   int s = 0;
   for (int i = 0; i < kNumLayouts; ++i)

@@ -72,12 +72,6 @@ std::optional<ExportFormat> export_format_for(std::string_view path);
 // totals, conversion, step times, ratios to dict and soa).
 std::string export_table(const CompareTable& t, ExportFormat f);
 
-// Writes `content` to a temporary file next to `path`, flushes it to disk,
-// then renames it over `path`: a reader never sees half a table. Throws
-// std::runtime_error (one line) on failure, leaving `path` untouched. Kept
-// here rather than shared with app/output_file.hpp because the ui library
-// must not depend on app/.
-void write_file_atomic(const std::string& path, const std::string& content);
 
 // The "Tour": visits every layout, starting with the current one, until
 // each has done `steps_per_layout` steps, like `slotsim bench` but live.

@@ -93,7 +93,7 @@ struct SimStats {
   bool has_energy = false;
   double energy_error = 0;
   double energy_time = 0;  // sim_time of that measurement
-  std::string energy_method;  // Diagnostics::potential_method: "exact", "bh tree (...)", "sampled(...)"
+  std::string energy_method;  // Diagnostics::potential_method: "exact", "bh tree (...)", "pm mesh (...)", "sampled(...)"
   double energy_potential_error = 0;  // Diagnostics::potential_error of that measurement (0: exact)
 
   // Refreshed after commands only: on a 1M-particle dict it scans every table.

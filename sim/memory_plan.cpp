@@ -91,6 +91,7 @@ RunShape run_shape(const SimConfig& cfg, std::size_t particles) {
   s.has_forces = cfg.solver != "none";
   s.sort_every = cfg.sort_every;
   s.python_objects = cfg.python_objects;
+  s.exact_potential_max = cfg.exact_potential_max;
   return s;
 }
 
@@ -124,15 +125,16 @@ MemoryPlan plan_run(const RunShape& s) {
     plan.phases.push_back(p);
   }
   {
+    // Everything a step holds stays allocated while the diagnostic runs
+    // (the solver keeps its buffers between calls), plus its own gather;
+    // above the exact limit bh and isolated pm give the potential from
+    // those same buffers (System::diagnostics), 8 B/particle more.
     PlanPhase p{"energy diagnostic", {layout_item(s.initial, s.particles, s.python_objects)}};
+    for (const auto& i : common)
+      if (i.what.rfind("per-step timings", 0) != 0) p.items.push_back(i);
     p.items.push_back({"gathered x, y, z, m (32 B/particle)", 32 * n});
-    if (s.has_forces) p.items.push_back({"solver arrays (56 B/particle)", 56 * n});
-    // Above the exact limit bh and isolated pm give the potential
-    // themselves (System::diagnostics), in their own buffers.
-    if (s.particles > kExactPotentialMax && s.has_forces && solver_has_potentials(s.solver, s.force)) {
+    if (s.particles > s.exact_potential_max && s.has_forces && solver_has_potentials(s.solver, s.force))
       p.items.push_back({"solver potential (8 B/particle)", 8 * n});
-      p.items.push_back({"solver '" + s.solver + "' buffers (estimate)", solver_bytes_estimate(s.solver, s.force, s.particles)});
-    }
     plan.phases.push_back(p);
   }
   Layout prev = s.initial;
@@ -161,11 +163,12 @@ MemoryPlan plan_bench(const RunShape& s, const std::vector<Layout>& layouts, boo
   plan.available = double(mem::available_bytes());
   const double n = double(s.particles);
   const auto common = run_items(s);
-  if (bandwidth_buffer)
-    plan.phases.push_back({"bandwidth floor (triad over N 56-byte records)", {{"triad buffers", 56 * n}}});
+  // The triad runs beside each layout's store, right before its timed
+  // steps (app/bench_command.cpp), so its buffers count in every phase.
   for (Layout l : layouts) {
     PlanPhase p{"bench " + std::string(layout_name(l)), {layout_item(l, s.particles, s.python_objects)}};
     p.items.insert(p.items.end(), common.begin(), common.end());
+    if (bandwidth_buffer) p.items.push_back({"bandwidth floor: triad buffers (N 56-byte records)", 56 * n});
     plan.phases.push_back(p);
   }
   return plan;

@@ -61,6 +61,9 @@ struct RunShape {
   std::uint64_t ic_file_bytes = 0;   // --ic input held while loading
   double output_bytes_per_particle = 0;  // snapshot formatting / copies
   bool python_objects = false;           // --python-objects: the larger per-particle cost
+  // Above this many particles the energy diagnostic takes the solver's own
+  // potential where it has one (SimConfig::exact_potential_max).
+  std::size_t exact_potential_max = kExactPotentialMax;
 };
 
 // The shape `cfg` fixes for `particles` particles: layout, solver and its
@@ -74,8 +77,9 @@ MemoryPlan plan_run(const RunShape& s);
 // beside what is already allocated (ParticleStore::convert_to).
 MemoryPlan plan_store(const std::string& phase, Layout l, std::size_t n, bool python_objects,
                       std::vector<PlanItem> extra = {});
-// bench: every layout in turn (one alive at a time), plus the bandwidth
-// buffer of N 56-byte records.
+// bench: every layout in turn (one alive at a time), each beside the
+// bandwidth buffer of N 56-byte records (its triad is measured while the
+// layout's store exists).
 MemoryPlan plan_bench(const RunShape& s, const std::vector<Layout>& layouts, bool bandwidth_buffer);
 
 std::string human_bytes_plan(double b);

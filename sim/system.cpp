@@ -168,7 +168,21 @@ std::size_t System::size() const { return store_->size(); }
 LayoutBytes System::bytes() const { return store_->bytes(); }
 
 void System::set_solver(const std::string& name, const ForceParams& p) {
-  solver_ = make_solver(name, p);
+  auto next_solver = make_solver(name, p);  // checks the name and parameters; buffers come on first use
+  // Checked against the memory plan before anything changes, as a spawn
+  // is: a pm grid of 1024 asks for ~56 GB on its first step. What this
+  // System holds now (its particles and the solvers' buffers) counts as
+  // available, since the plan's phases include the particles and the old
+  // solver is freed when the new one replaces it. (Checking on the first
+  // step instead would refuse after the old solver was gone.)
+  SimConfig next = cfg_;
+  next.layout = layout();
+  next.solver = name;
+  next.force = p;
+  MemoryPlan plan = plan_run(run_shape(next, size()));
+  plan.available += double(bytes().usable_total) + double(mem::category_stats(mem::Category::Solver).usable);
+  plan.check("solver " + name);
+  solver_ = std::move(next_solver);
   cfg_.solver = name;
   cfg_.force = p;
   have_forces_ = false;

@@ -19,9 +19,6 @@ namespace slotsim {
 
 class ParticleStore;
 
-// Up to this many particles the energy diagnostic sums every pair.
-inline constexpr std::size_t kExactPotentialMax = 20000;
-
 struct SimConfig {
   std::string scene = "plummer";
   std::string ic_file;  // if set, particles come from this CSV instead of `scene`

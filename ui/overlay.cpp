@@ -6,6 +6,7 @@
 #include <string>
 
 #include "render/gl.hpp"
+#include "sim/io/output_file.hpp"
 
 namespace slotsim::ui {
 
@@ -20,7 +21,7 @@ void start_tour(SimThread& sim, const SimStats& s, OverlayState& st, std::uint64
 
 std::string export_compare(const OverlayState& st, const std::string& path) {
   const ExportFormat f = export_format_for(path).value_or(ExportFormat::Csv);
-  write_file_atomic(path, export_table(st.compare, f));
+  io::write_file_atomic(path, export_table(st.compare, f));  // temporary + rename (sim/io/output_file.hpp)
   return "wrote " + path + " (" + std::to_string(st.compare.visited()) + " layouts)";
 }
 

@@ -19,6 +19,11 @@ namespace slotsim {
 // and every front end that offers the setting.
 inline constexpr int kPmMinGrid = 16, kPmMaxGrid = 1024;
 
+// Up to this many particles the energy diagnostic sums every pair; above
+// it, it asks the solver for its potential (Solver::potentials) or samples.
+// The default of SimConfig::exact_potential_max and RunShape's.
+inline constexpr std::size_t kExactPotentialMax = 20000;
+
 struct ForceParams {
   double softening = 0.01;  // Plummer softening length epsilon
   double theta = 0.7;       // Barnes-Hut opening angle
@@ -82,7 +87,7 @@ class Solver {
   // the solver's scratch (which every call rebuilds), so it never changes
   // the result of a later accelerations(), and it leaves interactions()
   // at the last accelerations() call's count. Used by the energy
-  // diagnostic above kExactPotentialMax (System::diagnostics()).
+  // diagnostic above SimConfig::exact_potential_max (System::diagnostics()).
   virtual bool potentials(const Sources& /*src*/, double* /*phi*/) { return false; }
 };
 

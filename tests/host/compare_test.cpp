@@ -27,19 +27,6 @@ LayoutBytes bytes_of(long long objects, long long tables, long long index, long 
   return b;
 }
 
-std::filesystem::path temp_path(const char* ext) {
-  static std::atomic<int> counter{0};
-  return std::filesystem::temp_directory_path() /
-         ("slotsim-compare-test-" + std::to_string(getpid()) + "-" + std::to_string(counter++) + ext);
-}
-
-std::string read(const std::filesystem::path& p) {
-  std::ifstream in(p);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
 // dict at 288 B/inst (10 ms steps), then soa at 56 B/inst (2 ms steps).
 CompareTable two_layouts() {
   CompareTable t;
@@ -167,17 +154,3 @@ TEST_CASE("compare: CSV, JSON and Markdown exports hold every visited row and ca
   CHECK(std::count(md.begin(), md.end(), '\n') == 4);
 }
 
-TEST_CASE("compare: the atomic write replaces the file whole and reports a bad path") {
-  const auto p = temp_path(".csv");
-  write_file_atomic(p.string(), "first\n");
-  write_file_atomic(p.string(), "second\n");
-  CHECK(read(p) == "second\n");
-  // No temporary left behind.
-  int others = 0;
-  for (const auto& e : std::filesystem::directory_iterator(p.parent_path()))
-    others += e.path().filename().string().rfind(p.filename().string() + ".tmp", 0) == 0;
-  CHECK(others == 0);
-  std::filesystem::remove(p);
-  CHECK_THROWS_AS(write_file_atomic((p.parent_path() / "no-such-dir-slotsim" / "x.csv").string(), "x"),
-                  std::runtime_error);
-}

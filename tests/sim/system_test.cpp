@@ -77,6 +77,26 @@ TEST_CASE("bad configuration is rejected with a clear message") {
                        MemoryRefused);
 }
 
+TEST_CASE("a solver change is checked against the memory plan before the old solver goes") {
+  System s{small_config(Layout::Soa, "pm")};
+  s.step();
+  const std::uint64_t before = s.state_hash();
+  ForceParams big = s.config().force;
+  big.grid = 1024;  // ~56 GB isolated: refused on any machine this suite runs on
+  CHECK_THROWS_WITH_AS(s.set_solver("pm", big), doctest::Contains("solver pm needs"), MemoryRefused);
+  CHECK(s.config().force.grid == 32);
+  CHECK(s.config().solver == "pm");
+  CHECK(s.state_hash() == before);
+  // The running solver still steps, and a change that fits goes through.
+  s.step();
+  ForceParams small = s.config().force;
+  small.grid = 16;
+  s.set_solver("pm", small);
+  CHECK(s.config().force.grid == 16);
+  s.step();
+  CHECK(s.steps_done() == 3);
+}
+
 TEST_CASE("declared attributes refuse non-finite values and set_dt checks its value") {
   System s(small_config(Layout::Dict, "none"));
   const auto h = s.state_hash();

@@ -10,51 +10,29 @@
 #include <sstream>
 #include <string>
 
+#include "sim/fixtures.hpp"
 #include "sim/layouts/traits.hpp"
 
 // Bad input to `slotsim gui` is rejected before any window opens: one line
 // on stderr and a non-zero status. DISPLAY is cleared so that a check that
 // wrongly let the input through fails here instead of opening a window.
 namespace {
-struct Outcome {
-  int status;
-  std::string err, out;
-};
+using slotsim::testing::CliResult;
+using slotsim::testing::lines;
 
-std::string take(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  std::remove(path.c_str());
-  return ss.str();
-}
-
-Outcome run_gui(const std::string& args) {
-  // A name of its own per call: ctest -j runs these cases as separate
+CliResult run_gui(const std::string& args) {
+  ::unsetenv("DISPLAY");  // the child inherits it
+  // A directory of its own per call: ctest -j runs these cases as separate
   // processes at once, and one shared file made them read each other's
   // stderr (5 of 5 runs of `ctest -R '^gui:' -j3` failed).
-  static int counter = 0;
-  const std::string err_file = (std::filesystem::temp_directory_path() /
-                                ("slotsim-gui-cmd-" + std::to_string(::getpid()) + "-" + std::to_string(counter++)))
-                                   .string();
-  const std::string out_file = err_file + ".out";
-  const std::string cmd = std::string("env -u DISPLAY '") + SLOTSIM_BINARY + "' gui --frames 1 " +
-                          args + " >" + out_file + " 2>" + err_file;
-  const int rc = std::system(cmd.c_str());
-  const std::string err = take(err_file), out = take(out_file);
-  return {WIFEXITED(rc) ? WEXITSTATUS(rc) : -1, err, out};
-}
-
-int lines(const std::string& s) {
-  int n = 0;
-  for (char c : s) n += c == '\n';
-  return n;
+  const slotsim::testing::TempDir dir;
+  return slotsim::testing::run_cli(dir, "gui --frames 1 " + args);
 }
 }  // namespace
 
 TEST_CASE("gui: a bad script is one line on stderr and exit status 2") {
-  const Outcome o = run_gui("--script 'at 5 layout dict; at 9 layout nope'");
-  CHECK(o.status == 2);
+  const CliResult o = run_gui("--script 'at 5 layout dict; at 9 layout nope'");
+  CHECK(o.code == 2);
   CHECK(lines(o.err) == 1);
   CHECK(o.err.find("unknown layout 'nope'") != std::string::npos);
   CHECK(o.err.find("at 9 layout nope") != std::string::npos);
@@ -65,15 +43,15 @@ TEST_CASE("gui: bad flags are rejected before a window opens") {
                            "--scene nebula", "--screenshot /nonexistent-dir/x.png", "--screenshot x.pdf",
                            "--fps 0", "--fps 241", "--fps fast"}) {
     CAPTURE(args);
-    const Outcome o = run_gui(args);
-    CHECK(o.status != 0);
+    const CliResult o = run_gui(args);
+    CHECK(o.code != 0);
     CHECK(lines(o.err) == 1);
   }
 }
 
 TEST_CASE("gui: --help shows the GUI's own defaults and every layout") {
-  const Outcome o = run_gui("--help");
-  CHECK(o.status == 0);
+  const CliResult o = run_gui("--help");
+  CHECK(o.code == 0);
   CHECK(o.out.find("--layout TEXT=dict") != std::string::npos);
   CHECK(o.out.find("--fps") != std::string::npos);
   for (const slotsim::LayoutTraits& t : slotsim::kLayoutTraits) {
@@ -83,8 +61,8 @@ TEST_CASE("gui: --help shows the GUI's own defaults and every layout") {
 }
 
 TEST_CASE("gui: without a display it says so in one line instead of aborting") {
-  const Outcome o = run_gui("--particles 1000");
-  CHECK(o.status == 1);
+  const CliResult o = run_gui("--particles 1000");
+  CHECK(o.code == 1);
   CHECK(lines(o.err) == 1);
   CHECK(o.err.find("no display") != std::string::npos);
 }

@@ -115,7 +115,7 @@ constexpr Span kEmpty{0xffff, 0};
 // interpolation read per particle, in two records rather than six arrays.
 // The bucket pass scatters every particle into its x bucket, and with six
 // arrays that was six write streams per bucket per thread (768 at grid 128)
-// whose write-allocate misses dominated the pass; two records halve that
+// whose write-allocate misses dominated the pass; two records cut that to a third
 // and keep each particle's data on one cache line (two 32-byte records per
 // 64-byte line, eight cell records). A single 40-byte record was tried
 // earlier and the deposit ran ~1.6x slower: records straddled lines.

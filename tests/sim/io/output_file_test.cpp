@@ -37,3 +37,20 @@ TEST_CASE("output paths: a symlink is compared by its target, stdout and devices
   CHECK_NOTHROW(check_distinct_paths({{"--json", check_output("/dev/null", "--json")},
                                       {"--csv", check_output("/dev/null", "--csv")}}, {}));
 }
+
+TEST_CASE("output files: the atomic write replaces the file whole, leaves no temporary, reports a bad path") {
+  // The GUI's Compare export writes through this too (ui/overlay.cpp).
+  const TempDir dir;
+  const std::string p = dir.file("table.csv");
+  slotsim::io::write_file_atomic(p, "first\n");
+  slotsim::io::write_file_atomic(p, "second\n");
+  CHECK(slotsim::testing::read_text(p) == "second\n");
+  int entries = 0;
+  for (const auto& e : std::filesystem::directory_iterator(dir.path())) {
+    CAPTURE(e.path().string());
+    ++entries;
+  }
+  CHECK(entries == 1);  // no NAME.tmp-XXXXXX left behind
+  CHECK_THROWS_AS(slotsim::io::write_file_atomic(dir.file("no-such-dir/x.csv"), "x"), std::runtime_error);
+  CHECK(slotsim::testing::read_text(p) == "second\n");
+}
