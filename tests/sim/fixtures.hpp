@@ -146,6 +146,14 @@ inline std::vector<double> exact_potentials(const SourceArrays& s, double eps) {
   return phi;
 }
 
+// A fresh solver's potential of every source (Solver::potentials), which
+// the solver must provide; NaN-filled first, so an entry it skips shows.
+inline std::vector<double> solver_potentials(const char* name, const ForceParams& fp, const SourceArrays& src) {
+  std::vector<double> phi(src.x.size(), NAN);
+  REQUIRE(make_solver(name, fp)->potentials(src.sources(), phi.data()));
+  return phi;
+}
+
 // sqrt(mean_i ((phi_i - ref_i) / ref_i)^2), skipping ref_i == 0.
 inline double rms_rel_error(const std::vector<double>& ref, const std::vector<double>& phi) {
   double sum = 0;
@@ -170,8 +178,51 @@ inline double energy_rel_error(const SourceArrays& s, const std::vector<double>&
   return std::abs(w / w_ref - 1);
 }
 
+// A solver's potential at a coarse and a fine setting against direct
+// summation, on the 4000-particle Plummer sphere (seed 11) both the bh and
+// the pm potential tests use: rms relative error per particle and the
+// relative error of the potential energy, each for both settings.
+struct PotentialAccuracy {
+  double rms_coarse, rms_fine, energy_coarse, energy_fine;
+};
+inline PotentialAccuracy potential_accuracy(const char* solver, const ForceParams& coarse, const ForceParams& fine) {
+  const SourceArrays src(plummer_sample(4000, 11));
+  const std::vector<double> ref = exact_potentials(src, coarse.softening);
+  const std::vector<double> pc = solver_potentials(solver, coarse, src), pf = solver_potentials(solver, fine, src);
+  return {rms_rel_error(ref, pc), rms_rel_error(ref, pf), energy_rel_error(src, ref, pc),
+          energy_rel_error(src, ref, pf)};
+}
+
 inline bool bitwise_equal(const std::vector<double>& a, const std::vector<double>& b) {
   return a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size() * sizeof(double)) == 0;
+}
+
+// Solver::potentials' contract, for any solver that has one: bit-identical
+// between calls and between 2 threads and 1, every particle written (and
+// bound), the force call's interaction count kept, and the next forces
+// unchanged by the potential call in between.
+inline void check_potentials_contract(Solver& s, const SourceArrays& src) {
+  REQUIRE(s.has_potentials());
+  const std::size_t n = src.x.size();
+  AccelArrays before(n), after(n);
+  Accels ab = before.accels(), aa = after.accels();
+  SolverPhases ph;
+  s.accelerations(src.sources(), ab, ph);
+  const std::uint64_t interactions = s.interactions();
+  std::vector<double> a(n, NAN), b(n, NAN), c(n, NAN);
+  const int saved = omp_get_max_threads();
+  omp_set_num_threads(2);
+  CHECK(s.potentials(src.sources(), a.data()));
+  CHECK(s.potentials(src.sources(), b.data()));
+  omp_set_num_threads(1);
+  CHECK(s.potentials(src.sources(), c.data()));
+  omp_set_num_threads(saved);
+  for (std::size_t i = 0; i < n; ++i) REQUIRE(a[i] < 0);
+  CHECK(bitwise_equal(a, b));
+  CHECK(bitwise_equal(a, c));
+  CHECK(s.interactions() == interactions);
+  s.accelerations(src.sources(), aa, ph);
+  CHECK(bitwise_equal(before, after));
 }
 
 }  // namespace slotsim::testing

@@ -165,31 +165,19 @@ TEST_CASE("bh: a non-positive theta is rejected") {
 }
 
 // Solver::potentials: the tree walk's potential, for the energy diagnostic.
-namespace {
-
-std::vector<double> bh_potentials(const ForceParams& fp, const SourceArrays& src) {
-  std::vector<double> phi(src.x.size(), NAN);
-  REQUIRE(make_solver("bh", fp)->potentials(src.sources(), phi.data()));
-  return phi;
+static std::vector<double> bh_potentials(const ForceParams& fp, const SourceArrays& src) {
+  return slotsim::testing::solver_potentials("bh", fp, src);
 }
 
-}  // namespace
-
 TEST_CASE("bh: potential against direct summation on a 4000-particle Plummer sphere") {
-  using slotsim::testing::energy_rel_error;
-  using slotsim::testing::rms_rel_error;
-  const SourceArrays src(slotsim::testing::plummer_sample(4000, 11));
-  ForceParams fp;
-  const std::vector<double> ref = slotsim::testing::exact_potentials(src, fp.softening);
-  fp.theta = 0.2;
-  const std::vector<double> p02 = bh_potentials(fp, src);
-  fp.theta = 0.7;
-  const std::vector<double> p07 = bh_potentials(fp, src);
-  const double e02 = rms_rel_error(ref, p02), e07 = rms_rel_error(ref, p07);
+  ForceParams fine, coarse;
+  fine.theta = 0.2;
+  coarse.theta = 0.7;
+  const auto acc = slotsim::testing::potential_accuracy("bh", coarse, fine);
+  const double e02 = acc.rms_fine, e07 = acc.rms_coarse;
   MESSAGE("bh potential rms relative error, N=4000 Plummer, eps=0.01: theta 0.2: " << e02 << ", 0.7: " << e07
-                                                                                  << "; energy: "
-                                                                                  << energy_rel_error(src, ref, p02)
-                                                                                  << ", " << energy_rel_error(src, ref, p07));
+                                                                                  << "; energy: " << acc.energy_fine
+                                                                                  << ", " << acc.energy_coarse);
   // theta 0.2 opens nearly everything: what is left is the single-precision
   // sums (~1e-7 per term, over a few hundred terms), far below 1e-5.
   CHECK(e02 <= 1e-5);
@@ -199,33 +187,13 @@ TEST_CASE("bh: potential against direct summation on a 4000-particle Plummer sph
   // in the force test above); 5e-4 is that bound with room.
   CHECK(e07 <= 5e-4);
   CHECK(e02 < e07);  // the opening criterion is the forces' one
-  CHECK(energy_rel_error(src, ref, p07) <= e07);  // the total is no worse than its parts
+  CHECK(acc.energy_coarse <= e07);  // the total is no worse than its parts
 }
 
 TEST_CASE("bh: the potential is bit-identical between calls and thread counts, and leaves the forces alone") {
   const SourceArrays src(slotsim::testing::plummer_sample(30000, 5));
   auto s = make_solver("bh", ForceParams{});
-  REQUIRE(s->has_potentials());
-  const std::size_t n = src.x.size();
-  AccelArrays before(n), after(n);
-  Accels ab = before.accels(), aa = after.accels();
-  SolverPhases ph;
-  s->accelerations(src.sources(), ab, ph);
-  const std::uint64_t interactions = s->interactions();
-  std::vector<double> a(n, NAN), b(n, NAN), c(n, NAN);
-  const int saved = omp_get_max_threads();
-  omp_set_num_threads(2);
-  CHECK(s->potentials(src.sources(), a.data()));
-  CHECK(s->potentials(src.sources(), b.data()));
-  omp_set_num_threads(1);
-  CHECK(s->potentials(src.sources(), c.data()));
-  omp_set_num_threads(saved);
-  for (std::size_t i = 0; i < n; ++i) REQUIRE(a[i] < 0);  // every particle written, and bound
-  CHECK(slotsim::testing::bitwise_equal(a, b));
-  CHECK(slotsim::testing::bitwise_equal(a, c));
-  CHECK(s->interactions() == interactions);  // still the force call's count
-  s->accelerations(src.sources(), aa, ph);
-  CHECK(slotsim::testing::bitwise_equal(before, after));
+  slotsim::testing::check_potentials_contract(*s, src);
 }
 
 TEST_CASE("bh: potential of tiny inputs") {

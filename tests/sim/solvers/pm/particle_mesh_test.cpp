@@ -267,28 +267,16 @@ TEST_CASE("pm: odd grids are deterministic and conserve momentum") {
 }
 
 // Solver::potentials: the mesh potential, for the energy diagnostic.
-namespace {
-
-std::vector<double> pm_potentials(const ForceParams& fp, const SourceArrays& src) {
-  std::vector<double> phi(src.x.size(), NAN);
-  REQUIRE(make_solver("pm", fp)->potentials(src.sources(), phi.data()));
-  return phi;
+static std::vector<double> pm_potentials(const ForceParams& fp, const SourceArrays& src) {
+  return slotsim::testing::solver_potentials("pm", fp, src);
 }
 
-}  // namespace
-
 TEST_CASE("pm: potential of a smooth sphere against direct summation") {
-  using slotsim::testing::energy_rel_error;
-  using slotsim::testing::rms_rel_error;
-  const SourceArrays src(slotsim::testing::plummer_sample(4000, 11));
-  ForceParams fp;
-  const std::vector<double> ref = slotsim::testing::exact_potentials(src, fp.softening);
-  fp.grid = 64;
-  const std::vector<double> p64 = pm_potentials(fp, src);
-  fp.grid = 128;
-  const std::vector<double> p128 = pm_potentials(fp, src);
-  const double e64 = rms_rel_error(ref, p64), e128 = rms_rel_error(ref, p128);
-  const double w128 = energy_rel_error(src, ref, p128);
+  ForceParams coarse, fine;
+  coarse.grid = 64;
+  fine.grid = 128;
+  const auto acc = slotsim::testing::potential_accuracy("pm", coarse, fine);
+  const double e64 = acc.rms_coarse, e128 = acc.rms_fine, w128 = acc.energy_fine;
   MESSAGE("pm potential rms relative error, N=4000 Plummer, eps=0.01: grid 64: " << e64 << ", 128: " << e128
                                                                                 << "; energy at 128: " << w128);
   // The mesh replaces each pair's 1/r by the CIC-smoothed kernel sampled
@@ -337,25 +325,7 @@ TEST_CASE("pm: the potential is bit-identical between calls and thread counts, a
   ForceParams fp;
   fp.grid = 64;
   auto s = make_solver("pm", fp);
-  REQUIRE(s->has_potentials());
-  const std::size_t n = src.x.size();
-  AccelArrays before(n), after(n);
-  Accels ab = before.accels(), aa = after.accels();
-  SolverPhases ph;
-  s->accelerations(src.sources(), ab, ph);
-  std::vector<double> a(n, NAN), b(n, NAN), c(n, NAN);
-  const int saved = omp_get_max_threads();
-  omp_set_num_threads(2);
-  CHECK(s->potentials(src.sources(), a.data()));
-  CHECK(s->potentials(src.sources(), b.data()));
-  omp_set_num_threads(1);
-  CHECK(s->potentials(src.sources(), c.data()));
-  omp_set_num_threads(saved);
-  for (std::size_t i = 0; i < n; ++i) REQUIRE(a[i] < 0);  // every particle written, and bound
-  CHECK(slotsim::testing::bitwise_equal(a, b));
-  CHECK(slotsim::testing::bitwise_equal(a, c));
-  s->accelerations(src.sources(), aa, ph);
-  CHECK(slotsim::testing::bitwise_equal(before, after));
+  slotsim::testing::check_potentials_contract(*s, src);
 }
 
 TEST_CASE("pm: a periodic mesh offers no potential") {
