@@ -162,7 +162,9 @@ int run_batch(BatchOptions& o) {
   auto last_print = Clock::now();
   const bool quiet = o.quiet;
   auto progress = [&](double f, const char* what) {
-    if (quiet || Clock::now() - last_print < std::chrono::seconds(1)) return;
+    // At most a line a second, except a start (fraction 0), which
+    // announces work that may be long and reports nothing until it ends.
+    if (quiet || (f > 0 && Clock::now() - last_print < std::chrono::seconds(1))) return;
     last_print = Clock::now();
     std::fprintf(stderr, "  %s %5.1f%%\n", what, 100 * f);
   };

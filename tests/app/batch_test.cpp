@@ -159,3 +159,19 @@ TEST_CASE("batch: --read-dict gives shared-keys particles a dict and leaves the 
   CHECK(bad.err.find("--read-dict: particle 500 is out of range") != std::string::npos);
   CHECK(run_cli(d, common + "--read-dict x1").code == 2);
 }
+
+TEST_CASE("batch: a solver potential that may be long is announced before it starts") {
+  // From 1M particles the energy diagnostic's first call (before any step
+  // tells it how long a solve takes) says what it is doing before the
+  // solver's potential, which reports nothing until it returns.
+  TempDir d;
+  const CliResult r = run_cli(d, "batch -n 1000000 --layout soa --solver pm --grid 16 --steps 1");
+  CHECK(r.code == 0);
+  CHECK(r.err.find("energy diagnostic: the solver's potential") != std::string::npos);
+  // Below that, and with -q, no such line.
+  const CliResult small = run_cli(d, "batch -n 30000 --layout soa --solver pm --grid 16 --steps 1");
+  CHECK(small.code == 0);
+  CHECK(small.err.find("energy diagnostic: the solver's potential") == std::string::npos);
+  const CliResult quiet = run_cli(d, "batch -q -n 1000000 --layout soa --solver pm --grid 16 --steps 1");
+  CHECK(quiet.err.find("energy diagnostic") == std::string::npos);
+}
