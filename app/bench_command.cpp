@@ -81,9 +81,10 @@ Result run_layout(SimConfig cfg, Layout l, const BenchOptions& o, int index, int
   sys.step();  // warm-up: first forces, page faults, caches
   // The bandwidth floor of this row, measured here rather than once per
   // run: on a shared VM the bandwidth a process gets drifts over a run
-  // (62-95 GB/s between the rows of one run at 1M particles, whose 56 MB
-  // working set sits partly in a cache shared with other guests), and a
-  // ratio is only worth its name if both sides saw the same machine.
+  // (64-80 GB/s between the rows of docs/bench/layouts_pm_1m.md, 1M
+  // particles, whose 56 MB working set sits partly in a cache shared with
+  // other guests), and a ratio is only worth its name if both sides saw the
+  // same machine.
   std::fprintf(stderr, "[%d/%d] %s: measuring memory bandwidth (triad)\n", index, count,
                std::string(layout_name(l)).c_str());
   r.triad_gbs = triad_bandwidth_gbs(std::max<std::size_t>(cfg.particles * 56, 64u << 20));
@@ -285,8 +286,7 @@ int run_bench(BenchOptions& o) {
   if (cfg.solver == "pm")
     std::printf("\npm floor (%s row): FFT convolution alone %.2f ms (same plans and mesh) + particle passes and "
                 "integrator at %.1f GB/s %.2f ms = %.2f ms\n",
-                ref_name.c_str(), ref.transform_ms, ref.triad_gbs,
-                (176 * n) / (ref.triad_gbs * 1e9) * 1e3 + bound_ms(ref), floor_ms(ref));
+                ref_name.c_str(), ref.transform_ms, ref.triad_gbs, floor_ms(ref) - ref.transform_ms, floor_ms(ref));
   if (soa)
     std::printf("\nsoa integrator (kick+drift) %.2f ms vs bandwidth bound %.2f ms (%.0f MB moved at %.1f GB/s): %.2fx the bound\n",
                 soa->phases.kick_ms + soa->phases.drift_ms, bound_ms(*soa), integ_bytes / 1e6, soa->triad_gbs,

@@ -133,6 +133,11 @@ CommandResult handle(const cmd::SetSolver& c, CommandContext& ctx) {
   ctx.system->set_solver(c.name, c.force);
   ctx.restart_timing = true;
   ctx.forces_stale = true;
+  // The softening travels with the solver and changes the energy itself;
+  // above the exact limit the potential is also the solver's own (or
+  // sampled), whose error differs between solvers. An old E0 would show
+  // either as an energy error that no step made.
+  ctx.energy_stale = true;
   r.text = "solver " + c.name;
   return r;
 }

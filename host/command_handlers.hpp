@@ -43,6 +43,7 @@ struct CommandContext {
   // What the thread must do once the handler returned (or threw).
   bool restart_timing = false;  // new layout or solver: step statistics restart
   bool forces_stale = false;    // the next step computes forces from scratch
+  bool energy_stale = false;    // the energy reference E0 no longer applies: take a new one
   bool respawned = false;       // new particles: simulated time and energy restart
 
   ProgressFn progress_fn(bool cancellable = false) const {

@@ -319,11 +319,7 @@ void SimThread::apply(const SimCommand& c, std::uint64_t seq) {
   }
   if (ctx.restart_timing) restart_timing();
   if (ctx.forces_stale) first_step_ = true;
-  if (res.ok && res.is<cmd::SetSolver>() && system_) {
-    // A new E0 after every solver change. The softening travels with it
-    // and changes the energy itself; above the exact limit the potential
-    // is also the solver's own (or sampled), whose error differs between
-    // solvers. Either would show as an energy error that no step made.
+  if (ctx.energy_stale) {
     has_e0_ = false;
     next_energy_s_ = 0;
   }

@@ -126,12 +126,12 @@ MemoryPlan plan_run(const RunShape& s) {
   }
   {
     // Everything a step holds stays allocated while the diagnostic runs
-    // (the solver keeps its buffers between calls), plus its own gather;
-    // above the exact limit bh and isolated pm give the potential from
-    // those same buffers (System::diagnostics), 8 B/particle more.
+    // (the solver keeps its buffers between calls, the report its per-step
+    // records), plus its own gather; above the exact limit bh and isolated
+    // pm give the potential from those same buffers (System::diagnostics),
+    // 8 B/particle more.
     PlanPhase p{"energy diagnostic", {layout_item(s.initial, s.particles, s.python_objects)}};
-    for (const auto& i : common)
-      if (i.what.rfind("per-step timings", 0) != 0) p.items.push_back(i);
+    p.items.insert(p.items.end(), common.begin(), common.end());
     p.items.push_back({"gathered x, y, z, m (32 B/particle)", 32 * n});
     if (s.particles > s.exact_potential_max && s.has_forces && solver_has_potentials(s.solver, s.force))
       p.items.push_back({"solver potential (8 B/particle)", 8 * n});

@@ -93,6 +93,7 @@ TEST_CASE("command handlers: settings go back through the context; pause and ste
   const CommandResult so = apply_command(SimCommand{cmd::SetSolver{"direct", ForceParams{}}}, 4, ctx);
   CHECK(so.ok);
   CHECK(ctx.forces_stale);
+  CHECK(ctx.energy_stale);
   CHECK(sys->config().solver == "direct");
 }
 

@@ -170,19 +170,12 @@ class ParticleMeshSolver final : public Solver {
     const auto t0 = clock::now();
     phases = {};
     if (src.n == 0) return;
-    if (src.n > 0xffffffffu) throw std::length_error("pm: more than 2^32 - 1 particles");
-    const MeshMap map = place(src);
-    last_h_ = map.h;
-    setup();
-    double* grid = periodic_ ? per_->grid() : iso_->grid();
-    const std::size_t plane = periodic_ ? per_->plane_stride() : iso_->plane_stride();
-    const std::size_t row = periodic_ ? per_->row_stride() : iso_->row_stride();
-    bucket(src, map);
-    deposit(map, grid, plane, row);
+    const Mesh mesh = deposit_mass(src);
+    const MeshMap& map = mesh.map;
     const auto t1 = clock::now();
 
     convolve(map);
-    gradient(map, grid, plane, row);
+    gradient(map, mesh.grid, mesh.plane, mesh.row);
     const auto t2 = clock::now();
 
     interpolate(map, acc);
@@ -208,20 +201,35 @@ class ParticleMeshSolver final : public Solver {
   bool potentials(const Sources& src, double* phi) override {
     if (periodic_) return false;
     if (src.n == 0) return true;
-    if (src.n > 0xffffffffu) throw std::length_error("pm: more than 2^32 - 1 particles");
-    const MeshMap map = place(src);
-    last_h_ = map.h;
-    setup();
-    bucket(src, map);
-    double* grid = iso_->grid();
-    const std::size_t plane = iso_->plane_stride(), row = iso_->row_stride();
-    deposit(map, grid, plane, row);
-    convolve(map);
-    interpolate_potential(map, grid, plane, row, phi);
+    const Mesh mesh = deposit_mass(src);
+    convolve(mesh.map);
+    interpolate_potential(mesh.map, mesh.grid, mesh.plane, mesh.row, phi);
     return true;
   }
 
  private:
+  // The mesh of one call, holding the deposited mass: its placement, and
+  // the grid with its strides (the periodic or the isolated buffer).
+  struct Mesh {
+    MeshMap map;
+    double* grid;
+    std::size_t plane, row;
+  };
+  // What forces and potentials share up to the convolution: place the mesh
+  // on the particles, sort them into x buckets, deposit their mass.
+  Mesh deposit_mass(const Sources& src) {
+    if (src.n > 0xffffffffu) throw std::length_error("pm: more than 2^32 - 1 particles");
+    Mesh mesh{place(src), nullptr, 0, 0};
+    last_h_ = mesh.map.h;
+    setup();
+    mesh.grid = periodic_ ? per_->grid() : iso_->grid();
+    mesh.plane = periodic_ ? per_->plane_stride() : iso_->plane_stride();
+    mesh.row = periodic_ ? per_->row_stride() : iso_->row_stride();
+    bucket(src, mesh.map);
+    deposit(mesh.map, mesh.grid, mesh.plane, mesh.row);
+    return mesh;
+  }
+
   // Mass to potential, in place on the mesh. Isolated: only the rows the
   // particles' clouds and the gradient's stencil read are produced.
   void convolve(const MeshMap& map) {

@@ -165,9 +165,6 @@ TEST_CASE("bh: a non-positive theta is rejected") {
 }
 
 // Solver::potentials: the tree walk's potential, for the energy diagnostic.
-static std::vector<double> bh_potentials(const ForceParams& fp, const SourceArrays& src) {
-  return slotsim::testing::solver_potentials("bh", fp, src);
-}
 
 TEST_CASE("bh: potential against direct summation on a 4000-particle Plummer sphere") {
   ForceParams fine, coarse;
@@ -205,13 +202,13 @@ TEST_CASE("bh: potential of tiny inputs") {
   SUBCASE("one particle has none") {
     SourceArrays src;
     src.push(3, -2, 1, 5);
-    CHECK(bh_potentials(fp, src)[0] == 0);
+    CHECK(slotsim::testing::solver_potentials("bh", fp, src)[0] == 0);
   }
   SUBCASE("two particles get the pair's") {
     SourceArrays src;
     src.push(0, 0, 0, 2);
     src.push(1, 0, 0, 1);
-    const std::vector<double> phi = bh_potentials(fp, src);
+    const std::vector<double> phi = slotsim::testing::solver_potentials("bh", fp, src);
     const double r = std::sqrt(1 + fp.softening * fp.softening);
     CHECK(phi[0] == doctest::Approx(-1 / r).epsilon(1e-6));
     CHECK(phi[1] == doctest::Approx(-2 / r).epsilon(1e-6));
@@ -219,6 +216,6 @@ TEST_CASE("bh: potential of tiny inputs") {
   SUBCASE("coincident particles leave each other out, as the forces do") {
     SourceArrays src;
     for (int i = 0; i < 100; ++i) src.push(0.25, 0.5, -1, 1e-3);
-    for (const double phi : bh_potentials(fp, src)) CHECK(phi == 0);
+    for (const double phi : slotsim::testing::solver_potentials("bh", fp, src)) CHECK(phi == 0);
   }
 }

@@ -267,9 +267,6 @@ TEST_CASE("pm: odd grids are deterministic and conserve momentum") {
 }
 
 // Solver::potentials: the mesh potential, for the energy diagnostic.
-static std::vector<double> pm_potentials(const ForceParams& fp, const SourceArrays& src) {
-  return slotsim::testing::solver_potentials("pm", fp, src);
-}
 
 TEST_CASE("pm: potential of a smooth sphere against direct summation") {
   ForceParams coarse, fine;
@@ -304,7 +301,7 @@ TEST_CASE("pm: a particle's own cloud is not part of its potential") {
   src.push(0.3 + 0.8 * d, 0.4 + 0.6 * d, 0.5, 1);
   ForceParams fp;
   fp.softening = 0;
-  const std::vector<double> phi = pm_potentials(fp, src), ref = slotsim::testing::exact_potentials(src, 0);
+  const std::vector<double> phi = slotsim::testing::solver_potentials("pm", fp, src), ref = slotsim::testing::exact_potentials(src, 0);
   CHECK(std::abs(phi[2] / ref[2] - 1) < 1e-2);
   CHECK(std::abs(phi[3] / ref[3] - 1) < 1e-2);
   SUBCASE("alone, a particle has none") {
@@ -312,7 +309,7 @@ TEST_CASE("pm: a particle's own cloud is not part of its potential") {
     one.push(5, 5, 5, 1);
     fp.grid = 16;
     // The mesh value and the subtracted cloud are each ~1/h = 8 here.
-    CHECK(std::abs(pm_potentials(fp, one)[0]) < 1e-12);
+    CHECK(std::abs(slotsim::testing::solver_potentials("pm", fp, one)[0]) < 1e-12);
   }
   SUBCASE("no particles") {
     SourceArrays none;
