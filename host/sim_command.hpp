@@ -9,7 +9,7 @@
 #include <variant>
 
 #include "sim/layouts/layout.hpp"
-#include "sim/lessons.hpp"
+#include "lessons/lessons.hpp"
 #include "sim/solvers/solver.hpp"
 
 namespace slotsim::host {
@@ -65,7 +65,7 @@ struct SetAttr {
   double value;
   AttrOp op = AttrOp::Set;
 };
-// The inheritance-rule preset (sim/inheritance.hpp): the particles become
+// The inheritance-rule preset (lessons/inheritance.hpp): the particles become
 // instances of a subclass without __slots__ whose __init__ sets `name`.
 struct Inherit {
   static constexpr std::string_view kName = "inherit";

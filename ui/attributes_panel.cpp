@@ -1,6 +1,6 @@
 // Attributes panel: set an attribute on one particle or on all of them and
 // see what it costs, or the AttributeError the layout raises; and the
-// inheritance rule (sim/inheritance.hpp) with its bytes before and after.
+// inheritance rule (lessons/inheritance.hpp) with its bytes before and after.
 #include <imgui.h>
 #include <imgui_stdlib.h>
 
@@ -9,7 +9,7 @@
 #include <string>
 
 #include "host/format.hpp"
-#include "sim/inheritance.hpp"
+#include "lessons/inheritance.hpp"
 #include "ui/overlay.hpp"
 #include "ui/widgets.hpp"
 

@@ -1,5 +1,5 @@
 #pragma once
-// The inheritance rule, written once: the lessons (sim/lessons.cpp) run it
+// The inheritance rule, written once: the lessons (lessons/lessons.cpp) run it
 // on a sample store for `bench --claims`, the GUI's preset and the `inherit`
 // script action run it on the live System. As one operation: the particles become
 // instances of a subclass that does not declare __slots__, and that
