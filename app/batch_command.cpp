@@ -28,6 +28,7 @@
 #include "app/run_plan.hpp"
 #include "app/sim_options.hpp"
 #include "sim/interrupt.hpp"
+#include "sim/limits.hpp"
 #include "app/snapshot_output.hpp"
 #include "sim/io/csv.hpp"
 #include "sim/layouts/particle_store.hpp"
@@ -56,11 +57,6 @@ struct PlannedSwitch {
   std::uint64_t at;
   Layout to;
 };
-
-// Steps are counted in a uint64 but each keeps a 72-byte timing record for
-// the report; the memory plan refuses what does not fit, this bound only
-// keeps the arithmetic far from overflow.
-constexpr std::uint64_t kMaxSteps = 1000000000000ull;
 
 std::vector<PlannedSwitch> parse_switches(const std::vector<std::string>& specs, std::uint64_t steps) {
   std::vector<PlannedSwitch> out;

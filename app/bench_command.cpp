@@ -21,6 +21,7 @@
 #include "app/run_plan.hpp"
 #include "app/sim_options.hpp"
 #include "sim/interrupt.hpp"
+#include "sim/limits.hpp"
 #include "lessons/lessons.hpp"
 #include "sim/layouts/particle_store.hpp"
 #include "sim/memory_plan.hpp"
@@ -31,8 +32,13 @@
 namespace slotsim::app {
 namespace {
 
+// Repeats per layout: each keeps one median; far more than anyone times.
+constexpr std::uint64_t kMaxRepeats = 1000000;
+
 struct BenchOptions {
   SimOptions sim;
+  // Integers as text, converted by parse_count (see SimOptions).
+  std::string steps_text = "5", repeats_text = "3", claims_big_text = "10000000", claims_sample_text = "100000";
   std::uint64_t steps = 5;
   int repeats = 3;
   std::string layouts = layout_names(",");  // every layout in the table
@@ -136,8 +142,16 @@ int run_claims(const BenchOptions& o) {
 
 int run_bench(BenchOptions& o) {
   finish_sim_options(o.sim);
-  if (o.repeats < 1) throw std::invalid_argument("--repeats must be at least 1");
-  if (o.steps < 1) throw std::invalid_argument("--steps must be at least 1");
+  o.steps = parse_count(o.steps_text, "--steps", 1, kMaxSteps);
+  o.repeats = static_cast<int>(parse_count(o.repeats_text, "--repeats", 1, kMaxRepeats));
+  o.claims_big = parse_count(o.claims_big_text, "--claims-instances", 1, kMaxParticles);
+  o.claims_opts.sample = parse_count(o.claims_sample_text, "--claims-sample", 100, kMaxParticles);
+  // Flags of the claims report mean nothing without it: refused, as a
+  // solver's flag is with another solver, rather than silently ignored.
+  if (!o.claims)
+    for (const char* f : {"--claims-instances", "--claims-sample", "--python", "--python-quick"})
+      if (o.sim.given(f)) throw std::invalid_argument(std::string(f) + ": only with --claims");
+  if (o.claims_opts.python_quick && !o.claims_opts.python) throw std::invalid_argument("--python-quick: only with --python");
   const auto layouts = parse_layouts(o.layouts);
   if (o.sim.cfg.python_objects)
     for (Layout l : layouts)
@@ -145,7 +159,6 @@ int run_bench(BenchOptions& o) {
   check_not_empty(o.sim, "--json", o.json);
   check_not_empty(o.sim, "--csv", o.csv);
   const auto targets = check_writable_all({{"--json", o.json}, {"--csv", o.csv}});
-  if (o.claims_opts.python && !o.claims) throw std::invalid_argument("--python: only with --claims");
   io::check_distinct_paths(targets, {{"--ic", o.sim.cfg.ic_file}});
   if (o.claims) return run_claims(o);
   SimConfig cfg = o.sim.cfg;
@@ -372,18 +385,19 @@ CLI::App* register_bench(CLI::App& app) {
   o->sim.cfg.solver = "none";
   CLI::App* cmd = app.add_subcommand("bench", "run the same work over several layouts and compare them");
   add_sim_options(cmd, o->sim);
-  cmd->add_option("--steps", o->steps, "timed steps per repeat")->check(CLI::PositiveNumber)->capture_default_str();
-  cmd->add_option("--repeats", o->repeats, "repeats per layout (the table shows median and min-max)")
+  cmd->add_option("--steps", o->steps_text, "timed steps per repeat")->capture_default_str();
+  cmd->add_option("--repeats", o->repeats_text,
+                  "repeats per layout (the table shows median and min-max), 1 to " + std::to_string(kMaxRepeats))
       ->capture_default_str();
   cmd->add_option("--layouts", o->layouts, "comma-separated layouts to run, in order")->capture_default_str();
   cmd->add_option("--json", o->json, "write the results as JSON to FILE");
   cmd->add_option("--csv", o->csv, "write the table as CSV to FILE");
   cmd->add_flag("--dry-run", o->dry_run, "print the memory plan and exit without running");
   cmd->add_flag("--claims", o->claims, "print the lecture's claims beside values measured now");
-  cmd->add_option("--claims-instances", o->claims_big, "instance count of the large-dict claim")
-      ->check(CLI::PositiveNumber)
+  cmd->add_option("--claims-instances", o->claims_big_text, "instance count of the large-dict claim")
       ->capture_default_str();
-  cmd->add_option("--claims-sample", o->claims_opts.sample, "particles per store for the claims' per-instance figures")
+  cmd->add_option("--claims-sample", o->claims_sample_text,
+                  "particles per store for the claims' per-instance figures (at least 100)")
       ->capture_default_str();
   // The value is optional: `--python` alone uses the interpreter CMake
   // configured (SLOTSIM_PYTHON), `--python PATH` another one.

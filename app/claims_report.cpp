@@ -8,6 +8,8 @@
 #include "lessons/cpython.hpp"
 #include "sim/io/json.hpp"
 #include "lessons/lessons.hpp"
+#include "sim/layouts/particle_store.hpp"
+#include "sim/memory_plan.hpp"
 
 namespace slotsim::app {
 namespace {
@@ -47,6 +49,12 @@ Json cell_json(const ClaimCell& c) {
 
 int run_claims_report(const ClaimsOptions& o) {
   if (o.sample < 100) throw std::invalid_argument("--claims-sample must be at least 100");
+  // The sample's stores are alive together (slots, dict, shared-keys with
+  // every __dict__ read, which costs about what dict does): planned like a
+  // run, so a huge --claims-sample is refused before the first store.
+  plan_store("claims sample stores", Layout::Dict, 2 * o.sample, false,
+             {{"slots store", measured_bytes_per_particle(Layout::Slots, false) * double(o.sample)}})
+      .check("the claims report (--claims-sample " + std::to_string(o.sample) + ")");
   check_writable(o.json, "--json");
   std::string script, python;
   std::string cpython_error;

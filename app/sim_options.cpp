@@ -1,5 +1,7 @@
 #include "app/sim_options.hpp"
 
+#include "app/exit_status.hpp"
+
 #include <cmath>
 #include <iostream>
 #include <thread>
@@ -7,13 +9,12 @@
 #include "sim/io/csv.hpp"
 #include "sim/layouts/errors.hpp"
 #include "sim/layouts/particle_store.hpp"
+#include "sim/limits.hpp"
 #include "sim/message.hpp"
 #include "sim/scenes/scene.hpp"
 
 namespace slotsim::app {
 namespace {
-
-constexpr std::uint64_t kMaxThreads = 256;
 
 std::string solver_list() {
   std::string s;
@@ -97,9 +98,9 @@ void finish_sim_options(SimOptions& o) {
   // refuses the default (soa), which bench (--layouts) does not use.
   if (c.python_objects && o.given("--layout") && !traits(c.layout).heap_objects)
     throw std::invalid_argument(python_objects_refusal(c.layout));
-  c.particles = parse_count(o.particles, "--particles", 1, UINT32_MAX);
+  c.particles = parse_count(o.particles, "--particles", 1, kMaxParticles);
   c.seed = parse_count(o.seed, "--seed", 0, UINT64_MAX);
-  c.threads = static_cast<int>(parse_count(o.threads, "--threads", 0, kMaxThreads));
+  c.threads = static_cast<int>(parse_count(o.threads, "--threads", 0, std::uint64_t(kMaxThreads)));
   c.sort_every = parse_count(o.sort_every, "--sort-every", 0, UINT64_MAX);
   check_dt(c.dt);
   check_finite(c.force.softening, "--softening");
@@ -146,25 +147,30 @@ void finish_sim_options(SimOptions& o) {
   }
   if (o.given("--box") && !c.force.periodic)
     throw std::invalid_argument("--box needs --periodic (an isolated mesh fits itself to the particles)");
-  make_solver(c.solver, c.force);  // throws for bad parameters of the chosen solver
+  // Everything else a run's configuration must satisfy, in the one check
+  // a restart snapshot and the GUI pass through as well; and an
+  // OMP_NUM_THREADS beyond the limit is refused like --threads would be.
+  // --python-objects is left to each command, against the layouts it will
+  // really hold: bench's --layouts, or a restart snapshot's layout.
+  SimConfig checked = c;
+  checked.python_objects = false;
+  check_config(checked);
+  checked_team_size(c.threads);
 }
 
 int run_guarded(const char* cmd, const std::function<int()>& body) {
   auto say = [&](const char* what) { std::cerr << "slotsim " << cmd << ": error: " << one_line(what) << "\n"; };
   try {
     return body();
-  } catch (const std::invalid_argument& e) {
-    say(e.what());
-    return 2;
-  } catch (const CsvError& e) {
-    say(e.what());
-    return 2;
   } catch (const std::bad_alloc&) {
     say("out of memory");
-    return 1;
+    return kExitFailed;
   } catch (const std::exception& e) {
     say(e.what());
-    return 1;
+    return exit_status_of(e);
+  } catch (...) {
+    say("unknown error");
+    return kExitFailed;
   }
 }
 

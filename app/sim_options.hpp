@@ -42,7 +42,7 @@ void check_not_empty(const SimOptions& o, const std::string& flag, const std::st
 
 // Runs body(), printing any exception as one line "slotsim <cmd>: error: ..."
 // (control bytes escaped, long numbers shortened) on stderr and turning it
-// into exit status 1 (or 2 for bad input).
+// into its exit status by the one table (app/exit_status.hpp).
 int run_guarded(const char* cmd, const std::function<int()>& body);
 
 }  // namespace slotsim::app

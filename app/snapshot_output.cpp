@@ -8,6 +8,7 @@
 #include "app/output_file.hpp"
 #include "app/sim_options.hpp"
 #include "sim/io/csv.hpp"
+#include "sim/limits.hpp"
 
 namespace slotsim::app {
 namespace {
@@ -41,9 +42,8 @@ void write_one(const SnapshotOptions& o, const std::string& path, System& sys, b
 
 void add_snapshot_options(CLI::App* cmd, SnapshotOptions& o) {
   o.cmd = cmd;
-  cmd->add_option("--snapshot-every", o.every,
-                  "also write a numbered series every K steps (out_000.h5, out_001.h5, ... from --snapshot)")
-      ->check(CLI::NonNegativeNumber);
+  cmd->add_option("--snapshot-every", o.every_text,
+                  "also write a numbered series every K steps (out_000.h5, out_001.h5, ... from --snapshot)");
   cmd->add_option("--snapshot-fields", o.fields_spec,
                   "extra HDF5 snapshot datasets: acc (accelerations), pot (potential), e.g. acc,pot");
   cmd->add_option("--restart", o.restart, "continue the run saved in a slotsim HDF5 snapshot (--steps more steps)");
@@ -57,6 +57,7 @@ std::string series_name(const std::string& snapshot, std::uint64_t index) {
 }
 
 void check_snapshot_options(SnapshotOptions& o, const std::string& snapshot, const SimConfig& cfg) {
+  o.every = parse_count(o.every_text, "--snapshot-every", 0, kMaxSteps);
   o.fields = parse_snapshot_fields(o.fields_spec);
   if (o.every > 0 && snapshot.empty())
     throw std::invalid_argument("--snapshot-every needs --snapshot FILE to name the series after");

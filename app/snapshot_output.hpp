@@ -14,7 +14,8 @@ namespace slotsim::app {
 
 struct SnapshotOptions {
   std::string restart;      // --restart FILE.h5
-  std::uint64_t every = 0;  // --snapshot-every K
+  std::string every_text = "0";  // --snapshot-every K, converted by parse_count
+  std::uint64_t every = 0;
   std::string fields_spec;  // --snapshot-fields acc,pot
   SnapshotFields fields;    // parsed by check_snapshot_options
   CLI::App* cmd = nullptr;  // to ask which flags were given explicitly

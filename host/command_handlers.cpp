@@ -10,6 +10,7 @@
 #include <type_traits>
 
 #include "lessons/inheritance.hpp"
+#include "sim/limits.hpp"
 #include "sim/io/hdf5_snapshot.hpp"
 #include "sim/memory/tracker.hpp"
 #include "sim/memory_plan.hpp"
@@ -202,7 +203,10 @@ CommandResult handle(const cmd::SetThreads& c, CommandContext&) {
   CommandResult r = result_for<cmd::SetThreads>();
   // Only the calling thread's OpenMP setting: the System's kernels run on
   // the simulation thread, and the window thread keeps its own.
-  omp_set_num_threads(c.threads > 0 ? c.threads : omp_get_num_procs());
+  // 0 = every core, within the same limit as --threads (a script's
+  // `threads 100000` is refused here, not handed to libgomp).
+  const std::int64_t n = c.threads > 0 ? c.threads : std::min<std::int64_t>(omp_get_num_procs(), kMaxThreads);
+  omp_set_num_threads(checked_team_size(n, "threads"));
   r.text = "threads " + std::to_string(omp_get_max_threads());
   return r;
 }

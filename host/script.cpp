@@ -3,11 +3,13 @@
 #include <algorithm>
 #include <cctype>
 #include <cerrno>
+#include <climits>
 #include <cmath>
 #include <cstdlib>
 #include <string>
 
 #include "sim/io/output_file.hpp"
+#include "sim/limits.hpp"
 #include "sim/system.hpp"
 #include "sim/layouts/layout.hpp"
 #include "sim/scenes/scene.hpp"
@@ -43,6 +45,13 @@ std::string join(const std::vector<std::string>& v) {
   return s;
 }
 
+// Upper bounds of the script's integers (see Parser::integer).
+constexpr long long kMaxFrame = 1LL << 40;                        // ~35 years at 1000 fps
+constexpr long long kMaxId = static_cast<long long>(kMaxParticles) - 1;
+constexpr long long kMaxCount = static_cast<long long>(kMaxParticles);  // as --particles
+constexpr long long kMaxStepsPerFrame = 1000000;                  // the panel offers 0..64
+constexpr long long kMaxTourSteps = static_cast<long long>(kMaxSteps);
+
 class Parser {
  public:
   explicit Parser(std::string src) : src_(std::move(src)) {}
@@ -60,13 +69,17 @@ class Parser {
     return v;
   }
 
-  long long integer(const std::string& w, const char* what, long long lo) const {
+  // Every integer has an upper bound as well: the commands take int or
+  // size_t, and a value past the bound would narrow silently (threads
+  // 2147483648 became -2147483648, speed 3000000000 a negative speed).
+  long long integer(const std::string& w, const char* what, long long lo, long long hi) const {
     errno = 0;
     char* end = nullptr;
     const long long v = std::strtoll(w.c_str(), &end, 10);
     if (w.empty() || *end != '\0' || errno == ERANGE)
       fail(std::string("expected an integer for ") + what + ", got '" + w + "'");
     if (v < lo) fail(std::string(what) + " must be at least " + std::to_string(lo));
+    if (v > hi) fail(std::string(what) + " must be at most " + std::to_string(hi));
     return v;
   }
 
@@ -81,7 +94,7 @@ class Parser {
     if (w.size() < 3 || w[0] != "at") fail("expected 'at FRAME ACTION ...'");
     ScriptAction a;
     a.source = src_;
-    a.frame = static_cast<long>(integer(w[1], "the frame", 0));
+    a.frame = static_cast<long>(integer(w[1], "the frame", 0, kMaxFrame));
     const std::string& verb = w[2];
     if (verb == "layout") {
       arity(w, 1, 1, "layout NAME");
@@ -91,17 +104,17 @@ class Parser {
     } else if (verb == "set-attr") {
       arity(w, 2, 3, "set-attr NAME VALUE [PARTICLE_ID]");
       cmd::SetAttr s{std::nullopt, w[3], number(w[4], "the value")};
-      if (w.size() == 6) s.id = static_cast<std::size_t>(integer(w[5], "the particle id", 0));
+      if (w.size() == 6) s.id = static_cast<std::size_t>(integer(w[5], "the particle id", 0, kMaxId));
       a.what = SimCommand{s};
     } else if (verb == "del-attr") {
       arity(w, 1, 2, "del-attr NAME [PARTICLE_ID]");
       cmd::SetAttr s{std::nullopt, w[3], 0.0, cmd::AttrOp::Delete};
-      if (w.size() == 5) s.id = static_cast<std::size_t>(integer(w[4], "the particle id", 0));
+      if (w.size() == 5) s.id = static_cast<std::size_t>(integer(w[4], "the particle id", 0, kMaxId));
       a.what = SimCommand{s};
     } else if (verb == "read-dict") {
       arity(w, 0, 1, "read-dict [PARTICLE_ID]");
       cmd::SetAttr s{std::nullopt, "__dict__", 0.0, cmd::AttrOp::ReadDict};
-      if (w.size() == 4) s.id = static_cast<std::size_t>(integer(w[3], "the particle id", 0));
+      if (w.size() == 4) s.id = static_cast<std::size_t>(integer(w[3], "the particle id", 0, kMaxId));
       a.what = SimCommand{s};
     } else if (verb == "inherit") {
       arity(w, 1, 2, "inherit NAME [VALUE]");
@@ -139,25 +152,25 @@ class Parser {
       a.what = SimCommand{cmd::SetDt{dt}};
     } else if (verb == "threads") {
       arity(w, 1, 1, "threads N");
-      a.what = SimCommand{cmd::SetThreads{static_cast<int>(integer(w[3], "threads", 0))}};
+      a.what = SimCommand{cmd::SetThreads{static_cast<int>(integer(w[3], "threads", 0, kMaxThreads))}};
     } else if (verb == "respawn") {
       arity(w, 2, 3, "respawn SCENE N [SEED]");
       std::vector<std::string> scenes;
       for (const auto& s : scene_list()) scenes.push_back(s.name);
       if (std::find(scenes.begin(), scenes.end(), w[3]) == scenes.end())
         fail("unknown scene '" + w[3] + "' (choose: " + join(scenes) + ")");
-      cmd::Respawn r{w[3], static_cast<std::size_t>(integer(w[4], "the particle count", 1)), 1};
-      if (w.size() == 6) r.seed = static_cast<std::uint64_t>(integer(w[5], "the seed", 0));
+      cmd::Respawn r{w[3], static_cast<std::size_t>(integer(w[4], "the particle count", 1, kMaxCount)), 1};
+      if (w.size() == 6) r.seed = static_cast<std::uint64_t>(integer(w[5], "the seed", 0, LLONG_MAX));
       a.what = SimCommand{r};
     } else if (verb == "lessons") {
       arity(w, 0, 0, "lessons");
       a.what = SimCommand{cmd::MeasureLessons{LessonOptions{.sample = 100000, .big = 10000000, .build_big = false}}};
     } else if (verb == "speed") {
       arity(w, 1, 1, "speed STEPS_PER_FRAME");
-      a.what = SimCommand{cmd::SetSpeed{static_cast<int>(integer(w[3], "steps per frame", 0))}};
+      a.what = SimCommand{cmd::SetSpeed{static_cast<int>(integer(w[3], "steps per frame", 0, kMaxStepsPerFrame))}};
     } else if (verb == "tour") {
       arity(w, 0, 1, "tour [STEPS_PER_LAYOUT]");
-      a.what = TourAction{w.size() == 4 ? static_cast<std::uint64_t>(integer(w[3], "steps per layout", 1)) : 10};
+      a.what = TourAction{w.size() == 4 ? static_cast<std::uint64_t>(integer(w[3], "steps per layout", 1, kMaxTourSteps)) : 10};
     } else if (verb == "export") {
       arity(w, 1, 1, "export FILE (.csv, .json or .md)");
       const std::string& f = w[3];

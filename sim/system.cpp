@@ -18,6 +18,7 @@
 #include "sim/io/hdf5_snapshot.hpp"
 #include "sim/kernels.hpp"
 #include "sim/layouts/particle_store.hpp"
+#include "sim/limits.hpp"
 #include "sim/memory_plan.hpp"
 #include "sim/scenes/scene.hpp"
 #include "sim/ordering/morton.hpp"
@@ -43,13 +44,9 @@ class StoreSink final : public ParticleSink {
 }  // namespace
 
 void System::init_common() {
-  set_dt(cfg_.dt);
-  if (cfg_.force.softening < 0 || !std::isfinite(cfg_.force.softening))
-    throw std::invalid_argument("--softening must be >= 0");
-  if (cfg_.threads < 0) throw std::invalid_argument("--threads must be >= 0");
-  if (cfg_.python_objects && !traits(cfg_.layout).heap_objects)
-    throw std::invalid_argument(python_objects_refusal(cfg_.layout));
-  if (cfg_.threads > 0) omp_set_num_threads(cfg_.threads);
+  // The same limits as the CLI's flags, whatever the source of cfg_.
+  check_config(cfg_);
+  apply_threads(cfg_.threads);
   solver_ = make_solver(cfg_.solver, cfg_.force);
   scratch_ = std::make_unique<Scratch>();
 }
