@@ -1,11 +1,15 @@
 #include "app/claims_report.hpp"
 
+#include <csignal>
 #include <cstdio>
 #include <stdexcept>
 
+#include "app/exit_status.hpp"
 #include "app/machine_info.hpp"
 #include "app/output_file.hpp"
 #include "lessons/cpython.hpp"
+#include "sim/interrupt.hpp"
+#include "sim/message.hpp"
 #include "sim/io/json.hpp"
 #include "lessons/lessons.hpp"
 #include "sim/layouts/particle_store.hpp"
@@ -68,6 +72,19 @@ int run_claims_report(const ClaimsOptions& o) {
     script = *found;
   }
 
+  // SIGINT / SIGTERM: the CPython child (in its own process group) is
+  // killed with its children, the report says so and exits 128 + signal.
+  install_interrupt_handlers();
+  // The exit status if a signal came, after one "interrupted" line; 0 if not.
+  auto interrupted_status = [](const char* during) {
+    if (!interrupted()) return 0;
+    const int sig = interrupt_signal();
+    std::fprintf(stderr, "slotsim bench: interrupted by %s %s; no report written\n",
+                 sig == SIGTERM ? "SIGTERM" : "SIGINT", during);
+    return exit_interrupted(sig);
+  };
+  // With --json - the document owns stdout and the table goes to stderr.
+  std::FILE* const out = o.json == "-" ? stderr : stdout;
   std::fprintf(stderr, "measuring slotsim's object models on %zu particles (the 10M-instance figure may take a while)\n",
                o.sample);
   LessonOptions lo;
@@ -75,10 +92,13 @@ int run_claims_report(const ClaimsOptions& o) {
   lo.sample = o.sample;
   lo.repeats = o.repeats;
   LessonsReport rep = measure_lessons_report(lo);
+  if (const int rc = interrupted_status("while measuring slotsim's models")) return rc;
   CPythonRun py;
   if (o.python) {
-    std::fprintf(stderr, "measuring CPython: %s %s%s\n", python.c_str(), script.c_str(), o.python_quick ? " --quick" : "");
+    std::fprintf(stderr, "measuring CPython: %s%s\n", one_line(python + " " + script).c_str(), o.python_quick ? " --quick" : "");
     py = run_cpython_script(python, script, o.python_quick);
+    if (py.interrupted)
+      if (const int rc = interrupted_status("while CPython was measured (its process group was killed)")) return rc;
     if (py.ok) {
       add_cpython_column(rep.rows, py.figures);
     } else {
@@ -91,34 +111,34 @@ int run_claims_report(const ClaimsOptions& o) {
   }
 
   const MachineInfo m = machine_info();
-  std::printf("slotsim models: %zu particles per store, timings median (min-max) of %d repeats; %s, %d CPUs\n", o.sample,
+  std::fprintf(out, "slotsim models: %zu particles per store, timings median (min-max) of %d repeats; %s, %d CPUs\n", o.sample,
               o.repeats, m.cpu.c_str(), m.cores);
   if (py.ok)
-    std::printf("CPython: %s %s (%s), %s mode, %lld instances per shape\n", py.figures.implementation.c_str(),
+    std::fprintf(out, "CPython: %s %s (%s), %s mode, %lld instances per shape\n", py.figures.implementation.c_str(),
                 py.figures.version.c_str(), py.figures.executable.c_str(), py.figures.mode.c_str(),
                 py.figures.instances);
   else
-    std::printf("CPython: not measured: %s; showing slotsim's models only\n", cpython_error.c_str());
+    std::fprintf(out, "CPython: not measured: %s; showing slotsim's models only\n", cpython_error.c_str());
   const std::string w = rep.load.warning();
-  if (!w.empty()) std::printf("%s\n", w.c_str());
+  if (!w.empty()) std::fprintf(out, "%s\n", w.c_str());
   if (py.ok) {
     const MachineLoad pl{py.figures.load_before, py.figures.load_after, py.figures.cpus};
     std::string pw = pl.warning();
     if (pw.rfind("warning: ", 0) == 0) pw = "warning (CPython run): " + pw.substr(9);
-    if (!pw.empty()) std::printf("%s\n", pw.c_str());
+    if (!pw.empty()) std::fprintf(out, "%s\n", pw.c_str());
   }
-  std::printf("\n| claim | lecture | slotsim `dict` (classic, CPython <= 3.10) | slotsim `shared-keys` (CPython 3.11+) |%s "
+  std::fprintf(out, "\n| claim | lecture | slotsim `dict` (classic, CPython <= 3.10) | slotsim `shared-keys` (CPython 3.11+) |%s "
               "verdict |\n",
               py.ok ? (" CPython " + py.figures.version + " (measured) |").c_str() : "");
-  std::printf("|---|---|---|---|%s---|\n", py.ok ? "---|" : "");
+  std::fprintf(out, "|---|---|---|---|%s---|\n", py.ok ? "---|" : "");
   for (const Lesson& l : rep.rows) {
-    std::printf("| %s | %s | %s | %s |", md(l.claim).c_str(), md(l.lecture).c_str(), md(l.classic.text).c_str(),
+    std::fprintf(out, "| %s | %s | %s | %s |", md(l.claim).c_str(), md(l.lecture).c_str(), md(l.classic.text).c_str(),
                 md(l.shared_keys.text).c_str());
-    if (py.ok) std::printf(" %s |", md(l.cpython.text).c_str());
-    std::printf(" %s |\n", md(l.summary).c_str());
+    if (py.ok) std::fprintf(out, " %s |", md(l.cpython.text).c_str());
+    std::fprintf(out, " %s |\n", md(l.summary).c_str());
   }
-  std::printf("\nWhy it changed:\n");
-  for (const Lesson& l : rep.rows) std::printf("- %s: %s\n", l.id.c_str(), l.why.c_str());
+  std::fprintf(out, "\nWhy it changed:\n");
+  for (const Lesson& l : rep.rows) std::fprintf(out, "- %s: %s\n", l.id.c_str(), l.why.c_str());
 
   if (!o.json.empty()) {
     Json j;

@@ -50,10 +50,18 @@ void add_snapshot_options(CLI::App* cmd, SnapshotOptions& o) {
 }
 
 std::string series_name(const std::string& snapshot, std::uint64_t index) {
-  const std::filesystem::path p(snapshot);
-  char num[32];
-  std::snprintf(num, sizeof num, "_%03llu", static_cast<unsigned long long>(index));
-  return (p.parent_path() / (p.stem().string() + num + p.extension().string())).string();
+  return io::OutputSeries{"--snapshot-every", snapshot}.name(index);
+}
+
+std::vector<io::OutputSeries> snapshot_series(const SnapshotOptions& o, const std::string& snapshot,
+                                              std::uint64_t start, std::uint64_t steps, bool fresh) {
+  if (o.every == 0) return {};
+  // write_series_if_due writes index s/K after every step s that K divides,
+  // and a fresh run index 0 before its first step.
+  io::OutputSeries s{"--snapshot-every", snapshot, fresh ? start / o.every : start / o.every + 1,
+                     (start + steps) / o.every};
+  if (s.first <= s.last) check_writable(s.name(s.last), "--snapshot-every");
+  return {s};
 }
 
 void check_snapshot_options(SnapshotOptions& o, const std::string& snapshot, const SimConfig& cfg) {
@@ -69,7 +77,11 @@ void check_snapshot_options(SnapshotOptions& o, const std::string& snapshot, con
                                 std::to_string(cfg.particles) + ")");
   if (!o.restart.empty() && !is_hdf5_path(o.restart))
     throw std::invalid_argument("--restart '" + o.restart + "': expected a slotsim HDF5 snapshot (.h5)");
-  if (o.every > 0) check_writable(series_name(snapshot, 0), "--snapshot-every");
+  // A series is files beside --snapshot: "-" or a device has no name to
+  // number ("-_000.h5" in the working directory, "/dev/null_000").
+  if (o.every > 0 && (snapshot == "-" || io::check_output(snapshot, "--snapshot").kind != io::OutputKind::File))
+    throw std::invalid_argument("--snapshot-every needs --snapshot to be a file to number the series after, not '" +
+                                snapshot + "'");
 }
 
 std::unique_ptr<System> make_batch_system(SnapshotOptions& o, SimConfig& cfg, const std::string& layout_flag,

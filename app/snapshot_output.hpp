@@ -5,8 +5,10 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "sim/io/hdf5_snapshot.hpp"
+#include "sim/io/output_file.hpp"
 #include "sim/progress.hpp"
 #include "sim/system.hpp"
 
@@ -25,9 +27,14 @@ struct SnapshotOptions {
 void add_snapshot_options(CLI::App* cmd, SnapshotOptions& o);
 
 // Validates the combination with --snapshot (one line, std::invalid_argument
-// or std::runtime_error) before anything is allocated or written, and
-// probes that the series' first file can be created.
+// or std::runtime_error) before anything is allocated or written.
 void check_snapshot_options(SnapshotOptions& o, const std::string& snapshot, const SimConfig& cfg);
+
+// The --snapshot-every series of a run of `steps` steps from step `start`
+// (a fresh run also writes index 0), checked: the last (longest) name must
+// be writable. Empty when there is no series. For io::check_distinct_paths.
+std::vector<io::OutputSeries> snapshot_series(const SnapshotOptions& o, const std::string& snapshot,
+                                              std::uint64_t start, std::uint64_t steps, bool fresh);
 
 // A fresh System from cfg, or with --restart the snapshot's run, continued
 // exactly: cfg is then overwritten with the snapshot's configuration (plus

@@ -1,20 +1,13 @@
 #include "lessons/cpython.hpp"
 
-#include <fcntl.h>
-#include <poll.h>
-#include <signal.h>
-#include <spawn.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
-#include <cerrno>
-#include <chrono>
+#include <cmath>
+#include <cstdio>
 #include <cstring>
 #include <filesystem>
 
+#include "sim/io/child_process.hpp"
 #include "sim/io/json.hpp"
-
-extern char** environ;
+#include "sim/message.hpp"
 
 // Both come from sim/CMakeLists.txt; the fallbacks keep a build configured
 // some other way compiling (it then finds python3 on PATH, and the script
@@ -34,26 +27,56 @@ constexpr const char* kScript = "measure_objects.py";
 using io::Json;
 
 double num(const Json& v, std::string_view k) { return io::number(v, k); }
-std::optional<double> opt_num(const Json& v, std::string_view k) {
+
+// Every figure is checked where it is read. A script (or an interpreter)
+// that prints a negative size, a zero, 1e300 or a non-number must not
+// become a verdict: negative sizes once read as "holds", zeros printed
+// "-nanx", and 1e300 instances went through an undefined conversion to
+// -9223372036854775808. Sizes and times past these bounds are no
+// measurement of an object.
+constexpr double kMaxBytes = 1e12, kMaxNs = 1e12;
+[[noreturn]] void absurd(std::string_view k, double v, const char* want) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.6g", v);
+  throw io::JsonError("measure_objects.py: \"" + std::string(k) + "\" is " + buf + ", expected " + want);
+}
+double checked(double v, std::string_view k, double lo, double hi, bool lo_open, const char* want) {
+  if (!std::isfinite(v) || v > hi || v < lo || (lo_open && v == lo)) absurd(k, v, want);
+  return v;
+}
+// A size in bytes: > 0.
+double bytes(const Json& v, std::string_view k) {
+  return checked(num(v, k), k, 0, kMaxBytes, true, "a positive size in bytes");
+}
+// A difference of sizes that may be zero (an extra attribute's cost): >= 0.
+double extra_bytes(const Json& v, std::string_view k) {
+  return checked(num(v, k), k, 0, kMaxBytes, false, "a size in bytes >= 0");
+}
+std::optional<double> opt_bytes(const Json& v, std::string_view k) {
   if (io::member(v, k).is_null()) return std::nullopt;
-  return io::number(v, k);
+  return bytes(v, k);
+}
+// Text the report prints (the version, an exception's message): escaped
+// and cut like every message, so the interpreter cannot write control
+// bytes or a megabyte line to the terminal through the table.
+std::string shown_text(const Json& v, std::string_view k) { return one_line(io::text(v, k)); }
+// A whole number in [lo, hi], converted only once it is known to fit.
+long long whole(const Json& v, std::string_view k, long long lo, long long hi) {
+  const double x = num(v, k);
+  if (!std::isfinite(x) || x != std::floor(x) || x < double(lo) || x > double(hi)) {
+    const std::string want = "a whole number from " + std::to_string(lo) + " to " + std::to_string(hi);
+    absurd(k, x, want.c_str());
+  }
+  return static_cast<long long>(x);
 }
 Spread spread(const Json& v) {
   Spread s;
-  s.median = num(v, "median_ns");
-  s.min = num(v, "min_ns");
-  s.max = num(v, "max_ns");
-  s.repeats = int(num(v, "repeats"));
+  s.median = checked(num(v, "median_ns"), "median_ns", 0, kMaxNs, true, "a positive time in ns");
+  s.min = checked(num(v, "min_ns"), "min_ns", 0, kMaxNs, true, "a positive time in ns");
+  s.max = checked(num(v, "max_ns"), "max_ns", 0, kMaxNs, true, "a positive time in ns");
+  if (!(s.min <= s.median && s.median <= s.max)) absurd("median_ns", s.median, "min_ns <= median_ns <= max_ns");
+  s.repeats = int(whole(v, "repeats", 1, 1000000));
   return s;
-}
-
-// The last non-empty line of a child's stderr: a Python traceback ends with
-// the exception, which is the one line worth reporting.
-std::string last_line(const std::string& s) {
-  std::size_t end = s.find_last_not_of("\n\r ");
-  if (end == std::string::npos) return "";
-  const std::size_t start = s.rfind('\n', end);
-  return s.substr(start == std::string::npos ? 0 : start + 1, end - (start == std::string::npos ? 0 : start + 1) + 1);
 }
 
 }  // namespace
@@ -74,34 +97,35 @@ CPythonFigures parse_cpython_figures(std::string_view text) {
   if (num(d, "schema") != 1) throw io::JsonError("measure_objects.py: unknown schema version");
   CPythonFigures f;
   const Json& py = io::member(d, "python");
-  f.version = io::text(py, "version");
+  f.version = shown_text(py, "version");
   const Json& vi = io::array(py, "version_info");
   if (vi.size() < 2 || !vi[0].is_number() || !vi[1].is_number())
     throw io::JsonError("JSON: version_info needs major and minor");
-  f.major = vi[0].get<int>();
-  f.minor = vi[1].get<int>();
-  f.implementation = io::text(py, "implementation");
-  f.executable = io::text(py, "executable");
-  f.mode = io::text(d, "mode");
-  f.instances = static_cast<long long>(num(d, "instances"));
+  const Json parts = {{"major", vi[0]}, {"minor", vi[1]}};
+  f.major = int(whole(parts, "major", 0, 1000));
+  f.minor = int(whole(parts, "minor", 0, 1000));
+  f.implementation = shown_text(py, "implementation");
+  f.executable = shown_text(py, "executable");
+  f.mode = shown_text(d, "mode");
+  f.instances = whole(d, "instances", 1, 1000000000000LL);
   for (const Json& s : io::array(d, "shapes")) {
     CPythonShape c;
-    c.fields = int(num(s, "fields"));
-    c.kind = io::text(s, "kind");
+    c.fields = int(whole(s, "fields", 0, 1000));
+    c.kind = shown_text(s, "kind");
     c.has_dict = io::boolean(s, "has_dict");
-    c.getsizeof_instance = num(s, "getsizeof_instance");
-    c.getsizeof_dict = opt_num(s, "getsizeof_dict");
+    c.getsizeof_instance = bytes(s, "getsizeof_instance");
+    c.getsizeof_dict = opt_bytes(s, "getsizeof_dict");
     const Json& b = io::member(s, "bytes");
-    c.shared_untouched = num(io::member(b, "shared"), "untouched");
-    c.shared_touched = opt_num(io::member(b, "shared"), "touched");
-    c.distinct_untouched = num(io::member(b, "distinct"), "untouched");
-    c.distinct_touched = opt_num(io::member(b, "distinct"), "touched");
+    c.shared_untouched = bytes(io::member(b, "shared"), "untouched");
+    c.shared_touched = opt_bytes(io::member(b, "shared"), "touched");
+    c.distinct_untouched = bytes(io::member(b, "distinct"), "untouched");
+    c.distinct_touched = opt_bytes(io::member(b, "distinct"), "touched");
     f.shapes.push_back(std::move(c));
   }
   const Json& e = io::member(d, "empty");
-  f.empty_plain_untouched = num(io::member(e, "plain"), "untouched");
-  f.empty_plain_touched = opt_num(io::member(e, "plain"), "touched");
-  f.empty_slots = num(io::member(e, "slots"), "untouched");
+  f.empty_plain_untouched = bytes(io::member(e, "plain"), "untouched");
+  f.empty_plain_touched = opt_bytes(io::member(e, "plain"), "touched");
+  f.empty_slots = bytes(io::member(e, "slots"), "untouched");
   const Json& t = io::member(d, "timing");
   if (!t.is_object()) throw io::JsonError("JSON: \"timing\" is not an object");
   for (const auto& [kind, v] : t.items()) {
@@ -114,30 +138,37 @@ CPythonFigures parse_cpython_figures(std::string_view text) {
   const Json& ae = io::member(d, "attribute_error");
   f.attr_error_raised = io::boolean(ae, "raised");
   if (f.attr_error_raised) {
-    f.attr_error_type = io::text(ae, "type");
-    f.attr_error_message = io::text(ae, "message");
+    f.attr_error_type = shown_text(ae, "type");
+    f.attr_error_message = shown_text(ae, "message");
   }
   const Json& inh = io::member(d, "inheritance");
   f.subclass_has_dict = io::boolean(inh, "subclass_has_dict");
-  f.inherit_extra_untouched = num(inh, "extra_bytes_untouched");
-  f.inherit_extra_touched = opt_num(inh, "extra_bytes_touched");
+  f.inherit_extra_untouched = extra_bytes(inh, "extra_bytes_untouched");
+  if (!io::member(inh, "extra_bytes_touched").is_null())
+    f.inherit_extra_touched = extra_bytes(inh, "extra_bytes_touched");
   const Json& h = io::member(d, "escape_hatch");
   f.hatch_allows = io::boolean(h, "allows_new_attributes");
-  f.hatch_unused = num(h, "unused_bytes");
-  f.hatch_added = num(h, "bytes_added_by_first_attribute");
+  f.hatch_unused = extra_bytes(h, "unused_bytes");
+  f.hatch_added = extra_bytes(h, "bytes_added_by_first_attribute");
   const Json& tm = io::member(d, "ten_million");
-  f.ten_m_instances = static_cast<long long>(num(tm, "instances"));
-  f.ten_m_scale = num(tm, "scale");
-  f.ten_m_scaling = io::text(tm, "scaling");
-  f.ten_m_dict_untouched = num(tm, "dict_bytes_untouched");
-  f.ten_m_dict_touched = num(tm, "dict_bytes_touched");
-  f.ten_m_all = num(tm, "all_bytes_untouched");
+  f.ten_m_instances = whole(tm, "instances", 1, 1000000000000LL);
+  f.ten_m_scale = checked(num(tm, "scale"), "scale", 0, 1e12, true, "a positive scale");
+  f.ten_m_scaling = shown_text(tm, "scaling");
+  f.ten_m_dict_untouched = extra_bytes(tm, "dict_bytes_untouched");
+  f.ten_m_dict_touched = extra_bytes(tm, "dict_bytes_touched");
+  f.ten_m_all = bytes(tm, "all_bytes_untouched");
   if (d.contains("load")) {
     const Json& l = d["load"];
     if (l.is_object()) {
-      if (l.contains("before") && l["before"].is_number()) f.load_before = l["before"].get<double>();
-      if (l.contains("after") && l["after"].is_number()) f.load_after = l["after"].get<double>();
-      if (l.contains("cpus") && l["cpus"].is_number()) f.cpus = l["cpus"].get<int>();
+      // Optional, so a bad value is "not reported" rather than a refusal.
+      auto load = [&](const char* k) {
+        const double v = l.contains(k) && l[k].is_number() ? l[k].get<double>() : -1;
+        return std::isfinite(v) && v >= 0 && v < 1e6 ? v : -1;
+      };
+      f.load_before = load("before");
+      f.load_after = load("after");
+      const double cpus = load("cpus");
+      f.cpus = cpus >= 1 && cpus <= 1e5 && cpus == std::floor(cpus) ? int(cpus) : 0;
     }
   }
   // The figures the claims table needs, checked here rather than at each use.
@@ -180,90 +211,37 @@ std::optional<std::string> find_measure_script(std::string* looked) {
 
 CPythonRun run_cpython_script(const std::string& python, const std::string& script, bool quick, double timeout_s) {
   CPythonRun r;
-  int out[2], err[2];
-  if (pipe2(out, O_CLOEXEC) != 0) {
-    r.error = std::string("pipe: ") + std::strerror(errno);
-    return r;
+  std::vector<std::string> argv = {python, script};
+  if (quick) argv.push_back("--quick");
+  io::ChildLimits limits;
+  limits.timeout_s = timeout_s;
+  // The document is ~20 kB; 16 MB is far beyond any honest one.
+  limits.stdout_cap = 16u << 20;
+  const io::ChildResult c = io::run_child(argv, limits);
+  const std::string who = one_line(python + " " + script) + ": ";
+  switch (c.outcome) {
+    case io::ChildOutcome::SpawnFailed: r.error = "python " + c.error; return r;
+    case io::ChildOutcome::TimedOut:
+      r.error = who + "no answer within " + std::to_string(int(timeout_s)) + " s (killed, with its children)";
+      return r;
+    case io::ChildOutcome::OutputTooLarge:
+      r.error = who + "printed more than " + std::to_string(limits.stdout_cap >> 20) + " MB (killed)";
+      return r;
+    case io::ChildOutcome::Interrupted:
+      r.interrupted = true;
+      r.error = who + "interrupted (killed, with its children)";
+      return r;
+    default: break;
   }
-  if (pipe2(err, O_CLOEXEC) != 0) {
-    r.error = std::string("pipe: ") + std::strerror(errno);
-    close(out[0]);
-    close(out[1]);
-    return r;
-  }
-  posix_spawn_file_actions_t fa;
-  posix_spawn_file_actions_init(&fa);
-  posix_spawn_file_actions_adddup2(&fa, out[1], 1);
-  posix_spawn_file_actions_adddup2(&fa, err[1], 2);
-  std::vector<std::string> args = {python, script};
-  if (quick) args.push_back("--quick");
-  std::vector<char*> argv;
-  for (std::string& a : args) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  pid_t pid = 0;
-  // posix_spawnp: a bare name ("python3") is looked up on PATH, a path is
-  // used as given; glibc reports a failed exec as the return value.
-  const int rc = posix_spawnp(&pid, python.c_str(), &fa, nullptr, argv.data(), environ);
-  posix_spawn_file_actions_destroy(&fa);
-  close(out[1]);
-  close(err[1]);
-  if (rc != 0) {
-    close(out[0]);
-    close(err[0]);
-    r.error = "python '" + python + "': " + std::strerror(rc);
-    return r;
-  }
-  // Read both pipes until both close; reading only stdout could deadlock
-  // on a child that fills the stderr pipe with warnings.
-  std::string so, se;
-  pollfd fds[2] = {{out[0], POLLIN, 0}, {err[0], POLLIN, 0}};
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::duration<double>(timeout_s);
-  int open_fds = 2;
-  bool timed_out = false;
-  while (open_fds > 0) {
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
-    if (left.count() <= 0) {
-      timed_out = true;
-      break;
-    }
-    const int n = poll(fds, 2, int(std::min<long long>(left.count(), 1000)));
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) break;
-    for (int k = 0; k < 2; ++k) {
-      if (fds[k].fd < 0 || !(fds[k].revents & (POLLIN | POLLHUP | POLLERR))) continue;
-      char buf[8192];
-      const ssize_t got = read(fds[k].fd, buf, sizeof buf);
-      if (got > 0) {
-        (k == 0 ? so : se).append(buf, std::size_t(got));
-      } else if (got == 0 || errno != EINTR) {
-        close(fds[k].fd);
-        fds[k].fd = -1;  // poll ignores negative descriptors
-        --open_fds;
-      }
-    }
-  }
-  for (const pollfd& p : fds)
-    if (p.fd >= 0) close(p.fd);
-  if (timed_out) kill(pid, SIGKILL);
-  int status = 0;
-  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-  }
-  if (timed_out) {
-    r.error = python + " " + script + ": no answer within " + std::to_string(int(timeout_s)) + " s (killed)";
-    return r;
-  }
-  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-    const std::string why = last_line(se);
-    r.error = python + " " + script + ": " +
-              (WIFEXITED(status) ? "exit status " + std::to_string(WEXITSTATUS(status)) : std::string("killed by a signal")) +
-              (why.empty() ? "" : " (" + why + ")");
+  if (!c.ok()) {
+    r.error = who + c.describe();
     return r;
   }
   try {
-    r.figures = parse_cpython_figures(so);
+    r.figures = parse_cpython_figures(c.out);
     r.ok = true;
   } catch (const std::exception& e) {
-    r.error = python + " " + script + ": unreadable output: " + e.what();
+    r.error = who + "unreadable output: " + one_line(e.what());
   }
   return r;
 }

@@ -82,14 +82,16 @@ std::optional<std::string> find_measure_script(std::string* looked = nullptr);
 
 struct CPythonRun {
   bool ok = false;
-  std::string error;  // one line when !ok: not found, exit status, bad JSON
+  bool interrupted = false;  // SIGINT/SIGTERM stopped it (the child's group was killed)
+  std::string error;  // one line when !ok: not found, exit status, bad JSON, escaped and cut
   CPythonFigures figures;
 };
 
-// Runs `python script [--quick]` (no shell: the path is passed as is, a bare
-// name is looked up on PATH), captures stdout, and parses it. Never throws:
-// a missing interpreter is a normal outcome the report states. Gives up
-// after `timeout_s` seconds and kills the child.
+// Runs `python script [--quick]` once (no shell: the path is passed as is,
+// a bare name is looked up on PATH) through io::run_child (its own process
+// group, output capped, killed with its children at the deadline or on
+// SIGINT/SIGTERM), and parses stdout. Never throws: a missing interpreter
+// is a normal outcome the report states. One call is one interpreter run.
 CPythonRun run_cpython_script(const std::string& python, const std::string& script, bool quick,
                               double timeout_s = 300);
 

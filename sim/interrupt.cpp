@@ -1,5 +1,6 @@
 #include "sim/interrupt.hpp"
 
+#include <signal.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -21,7 +22,10 @@ struct Slot {
   char path[kPathMax];
 };
 Slot g_slots[kSlots];
-static_assert(std::atomic<bool>::is_always_lock_free, "the handler reads these flags");
+// Child process groups to kill on the second signal; 0 = free.
+std::atomic<int> g_groups[kSlots];
+static_assert(std::atomic<bool>::is_always_lock_free && std::atomic<int>::is_always_lock_free,
+              "the handler reads these");
 
 void on_signal(int sig) {
   if (g_signal == 0) {
@@ -30,6 +34,8 @@ void on_signal(int sig) {
   }
   for (Slot& s : g_slots)
     if (s.ready.load()) ::unlink(s.path);
+  for (std::atomic<int>& g : g_groups)
+    if (const int pgid = g.load(); pgid > 0) ::kill(-pgid, SIGKILL);
   static const char msg[] = "slotsim: second signal, stopping now (temporary files removed)\n";
   [[maybe_unused]] const auto w = ::write(2, msg, sizeof msg - 1);
   ::_exit(128 + sig);
@@ -64,6 +70,18 @@ int register_temp_file(const char* path) {
     }
   }
   return -1;
+}
+
+int register_child_group(int pgid) {
+  for (int i = 0; i < kSlots; ++i) {
+    int expected = 0;
+    if (g_groups[i].compare_exchange_strong(expected, pgid)) return i;
+  }
+  return -1;
+}
+
+void unregister_child_group(int slot) {
+  if (slot >= 0 && slot < kSlots) g_groups[slot].store(0);
 }
 
 void unregister_temp_file(int slot) {

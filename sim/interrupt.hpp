@@ -25,4 +25,10 @@ void set_interrupt_for_test(int sig);
 int register_temp_file(const char* path);
 void unregister_temp_file(int slot);
 
+// Registers a child's process group (its pgid) to be killed (SIGKILL) by a
+// second signal before slotsim exits, so no child outlives it
+// (sim/io/child_process.cpp); returns a slot or -1 when all are taken.
+int register_child_group(int pgid);
+void unregister_child_group(int slot);
+
 }  // namespace slotsim

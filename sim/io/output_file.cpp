@@ -4,9 +4,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <climits>
 #include <cctype>
 #include <cerrno>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <stdexcept>
@@ -44,20 +46,53 @@ OutputKind kind_of(const std::string& resolved) {
   return OutputKind::File;
 }
 
+// The longest file name the directory of `path` takes (255 on ext4, xfs,
+// tmpfs); 255 when the directory cannot be asked.
+std::size_t name_max_of(const std::string& path) {
+  const fs::path dir = fs::path(path).has_parent_path() ? fs::path(path).parent_path() : fs::path(".");
+  const long v = ::pathconf(dir.c_str(), _PC_NAME_MAX);
+  return v > 0 ? static_cast<std::size_t>(v) : 255;
+}
+
+constexpr std::string_view kTempTag = ".tmp-XXXXXX";
+
+// NAME.tmp-XXXXXX.EXT, the mkstemps pattern of the temporary beside
+// `resolved`: the extension is kept because some writers (an image library,
+// HDF5's users) pick the format from it. NAME is shortened (at a UTF-8
+// character boundary) so the temporary's name fits NAME_MAX whenever the
+// target's does: a legal 254-byte name once failed only after the whole run,
+// at the rename, losing the report. Returns "" if even an empty NAME cannot
+// fit (an extension near NAME_MAX), which check_output refuses up front.
+std::string temp_pattern(const std::string& resolved, std::size_t* ext_len = nullptr) {
+  const std::string base = fs::path(resolved).filename().string();
+  const auto dot = base.rfind('.');
+  const std::string ext = dot == std::string::npos || dot == 0 ? "" : base.substr(dot);
+  std::string stem = base.substr(0, base.size() - ext.size());
+  const std::size_t max = name_max_of(resolved);
+  if (ext.size() + kTempTag.size() + 1 > max) return "";
+  if (stem.size() + kTempTag.size() + ext.size() > max) {
+    std::size_t keep = max - kTempTag.size() - ext.size();
+    while (keep > 0 && (static_cast<unsigned char>(stem[keep]) & 0xC0) == 0x80) --keep;  // not inside a character
+    stem.resize(keep);
+  }
+  if (ext_len) *ext_len = ext.size();
+  std::string out(resolved, 0, resolved.size() - base.size());
+  out.append(stem).append(kTempTag).append(ext);
+  return out;
+}
+
 // A unique temporary beside `resolved`, registered for removal on a second
 // signal. Owns the name: the destructor removes it unless released.
 class TempFile {
  public:
   explicit TempFile(const std::string& resolved) {
-    // NAME.tmp-XXXXXX.EXT: the extension is kept because some writers (an
-    // image library) pick the format from it.
-    const std::string base = fs::path(resolved).filename().string();
-    const auto dot = base.rfind('.');
-    const std::string ext = dot == std::string::npos || dot == 0 ? "" : base.substr(dot);
-    std::string pattern = resolved.substr(0, resolved.size() - ext.size()) + ".tmp-XXXXXX" + ext;
-    fd_ = ::mkstemps(pattern.data(), static_cast<int>(ext.size()));
+    std::size_t ext_len = 0;
+    std::string pattern = temp_pattern(resolved, &ext_len);
+    if (pattern.empty())
+      throw OutputError("cannot write '" + resolved + "': its extension leaves no room for a temporary name");
+    fd_ = ::mkstemps(pattern.data(), static_cast<int>(ext_len));
     if (fd_ < 0)
-      throw std::runtime_error("cannot write '" + resolved + "': cannot create a temporary file beside it: " +
+      throw OutputError("cannot write '" + resolved + "': cannot create a temporary file beside it: " +
                                errno_text(errno));
     path_ = pattern;
     slot_ = register_temp_file(path_.c_str());
@@ -118,23 +153,23 @@ int write_all(int fd, const char* p, std::size_t n) {
 void write_direct(const OutputTarget& t, const char* p, std::size_t n) {
   if (t.kind == OutputKind::Stdout) {
     std::fflush(stdout);
-    if (const int err = write_all(1, p, n)) throw std::runtime_error("cannot write to stdout: " + errno_text(err));
+    if (const int err = write_all(1, p, n)) throw OutputError("cannot write to stdout: " + errno_text(err));
     return;
   }
   const int fd = ::open(t.resolved.c_str(), O_WRONLY | O_CLOEXEC);
-  if (fd < 0) throw std::runtime_error("cannot open '" + t.path + "': " + errno_text(errno));
+  if (fd < 0) throw OutputError("cannot open '" + t.path + "': " + errno_text(errno));
   const int err = write_all(fd, p, n);
   const int cerr = ::close(fd) == 0 ? 0 : errno;
-  if (err || cerr) throw std::runtime_error("cannot write '" + t.path + "': " + errno_text(err ? err : cerr));
+  if (err || cerr) throw OutputError("cannot write '" + t.path + "': " + errno_text(err ? err : cerr));
 }
 
 void commit(TempFile& tmp, const OutputTarget& t) {
   if (::fsync(tmp.fd()) != 0 && errno != EINVAL) {
-    throw std::runtime_error("cannot write '" + t.path + "': " + errno_text(errno));
+    throw OutputError("cannot write '" + t.path + "': " + errno_text(errno));
   }
-  if (const int err = tmp.close()) throw std::runtime_error("cannot write '" + t.path + "': " + errno_text(err));
+  if (const int err = tmp.close()) throw OutputError("cannot write '" + t.path + "': " + errno_text(err));
   if (std::rename(tmp.path().c_str(), t.resolved.c_str()) != 0)
-    throw std::runtime_error("cannot replace '" + t.path + "': " + errno_text(errno));
+    throw OutputError("cannot replace '" + t.path + "': " + errno_text(errno));
   tmp.release();
 }
 
@@ -177,48 +212,144 @@ OutputTarget check_output(const std::string& path, const std::string& flag) {
     throw std::invalid_argument(flag + ": cannot write in '" + dir.string() + "': " + errno_text(errno));
   if (::access(t.resolved.c_str(), F_OK) == 0 && ::access(t.resolved.c_str(), W_OK) != 0)
     throw std::invalid_argument(flag + ": cannot write '" + path + "': " + errno_text(errno));
+  // Names the file system cannot take fail at the first open, which for a
+  // report is after the whole run: say so now. The temporary written
+  // beside the target is shortened to fit (temp_pattern).
+  const std::size_t name = p.filename().string().size(), max = name_max_of(t.resolved);
+  if (name > max)
+    throw std::invalid_argument(flag + ": the file name is " + std::to_string(name) + " bytes, longer than the " +
+                                std::to_string(max) + " this file system allows");
+  if (t.resolved.size() + 1 > PATH_MAX)
+    throw std::invalid_argument(flag + ": the path is " + std::to_string(t.resolved.size()) +
+                                " bytes, longer than the system allows (" + std::to_string(PATH_MAX - 1) + ")");
+  if (temp_pattern(t.resolved).empty())
+    throw std::invalid_argument(flag + ": '" + path + "': the extension leaves no room for a temporary name");
   return t;
 }
 
+std::string OutputSeries::name(std::uint64_t index) const {
+  const fs::path p(base);
+  char num[32];
+  std::snprintf(num, sizeof num, "_%03llu", static_cast<unsigned long long>(index));
+  return (p.parent_path() / (p.stem().string() + num + p.extension().string())).string();
+}
+
+std::optional<std::uint64_t> OutputSeries::index_of(const std::string& filename) const {
+  const fs::path p(base);
+  const std::string stem = p.stem().string() + "_", ext = p.extension().string();
+  if (filename.size() <= stem.size() + ext.size() || filename.compare(0, stem.size(), stem) != 0 ||
+      filename.compare(filename.size() - ext.size(), ext.size(), ext) != 0)
+    return std::nullopt;
+  const std::string digits = filename.substr(stem.size(), filename.size() - stem.size() - ext.size());
+  if (digits.size() > 20 || digits.find_first_not_of("0123456789") != std::string::npos) return std::nullopt;
+  const std::uint64_t v = std::strtoull(digits.c_str(), nullptr, 10);
+  // Only the spelling name() gives: out_7.h5 and out_0007.h5 are not members.
+  if (fs::path(name(v)).filename().string() != filename || v < first || v > last) return std::nullopt;
+  return v;
+}
+
+namespace {
+
+struct PathKey {
+  std::string flag, path, canon;
+  dev_t dev = 0;
+  ino_t ino = 0;
+  bool exists = false;
+};
+
+// `resolved`: the path with its symlinks followed, once, by the caller.
+PathKey path_key(const std::string& flag, const std::string& path, const std::string& resolved) {
+  PathKey k{flag, path, {}, 0, 0, false};
+  std::error_code ec;
+  k.canon = fs::weakly_canonical(fs::absolute(resolved, ec), ec).string();
+  struct stat st {};
+  if (::stat(resolved.c_str(), &st) == 0) {
+    k.exists = true;
+    k.dev = st.st_dev;
+    k.ino = st.st_ino;
+  }
+  return k;
+}
+
+bool same_file(const PathKey& a, const PathKey& b) {
+  if (a.exists && b.exists) return a.dev == b.dev && a.ino == b.ino;
+  return a.canon == b.canon;
+}
+
+// The directory of `path` as device/inode (or its canonical name where it
+// does not exist), so "sub/../out_001.h5" and "out_001.h5" meet.
+PathKey dir_key(const std::string& path) {
+  const fs::path p(path);
+  const std::string dir = p.has_parent_path() ? p.parent_path().string() : ".";
+  return path_key("", dir, dir);
+}
+
+}  // namespace
+
 void check_distinct_paths(const std::vector<std::pair<std::string, OutputTarget>>& outputs,
-                          const std::vector<std::pair<std::string, std::string>>& inputs) {
-  struct Key {
-    std::string flag, path, canon;
-    dev_t dev = 0;
-    ino_t ino = 0;
-    bool exists = false;
-  };
-  // `resolved`: the path with its symlinks followed, once, by the caller.
-  auto key = [](const std::string& flag, const std::string& path, const std::string& resolved) {
-    Key k{flag, path, {}, 0, 0, false};
-    std::error_code ec;
-    k.canon = fs::weakly_canonical(fs::absolute(resolved, ec), ec).string();
-    struct stat st {};
-    if (::stat(resolved.c_str(), &st) == 0) {
-      k.exists = true;
-      k.dev = st.st_dev;
-      k.ino = st.st_ino;
+                          const std::vector<std::pair<std::string, std::string>>& inputs,
+                          const std::vector<OutputSeries>& series) {
+  std::vector<PathKey> outs, ins;
+  const std::string* stdout_flag = nullptr;
+  for (const auto& [f, t] : outputs) {
+    if (t.kind == OutputKind::Stdout) {
+      if (stdout_flag)
+        throw std::invalid_argument(*stdout_flag + " and " + f +
+                                    " both write to stdout ('-'): one stream cannot carry two documents");
+      stdout_flag = &f;
     }
-    return k;
-  };
-  auto same = [](const Key& a, const Key& b) {
-    if (a.exists && b.exists) return a.dev == b.dev && a.ino == b.ino;
-    return a.canon == b.canon;
-  };
-  std::vector<Key> outs, ins;
-  for (const auto& [f, t] : outputs)
-    if (t.kind == OutputKind::File && !t.path.empty()) outs.push_back(key(f, t.path, t.resolved));
+    if (t.kind == OutputKind::File && !t.path.empty()) outs.push_back(path_key(f, t.path, t.resolved));
+  }
   for (const auto& [f, p] : inputs)
-    if (!p.empty() && p != "-") ins.push_back(key(f, p, follow_links(p)));
+    if (!p.empty() && p != "-") ins.push_back(path_key(f, p, follow_links(p)));
   for (std::size_t i = 0; i < outs.size(); ++i) {
     for (std::size_t j = i + 1; j < outs.size(); ++j)
-      if (same(outs[i], outs[j]))
+      if (same_file(outs[i], outs[j]))
         throw std::invalid_argument(outs[i].flag + " and " + outs[j].flag + " name the same file '" +
                                     outs[j].path + "'");
-    for (const Key& in : ins)
-      if (same(outs[i], in))
+    for (const PathKey& in : ins)
+      if (same_file(outs[i], in))
         throw std::invalid_argument(outs[i].flag + " '" + outs[i].path + "' would overwrite the input " + in.flag +
                                     " '" + in.path + "'");
+  }
+  for (const OutputSeries& s : series) {
+    if (s.first > s.last) continue;
+    const PathKey sdir = dir_key(s.base);
+    std::string range = "(";
+    range.append(fs::path(s.name(s.first)).filename().string()).append(" to ");
+    range.append(fs::path(s.name(s.last)).filename().string()).append(")");
+    // Every other path, as given and as its symlinks resolve: a series file
+    // replaced the --ic input, the --restart input and a --csv report.
+    auto check = [&](const std::string& flag, const std::string& path, const std::string& what) {
+      for (const std::string& p : {path, follow_links(path)}) {
+        if (!same_file(dir_key(p), sdir)) continue;
+        if (s.index_of(fs::path(p).filename().string()))
+          throw std::invalid_argument(flag + " '" + path + "' is a file of the " + s.flag + " series " + range +
+                                      ", which " + what);
+      }
+    };
+    for (const auto& [f, t] : outputs)
+      if (t.kind == OutputKind::File && !t.path.empty()) check(f, t.path, "would overwrite it");
+    for (const auto& [f, p] : inputs)
+      if (!p.empty() && p != "-") check(f, p, "would overwrite the input");
+    // Members that exist already and are symlinks: writing one replaces its
+    // target, which must be none of the other paths.
+    std::error_code ec;
+    const fs::path dir = fs::path(s.base).has_parent_path() ? fs::path(s.base).parent_path() : fs::path(".");
+    for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
+      const std::string fname = it->path().filename().string();
+      if (!s.index_of(fname)) continue;
+      const std::string member = (dir / fname).string();
+      if (fs::is_directory(member, ec))
+        throw std::invalid_argument(s.flag + ": '" + member + "', a file of the series, is a directory");
+      if (!fs::is_symlink(it->symlink_status(ec))) continue;
+      const PathKey target = path_key(s.flag, member, follow_links(member));
+      for (const std::vector<PathKey>* keys : {&outs, &ins})
+        for (const PathKey& k : *keys)
+          if (same_file(target, k))
+            throw std::invalid_argument(s.flag + ": the series file '" + member + "' is a symlink to " + k.flag +
+                                        " '" + k.path + "', which writing it would overwrite");
+    }
   }
 }
 
@@ -227,7 +358,7 @@ void write_file_atomic(const std::string& path, const std::string& text) {
   if (t.kind != OutputKind::File) return write_direct(t, text.data(), text.size());
   TempFile tmp(t.resolved);
   if (const int err = write_all(tmp.fd(), text.data(), text.size()))
-    throw std::runtime_error("cannot write '" + path + "': " + errno_text(err));
+    throw OutputError("cannot write '" + path + "': " + errno_text(err));
   commit(tmp, t);
 }
 
@@ -245,7 +376,7 @@ void write_file_atomic_with(const std::string& path, const std::function<void(co
   TempFile tmp(std::string(dir && *dir ? dir : "/tmp") + "/slotsim-output");
   write(tmp.path());
   std::FILE* f = std::fopen(tmp.path().c_str(), "rb");
-  if (!f) throw std::runtime_error("cannot read back '" + tmp.path() + "': " + errno_text(errno));
+  if (!f) throw OutputError("cannot read back '" + tmp.path() + "': " + errno_text(errno));
   std::string bytes;
   char buf[1 << 16];
   for (std::size_t r; (r = std::fread(buf, 1, sizeof buf, f)) > 0;) bytes.append(buf, r);

@@ -12,12 +12,25 @@
 //    /dev/full is an error, not a silently short file.
 // Rejected: writing in place with O_TRUNC. A crash mid-write would then have
 // destroyed the previous report as well.
+#include <cstdint>
 #include <functional>
+#include <optional>
+#include <stdexcept>
 #include <string>
 #include <utility>
 #include <vector>
 
 namespace slotsim::io {
+
+// An output that could not be written at run time: a full disk, an I/O
+// error, a rename refused. A run-time failure (exit status 1), never "bad
+// input": the run itself was fine, and the other outputs are still written
+// (docs/RELIABILITY.md). Every writer here and in the snapshot writers
+// throws it.
+class OutputError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
 
 enum class OutputKind { File, Stdout, Device };
 
@@ -29,22 +42,44 @@ struct OutputTarget {
 
 // Resolves `path` and checks that it can be written, without creating or
 // changing anything the user owns. Throws std::invalid_argument (one line,
-// naming `flag`) for an empty path, a directory, a missing directory or a
-// path that cannot be written.
+// naming `flag`) for an empty path, a directory, a missing directory, a
+// path that cannot be written, or a name longer than the file system takes
+// (NAME_MAX, PATH_MAX): known now, not after the run.
 OutputTarget check_output(const std::string& path, const std::string& flag);
+
+// A numbered series of outputs written during a run (--snapshot-every):
+// DIR/STEM_NNN.EXT for `base` = DIR/STEM.EXT and every index in
+// [first, last], NNN zero-padded to three digits and longer when needed.
+// The one definition of those names: the writer asks name(), the collision
+// check index_of().
+struct OutputSeries {
+  std::string flag;    // "--snapshot-every"
+  std::string base;    // the name the series is derived from (--snapshot)
+  std::uint64_t first = 0, last = 0;  // indices the run will write; first > last: none
+  std::string name(std::uint64_t index) const;
+  // The index if `filename` (a name without directory) is one of this
+  // series' names within [first, last].
+  std::optional<std::uint64_t> index_of(const std::string& filename) const;
+};
 
 // Refuses, before a run, two outputs on one file and an output on an input
 // file (compared after resolving symlinks, and by device/inode where the
 // file exists). Outputs are {flag, target} as check_output resolved them, so
 // each path's symlinks are followed once (resolving again here was rejected:
 // a link changed between the two could make them disagree). Inputs are
-// {flag, path}; empty paths are skipped, and so are stdout and devices among
-// the outputs (they may take several).
+// {flag, path}; empty paths are skipped, and so are devices among the
+// outputs (they may take several). Two outputs on stdout ('-') are refused:
+// one stream cannot carry two documents.
+// Each series is checked by name against every output and input (the
+// name as given and its symlink's target, the directory compared by
+// device/inode), and its existing members that are symlinks by their
+// targets, since writing a member replaces what its link points at.
 void check_distinct_paths(const std::vector<std::pair<std::string, OutputTarget>>& outputs,
-                          const std::vector<std::pair<std::string, std::string>>& inputs);
+                          const std::vector<std::pair<std::string, std::string>>& inputs,
+                          const std::vector<OutputSeries>& series = {});
 
-// Writes `text` to `path` as described above. Throws std::runtime_error
-// (one line) on any failure; the previous file, if any, is then untouched.
+// Writes `text` to `path` as described above. Throws OutputError (one
+// line) on any failure; the previous file, if any, is then untouched.
 void write_file_atomic(const std::string& path, const std::string& text);
 
 // For writers that need a file name of their own (HDF5): write(tmp) writes
