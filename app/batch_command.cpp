@@ -15,6 +15,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <functional>
 #include <csignal>
 #include <optional>
 #include <cstdio>
@@ -23,6 +24,7 @@
 #include <sstream>
 
 #include "app/commands.hpp"
+#include "app/exit_status.hpp"
 #include "app/output_file.hpp"
 #include "app/report_json.hpp"
 #include "app/run_plan.hpp"
@@ -31,6 +33,7 @@
 #include "sim/limits.hpp"
 #include "app/snapshot_output.hpp"
 #include "sim/io/csv.hpp"
+#include "sim/io/hdf5_snapshot.hpp"
 #include "sim/layouts/particle_store.hpp"
 #include "sim/memory/tracker.hpp"
 #include "sim/memory_plan.hpp"
@@ -87,6 +90,10 @@ std::string hex(std::uint64_t h) {
 }
 
 double mb(long long b) { return double(b) / 1e6; }
+
+// The HDF5 reader's process (hdf5_read.cpp): its slab buffers and
+// libhdf5's caches, measured at about 30 MB of RSS; planned generously.
+constexpr double kReaderBytes = 48e6;
 unsigned long long ull(std::uint64_t v) { return static_cast<unsigned long long>(v); }
 
 // Steps run in one layout: the per-layout rows of every report.
@@ -96,62 +103,115 @@ struct Segment {
   std::vector<StepTiming> steps;
 };
 
+// The outputs of a run, written whatever happened to it: each on its own,
+// so one that fails (a full disk) does not cost the others.
+struct OutputFailure {
+  std::string flag, path, error;
+};
+
 int run_batch(BatchOptions& o) {
   SimOptions& so = o.sim;
   finish_sim_options(so);
   o.steps = parse_count(o.steps_text, "--steps", 0, kMaxSteps);
   const auto plan = parse_switches(o.switch_at, o.steps);
-  if (so.cfg.python_objects && !traits(so.cfg.layout).heap_objects)
-    throw std::invalid_argument(python_objects_refusal(so.cfg.layout));
-  if (so.cfg.python_objects)
-    for (const auto& p : plan)
-      if (!traits(p.to).heap_objects) throw std::invalid_argument("--switch-at: " + python_objects_refusal(p.to));
   const std::vector<std::pair<std::string, std::string>> outputs = {
       {"--json", o.json}, {"--csv", o.csv}, {"--snapshot", o.snapshot}};
   for (const auto& [flag, value] : outputs) check_not_empty(so, flag, value);
   const auto targets = check_writable_all(outputs);
   o.snap.quiet = o.quiet;
   check_snapshot_options(o.snap, o.snapshot, so.cfg);
-  io::check_distinct_paths(targets, {{"--ic", so.cfg.ic_file}, {"--restart", o.snap.restart}});
   SimConfig& cfg = so.cfg;
+
+  // Where the run starts, known before anything that scales is allocated:
+  // a scene, an --ic file (HDF5: its header and dataset shapes; a regular
+  // CSV: its lines), or a --restart snapshot's configuration and counts.
+  std::optional<RestartHeader> restart;
+  std::vector<ParticleRecord> ic_records;
+  std::size_t n = cfg.particles;
+  std::uint64_t start_step = 0;
+  RunShape load;  // only its load_* fields
+  if (!o.snap.restart.empty()) {
+    restart = prepare_restart(o.snap, cfg);
+    n = static_cast<std::size_t>(restart->particles);
+    start_step = restart->snap.run.steps;
+    if (start_step + o.steps > kMaxSteps)
+      throw std::invalid_argument("--steps " + std::to_string(o.steps) + ": the snapshot is at step " +
+                                  std::to_string(start_step) + ", and a run ends by step " + std::to_string(kMaxSteps));
+    // Held while the System is built from it (hdf5_read.cpp): records,
+    // ids (read as 8 B, kept as 4), cached forces, dynamic values and
+    // their masks, the own-dict mask; plus the reader's process.
+    load.load_bytes_per_particle = 56 + 12 + (restart->forces_cached ? 24 : 0) + 9.0 * double(restart->dynamic_attrs) +
+                                   (restart->own_dict ? 1 : 0);
+    load.load_fixed_bytes = kReaderBytes;
+    load.load_what = "restart state while loading (" + human_bytes_plan(load.load_bytes_per_particle) +
+                     "/particle) and the HDF5 reader";
+    if (cfg.python_objects == restart->snap.cfg.python_objects) load.restored_layout = restart->snap.cfg.layout;
+  } else {
+    if (cfg.python_objects && !traits(cfg.layout).heap_objects)
+      throw std::invalid_argument(python_objects_refusal(cfg.layout));
+    if (!cfg.ic_file.empty()) {
+      const InputSize in = inspect_input(cfg.ic_file);
+      if (in.sized) {
+        n = static_cast<std::size_t>(in.particles);
+        if (is_hdf5_path(cfg.ic_file)) {
+          load.load_bytes_per_particle = 56 + (in.has_ids ? 12 : 0);
+          load.load_fixed_bytes = kReaderBytes;
+          load.load_what = std::string("--ic records while loading (") + (in.has_ids ? "68" : "56") +
+                           " B/particle) and the HDF5 reader";
+        } else {
+          load.load_bytes_per_particle = 56;
+          load.load_what = "--ic records while loading (56 B/particle)";
+        }
+      } else {
+        // A pipe or a device: no size to check. Read it now, with a cap of
+        // a quarter of the limit (records take 56 B each; a CSV line is at
+        // least 14 bytes), before the plan of the rest.
+        const double cap = 0.25 * 0.9 * double(mem::available_bytes());
+        ic_records = read_particles_csv(cfg.ic_file, cap > 0 ? static_cast<std::uint64_t>(cap) : UINT64_MAX);
+        n = ic_records.size();
+      }
+    }
+  }
+  if (cfg.python_objects)
+    for (const auto& p : plan)
+      if (!traits(p.to).heap_objects) throw std::invalid_argument("--switch-at: " + python_objects_refusal(p.to));
   // `p.__dict__` before the first step, on particle ID or on all of them.
   std::optional<std::size_t> read_dict_id;
   if (!o.read_dict.empty() && o.read_dict != "all") {
-    const auto& t = o.read_dict;
-    if (t.find_first_not_of("0123456789") != std::string::npos || t.size() > 18)
-      throw std::invalid_argument("--read-dict: expected 'all' or a particle id, got '" + t + "'");
-    read_dict_id = std::stoull(t);
-    if (cfg.ic_file.empty() && *read_dict_id >= cfg.particles)
-      throw std::invalid_argument("--read-dict: particle " + t + " is out of range (" +
-                                  std::to_string(cfg.particles) + " particles)");
+    read_dict_id = static_cast<std::size_t>(parse_count(o.read_dict, "--read-dict", 0, kMaxParticles - 1));
+    if (*read_dict_id >= n)
+      throw std::invalid_argument("--read-dict: particle " + o.read_dict + " is out of range (" + std::to_string(n) +
+                                  " particles)");
   }
+  // Every output against every input and each other, the --snapshot-every
+  // series included (by name: its files do not exist yet).
+  const auto series = snapshot_series(o.snap, o.snapshot, start_step, o.steps, !restart);
+  io::check_distinct_paths(targets, {{"--ic", cfg.ic_file}, {"--restart", o.snap.restart}}, series);
+
+  // With an output on stdout ('-') the document owns it: every text line
+  // (the plan, switch lines, the summary) goes to stderr instead.
+  bool stdout_taken = false;
+  for (const auto& [flag, t] : targets) stdout_taken |= t.kind == io::OutputKind::Stdout;
+  std::FILE* const text = stdout_taken ? stderr : stdout;
 
   // The memory plan, before anything that scales with the input.
-  std::vector<ParticleRecord> ic_records;
-  std::size_t n = cfg.particles;
-  std::uint64_t input_bytes = 0;
-  // A restart or --ic: HDF5 says how many particles in its header, a regular
-  // CSV file is counted line by line, neither is read yet.
-  if (const std::string& input = o.snap.restart.empty() ? cfg.ic_file : o.snap.restart; !input.empty()) {
-    const InputSize in = inspect_input(input);
-    if (in.sized) {
-      n = static_cast<std::size_t>(std::max<std::uint64_t>(1, in.particles));
-      input_bytes = std::max<std::uint64_t>(1, in.bytes);
-    } else {
-      // No size to check: read it with a cap of a quarter of the limit
-      // (records take 56 B each; a CSV line is at least 14 bytes).
-      const double cap = 0.25 * 0.9 * double(mem::available_bytes());
-      ic_records = read_particles_csv(input, cap > 0 ? static_cast<std::uint64_t>(cap) : UINT64_MAX);
-      n = ic_records.size();
-    }
-  }
   RunShape shape = run_shape(cfg, n);
-  shape.ic_file_bytes = input_bytes;
+  shape.load_bytes_per_particle = load.load_bytes_per_particle;
+  shape.load_fixed_bytes = load.load_fixed_bytes;
+  shape.load_what = load.load_what;
+  shape.restored_layout = load.restored_layout;
   for (const auto& p : plan) shape.switches.emplace_back(p.at, p.to);
   shape.steps = o.steps;
-  // HDF5 writes go through per-dataset buffers of up to 24 B per particle.
-  shape.output_bytes_per_particle = o.snapshot.empty() ? 0 : is_hdf5_path(o.snapshot) ? 24 : 8;
-  if (dry_run_or_check(plan_run(shape), "this run", o.dry_run)) return 0;
+  // HDF5 writes go through per-dataset buffers of up to 24 B per particle;
+  // a device or stdout gets a temporary file first, then its bytes in
+  // memory (write_file_atomic_with), so the whole file once more.
+  if (!o.snapshot.empty()) {
+    const bool h5 = is_hdf5_path(o.snapshot);
+    shape.output_bytes_per_particle = h5 ? 24 : 8;
+    for (const auto& [flag, t] : targets)
+      if (flag == "--snapshot" && t.kind != io::OutputKind::File) shape.output_bytes_per_particle += h5 ? 80 : 160;
+  }
+  if (dry_run_or_check(plan_run(shape), "this run", o.dry_run, text)) return 0;
 
   install_interrupt_handlers();
   using Clock = std::chrono::steady_clock;
@@ -167,12 +227,13 @@ int run_batch(BatchOptions& o) {
 
   mem::reset_peak();
   const auto t_spawn = Clock::now();
-  std::unique_ptr<System> sys_ptr = ic_records.empty() ? make_batch_system(o.snap, cfg, so.layout, progress)
-                                                       : std::make_unique<System>(cfg, ic_records);
+  std::unique_ptr<System> sys_ptr = ic_records.empty()
+                                        ? make_batch_system(o.snap, cfg, restart ? &*restart : nullptr, progress)
+                                        : std::make_unique<System>(cfg, ic_records);
   ic_records = {};
   System& sys = *sys_ptr;
   const double spawn_ms = std::chrono::duration<double, std::milli>(Clock::now() - t_spawn).count();
-  if (!quiet)
+  if (!quiet && !restart)
     std::fprintf(stderr, "spawned %zu particles (%s, layout %s) in %.0f ms\n", sys.size(),
                  one_line(cfg.ic_file.empty() ? cfg.scene : cfg.ic_file).c_str(),
                  std::string(layout_name(sys.layout())).c_str(), spawn_ms);
@@ -180,7 +241,11 @@ int run_batch(BatchOptions& o) {
     const std::size_t made = read_dict_id ? std::size_t(sys.read_dict(*read_dict_id)) : sys.read_dict_all();
     if (!quiet) std::fprintf(stderr, "read __dict__ (%s): %zu dict(s) created\n", o.read_dict.c_str(), made);
   }
-  const Diagnostics d0 = sys.diagnostics(progress);
+  // E0: a restart carries its run's (the energy error is then the whole
+  // run's); a fresh run takes it now.
+  const bool e0_carried = restart && sys.initial_energy().has_value();
+  const Diagnostics d0 = e0_carried ? Diagnostics{} : sys.diagnostics(progress);
+  const double e0 = *sys.initial_energy();
 
   std::vector<Segment> segments{{sys.layout(), 1, {}}};
   std::size_t next_switch = 0;
@@ -191,20 +256,38 @@ int run_batch(BatchOptions& o) {
       sys.switch_layout(to, progress);
       if (sys.switches().size() == before) continue;  // already in that layout
       const SwitchRecord& r = sys.switches().back();
-      std::printf("switch at step %llu: %s -> %s in %.1f ms, %.1f MB -> %.1f MB\n", ull(at),
-                  std::string(layout_name(r.from)).c_str(), std::string(layout_name(r.to)).c_str(), r.ms,
-                  mb(r.bytes_before), mb(r.bytes_after));
-      std::fflush(stdout);
+      std::fprintf(text, "switch at step %llu: %s -> %s in %.1f ms, %.1f MB -> %.1f MB\n", ull(at),
+                   std::string(layout_name(r.from)).c_str(), std::string(layout_name(r.to)).c_str(), r.ms,
+                   mb(r.bytes_before), mb(r.bytes_after));
+      std::fflush(text);
       segments.push_back({to, at + 1, {}});
     }
   };
 
   std::string status = "ok", status_message;
   int exit_code = 0;
-  if (o.snap.restart.empty()) write_series_if_due(o.snap, o.snapshot, sys);
+  std::vector<OutputFailure> failed;
+  std::string stop_reason;  // why a "failed" run stopped early
+  // A series file that cannot be written (a full disk) stops the run: the
+  // outputs below are still written, marked "failed", and the exit is 1.
+  auto series_due = [&]() {
+    try {
+      write_series_if_due(o.snap, o.snapshot, sys);
+      return true;
+    } catch (const io::OutputError& e) {
+      status = "failed";
+      const std::uint64_t done = sys.steps_done() - start_step;
+      stop_reason = "the run stopped after " + std::to_string(done) + (done == 1 ? " step" : " steps") +
+                    ": --snapshot-every not written: " + e.what();
+      failed.push_back({"--snapshot-every", series_name(o.snapshot, sys.steps_done() / o.snap.every), e.what()});
+      exit_code = kExitFailed;
+      return false;
+    }
+  };
+  bool running = restart || series_due();
   const auto t_run = Clock::now();
   std::uint64_t k = 0;
-  for (; k < o.steps; ++k) {
+  for (; running && k < o.steps; ++k) {
     if (interrupted()) break;
     apply_switches(k);
     try {
@@ -215,7 +298,7 @@ int run_batch(BatchOptions& o) {
       break;
     }
     segments.back().steps.push_back(sys.last_timing());
-    write_series_if_due(o.snap, o.snapshot, sys);
+    if (!series_due()) break;
     if (!quiet && (Clock::now() - last_print > std::chrono::seconds(1) || k + 1 == o.steps)) {
       last_print = Clock::now();
       const double el = std::chrono::duration<double>(Clock::now() - t_run).count();
@@ -223,18 +306,19 @@ int run_batch(BatchOptions& o) {
                    sys.last_timing().total_ms, el, el / double(k + 1) * double(o.steps - k - 1));
     }
   }
+  const std::uint64_t steps_here = sys.steps_done() - start_step;  // run in this process
+  if (status == "failed") status_message = stop_reason;
   if (status == "ok" && interrupted()) {
     const int sig = interrupt_signal();
     status = "interrupted";
     status_message = std::string("interrupted by ") + (sig == SIGTERM ? "SIGTERM" : sig == SIGINT ? "SIGINT" : "a signal") +
-                     " after " + std::to_string(sys.steps_done()) + " of " + std::to_string(o.steps) + " steps";
-    exit_code = 128 + sig;
+                     " after " + std::to_string(steps_here) + " of " + std::to_string(o.steps) + " steps";
+    exit_code = exit_interrupted(sig);
   } else if (status == "ok") {
     apply_switches(o.steps);
-  } else {
-    exit_code = 3;
+  } else if (status == "diverged") {
+    exit_code = kExitDiverged;
   }
-  const bool diverged = status == "diverged";
   if (!quiet && status != "ok") std::fprintf(stderr, "%s; computing the final report\n", status.c_str());
   const Diagnostics d1 = sys.diagnostics(progress);
   const mem::HeapStats heap = mem::heap_stats();
@@ -242,67 +326,37 @@ int run_batch(BatchOptions& o) {
   const LayoutBytes b = sys.bytes();
   const double np = double(sys.size());
   const std::uint64_t hash = sys.state_hash();
-  const double e_rel = d0.total() != 0 ? std::abs((d1.total() - d0.total()) / d0.total()) : 0.0;
+  const double e_rel = e0 != 0 ? std::abs((d1.total() - e0) / e0) : 0.0;
   const int threads = omp_get_max_threads();
   std::vector<StepTiming> all;
   for (const auto& s : segments) all.insert(all.end(), s.steps.begin(), s.steps.end());
   const TimeStats total = step_stats(all);
 
-  try {
-    write_final_snapshot(o.snap, o.snapshot, sys, diverged);
-  } catch (const std::exception& e) {
-    if (!diverged) throw;
-    // A diverged state the format cannot hold must not cost the reports.
-    std::fprintf(stderr, "slotsim batch: snapshot not written: %s\n", one_line(e.what()).c_str());
-  }
-
-  // Per-layout rows first: with --switch-at one median across layouts would
-  // mix unlike costs.
-  std::printf("| layout | steps | step ms median | min | max | latest |");
-  for (const auto& ph : kStepPhases) std::printf(" %s |", std::string(ph.name).c_str());
-  std::printf("\n|---|---:|---:|---:|---:|---:|");
-  for (std::size_t p = 0; p < kStepPhases.size(); ++p) std::printf("---:|");
-  std::printf("\n");
-  for (const auto& s : segments) {
-    if (s.steps.empty()) continue;
-    const TimeStats t = step_stats(s.steps);
-    const auto pm = phase_medians(s.steps);
-    std::printf("| %s | %zu | %.3f | %.3f | %.3f | %.3f |", std::string(layout_name(s.layout)).c_str(), t.count,
-                t.median, t.min, t.max, t.latest);
-    for (double v : pm) std::printf(" %.3f |", v);
-    std::printf("\n");
-  }
-  std::printf("\n| quantity | value |\n|---|---|\n");
-  std::printf("| status | %s |\n", status.c_str());
-  std::printf("| layout (final) | %s |\n", std::string(layout_name(sys.layout())).c_str());
-  std::printf("| particles | %zu |\n| solver | %s |\n| steps done | %llu of %llu |\n| threads | %d |\n", sys.size(),
-              cfg.solver.c_str(), ull(sys.steps_done()), ull(o.steps), threads);
-  std::printf("| bytes/particle | %.2f (objects %.2f, tables %.2f, index %.2f, columns %.2f) |\n",
-              double(b.total()) / np, double(b.objects) / np, double(b.tables) / np, double(b.index) / np,
-              double(b.columns) / np);
-  std::printf("| own dicts | %zu |\n", sys.own_dicts());
-  std::printf("| particle MB | %.2f requested, %.2f usable |\n", mb(b.total()), mb(b.usable_total));
-  std::printf("| heap MB now / peak | %.2f / %.2f |\n| RSS MB | %.2f |\n", mb(heap.current_requested),
-              mb(heap.peak_requested), mb(rss));
-  std::printf("| step ms, all layouts: median (min-max) | %.3f (%.3f-%.3f) |\n", total.median, total.min, total.max);
-  std::printf("| energy initial / final | %.10g / %.10g (%s) |\n| rel. energy error | %.3e |\n", d0.total(),
-              d1.total(), d1.potential_method.c_str(), e_rel);
-  std::printf("| momentum | (%.3e, %.3e, %.3e) |\n| state hash | %s |\n", d1.px, d1.py, d1.pz, hex(hash).c_str());
-  std::fflush(stdout);
-
-  if (!o.json.empty()) {
+  // The JSON report: first of the outputs, and written again (it is small)
+  // if a later one fails, so it always says what was lost. On stdout it
+  // cannot be written twice: there it comes last.
+  auto report = [&]() {
     Json j;
     j["status"] = status;
     if (!status_message.empty()) j["status_message"] = one_line(status_message);
+    if (!failed.empty()) {
+      Json& f = j["outputs_failed"] = Json::array();
+      for (const OutputFailure& x : failed) f.push_back({{"output", x.flag}, {"path", one_line(x.path)}, {"error", one_line(x.error)}});
+    }
     j["steps_requested"] = o.steps;
-    j["steps_done"] = sys.steps_done();
+    j["steps_done"] = steps_here;
+    j["step"] = sys.steps_done();
+    if (restart) {
+      j["restarted_from"] = one_line(o.snap.restart);
+      j["restart_step"] = start_step;
+    }
     j["layout"] = layout_name(sys.layout());
     j["initial_layout"] = layout_name(cfg.layout);
     if (cfg.python_objects) j["python_objects"] = true;
     j["particles"] = sys.size();
     j["scene"] = cfg.ic_file.empty() ? cfg.scene : "ic:" + cfg.ic_file;
     j["seed"] = cfg.seed;
-    j["steps"] = sys.steps_done();
+    j["steps"] = steps_here;
     j["solver"] = cfg.solver;
     j["threads"] = threads;
     j["dt"] = cfg.dt;
@@ -348,7 +402,9 @@ int run_batch(BatchOptions& o) {
                      {"phases_ms_median", phases_json(phase_medians(s.steps))}});
     }
     j["spawn_ms"] = spawn_ms;
-    j["energy_initial"] = d0.total();
+    // The run's E0: the snapshot's on a restart, so the error is the whole run's.
+    j["energy_initial"] = e0;
+    if (e0_carried) j["energy_initial_from"] = "snapshot";
     j["energy_final"] = d1.total();
     j["energy_rel_error"] = e_rel;
     j["kinetic_final"] = d1.kinetic;
@@ -370,9 +426,9 @@ int run_batch(BatchOptions& o) {
                     {"bytes_before", r.bytes_before},
                     {"bytes_after", r.bytes_after}});
     j["state_hash"] = hex(hash);
-    write_file_atomic(o.json, io::report_text(j));
-  }
-  if (!o.csv.empty()) {
+    return io::report_text(j);
+  };
+  auto csv_text = [&]() {
     std::ostringstream c;
     c << "step,layout,step_ms";
     for (const auto& ph : kStepPhases) c << ',' << ph.name << "_ms";
@@ -390,11 +446,85 @@ int run_batch(BatchOptions& o) {
         }
         c << '\n';
       }
-    write_file_atomic(o.csv, c.str());
+    return c.str();
+  };
+  // Each output on its own: a failure is recorded, and the next is tried.
+  auto attempt = [&](const char* flag, const std::string& path, const std::function<void()>& write) {
+    try {
+      write();
+      return true;
+    } catch (const std::exception& e) {
+      // Said once, in the last line and the summary, not here: one line on stderr.
+      failed.push_back({flag, path, e.what()});
+      return false;
+    }
+  };
+  // An output failure marks a run that was otherwise fine as "failed".
+  auto note_failures = [&]() {
+    if (failed.empty() || (status != "ok" && status != "failed")) return;
+    status = "failed";
+    status_message = stop_reason;
+    for (const OutputFailure& f : failed)
+      if (f.flag != "--snapshot-every")
+        status_message += (status_message.empty() ? "" : "; ") + f.flag + " not written: " + f.error;
+    exit_code = kExitFailed;
+  };
+  const bool json_on_stdout = o.json == "-";
+  bool json_written = false;
+  if (!o.json.empty() && !json_on_stdout) json_written = attempt("--json", o.json, [&] { write_file_atomic(o.json, report()); });
+  const std::size_t failed_before = failed.size();
+  if (!o.csv.empty()) attempt("--csv", o.csv, [&] { write_file_atomic(o.csv, csv_text()); });
+  if (!o.snapshot.empty()) attempt("--snapshot", o.snapshot, [&] { write_final_snapshot(o.snap, o.snapshot, sys, status); });
+  note_failures();
+  if (failed.size() > failed_before && json_written)
+    attempt("--json", o.json, [&] { write_file_atomic(o.json, report()); });  // now marked with the failure
+  if (json_on_stdout) attempt("--json", o.json, [&] { write_file_atomic(o.json, report()); });
+  note_failures();
+
+  // The summary, last, so it can say what was written. Per-layout rows
+  // first: with --switch-at one median across layouts would mix unlike costs.
+  std::fprintf(text, "| layout | steps | step ms median | min | max | latest |");
+  for (const auto& ph : kStepPhases) std::fprintf(text, " %s |", std::string(ph.name).c_str());
+  std::fprintf(text, "\n|---|---:|---:|---:|---:|---:|");
+  for (std::size_t p = 0; p < kStepPhases.size(); ++p) std::fprintf(text, "---:|");
+  std::fprintf(text, "\n");
+  for (const auto& s : segments) {
+    if (s.steps.empty()) continue;
+    const TimeStats t = step_stats(s.steps);
+    const auto pm = phase_medians(s.steps);
+    std::fprintf(text, "| %s | %zu | %.3f | %.3f | %.3f | %.3f |", std::string(layout_name(s.layout)).c_str(), t.count,
+                 t.median, t.min, t.max, t.latest);
+    for (double v : pm) std::fprintf(text, " %.3f |", v);
+    std::fprintf(text, "\n");
   }
+  std::fprintf(text, "\n| quantity | value |\n|---|---|\n");
+  std::fprintf(text, "| status | %s |\n", status.c_str());
+  if (restart)
+    std::fprintf(text, "| restarted from | %s at step %llu |\n", one_line(o.snap.restart).c_str(), ull(start_step));
+  std::fprintf(text, "| layout (final) | %s |\n", std::string(layout_name(sys.layout())).c_str());
+  std::fprintf(text, "| particles | %zu |\n| solver | %s |\n| steps done | %llu of %llu%s |\n| threads | %d |\n",
+               sys.size(), cfg.solver.c_str(), ull(steps_here), ull(o.steps),
+               restart ? (" (now at step " + std::to_string(sys.steps_done()) + ")").c_str() : "", threads);
+  std::fprintf(text, "| bytes/particle | %.2f (objects %.2f, tables %.2f, index %.2f, columns %.2f) |\n",
+               double(b.total()) / np, double(b.objects) / np, double(b.tables) / np, double(b.index) / np,
+               double(b.columns) / np);
+  std::fprintf(text, "| own dicts | %zu |\n", sys.own_dicts());
+  std::fprintf(text, "| particle MB | %.2f requested, %.2f usable |\n", mb(b.total()), mb(b.usable_total));
+  std::fprintf(text, "| heap MB now / peak | %.2f / %.2f |\n| RSS MB | %.2f |\n", mb(heap.current_requested),
+               mb(heap.peak_requested), mb(rss));
+  std::fprintf(text, "| step ms, all layouts: median (min-max) | %.3f (%.3f-%.3f) |\n", total.median, total.min,
+               total.max);
+  std::fprintf(text, "| energy initial / final | %.10g / %.10g (%s)%s |\n| rel. energy error | %.3e%s |\n", e0,
+               d1.total(), d1.potential_method.c_str(), e0_carried ? " (initial: the snapshot's run)" : "", e_rel,
+               restart && !e0_carried ? " (since the restart: the snapshot had no E0)" : "");
+  std::fprintf(text, "| momentum | (%.3e, %.3e, %.3e) |\n| state hash | %s |\n", d1.px, d1.py, d1.pz, hex(hash).c_str());
+  for (const OutputFailure& f : failed)
+    std::fprintf(text, "| not written | %s %s: %s |\n", f.flag.c_str(), one_line(f.path).c_str(), one_line(f.error).c_str());
+  std::fflush(text);
+  (void)d0;
   if (status != "ok")
-    std::fprintf(stderr, "slotsim batch: %s: %s; outputs written with \"status\": \"%s\"\n", status.c_str(),
-                 one_line(status_message).c_str(), status.c_str());
+    std::fprintf(stderr, "slotsim batch: %s: %s; outputs written with \"status\": \"%s\"%s\n", status.c_str(),
+                 one_line(status_message).c_str(), status.c_str(), failed.empty() ? "" : " where they could be");
   return exit_code;
 }
 

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <functional>
 #include <cstdio>
 #include <iostream>
 #include <memory>
@@ -15,6 +16,7 @@
 
 #include "app/claims_report.hpp"
 #include "app/commands.hpp"
+#include "app/exit_status.hpp"
 #include "app/report_json.hpp"
 #include "app/machine_info.hpp"
 #include "app/output_file.hpp"
@@ -25,6 +27,7 @@
 #include "lessons/lessons.hpp"
 #include "sim/layouts/particle_store.hpp"
 #include "sim/memory_plan.hpp"
+#include "sim/message.hpp"
 #include "sim/memory/tracker.hpp"
 #include "sim/stats.hpp"
 #include "sim/step_phases.hpp"
@@ -177,7 +180,9 @@ int run_bench(BenchOptions& o) {
   }
   RunShape shape = run_shape(cfg, planned);
   shape.steps = o.steps * static_cast<std::uint64_t>(o.repeats);
-  if (dry_run_or_check(plan_bench(shape, layouts, true), "this benchmark", o.dry_run)) return 0;
+  // With --json - or --csv - the document owns stdout: the table goes to stderr.
+  std::FILE* const text = o.json == "-" || o.csv == "-" ? stderr : stdout;
+  if (dry_run_or_check(plan_bench(shape, layouts, true), "this benchmark", o.dry_run, text)) return 0;
   install_interrupt_handlers();
   const double load_before = load_average_1min();
 
@@ -195,7 +200,7 @@ int run_bench(BenchOptions& o) {
   const std::string status = sig ? "interrupted" : "ok";
   if (res.empty()) {
     std::fprintf(stderr, "slotsim bench: interrupted before the first layout finished a step; nothing to report\n");
-    return 128 + sig;
+    return exit_interrupted(sig);
   }
 
   const Result* dict = nullptr;
@@ -235,7 +240,7 @@ int run_bench(BenchOptions& o) {
     bw_lo = std::min(bw_lo, r.triad_gbs);
     bw_hi = std::max(bw_hi, r.triad_gbs);
   }
-  std::printf("%zu particles, scene %s, solver %s, %llu steps x %d repeats, %d threads; triad bandwidth %.1f-%.1f GB/s "
+  std::fprintf(text, "%zu particles, scene %s, solver %s, %llu steps x %d repeats, %d threads; triad bandwidth %.1f-%.1f GB/s "
               "(measured before each row's steps; each row's bounds use its own)\n\n",
               res[0].n, cfg.ic_file.empty() ? cfg.scene.c_str() : cfg.ic_file.c_str(), cfg.solver.c_str(), static_cast<unsigned long long>(o.steps),
               o.repeats, threads, bw_lo, bw_hi);
@@ -253,7 +258,7 @@ int run_bench(BenchOptions& o) {
   rule += "---:|---:|---:|---:|---:|---:|---|";
   csv << ",ratio_dict,ratio_soa,triad_gbs,integrator_bound_ratio,floor_ms,floor_ratio,interactions,ns_per_interaction,"
          "state_hash\n";
-  std::printf("%s\n%s\n", head.c_str(), rule.c_str());
+  std::fprintf(text, "%s\n%s\n", head.c_str(), rule.c_str());
   for (const auto& r : res) {
     const double rd = dict ? r.step_median / dict->step_median : 0;
     const double rs = soa ? r.step_median / soa->step_median : 0;
@@ -289,7 +294,7 @@ int run_bench(BenchOptions& o) {
     std::snprintf(line, sizeof line, ",%.4f,%.4f,%.3f,%.4f,%.4f,%.4f,%llu,%.4f,%s\n", rd, rs, r.triad_gbs, integ_ratio,
                   floor, floor_ratio, static_cast<unsigned long long>(r.interactions), ns_int, hash_hex);
     crow += line;
-    std::fputs(row.c_str(), stdout);
+    std::fputs(row.c_str(), text);
     csv << crow;
   }
   // The summary lines quote soa's row (the layout the targets are set
@@ -297,20 +302,31 @@ int run_bench(BenchOptions& o) {
   const Result& ref = soa ? *soa : res[0];
   const std::string ref_name(layout_name(ref.layout));
   if (cfg.solver == "pm")
-    std::printf("\npm floor (%s row): FFT convolution alone %.2f ms (same plans and mesh) + particle passes and "
+    std::fprintf(text, "\npm floor (%s row): FFT convolution alone %.2f ms (same plans and mesh) + particle passes and "
                 "integrator at %.1f GB/s %.2f ms = %.2f ms\n",
                 ref_name.c_str(), ref.transform_ms, ref.triad_gbs, floor_ms(ref) - ref.transform_ms, floor_ms(ref));
   if (soa)
-    std::printf("\nsoa integrator (kick+drift) %.2f ms vs bandwidth bound %.2f ms (%.0f MB moved at %.1f GB/s): %.2fx the bound\n",
+    std::fprintf(text, "\nsoa integrator (kick+drift) %.2f ms vs bandwidth bound %.2f ms (%.0f MB moved at %.1f GB/s): %.2fx the bound\n",
                 soa->phases.kick_ms + soa->phases.drift_ms, bound_ms(*soa), integ_bytes / 1e6, soa->triad_gbs,
                 (soa->phases.kick_ms + soa->phases.drift_ms) / bound_ms(*soa));
   if (loaded)
-    std::printf("\nwarning: load average %.2f exceeded the %u cores during the run: other work shared the machine, "
+    std::fprintf(text, "\nwarning: load average %.2f exceeded the %u cores during the run: other work shared the machine, "
                 "so these timings are not its own\n", load_max, std::thread::hardware_concurrency());
   if (status != "ok")
-    std::printf("\nstatus: interrupted after %zu of %zu layouts (last row partial)\n", res.size(), layouts.size());
-  if (!o.csv.empty()) write_file_atomic(o.csv, csv.str());
-  if (!o.json.empty()) {
+    std::fprintf(text, "\nstatus: interrupted after %zu of %zu layouts (last row partial)\n", res.size(), layouts.size());
+  // Each output on its own: one that fails (a full disk) does not cost the
+  // other; the exit status then says so (1).
+  int failed_outputs = 0;
+  auto attempt = [&](const char* flag, const std::function<void()>& write) {
+    try {
+      write();
+    } catch (const std::exception& e) {
+      ++failed_outputs;
+      std::fprintf(stderr, "slotsim bench: %s not written: %s\n", flag, one_line(e.what()).c_str());
+    }
+  };
+  if (!o.csv.empty()) attempt("--csv", [&] { write_file_atomic(o.csv, csv.str()); });
+  if (!o.json.empty()) attempt("--json", [&] {
     const MachineInfo m = machine_info();
     Json j;
     j["machine"] = {{"cpu", m.cpu},
@@ -368,13 +384,13 @@ int run_bench(BenchOptions& o) {
       results.push_back(std::move(row));
     }
     write_file_atomic(o.json, io::report_text(j));
-  }
+  });
   if (sig) {
     std::fprintf(stderr, "slotsim bench: interrupted by %s; outputs written with \"status\": \"interrupted\"\n",
                  sig == SIGTERM ? "SIGTERM" : "SIGINT");
-    return 128 + sig;
+    return exit_interrupted(sig);
   }
-  return 0;
+  return failed_outputs ? kExitFailed : kExitOk;
 }
 
 }  // namespace

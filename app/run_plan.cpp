@@ -18,10 +18,12 @@ InputSize inspect_input(const std::string& path) {
   if (is_hdf5_path(path)) {
     // The reader names a missing or malformed file in its own words; the
     // header holds the count, so nothing is read but the header.
-    s.particles = snapshot_particle_count(path);
+    // The count is the datasets' rows, which the header must agree with.
+    const SnapshotInfo info = inspect_snapshot_h5(path);
+    s.particles = info.particles;
+    s.has_ids = info.has_ids;
+    s.bytes = info.bytes;
     s.sized = true;
-    struct stat st {};
-    if (::stat(path.c_str(), &st) == 0) s.bytes = static_cast<std::uint64_t>(st.st_size);
     return s;
   }
   struct stat st {};
@@ -40,8 +42,8 @@ InputSize inspect_input(const std::string& path) {
   return s;
 }
 
-bool dry_run_or_check(const MemoryPlan& plan, const std::string& what, bool dry_run) {
-  if (dry_run) std::fputs(plan.describe().c_str(), stdout);
+bool dry_run_or_check(const MemoryPlan& plan, const std::string& what, bool dry_run, std::FILE* out) {
+  if (dry_run) std::fputs(plan.describe().c_str(), out);
   plan.check(what, "--dry-run shows the plan");
   return dry_run;
 }

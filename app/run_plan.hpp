@@ -5,6 +5,7 @@
 // same --ic alike (bench used to guess from the byte count alone, a bound ~4x
 // looser than batch's line count and wrong for HDF5).
 #include <cstdint>
+#include <cstdio>
 #include <string>
 
 #include "sim/memory_plan.hpp"
@@ -20,16 +21,19 @@ struct InputSize {
   // HDF5: the header's count. CSV: the line count (a header and one line per
   // particle), an upper bound found in one pass with no allocation.
   std::uint64_t particles = 0;
+  bool has_ids = false;  // HDF5: the load sorts by ParticleIDs (12 B/particle more)
 };
 
 // Throws CsvError (one line) for a missing file or a directory, and the
-// HDF5 reader's error for an .h5 file that is not a snapshot.
+// HDF5 reader's error for an .h5 file that is not a snapshot (or not a
+// regular file: HDF5 inputs must be).
 InputSize inspect_input(const std::string& path);
 
 // With --dry-run prints the plan and returns true (the command stops; a plan
 // that does not fit is still refused, so the exit status says so). Otherwise
 // refuses a plan that does not fit and returns false. `what` names the run
 // in the refusal ("this run", "this benchmark").
-bool dry_run_or_check(const MemoryPlan& plan, const std::string& what, bool dry_run);
+// The plan goes to `out` (stderr when a report owns stdout).
+bool dry_run_or_check(const MemoryPlan& plan, const std::string& what, bool dry_run, std::FILE* out = stdout);
 
 }  // namespace slotsim::app

@@ -8,7 +8,9 @@
 #include "app/output_file.hpp"
 #include "app/sim_options.hpp"
 #include "sim/io/csv.hpp"
+#include "sim/layouts/particle_store.hpp"
 #include "sim/limits.hpp"
+#include "sim/message.hpp"
 
 namespace slotsim::app {
 namespace {
@@ -20,20 +22,20 @@ std::string hex(std::uint64_t h) {
 }
 
 // Writes one file, atomically, by extension, and prints its progress line.
-void write_one(const SnapshotOptions& o, const std::string& path, System& sys, bool diverged = false) {
+void write_one(const SnapshotOptions& o, const std::string& path, System& sys, const std::string& status = "ok") {
   const auto t0 = std::chrono::steady_clock::now();
   long long bytes = -1;
   if (is_hdf5_path(path)) {
-    write_file_atomic_with(path, [&](const std::string& tmp) { bytes = write_snapshot_h5(tmp, sys, o.fields); });
+    write_file_atomic_with(path, [&](const std::string& tmp) { bytes = write_snapshot_h5(tmp, sys, o.fields, status); });
   } else {
-    write_particles_csv(path, sys.size(), [&](std::size_t i) { return sys.particle(i); }, diverged);
+    write_particles_csv(path, sys.size(), [&](std::size_t i) { return sys.particle(i); }, status == "diverged");
     std::error_code ec;
     const auto sz = std::filesystem::file_size(path, ec);
     bytes = ec ? -1 : static_cast<long long>(sz);
   }
   if (o.quiet) return;
   const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  std::fprintf(stderr, "snapshot %s: step %llu, %.1f MB in %.0f ms (%.0f MB/s)\n", path.c_str(),
+  std::fprintf(stderr, "snapshot %s: step %llu, %.1f MB in %.0f ms (%.0f MB/s)\n", one_line(path).c_str(),
                static_cast<unsigned long long>(sys.steps_done()), double(bytes) / 1e6, s * 1e3,
                s > 0 ? double(bytes) / 1e6 / s : 0.0);
 }
@@ -84,20 +86,13 @@ void check_snapshot_options(SnapshotOptions& o, const std::string& snapshot, con
                                 snapshot + "'");
 }
 
-std::unique_ptr<System> make_batch_system(SnapshotOptions& o, SimConfig& cfg, const std::string& layout_flag,
-                                          const ProgressFn& progress) {
-  if (o.restart.empty()) {
-    auto sys = std::make_unique<System>(cfg, progress);
-    if (o.fields.potential && sys->size() > kPotentialMaxParticles)
-      throw std::invalid_argument("--snapshot-fields pot: limited to " + std::to_string(kPotentialMaxParticles) +
-                                  " particles, " + cfg.ic_file + " has " + std::to_string(sys->size()));
-    return sys;
-  }
+RestartHeader prepare_restart(const SnapshotOptions& o, SimConfig& cfg) {
   // The snapshot fixes everything that shapes the trajectory; a flag that
   // changed one of them would silently make the "continuation" another run.
   // Refusing is clearer than letting them override. Safe to give: --steps
   // (more steps), --layout (all layouts give the same bits), --threads (the
-  // solvers are bit-identical across thread counts), --switch-at, outputs.
+  // solvers are bit-identical across thread counts), --python-objects (the
+  // objects' memory, not their values), --switch-at, outputs.
   for (const char* f : {"--scene", "--ic", "--particles", "--solver", "--dt", "--softening", "--theta", "--grid",
                         "--periodic", "--box", "--seed", "--sort-every"}) {
     const CLI::Option* opt = o.cmd ? o.cmd->get_option_no_throw(f) : nullptr;
@@ -105,36 +100,71 @@ std::unique_ptr<System> make_batch_system(SnapshotOptions& o, SimConfig& cfg, co
       throw std::invalid_argument(std::string(f) + " cannot be combined with --restart: the snapshot fixes it " +
                                   "(a restart continues the same run; start a new run instead)");
   }
-  RestartSnapshot snap = read_restart_h5(o.restart);
-  const CLI::Option* threads = o.cmd ? o.cmd->get_option_no_throw("--threads") : nullptr;
-  const CLI::Option* layout = o.cmd ? o.cmd->get_option_no_throw("--layout") : nullptr;
-  const bool layout_given = layout && layout->count() > 0;
-  if (threads && threads->count() > 0) snap.cfg.threads = cfg.threads;
-  const Layout to = layout_given ? layout_or_throw(layout_flag) : snap.cfg.layout;
-  cfg = snap.cfg;
-  auto sys = std::make_unique<System>(cfg, snap.run);
-  // A cheap end-to-end check of the reader: the restored particles must
-  // hash to what the writer saw.
-  const std::uint64_t h = sys->state_hash();
-  if (h != snap.state_hash)
-    throw SnapshotError(o.restart + ": restored state hash " + hex(h) + " differs from the snapshot's " +
-                        hex(snap.state_hash));
+  auto given = [&](const char* f) {
+    const CLI::Option* opt = o.cmd ? o.cmd->get_option_no_throw(f) : nullptr;
+    return opt && opt->count() > 0;
+  };
+  // The configuration and counts only: the plan is checked before the
+  // particles are read.
+  RestartHeader h = inspect_restart_h5(o.restart);
+  SimConfig next = h.snap.cfg;
+  if (given("--layout")) next.layout = cfg.layout;
+  if (given("--threads")) next.threads = cfg.threads;
+  // A --python-objects run restarts with its objects; the flag turns them
+  // on for a run that had none. Checked against the layout the restart
+  // will hold (the snapshot's, or --layout), not the CLI's default.
+  next.python_objects = h.snap.cfg.python_objects || cfg.python_objects;
+  if (next.python_objects && !traits(next.layout).heap_objects)
+    throw std::invalid_argument(python_objects_refusal(next.layout) +
+                                (given("--layout") ? "" : " (the snapshot's layout; --layout picks another)"));
+  cfg = next;
+  return h;
+}
+
+std::unique_ptr<System> make_batch_system(const SnapshotOptions& o, const SimConfig& cfg, const RestartHeader* restart,
+                                          const ProgressFn& progress) {
+  if (!restart) {
+    auto sys = std::make_unique<System>(cfg, progress);
+    if (o.fields.potential && sys->size() > kPotentialMaxParticles)
+      throw std::invalid_argument("--snapshot-fields pot: limited to " + std::to_string(kPotentialMaxParticles) +
+                                  " particles, " + cfg.ic_file + " has " + std::to_string(sys->size()));
+    return sys;
+  }
+  std::unique_ptr<System> sys;
+  {
+    RestartSnapshot snap = read_restart_h5(o.restart);
+    // The file must still be the one the plan was made from.
+    if (snap.state_hash != restart->snap.state_hash || snap.run.particles.size() != restart->particles)
+      throw SnapshotError(o.restart + ": the file changed while it was read");
+    // Restored in the snapshot's layout, which reproduces its storage
+    // exactly; --layout switches afterwards, below, once the restored state
+    // is freed. --python-objects turning on needs a store made with it:
+    // that one is restored in the layout the flags ask for.
+    SimConfig at = cfg;
+    if (cfg.python_objects == snap.cfg.python_objects) at.layout = snap.cfg.layout;
+    sys = std::make_unique<System>(at, snap.run);
+    // A cheap end-to-end check of the reader: the restored particles must
+    // hash to what the writer saw.
+    const std::uint64_t h = sys->state_hash();
+    if (h != snap.state_hash)
+      throw SnapshotError(o.restart + ": restored state hash " + hex(h) + " differs from the snapshot's " +
+                          hex(snap.state_hash));
+  }
   if (o.fields.potential && sys->size() > kPotentialMaxParticles)
     throw std::invalid_argument("--snapshot-fields pot: limited to " + std::to_string(kPotentialMaxParticles) +
                                 " particles, the snapshot has " + std::to_string(sys->size()));
-  if (to != sys->layout()) {
-    sys->switch_layout(to, progress);
-    cfg.layout = to;
-  }
+  if (cfg.layout != sys->layout()) sys->switch_layout(cfg.layout, progress);
   if (!o.quiet)
-    std::fprintf(stderr, "restarted from %s at step %llu (time %.6g, layout %s, solver %s)\n", o.restart.c_str(),
-                 static_cast<unsigned long long>(sys->steps_done()), sys->sim_time(),
-                 std::string(layout_name(sys->layout())).c_str(), cfg.solver.c_str());
+    std::fprintf(stderr, "restarted from %s at step %llu (time %.6g, layout %s, solver %s%s%s)\n",
+                 one_line(o.restart).c_str(), static_cast<unsigned long long>(sys->steps_done()), sys->sim_time(),
+                 std::string(layout_name(sys->layout())).c_str(), cfg.solver.c_str(),
+                 cfg.python_objects ? ", --python-objects" : "",
+                 restart->snap.status != "ok" ? (", snapshot marked " + restart->snap.status).c_str() : "");
   return sys;
 }
 
-void write_final_snapshot(const SnapshotOptions& o, const std::string& path, System& sys, bool diverged) {
-  if (!path.empty()) write_one(o, path, sys, diverged);
+void write_final_snapshot(const SnapshotOptions& o, const std::string& path, System& sys, const std::string& status) {
+  if (!path.empty()) write_one(o, path, sys, status);
 }
 
 void write_series_if_due(const SnapshotOptions& o, const std::string& snapshot, System& sys) {

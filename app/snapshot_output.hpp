@@ -36,17 +36,25 @@ void check_snapshot_options(SnapshotOptions& o, const std::string& snapshot, con
 std::vector<io::OutputSeries> snapshot_series(const SnapshotOptions& o, const std::string& snapshot,
                                               std::uint64_t start, std::uint64_t steps, bool fresh);
 
-// A fresh System from cfg, or with --restart the snapshot's run, continued
-// exactly: cfg is then overwritten with the snapshot's configuration (plus
-// the safe overrides --layout and --threads). Flags that would change the
-// run's physics are refused with one line naming them.
-std::unique_ptr<System> make_batch_system(SnapshotOptions& o, SimConfig& cfg, const std::string& layout_flag,
+// --restart, before anything is allocated: refuses the flags the snapshot
+// fixes, reads the snapshot's configuration and counts (not its particles:
+// inspect_restart_h5), and makes cfg the restarted run's, with the
+// overrides a restart may take (--layout, --threads, --python-objects),
+// --python-objects checked against that layout. Throws
+// std::invalid_argument or SnapshotError.
+RestartHeader prepare_restart(const SnapshotOptions& o, SimConfig& cfg);
+
+// A fresh System from cfg, or with `restart` (from prepare_restart) the
+// snapshot's run continued exactly, in cfg's layout and mode.
+std::unique_ptr<System> make_batch_system(const SnapshotOptions& o, const SimConfig& cfg, const RestartHeader* restart,
                                           const ProgressFn& progress);
 
 // Writes the final --snapshot (CSV or HDF5 by extension), atomically.
-// `diverged`: the run blew up; the snapshot then holds its non-finite state
-// as it is (CSV: nan/inf, which a later --ic refuses; HDF5: see the writer).
-void write_final_snapshot(const SnapshotOptions& o, const std::string& path, System& sys, bool diverged = false);
+// `status`: "ok", "interrupted" (stored in an HDF5 snapshot's
+// /slotsim/status) or "diverged" (the snapshot then holds the non-finite
+// state as it is: CSV nan/inf, which a later --ic refuses; HDF5 refuses).
+void write_final_snapshot(const SnapshotOptions& o, const std::string& path, System& sys,
+                          const std::string& status = "ok");
 // --snapshot-every: writes the series file for the current step if it is
 // due (absolute step a multiple of K; step 0 only at the start of a fresh
 // run). `snapshot` is the --snapshot name the series is derived from.

@@ -44,6 +44,12 @@ SampleStats sample_stats(const std::vector<double>& v) {
 }  // namespace
 
 Diagnostics System::diagnostics(const ProgressFn& progress) const {
+  Diagnostics d = compute_diagnostics(progress);
+  if (!e0_) e0_ = d.total();
+  return d;
+}
+
+Diagnostics System::compute_diagnostics(const ProgressFn& progress) const {
   Diagnostics d;
   const kernels::Moments mo = store_->visit([](const auto& s) { return kernels::moments(s); });
   d.kinetic = mo.kinetic;

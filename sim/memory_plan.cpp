@@ -112,12 +112,19 @@ MemoryPlan plan_run(const RunShape& s) {
   const double n = double(s.particles);
   const auto common = run_items(s);
   {
-    PlanPhase p{"start", {layout_item(s.initial, s.particles, s.python_objects)}};
-    if (s.ic_file_bytes > 0) {
-      p.items.push_back({"--ic records while loading (56 B/particle)", 56 * n});
-    }
+    const Layout first = s.restored_layout.value_or(s.initial);
+    PlanPhase p{"start", {layout_item(first, s.particles, s.python_objects)}};
+    if (s.load_bytes_per_particle > 0 || s.load_fixed_bytes > 0)
+      p.items.push_back({s.load_what, s.load_bytes_per_particle * n + s.load_fixed_bytes});
     if (s.has_forces) p.items.push_back({"solver arrays (56 B/particle)", 56 * n});
     plan.phases.push_back(p);
+    if (first != s.initial) {
+      PlanPhase sw{"restart: switch " + std::string(layout_name(first)) + " -> " + std::string(layout_name(s.initial)),
+                   {layout_item(first, s.particles, s.python_objects),
+                    layout_item(s.initial, s.particles, s.python_objects)}};
+      if (s.has_forces) sw.items.push_back({"solver arrays (56 B/particle)", 56 * n});
+      plan.phases.push_back(sw);
+    }
   }
   {
     PlanPhase p{"steps in " + std::string(layout_name(s.initial)), {layout_item(s.initial, s.particles, s.python_objects)}};

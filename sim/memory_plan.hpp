@@ -11,6 +11,7 @@
 // solver_bytes_estimate, everything else from the sizes of the buffers the
 // code allocates (named in each item).
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -58,7 +59,16 @@ struct RunShape {
   bool has_forces = true;
   std::uint64_t sort_every = 0;
   std::uint64_t steps = 0;           // per-step records kept for the report
-  std::uint64_t ic_file_bytes = 0;   // --ic input held while loading
+  // What the load holds beside the new store while it fills it: --ic
+  // records (56 B/particle, + 12 for sorting by ParticleIDs), a restart's
+  // state (records, ids, cached forces, dynamic attributes), and fixed
+  // costs such as the HDF5 reader's process. Empty for a scene.
+  double load_bytes_per_particle = 0;
+  double load_fixed_bytes = 0;
+  std::string load_what;
+  // A restart restores in the snapshot's layout and then switches to the
+  // run's: both stores are alive during that switch.
+  std::optional<Layout> restored_layout;
   double output_bytes_per_particle = 0;  // snapshot formatting / copies
   bool python_objects = false;           // --python-objects: the larger per-particle cost
   // Above this many particles the energy diagnostic takes the solver's own

@@ -145,8 +145,15 @@ System::System(const SimConfig& cfg, const RestoredRun& r) : cfg_(cfg) {
     std::copy(r.az.begin(), r.az.end(), scratch_->az.begin());
     have_forces_ = true;
   }
+  if (!r.own_dict.empty()) {
+    if (r.own_dict.size() != n) wrong("the own-dict mask has the wrong length");
+    for (std::size_t k = 0; k < n; ++k)
+      if (r.own_dict[k]) store_->read_dict(k);  // AttributeError where the layout has no __dict__
+  }
   steps_ = r.steps;
   time_ = r.time;
+  e0_ = r.energy_initial;
+  sample_k_ = r.energy_sample;
 }
 
 void System::ensure_forces() {
@@ -183,6 +190,7 @@ void System::set_solver(const std::string& name, const ForceParams& p) {
   cfg_.solver = name;
   cfg_.force = p;
   have_forces_ = false;
+  e0_.reset();  // another solver or softening: E0 is re-taken by the next diagnostics()
 }
 
 

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -122,8 +123,14 @@ struct RestoredRun {
     std::vector<std::uint8_t> present;   // 1 where the particle carries it
   };
   std::vector<Dynamic> dynamic;
+  // Storage order: 1 where the particle had its own __dict__ (empty: none).
+  std::vector<std::uint8_t> own_dict;
   std::uint64_t steps = 0;
   double time = 0;
+  // The run's E0 and the size of its potential sample (System::initial_energy),
+  // absent in snapshots written before they were kept.
+  std::optional<double> energy_initial;
+  std::size_t energy_sample = 0;
 };
 
 // The one check of a time step, for flags (before anything is allocated)
@@ -193,6 +200,14 @@ class System {
   // the run: it reuses scratch that every force call rebuilds. `progress`
   // is called, every second or so, only once a call has run for 2 s.
   Diagnostics diagnostics(const ProgressFn& progress = {}) const;
+  // The energy the run started with (E0), for the energy error: recorded
+  // by the first diagnostics() call, re-taken after set_solver (a new
+  // solver or softening is a new Hamiltonian), and carried by a snapshot so
+  // that a restarted run's error is the whole run's. energy_sample() is the
+  // size of the sampled potential fixed at that first call (0 = exact or
+  // not yet), carried alike so the restart samples the same particles.
+  std::optional<double> initial_energy() const { return e0_; }
+  std::size_t energy_sample() const { return sample_k_; }
   // FNV-1a over the bits of every declared attribute, particles in id order.
   std::uint64_t state_hash() const;
   ParticleRecord particle(std::size_t id) const;
@@ -223,6 +238,7 @@ class System {
 
  private:
   void init_common();
+  Diagnostics compute_diagnostics(const ProgressFn& progress) const;
   void load(const std::vector<ParticleRecord>& initial, const std::string& what);
   void compute_forces();
   void reorder();
@@ -243,6 +259,7 @@ class System {
   // index k, index_of_[id] its inverse. Empty while particles are in id order.
   std::vector<std::uint32_t> id_at_, index_of_;
   mutable std::size_t sample_k_ = 0;  // sampled-potential targets, fixed at the first diagnostics()
+  mutable std::optional<double> e0_;  // initial_energy(), set by the first diagnostics()
 };
 
 }  // namespace slotsim

@@ -1,7 +1,8 @@
-// HDF5 snapshot writing and reading with the HDF5 C API (Debian 12 ships no
-// C++ wrapper that is maintained; HighFive is not packaged). Every call is
-// checked; a failure becomes one SnapshotError line built from the
-// innermost entry of HDF5's error stack, whose automatic printing is off.
+// HDF5 snapshot writing with the HDF5 C API (Debian 12 ships no C++ wrapper
+// that is maintained; HighFive is not packaged). Every call is checked; a
+// failure becomes one io::OutputError line built from the innermost entry of
+// HDF5's error stack, whose automatic printing is off. Reading is in
+// hdf5_read.cpp (isolated in a child process).
 //
 // Layout decisions (the file format itself is documented in SNAPSHOTS.md):
 //  - rows are in *storage* order with ParticleIDs beside them, as Gadget
@@ -15,9 +16,9 @@
 //    particle write needs 24 MB of scratch rather than a 240 MB copy.
 #include "sim/io/hdf5_snapshot.hpp"
 
+#include "sim/io/hdf5_common.hpp"
 #include "sim/io/output_file.hpp"
 
-#include <hdf5.h>
 #include <omp.h>
 #include <unistd.h>
 
@@ -40,74 +41,16 @@
 namespace slotsim {
 namespace {
 
-constexpr int kFormatVersion = 1;
+using h5::Handle;
+using h5::Side;
 constexpr std::size_t kSlabRows = std::size_t(1) << 20;
-constexpr int kTypes = 6;  // Gadget's particle types 0..5
+constexpr int kTypes = h5::kTypes;
 
-// ---- errors ---------------------------------------------------------------
-
-// Called before every entry point: HDF5 prints its whole error stack to
-// stderr by default, which would break the one-line rule.
-void quiet_hdf5() { H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr); }
-
-// The innermost (first detected) error's description, e.g. "unable to open
-// file: name = 'x.h5', errno = 2, ...": the outer entries only repeat which
-// API call failed, which the caller's message already says.
-std::string h5_reason() {
-  std::string out;
-  H5Ewalk2(
-      H5E_DEFAULT, H5E_WALK_UPWARD,
-      [](unsigned n, const H5E_error2_t* e, void* data) -> herr_t {
-        if (n == 0 && e->desc) *static_cast<std::string*>(data) = e->desc;
-        return 0;
-      },
-      &out);
-  H5Eclear2(H5E_DEFAULT);
-  for (char& c : out)
-    if (c == '\n' || c == '\r') c = ' ';
-  return out.empty() ? "HDF5 error" : out;
-}
-
-[[noreturn]] void fail(const std::string& path, const std::string& what) { throw SnapshotError(path + ": " + what); }
-
-// RAII for every kind of hid_t: each closes with its own function.
-class Handle {
- public:
-  using Closer = herr_t (*)(hid_t);
-  Handle() = default;
-  Handle(hid_t id, Closer c) : id_(id), close_(c) {}
-  Handle(Handle&& o) noexcept : id_(o.id_), close_(o.close_) { o.id_ = -1; }
-  Handle& operator=(Handle&& o) noexcept {
-    std::swap(id_, o.id_);
-    std::swap(close_, o.close_);
-    return *this;
-  }
-  ~Handle() {
-    if (id_ >= 0) close_(id_);
-  }
-  hid_t get() const { return id_; }
-  operator hid_t() const { return id_; }
-  // Closes now and reports failure (H5Fclose is where buffered data is
-  // flushed, so a full disk may only show up here).
-  bool close() {
-    const herr_t rc = id_ >= 0 ? close_(id_) : 0;
-    id_ = -1;
-    return rc >= 0;
-  }
-
- private:
-  hid_t id_ = -1;
-  Closer close_ = nullptr;
-};
-
-// Wraps a new handle, failing with `what` if it is invalid.
 Handle make(hid_t id, Handle::Closer c, const std::string& path, const std::string& what) {
-  if (id < 0) fail(path, what + ": " + h5_reason());
-  return Handle(id, c);
+  return h5::make(id, c, Side::Write, path, what);
 }
-void check(herr_t rc, const std::string& path, const std::string& what) {
-  if (rc < 0) fail(path, what + ": " + h5_reason());
-}
+void check(herr_t rc, const std::string& path, const std::string& what) { h5::check(rc, Side::Write, path, what); }
+[[noreturn]] void fail(const std::string& path, const std::string& what) { h5::fail(Side::Write, path, what); }
 
 // ---- writing --------------------------------------------------------------
 
@@ -169,7 +112,7 @@ class Writer {
     check(H5Lcreate_hard(from_loc, from, to_loc, to, H5P_DEFAULT, H5P_DEFAULT), path_, std::string("link ") + to);
   }
   void close() {
-    if (!file_.close()) fail(path_, "cannot finish writing (disk full?): " + h5_reason());
+    if (!file_.close()) fail(path_, "cannot finish writing (disk full?): " + h5::reason());
   }
 
  private:
@@ -227,157 +170,6 @@ std::string hex16(std::uint64_t h) {
   return buf;
 }
 
-// ---- reading --------------------------------------------------------------
-
-class Reader {
- public:
-  explicit Reader(const std::string& path) : path_(path) {
-    std::error_code ec;
-    if (!std::filesystem::exists(path, ec)) fail(path, "cannot open: no such file");
-    if (std::filesystem::is_directory(path, ec)) fail(path, "cannot open: is a directory");
-    const htri_t is = H5Fis_hdf5(path.c_str());
-    if (is < 0) fail(path, "cannot open: " + h5_reason());
-    if (is == 0) fail(path, "not an HDF5 file");
-    file_ = make(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose, path, "cannot open");
-  }
-  const std::string& path() const { return path_; }
-  hid_t file() const { return file_; }
-  [[noreturn]] void bad(const std::string& what) const { fail(path_, what); }
-
-  // Whether `name` (one component, relative to loc) exists.
-  bool has(hid_t loc, const std::string& name) const {
-    const htri_t e = H5Lexists(loc, name.c_str(), H5P_DEFAULT);
-    if (e < 0) bad("cannot look up '" + name + "': " + h5_reason());
-    return e > 0;
-  }
-  Handle group(hid_t loc, const std::string& name, const std::string& shown) const {
-    if (!has(loc, name)) bad("missing group " + shown);
-    H5O_info_t info;
-    check(H5Oget_info_by_name(loc, name.c_str(), &info, H5P_DEFAULT), path_, shown);
-    if (info.type != H5O_TYPE_GROUP) bad(shown + " is not a group");
-    return make(H5Gopen2(loc, name.c_str(), H5P_DEFAULT), H5Gclose, path_, "cannot open " + shown);
-  }
-
-  // Reads a numeric attribute of `count` elements (count 1 also accepts a
-  // scalar) converted to T. The class must be `cls` (float or integer).
-  template <class T>
-  std::vector<T> attr(hid_t obj, const char* name, const std::string& shown, hsize_t count, H5T_class_t cls,
-                      hid_t mem) const {
-    const htri_t e = H5Aexists(obj, name);
-    if (e <= 0) bad("missing attribute " + shown);
-    Handle a = make(H5Aopen(obj, name, H5P_DEFAULT), H5Aclose, path_, "cannot open " + shown);
-    Handle t = make(H5Aget_type(a), H5Tclose, path_, shown);
-    const H5T_class_t c = H5Tget_class(t);
-    if (c != cls && !(cls == H5T_FLOAT && c == H5T_INTEGER))
-      bad(shown + ": expected " + (cls == H5T_FLOAT ? "a number" : "an integer") + ", got another type");
-    Handle sp = make(H5Aget_space(a), H5Sclose, path_, shown);
-    const hssize_t got = H5Sget_simple_extent_npoints(sp);
-    if (got != hssize_t(count))
-      bad(shown + ": expected " + std::to_string(count) + " value(s), got " + std::to_string(got));
-    std::vector<T> v(count);
-    check(H5Aread(a, mem, v.data()), path_, "cannot read " + shown);
-    return v;
-  }
-  double attr_f64(hid_t obj, const char* name, const std::string& where) const {
-    return attr<double>(obj, name, where + "/" + name, 1, H5T_FLOAT, H5T_NATIVE_DOUBLE)[0];
-  }
-  std::int64_t attr_i64(hid_t obj, const char* name, const std::string& where) const {
-    return attr<std::int64_t>(obj, name, where + "/" + name, 1, H5T_INTEGER, H5T_NATIVE_INT64)[0];
-  }
-  std::uint64_t attr_u64(hid_t obj, const char* name, const std::string& where) const {
-    return attr<std::uint64_t>(obj, name, where + "/" + name, 1, H5T_INTEGER, H5T_NATIVE_UINT64)[0];
-  }
-  // Fixed or variable length; other tools write both kinds.
-  std::string attr_str(hid_t obj, const char* name, const std::string& where) const {
-    const std::string shown = where + "/" + name;
-    if (H5Aexists(obj, name) <= 0) bad("missing attribute " + shown);
-    Handle a = make(H5Aopen(obj, name, H5P_DEFAULT), H5Aclose, path_, "cannot open " + shown);
-    Handle t = make(H5Aget_type(a), H5Tclose, path_, shown);
-    if (H5Tget_class(t) != H5T_STRING) bad(shown + ": expected a string");
-    Handle sp = make(H5Aget_space(a), H5Sclose, path_, shown);
-    if (H5Sget_simple_extent_npoints(sp) != 1) bad(shown + ": expected one string");
-    const htri_t vlen = H5Tis_variable_str(t);
-    if (vlen > 0) {
-      char* p = nullptr;
-      check(H5Aread(a, t, &p), path_, "cannot read " + shown);
-      std::string s = p ? p : "";
-      H5free_memory(p);
-      return s;
-    }
-    std::string s(H5Tget_size(t), '\0');
-    check(H5Aread(a, t, s.data()), path_, "cannot read " + shown);
-    return s.substr(0, s.find('\0'));
-  }
-
-  // Reads dataset `name` of loc as T, requiring shape (rows) for cols == 1
-  // or (rows, cols) otherwise; rows == 0 accepts any row count and returns
-  // it. The element class must be `cls`.
-  template <class T>
-  std::vector<T> dataset(hid_t loc, const char* name, const std::string& shown, std::size_t& rows, int cols,
-                         H5T_class_t cls, hid_t mem) const {
-    if (!has(loc, name)) bad("missing dataset " + shown);
-    Handle d = make(H5Dopen2(loc, name, H5P_DEFAULT), H5Dclose, path_, "cannot open " + shown);
-    Handle t = make(H5Dget_type(d), H5Tclose, path_, shown);
-    const H5T_class_t c = H5Tget_class(t);
-    if (c != cls)
-      bad(shown + ": expected " + (cls == H5T_FLOAT ? "floating-point" : "integer") + " values, got another type");
-    Handle sp = make(H5Dget_space(d), H5Sclose, path_, shown);
-    const int rank = H5Sget_simple_extent_ndims(sp);
-    hsize_t dims[H5S_MAX_RANK] = {};
-    if (rank < 0 || H5Sget_simple_extent_dims(sp, dims, nullptr) < 0) bad(shown + ": cannot read its shape");
-    std::string shape = "(";
-    for (int i = 0; i < rank; ++i) shape += (i ? ", " : "") + std::to_string(dims[i]);
-    shape += rank == 1 ? ",)" : ")";
-    const std::string want = cols == 1 ? "(N,)" : "(N, " + std::to_string(cols) + ")";
-    if (rank != (cols == 1 ? 1 : 2) || (cols > 1 && dims[1] != hsize_t(cols)))
-      bad(shown + ": expected shape " + want + ", got " + shape);
-    if (rows != 0 && dims[0] != rows)
-      bad(shown + ": expected " + std::to_string(rows) + " rows, got " + std::to_string(dims[0]));
-    rows = dims[0];
-    std::vector<T> v(rows * std::size_t(cols));
-    if (!v.empty()) check(H5Dread(d, mem, H5S_ALL, H5S_ALL, H5P_DEFAULT, v.data()), path_, "cannot read " + shown);
-    return v;
-  }
-  std::vector<double> doubles(hid_t loc, const char* name, const std::string& shown, std::size_t& rows,
-                              int cols) const {
-    auto v = dataset<double>(loc, name, shown, rows, cols, H5T_FLOAT, H5T_NATIVE_DOUBLE);
-    for (std::size_t i = 0; i < v.size(); ++i)
-      if (!std::isfinite(v[i])) {
-        const std::string at = cols == 1 ? "[" + std::to_string(i) + "]"
-                                         : "[" + std::to_string(i / cols) + "][" + std::to_string(i % cols) + "]";
-        bad(shown + at + " is " + (std::isnan(v[i]) ? "nan" : "inf") + ", expected a finite number");
-      }
-    return v;
-  }
-
- private:
-  std::string path_;
-  Handle file_;
-};
-
-// Moves (n, 3) rows of positions and velocities and n masses into records.
-void fill_records(std::vector<ParticleRecord>& out, const std::vector<double>& pos, const std::vector<double>& vel,
-                  const std::vector<double>& mass) {
-  const std::size_t n = mass.size();
-  for (std::size_t k = 0; k < n; ++k) {
-    ParticleRecord r;
-    r.x = pos[3 * k];
-    r.y = pos[3 * k + 1];
-    r.z = pos[3 * k + 2];
-    r.vx = vel[3 * k];
-    r.vy = vel[3 * k + 1];
-    r.vz = vel[3 * k + 2];
-    r.mass = mass[k];
-    out.push_back(r);
-  }
-}
-
-void check_masses(const Reader& rd, const std::vector<double>& m, const std::string& shown) {
-  for (std::size_t k = 0; k < m.size(); ++k)
-    if (!(m[k] > 0))
-      rd.bad(shown + "[" + std::to_string(k) + "] is " + std::to_string(m[k]) + ", mass must be positive");
-}
-
 }  // namespace
 
 SnapshotFields parse_snapshot_fields(const std::string& spec) {
@@ -407,8 +199,8 @@ bool is_hdf5_path(std::string_view path) {
   return ends(".h5") || ends(".hdf5");
 }
 
-long long write_snapshot_h5(const std::string& path, System& sys, const SnapshotFields& f) {
-  quiet_hdf5();
+long long write_snapshot_h5(const std::string& path, System& sys, const SnapshotFields& f, std::string_view status) {
+  h5::quiet();
   const std::size_t n = sys.size();
   const SimConfig& cfg = sys.config();
   if (f.potential && n > kPotentialMaxParticles)
@@ -490,7 +282,7 @@ long long write_snapshot_h5(const std::string& path, System& sys, const Snapshot
   }
 
   Handle g = w.group(w.file(), "slotsim");
-  w.attr_i32(g, "format_version", kFormatVersion);
+  w.attr_i32(g, "format_version", h5::kFormatVersion);
   w.attr_u64(g, "step", sys.steps_done());
   w.attr_f64(g, "time", sys.sim_time());
   w.attr_f64(g, "dt", cfg.dt);
@@ -515,6 +307,24 @@ long long write_snapshot_h5(const std::string& path, System& sys, const Snapshot
   w.attr_u64(g, "state_hash", h);
   w.attr_str(g, "state_hash_hex", hex16(h));
   w.attr_i32(g, "forces_cached", sys.forces_cached() ? 1 : 0);
+  // Format 2: the rest of the run's state, so a restart keeps everything.
+  w.attr_i32(g, "python_objects", cfg.python_objects ? 1 : 0);
+  w.attr_str(g, "status", std::string(status));
+  if (const auto e0 = sys.initial_energy()) {
+    // The run's E0 and the size of its potential sample: the restarted
+    // run's energy error is then the whole run's, on the same sample.
+    w.attr_f64(g, "energy_initial", *e0);
+    w.attr_u64(g, "energy_sample", sys.energy_sample());
+  }
+  if (st.own_dicts() > 0) {
+    // Which particles have their own __dict__ (read or materialised): on
+    // shared-keys and slots+dict a dict exists only where it was made, and
+    // the restart must make the same ones (1 B per particle; on dict, where
+    // every particle has one, it restores nothing new).
+    w.dataset<std::uint8_t>(g, "own_dict", H5T_NATIVE_UINT8, n, 1, [&](std::size_t a, std::size_t b, std::uint8_t* buf) {
+      for (std::size_t k = a; k < b; ++k) buf[k - a] = st.has_own_dict(k) ? 1 : 0;
+    });
+  }
   if (sys.forces_cached()) {
     if (f.acceleration)
       w.link(p1, "Acceleration", g, "LeapfrogAcceleration");  // the same numbers: one copy on disk
@@ -563,176 +373,10 @@ long long write_snapshot_h5(const std::string& path, System& sys, const Snapshot
   return ec ? -1 : static_cast<long long>(size);
 }
 
-long long save_snapshot_h5(const std::string& path, System& sys, const SnapshotFields& f) {
+long long save_snapshot_h5(const std::string& path, System& sys, const SnapshotFields& f, std::string_view status) {
   long long bytes = -1;
-  io::write_file_atomic_with(path, [&](const std::string& tmp) { bytes = write_snapshot_h5(tmp, sys, f); });
+  io::write_file_atomic_with(path, [&](const std::string& tmp) { bytes = write_snapshot_h5(tmp, sys, f, status); });
   return bytes;
-}
-
-std::uint64_t snapshot_particle_count(const std::string& path) {
-  quiet_hdf5();
-  Reader rd(path);
-  Handle header = rd.group(rd.file(), "Header", "/Header");
-  const auto total = rd.attr<std::uint64_t>(header, "NumPart_Total", "/Header/NumPart_Total", kTypes, H5T_INTEGER,
-                                            H5T_NATIVE_UINT64);
-  std::uint64_t n = 0;
-  for (std::uint64_t t : total) n += t;
-  return n;
-}
-
-GadgetParticles read_particles_h5(const std::string& path) {
-  quiet_hdf5();
-  Reader rd(path);
-  Handle header = rd.group(rd.file(), "Header", "/Header");
-  const auto this_file = rd.attr<std::uint64_t>(header, "NumPart_ThisFile", "/Header/NumPart_ThisFile", kTypes,
-                                                H5T_INTEGER, H5T_NATIVE_UINT64);
-  const auto mass_table =
-      rd.attr<double>(header, "MassTable", "/Header/MassTable", kTypes, H5T_FLOAT, H5T_NATIVE_DOUBLE);
-  std::vector<int> types;
-  for (int t = 0; t < kTypes; ++t)
-    if (rd.has(rd.file(), "PartType" + std::to_string(t))) types.push_back(t);
-  if (types.empty()) rd.bad("missing group /PartType1 (no PartType0..5 group at all)");
-  GadgetParticles out;
-  std::vector<std::uint64_t> ids;
-  bool all_ids = true;
-  std::string merged;
-  for (int t : types) {
-    const std::string gname = "PartType" + std::to_string(t), shown = "/" + gname;
-    Handle g = rd.group(rd.file(), gname, shown);
-    std::size_t rows = 0;
-    const auto pos = rd.doubles(g, "Coordinates", shown + "/Coordinates", rows, 3);
-    if (rows != this_file[t])
-      rd.bad(shown + "/Coordinates has " + std::to_string(rows) + " rows but /Header/NumPart_ThisFile[" +
-             std::to_string(t) + "] is " + std::to_string(this_file[t]));
-    const auto vel = rd.doubles(g, "Velocities", shown + "/Velocities", rows, 3);
-    std::vector<double> mass;
-    if (rd.has(g, "Masses")) {
-      mass = rd.doubles(g, "Masses", shown + "/Masses", rows, 1);
-      check_masses(rd, mass, shown + "/Masses");
-    } else {
-      const double mt = mass_table[t];
-      if (!(mt > 0) || !std::isfinite(mt))
-        rd.bad(shown + " has no Masses dataset and /Header/MassTable[" + std::to_string(t) + "] is " +
-               std::to_string(mt) + " (need one of them)");
-      mass.assign(rows, mt);
-    }
-    if (rd.has(g, "ParticleIDs")) {
-      const auto v =
-          rd.dataset<std::uint64_t>(g, "ParticleIDs", shown + "/ParticleIDs", rows, 1, H5T_INTEGER, H5T_NATIVE_UINT64);
-      ids.insert(ids.end(), v.begin(), v.end());
-    } else {
-      all_ids = false;
-    }
-    fill_records(out.particles, pos, vel, mass);
-    merged += (merged.empty() ? "" : ", ") + gname + " (" + std::to_string(rows) + ")";
-  }
-  if (out.particles.empty()) rd.bad("no particles in " + merged);
-  if (out.particles.size() > std::size_t(UINT32_MAX)) rd.bad("more than 2^32 - 1 particles");
-  if (types.size() > 1 || types[0] != 1)
-    out.note = path + ": read " + merged + " as one set of " + std::to_string(out.particles.size()) + " particles";
-  if (all_ids) {
-    std::vector<std::size_t> order(ids.size());
-    std::iota(order.begin(), order.end(), std::size_t(0));
-    std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return ids[a] < ids[b]; });
-    std::vector<ParticleRecord> sorted(order.size());
-    for (std::size_t k = 0; k < order.size(); ++k) sorted[k] = out.particles[order[k]];
-    out.particles.swap(sorted);
-  }
-  return out;
-}
-
-RestartSnapshot read_restart_h5(const std::string& path) {
-  quiet_hdf5();
-  Reader rd(path);
-  if (!rd.has(rd.file(), "slotsim"))
-    rd.bad("missing group /slotsim: not written by slotsim, so it cannot be restarted (use --ic to start from it)");
-  Handle g = rd.group(rd.file(), "slotsim", "/slotsim");
-  const std::string at = "/slotsim";
-  const std::int64_t version = rd.attr_i64(g, "format_version", at);
-  if (version != kFormatVersion)
-    rd.bad("/slotsim/format_version is " + std::to_string(version) + ", this slotsim reads " +
-           std::to_string(kFormatVersion));
-  RestartSnapshot s;
-  SimConfig& c = s.cfg;
-  RestoredRun& r = s.run;
-  r.steps = rd.attr_u64(g, "step", at);
-  r.time = rd.attr_f64(g, "time", at);
-  c.dt = rd.attr_f64(g, "dt", at);
-  c.force.softening = rd.attr_f64(g, "softening", at);
-  c.seed = rd.attr_u64(g, "seed", at);
-  const std::string scene = rd.attr_str(g, "scene", at);
-  if (scene.rfind("ic:", 0) == 0)
-    c.ic_file = scene.substr(3);
-  else
-    c.scene = scene;
-  c.solver = rd.attr_str(g, "solver", at);
-  c.force.theta = rd.attr_f64(g, "theta", at);
-  c.force.grid = static_cast<int>(rd.attr_i64(g, "grid", at));
-  c.force.periodic = rd.attr_i64(g, "periodic", at) != 0;
-  c.force.box = rd.attr_f64(g, "box", at);
-  const std::string layout = rd.attr_str(g, "layout", at);
-  const auto l = parse_layout(layout);
-  if (!l) rd.bad("/slotsim/layout: unknown layout '" + layout + "'");
-  c.layout = *l;
-  c.sort_every = rd.attr_u64(g, "sort_every", at);
-  c.threads = static_cast<int>(rd.attr_i64(g, "threads", at));
-  s.threads_used = static_cast<int>(rd.attr_i64(g, "threads_used", at));
-  s.state_hash = rd.attr_u64(g, "state_hash", at);
-  const bool cached = rd.attr_i64(g, "forces_cached", at) != 0;
-
-  Handle p1 = rd.group(rd.file(), "PartType1", "/PartType1");
-  std::size_t n = 0;
-  const auto pos = rd.doubles(p1, "Coordinates", "/PartType1/Coordinates", n, 3);
-  const auto vel = rd.doubles(p1, "Velocities", "/PartType1/Velocities", n, 3);
-  const auto mass = rd.doubles(p1, "Masses", "/PartType1/Masses", n, 1);
-  check_masses(rd, mass, "/PartType1/Masses");
-  if (n == 0) rd.bad("/PartType1 holds no particles");
-  if (n > std::size_t(UINT32_MAX)) rd.bad("more than 2^32 - 1 particles");
-  const auto ids =
-      rd.dataset<std::uint64_t>(p1, "ParticleIDs", "/PartType1/ParticleIDs", n, 1, H5T_INTEGER, H5T_NATIVE_UINT64);
-  r.particles.reserve(n);
-  fill_records(r.particles, pos, vel, mass);
-  r.ids.resize(n);
-  {
-    std::vector<bool> seen(n);
-    for (std::size_t k = 0; k < n; ++k) {
-      if (ids[k] >= n || seen[ids[k]])
-        rd.bad("/PartType1/ParticleIDs is not a permutation of 0.." + std::to_string(n - 1) + " (row " +
-               std::to_string(k) + ")");
-      seen[ids[k]] = true;
-      r.ids[k] = static_cast<std::uint32_t>(ids[k]);
-    }
-  }
-  c.particles = n;
-  if (cached) {
-    const auto acc = rd.doubles(g, "LeapfrogAcceleration", "/slotsim/LeapfrogAcceleration", n, 3);
-    r.ax.resize(n);
-    r.ay.resize(n);
-    r.az.resize(n);
-    for (std::size_t k = 0; k < n; ++k) {
-      r.ax[k] = acc[3 * k];
-      r.ay[k] = acc[3 * k + 1];
-      r.az[k] = acc[3 * k + 2];
-    }
-  }
-  Handle dyn = rd.group(g, "dynamic", "/slotsim/dynamic");
-  for (int i = 0;; ++i) {
-    char idx[24];
-    std::snprintf(idx, sizeof idx, "%03d", i);
-    if (!rd.has(dyn, idx)) break;
-    const std::string shown = "/slotsim/dynamic/" + std::string(idx);
-    Handle a = rd.group(dyn, idx, shown);
-    RestoredRun::Dynamic d;
-    d.name = rd.attr_str(a, "name", shown);
-    if (d.name.empty() || declared_attr(d.name) >= 0)
-      rd.bad(shown + "/name: '" + d.name + "' is not a dynamic attribute name");
-    std::size_t rows = n;
-    // Values may be NaN (a column created without a value), so no finiteness check.
-    d.values = rd.dataset<double>(a, "values", shown + "/values", rows, 1, H5T_FLOAT, H5T_NATIVE_DOUBLE);
-    d.present = rd.dataset<std::uint8_t>(a, "present", shown + "/present", rows, 1, H5T_INTEGER, H5T_NATIVE_UINT8);
-    r.dynamic.push_back(std::move(d));
-  }
-  return s;
 }
 
 }  // namespace slotsim

@@ -17,10 +17,11 @@
 
 namespace slotsim {
 
-// A bad or unreadable snapshot, or a failed write; what() is one line,
-// "FILE: what" (HDF5's error stack is never printed). Derived from CsvError
-// so every caller that reports a bad input file (exit status 2, one line)
-// treats both formats alike without knowing about HDF5.
+// A bad or unreadable snapshot; what() is one line, "FILE: what" (HDF5's
+// error stack is never printed). Derived from CsvError so every caller that
+// reports a bad input file (exit status 2, one line) treats both formats
+// alike without knowing about HDF5. A failed *write* is io::OutputError
+// (sim/io/output_file.hpp): a run-time failure, not bad input.
 class SnapshotError : public CsvError {
  public:
   using CsvError::CsvError;
@@ -47,14 +48,41 @@ bool is_hdf5_path(std::string_view path);
 // that want atomicity pass a temporary name and rename it). With
 // f.acceleration it first completes the leapfrog's force cache
 // (System::ensure_forces), which the next step would compute identically.
-// Throws SnapshotError (one line) on any HDF5 failure, std::invalid_argument
-// for a potential above kPotentialMaxParticles. Returns the file's size.
-long long write_snapshot_h5(const std::string& path, System& sys, const SnapshotFields& f = {});
+// `status` is stored as /slotsim/status: "ok", or "interrupted" for the
+// snapshot a run writes after SIGINT/SIGTERM. Throws io::OutputError (one
+// line) on any HDF5 failure or for a state the reader would refuse
+// (non-finite values), std::invalid_argument for a potential above
+// kPotentialMaxParticles. Returns the file's size.
+long long write_snapshot_h5(const std::string& path, System& sys, const SnapshotFields& f = {},
+                            std::string_view status = "ok");
 
 // write_snapshot_h5 through io::write_file_atomic_with (a unique temporary
 // renamed into place, removed on failure or on a second signal), for the
 // GUI's simulation thread.
-long long save_snapshot_h5(const std::string& path, System& sys, const SnapshotFields& f = {});
+long long save_snapshot_h5(const std::string& path, System& sys, const SnapshotFields& f = {},
+                           std::string_view status = "ok");
+
+// Reading. Every reader below runs libhdf5 in a child process
+// (sim/io/isolated_call.hpp): a corrupt file that crashes or hangs the
+// library is one SnapshotError line, "FILE: the reader crashed (signal 11:
+// ...)". The parent validates everything the child sends. An input must
+// be a regular file (a FIFO or device is refused before it is opened: one
+// once blocked forever), and links to other files (HDF5 external links)
+// are not followed.
+
+// What a file holds, from its header and the shapes of its datasets,
+// without reading the particles: for the memory plan before a load.
+struct SnapshotInfo {
+  // The particles a load will produce: the rows of the datasets, which
+  // Header/NumPart_ThisFile, NumPart_Total (+ NumPart_Total_HighWord)
+  // must agree with (integer or integral float attributes, as Gadget
+  // writes them).
+  std::uint64_t particles = 0;
+  bool has_ids = false;         // every type has ParticleIDs (a load sorts by them)
+  bool restartable = false;     // has a /slotsim group
+  std::uint64_t bytes = 0;      // the file's size
+};
+SnapshotInfo inspect_snapshot_h5(const std::string& path);
 
 // Initial conditions from a Gadget-style file written by any tool: the
 // particles of PartType1 if it is the only type present, otherwise of every
@@ -62,26 +90,41 @@ long long save_snapshot_h5(const std::string& path, System& sys, const SnapshotF
 // from each type's Masses dataset, or from Header/MassTable. If every type
 // has ParticleIDs the particles are ordered by id (stable), so slotsim's id
 // k is the k-th smallest file id; otherwise file order. Checks everything
-// (shapes, float types, NaN/inf, mass > 0, counts against
-// Header/NumPart_ThisFile) before returning; throws SnapshotError.
+// (shapes, float types, NaN/inf, mass > 0, counts against the header)
+// before returning; throws SnapshotError.
 struct GadgetParticles {
   std::vector<ParticleRecord> particles;
   std::string note;  // empty unless several types were merged
 };
 GadgetParticles read_particles_h5(const std::string& path);
-// Header/NumPart_Total summed over the types, without reading the data: for
-// the run's memory plan before anything is loaded. Throws SnapshotError.
+// inspect_snapshot_h5(path).particles.
 std::uint64_t snapshot_particle_count(const std::string& path);
 
 // A slotsim snapshot read back for `batch --restart`: the configuration it
-// ran with and its state, ready for System(cfg, run). Throws SnapshotError
-// for a file without a valid `slotsim` group.
+// ran with and its state, ready for System(cfg, run). Every field is
+// checked against the limits the CLI's flags have (check_config, named
+// /slotsim/...), the step counter against kMaxSteps, the time for being
+// finite. Throws SnapshotError for a file without a valid `slotsim` group.
 struct RestartSnapshot {
   SimConfig cfg;
   int threads_used = 0;          // omp_get_max_threads() when written
   std::uint64_t state_hash = 0;  // System::state_hash() when written
+  std::string status = "ok";     // "interrupted": written after SIGINT/SIGTERM
+  int format_version = 0;
   RestoredRun run;
 };
 RestartSnapshot read_restart_h5(const std::string& path);
+// The configuration and counts alone (no particle data), for the plan of
+// `--dry-run --restart` and for checking the flags against the snapshot
+// before anything is allocated. run.particles is empty; run.steps,
+// run.time, run.energy_* are set; `particles` gives N.
+struct RestartHeader {
+  RestartSnapshot snap;
+  std::uint64_t particles = 0;
+  std::size_t dynamic_attrs = 0;  // dynamic attribute columns (9 B/particle each while loading)
+  bool forces_cached = false;
+  bool own_dict = false;
+};
+RestartHeader inspect_restart_h5(const std::string& path);
 
 }  // namespace slotsim

@@ -112,6 +112,15 @@ std::size_t ParticleStore::read_dict_all() {
     return made;
   });
 }
+bool ParticleStore::has_own_dict(std::size_t i) const {
+  return visit([&](const auto& s) {
+    if constexpr (requires { s.has_own_dict(i); })
+      return s.has_own_dict(i);
+    else
+      return s.own_dicts() == s.size();
+  });
+}
+
 std::size_t ParticleStore::own_dicts() const {
   return visit([](const auto& s) { return s.own_dicts(); });
 }

@@ -107,6 +107,10 @@ class ParticleStore {
   std::size_t read_dict_all();  // returns how many were created
   // Particles that have their own dict (every one in `dict`).
   std::size_t own_dicts() const;
+  // Whether particle i has its own dict: per particle where dicts are made
+  // on demand (stores with has_own_dict: shared-keys, slots+dict), else all
+  // or none. For snapshots, so a restart makes the same dicts.
+  bool has_own_dict(std::size_t i) const;
   std::vector<DynamicAttr> dynamic_attrs() const;
 
   // Moves every particle, declared and dynamic attributes, into a new store

@@ -296,6 +296,7 @@ class SharedKeysStore : public HeapObjects<SharedKeysStore, SharedKeysObject> {
     return true;
   }
   std::size_t own_dicts() const { return dicts_; }
+  bool has_own_dict(std::size_t i) const { return at(i)->dict != nullptr; }
   // Particles whose attributes live in a combined table of their own.
   std::size_t combined_dicts() const {
     std::size_t k = 0;

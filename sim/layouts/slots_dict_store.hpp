@@ -61,6 +61,7 @@ class SlotsDictStore : public CellObjects<SlotsDictStore, SlotsDictObject> {
     o->dict = attr_table_new(&mem().tables);
     return true;
   }
+  bool has_own_dict(std::size_t i) const { return at(i)->dict != nullptr; }
   // Particles whose table exists (the escape hatch has been used).
   std::size_t own_dicts() const {
     std::size_t k = 0;

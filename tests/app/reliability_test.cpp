@@ -112,12 +112,15 @@ TEST_CASE("reliability 5: outputs follow symlinks, write devices directly and ne
 
   const CliResult full = run_cli(d, "batch -q -n 50 --solver none --steps 1 --json /dev/full");
   check_clean_error(full, "/dev/full");
-  const CliResult out = run_cli(d, "batch -q -n 50 --solver none --steps 1 --json -");
-  CHECK(out.code == 0);
-  // The document is the last thing on stdout (after the summary table).
-  const auto doc_at = out.out.find("\n{\n");
-  REQUIRE(doc_at != std::string::npos);
-  CHECK(slotsim::testing::parse_report(out.out.substr(doc_at)).contains("state_hash"));
+  // `--json -`: stdout is the document and nothing else, with or without
+  // -q and with a switch line; the summary goes to stderr.
+  for (const char* flags : {"-q", "", "--switch-at 1:dict"}) {
+    CAPTURE(flags);
+    const CliResult out = run_cli(d, std::string("batch -n 50 --solver none --steps 2 --json - ") + flags);
+    CHECK(out.code == 0);
+    CHECK(slotsim::testing::parse_report(out.out).contains("state_hash"));
+    CHECK(out.err.find("| state hash |") != std::string::npos);
+  }
 }
 
 TEST_CASE("reliability 6: two outputs on one path, or an output on the input, are refused before running") {

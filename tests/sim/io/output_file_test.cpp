@@ -14,7 +14,7 @@ using slotsim::io::check_distinct_paths;
 using slotsim::io::check_output;
 using slotsim::testing::TempDir;
 
-TEST_CASE("output paths: a symlink is compared by its target, stdout and devices may repeat") {
+TEST_CASE("output paths: a symlink is compared by its target, devices may repeat, stdout may not") {
   TempDir d;
   const std::string in = d.file("in.csv"), a = d.file("a.json"), link = d.file("link.json");
   std::ofstream(in) << "x\n";
@@ -32,8 +32,11 @@ TEST_CASE("output paths: a symlink is compared by its target, stdout and devices
 
   CHECK_NOTHROW(check_distinct_paths({{"--json", check_output(a, "--json")},
                                       {"--csv", check_output(d.file("b.csv"), "--csv")}}, {{"--ic", in}, {"--restart", ""}}));
-  CHECK_NOTHROW(check_distinct_paths({{"--json", check_output("-", "--json")}, {"--csv", check_output("-", "--csv")}},
-                                     {{"--ic", "-"}}));
+  // One stream cannot carry two documents.
+  CHECK_THROWS_WITH_AS(check_distinct_paths({{"--json", check_output("-", "--json")}, {"--csv", check_output("-", "--csv")}},
+                                            {{"--ic", "-"}}),
+                       doctest::Contains("--json and --csv both write to stdout"), std::invalid_argument);
+  CHECK_NOTHROW(check_distinct_paths({{"--json", check_output("-", "--json")}}, {{"--ic", "-"}}));
   CHECK_NOTHROW(check_distinct_paths({{"--json", check_output("/dev/null", "--json")},
                                       {"--csv", check_output("/dev/null", "--csv")}}, {}));
 }
