@@ -11,6 +11,7 @@
 #include <cerrno>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <new>
@@ -43,6 +44,15 @@ std::uint64_t vm_size_bytes() {
 }
 
 }  // namespace
+
+double default_idle_timeout() {
+  if (const char* e = std::getenv("SLOTSIM_READER_TIMEOUT"); e && *e) {
+    char* end = nullptr;
+    const double v = std::strtod(e, &end);
+    if (*end == '\0' && v >= 1 && v <= 86400) return v;
+  }
+  return 120;
+}
 
 WireWriter::WireWriter(int fd) : fd_(fd) { buf_.reserve(1 << 20); }
 

@@ -31,6 +31,9 @@
 
 namespace slotsim::io {
 
+// 120 s, or SLOTSIM_READER_TIMEOUT when it is a number from 1 to 86400.
+double default_idle_timeout();
+
 // What went wrong in the child, in one line. from_child: the child's own
 // exception text (the library refused the file cleanly), else a crash, a
 // hang or a broken stream, described by the parent.
@@ -94,7 +97,10 @@ class WireReader {
 };
 
 struct IsolationLimits {
-  double idle_timeout_s = 120;          // nothing from the child this long: killed
+  // Nothing from the child this long: killed. A corrupt file can make
+  // libhdf5 loop forever; a healthy read sends a slab every few ms.
+  // SLOTSIM_READER_TIMEOUT (seconds) overrides it (default_idle_timeout).
+  double idle_timeout_s = default_idle_timeout();
   std::uint64_t memory_bytes = 4ull << 30;  // RLIMIT_AS headroom for the child (not under ASan)
 };
 

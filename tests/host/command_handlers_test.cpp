@@ -2,6 +2,7 @@
 // each result names its command, failures become results, and the flags
 // tell the thread what to restart.
 #include <doctest/doctest.h>
+#include <omp.h>
 
 #include <memory>
 #include <string>
@@ -109,4 +110,18 @@ TEST_CASE("command handlers: a respawn replaces the System and asks for a clock 
   CHECK(sys->size() == 300);
   CHECK(r.n == 300);
   CHECK(sys->layout() == Layout::Slots);  // the layout stays
+}
+
+TEST_CASE("command handlers: a thread count above the limit is refused, not handed to libgomp (issue 20)") {
+  auto sys = std::make_unique<System>(handler_config());
+  CommandContext ctx(sys);
+  const int before = omp_get_max_threads();
+  const CommandResult r = apply_command(SimCommand{cmd::SetThreads{100000}}, 1, ctx);
+  CHECK(!r.ok);
+  CHECK(r.text.find("threads is 100000; expected 0 to 256") != std::string::npos);
+  CHECK(omp_get_max_threads() == before);
+  const CommandResult ok = apply_command(SimCommand{cmd::SetThreads{1}}, 2, ctx);
+  CHECK(ok.ok);
+  CHECK(omp_get_max_threads() == 1);
+  omp_set_num_threads(before);
 }

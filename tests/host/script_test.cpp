@@ -167,3 +167,14 @@ TEST_CASE("script: del-attr and read-dict, on one particle or all; every layout 
   }
   CHECK(error_of("at 1 layout nope").find(layout_names()) != std::string::npos);
 }
+
+TEST_CASE("script: integers are bounded, never narrowed (issue 20: threads 2147483648, speed 3000000000)") {
+  CHECK(error_of("at 5 threads 100000").find("threads must be at most 256") != std::string::npos);
+  CHECK(error_of("at 5 threads 2147483648").find("threads must be at most 256") != std::string::npos);
+  CHECK(error_of("at 5 speed 3000000000").find("steps per frame must be at most 1000000") != std::string::npos);
+  CHECK(error_of("at 5 respawn plummer 5000000000").find("the particle count must be at most 4294967295") !=
+        std::string::npos);
+  CHECK(error_of("at 99999999999999999999 pause").find("expected an integer for the frame") != std::string::npos);
+  CHECK(error_of("at 5 set-attr charge 1 4294967295").find("the particle id must be at most") != std::string::npos);
+  CHECK(parse_script("at 5 threads 256; at 6 speed 1000000").size() == 2);
+}
