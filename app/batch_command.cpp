@@ -91,9 +91,11 @@ std::string hex(std::uint64_t h) {
 
 double mb(long long b) { return double(b) / 1e6; }
 
-// The HDF5 reader's process (hdf5_read.cpp): its slab buffers and
-// libhdf5's caches, measured at about 30 MB of RSS; planned generously.
-constexpr double kReaderBytes = 48e6;
+// The HDF5 reader's process (hdf5_read.cpp): its slab buffers (records,
+// positions, velocities and masses of up to 2^18 rows, 112 B a row) and
+// libhdf5's own, about 6 MB; for a 4M-particle file its private pages
+// peaked at 34 MB (bench/peak_rss.py).
+double reader_bytes(std::size_t n) { return 6e6 + 112.0 * double(std::min<std::size_t>(n, 262144)); }
 unsigned long long ull(std::uint64_t v) { return static_cast<unsigned long long>(v); }
 
 // Steps run in one layout: the per-layout rows of every report.
@@ -129,7 +131,7 @@ int run_batch(BatchOptions& o) {
   std::vector<ParticleRecord> ic_records;
   std::size_t n = cfg.particles;
   std::uint64_t start_step = 0;
-  RunShape load;  // only its load_* fields
+  RunShape::Load load;
   if (!o.snap.restart.empty()) {
     restart = prepare_restart(o.snap, cfg);
     n = static_cast<std::size_t>(restart->particles);
@@ -137,31 +139,28 @@ int run_batch(BatchOptions& o) {
     if (start_step + o.steps > kMaxSteps)
       throw std::invalid_argument("--steps " + std::to_string(o.steps) + ": the snapshot is at step " +
                                   std::to_string(start_step) + ", and a run ends by step " + std::to_string(kMaxSteps));
-    // Held while the System is built from it (hdf5_read.cpp): records,
-    // ids (read as 8 B, kept as 4), cached forces, dynamic values and
-    // their masks, the own-dict mask; plus the reader's process.
-    load.load_bytes_per_particle = 56 + 12 + (restart->forces_cached ? 24 : 0) + 9.0 * double(restart->dynamic_attrs) +
-                                   (restart->own_dict ? 1 : 0);
-    load.load_fixed_bytes = kReaderBytes;
-    load.load_what = "restart state while loading (" + human_bytes_plan(load.load_bytes_per_particle) +
-                     "/particle) and the HDF5 reader";
+    // hdf5_read.cpp: records (56 B), ids (read as 8 B, kept as 4), cached
+    // forces (24), dynamic values and masks (9 each), the own-dict mask.
+    const double kept = 56 + 4 + (restart->forces_cached ? 24 : 0) + 9.0 * double(restart->dynamic_attrs) +
+                        (restart->own_dict ? 1 : 0);
+    load.what = "--restart " + o.snap.restart;
+    load.read_bytes_per_particle = kept + 8;
+    load.read_fixed_bytes = reader_bytes(n);
+    load.held_bytes_per_particle = kept;
     if (cfg.python_objects == restart->snap.cfg.python_objects) load.restored_layout = restart->snap.cfg.layout;
   } else {
     if (cfg.python_objects && !traits(cfg.layout).heap_objects)
       throw std::invalid_argument(python_objects_refusal(cfg.layout));
     if (!cfg.ic_file.empty()) {
       const InputSize in = inspect_input(cfg.ic_file);
+      load.what = "--ic " + cfg.ic_file;
       if (in.sized) {
         n = static_cast<std::size_t>(in.particles);
-        if (is_hdf5_path(cfg.ic_file)) {
-          load.load_bytes_per_particle = 56 + (in.has_ids ? 12 : 0);
-          load.load_fixed_bytes = kReaderBytes;
-          load.load_what = std::string("--ic records while loading (") + (in.has_ids ? "68" : "56") +
-                           " B/particle) and the HDF5 reader";
-        } else {
-          load.load_bytes_per_particle = 56;
-          load.load_what = "--ic records while loading (56 B/particle)";
-        }
+        // Records (56 B); HDF5 sorts them by ParticleIDs in place, with
+        // the ids (8 B) and the order (4 B) while it reads.
+        load.read_bytes_per_particle = 56 + (in.has_ids ? 12 : 0);
+        load.read_fixed_bytes = is_hdf5_path(cfg.ic_file) ? reader_bytes(n) : 0;
+        load.held_bytes_per_particle = 56;
       } else {
         // A pipe or a device: no size to check. Read it now, with a cap of
         // a quarter of the limit (records take 56 B each; a CSV line is at
@@ -169,6 +168,7 @@ int run_batch(BatchOptions& o) {
         const double cap = 0.25 * 0.9 * double(mem::available_bytes());
         ic_records = read_particles_csv(cfg.ic_file, cap > 0 ? static_cast<std::uint64_t>(cap) : UINT64_MAX);
         n = ic_records.size();
+        load.held_bytes_per_particle = 56;
       }
     }
   }
@@ -196,21 +196,16 @@ int run_batch(BatchOptions& o) {
 
   // The memory plan, before anything that scales with the input.
   RunShape shape = run_shape(cfg, n);
-  shape.load_bytes_per_particle = load.load_bytes_per_particle;
-  shape.load_fixed_bytes = load.load_fixed_bytes;
-  shape.load_what = load.load_what;
-  shape.restored_layout = load.restored_layout;
+  shape.load = load;
+  shape.resident_bytes = double(mem::rss_bytes());
   for (const auto& p : plan) shape.switches.emplace_back(p.at, p.to);
   shape.steps = o.steps;
-  // HDF5 writes go through per-dataset buffers of up to 24 B per particle;
-  // a device or stdout gets a temporary file first, then its bytes in
-  // memory (write_file_atomic_with), so the whole file once more.
-  if (!o.snapshot.empty()) {
-    const bool h5 = is_hdf5_path(o.snapshot);
-    shape.output_bytes_per_particle = h5 ? 24 : 8;
-    for (const auto& [flag, t] : targets)
-      if (flag == "--snapshot" && t.kind != io::OutputKind::File) shape.output_bytes_per_particle += h5 ? 80 : 160;
-  }
+  // A restart's own-dict mask: at most every particle's dict comes back.
+  shape.read_dict_all = o.read_dict == "all" || (restart && restart->own_dict);
+  // HDF5 writes go through per-dataset buffers of up to 24 B per particle
+  // (a device or stdout gets a temporary file first, streamed to it in 1 MB
+  // pieces: nothing per particle).
+  shape.output_bytes_per_particle = o.snapshot.empty() ? 0 : is_hdf5_path(o.snapshot) ? 24 : 8;
   if (dry_run_or_check(plan_run(shape), "this run", o.dry_run, text)) return 0;
 
   install_interrupt_handlers();

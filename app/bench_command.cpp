@@ -180,6 +180,7 @@ int run_bench(BenchOptions& o) {
   }
   RunShape shape = run_shape(cfg, planned);
   shape.steps = o.steps * static_cast<std::uint64_t>(o.repeats);
+  shape.resident_bytes = double(mem::rss_bytes());
   // With --json - or --csv - the document owns stdout: the table goes to stderr.
   std::FILE* const text = o.json == "-" || o.csv == "-" ? stderr : stdout;
   if (dry_run_or_check(plan_bench(shape, layouts, true), "this benchmark", o.dry_run, text)) return 0;

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <map>
+#include <mutex>
 
 #include "sim/layouts/errors.hpp"
 #include "sim/layouts/particle_store.hpp"
@@ -57,6 +59,27 @@ void MemoryPlan::check(const std::string& what, const std::string& hint) const {
                       "before allocating" + (hint.empty() ? "" : " (" + hint + ")"));
 }
 
+double dict_read_bytes_per_particle(Layout l, bool python_objects) {
+  static std::mutex mu;
+  static std::map<std::pair<int, bool>, double> cache;
+  std::lock_guard lock(mu);
+  auto [it, fresh] = cache.try_emplace({static_cast<int>(l), python_objects}, 0.0);
+  if (!fresh) return it->second;
+  constexpr std::size_t kSample = 1024;
+  ParticleStore s(l, python_objects);
+  s.reserve(kSample);
+  for (std::size_t i = 0; i < kSample; ++i) s.push(ParticleRecord{double(i), 0, 0, 0, 0, 0, 1});
+  const LayoutBytes before = s.bytes();
+  try {
+    s.read_dict_all();
+  } catch (const AttributeError&) {
+    return it->second;  // no __dict__ to read
+  }
+  const LayoutBytes after = s.bytes();
+  it->second = double(after.usable_total - before.usable_total + 8 * (after.blocks - before.blocks)) / double(kSample);
+  return it->second;
+}
+
 namespace {
 
 PlanItem layout_item(Layout l, std::size_t n, bool py) {
@@ -74,6 +97,9 @@ std::vector<PlanItem> run_items(const RunShape& s) {
     v.push_back({"solver '" + s.solver + "' buffers (estimate)", solver_bytes_estimate(s.solver, s.force, s.particles)});
   }
   if (s.sort_every > 0) v.push_back({"Morton reorder (keys, permutation, ids: 64 B/particle)", 64 * n});
+  if (s.read_dict_all)
+    if (const double d = dict_read_bytes_per_particle(s.initial, s.python_objects); d > 0)
+      v.push_back({"__dict__ read on every particle (" + human_bytes_plan(d) + "/particle)", d * n});
   if (s.steps > 0)
     v.push_back({"per-step timings for the report (" + std::to_string(s.steps) + " steps x 72 B)",
                  72.0 * double(s.steps)});
@@ -111,18 +137,36 @@ MemoryPlan plan_run(const RunShape& s) {
   plan.available = double(mem::available_bytes());
   const double n = double(s.particles);
   const auto common = run_items(s);
+  // What the process holds already, in every phase.
+  auto resident = [&](PlanPhase& p) {
+    if (s.resident_bytes > 0) p.items.push_back({"slotsim itself (code, libraries, threads: resident now)", s.resident_bytes});
+  };
+  if (s.load.read_bytes_per_particle > 0 || s.load.read_fixed_bytes > 0) {
+    PlanPhase p{"reading " + s.load.what, {}};
+    if (s.load.read_bytes_per_particle > 0)
+      p.items.push_back({"what is read, with its scratch (" + human_bytes_plan(s.load.read_bytes_per_particle) +
+                             "/particle)",
+                         s.load.read_bytes_per_particle * n});
+    if (s.load.read_fixed_bytes > 0) p.items.push_back({"the HDF5 reader's process", s.load.read_fixed_bytes});
+    resident(p);
+    plan.phases.push_back(p);
+  }
   {
-    const Layout first = s.restored_layout.value_or(s.initial);
+    const Layout first = s.load.restored_layout.value_or(s.initial);
     PlanPhase p{"start", {layout_item(first, s.particles, s.python_objects)}};
-    if (s.load_bytes_per_particle > 0 || s.load_fixed_bytes > 0)
-      p.items.push_back({s.load_what, s.load_bytes_per_particle * n + s.load_fixed_bytes});
+    if (s.load.held_bytes_per_particle > 0)
+      p.items.push_back({s.load.what + " as read, while the store fills (" +
+                             human_bytes_plan(s.load.held_bytes_per_particle) + "/particle)",
+                         s.load.held_bytes_per_particle * n});
     if (s.has_forces) p.items.push_back({"solver arrays (56 B/particle)", 56 * n});
+    resident(p);
     plan.phases.push_back(p);
     if (first != s.initial) {
       PlanPhase sw{"restart: switch " + std::string(layout_name(first)) + " -> " + std::string(layout_name(s.initial)),
                    {layout_item(first, s.particles, s.python_objects),
                     layout_item(s.initial, s.particles, s.python_objects)}};
       if (s.has_forces) sw.items.push_back({"solver arrays (56 B/particle)", 56 * n});
+      resident(sw);
       plan.phases.push_back(sw);
     }
   }
@@ -162,6 +206,8 @@ MemoryPlan plan_run(const RunShape& s) {
     p.items.push_back({"output buffers", s.output_bytes_per_particle * n});
     plan.phases.push_back(p);
   }
+  for (PlanPhase& p : plan.phases)
+    if (p.name != "start" && p.name.rfind("reading ", 0) != 0 && p.name.rfind("restart: switch", 0) != 0) resident(p);
   return plan;
 }
 
@@ -176,6 +222,7 @@ MemoryPlan plan_bench(const RunShape& s, const std::vector<Layout>& layouts, boo
     PlanPhase p{"bench " + std::string(layout_name(l)), {layout_item(l, s.particles, s.python_objects)}};
     p.items.insert(p.items.end(), common.begin(), common.end());
     if (bandwidth_buffer) p.items.push_back({"bandwidth floor: triad buffers (N 56-byte records)", 56 * n});
+    if (s.resident_bytes > 0) p.items.push_back({"slotsim itself (code, libraries, threads: resident now)", s.resident_bytes});
     plan.phases.push_back(p);
   }
   return plan;

@@ -59,18 +59,28 @@ struct RunShape {
   bool has_forces = true;
   std::uint64_t sort_every = 0;
   std::uint64_t steps = 0;           // per-step records kept for the report
-  // What the load holds beside the new store while it fills it: --ic
-  // records (56 B/particle, + 12 for sorting by ParticleIDs), a restart's
-  // state (records, ids, cached forces, dynamic attributes), and fixed
-  // costs such as the HDF5 reader's process. Empty for a scene.
-  double load_bytes_per_particle = 0;
-  double load_fixed_bytes = 0;
-  std::string load_what;
-  // A restart restores in the snapshot's layout and then switches to the
-  // run's: both stores are alive during that switch.
-  std::optional<Layout> restored_layout;
+  // Loading an input (--ic, --restart), in two phases: while the file is
+  // read (the records arriving, the scratch of sorting them or of a
+  // restart's ids, the HDF5 reader's process), and while the store is
+  // filled from what was read (only the records and the restart state
+  // remain). `what` names the input ("--ic FILE"). Empty for a scene.
+  struct Load {
+    std::string what;
+    double read_bytes_per_particle = 0, read_fixed_bytes = 0;
+    double held_bytes_per_particle = 0;
+    // A restart restores in the snapshot's layout and then switches to the
+    // run's: both stores are alive during that switch.
+    std::optional<Layout> restored_layout;
+  } load;
+  // What this process holds already (code, libraries, threads): the CLI
+  // counts its RSS at plan time; 0 elsewhere (the GUI's respawn counts its
+  // running state as available instead).
+  double resident_bytes = 0;
   double output_bytes_per_particle = 0;  // snapshot formatting / copies
   bool python_objects = false;           // --python-objects: the larger per-particle cost
+  // `p.__dict__` read on every particle before the first step (--read-dict
+  // all): each particle's own dict, where the layout makes one on that read.
+  bool read_dict_all = false;
   // Above this many particles the energy diagnostic takes the solver's own
   // potential where it has one (SimConfig::exact_potential_max).
   std::size_t exact_potential_max = kExactPotentialMax;
@@ -93,5 +103,11 @@ MemoryPlan plan_store(const std::string& phase, Layout l, std::size_t n, bool py
 MemoryPlan plan_bench(const RunShape& s, const std::vector<Layout>& layouts, bool bandwidth_buffer);
 
 std::string human_bytes_plan(double b);
+
+// What reading `p.__dict__` on every particle adds per particle in layout
+// l (a new dict each on shared-keys and slots+dict, nothing on dict, 0
+// where there is no __dict__), measured on a real store of 1024 particles
+// as measured_bytes_per_particle is, malloc headers included.
+double dict_read_bytes_per_particle(Layout l, bool python_objects);
 
 }  // namespace slotsim

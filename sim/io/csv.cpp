@@ -233,9 +233,8 @@ std::vector<ParticleRecord> parse_particles_csv(std::string_view text, const std
 
 void write_particles_csv(const std::string& path, std::size_t n,
                          const std::function<ParticleRecord(std::size_t)>& get, bool allow_nonfinite) {
-  auto error = [&](const std::string& what) {
-    return std::runtime_error("cannot write '" + path + "': " + what);
-  };
+  // A run-time failure (a full disk), not bad input: io::OutputError.
+  auto error = [&](const std::string& what) { return io::OutputError("cannot write '" + path + "': " + what); };
   io::write_file_atomic_with(path, [&](const std::string& tmp) {
     std::FILE* f = std::fopen(tmp.c_str(), "wb");
     if (!f) throw error(std::strerror(errno));

@@ -31,7 +31,7 @@ std::vector<ParticleRecord> parse_particles_csv(std::string_view text, const std
 // into place), so an interrupted write never leaves a truncated snapshot. Values are
 // written in the shortest form that reads back bit-identically (at most 17
 // significant digits). `get(i)` returns particle i in id order.
-// Throws std::runtime_error with a one-line message if the file cannot be
+// Throws io::OutputError with a one-line message if the file cannot be
 // written, or if a value is one the reader would reject (non-finite, or
 // mass <= 0); the previous file at `path`, if any, is then left untouched.
 // `allow_nonfinite` writes a diverged state as it is (nan, inf), for the

@@ -12,6 +12,7 @@
 #include <cstring>
 #include <filesystem>
 #include <stdexcept>
+#include <vector>
 
 #include "sim/interrupt.hpp"
 
@@ -371,17 +372,36 @@ void write_file_atomic_with(const std::string& path, const std::function<void(co
     return;
   }
   // A device: the writer still needs a real file; write it in the temporary
-  // directory, then copy its bytes out.
+  // directory, then copy its bytes out in 1 MB pieces. (Reading it whole
+  // into memory first, as a first version did, cost the whole file again:
+  // 1.75x the plan for a snapshot written to a device.)
   const char* dir = std::getenv("TMPDIR");
   TempFile tmp(std::string(dir && *dir ? dir : "/tmp") + "/slotsim-output");
   write(tmp.path());
-  std::FILE* f = std::fopen(tmp.path().c_str(), "rb");
-  if (!f) throw OutputError("cannot read back '" + tmp.path() + "': " + errno_text(errno));
-  std::string bytes;
-  char buf[1 << 16];
-  for (std::size_t r; (r = std::fread(buf, 1, sizeof buf, f)) > 0;) bytes.append(buf, r);
-  std::fclose(f);
-  write_direct(t, bytes.data(), bytes.size());
+  const int in = ::open(tmp.path().c_str(), O_RDONLY | O_CLOEXEC);
+  if (in < 0) throw OutputError("cannot read back '" + tmp.path() + "': " + errno_text(errno));
+  const int out = t.kind == OutputKind::Stdout ? 1 : ::open(t.resolved.c_str(), O_WRONLY | O_CLOEXEC);
+  if (out < 0) {
+    const int err = errno;
+    ::close(in);
+    throw OutputError("cannot open '" + t.path + "': " + errno_text(err));
+  }
+  if (out == 1) std::fflush(stdout);
+  std::vector<char> buf(1 << 20);
+  int err = 0;
+  for (;;) {
+    const ssize_t r = ::read(in, buf.data(), buf.size());
+    if (r < 0 && errno == EINTR) continue;
+    if (r < 0) {
+      err = errno;
+      break;
+    }
+    if (r == 0) break;
+    if ((err = write_all(out, buf.data(), static_cast<std::size_t>(r))) != 0) break;
+  }
+  ::close(in);
+  if (out != 1 && ::close(out) != 0 && !err) err = errno;
+  if (err) throw OutputError("cannot write '" + t.path + "': " + errno_text(err));
 }
 
 void check_image_name(const std::string& path) {

@@ -21,9 +21,15 @@ double solver_bytes_estimate(std::string_view solver, const ForceParams& p, std:
   }
   if (solver == "bh") {
     // Morton keys and permutation (+ sort scratch) 24 B, sorted copies of
-    // x, y, z, m 32 B, and the tree: nodes, moments and boxes, at most about
-    // one node per particle at 120 B per node (leaves hold several).
-    return (24 + 32 + 120) * np;
+    // x, y, z, m 32 B, and the tree: nodes, moments and boxes at 120 B per
+    // node. Leaves hold up to 8 particles; the tree has 0.5-0.6 nodes per
+    // particle on every scene (its allocation measured at 10^4 to 10^6
+    // particles: 117-128 B/particle at 1M, plummer the largest), planned
+    // at 0.6, plus per-thread walk scratch of about 1 MB. The first version
+    // planned one node per particle (176 B), 21% above the measured peak
+    // at 1M; a pathological set (particles on a line at doubling spacing)
+    // can reach it, which the 10% headroom of the plan's limit absorbs.
+    return (24 + 32 + 0.6 * 120) * np + 1e6;
   }
   return 0;  // direct, none: no buffers beyond the System's scratch
 }

@@ -49,3 +49,49 @@ TEST_CASE("memory plan: the energy diagnostic holds the solver's potential where
   s.particles = kExactPotentialMax;
   CHECK_FALSE(has_item(phase(plan_run(s), "energy diagnostic"), "solver potential"));
 }
+
+TEST_CASE("memory plan: a load has a reading phase and a held part beside the store, each with what is resident") {
+  RunShape s;
+  s.particles = 1000;
+  s.solver = "none";
+  s.has_forces = false;
+  s.resident_bytes = 5e6;
+  s.load.what = "--ic x.h5";
+  s.load.read_bytes_per_particle = 68;
+  s.load.read_fixed_bytes = 7e6;
+  s.load.held_bytes_per_particle = 56;
+  const MemoryPlan plan = plan_run(s);
+  const PlanPhase& read = phase(plan, "reading --ic x.h5");
+  CHECK(read.total() == doctest::Approx(68 * 1000 + 7e6 + 5e6));
+  CHECK(has_item(read, "the HDF5 reader's process"));
+  const PlanPhase& start = phase(plan, "start");
+  CHECK(has_item(start, "--ic x.h5 as read"));
+  // Every phase counts the process's own resident bytes once.
+  for (const PlanPhase& p : plan.phases) {
+    CAPTURE(p.name);
+    int resident = 0;
+    for (const PlanItem& it : p.items) resident += it.what.rfind("slotsim itself", 0) == 0;
+    CHECK(resident == 1);
+  }
+  // Without a load there is no reading phase.
+  s.load = {};
+  for (const PlanPhase& p : plan_run(s).phases) CHECK(p.name.rfind("reading ", 0) != 0);
+}
+
+TEST_CASE("memory plan: reading every __dict__ is planned where the layout makes a dict on that read") {
+  // shared-keys and slots+dict materialise a dict per particle; dict has
+  // one already; soa has no __dict__ at all.
+  CHECK(dict_read_bytes_per_particle(Layout::SharedKeys, false) > 0);
+  CHECK(dict_read_bytes_per_particle(Layout::SlotsDict, false) > 0);
+  CHECK(dict_read_bytes_per_particle(Layout::Dict, false) == 0);
+  CHECK(dict_read_bytes_per_particle(Layout::Soa, false) == 0);
+  RunShape s;
+  s.particles = 1000;
+  s.solver = "none";
+  s.has_forces = false;
+  s.initial = Layout::SharedKeys;
+  s.read_dict_all = true;
+  CHECK(has_item(phase(plan_run(s), "steps in shared-keys"), "__dict__ read on every particle"));
+  s.read_dict_all = false;
+  CHECK_FALSE(has_item(phase(plan_run(s), "steps in shared-keys"), "__dict__ read on every particle"));
+}
