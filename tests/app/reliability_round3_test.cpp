@@ -331,7 +331,7 @@ TEST_CASE("round 3, class 3: a full disk loses no report: JSON first, marked fai
             "/o.h5 --snapshot-every 1 --json " + disk + "/r.json --csv " + disk + "/r.csv >" + out + " 2>" + err +
             "; rc=\\$?; cp " + disk + "/r.json " + copy + "; exit \\$rc");
     if (rc == -2) {
-      MESSAGE("skipped: no user namespaces here to mount a small tmpfs");
+      MESSAGE("SKIPPED: no user namespaces here to mount a small tmpfs");
       return;
     }
     CHECK(rc == slotsim::app::kExitFailed);
@@ -343,6 +343,27 @@ TEST_CASE("round 3, class 3: a full disk loses no report: JSON first, marked fai
     CHECK(j["status"] == "failed");
     CHECK(j["outputs_failed"].size() >= 1);
     CHECK(j["outputs_failed"][0]["output"] == "--snapshot-every");
+  }
+}
+
+TEST_CASE("round 3, class 3: an HDF5 snapshot on a full device: the report is kept, exit 1, no crash at exit") {
+  // /dev/full needs no mount, so this runs everywhere: HDF5's failed writes
+  // and H5Fclose once crashed slotsim at exit with direct and bh.
+  TempDir d;
+  const std::string full = d.file("full.h5");
+  fs::create_symlink("/dev/full", full);
+  for (const char* solver : {"direct", "bh"}) {
+    CAPTURE(solver);
+    const std::string json = d.file(std::string("r-") + solver + ".json");
+    const CliResult r = run_cli(d, std::string("batch -n 2000 --solver ") + solver + " --steps 2 --snapshot " + full +
+                                       " --json " + json);
+    CHECK(r.code == slotsim::app::kExitFailed);
+    CHECK(r.err.find("No space left on device") != std::string::npos);
+    CHECK(r.out.find("| status | failed |") != std::string::npos);
+    const auto j = read_json(json);
+    CHECK(j["status"] == "failed");
+    REQUIRE(j["outputs_failed"].size() == 1);
+    CHECK(j["outputs_failed"][0]["output"] == "--snapshot");
   }
 }
 

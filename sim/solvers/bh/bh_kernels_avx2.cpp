@@ -7,8 +7,14 @@
 
 #if defined(__x86_64__)
 #include <immintrin.h>
+// clang ignores GCC's target pragma (the libFuzzer build, .ci/fuzz, uses
+// clang): its own attribute pragma does the same for every function here.
+#if defined(__clang__)
+#pragma clang attribute push(__attribute__((target("avx2"))), apply_to = function)
+#else
 #pragma GCC push_options
 #pragma GCC target("avx2")
+#endif
 
 namespace slotsim::detail {
 namespace {
@@ -30,5 +36,9 @@ BhKernels bh_kernels_avx2() { return {"avx2", far_body, near_body, far_phi_body,
 
 }  // namespace slotsim::detail
 
+#if defined(__clang__)
+#pragma clang attribute pop
+#else
 #pragma GCC pop_options
+#endif
 #endif
