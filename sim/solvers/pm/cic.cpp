@@ -55,6 +55,11 @@ void bucket_impl(const Sources& src, const MeshMap& map, XBuckets& out) {
       map.cell<Periodic>(src.y[i], 1, iy, fy);
       map.cell<Periodic>(src.z[i], 2, iz, fz);
       const std::size_t k = cnt[ix]++;
+      // The bucket's lines a few particles ahead, so that their fetch for
+      // writing overlaps this one's (each bucket is a stream of its own,
+      // too many for the hardware prefetcher to follow).
+      __builtin_prefetch(dst + k + 8, 1);
+      __builtin_prefetch(yz + k + 32, 1);
       dst[k] = {{fx, fy, fz}, src.m[i]};
       yz[k] = static_cast<std::uint32_t>(iy) << 16 | static_cast<std::uint32_t>(iz);
       rank[i] = static_cast<std::uint32_t>(k);
@@ -210,6 +215,7 @@ void unbucket(const XBuckets& b, std::size_t np, int comps, double* const out[3]
     double *ax = out[0], *ay = out[1], *az = out[2];
 #pragma omp parallel for schedule(static)
     for (std::ptrdiff_t i = 0; i < sn; ++i) {
+      if (i + 16 < sn) __builtin_prefetch(p + rank[i + 16]);  // as the bucket pass's prefetch
       const BucketedParticle& q = p[rank[i]];
       ax[i] = q.f[0];
       ay[i] = q.f[1];
