@@ -366,6 +366,7 @@ int run_bench(BenchOptions& o) {
       j.field("walk_kernel_ratio", walk_ratio(r)).field("kernel_variant", r.kernel.kernel);
       j.field("node_terms", r.kernel.node_terms).field("particle_terms", r.kernel.particle_terms);
       j.field("kernel_ns_per_node_term", r.kernel.node_ns).field("kernel_ns_per_particle_term", r.kernel.particle_ns);
+      j.field("kernel_sample_groups", r.kernel.sample_groups);
       j.end_object();
     }
     j.end_array().end_object();
