@@ -162,15 +162,49 @@ def pm_floor_note():
     p1, p10 = pm_passes("pm_passes_1m"), pm_passes("pm_passes_10m")
     lines = ["**Is the pm floor right?** It is the FFT convolution timed alone plus the bandwidth bound of the "
              "particle passes and the integrator, each measured beside the row. It is a valid lower bound and it "
-             "is kept as it is, but the particle passes do not come near their share of it on this machine. "
+             "is kept as it is; at 10M the particle passes take %.1fx their share of it (%.0f ms against %.0f ms). "
              "`bench/pm_passes` times each pass alone, beside two controls (the interpolation with every "
              "particle moved into one mesh row, so that every corner it reads stays in L1; and the records it "
-             "reads and writes back, without the arithmetic):", "",
+             "reads and writes back, without the arithmetic):" % (
+                 passes_ms(P10["soa"]) / passes_bound_ms(P10["soa"], pm10["config"]["particles"]), passes_ms(P10["soa"]),
+                 passes_bound_ms(P10["soa"], pm10["config"]["particles"])), "",
              "```sh", table("pm_passes_1m").splitlines()[0].lstrip("$ "), table("pm_passes_10m").splitlines()[0].lstrip("$ "),
              "```", "",
              "| pass | ns/particle, 1M | ns/particle, 10M | 10M: x its bytes at triad bandwidth |", "|---|---:|---:|---:|"]
     for (label, _, ns1, _), (_, _, ns10, x10) in zip(p1, p10):
         lines.append("| %s | %.2f | %.2f | %.1f |" % (label, ns1, ns10, x10))
+    def ms(rows, prefix):
+        return [r[1] for r in rows if r[0].startswith(prefix)][0]
+    interp = "interpolate_forces"
+    hot = "control: interpolate_forces"
+    copy = "control: the 32 B records"
+    h1, h10 = ms(p1, hot) / ms(p1, interp), ms(p10, hot) / ms(p10, interp)
+    c1, c10 = ms(p1, copy) / ms(p1, interp), ms(p10, copy) / ms(p10, interp)
+    # What the controls say, in words chosen by the figures of this run.
+    if max(c1, c10) <= 0.5 and min(h1, h10) >= 0.6:
+        verdict = ("so neither the bytes nor the reads of the mesh make up most of the time: the passes are bound "
+                   "by their per-particle work (cell indices, eight weights, eight read-modify-writes or corner "
+                   "reads, each waiting on the last), which the floor does not count.")
+    elif max(c1, c10) <= 0.5:
+        verdict = ("so the bytes are not what the time goes on; waiting for the mesh is a good part of it, the "
+                   "per-particle arithmetic the rest, and the floor counts neither.")
+    else:
+        verdict = ("so in this run the bytes themselves are a large part of the interpolation's time.")
+    lines += ["", "Reading and writing back the interpolation's records without the arithmetic takes %.0f%% of "
+              "its time at 1M and %.0f%% at 10M; with every corner it reads in L1 it still takes %.0f%% and %.0f%% "
+              "of it, %s" % (100 * c1, 100 * c10, 100 * h1, 100 * h10, verdict)]
+    s10, s1 = rows(load("layouts_pm_10m"))["soa"], rows(load("layouts_pm_1m"))["soa"]
+    def share(r, *phases):
+        return 100 * sum(r["phases_ms"][p] for p in phases) / r["step_ms_median"]
+    lines += ["", "At 1M the FFT convolution (solve) is %.0f%% of the `soa` step and the particle passes (build, "
+              "interpolate) %.0f%%; the step is %.2fx the floor. At 10M the passes are %.0f%% and the convolution "
+              "%.0f%%; the step is %.2fx the floor (%s the 1.5x target). The floor is not weakened to meet it: it "
+              "stays the bound that only an implementation limited by memory traffic alone could approach%s."
+              % (share(s1, "solve"), share(s1, "build", "interpolate"), s1["floor_ratio"],
+                 share(s10, "build", "interpolate"), share(s10, "solve"), s10["floor_ratio"],
+                 "within" if s10["floor_ratio"] <= 1.5 else "not within",
+                 ", and the controls above say where the particle passes' time goes instead"
+                 if s10["floor_ratio"] > 1.5 else "")]
     return lines
 
 def passes_ms(r):  # pm's particle passes: build (bounding box, buckets, deposit) + interpolate
@@ -197,7 +231,7 @@ doc += ["## Targets", "", targets_md, "",
         "measured beside each row so that both sides of a ratio see the same machine state); in this run the "
         "rows' triad ranged over %.0f-%.0f GB/s at 1M (pm) and %.0f-%.0f GB/s at 10M."
         % (P10["soa"]["floor_ratio"], P["soa"]["floor_ratio"], passes_ms(P10["soa"]),
-           passes_bound_ms(P10["soa"], 1e7), passes_ms(P10["soa"]) / passes_bound_ms(P10["soa"], 1e7),
+           passes_bound_ms(P10["soa"], pm10["config"]["particles"]), passes_ms(P10["soa"]) / passes_bound_ms(P10["soa"], pm10["config"]["particles"]),
            P10["soa"]["phases_ms"]["solve"], P10["soa"]["transform_floor_ms"], P10["soa"]["integrator_bound_ratio"],
            P10["soa"]["phases_ms"]["gather"],
            min(r["triad_gbs"] for r in pm1["results"]), max(r["triad_gbs"] for r in pm1["results"]),
