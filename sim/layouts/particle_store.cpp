@@ -5,8 +5,6 @@
 #include <mutex>
 #include <utility>
 
-#include "sim/memory_plan.hpp"
-
 namespace slotsim {
 namespace {
 
@@ -133,7 +131,7 @@ std::vector<DynamicAttr> ParticleStore::dynamic_attrs() const {
   return out;
 }
 
-void ParticleStore::convert_to(Layout to, const ProgressFn& progress) {
+void ParticleStore::convert_to(Layout to, const ProgressFn& progress, const ConversionCheck& check) {
   const Layout from = layout();
   if (to == from) return;
   if (python_objects_ && !traits(to).heap_objects)
@@ -156,10 +154,7 @@ void ParticleStore::convert_to(Layout to, const ProgressFn& progress) {
                          " holds extra attributes only as whole columns" + tail);
     extra += dynamic_estimate(to, d.count);
   }
-  // The old store is allocated already (MemAvailable excludes it), so the
-  // plan is of the new one alone.
-  plan_store("new " + to_name + " store", to, n, python_objects_, {{"dynamic attributes (estimate)", double(extra)}})
-      .check("converting to " + to_name);
+  if (check) check(ConversionNeed{to, n, python_objects_, double(extra)});
 
   ParticleStore next(to, python_objects_);
   // Columns first, then reserve: reserve sizes every column exactly, so a
