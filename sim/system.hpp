@@ -20,6 +20,11 @@ namespace slotsim {
 
 class ParticleStore;
 
+// OpenMP threads a run may ask for (--threads, the GUI script's `threads`):
+// more than any machine slotsim targets, few enough that libgomp's per-thread
+// stacks cannot exhaust memory.
+inline constexpr int kMaxThreads = 256;
+
 struct SimConfig {
   std::string scene = "plummer";
   std::string ic_file;  // if set, particles come from this CSV instead of `scene`

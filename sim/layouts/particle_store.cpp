@@ -43,7 +43,7 @@ const Name* deletable(std::string_view name) {
 }  // namespace
 
 std::string python_objects_refusal(Layout l) {
-  return "--python-objects applies to the heap-object layouts (dict, slots, slots+dict, shared-keys), not " +
+  return "--python-objects applies to the heap-object layouts (" + heap_object_layout_names() + "), not " +
          std::string(layout_name(l)) + ": its records hold no Python objects to box";
 }
 
