@@ -23,8 +23,8 @@
 #include <sstream>
 
 #include "app/commands.hpp"
-#include "app/json.hpp"
 #include "app/output_file.hpp"
+#include "app/report_json.hpp"
 #include "app/run_plan.hpp"
 #include "app/sim_options.hpp"
 #include "sim/interrupt.hpp"
@@ -296,75 +296,85 @@ int run_batch(BatchOptions& o) {
 
   if (!o.json.empty()) {
     Json j;
-    j.begin_object();
-    j.field("status", status);
-    if (!status_message.empty()) j.field("status_message", one_line(status_message));
-    j.field("steps_requested", o.steps).field("steps_done", sys.steps_done());
-    j.field("layout", layout_name(sys.layout())).field("initial_layout", layout_name(cfg.layout));
-    if (cfg.python_objects) j.field("python_objects", true);
-    j.field("particles", sys.size());
-    j.field("scene", cfg.ic_file.empty() ? cfg.scene : "ic:" + cfg.ic_file).field("seed", cfg.seed);
-    j.field("steps", sys.steps_done()).field("solver", cfg.solver).field("threads", threads);
-    j.field("dt", cfg.dt).field("softening", cfg.force.softening);
-    j.field("bytes_per_particle", double(b.total()) / np);
-    j.key("bytes_breakdown").begin_object();
-    j.field("objects", double(b.objects) / np).field("tables", double(b.tables) / np);
-    j.field("index", double(b.index) / np).field("columns", double(b.columns) / np);
-    j.field("shared_keys", double(b.shared_keys) / np);
-    if (cfg.python_objects) j.field("py_headers", double(b.py_headers) / np).field("floats", double(b.floats) / np);
-    j.end_object();
-    j.field("own_dicts", sys.own_dicts());
-    j.field("usable_bytes_per_particle", double(b.usable_total) / np);
-    j.field("particle_bytes", b.total()).field("particle_bytes_usable", b.usable_total);
-    j.field("heap_current_bytes", heap.current_requested).field("heap_peak_bytes", heap.peak_requested);
-    j.field("heap_current_usable_bytes", heap.current_usable).field("heap_peak_usable_bytes", heap.peak_usable);
-    j.field("heap_live_blocks", heap.live_blocks);
-    j.key("categories").begin_object();
+    j["status"] = status;
+    if (!status_message.empty()) j["status_message"] = one_line(status_message);
+    j["steps_requested"] = o.steps;
+    j["steps_done"] = sys.steps_done();
+    j["layout"] = layout_name(sys.layout());
+    j["initial_layout"] = layout_name(cfg.layout);
+    if (cfg.python_objects) j["python_objects"] = true;
+    j["particles"] = sys.size();
+    j["scene"] = cfg.ic_file.empty() ? cfg.scene : "ic:" + cfg.ic_file;
+    j["seed"] = cfg.seed;
+    j["steps"] = sys.steps_done();
+    j["solver"] = cfg.solver;
+    j["threads"] = threads;
+    j["dt"] = cfg.dt;
+    j["softening"] = cfg.force.softening;
+    j["bytes_per_particle"] = double(b.total()) / np;
+    Json& bd = j["bytes_breakdown"] = {{"objects", double(b.objects) / np},
+                                       {"tables", double(b.tables) / np},
+                                       {"index", double(b.index) / np},
+                                       {"columns", double(b.columns) / np},
+                                       {"shared_keys", double(b.shared_keys) / np}};
+    if (cfg.python_objects) {
+      bd["py_headers"] = double(b.py_headers) / np;
+      bd["floats"] = double(b.floats) / np;
+    }
+    j["own_dicts"] = sys.own_dicts();
+    j["usable_bytes_per_particle"] = double(b.usable_total) / np;
+    j["particle_bytes"] = b.total();
+    j["particle_bytes_usable"] = b.usable_total;
+    j["heap_current_bytes"] = heap.current_requested;
+    j["heap_peak_bytes"] = heap.peak_requested;
+    j["heap_current_usable_bytes"] = heap.current_usable;
+    j["heap_peak_usable_bytes"] = heap.peak_usable;
+    j["heap_live_blocks"] = heap.live_blocks;
+    Json& cats = j["categories"] = Json::object();
     for (int c = 0; c < static_cast<int>(mem::Category::kCount); ++c)
-      j.field(mem::category_name(static_cast<mem::Category>(c)),
-              mem::category_stats(static_cast<mem::Category>(c)).requested);
-    j.end_object();
-    j.field("rss_bytes", rss);
-    j.key("step_ms").begin_array();
-    for (const auto& s : all) j.value(s.total_ms);
-    j.end_array();
-    j.field("step_ms_median", total.median);
-    j.key("phases_ms_median").begin_object();
-    const auto pm_all = phase_medians(all);
-    for (std::size_t p = 0; p < kStepPhases.size(); ++p) j.field(kStepPhases[p].name, pm_all[p]);
-    j.end_object();
-    j.key("per_layout").begin_array();
+      cats[std::string(mem::category_name(static_cast<mem::Category>(c)))] =
+          mem::category_stats(static_cast<mem::Category>(c)).requested;
+    j["rss_bytes"] = rss;
+    Json& step_ms = j["step_ms"] = Json::array();
+    for (const auto& s : all) step_ms.push_back(s.total_ms);
+    j["step_ms_median"] = total.median;
+    j["phases_ms_median"] = phases_json(phase_medians(all));
+    Json& per = j["per_layout"] = Json::array();
     for (const auto& s : segments) {
       const TimeStats t = step_stats(s.steps);
-      const auto pm = phase_medians(s.steps);
-      j.begin_object().field("layout", layout_name(s.layout)).field("first_step", s.first_step);
-      j.field("steps", t.count).field("step_ms_median", t.median).field("step_ms_min", t.min);
-      j.field("step_ms_max", t.max).field("step_ms_latest", t.latest);
-      j.key("phases_ms_median").begin_object();
-      for (std::size_t p = 0; p < kStepPhases.size(); ++p) j.field(kStepPhases[p].name, pm[p]);
-      j.end_object().end_object();
+      per.push_back({{"layout", layout_name(s.layout)},
+                     {"first_step", s.first_step},
+                     {"steps", t.count},
+                     {"step_ms_median", t.median},
+                     {"step_ms_min", t.min},
+                     {"step_ms_max", t.max},
+                     {"step_ms_latest", t.latest},
+                     {"phases_ms_median", phases_json(phase_medians(s.steps))}});
     }
-    j.end_array();
-    j.field("spawn_ms", spawn_ms);
-    j.field("energy_initial", d0.total()).field("energy_final", d1.total()).field("energy_rel_error", e_rel);
-    j.field("kinetic_final", d1.kinetic).field("potential_final", d1.potential);
+    j["spawn_ms"] = spawn_ms;
+    j["energy_initial"] = d0.total();
+    j["energy_final"] = d1.total();
+    j["energy_rel_error"] = e_rel;
+    j["kinetic_final"] = d1.kinetic;
+    j["potential_final"] = d1.potential;
     // The method's text, and its error estimate as numbers (potential_error
     // relative, 0 for exact; potential_error_rms per particle, solver's
     // potential only; potential_targets, K of the exact sums behind it).
-    j.field("potential_method", d1.potential_method).field("potential_error", d1.potential_error);
-    j.field("potential_error_rms", d1.potential_error_rms).field("potential_targets", d1.potential_targets);
-    j.key("momentum").begin_array().value(d1.px).value(d1.py).value(d1.pz).end_array();
-    j.key("switches").begin_array();
-    for (const auto& r : sys.switches()) {
-      j.begin_object();
-      j.field("from", layout_name(r.from)).field("to", layout_name(r.to)).field("at_step", r.at_step);
-      j.field("ms", r.ms).field("bytes_before", r.bytes_before).field("bytes_after", r.bytes_after);
-      j.end_object();
-    }
-    j.end_array();
-    j.field("state_hash", hex(hash));
-    j.end_object();
-    write_file_atomic(o.json, j.str() + "\n");
+    j["potential_method"] = d1.potential_method;
+    j["potential_error"] = d1.potential_error;
+    j["potential_error_rms"] = d1.potential_error_rms;
+    j["potential_targets"] = d1.potential_targets;
+    j["momentum"] = {d1.px, d1.py, d1.pz};
+    Json& sw = j["switches"] = Json::array();
+    for (const auto& r : sys.switches())
+      sw.push_back({{"from", layout_name(r.from)},
+                    {"to", layout_name(r.to)},
+                    {"at_step", r.at_step},
+                    {"ms", r.ms},
+                    {"bytes_before", r.bytes_before},
+                    {"bytes_after", r.bytes_after}});
+    j["state_hash"] = hex(hash);
+    write_file_atomic(o.json, io::report_text(j));
   }
   if (!o.csv.empty()) {
     std::ostringstream c;

@@ -15,13 +15,13 @@
 
 #include "app/claims_report.hpp"
 #include "app/commands.hpp"
-#include "app/json.hpp"
+#include "app/report_json.hpp"
 #include "app/machine_info.hpp"
 #include "app/output_file.hpp"
 #include "app/run_plan.hpp"
 #include "app/sim_options.hpp"
 #include "sim/interrupt.hpp"
-#include "sim/lessons.hpp"
+#include "lessons/lessons.hpp"
 #include "sim/layouts/particle_store.hpp"
 #include "sim/memory_plan.hpp"
 #include "sim/memory/tracker.hpp"
@@ -329,48 +329,70 @@ int run_bench(BenchOptions& o) {
   if (!o.json.empty()) {
     const MachineInfo m = machine_info();
     Json j;
-    j.begin_object().key("machine").begin_object();
-    j.field("cpu", m.cpu).field("cores", m.cores).field("mem_total_bytes", m.mem_total_bytes);
-    j.field("kernel", m.kernel).field("compiler", m.compiler).end_object();
-    j.key("config").begin_object();
-    j.field("scene", cfg.ic_file.empty() ? cfg.scene : "ic:" + cfg.ic_file).field("particles", res[0].n);
-    j.field("solver", cfg.solver);
-    j.field("steps", o.steps).field("repeats", o.repeats).field("threads", threads).field("dt", cfg.dt);
-    j.field("theta", cfg.force.theta).field("grid", cfg.force.grid).field("seed", cfg.seed).end_object();
-    j.field("status", status).field("layouts_done", res.size()).field("layouts_requested", layouts.size());
-    j.field("load_average_before", load_before).field("load_average_after", load_after).field("machine_loaded", loaded);
+    j["machine"] = {{"cpu", m.cpu},
+                    {"cores", m.cores},
+                    {"mem_total_bytes", m.mem_total_bytes},
+                    {"kernel", m.kernel},
+                    {"compiler", m.compiler}};
+    j["config"] = {{"scene", cfg.ic_file.empty() ? cfg.scene : "ic:" + cfg.ic_file},
+                   {"particles", res[0].n},
+                   {"solver", cfg.solver},
+                   {"steps", o.steps},
+                   {"repeats", o.repeats},
+                   {"threads", threads},
+                   {"dt", cfg.dt},
+                   {"theta", cfg.force.theta},
+                   {"grid", cfg.force.grid},
+                   {"seed", cfg.seed}};
+    j["status"] = status;
+    j["layouts_done"] = res.size();
+    j["layouts_requested"] = layouts.size();
+    j["load_average_before"] = load_before;
+    j["load_average_after"] = load_after;
+    j["machine_loaded"] = loaded;
     // bandwidth_gbs and integrator_bound_ms: the soa row's (else the
     // first), kept for readers of the run-level fields; every row has its own.
-    j.field("bandwidth_gbs", ref.triad_gbs);
-    j.field("integrator_bytes_per_step", integ_bytes).field("integrator_bound_ms", bound_ms(ref));
-    j.key("results").begin_array();
+    j["bandwidth_gbs"] = ref.triad_gbs;
+    j["integrator_bytes_per_step"] = integ_bytes;
+    j["integrator_bound_ms"] = bound_ms(ref);
+    Json& results = j["results"] = Json::array();
     for (const auto& r : res) {
-      j.begin_object();
-      j.field("layout", layout_name(r.layout)).field("bytes_per_particle", r.bytes_per_particle);
-      j.field("particle_bytes", r.particle_bytes).field("heap_peak_bytes", r.heap_peak).field("rss_bytes", r.rss);
-      j.field("step_ms_median", r.step_median).field("step_ms_min", r.step_min).field("step_ms_max", r.step_max);
-      j.key("phases_ms").begin_object();
-      for (const StepPhase& p : kStepPhases) j.field(p.name, r.phases.*p.field);
-      j.end_object();
-      if (dict) j.field("ratio_to_dict", r.step_median / dict->step_median);
-      if (soa) j.field("ratio_to_soa", r.step_median / soa->step_median);
-      j.field("triad_gbs", r.triad_gbs).field("integrator_bound_ms", bound_ms(r));
-      j.field("integrator_bound_ratio", (r.phases.kick_ms + r.phases.drift_ms) / bound_ms(r));
+      Json row;
+      row["layout"] = layout_name(r.layout);
+      row["bytes_per_particle"] = r.bytes_per_particle;
+      row["particle_bytes"] = r.particle_bytes;
+      row["heap_peak_bytes"] = r.heap_peak;
+      row["rss_bytes"] = r.rss;
+      row["step_ms_median"] = r.step_median;
+      row["step_ms_min"] = r.step_min;
+      row["step_ms_max"] = r.step_max;
+      row["phases_ms"] = phases_json(r.phases);
+      if (dict) row["ratio_to_dict"] = r.step_median / dict->step_median;
+      if (soa) row["ratio_to_soa"] = r.step_median / soa->step_median;
+      row["triad_gbs"] = r.triad_gbs;
+      row["integrator_bound_ms"] = bound_ms(r);
+      row["integrator_bound_ratio"] = (r.phases.kick_ms + r.phases.drift_ms) / bound_ms(r);
       char hh[24];
       std::snprintf(hh, sizeof hh, "%016llx", static_cast<unsigned long long>(r.hash));
-      j.field("state_hash", std::string(hh)).field("complete", r.complete);
-      j.field("floor_ms", floor_ms(r)).field("floor_ratio", floor_ms(r) > 0 ? r.step_median / floor_ms(r) : 0.0);
-      j.field("transform_floor_ms", r.transform_ms).field("interactions", r.interactions);
-      j.field("ns_per_interaction", ns_per_interaction(r));
-      j.field("kernel_floor_ms", r.kernel.ms).field("kernel_ns_per_interaction", kernel_ns(r));
-      j.field("walk_kernel_ratio", walk_ratio(r)).field("kernel_variant", r.kernel.kernel);
-      j.field("node_terms", r.kernel.node_terms).field("particle_terms", r.kernel.particle_terms);
-      j.field("kernel_ns_per_node_term", r.kernel.node_ns).field("kernel_ns_per_particle_term", r.kernel.particle_ns);
-      j.field("kernel_sample_groups", r.kernel.sample_groups);
-      j.end_object();
+      row["state_hash"] = hh;
+      row["complete"] = r.complete;
+      row["floor_ms"] = floor_ms(r);
+      row["floor_ratio"] = floor_ms(r) > 0 ? r.step_median / floor_ms(r) : 0.0;
+      row["transform_floor_ms"] = r.transform_ms;
+      row["interactions"] = r.interactions;
+      row["ns_per_interaction"] = ns_per_interaction(r);
+      row["kernel_floor_ms"] = r.kernel.ms;
+      row["kernel_ns_per_interaction"] = kernel_ns(r);
+      row["walk_kernel_ratio"] = walk_ratio(r);
+      row["kernel_variant"] = r.kernel.kernel;
+      row["node_terms"] = r.kernel.node_terms;
+      row["particle_terms"] = r.kernel.particle_terms;
+      row["kernel_ns_per_node_term"] = r.kernel.node_ns;
+      row["kernel_ns_per_particle_term"] = r.kernel.particle_ns;
+      row["kernel_sample_groups"] = r.kernel.sample_groups;
+      results.push_back(std::move(row));
     }
-    j.end_array().end_object();
-    write_file_atomic(o.json, j.str() + "\n");
+    write_file_atomic(o.json, io::report_text(j));
   }
   if (sig) {
     std::fprintf(stderr, "slotsim bench: interrupted by %s; outputs written with \"status\": \"interrupted\"\n",

@@ -1,18 +1,18 @@
 #include "app/claims_report.hpp"
 
 #include <cstdio>
-#include <limits>
 #include <stdexcept>
 
-#include "app/json.hpp"
 #include "app/machine_info.hpp"
 #include "app/output_file.hpp"
-#include "sim/cpython.hpp"
-#include "sim/json_read.hpp"
-#include "sim/lessons.hpp"
+#include "lessons/cpython.hpp"
+#include "sim/io/json.hpp"
+#include "lessons/lessons.hpp"
 
 namespace slotsim::app {
 namespace {
+
+using io::Json;
 
 // Markdown cells: a '|' in a message would split the cell.
 std::string md(std::string s) {
@@ -20,51 +20,27 @@ std::string md(std::string s) {
   return s;
 }
 
-// Writes a parsed document back out through the report's writer, so the
-// script's figures land in --json whole, not just the ones the table uses.
-void write_value(Json& j, const JsonValue& v) {
-  switch (v.kind()) {
-    case JsonValue::Kind::Null: j.value(std::numeric_limits<double>::quiet_NaN()); break;  // written as null
-    case JsonValue::Kind::Bool: j.value(v.boolean()); break;
-    case JsonValue::Kind::Number: j.value(v.number()); break;
-    case JsonValue::Kind::String: j.value(v.string()); break;
-    case JsonValue::Kind::Array:
-      j.begin_array();
-      for (const JsonValue& x : v.items()) write_value(j, x);
-      j.end_array();
-      break;
-    case JsonValue::Kind::Object:
-      j.begin_object();
-      for (std::size_t i = 0; i < v.keys().size(); ++i) {
-        j.key(v.keys()[i]);
-        write_value(j, v.items()[i]);
-      }
-      j.end_object();
-      break;
-  }
+Json spread_json(const Spread& s) {
+  return Json{{"median_ns", s.median}, {"min_ns", s.min}, {"max_ns", s.max}, {"repeats", s.repeats}};
 }
 
-void write_spread(Json& j, std::string_view k, const Spread& s) {
-  j.key(k).begin_object().field("median_ns", s.median).field("min_ns", s.min).field("max_ns", s.max);
-  j.field("repeats", s.repeats).end_object();
-}
-
-void write_model(Json& j, const ModelFigures& m) {
-  j.key(m.layout).begin_object().field("available", m.available);
+Json model_json(const ModelFigures& m) {
+  Json j{{"available", m.available}};
   if (m.available) {
-    j.field("bytes_per_instance", m.bytes_per_instance).field("dict_bytes_untouched", m.dict_bytes_untouched);
-    if (m.dict_bytes_touched) j.field("dict_bytes_touched", *m.dict_bytes_touched);
-    if (m.bytes_touched) j.field("bytes_touched", *m.bytes_touched);
-    write_spread(j, "read", m.read);
-    write_spread(j, "update", m.update);
-    j.field("ten_million_dict_bytes", m.ten_m_dict_bytes).field("ten_million_how", m.ten_m_how);
+    j["bytes_per_instance"] = m.bytes_per_instance;
+    j["dict_bytes_untouched"] = m.dict_bytes_untouched;
+    if (m.dict_bytes_touched) j["dict_bytes_touched"] = *m.dict_bytes_touched;
+    if (m.bytes_touched) j["bytes_touched"] = *m.bytes_touched;
+    j["read"] = spread_json(m.read);
+    j["update"] = spread_json(m.update);
+    j["ten_million_dict_bytes"] = m.ten_m_dict_bytes;
+    j["ten_million_how"] = m.ten_m_how;
   }
-  j.end_object();
+  return j;
 }
 
-void write_cell(Json& j, std::string_view k, const ClaimCell& c) {
-  j.key(k).begin_object().field("available", c.available).field("text", c.text);
-  j.field("holds", c.holds).field("verdict", c.verdict).end_object();
+Json cell_json(const ClaimCell& c) {
+  return Json{{"available", c.available}, {"text", c.text}, {"holds", c.holds}, {"verdict", c.verdict}};
 }
 
 }  // namespace
@@ -138,43 +114,54 @@ int run_claims_report(const ClaimsOptions& o) {
 
   if (!o.json.empty()) {
     Json j;
-    j.begin_object().key("machine").begin_object();
-    j.field("cpu", m.cpu).field("cores", m.cores).field("kernel", m.kernel).field("compiler", m.compiler).end_object();
-    j.key("options").begin_object().field("sample", o.sample).field("big", o.big).field("repeats", o.repeats);
-    j.field("python", o.python ? python : "").field("python_quick", o.python_quick).end_object();
-    j.key("load").begin_object().field("before", rep.load.before).field("after", rep.load.after);
-    j.field("cpus", rep.load.cpus).field("loaded", rep.load.loaded()).field("warning", w).end_object();
-    j.key("models").begin_object();
-    write_model(j, rep.classic);
-    write_model(j, rep.shared_keys);
-    j.end_object();
+    j["machine"] = {{"cpu", m.cpu}, {"cores", m.cores}, {"kernel", m.kernel}, {"compiler", m.compiler}};
+    j["options"] = {{"sample", o.sample},
+                    {"big", o.big},
+                    {"repeats", o.repeats},
+                    {"python", o.python ? python : ""},
+                    {"python_quick", o.python_quick}};
+    j["load"] = {{"before", rep.load.before},
+                 {"after", rep.load.after},
+                 {"cpus", rep.load.cpus},
+                 {"loaded", rep.load.loaded()},
+                 {"warning", w}};
+    j["models"][rep.classic.layout] = model_json(rep.classic);
+    j["models"][rep.shared_keys.layout] = model_json(rep.shared_keys);
     const SlotsFigures& s = rep.slots;
-    j.key("slots").begin_object().field("bytes_per_instance", s.bytes_per_instance);
-    write_spread(j, "read", s.read);
-    write_spread(j, "update", s.update);
-    j.field("attribute_error", s.attr_error).field("inherit_before", s.inherit_before);
-    j.field("inherit_after", s.inherit_after).field("hatch_unused", s.hatch_unused).field("hatch_one", s.hatch_one);
-    j.field("empty_dict", s.empty_dict).field("three_dict", s.three_dict).field("three_slots", s.three_slots);
-    j.end_object();
-    j.key("cpython").begin_object().field("measured", py.ok);
+    j["slots"] = {{"bytes_per_instance", s.bytes_per_instance},
+                  {"read", spread_json(s.read)},
+                  {"update", spread_json(s.update)},
+                  {"attribute_error", s.attr_error},
+                  {"inherit_before", s.inherit_before},
+                  {"inherit_after", s.inherit_after},
+                  {"hatch_unused", s.hatch_unused},
+                  {"hatch_one", s.hatch_one},
+                  {"empty_dict", s.empty_dict},
+                  {"three_dict", s.three_dict},
+                  {"three_slots", s.three_slots}};
+    Json& cp = j["cpython"] = {{"measured", py.ok}};
     if (py.ok) {
-      j.field("version", py.figures.version).key("script_output");
-      write_value(j, parse_json(py.figures.raw_json));
+      cp["version"] = py.figures.version;
+      // The script's whole document, not just the figures the table uses.
+      cp["script_output"] = io::parse_json_text(py.figures.raw_json);
     } else {
-      j.field("error", cpython_error);
+      cp["error"] = cpython_error;
     }
-    j.end_object();
-    j.key("claims").begin_array();
-    for (const Lesson& l : rep.rows) {
-      j.begin_object().field("id", l.id).field("claim", l.claim).field("lecture", l.lecture);
-      j.field("measured", l.measured).field("value", l.value).field("verdict", l.verdict);
-      write_cell(j, "classic", l.classic);
-      write_cell(j, "shared_keys", l.shared_keys);
-      write_cell(j, "cpython", l.cpython);
-      j.field("summary", l.summary).field("why", l.why).field("warning", l.warning).end_object();
-    }
-    j.end_array().end_object();
-    write_file_atomic(o.json, j.str() + "\n");
+    Json& claims = j["claims"] = Json::array();
+    for (const Lesson& l : rep.rows)
+      claims.push_back({{"id", l.id},
+                        {"claim", l.claim},
+                        {"lecture", l.lecture},
+                        {"measured", l.measured},
+                        {"value", l.value},
+                        {"verdict", l.verdict},
+                        {"classic", cell_json(l.classic)},
+                        {"shared_keys", cell_json(l.shared_keys)},
+                        {"cpython", cell_json(l.cpython)},
+                        {"summary", l.summary},
+                        {"why", l.why},
+                        {"warning", l.warning}});
+    write_file_atomic(o.json, io::report_text(j));
   }
   return 0;
 }

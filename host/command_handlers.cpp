@@ -9,7 +9,7 @@
 #include <string>
 #include <type_traits>
 
-#include "sim/inheritance.hpp"
+#include "lessons/inheritance.hpp"
 #include "sim/io/hdf5_snapshot.hpp"
 #include "sim/memory/tracker.hpp"
 #include "sim/memory_plan.hpp"

@@ -17,7 +17,7 @@
 
 #include "host/sim_command.hpp"
 #include "host/sim_frame.hpp"
-#include "sim/lessons.hpp"
+#include "lessons/lessons.hpp"
 #include "sim/system.hpp"
 
 namespace slotsim::host {

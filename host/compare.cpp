@@ -9,6 +9,8 @@
 #include <stdexcept>
 #include <vector>
 
+#include "sim/io/json.hpp"
+
 namespace slotsim::host {
 
 namespace {
@@ -139,18 +141,21 @@ std::string export_table(const CompareTable& t, ExportFormat f) {
       out += '\n';
     }
   } else if (f == ExportFormat::Json) {
-    out += "{\"layouts\": [";
-    for (std::size_t i = 0; i < rows.size(); ++i) {
-      out += i ? ",\n  {" : "\n  {";
-      for (std::size_t k = 0; k < rows[i].size(); ++k) {
-        const Cell& c = rows[i][k];
-        out += (k ? ", \"" : "\"") + c.key + "\": ";
-        if (!c.number) out += c.value.empty() ? "null" : "\"" + c.value + "\"";
-        else out += c.value.empty() ? "null" : c.value;
+    // {"layouts": [{cell: value, ...}, ...]}: numbers as the CSV shows them
+    // (integers stay integers), an empty cell as null.
+    io::Json doc;
+    io::Json& list = doc["layouts"] = io::Json::array();
+    for (const auto& r : rows) {
+      io::Json row = io::Json::object();
+      for (const Cell& c : r) {
+        if (c.value.empty()) row[c.key] = nullptr;
+        else if (!c.number) row[c.key] = c.value;
+        else if (c.value.find_first_of(".eE") == std::string::npos) row[c.key] = std::stoll(c.value);
+        else row[c.key] = std::stod(c.value);
       }
-      out += "}";
+      list.push_back(std::move(row));
     }
-    out += rows.empty() ? "]}\n" : "\n]}\n";
+    out = io::report_text(doc);
   } else {
     out += "|";
     for (const Cell& c : header) out += " " + c.title + " |";

@@ -9,7 +9,7 @@
 #include <variant>
 
 #include "sim/layouts/layout.hpp"
-#include "sim/lessons.hpp"
+#include "lessons/lessons.hpp"
 #include "sim/solvers/solver.hpp"
 
 namespace slotsim::host {
@@ -65,7 +65,7 @@ struct SetAttr {
   double value;
   AttrOp op = AttrOp::Set;
 };
-// The inheritance-rule preset (sim/inheritance.hpp): the particles become
+// The inheritance-rule preset (lessons/inheritance.hpp): the particles become
 // instances of a subclass without __slots__ whose __init__ sets `name`.
 struct Inherit {
   static constexpr std::string_view kName = "inherit";
@@ -88,6 +88,9 @@ struct StepOnce {
   static constexpr Report kReport = Report::Silent;};
 // The speed control: at most this many steps per published frame (the
 // simulation then waits for the next 1/60 s slot), 0 = as fast as it goes.
+// Steps a frame may run (the script's `speed`; the slider offers 0-64): far
+// above what any frame can do, and it fits the command's int.
+inline constexpr int kMaxStepsPerFrame = 1000000;
 struct SetSpeed {
   static constexpr std::string_view kName = "set-speed";
   static constexpr Report kReport = Report::Plain;

@@ -13,7 +13,7 @@
 
 #include "sim/layouts/layout.hpp"
 #include "sim/layouts/particle_store.hpp"
-#include "sim/lessons.hpp"
+#include "lessons/lessons.hpp"
 #include "sim/memory/tracker.hpp"
 #include "sim/system.hpp"
 #include "host/heap_map.hpp"

@@ -1,6 +1,6 @@
 // Attributes panel: set an attribute on one particle or on all of them and
 // see what it costs, or the AttributeError the layout raises; and the
-// inheritance rule (sim/inheritance.hpp) with its bytes before and after.
+// inheritance rule (lessons/inheritance.hpp) with its bytes before and after.
 #include <imgui.h>
 #include <imgui_stdlib.h>
 
@@ -9,7 +9,7 @@
 #include <string>
 
 #include "host/format.hpp"
-#include "sim/inheritance.hpp"
+#include "lessons/inheritance.hpp"
 #include "ui/overlay.hpp"
 #include "ui/widgets.hpp"
 
@@ -106,8 +106,8 @@ void inherit_section(OverlayContext& ctx, const SimStats& s, OverlayState& st) {
     if (ImGui::Button("Subclass without __slots__") && !ctx.progress.busy)
       st.inherit_seq = ctx.sim.post(cmd::Inherit{name, st.attr_value});
   } else {
-    ImGui::TextWrapped("%s instances already have a __dict__: switch to slots (key 2) to run it",
-                       std::string(layout_name(s.layout)).c_str());
+    ImGui::TextWrapped("%s instances already have a __dict__: switch to slots (key %c) to run it",
+                       std::string(layout_name(s.layout)).c_str(), traits(Layout::Slots).key);
     ImGui::PopStyleColor();
   }
 }

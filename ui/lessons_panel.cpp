@@ -17,7 +17,7 @@
 #include <memory>
 #include <optional>
 
-#include "sim/cpython.hpp"
+#include "lessons/cpython.hpp"
 #include "ui/overlay.hpp"
 #include "ui/widgets.hpp"
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Measure this interpreter's object model for `slotsim bench --claims --python`.
 
-Prints one JSON document on stdout (nothing else), read by sim/cpython.cpp.
+Prints one JSON document on stdout (nothing else), read by lessons/cpython.cpp.
 Standard library only, so any python3 can run it.
 
 What it measures, per class shape (3 and 7 float fields; plain class,

@@ -50,8 +50,14 @@ TEST_CASE("batch: same state hash for every layout and for a dict -> slots -> so
   const std::string json = read_text(j);
   CHECK(json_string(json, "state_hash") == ref);
   CHECK(json_string(json, "layout") == "soa");
-  CHECK(json.find("\"from\": \"dict\", \"to\": \"slots\", \"at_step\": 1") != std::string::npos);
-  CHECK(json.find("\"from\": \"slots\", \"to\": \"soa\", \"at_step\": 3") != std::string::npos);
+  const auto sw = slotsim::testing::parse_report(json)["switches"];
+  REQUIRE(sw.size() == 2);
+  CHECK(sw[0]["from"] == "dict");
+  CHECK(sw[0]["to"] == "slots");
+  CHECK(sw[0]["at_step"] == 1);
+  CHECK(sw[1]["from"] == "slots");
+  CHECK(sw[1]["to"] == "soa");
+  CHECK(sw[1]["at_step"] == 3);
   CHECK(r.err.find("switch at step 1: dict -> slots") == std::string::npos);  // -q: quiet
 }
 
@@ -67,7 +73,7 @@ TEST_CASE("batch: the JSON report has the documented fields") {
                         "potential_method", "potential_error", "potential_error_rms", "potential_targets",
                         "switches", "state_hash"}) {
     CAPTURE(k);
-    CHECK(json.find(std::string("\"") + k + "\":") != std::string::npos);
+    CHECK(slotsim::testing::parse_report(json).contains(k));
   }
   CHECK(json_number(json, "bytes_per_particle") == 288);
   CHECK(json_number(json, "particle_bytes") == 288000);

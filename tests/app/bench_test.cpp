@@ -34,10 +34,12 @@ TEST_CASE("bench: one table row per layout, ratios to dict and soa, CSV and JSON
   CHECK(out.find("| soa | 56.0 |") != std::string::npos);
   CHECK(out.find("| dict | 288.0 |") != std::string::npos);
   CHECK(err.find("repeat 2/2") != std::string::npos);  // progress
-  const std::string json = read_text(j);
-  for (const char* k : {"\"machine\"", "\"bandwidth_gbs\"", "\"results\"", "\"step_ms_median\"", "\"step_ms_min\"",
-                        "\"step_ms_max\"", "\"phases_ms\"", "\"heap_peak_bytes\"", "\"rss_bytes\"", "\"ratio_to_dict\""})
-    CHECK(json.find(k) != std::string::npos);
+  const auto json = slotsim::testing::read_json(j);
+  for (const char* k : {"machine", "bandwidth_gbs", "results"}) CHECK(json.contains(k));
+  REQUIRE(json["results"].size() == std::size_t(slotsim::kNumLayouts));
+  for (const char* k : {"step_ms_median", "step_ms_min", "step_ms_max", "phases_ms", "heap_peak_bytes", "rss_bytes",
+                        "ratio_to_dict"})
+    CHECK(json["results"][0].contains(k));
   std::istringstream csv(read_text(c));
   int rows = 0;
   for (std::string line; std::getline(csv, line);) ++rows;
@@ -89,11 +91,15 @@ TEST_CASE("bench --solver bh: a floor ratio and the pair kernels' own cost, in t
     CHECK(std::stod(r.at("floor_ms")) > std::stod(r.at("kernel_ns_per_interaction")) * 1e-6 *
                                             std::stod(r.at("interactions")));
   }
-  const std::string json = read_text(j);
-  for (const char* k : {"\"kernel_floor_ms\"", "\"kernel_ns_per_interaction\"", "\"walk_kernel_ratio\"",
-                        "\"node_terms\"", "\"particle_terms\"", "\"kernel_variant\""})
-    CHECK(json.find(k) != std::string::npos);
-  CHECK(json.find("\"floor_ratio\": 0,") == std::string::npos);
+  const auto json = slotsim::testing::read_json(j);
+  REQUIRE(json["results"].size() == 2);
+  for (const auto& r : json["results"]) {
+    CHECK(r["floor_ratio"].get<double>() > 0);
+    CHECK(r["kernel_floor_ms"].get<double>() > 0);
+    CHECK(r["walk_kernel_ratio"].get<double>() > 0);
+    CHECK(r["node_terms"].get<double>() + r["particle_terms"].get<double>() == r["interactions"].get<double>());
+    CHECK_FALSE(r["kernel_variant"].get<std::string>().empty());
+  }
 }
 
 TEST_CASE("bench --claims: every claim with a measured value and a verdict") {
@@ -102,10 +108,11 @@ TEST_CASE("bench --claims: every claim with a measured value and a verdict") {
   const std::string j = d.file("claims.json");
   REQUIRE(run(d, "bench --claims --claims-instances 200000 --json " + j, &out) == 0);
   CHECK(out.find("AttributeError: 'Particle' object has no attribute 'charge'") != std::string::npos);
-  const std::string json = read_text(j);
-  for (const char* id : {"dict_empty", "slots_saving", "three_fields", "access_speed", "attribute_error", "inheritance",
-                         "escape_hatch", "ten_million"})
-    CHECK(json.find(std::string("\"id\": \"") + id + "\"") != std::string::npos);
+  const auto json = slotsim::testing::read_json(j);
+  std::vector<std::string> ids;
+  for (const auto& c : json["claims"]) ids.push_back(c["id"]);
+  CHECK(ids == std::vector<std::string>{"dict_empty", "slots_saving", "three_fields", "access_speed", "attribute_error",
+                                        "inheritance", "escape_hatch", "ten_million"});
 }
 
 TEST_CASE("bench: bad input is one line and non-zero") {

@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "sim/fixtures.hpp"
-#include "sim/json_read.hpp"
+#include "sim/io/json.hpp"
 
 using slotsim::testing::read_text;
 using slotsim::testing::TempDir;
@@ -60,21 +60,21 @@ TEST_CASE("bench --claims --python: four figure columns, a verdict per model, ev
     CHECK(row.find(" / ") != std::string::npos);  // at least the classic and CPython verdicts
   }
   CHECK(r.out.find("Why it changed:") != std::string::npos);
-  const slotsim::JsonValue doc = slotsim::parse_json(read_text(j));
-  CHECK(doc.at("cpython").at("measured").boolean());
+  const slotsim::io::Json doc = slotsim::testing::read_json(j);
+  CHECK(doc.at("cpython").at("measured") == true);
   // The script's whole document, not only what the table shows.
-  const slotsim::JsonValue& so = doc.at("cpython").at("script_output");
-  CHECK(so.at("shapes").array().size() == 8);
+  const slotsim::io::Json& so = doc.at("cpython").at("script_output");
+  CHECK(so.at("shapes").size() == 8);
   CHECK(so.at("timing").at("plain").at("read").at("median_ns").is_number());
   CHECK(doc.at("models").at("dict").at("read").at("min_ns").is_number());
-  CHECK(doc.at("models").at("shared-keys").at("available").is_bool());
-  CHECK(doc.at("load").at("cpus").number() >= 1);
-  const auto& claims = doc.at("claims").array();
+  CHECK(doc.at("models").at("shared-keys").at("available").is_boolean());
+  CHECK(doc.at("load").at("cpus").get<double>() >= 1);
+  const auto& claims = doc.at("claims");
   REQUIRE(claims.size() == 8);
   for (const auto& c : claims) {
-    CHECK(c.at("cpython").at("available").boolean());
-    CHECK(!c.at("why").string().empty());
-    CHECK(c.at("classic").at("verdict").string().find("on CPython <= 3.10") != std::string::npos);
+    CHECK(c.at("cpython").at("available") == true);
+    CHECK(!c.at("why").get<std::string>().empty());
+    CHECK(c.at("classic").at("verdict").get<std::string>().find("on CPython <= 3.10") != std::string::npos);
   }
 }
 
@@ -90,9 +90,9 @@ TEST_CASE("bench --claims --python NOTHING: one line says so, the models alone a
   REQUIRE(rows.size() == 8);
   CHECK(header.find("(measured)") == std::string::npos);
   for (const std::string& row : rows) CHECK(cells(row) == 5);
-  const slotsim::JsonValue doc = slotsim::parse_json(read_text(j));
-  CHECK(!doc.at("cpython").at("measured").boolean());
-  CHECK(doc.at("cpython").at("error").string().find("/nonexistent/python3") != std::string::npos);
+  const slotsim::io::Json doc = slotsim::testing::read_json(j);
+  CHECK(doc.at("cpython").at("measured") == false);
+  CHECK(doc.at("cpython").at("error").get<std::string>().find("/nonexistent/python3") != std::string::npos);
 }
 
 TEST_CASE("bench --claims without --python: the models only, and how to add the interpreter") {

@@ -61,10 +61,9 @@ TEST_CASE("peak heap agrees with heaptrack" * doctest::skip(SLOTSIM_SANITIZED)) 
     if (std::ifstream(trace + ext).good()) written = trace + ext;
   REQUIRE_MESSAGE(!written.empty(), "heaptrack wrote neither trace.zst nor trace.gz");
   REQUIRE(std::system(("heaptrack_print " + written + " >" + report + " 2>/dev/null").c_str()) == 0);
-  const std::string text = read_text(json);
-  const auto p = text.find("\"heap_peak_bytes\": ");
-  REQUIRE(p != std::string::npos);
-  const double ours = std::stod(text.substr(p + 19));
+  const auto doc = slotsim::testing::read_json(json);
+  REQUIRE(doc.contains("heap_peak_bytes"));
+  const double ours = doc["heap_peak_bytes"].get<double>();
   const double theirs = heaptrack_peak(read_text(report));
   MESSAGE("tracker peak ", ours, " B, heaptrack peak ", theirs, " B");
   REQUIRE(theirs > 0);

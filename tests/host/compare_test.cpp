@@ -12,6 +12,9 @@
 #include <sstream>
 #include <vector>
 
+#include "sim/fixtures.hpp"
+#include "sim/io/json.hpp"
+
 using namespace slotsim;
 using namespace slotsim::host;
 
@@ -143,10 +146,18 @@ TEST_CASE("compare: CSV, JSON and Markdown exports hold every visited row and ca
   CHECK(soa.find(",0.194,1.000,0.200,1.000") != std::string::npos);  // ratios
 
   const std::string json = export_table(t, ExportFormat::Json);
-  CHECK(json.find("\"layout\": \"dict\"") != std::string::npos);
-  CHECK(json.find("\"converted_from\": null") != std::string::npos);
-  CHECK(json.find("\"convert_ms\": 123.5") != std::string::npos);
-  CHECK(std::count(json.begin(), json.end(), '{') == 3);
+  const io::Json doc = io::parse_json_text(json);
+  REQUIRE(doc["layouts"].size() == 2);
+  CHECK(doc["layouts"][0]["layout"] == "dict");
+  CHECK(doc["layouts"][0]["particles"] == 1000);
+  CHECK(doc["layouts"][0]["converted_from"].is_null());
+  CHECK(doc["layouts"][1]["converted_from"] == "dict");
+  CHECK(doc["layouts"][1]["convert_ms"] == 123.5);
+  // the same columns, in the same order, as the CSV header
+  std::string keys;
+  for (const auto& [k, v] : doc["layouts"][1].items()) keys += (keys.empty() ? "" : ",") + k;
+  CHECK(keys == header);
+  slotsim::testing::check_schema(doc, "compare_export");
 
   const std::string md = export_table(t, ExportFormat::Markdown);
   CHECK(md.rfind("| layout | N |", 0) == 0);

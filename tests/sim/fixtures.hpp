@@ -236,6 +236,7 @@ inline void check_potentials_contract(Solver& s, const SourceArrays& src) {
 #include <string_view>
 
 #include "sim/scenes/scene.hpp"
+#include "sim/io/json.hpp"
 
 namespace slotsim::testing {
 
@@ -345,6 +346,7 @@ inline int stray_temporaries(const std::filesystem::path& dir) {
 // Running the real `slotsim` binary (end-to-end tests).
 #include <sys/wait.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
@@ -365,20 +367,94 @@ struct CliResult {
   std::string out, err;
 };
 
-// Runs `slotsim ARGS` with stdout and stderr captured in files under dir.
-// Minimal readers for the JSON reports the CLI writes (one key per line).
-inline std::string json_string(const std::string& json, const std::string& key) {
-  const std::string k = "\"" + key + "\": \"";
-  const auto p = json.find(k);
-  if (p == std::string::npos) return "";
-  const auto e = json.find('"', p + k.size());
-  return json.substr(p + k.size(), e - p - k.size());
+// Reports are read back through the JSON library (sim/io/json.hpp), as
+// any reader of them would: a report that does not parse fails the test.
+inline io::Json parse_report(const std::string& text) { return io::parse_json_text(text); }
+inline io::Json read_json(const std::filesystem::path& path) { return parse_report(read_text(path)); }
+
+// The first member named `key` anywhere in the document, depth first in
+// document order (nullptr if none): "py_headers" is found inside
+// "bytes_breakdown".
+inline const io::Json* find_key(const io::Json& j, const std::string& key) {
+  if (j.is_object()) {
+    if (auto it = j.find(key); it != j.end()) return &*it;
+    for (const auto& [k, v] : j.items())
+      if (const io::Json* f = find_key(v, key)) return f;
+  } else if (j.is_array()) {
+    for (const io::Json& v : j)
+      if (const io::Json* f = find_key(v, key)) return f;
+  }
+  return nullptr;
+}
+// A document's schema: one "path type" line per member, in document order
+// (types object, array, string, number, bool, null). An array's elements are
+// merged into one "path[]" entry, a null giving way to any other type seen
+// there. tests/schemas/ pins one document of each kind this way (its keys,
+// their order and types, not its values); tests/schemas/schema_of.py is the
+// same rule in Python, for writing a new pin from a real document.
+inline void schema_lines(const io::Json& v, const std::string& path, std::vector<std::pair<std::string, std::string>>& out) {
+  if (v.is_object()) {
+    out.emplace_back(path, "object");
+    for (const auto& [k, x] : v.items()) schema_lines(x, path + "." + k, out);
+  } else if (v.is_array()) {
+    out.emplace_back(path, "array");
+    std::vector<std::pair<std::string, std::string>> merged;
+    for (const io::Json& x : v) {
+      std::vector<std::pair<std::string, std::string>> one;
+      schema_lines(x, path + "[]", one);
+      for (auto& [p, t] : one) {
+        auto it = std::find_if(merged.begin(), merged.end(), [&](const auto& e) { return e.first == p; });
+        if (it == merged.end()) merged.emplace_back(p, t);
+        else if (it->second == "null") it->second = t;
+      }
+    }
+    out.insert(out.end(), merged.begin(), merged.end());
+  } else {
+    out.emplace_back(path, v.is_null() ? "null" : v.is_boolean() ? "bool" : v.is_string() ? "string" : "number");
+  }
 }
 
+#ifdef SLOTSIM_SOURCE_DIR
+// Checks `doc` against the pinned schema tests/schemas/NAME.txt: the same
+// paths in the same order, each with the same type (null matches any, as a
+// NaN figure is written as null). SLOTSIM_UPDATE_SCHEMAS=1 rewrites the pin
+// instead, for a deliberate schema change (review the diff).
+inline void check_schema(const io::Json& doc, const std::string& name) {
+  std::vector<std::pair<std::string, std::string>> got;
+  schema_lines(doc, "$", got);
+  const std::filesystem::path pin = std::filesystem::path(SLOTSIM_SOURCE_DIR) / "tests/schemas" / (name + ".txt");
+  if (const char* u = std::getenv("SLOTSIM_UPDATE_SCHEMAS"); u && std::string(u) == "1") {
+    std::ofstream o(pin);
+    for (const auto& [p, t] : got) o << p << ' ' << t << '\n';
+    MESSAGE("rewrote ", pin.string());
+    return;
+  }
+  std::ifstream in(pin);
+  REQUIRE_MESSAGE(in.good(), "no pinned schema " << pin.string());
+  std::vector<std::pair<std::string, std::string>> want;
+  for (std::string line; std::getline(in, line);)
+    if (const auto sp = line.rfind(' '); sp != std::string::npos) want.emplace_back(line.substr(0, sp), line.substr(sp + 1));
+  const std::size_t n = std::min(want.size(), got.size());
+  for (std::size_t i = 0; i < n; ++i) {
+    CAPTURE(i);
+    REQUIRE_MESSAGE(got[i].first == want[i].first, name << ": member " << i << " is " << got[i].first
+                                                        << ", the pin says " << want[i].first);
+    const bool same = got[i].second == want[i].second || got[i].second == "null" || want[i].second == "null";
+    CHECK_MESSAGE(same, name << ": " << got[i].first << " is " << got[i].second << ", the pin says " << want[i].second);
+  }
+  CHECK_MESSAGE(got.size() == want.size(), name << ": " << got.size() << " members, the pin has " << want.size());
+}
+#endif
+
+inline std::string json_string(const std::string& json, const std::string& key) {
+  const io::Json doc = parse_report(json);
+  const io::Json* v = find_key(doc, key);
+  return v && v->is_string() ? v->get<std::string>() : "";
+}
 inline double json_number(const std::string& json, const std::string& key) {
-  const std::string k = "\"" + key + "\": ";
-  const auto p = json.find(k);
-  return p == std::string::npos ? -1 : std::stod(json.substr(p + k.size()));
+  const io::Json doc = parse_report(json);
+  const io::Json* v = find_key(doc, key);
+  return v && v->is_number() ? v->get<double>() : -1;
 }
 
 inline int lines(const std::string& s) {
@@ -388,6 +464,7 @@ inline int lines(const std::string& s) {
 }
 
 
+// Runs `slotsim ARGS` with stdout and stderr captured in files under dir.
 inline CliResult run_cli(const TempDir& dir, const std::string& args) {
   const std::string out = dir.file("stdout.txt"), err = dir.file("stderr.txt");
   const std::string cmd = std::string(SLOTSIM_BINARY) + " " + args + " >" + out + " 2>" + err;

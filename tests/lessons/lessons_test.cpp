@@ -1,10 +1,10 @@
 // sim/lessons: the claims table's structure and verdict strings, from fixed
 // figures (no timing or byte value is asserted), plus one small real run.
-#include "sim/lessons.hpp"
+#include "lessons/lessons.hpp"
 
 #include <doctest/doctest.h>
 
-#include "sim/cpython_fixture.hpp"
+#include "lessons/cpython_fixture.hpp"
 #include "sim/layouts/layout.hpp"
 
 using namespace slotsim;

@@ -1,6 +1,6 @@
-#include "sim/lessons.hpp"
+#include "lessons/lessons.hpp"
 
-#include "sim/inheritance.hpp"
+#include "lessons/inheritance.hpp"
 
 #include <time.h>
 #include <unistd.h>

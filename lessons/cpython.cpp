@@ -1,4 +1,4 @@
-#include "sim/cpython.hpp"
+#include "lessons/cpython.hpp"
 
 #include <fcntl.h>
 #include <poll.h>
@@ -12,7 +12,7 @@
 #include <cstring>
 #include <filesystem>
 
-#include "sim/json_read.hpp"
+#include "sim/io/json.hpp"
 
 extern char** environ;
 
@@ -31,13 +31,14 @@ namespace {
 
 constexpr const char* kScript = "measure_objects.py";
 
-double num(const JsonValue& v, std::string_view k) { return v.at(k).number(); }
-std::optional<double> opt_num(const JsonValue& v, std::string_view k) {
-  const JsonValue& x = v.at(k);
-  if (x.is_null()) return std::nullopt;
-  return x.number();
+using io::Json;
+
+double num(const Json& v, std::string_view k) { return io::number(v, k); }
+std::optional<double> opt_num(const Json& v, std::string_view k) {
+  if (io::member(v, k).is_null()) return std::nullopt;
+  return io::number(v, k);
 }
-Spread spread(const JsonValue& v) {
+Spread spread(const Json& v) {
   Spread s;
   s.median = num(v, "median_ns");
   s.min = num(v, "min_ns");
@@ -69,79 +70,83 @@ const CPythonFigures::Timing* CPythonFigures::timing(std::string_view kind) cons
 }
 
 CPythonFigures parse_cpython_figures(std::string_view text) {
-  const JsonValue d = parse_json(text);
-  if (num(d, "schema") != 1) throw JsonError("measure_objects.py: unknown schema version");
+  const Json d = io::parse_json_text(text);
+  if (num(d, "schema") != 1) throw io::JsonError("measure_objects.py: unknown schema version");
   CPythonFigures f;
-  const JsonValue& py = d.at("python");
-  f.version = py.at("version").string();
-  const auto& vi = py.at("version_info").array();
-  if (vi.size() < 2) throw JsonError("JSON: version_info needs major and minor");
-  f.major = int(vi[0].number());
-  f.minor = int(vi[1].number());
-  f.implementation = py.at("implementation").string();
-  f.executable = py.at("executable").string();
-  f.mode = d.at("mode").string();
+  const Json& py = io::member(d, "python");
+  f.version = io::text(py, "version");
+  const Json& vi = io::array(py, "version_info");
+  if (vi.size() < 2 || !vi[0].is_number() || !vi[1].is_number())
+    throw io::JsonError("JSON: version_info needs major and minor");
+  f.major = vi[0].get<int>();
+  f.minor = vi[1].get<int>();
+  f.implementation = io::text(py, "implementation");
+  f.executable = io::text(py, "executable");
+  f.mode = io::text(d, "mode");
   f.instances = static_cast<long long>(num(d, "instances"));
-  for (const JsonValue& s : d.at("shapes").array()) {
+  for (const Json& s : io::array(d, "shapes")) {
     CPythonShape c;
     c.fields = int(num(s, "fields"));
-    c.kind = s.at("kind").string();
-    c.has_dict = s.at("has_dict").boolean();
+    c.kind = io::text(s, "kind");
+    c.has_dict = io::boolean(s, "has_dict");
     c.getsizeof_instance = num(s, "getsizeof_instance");
     c.getsizeof_dict = opt_num(s, "getsizeof_dict");
-    const JsonValue& b = s.at("bytes");
-    c.shared_untouched = num(b.at("shared"), "untouched");
-    c.shared_touched = opt_num(b.at("shared"), "touched");
-    c.distinct_untouched = num(b.at("distinct"), "untouched");
-    c.distinct_touched = opt_num(b.at("distinct"), "touched");
+    const Json& b = io::member(s, "bytes");
+    c.shared_untouched = num(io::member(b, "shared"), "untouched");
+    c.shared_touched = opt_num(io::member(b, "shared"), "touched");
+    c.distinct_untouched = num(io::member(b, "distinct"), "untouched");
+    c.distinct_touched = opt_num(io::member(b, "distinct"), "touched");
     f.shapes.push_back(std::move(c));
   }
-  const JsonValue& e = d.at("empty");
-  f.empty_plain_untouched = num(e.at("plain"), "untouched");
-  f.empty_plain_touched = opt_num(e.at("plain"), "touched");
-  f.empty_slots = num(e.at("slots"), "untouched");
-  const JsonValue& t = d.at("timing");
-  for (std::size_t i = 0; i < t.keys().size(); ++i) {
-    const JsonValue& v = t.items()[i];
-    if (t.keys()[i] == "loop_overhead") {
+  const Json& e = io::member(d, "empty");
+  f.empty_plain_untouched = num(io::member(e, "plain"), "untouched");
+  f.empty_plain_touched = opt_num(io::member(e, "plain"), "touched");
+  f.empty_slots = num(io::member(e, "slots"), "untouched");
+  const Json& t = io::member(d, "timing");
+  if (!t.is_object()) throw io::JsonError("JSON: \"timing\" is not an object");
+  for (const auto& [kind, v] : t.items()) {
+    if (kind == "loop_overhead") {
       f.loop_overhead = spread(v);
       continue;
     }
-    f.timings.push_back({t.keys()[i], spread(v.at("read")), spread(v.at("update"))});
+    f.timings.push_back({kind, spread(io::member(v, "read")), spread(io::member(v, "update"))});
   }
-  const JsonValue& ae = d.at("attribute_error");
-  f.attr_error_raised = ae.at("raised").boolean();
+  const Json& ae = io::member(d, "attribute_error");
+  f.attr_error_raised = io::boolean(ae, "raised");
   if (f.attr_error_raised) {
-    f.attr_error_type = ae.at("type").string();
-    f.attr_error_message = ae.at("message").string();
+    f.attr_error_type = io::text(ae, "type");
+    f.attr_error_message = io::text(ae, "message");
   }
-  const JsonValue& inh = d.at("inheritance");
-  f.subclass_has_dict = inh.at("subclass_has_dict").boolean();
+  const Json& inh = io::member(d, "inheritance");
+  f.subclass_has_dict = io::boolean(inh, "subclass_has_dict");
   f.inherit_extra_untouched = num(inh, "extra_bytes_untouched");
   f.inherit_extra_touched = opt_num(inh, "extra_bytes_touched");
-  const JsonValue& h = d.at("escape_hatch");
-  f.hatch_allows = h.at("allows_new_attributes").boolean();
+  const Json& h = io::member(d, "escape_hatch");
+  f.hatch_allows = io::boolean(h, "allows_new_attributes");
   f.hatch_unused = num(h, "unused_bytes");
   f.hatch_added = num(h, "bytes_added_by_first_attribute");
-  const JsonValue& tm = d.at("ten_million");
+  const Json& tm = io::member(d, "ten_million");
   f.ten_m_instances = static_cast<long long>(num(tm, "instances"));
   f.ten_m_scale = num(tm, "scale");
-  f.ten_m_scaling = tm.at("scaling").string();
+  f.ten_m_scaling = io::text(tm, "scaling");
   f.ten_m_dict_untouched = num(tm, "dict_bytes_untouched");
   f.ten_m_dict_touched = num(tm, "dict_bytes_touched");
   f.ten_m_all = num(tm, "all_bytes_untouched");
-  if (const JsonValue* l = d.find("load")) {
-    if (l->at("before").is_number()) f.load_before = l->at("before").number();
-    if (l->at("after").is_number()) f.load_after = l->at("after").number();
-    if (l->at("cpus").is_number()) f.cpus = int(l->at("cpus").number());
+  if (d.contains("load")) {
+    const Json& l = d["load"];
+    if (l.is_object()) {
+      if (l.contains("before") && l["before"].is_number()) f.load_before = l["before"].get<double>();
+      if (l.contains("after") && l["after"].is_number()) f.load_after = l["after"].get<double>();
+      if (l.contains("cpus") && l["cpus"].is_number()) f.cpus = l["cpus"].get<int>();
+    }
   }
   // The figures the claims table needs, checked here rather than at each use.
   for (int fields : {3, 7})
     for (const char* k : {"plain", "slots", "slots_dict", "subclass"})
       if (!f.shape(fields, k))
-        throw JsonError("measure_objects.py: no " + std::to_string(fields) + "-field '" + k + "' shape");
+        throw io::JsonError("measure_objects.py: no " + std::to_string(fields) + "-field '" + k + "' shape");
   for (const char* k : {"plain", "slots"})
-    if (!f.timing(k)) throw JsonError(std::string("measure_objects.py: no '") + k + "' timing");
+    if (!f.timing(k)) throw io::JsonError(std::string("measure_objects.py: no '") + k + "' timing");
   f.raw_json = std::string(text);
   return f;
 }

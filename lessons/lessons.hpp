@@ -7,7 +7,7 @@
 //                table per class, values per instance, a dict object only
 //                when __dict__ is read), looked up by name at run time;
 //   cpython      the real interpreter, measured by
-//                assets/python/measure_objects.py (sim/cpython.hpp).
+//                assets/python/measure_objects.py (lessons/cpython.hpp).
 // `slotsim bench --claims` and the GUI's Lessons panel both build their
 // table here, so they always show the same rows from the same code.
 #include <cstddef>
@@ -16,7 +16,7 @@
 #include <string_view>
 #include <vector>
 
-#include "sim/cpython.hpp"
+#include "lessons/cpython.hpp"
 
 namespace slotsim {
 

@@ -1,13 +1,13 @@
 // sim/cpython: parsing measure_objects.py's JSON, running it, and failing
 // cleanly without an interpreter. No test depends on a value CPython gives.
-#include "sim/cpython.hpp"
+#include "lessons/cpython.hpp"
 
 #include <doctest/doctest.h>
 
 #include <filesystem>
 
-#include "sim/cpython_fixture.hpp"
-#include "sim/json_read.hpp"
+#include "lessons/cpython_fixture.hpp"
+#include "sim/io/json.hpp"
 
 using namespace slotsim;
 
@@ -65,9 +65,9 @@ TEST_CASE("cpython: a document missing a figure is refused by name") {
   const std::size_t at = doc.find("\"escape_hatch\"");
   REQUIRE(at != std::string::npos);
   doc.replace(at, 14, "\"escape_hatcx\"");
-  CHECK_THROWS_WITH_AS(parse_cpython_figures(doc), "JSON: missing key \"escape_hatch\"", JsonError);
-  CHECK_THROWS_AS(parse_cpython_figures("{\"schema\": 2}"), JsonError);
-  CHECK_THROWS_AS(parse_cpython_figures("not json"), JsonError);
+  CHECK_THROWS_WITH_AS(parse_cpython_figures(doc), "JSON: missing key \"escape_hatch\"", io::JsonError);
+  CHECK_THROWS_AS(parse_cpython_figures("{\"schema\": 2}"), io::JsonError);
+  CHECK_THROWS_AS(parse_cpython_figures("not json"), io::JsonError);
 }
 
 TEST_CASE("cpython: no interpreter is a normal outcome with one line, not an exception") {

@@ -67,7 +67,7 @@ struct CPythonFigures {
   const Timing* timing(std::string_view kind) const;
 };
 
-// Reads the script's JSON; throws JsonError naming the first missing or
+// Reads the script's JSON; throws io::JsonError (sim/io/json.hpp) naming the first missing or
 // mistyped field, so a script/reader mismatch is one clear line.
 CPythonFigures parse_cpython_figures(std::string_view json);
 

@@ -6,7 +6,7 @@
 #include "sim/fixtures.hpp"
 #include "sim/layouts/particle_store.hpp"
 #include "sim/system.hpp"
-#include "sim/inheritance.hpp"
+#include "lessons/inheritance.hpp"
 
 using namespace slotsim;
 using slotsim::testing::check_same_counts;
