@@ -58,8 +58,10 @@ void bucket_impl(const Sources& src, const MeshMap& map, XBuckets& out) {
       // The bucket's lines a few particles ahead, so that their fetch for
       // writing overlaps this one's (each bucket is a stream of its own,
       // too many for the hardware prefetcher to follow).
-      __builtin_prefetch(dst + k + 8, 1);
-      __builtin_prefetch(yz + k + 32, 1);
+      if (k + 32 < np) {
+        __builtin_prefetch(dst + k + 8, 1);
+        __builtin_prefetch(yz + k + 32, 1);
+      }
       dst[k] = {{fx, fy, fz}, src.m[i]};
       yz[k] = static_cast<std::uint32_t>(iy) << 16 | static_cast<std::uint32_t>(iz);
       rank[i] = static_cast<std::uint32_t>(k);
