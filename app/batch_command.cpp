@@ -302,7 +302,10 @@ int run_batch(BatchOptions& o) {
     j["steps_done"] = sys.steps_done();
     j["layout"] = layout_name(sys.layout());
     j["initial_layout"] = layout_name(cfg.layout);
-    if (cfg.python_objects) j["python_objects"] = true;
+    if (cfg.python_objects) {
+      j["python_objects"] = true;
+      j["python_objects_version"] = py_version_text(cfg.python_version);
+    }
     j["particles"] = sys.size();
     j["scene"] = cfg.ic_file.empty() ? cfg.scene : "ic:" + cfg.ic_file;
     j["seed"] = cfg.seed;
