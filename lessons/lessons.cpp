@@ -10,6 +10,7 @@
 #include <fstream>
 #include <map>
 #include <string>
+#include <tuple>
 
 #include "lessons/inheritance.hpp"
 #include "lessons/python_model.hpp"
@@ -335,21 +336,24 @@ void measured_cell(ClaimCell& c, const std::string& id, const CPythonFigures& f)
   }
 }
 
-// Measured interpreters grouped by outcome, then the models.
+// Measured interpreters grouped by outcome, and within it by figure
+// ("does not hold on CPython 3.8.18-3.10.13 (2.18x), 3.11.2-3.11.7
+// (1.55x)"), then the models.
 void summarize(Lesson& l) {
   std::string s;
   for (Outcome o : {Outcome::Holds, Outcome::DoesNotHold, Outcome::Unresolved}) {
-    std::vector<const ClaimCell*> cells;
-    for (const ClaimCell& c : l.measured)
-      if (c.available && c.outcome == o) cells.push_back(&c);
-    if (cells.empty()) continue;
-    std::string versions, heads;
-    for (const ClaimCell* c : cells) {
-      versions += (versions.empty() ? "" : ", ") + c->stands_for;
-      if (!c->headline.empty() && heads.find(c->headline) == std::string::npos)
-        heads += (heads.empty() ? "" : "; ") + c->headline;
+    std::vector<std::pair<std::string, std::vector<std::string>>> by_head;  // first-seen order
+    for (const ClaimCell& c : l.measured) {
+      if (!c.available || c.outcome != o) continue;
+      auto it = std::find_if(by_head.begin(), by_head.end(), [&](const auto& e) { return e.first == c.headline; });
+      if (it == by_head.end()) by_head.push_back({c.headline, {c.stands_for}});
+      else it->second.push_back(c.stands_for);
     }
-    s += (s.empty() ? "" : "; ") + outcome_text(o) + " on CPython " + versions + (heads.empty() ? "" : " (" + heads + ")");
+    if (by_head.empty()) continue;
+    std::string groups;
+    for (const auto& [head, versions] : by_head)
+      groups += (groups.empty() ? "" : ", ") + version_ranges(versions) + (head.empty() ? "" : " (" + head + ")");
+    s += (s.empty() ? "" : "; ") + outcome_text(o) + " on CPython " + groups;
   }
   if (s.empty()) s = "no interpreter measured";
   std::string m;
@@ -639,16 +643,28 @@ std::vector<std::string> counting_examples(const std::vector<InterpreterRun>& ru
   return out;
 }
 
-std::string version_ranges(std::vector<const CPythonFigures*> fs) {
-  std::sort(fs.begin(), fs.end(), [](const CPythonFigures* a, const CPythonFigures* b) { return version_less(*a, *b); });
+std::string version_ranges(const std::vector<std::string>& versions) {
+  struct V {
+    int major, minor, micro;
+    std::string text;
+  };
+  std::vector<V> vs;
+  for (const std::string& t : versions) {
+    V v{0, 0, 0, t};
+    std::sscanf(t.c_str(), "%d.%d.%d", &v.major, &v.minor, &v.micro);
+    vs.push_back(v);
+  }
+  std::sort(vs.begin(), vs.end(), [](const V& a, const V& b) {
+    return std::tie(a.major, a.minor, a.micro) < std::tie(b.major, b.minor, b.micro);
+  });
   std::string out;
   std::size_t i = 0;
-  while (i < fs.size()) {
+  while (i < vs.size()) {
     std::size_t j = i;
-    while (j + 1 < fs.size() && fs[j + 1]->major == fs[j]->major &&
-           (fs[j + 1]->minor == fs[j]->minor || fs[j + 1]->minor == fs[j]->minor + 1))
+    while (j + 1 < vs.size() && vs[j + 1].major == vs[j].major &&
+           (vs[j + 1].minor == vs[j].minor || vs[j + 1].minor == vs[j].minor + 1))
       ++j;
-    out += (out.empty() ? "" : ", ") + fs[i]->version + (j > i ? "-" + fs[j]->version : "");
+    out += (out.empty() ? "" : ", ") + vs[i].text + (j > i ? "-" + vs[j].text : "");
     i = j + 1;
   }
   return out;

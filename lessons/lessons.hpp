@@ -149,8 +149,9 @@ SpeedVerdict speed_verdict(const CPythonFigures& f, bool touched = false);
 std::string counting_explanation();
 std::vector<std::string> counting_examples(const std::vector<InterpreterRun>& runs);
 
-// "3.6-3.10" from {3.6.15, 3.7.16, ..., 3.10.13}: consecutive minor
-// versions collapse; a gap starts a new range ("3.6, 3.8-3.9").
-std::string version_ranges(std::vector<CPythonFigures const*> figures);
+// "3.6.15-3.10.13" from {3.6.15, 3.7.16, 3.8.18, 3.9.18, 3.10.13}: runs of
+// consecutive minor versions collapse to their exact ends; a gap starts a
+// new range ("3.6.15-3.7.16, 3.9.18-3.10.13").
+std::string version_ranges(const std::vector<std::string>& versions);
 
 }  // namespace slotsim

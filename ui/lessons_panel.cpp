@@ -88,7 +88,9 @@ const ImVec4 kHolds(0.5f, 0.9f, 0.5f, 1), kFails(1, 0.7f, 0.3f, 1), kNa(0.6f, 0.
 
 const char* word_of(const ClaimCell& c) {
   if (!c.available) return "n/a";
-  return c.outcome == Outcome::Holds ? "holds" : c.outcome == Outcome::DoesNotHold ? "does not hold" : "unresolved";
+  // Short enough for an 80-px cell ("does not hold" was clipped); the
+  // tooltip and the details below give the full verdict.
+  return c.outcome == Outcome::Holds ? "holds" : c.outcome == Outcome::DoesNotHold ? "fails" : "unresolved";
 }
 ImVec4 colour_of(const ClaimCell& c) {
   if (!c.available || c.outcome == Outcome::Unresolved) return kNa;
@@ -199,7 +201,7 @@ void lessons_panel(OverlayContext& ctx, OverlayState& st) {
     std::string legend;
     for (const ClaimCell& c : rows.front().models) legend += (legend.empty() ? "" : "; ") + c.column + ": " + c.stands_for;
     ImGui::TextDisabled("slotsim models: %s; %s: the python3 on PATH, measured. Hover a verdict for its figures; "
-                        "'unresolved' = no difference this machine can resolve",
+                        "fails = does not hold; unresolved = no difference this machine can resolve",
                         legend.c_str(), py_head.c_str());
   }
   ImGui::PopTextWrapPos();
