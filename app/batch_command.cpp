@@ -278,7 +278,8 @@ int run_batch(BatchOptions& o) {
   }
   std::printf("\n| quantity | value |\n|---|---|\n");
   std::printf("| status | %s |\n", status.c_str());
-  std::printf("| layout (final) | %s |\n", std::string(layout_name(sys.layout())).c_str());
+  std::printf("| layout (final) | %s (%s) |\n", std::string(layout_name(sys.layout())).c_str(),
+              std::string(traits(sys.layout()).cpython).c_str());
   std::printf("| particles | %zu |\n| solver | %s |\n| steps done | %llu of %llu |\n| threads | %d |\n", sys.size(),
               cfg.solver.c_str(), ull(sys.steps_done()), ull(o.steps), threads);
   std::printf("| bytes/particle | %.2f (objects %.2f, tables %.2f, index %.2f, columns %.2f) |\n",

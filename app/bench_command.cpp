@@ -279,6 +279,14 @@ int run_bench(BenchOptions& o) {
     std::fputs(row.c_str(), stdout);
     csv << crow;
   }
+  {
+    // What each row stands for (the layout table's versions).
+    std::string legend;
+    for (const auto& r : res)
+      legend += (legend.empty() ? "" : "; ") + std::string(layout_name(r.layout)) + ": " +
+                std::string(traits(r.layout).cpython);
+    std::printf("\nlayouts: %s\n", legend.c_str());
+  }
   // The summary lines quote soa's row (the layout the targets are set
   // for), else the first.
   const Result& ref = soa ? *soa : res[0];

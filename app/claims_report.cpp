@@ -8,6 +8,7 @@
 #include "lessons/cpython.hpp"
 #include "lessons/interpreters.hpp"
 #include "lessons/lessons.hpp"
+#include "lessons/python_model.hpp"
 #include "sim/io/json.hpp"
 
 namespace slotsim::app {
@@ -215,6 +216,16 @@ int run_claims_report(const ClaimsOptions& o) {
         x["access_speed"] = {{"outcome", outcome_key(sv.outcome)},
                              {"read", paired_json(sv.read)},
                              {"update", paired_json(sv.update)}};
+        // The model of its version beside tracemalloc, shape by shape
+        // (docs/LAYOUTS.md's table is written from this).
+        Json shapes = Json::array();
+        for (const ShapeComparison& c : compare_shapes(r.figures))
+          shapes.push_back({{"shape", c.shape},
+                            {"layout", std::string(layout_name(c.layout))},
+                            {"model_bytes", c.model},
+                            {"tracemalloc_bytes", c.measured},
+                            {"difference", c.diff()}});
+        x["python_objects"] = {{"version", r.figures.minor_version()}, {"shapes", std::move(shapes)}};
         // The script's whole document, not just the figures the table uses.
         x["script_output"] = io::parse_json_text(r.figures.raw_json);
       } else {

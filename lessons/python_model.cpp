@@ -1,5 +1,6 @@
 #include "lessons/python_model.hpp"
 
+#include <algorithm>
 #include <cstdio>
 #include <stdexcept>
 
@@ -89,6 +90,36 @@ double model_bytes(Layout l, const ModelShape& s, std::optional<PyVersion> versi
     default:
       throw std::invalid_argument("model_bytes: not a heap-object layout");
   }
+}
+
+std::vector<ShapeComparison> compare_shapes(const CPythonFigures& f) {
+  std::vector<ShapeComparison> out;
+  const auto v = f.major == 3 ? parse_py_version(f.minor_version()) : std::nullopt;
+  if (!v) return out;
+  const Layout plain = plain_layout_for(*v);
+  auto add = [&](int fields, ShapeKind k, bool touched, double measured) {
+    ShapeComparison c;
+    c.fields = fields;
+    c.kind = k;
+    c.touched = touched;
+    c.layout = layout_of(k, plain);
+    c.measured = measured;
+    c.model = model_bytes(c.layout, {fields, k, touched}, v, std::size_t(std::max(1LL, f.instances)));
+    c.shape = (fields == 0 ? std::string("no attributes") : std::to_string(fields) + " fields") + ", " +
+              std::string(shape_kind_name(k)) + (touched ? ", __dict__ read" : "");
+    out.push_back(c);
+  };
+  add(0, ShapeKind::Plain, false, f.empty_plain_untouched);
+  if (f.empty_plain_touched) add(0, ShapeKind::Plain, true, *f.empty_plain_touched);
+  add(0, ShapeKind::Slots, false, f.empty_slots);
+  for (int nf : {3, 7})
+    for (ShapeKind k : {ShapeKind::Plain, ShapeKind::Slots, ShapeKind::SlotsDict}) {
+      const CPythonShape* s = f.shape(nf, shape_kind_name(k));
+      if (!s) continue;
+      add(nf, k, false, s->distinct_untouched);
+      if (s->distinct_touched) add(nf, k, true, *s->distinct_touched);
+    }
+  return out;
 }
 
 }  // namespace slotsim

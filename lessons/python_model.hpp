@@ -15,6 +15,10 @@
 #include <optional>
 #include <string_view>
 
+#include <string>
+#include <vector>
+
+#include "lessons/cpython.hpp"
 #include "sim/layouts/layout.hpp"
 #include "sim/layouts/python_era.hpp"
 
@@ -42,5 +46,22 @@ struct ModelShape {
 // the class). `version`: --python-objects with that CPython's sizes.
 double model_bytes(Layout layout, const ModelShape& s, std::optional<PyVersion> version, std::size_t n = 20000,
                    bool with_index = false);
+
+// Every shape measure_objects.py measures on an interpreter (no attributes
+// plain and slotted; 3 and 7 fields plain, slotted and with '__dict__' in
+// __slots__; before and after reading __dict__), beside the model of that
+// version: tracemalloc with distinct floats against model_bytes with
+// --python-objects=<its minor version>, over the same number of instances.
+// Empty for a version the models do not cover (not 3.6-3.13).
+struct ShapeComparison {
+  std::string shape;  // "7 fields, slots_dict, __dict__ read"
+  int fields = 0;
+  ShapeKind kind = ShapeKind::Plain;
+  bool touched = false;
+  Layout layout = Layout::Slots;
+  double model = 0, measured = 0;
+  double diff() const { return (model - measured) / measured; }  // relative
+};
+std::vector<ShapeComparison> compare_shapes(const CPythonFigures& f);
 
 }  // namespace slotsim

@@ -75,39 +75,17 @@ TEST_CASE("python model: every shape within 5% of tracemalloc on every CPython t
   int checked = 0;
   for (const auto& [version, text] : testing::real_fixtures()) {
     const CPythonFigures f = parse_cpython_figures(text);
-    const auto v = parse_py_version(f.minor_version());
-    REQUIRE(v);
-    const Layout plain = plain_layout_for(*v);
-    struct Case {
-      const char* shape;
-      ShapeKind kind;
-      int fields;
-      bool touched;
-      double measured;
-    };
-    std::vector<Case> cases = {{"empty, plain", ShapeKind::Plain, 0, false, f.empty_plain_untouched},
-                               {"empty, plain, __dict__ read", ShapeKind::Plain, 0, true, *f.empty_plain_touched},
-                               {"empty, __slots__ = ()", ShapeKind::Slots, 0, false, f.empty_slots}};
-    for (int nf : {3, 7})
-      for (ShapeKind k : {ShapeKind::Plain, ShapeKind::Slots, ShapeKind::SlotsDict}) {
-        const CPythonShape* s = f.shape(nf, shape_kind_name(k));
-        REQUIRE(s);
-        cases.push_back({nullptr, k, nf, false, s->distinct_untouched});
-        if (s->distinct_touched) cases.push_back({nullptr, k, nf, true, *s->distinct_touched});
-      }
-    for (const Case& c : cases) {
-      const Layout l = layout_of(c.kind, plain);
-      const double model = model_bytes(l, {c.fields, c.kind, c.touched}, v, std::size_t(f.instances));
+    const std::vector<ShapeComparison> cmp = compare_shapes(f);
+    CHECK(cmp.size() == 13);
+    for (const ShapeComparison& c : cmp) {
       CAPTURE(version);
-      CAPTURE(std::string(layout_name(l)));
-      CAPTURE(c.fields);
-      CAPTURE(c.touched);
-      CHECK(std::fabs(model - c.measured) <= 0.05 * c.measured);
+      CAPTURE(c.shape);
+      CAPTURE(std::string(layout_name(c.layout)));
+      CHECK(std::fabs(c.diff()) <= 0.05);
       ++checked;
       if (print)
-        std::printf("%s | %d fields %s%s | %s | %.1f | %.1f | %+.1f%%\n", version.c_str(), c.fields,
-                    std::string(shape_kind_name(c.kind)).c_str(), c.touched ? ", __dict__ read" : "",
-                    std::string(layout_name(l)).c_str(), model, c.measured, 100 * (model - c.measured) / c.measured);
+        std::printf("%s | %s | %s | %.1f | %.1f | %+.1f%%\n", version.c_str(), c.shape.c_str(),
+                    std::string(layout_name(c.layout)).c_str(), c.model, c.measured, 100 * c.diff());
     }
   }
   CHECK(checked >= 9 * 13);
