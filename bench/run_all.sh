@@ -27,6 +27,6 @@ run layouts_bh_1m bench -n 1000000 --solver bh --theta 0.7 --steps 2 --repeats 2
   --layouts soa,slots,shared-keys,dict --json "$OUT/layouts_bh_1m.json"
 run layouts_pm_10m bench -n 10000000 --solver pm --grid 128 --steps 2 --repeats 1 --threads 2 \
   --layouts soa,slots,shared-keys,dict --json "$OUT/layouts_pm_10m.json"
-run claims_python bench --claims --python --json "$OUT/claims_python.json"
+bash bench/run_claims.sh "${1:-build}"
 run energy_direct_2k batch -q -n 2000 --solver direct --steps 1000 --dt 0.005 --softening 0.01 --threads 2 \
   --json "$OUT/energy_direct_2k.json"
