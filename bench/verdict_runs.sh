@@ -8,8 +8,8 @@
 # runs resolved nothing.
 # Usage: bash bench/verdict_runs.sh [build-dir] [runs] [python-spec]
 #   python-spec as for --python: python3 (default), a list, or all.
-# Writes docs/bench/verdict_runs.md (the table) and one JSON per run under
-# docs/bench/verdict_runs/; OUT=dir puts them elsewhere. Takes ~30 s per
+# Writes docs/bench/verdict_runs.md (the table; OUT=dir puts it elsewhere)
+# and keeps each run's JSON in a /tmp/verdict-runs-* folder it names. ~45 s per
 # run and interpreter on a 2-core machine. Run it on a quiet machine for the
 # docs (the table records the load of every run).
 set -euo pipefail
@@ -18,16 +18,18 @@ B=${1:-build}/app/slotsim
 RUNS=${2:-10}
 PY=${3:-python3}
 OUT=${OUT:-docs/bench}
-mkdir -p "$OUT/verdict_runs"
+RUNS_DIR=$(mktemp -d /tmp/verdict-runs-XXXXXX)
+mkdir -p "$OUT"
+echo "run JSONs in $RUNS_DIR" >&2
 for i in $(seq 1 "$RUNS"); do
   echo "== run $i/$RUNS (load $(cut -d' ' -f1-3 /proc/loadavg))" >&2
   "$B" bench --claims --claims-sample 100000 --claims-instances 100000 --python "$PY" \
-    --json "$OUT/verdict_runs/run$i.json" > /dev/null
+    --json "$RUNS_DIR/run$i.json" > /dev/null
 done
-python3 - "$OUT" "$RUNS" <<'PY' | tee "$OUT/verdict_runs.md"
+python3 - "$RUNS_DIR" "$RUNS" <<'PY' | tee "$OUT/verdict_runs.md"
 import json, subprocess, sys
-out, runs = sys.argv[1], int(sys.argv[2])
-docs = [json.load(open("%s/verdict_runs/run%d.json" % (out, i))) for i in range(1, runs + 1)]
+rd, runs = sys.argv[1], int(sys.argv[2])
+docs = [json.load(open("%s/run%d.json" % (rd, i))) for i in range(1, runs + 1)]
 rev = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
 cpu = docs[0]["machine"]["cpu"]
 print("Access-speed verdict, %d runs of `slotsim bench --claims --claims-sample 100000 --claims-instances 100000 "
@@ -56,4 +58,10 @@ for col, o in seen.items():
     print("- %s: %s" % (col, ", ".join(sorted(o))))
 print()
 print("Flips between holds and does not hold: %s." % (", ".join(flips) if flips else "none"))
+cores = docs[0]["machine"]["cores"]
+busy = sum(1 for d in docs if max(d["load"]["before"], d["load"]["after"]) > cores)
+if busy:
+    print()
+    print("The machine was shared: the load average passed its %d CPUs in %d of %d runs, so these runs show what "
+          "load does to the verdicts, not a quiet machine's." % (cores, busy, runs))
 PY

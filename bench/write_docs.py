@@ -61,14 +61,15 @@ figures_bytes = "\n".join([
     "```sh", cmd("layouts_none_1m"), "```", "",
     "| layout | bytes/particle | x `soa` | state_hash |", "|---|---:|---:|---|"] +
     ["| `%s` | %.2f | %.2f | %s |" % (r["layout"], r["bytes_per_particle"], r["bytes_per_particle"] / N["soa"]["bytes_per_particle"], r["state_hash"]) for r in none1["results"]] + ["",
-    "`dict` (CPython <= 3.2) costs %.1fx `slots` per particle; %s sit between them; "
+    "`dict` (CPython <= 3.2) costs %.1fx `slots` per particle; %s between them; "
     "`soa` is exactly 56 B (7 doubles). One state hash for all %s: the physics is the same bits. With "
     "`--python-objects[=VERSION]` the heap-object layouts also allocate that CPython's object, GC and dict headers "
     "and a 24-byte float per value (7 fields: slots 256 B on 3.8-3.13, split-keys 360 B as 3.10, shared-keys "
     "304 B as 3.11, each as that version's tracemalloc measures; docs/LAYOUTS.md has every version)." % (
         N["dict"]["bytes_per_particle"] / N["slots"]["bytes_per_particle"],
-        " and ".join("`%s` (%s) at %.0f B" % (n, era, N[n]["bytes_per_particle"])
-                     for n, era in (("split-keys", "CPython 3.3-3.10"), ("shared-keys", "3.11-3.13")) if n in N),
+        (lambda eras: " and ".join(eras) + (" sit" if len(eras) > 1 else " sits"))(
+            ["`%s` (%s) at %.0f B" % (n, era, N[n]["bytes_per_particle"])
+             for n, era in (("split-keys", "CPython 3.3-3.10"), ("shared-keys", "3.11-3.13")) if n in N]),
         {5: "five", 6: "six", 7: "seven", 8: "eight"}.get(len(none1["results"]), str(len(none1["results"]))))])
 
 # The architecture issue's targets, read off the same outputs.
@@ -113,14 +114,15 @@ short = {"dict_empty": "every instance has a `__dict__` of its own",
          "inheritance": "a subclass without `__slots__` brings `__dict__` back",
          "escape_hatch": "`'__dict__'` in `__slots__` is free while unused",
          "ten_million": "10M instances' dicts need more than 2 GB"}
-measured_ok = [i for i in claims["interpreters"] if i["measured"]]
+measured_ok = sorted((i for i in claims["interpreters"] if i["measured"]),
+                     key=lambda i: (i["script_output"]["python"]["version_info"], i["executable"]))
 def measured_part(c):
     s = c["summary"]
     return s.split(". slotsim models:")[0].replace("measured: ", "", 1)
 figures_claims = "\n".join([
     "`slotsim bench --claims --python all` checks the lecture's eight claims on slotsim's model of each CPython era "
     "(`dict` <= 3.2, `split-keys` 3.3-3.10, `shared-keys` 3.11-3.13) and on every interpreter installed, measured by "
-    "`assets/python/measure_objects.py` (tracemalloc, getsizeof; timings as interleaved pairs decided by a 99% "
+    "`assets/python/measure_objects.py` (tracemalloc, getsizeof; timings as interleaved pairs decided by a 99%% "
     "confidence interval, with \"no difference this machine can resolve\" as a third outcome). On the %d CPythons "
     "here (%s): " % (len(measured_ok), ", ".join(i["version"] for i in measured_ok)) +
     " ".join("%s: %s." % (short[c["id"]][0].upper() + short[c["id"]][1:], measured_part(c)) for c in claims["claims"]) +
