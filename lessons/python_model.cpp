@@ -54,7 +54,7 @@ double model_bytes(Layout l, const ModelShape& s, std::optional<PyVersion> versi
       mem::CountingResource r{mem::Category::Particles};
       AttrTable* t = attr_table_new(&r);
       for (std::size_t a = 0; a < k; ++a) {
-        char name[16];
+        char name[32];  // room for any size_t: GCC checks the format against the type's range
         std::snprintf(name, sizeof name, "field%zu", a);
         attr_table_set(&r, &t, intern(name), 0.0);
       }
