@@ -278,7 +278,8 @@ int run_batch(BatchOptions& o) {
   }
   std::printf("\n| quantity | value |\n|---|---|\n");
   std::printf("| status | %s |\n", status.c_str());
-  std::printf("| layout (final) | %s |\n", std::string(layout_name(sys.layout())).c_str());
+  std::printf("| layout (final) | %s (%s) |\n", std::string(layout_name(sys.layout())).c_str(),
+              std::string(traits(sys.layout()).cpython).c_str());
   std::printf("| particles | %zu |\n| solver | %s |\n| steps done | %llu of %llu |\n| threads | %d |\n", sys.size(),
               cfg.solver.c_str(), ull(sys.steps_done()), ull(o.steps), threads);
   std::printf("| bytes/particle | %.2f (objects %.2f, tables %.2f, index %.2f, columns %.2f) |\n",
@@ -302,7 +303,10 @@ int run_batch(BatchOptions& o) {
     j["steps_done"] = sys.steps_done();
     j["layout"] = layout_name(sys.layout());
     j["initial_layout"] = layout_name(cfg.layout);
-    if (cfg.python_objects) j["python_objects"] = true;
+    if (cfg.python_objects) {
+      j["python_objects"] = true;
+      j["python_objects_version"] = py_version_text(cfg.python_version);
+    }
     j["particles"] = sys.size();
     j["scene"] = cfg.ic_file.empty() ? cfg.scene : "ic:" + cfg.ic_file;
     j["seed"] = cfg.seed;

@@ -134,7 +134,7 @@ int run_claims(const BenchOptions& o) {
   ClaimsOptions c = o.claims_opts;
   c.big = o.claims_big;
   c.json = o.json;
-  c.repeats = std::max(o.repeats, 9);  // the claims need a spread even when --repeats is small
+  c.pairs = std::max(o.repeats, kDefaultPairs);  // the verdict rule's pairs (lessons/verdict.hpp)
   return run_claims_report(c);
 }
 
@@ -299,6 +299,14 @@ int run_bench(BenchOptions& o) {
     std::fputs(row.c_str(), stdout);
     csv << crow;
   }
+  {
+    // What each row stands for (the layout table's versions).
+    std::string legend;
+    for (const auto& r : res)
+      legend += (legend.empty() ? "" : "; ") + std::string(layout_name(r.layout)) + ": " +
+                std::string(traits(r.layout).cpython);
+    std::printf("\nlayouts: %s\n", legend.c_str());
+  }
   // The summary lines quote soa's row (the layout the targets are set
   // for), else the first.
   const Result& ref = soa ? *soa : res[0];
@@ -423,10 +431,11 @@ CLI::App* register_bench(CLI::App& app) {
       ->capture_default_str();
   cmd->add_option("--claims-sample", o->claims_opts.sample, "particles per store for the claims' per-instance figures")
       ->capture_default_str();
-  // The value is optional: `--python` alone uses the interpreter CMake
-  // configured (SLOTSIM_PYTHON), `--python PATH` another one.
-  cmd->add_option("--python", o->claims_opts.python_path,
-                  "with --claims: also measure this python3 (default " + default_python() + ")")
+  // The value is optional: `--python` alone measures the python3 on PATH;
+  // a comma list those interpreters; `all` every one installed.
+  cmd->add_option("--python", o->claims_opts.python_spec,
+                  "with --claims: also measure real interpreters, one column each: the python3 on PATH (no value), "
+                  "a comma-separated list (python3.8,/usr/bin/python3), or 'all' (PATH, pyenv and conda folders)")
       ->expected(0, 1);
   cmd->add_flag("--python-quick", o->claims_opts.python_quick,
                 "with --python: the script's quick mode (seconds, rougher figures)");

@@ -92,7 +92,7 @@ CLI::App* register_gui(CLI::App& app) {
   // The shown defaults are set here too: the shared options captured
   // batch's (soa, 0.001), which the GUI replaces when the flag is absent.
   cmd->get_option("--layout")
-      ->description("particle layout: " + layout_names() + " (dict is the default here: a plain Python class)")
+      ->description("particle layout: " + layout_names_with_versions() + " (dict is the default here: a plain Python class)")
       ->default_str("dict");
   cmd->get_option("--dt")
       ->description("time step (default: the scene's own, e.g. 0.04 for collision)")

@@ -77,7 +77,7 @@ void add_sim_options(CLI::App* cmd, SimOptions& o) {
                   "load particles from FILE instead of --scene: CSV (x,y,z,vx,vy,vz,mass) or a Gadget-style "
                   "HDF5 file (.h5); excludes --scene, --particles, --seed");
   cmd->add_option("-n,--particles", o.particles, "number of particles (1 to 2^32-1)")->capture_default_str();
-  cmd->add_option("--layout", o.layout, "particle layout: " + layout_names())->capture_default_str();
+  cmd->add_option("--layout", o.layout, "particle layout: " + layout_names_with_versions())->capture_default_str();
   cmd->add_option("--solver", c.solver, "gravity solver: " + solver_names_text())->capture_default_str();
   cmd->add_option("--dt", c.dt, "time step (> 0)")->capture_default_str();
   cmd->add_option("--softening", c.force.softening, "Plummer softening length " + applies_to(SolverParam::Softening))->capture_default_str();
@@ -89,9 +89,12 @@ void add_sim_options(CLI::App* cmd, SimOptions& o) {
   cmd->add_option("--seed", o.seed, "random seed of the scene (0 to 2^64-1)")->capture_default_str();
   cmd->add_option("--threads", o.threads, "OpenMP threads (0 = all cores, at most " + std::to_string(kMaxThreads) + ")")
       ->capture_default_str();
-  cmd->add_flag("--python-objects", c.python_objects,
-                "CPython-faithful objects: object and GC headers and a 24-B float per value, allocated for real "
-                "(" + heap_object_layout_names() + " only)");
+  cmd->add_option("--python-objects", o.python_objects,
+                  "[=VERSION] CPython-faithful objects with the sizes of CPython VERSION (" + py_version_range_text() +
+                      ", default " + py_version_text(kDefaultPyVersion) +
+                      "): object, GC and dict headers and a 24-B float per value, allocated for real (" +
+                      heap_object_layout_names() + " only)")
+      ->expected(0, 1);
   cmd->add_option("--sort-every", o.sort_every, "reorder particles along a Morton curve every K steps (0 = never)")
       ->capture_default_str();
 }
@@ -104,6 +107,14 @@ Layout layout_or_throw(const std::string& name) {
 void finish_sim_options(SimOptions& o) {
   SimConfig& c = o.cfg;
   c.layout = layout_or_throw(o.layout);
+  c.python_objects = o.given("--python-objects");
+  if (c.python_objects && !o.python_objects.empty()) {
+    const auto v = parse_py_version(o.python_objects);
+    if (!v)
+      throw std::invalid_argument("--python-objects: unknown CPython version '" + o.python_objects + "' (choose " +
+                                  py_version_range_text() + ")");
+    c.python_version = *v;
+  }
   // An explicit column layout is refused here for every command; batch also
   // refuses the default (soa), which bench (--layouts) does not use.
   if (c.python_objects && o.given("--layout") && !traits(c.layout).heap_objects)

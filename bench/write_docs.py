@@ -19,11 +19,17 @@ def table(name):
 def cmd(name):
     return table(name).splitlines()[0].lstrip("$ ").replace("slotsim ", "./build/app/slotsim ", 1)
 
-date = open(os.path.join(B, "date.txt")).read().strip().splitlines()
-machine_line = "%s, %s; measured %s at commit %s (load before the run: %s)" % (
-    [l for l in date if "Model name" in l][0].split(":", 1)[1].strip(),
-    [l for l in date if l.startswith("CPU(s)")][0].split(":", 1)[1].strip() + " cores",
-    date[0], date[2] if len(date) > 2 else "?", date[1].split("load average:")[-1].strip())
+def machine_of(name):
+    date = open(os.path.join(B, name)).read().strip().splitlines()
+    after = [l for l in date if l.startswith("load after:")]
+    return "%s, %s; measured %s at commit %s (load before the run: %s%s)" % (
+        [l for l in date if "Model name" in l][0].split(":", 1)[1].strip(),
+        [l for l in date if l.startswith("CPU(s)")][0].split(":", 1)[1].strip() + " cores",
+        date[0], date[2] if len(date) > 2 else "?", date[1].split("load average:")[-1].strip(),
+        "; after: " + after[0].split(":", 1)[1].strip() if after else "")
+machine_line = machine_of("date.txt")
+# bench/run_claims.sh writes its own (the claims run can be redone alone).
+claims_machine = machine_of("claims_date.txt" if os.path.exists(os.path.join(B, "claims_date.txt")) else "date.txt")
 
 def rows(d):
     return {r["layout"]: r for r in d["results"]}
@@ -55,11 +61,16 @@ figures_bytes = "\n".join([
     "```sh", cmd("layouts_none_1m"), "```", "",
     "| layout | bytes/particle | x `soa` | state_hash |", "|---|---:|---:|---|"] +
     ["| `%s` | %.2f | %.2f | %s |" % (r["layout"], r["bytes_per_particle"], r["bytes_per_particle"] / N["soa"]["bytes_per_particle"], r["state_hash"]) for r in none1["results"]] + ["",
-    "`dict` costs %.1fx `slots` per particle; `shared-keys` (CPython 3.11+) sits between them at %.0f B; "
-    "`soa` is exactly 56 B (7 doubles). One state hash for all six: the physics is the same bits. With "
-    "`--python-objects` the heap-object layouts also allocate CPython's object headers and a 24-byte float "
-    "per value (slots 256 B, shared-keys 304 B per instance, as CPython 3.11's tracemalloc measures; "
-    "docs/LAYOUTS.md)." % (N["dict"]["bytes_per_particle"] / N["slots"]["bytes_per_particle"], N["shared-keys"]["bytes_per_particle"])])
+    "`dict` (CPython <= 3.2) costs %.1fx `slots` per particle; %s between them; "
+    "`soa` is exactly 56 B (7 doubles). One state hash for all %s: the physics is the same bits. With "
+    "`--python-objects[=VERSION]` the heap-object layouts also allocate that CPython's object, GC and dict headers "
+    "and a 24-byte float per value (7 fields: slots 256 B on 3.8-3.13, split-keys 360 B as 3.10, shared-keys "
+    "304 B as 3.11, each as that version's tracemalloc measures; docs/LAYOUTS.md has every version)." % (
+        N["dict"]["bytes_per_particle"] / N["slots"]["bytes_per_particle"],
+        (lambda eras: " and ".join(eras) + (" sit" if len(eras) > 1 else " sits"))(
+            ["`%s` (%s) at %.0f B" % (n, era, N[n]["bytes_per_particle"])
+             for n, era in (("split-keys", "CPython 3.3-3.10"), ("shared-keys", "3.11-3.13")) if n in N]),
+        {5: "five", 6: "six", 7: "seven", 8: "eight"}.get(len(none1["results"]), str(len(none1["results"]))))])
 
 # The architecture issue's targets, read off the same outputs: each a ratio
 # measured in one run against the limit the issues set (1.5x the floor; the
@@ -106,15 +117,75 @@ figures_time = "\n".join([
 
 claims = load("claims_python")
 cl_md = table("claims_python")
-cl_rows = [l for l in cl_md.splitlines() if l.startswith("| ") and not l.startswith("| claim")]
+short = {"dict_empty": "every instance has a `__dict__` of its own",
+         "slots_saving": "`__slots__` saves 3-4x",
+         "three_fields": "a three-field record goes from ~260 B to ~56 B",
+         "access_speed": "slotted attribute access is faster",
+         "attribute_error": "a new name on a slotted instance raises `AttributeError`",
+         "inheritance": "a subclass without `__slots__` brings `__dict__` back",
+         "escape_hatch": "`'__dict__'` in `__slots__` is free while unused",
+         "ten_million": "10M instances' dicts need more than 2 GB"}
+measured_ok = sorted((i for i in claims["interpreters"] if i["measured"]),
+                     key=lambda i: (i["script_output"]["python"]["version_info"], i["executable"]))
+def measured_part(c):
+    s = c["summary"]
+    return s.split(". slotsim models:")[0].replace("measured: ", "", 1)
 figures_claims = "\n".join([
-    "`slotsim bench --claims --python` puts each of the lecture's eight claims beside slotsim's classic `dict` model "
-    "(CPython <= 3.10), its `shared-keys` model (3.11+), and the real interpreter measured by "
-    "`assets/python/measure_objects.py` (tracemalloc, getsizeof, timeit; every timing a median of repeats with its "
-    "spread, with a load warning when the machine was busy). Verdicts, measured with Debian 12's python3:", "",
-    "| claim | verdict |", "|---|---|"] +
-    ["| %s | %s |" % (c.split(" | ")[0].lstrip("| "), c.rstrip(" |").split(" | ")[-1]) for c in cl_rows] + ["",
-    "Full table with every figure, and why each changed: [docs/CLAIMS.md](docs/CLAIMS.md)."])
+    "`slotsim bench --claims --python all` checks the lecture's eight claims on slotsim's model of each CPython era "
+    "(`dict` <= 3.2, `split-keys` 3.3-3.10, `shared-keys` 3.11-3.13) and on every interpreter installed, measured by "
+    "`assets/python/measure_objects.py` (tracemalloc, getsizeof; timings as interleaved pairs decided by a 99%% "
+    "confidence interval, with \"no difference this machine can resolve\" as a third outcome). On the %d CPythons "
+    "here (%s): " % (len(measured_ok), ", ".join(i["version"] for i in measured_ok)) +
+    " ".join("%s: %s." % (short[c["id"]][0].upper() + short[c["id"]][1:], measured_part(c)) for c in claims["claims"]) +
+    " The models agree with their eras: only `dict`, the per-instance table CPython dropped in 3.3, gives the "
+    "lecture's 3-4x, ~4.6x and > 2 GB. Every figure, the lecture's own numbers and what each is, and why getsizeof, "
+    "tracemalloc and the models differ: [docs/CLAIMS.md](docs/CLAIMS.md)."])
+
+# docs/LAYOUTS.md: each interpreter's shapes beside the model of its version.
+shape_rows, versions = {}, []
+worst = 0
+for i in measured_ok:
+    po = i.get("python_objects")
+    if not po or not po["shapes"]: continue
+    versions.append(i["version"])
+    for sh in po["shapes"]:
+        shape_rows.setdefault(sh["shape"], {})[i["version"]] = sh
+        worst = max(worst, abs(sh["difference"]))
+pyobj_table = "\n".join(
+    ["| shape | " + " | ".join(versions) + " |", "|---|" + "---:|" * len(versions)] +
+    ["| %s | %s |" % (shape, " | ".join("%.0f / %.1f" % (r[v]["model_bytes"], r[v]["tracemalloc_bytes"]) if v in r else ""
+                                         for v in versions)) for shape, r in shape_rows.items()] +
+    ["", "Largest difference: %.1f%%. Layouts: a plain class is `split-keys` on %s and `shared-keys` on %s; `slots` "
+     "and `slots_dict` are `slots` and `slots+dict`. Measured with `bash bench/run_claims.sh build`: %s." % (
+         100 * worst, ", ".join(v for v in versions if tuple(map(int, v.split(".")[:2])) < (3, 11)),
+         ", ".join(v for v in versions if tuple(map(int, v.split(".")[:2])) >= (3, 11)), claims_machine)])
+
+# docs/CLAIMS.md's closing note: 7-field bytes per version beside the
+# models, and the ten-run check of the access-speed verdict.
+def seven(i):
+    d = i["script_output"]
+    sh = {(s["fields"], s["kind"]): s for s in d["shapes"]}
+    po = {s["shape"]: s for s in i["python_objects"]["shapes"]}
+    return (i["version"], sh[(7, "plain")]["bytes"]["distinct"]["untouched"], po["7 fields, plain"]["model_bytes"],
+            po["7 fields, plain"]["layout"], sh[(7, "slots")]["bytes"]["distinct"]["untouched"],
+            po["7 fields, slots"]["model_bytes"], sh[(7, "plain")]["bytes"]["shared"]["untouched"] /
+            sh[(7, "slots")]["bytes"]["shared"]["untouched"])
+models = claims["models"]
+closing = ["**7 fields, bytes per instance** (tracemalloc, distinct floats; the model: the layout of that version's era "
+           "with `--python-objects=<version>`):", "",
+           "| CPython | plain, measured | plain, model | model layout | slotted, measured | slotted, model | plain / slotted (shared floats) |",
+           "|---|---:|---:|---|---:|---:|---:|"]
+for i in measured_ok:
+    v, pm, pmod, lay, sm, smod, ratio = seven(i)
+    closing.append("| %s | %.1f | %.1f | `%s` | %.1f | %.1f | %.2fx |" % (v, pm, pmod, lay, sm, smod, ratio))
+closing += ["", "slotsim's models in their default mode (unboxed doubles, no headers, the 8-B index included), the same "
+            "run: " + ", ".join("`%s` (%s) %.0f B" % (k, m["stands_for"], m["bytes_per_instance"]) for k, m in models.items()) +
+            ", `slots` %.0f B." % claims["slots"]["bytes_per_instance"], ""]
+vr = os.path.join(B, "verdict_runs.md")
+if os.path.exists(vr):
+    closing += ["**Ten runs of the access-speed verdict** (`bash bench/verdict_runs.sh build 10`; the load of each run "
+                "is in the table):", "", open(vr).read().strip()]
+closing_md = "\n".join(closing)
 
 readme = open(os.path.join(root, "README.md")).read()
 def put(text, key, body):
@@ -237,13 +308,18 @@ doc += ["## Targets", "", targets_md, "",
            min(r["triad_gbs"] for r in pm1["results"]), max(r["triad_gbs"] for r in pm1["results"]),
            min(r["triad_gbs"] for r in pm10["results"]), max(r["triad_gbs"] for r in pm10["results"])), "",
         ] + pm_floor_note() + [""]
-doc += ["## The lecture's claims, three object models", "", "```", cl_md, "```", "",
+doc += ["## The lecture's claims: every era's model, every CPython installed", "", "```", cl_md, "```", "",
         "Details, notes and how to read it: [CLAIMS.md](CLAIMS.md).", "",
         "## Energy conservation, direct summation", "", "```", table("energy_direct_2k"), "```", ""]
 open(os.path.join(root, "docs", "BENCHMARKS.md"), "w").write("\n".join(doc) + "\n")
 cp = os.path.join(root, "docs", "CLAIMS.md")
 claims_doc = open(cp).read()
 claims_doc = put(claims_doc, "CLAIMS_TABLE", "\n".join([
-    "```sh", cmd("claims_python"), "```", "", "Machine: " + machine_line + ".", "", cl_md]))
+    "```sh", "bash bench/run_claims.sh build   # " + cmd("claims_python"), "```", "", "Machine: " + claims_machine + ".", "",
+    cl_md]))
+claims_doc = put(claims_doc, "CLAIMS_CLOSING", closing_md)
 open(cp, "w").write(claims_doc)
-print("wrote README.md figure sections, docs/BENCHMARKS.md and the table in docs/CLAIMS.md")
+lp = os.path.join(root, "docs", "LAYOUTS.md")
+layouts_doc = put(open(lp).read(), "PYOBJ_TABLE", pyobj_table)
+open(lp, "w").write(layouts_doc)
+print("wrote README.md figure sections, docs/BENCHMARKS.md, the tables in docs/CLAIMS.md and docs/LAYOUTS.md")

@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cstring>
@@ -38,14 +39,6 @@ std::optional<double> opt_num(const Json& v, std::string_view k) {
   if (io::member(v, k).is_null()) return std::nullopt;
   return io::number(v, k);
 }
-Spread spread(const Json& v) {
-  Spread s;
-  s.median = num(v, "median_ns");
-  s.min = num(v, "min_ns");
-  s.max = num(v, "max_ns");
-  s.repeats = int(num(v, "repeats"));
-  return s;
-}
 
 // The last non-empty line of a child's stderr: a Python traceback ends with
 // the exception, which is the one line worth reporting.
@@ -58,20 +51,40 @@ std::string last_line(const std::string& s) {
 
 }  // namespace
 
+Spread spread_of(const std::vector<double>& v) {
+  Spread s;
+  if (v.empty()) return s;
+  std::vector<double> w = v;
+  std::sort(w.begin(), w.end());
+  const std::size_t n = w.size();
+  s.median = n % 2 ? w[n / 2] : 0.5 * (w[n / 2 - 1] + w[n / 2]);
+  s.min = w.front();
+  s.max = w.back();
+  s.repeats = int(n);
+  return s;
+}
+
 const CPythonShape* CPythonFigures::shape(int f, std::string_view kind) const {
   for (const CPythonShape& s : shapes)
     if (s.fields == f && s.kind == kind) return &s;
   return nullptr;
 }
-const CPythonFigures::Timing* CPythonFigures::timing(std::string_view kind) const {
-  for (const Timing& t : timings)
-    if (t.kind == kind) return &t;
+const CPythonFigures::Comparison* CPythonFigures::comparison(std::string_view id) const {
+  for (const Comparison& c : comparisons)
+    if (c.id == id) return &c;
   return nullptr;
+}
+std::optional<double> CPythonFigures::small_dict(int keys) const {
+  for (const auto& [k, b] : small_dicts)
+    if (k == keys) return b;
+  return std::nullopt;
 }
 
 CPythonFigures parse_cpython_figures(std::string_view text) {
   const Json d = io::parse_json_text(text);
-  if (num(d, "schema") != 1) throw io::JsonError("measure_objects.py: unknown schema version");
+  if (num(d, "schema") != kMeasureSchema)
+    throw io::JsonError("measure_objects.py: schema " + io::member(d, "schema").dump() + ", this slotsim reads " +
+                        std::to_string(kMeasureSchema) + " (the script and the binary are from different versions)");
   CPythonFigures f;
   const Json& py = io::member(d, "python");
   f.version = io::text(py, "version");
@@ -101,15 +114,37 @@ CPythonFigures parse_cpython_figures(std::string_view text) {
   const Json& e = io::member(d, "empty");
   f.empty_plain_untouched = num(io::member(e, "plain"), "untouched");
   f.empty_plain_touched = opt_num(io::member(e, "plain"), "touched");
+  f.empty_plain_getsizeof = num(io::member(e, "plain"), "getsizeof_instance");
+  f.empty_plain_getsizeof_dict = opt_num(io::member(e, "plain"), "getsizeof_dict");
   f.empty_slots = num(io::member(e, "slots"), "untouched");
+  const Json& sd = io::member(d, "small_dicts_getsizeof");
+  if (!sd.is_object()) throw io::JsonError("JSON: \"small_dicts_getsizeof\" is not an object");
+  for (const auto& [k, v] : sd.items()) {
+    if (!v.is_number()) throw io::JsonError("JSON: small_dicts_getsizeof[\"" + k + "\"] is not a number");
+    f.small_dicts.emplace_back(std::stoi(k), v.get<double>());
+  }
   const Json& t = io::member(d, "timing");
-  if (!t.is_object()) throw io::JsonError("JSON: \"timing\" is not an object");
-  for (const auto& [kind, v] : t.items()) {
-    if (kind == "loop_overhead") {
-      f.loop_overhead = spread(v);
-      continue;
-    }
-    f.timings.push_back({kind, spread(io::member(v, "read")), spread(io::member(v, "update"))});
+  f.timer = io::text(t, "timer");
+  f.timing_method = io::text(t, "method");
+  f.unroll = int(num(t, "unroll"));
+  f.pairs = int(num(t, "pairs"));
+  f.loop_overhead_ns = num(t, "loop_overhead_ns");
+  for (const Json& c : io::array(t, "comparisons")) {
+    CPythonFigures::Comparison x;
+    x.id = io::text(c, "id");
+    x.a = io::text(c, "a");
+    x.b = io::text(c, "b");
+    x.stmt = io::text(c, "stmt");
+    x.number = static_cast<long long>(num(c, "number"));
+    for (const char* side : {"a_ns", "b_ns"})
+      for (const Json& v : io::array(c, side)) {
+        if (!v.is_number() || !(v.get<double>() > 0))
+          throw io::JsonError("JSON: timing " + x.id + "." + side + " holds a value that is not a positive number");
+        (side[0] == 'a' ? x.a_ns : x.b_ns).push_back(v.get<double>());
+      }
+    if (x.a_ns.size() != x.b_ns.size() || x.a_ns.empty())
+      throw io::JsonError("JSON: timing " + x.id + ": a_ns and b_ns must be the same non-empty length");
+    f.comparisons.push_back(std::move(x));
   }
   const Json& ae = io::member(d, "attribute_error");
   f.attr_error_raised = io::boolean(ae, "raised");
@@ -145,16 +180,17 @@ CPythonFigures parse_cpython_figures(std::string_view text) {
     for (const char* k : {"plain", "slots", "slots_dict", "subclass"})
       if (!f.shape(fields, k))
         throw io::JsonError("measure_objects.py: no " + std::to_string(fields) + "-field '" + k + "' shape");
-  for (const char* k : {"plain", "slots"})
-    if (!f.timing(k)) throw io::JsonError(std::string("measure_objects.py: no '") + k + "' timing");
+  for (const char* k : {"read", "update"})
+    if (!f.comparison(k)) throw io::JsonError(std::string("measure_objects.py: no '") + k + "' timing");
   f.raw_json = std::string(text);
   return f;
 }
 
 std::string default_python() {
-  // CMake spells "not found" as <VAR>-NOTFOUND; fall back to PATH then.
-  const std::string p = SLOTSIM_PYTHON_PATH;
-  return p.empty() || p.find("NOTFOUND") != std::string::npos ? "python3" : p;
+  // The python3 on PATH: the interpreter the user gets by typing python3
+  // (a pyenv or conda one if that is what they use), not the one CMake
+  // found at build time.
+  return "python3";
 }
 
 std::optional<std::string> find_measure_script(std::string* looked) {

@@ -58,10 +58,11 @@ void MemoryPlan::check(const std::string& what, const std::string& hint) const {
 
 namespace {
 
-PlanItem layout_item(Layout l, std::size_t n, bool py) {
-  return {"particles in " + std::string(layout_name(l)) + " (" + std::to_string(n) + " x " +
-              human_bytes_plan(measured_bytes_per_particle(l, py)) + (py ? ", --python-objects" : "") + ")",
-          measured_bytes_per_particle(l, py) * double(n)};
+PlanItem layout_item(Layout l, std::size_t n, bool py, PyVersion v) {
+  const double per = measured_bytes_per_particle(l, py, v);
+  return {"particles in " + std::string(layout_name(l)) + " (" + std::to_string(n) + " x " + human_bytes_plan(per) +
+              (py ? ", --python-objects=" + py_version_text(v) : "") + ")",
+          per * double(n)};
 }
 
 // What every step holds besides the particles.
@@ -82,10 +83,10 @@ std::vector<PlanItem> run_items(const RunShape& s) {
 }  // namespace
 
 MemoryPlan plan_store(const std::string& phase, Layout l, std::size_t n, bool python_objects,
-                      std::vector<PlanItem> extra) {
+                      std::vector<PlanItem> extra, PyVersion python_version) {
   MemoryPlan plan;
   plan.available = double(mem::available_bytes());
-  PlanPhase p{phase, {layout_item(l, n, python_objects)}};
+  PlanPhase p{phase, {layout_item(l, n, python_objects, python_version)}};
   for (auto& i : extra)
     if (i.bytes > 0) p.items.push_back(std::move(i));
   plan.phases.push_back(std::move(p));
@@ -98,7 +99,7 @@ MemoryPlan plan_run(const RunShape& s) {
   const double n = double(s.particles);
   const auto common = run_items(s);
   {
-    PlanPhase p{"start", {layout_item(s.initial, s.particles, s.python_objects)}};
+    PlanPhase p{"start", {layout_item(s.initial, s.particles, s.python_objects, s.python_version)}};
     if (s.ic_file_bytes > 0) {
       p.items.push_back({"--ic records while loading (56 B/particle)", 56 * n});
     }
@@ -106,7 +107,7 @@ MemoryPlan plan_run(const RunShape& s) {
     plan.phases.push_back(p);
   }
   {
-    PlanPhase p{"steps in " + std::string(layout_name(s.initial)), {layout_item(s.initial, s.particles, s.python_objects)}};
+    PlanPhase p{"steps in " + std::string(layout_name(s.initial)), {layout_item(s.initial, s.particles, s.python_objects, s.python_version)}};
     p.items.insert(p.items.end(), common.begin(), common.end());
     plan.phases.push_back(p);
   }
@@ -116,7 +117,7 @@ MemoryPlan plan_run(const RunShape& s) {
     // records), plus its own gather; above the exact limit bh and isolated
     // pm give the potential from those same buffers (System::diagnostics),
     // 8 B/particle more.
-    PlanPhase p{"energy diagnostic", {layout_item(s.initial, s.particles, s.python_objects)}};
+    PlanPhase p{"energy diagnostic", {layout_item(s.initial, s.particles, s.python_objects, s.python_version)}};
     p.items.insert(p.items.end(), common.begin(), common.end());
     p.items.push_back({"gathered x, y, z, m (32 B/particle)", 32 * n});
     if (s.particles > s.exact_potential_max && s.has_forces && solver_has_potentials(s.solver, s.force))
@@ -128,16 +129,16 @@ MemoryPlan plan_run(const RunShape& s) {
     if (to == prev) continue;
     PlanPhase sw{"switch at step " + std::to_string(at) + " " + std::string(layout_name(prev)) + " -> " +
                      std::string(layout_name(to)),
-                 {layout_item(prev, s.particles, s.python_objects), layout_item(to, s.particles, s.python_objects)}};
+                 {layout_item(prev, s.particles, s.python_objects, s.python_version), layout_item(to, s.particles, s.python_objects, s.python_version)}};
     sw.items.insert(sw.items.end(), common.begin(), common.end());
     plan.phases.push_back(sw);
-    PlanPhase st{"steps in " + std::string(layout_name(to)), {layout_item(to, s.particles, s.python_objects)}};
+    PlanPhase st{"steps in " + std::string(layout_name(to)), {layout_item(to, s.particles, s.python_objects, s.python_version)}};
     st.items.insert(st.items.end(), common.begin(), common.end());
     plan.phases.push_back(st);
     prev = to;
   }
   if (s.output_bytes_per_particle > 0) {
-    PlanPhase p{"writing outputs", {layout_item(prev, s.particles, s.python_objects)}};
+    PlanPhase p{"writing outputs", {layout_item(prev, s.particles, s.python_objects, s.python_version)}};
     p.items.push_back({"output buffers", s.output_bytes_per_particle * n});
     plan.phases.push_back(p);
   }
@@ -152,7 +153,7 @@ MemoryPlan plan_bench(const RunShape& s, const std::vector<Layout>& layouts, boo
   // The triad runs beside each layout's store, right before its timed
   // steps (app/bench_command.cpp), so its buffers count in every phase.
   for (Layout l : layouts) {
-    PlanPhase p{"bench " + std::string(layout_name(l)), {layout_item(l, s.particles, s.python_objects)}};
+    PlanPhase p{"bench " + std::string(layout_name(l)), {layout_item(l, s.particles, s.python_objects, s.python_version)}};
     p.items.insert(p.items.end(), common.begin(), common.end());
     if (bandwidth_buffer) p.items.push_back({"bandwidth floor: triad buffers (N 56-byte records)", 56 * n});
     plan.phases.push_back(p);

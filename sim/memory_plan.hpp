@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "sim/layouts/layout.hpp"
+#include "sim/layouts/python_era.hpp"
 #include "sim/solvers/solver.hpp"
 
 namespace slotsim {
@@ -60,6 +61,7 @@ struct RunShape {
   std::uint64_t ic_file_bytes = 0;   // --ic input held while loading
   double output_bytes_per_particle = 0;  // snapshot formatting / copies
   bool python_objects = false;           // --python-objects: the larger per-particle cost
+  PyVersion python_version = kDefaultPyVersion;  // ... of that CPython's sizes
   // Above this many particles the energy diagnostic takes the solver's own
   // potential where it has one (SimConfig::exact_potential_max).
   std::size_t exact_potential_max = kExactPotentialMax;
@@ -69,7 +71,7 @@ MemoryPlan plan_run(const RunShape& s);
 // One phase: a new store of `n` particles in layout `l`, plus `extra` items,
 // beside what is already allocated (ParticleStore::convert_to).
 MemoryPlan plan_store(const std::string& phase, Layout l, std::size_t n, bool python_objects,
-                      std::vector<PlanItem> extra = {});
+                      std::vector<PlanItem> extra = {}, PyVersion python_version = kDefaultPyVersion);
 // bench: every layout in turn (one alive at a time), each beside the
 // bandwidth buffer of N 56-byte records (its triad is measured while the
 // layout's store exists).

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "sim/layouts/layout.hpp"
+#include "sim/layouts/python_era.hpp"
 #include "sim/memory_plan.hpp"
 #include "sim/particle.hpp"
 #include "sim/progress.hpp"
@@ -49,6 +50,7 @@ struct SimConfig {
   // --python-objects: CPython-faithful headers and a boxed float per value
   // (heap-object layouts only; see sim/layouts/heap_objects.hpp).
   bool python_objects = false;
+  PyVersion python_version = kDefaultPyVersion;  // whose sizes (--python-objects=VERSION)
 };
 
 // Milliseconds spent in each phase of the last step (kick-drift-kick).

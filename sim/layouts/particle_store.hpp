@@ -74,6 +74,7 @@ struct ConversionNeed {
   std::size_t particles;
   bool python_objects;
   double dynamic_bytes;  // estimate for the dynamic attributes it carries over
+  PyVersion python_version = kDefaultPyVersion;  // whose sizes, with python_objects
 };
 // Throws (MemoryRefused, say) to refuse; the store is then left intact.
 using ConversionCheck = std::function<void(const ConversionNeed&)>;
@@ -87,12 +88,14 @@ struct DynamicAttr {
 class ParticleStore {
  public:
   // python_objects: CPython-faithful accounting (--python-objects; see
-  // heap_objects.hpp). Heap-object layouts only: std::invalid_argument for
-  // aos/soa, whose records hold no objects to box.
-  explicit ParticleStore(Layout l, bool python_objects = false);
+  // heap_objects.hpp) with the sizes of CPython `version` (python_era.hpp).
+  // Heap-object layouts only: std::invalid_argument for aos/soa, whose
+  // records hold no objects to box.
+  explicit ParticleStore(Layout l, bool python_objects = false, PyVersion version = kDefaultPyVersion);
 
   Layout layout() const { return static_cast<Layout>(v_.index()); }
   bool python_objects() const { return python_objects_; }
+  PyVersion python_version() const { return version_; }
   std::size_t size() const;
   void reserve(std::size_t n);
   void push(const ParticleRecord& r);
@@ -138,6 +141,7 @@ class ParticleStore {
  private:
   StoreVariant v_;
   bool python_objects_ = false;
+  PyVersion version_ = kDefaultPyVersion;
 };
 
 // The one-line refusal for --python-objects with a column layout.
@@ -148,7 +152,7 @@ inline std::string_view layout_capabilities(Layout l) { return traits(l).capabil
 
 // Bytes per particle of `l` measured on a freshly built sample store (usable
 // bytes plus malloc's 8-byte chunk header per block), cached per layout.
-// With python_objects, of the same layout under --python-objects.
-double measured_bytes_per_particle(Layout l, bool python_objects = false);
+// With python_objects, of the same layout under --python-objects=version.
+double measured_bytes_per_particle(Layout l, bool python_objects = false, PyVersion version = kDefaultPyVersion);
 
 }  // namespace slotsim
