@@ -347,7 +347,10 @@ int run_batch(BatchOptions& o) {
     }
     j["layout"] = layout_name(sys.layout());
     j["initial_layout"] = layout_name(cfg.layout);
-    if (cfg.python_objects) j["python_objects"] = true;
+    if (cfg.python_objects) {
+      j["python_objects"] = true;
+      j["python_objects_version"] = py_version_text(cfg.python_version);
+    }
     j["particles"] = sys.size();
     j["scene"] = cfg.ic_file.empty() ? cfg.scene : "ic:" + cfg.ic_file;
     j["seed"] = cfg.seed;
@@ -496,7 +499,8 @@ int run_batch(BatchOptions& o) {
   std::fprintf(text, "| status | %s |\n", status.c_str());
   if (restart)
     std::fprintf(text, "| restarted from | %s at step %llu |\n", one_line(o.snap.restart).c_str(), ull(start_step));
-  std::fprintf(text, "| layout (final) | %s |\n", std::string(layout_name(sys.layout())).c_str());
+  std::fprintf(text, "| layout (final) | %s (%s) |\n", std::string(layout_name(sys.layout())).c_str(),
+               std::string(traits(sys.layout()).cpython).c_str());
   std::fprintf(text, "| particles | %zu |\n| solver | %s |\n| steps done | %llu of %llu%s |\n| threads | %d |\n",
                sys.size(), cfg.solver.c_str(), ull(steps_here), ull(o.steps),
                restart ? (" (now at step " + std::to_string(sys.steps_done()) + ")").c_str() : "", threads);

@@ -64,6 +64,7 @@ struct Result {
   // The solver's own floor on this machine, measured in this process.
   std::uint64_t interactions = 0;  // pair terms per force evaluation (direct, bh)
   double transform_ms = 0;         // pm: the FFT convolution alone, same plans
+  Solver::KernelFloor kernel;      // bh: the pair kernels alone on flat lists, same interactions
   double triad_gbs = 0;            // the bandwidth floor, measured right before this layout's timed steps
 };
 
@@ -129,7 +130,10 @@ Result run_layout(SimConfig cfg, Layout l, const BenchOptions& o, int index, int
   r.rss = mem::rss_bytes();
   r.hash = sys.state_hash();
   r.interactions = sys.solver().interactions();
+  if (sys.solver().has_forces())
+    std::fprintf(stderr, "[%d/%d] %s: measuring the solver's floor\n", index, count, std::string(layout_name(l)).c_str());
   r.transform_ms = sys.solver().transform_floor_ms(5);
+  r.kernel = sys.solver().kernel_floor(3);
   return r;
 }
 
@@ -139,7 +143,7 @@ int run_claims(const BenchOptions& o) {
   ClaimsOptions c = o.claims_opts;
   c.big = o.claims_big;
   c.json = o.json;
-  c.repeats = std::max(o.repeats, 9);  // the claims need a spread even when --repeats is small
+  c.pairs = std::max(o.repeats, kDefaultPairs);  // the verdict rule's pairs (lessons/verdict.hpp)
   return run_claims_report(c);
 }
 
@@ -226,15 +230,26 @@ int run_bench(BenchOptions& o) {
   // particle (bucketing reads x, y, z, m and writes 40 B of sorted cells and
   // fractions; deposit and interpolation read those back; interpolation
   // writes a). direct and bh: the floor is per interaction, so the table
-  // gives ns per pair term instead. none: the integrator bound alone.
+  // gives ns per pair term instead. bh: its pair kernels timed alone on
+  // flat lists of the walk's own interactions (Solver::kernel_floor) plus
+  // the integrator bound; the walk's ratio to those kernels (solve phase
+  // against kernel time, the same as ns per interaction against the
+  // kernels' ns per interaction) is a column of its own. direct: its solve
+  // is the pair kernel itself, so no floor but ns per pair term. none: the
+  // integrator bound alone.
   auto floor_ms = [&](const Result& r) {
     if (cfg.solver == "pm") return r.transform_ms + (176 * n) / (r.triad_gbs * 1e9) * 1e3 + bound_ms(r);
+    if (r.kernel.ms > 0) return r.kernel.ms + bound_ms(r);
     if (cfg.solver == "none") return bound_ms(r);
     return 0.0;
   };
   auto ns_per_interaction = [&](const Result& r) {
     return r.interactions > 0 ? r.phases.solve_ms * 1e6 / double(r.interactions) : 0.0;
   };
+  auto kernel_ns = [&](const Result& r) {
+    return r.interactions > 0 ? r.kernel.ms * 1e6 / double(r.interactions) : 0.0;
+  };
+  auto walk_ratio = [&](const Result& r) { return r.kernel.ms > 0 ? r.phases.solve_ms / r.kernel.ms : 0.0; };
 
   double bw_lo = res[0].triad_gbs, bw_hi = bw_lo;
   for (const auto& r : res) {
@@ -255,10 +270,11 @@ int run_bench(BenchOptions& o) {
     rule += "---:|";
     csv << ',' << p.name << "_ms";
   }
-  head += " x dict | x soa | triad GB/s | integrator x bound | step x floor | ns/interaction | state hash |";
-  rule += "---:|---:|---:|---:|---:|---:|---|";
+  head += " x dict | x soa | triad GB/s | integrator x bound | step x floor | ns/interaction | kernel ns/int | walk x kernel "
+          "| state hash |";
+  rule += "---:|---:|---:|---:|---:|---:|---:|---:|---|";
   csv << ",ratio_dict,ratio_soa,triad_gbs,integrator_bound_ratio,floor_ms,floor_ratio,interactions,ns_per_interaction,"
-         "state_hash\n";
+         "kernel_ns_per_interaction,walk_kernel_ratio,state_hash\n";
   std::fprintf(text, "%s\n%s\n", head.c_str(), rule.c_str());
   for (const auto& r : res) {
     const double rd = dict ? r.step_median / dict->step_median : 0;
@@ -267,9 +283,12 @@ int run_bench(BenchOptions& o) {
     const double floor = floor_ms(r);
     const double floor_ratio = floor > 0 ? r.step_median / floor : 0;
     const double ns_int = ns_per_interaction(r);
-    char floor_s[32] = "-", ns_s[32] = "-", rd_s[32] = "-", rs_s[32] = "-";
+    const double kns = kernel_ns(r), walk = walk_ratio(r);
+    char floor_s[32] = "-", ns_s[32] = "-", rd_s[32] = "-", rs_s[32] = "-", kns_s[32] = "-", walk_s[32] = "-";
     if (floor > 0) std::snprintf(floor_s, sizeof floor_s, "%.2f", floor_ratio);
     if (ns_int > 0) std::snprintf(ns_s, sizeof ns_s, "%.2f", ns_int);
+    if (kns > 0) std::snprintf(kns_s, sizeof kns_s, "%.3f", kns);
+    if (walk > 0) std::snprintf(walk_s, sizeof walk_s, "%.2f", walk);
     if (dict) std::snprintf(rd_s, sizeof rd_s, "%.3f", rd);
     if (soa) std::snprintf(rs_s, sizeof rs_s, "%.3f", rs);
     char hash_hex[24];
@@ -289,14 +308,23 @@ int run_bench(BenchOptions& o) {
       std::snprintf(line, sizeof line, ",%.4f", r.phases.*p.field);
       crow += line;
     }
-    std::snprintf(line, sizeof line, " %s | %s | %.1f | %.2f | %s | %s | %s%s |\n", rd_s, rs_s, r.triad_gbs, integ_ratio,
-                  floor_s, ns_s, hash_hex, r.complete ? "" : " (partial)");
+    std::snprintf(line, sizeof line, " %s | %s | %.1f | %.2f | %s | %s | %s | %s | %s%s |\n", rd_s, rs_s, r.triad_gbs,
+                  integ_ratio, floor_s, ns_s, kns_s, walk_s, hash_hex, r.complete ? "" : " (partial)");
     row += line;
-    std::snprintf(line, sizeof line, ",%.4f,%.4f,%.3f,%.4f,%.4f,%.4f,%llu,%.4f,%s\n", rd, rs, r.triad_gbs, integ_ratio,
-                  floor, floor_ratio, static_cast<unsigned long long>(r.interactions), ns_int, hash_hex);
+    std::snprintf(line, sizeof line, ",%.4f,%.4f,%.3f,%.4f,%.4f,%.4f,%llu,%.4f,%.4f,%.4f,%s\n", rd, rs, r.triad_gbs,
+                  integ_ratio, floor, floor_ratio, static_cast<unsigned long long>(r.interactions), ns_int, kns, walk,
+                  hash_hex);
     crow += line;
     std::fputs(row.c_str(), text);
     csv << crow;
+  }
+  {
+    // What each row stands for (the layout table's versions).
+    std::string legend;
+    for (const auto& r : res)
+      legend += (legend.empty() ? "" : "; ") + std::string(layout_name(r.layout)) + ": " +
+                std::string(traits(r.layout).cpython);
+    std::fprintf(text, "\nlayouts: %s\n", legend.c_str());
   }
   // The summary lines quote soa's row (the layout the targets are set
   // for), else the first.
@@ -306,6 +334,15 @@ int run_bench(BenchOptions& o) {
     std::fprintf(text, "\npm floor (%s row): FFT convolution alone %.2f ms (same plans and mesh) + particle passes and "
                 "integrator at %.1f GB/s %.2f ms = %.2f ms\n",
                 ref_name.c_str(), ref.transform_ms, ref.triad_gbs, floor_ms(ref) - ref.transform_ms, floor_ms(ref));
+  if (ref.kernel.ms > 0)
+    std::fprintf(text, "\n%s floor (%s row): its pair kernels alone (%s), on flat lists captured from %zu of the call's groups "
+                "(cache-resident, as in the walk), for the walk's %.3g interactions: %.3g node terms at %.3f ns + %.3g "
+                "particle terms at %.3f ns = %.2f ms; + integrator at %.1f GB/s %.2f ms = %.2f ms. The walk (solve) "
+                "%.2f ms, %.3f ns per interaction, is %.2fx the kernels\n",
+                cfg.solver.c_str(), ref_name.c_str(), ref.kernel.kernel.c_str(), ref.kernel.sample_groups,
+                double(ref.interactions), double(ref.kernel.node_terms), ref.kernel.node_ns,
+                double(ref.kernel.particle_terms), ref.kernel.particle_ns, ref.kernel.ms, ref.triad_gbs, bound_ms(ref),
+                floor_ms(ref), ref.phases.solve_ms, ns_per_interaction(ref), walk_ratio(ref));
   if (soa)
     std::fprintf(text, "\nsoa integrator (kick+drift) %.2f ms vs bandwidth bound %.2f ms (%.0f MB moved at %.1f GB/s): %.2fx the bound\n",
                 soa->phases.kick_ms + soa->phases.drift_ms, bound_ms(*soa), integ_bytes / 1e6, soa->triad_gbs,
@@ -382,6 +419,15 @@ int run_bench(BenchOptions& o) {
       row["transform_floor_ms"] = r.transform_ms;
       row["interactions"] = r.interactions;
       row["ns_per_interaction"] = ns_per_interaction(r);
+      row["kernel_floor_ms"] = r.kernel.ms;
+      row["kernel_ns_per_interaction"] = kernel_ns(r);
+      row["walk_kernel_ratio"] = walk_ratio(r);
+      row["kernel_variant"] = r.kernel.kernel;
+      row["node_terms"] = r.kernel.node_terms;
+      row["particle_terms"] = r.kernel.particle_terms;
+      row["kernel_ns_per_node_term"] = r.kernel.node_ns;
+      row["kernel_ns_per_particle_term"] = r.kernel.particle_ns;
+      row["kernel_sample_groups"] = r.kernel.sample_groups;
       results.push_back(std::move(row));
     }
     write_file_atomic(o.json, io::report_text(j));
@@ -416,10 +462,11 @@ CLI::App* register_bench(CLI::App& app) {
   cmd->add_option("--claims-sample", o->claims_sample_text,
                   "particles per store for the claims' per-instance figures (at least 100)")
       ->capture_default_str();
-  // The value is optional: `--python` alone uses the interpreter CMake
-  // configured (SLOTSIM_PYTHON), `--python PATH` another one.
-  cmd->add_option("--python", o->claims_opts.python_path,
-                  "with --claims: also measure this python3 (default " + default_python() + ")")
+  // The value is optional: `--python` alone measures the python3 on PATH;
+  // a comma list those interpreters; `all` every one installed.
+  cmd->add_option("--python", o->claims_opts.python_spec,
+                  "with --claims: also measure real interpreters, one column each: the python3 on PATH (no value), "
+                  "a comma-separated list (python3.8,/usr/bin/python3), or 'all' (PATH, pyenv and conda folders)")
       ->expected(0, 1);
   cmd->add_flag("--python-quick", o->claims_opts.python_quick,
                 "with --python: the script's quick mode (seconds, rougher figures)");

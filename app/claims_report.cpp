@@ -8,12 +8,14 @@
 #include "app/machine_info.hpp"
 #include "app/output_file.hpp"
 #include "lessons/cpython.hpp"
-#include "sim/interrupt.hpp"
-#include "sim/message.hpp"
-#include "sim/io/json.hpp"
+#include "lessons/interpreters.hpp"
 #include "lessons/lessons.hpp"
+#include "lessons/python_model.hpp"
+#include "sim/interrupt.hpp"
+#include "sim/io/json.hpp"
 #include "sim/layouts/particle_store.hpp"
 #include "sim/memory_plan.hpp"
+#include "sim/message.hpp"
 
 namespace slotsim::app {
 namespace {
@@ -26,19 +28,30 @@ std::string md(std::string s) {
   return s;
 }
 
+std::string outcome_key(Outcome o) {
+  return o == Outcome::Holds ? "holds" : o == Outcome::DoesNotHold ? "does_not_hold" : "unresolved";
+}
+
 Json spread_json(const Spread& s) {
   return Json{{"median_ns", s.median}, {"min_ns", s.min}, {"max_ns", s.max}, {"repeats", s.repeats}};
 }
+Json paired_json(const PairedVerdict& v) {
+  return Json{{"outcome", outcome_key(v.outcome)}, {"ratio", v.ratio}, {"ci_low", v.lo}, {"ci_high", v.hi},
+              {"coverage", v.coverage}, {"pairs", v.pairs}, {"text", v.text}};
+}
 
 Json model_json(const ModelFigures& m) {
-  Json j{{"available", m.available}};
+  Json j{{"available", m.available}, {"stands_for", m.stands_for}};
   if (m.available) {
     j["bytes_per_instance"] = m.bytes_per_instance;
     j["dict_bytes_untouched"] = m.dict_bytes_untouched;
     if (m.dict_bytes_touched) j["dict_bytes_touched"] = *m.dict_bytes_touched;
     if (m.bytes_touched) j["bytes_touched"] = *m.bytes_touched;
-    j["read"] = spread_json(m.read);
-    j["update"] = spread_json(m.update);
+    j["three_field_bytes"] = m.three_bytes;
+    j["read"] = spread_json(m.read_ns);
+    j["update"] = spread_json(m.update_ns);
+    j["read_vs_slots"] = paired_json(m.read);
+    j["update_vs_slots"] = paired_json(m.update);
     j["ten_million_dict_bytes"] = m.ten_m_dict_bytes;
     j["ten_million_how"] = m.ten_m_how;
   }
@@ -46,7 +59,16 @@ Json model_json(const ModelFigures& m) {
 }
 
 Json cell_json(const ClaimCell& c) {
-  return Json{{"available", c.available}, {"text", c.text}, {"holds", c.holds}, {"verdict", c.verdict}};
+  return Json{{"column", c.column},   {"stands_for", c.stands_for},           {"measured", c.measured},
+              {"available", c.available}, {"headline", c.headline},       {"text", c.text},
+              {"outcome", c.available ? outcome_key(c.outcome) : "n/a"}, {"verdict", c.verdict}};
+}
+
+// A table cell: the verdict in a word and the figure it rests on.
+std::string short_cell(const ClaimCell& c) {
+  if (!c.available) return c.measured ? "not measured" : "n/a";
+  const char* word = c.outcome == Outcome::Holds ? "holds" : c.outcome == Outcome::DoesNotHold ? "does not hold" : "no difference resolved";
+  return std::string(word) + (c.headline.empty() ? "" : ": " + c.headline);
 }
 
 }  // namespace
@@ -60,10 +82,12 @@ int run_claims_report(const ClaimsOptions& o) {
              {{"slots store", measured_bytes_per_particle(Layout::Slots, false) * double(o.sample)}})
       .check("the claims report (--claims-sample " + std::to_string(o.sample) + ")");
   check_writable(o.json, "--json");
-  std::string script, python;
-  std::string cpython_error;
+  std::string script;
+  std::vector<std::string> pythons;
   if (o.python) {
-    python = o.python_path.empty() ? default_python() : o.python_path;
+    pythons = interpreters_for(o.python_spec);
+    if (pythons.empty())
+      throw std::runtime_error("--python all: no Python interpreter found on PATH or in pyenv/conda folders");
     std::string looked;
     const auto found = find_measure_script(&looked);
     if (!found)
@@ -90,105 +114,169 @@ int run_claims_report(const ClaimsOptions& o) {
   LessonOptions lo;
   lo.big = o.big;
   lo.sample = o.sample;
-  lo.repeats = o.repeats;
+  lo.pairs = o.pairs;
   LessonsReport rep = measure_lessons_report(lo);
   if (const int rc = interrupted_status("while measuring slotsim's models")) return rc;
-  CPythonRun py;
-  if (o.python) {
-    std::fprintf(stderr, "measuring CPython: %s%s\n", one_line(python + " " + script).c_str(), o.python_quick ? " --quick" : "");
-    py = run_cpython_script(python, script, o.python_quick);
-    if (py.interrupted)
+  // One interpreter at a time: measured side by side they would share the
+  // CPUs and each other's timings.
+  std::vector<InterpreterRun> runs;
+  for (std::size_t k = 0; k < pythons.size(); ++k) {
+    std::fprintf(stderr, "measuring CPython %zu/%zu: %s%s\n", k + 1, pythons.size(),
+                 one_line(pythons[k] + " " + script).c_str(), o.python_quick ? " --quick" : "");
+    const CPythonRun r = run_cpython_script(pythons[k], script, o.python_quick);
+    if (r.interrupted)
       if (const int rc = interrupted_status("while CPython was measured (its process group was killed)")) return rc;
-    if (py.ok) {
-      add_cpython_column(rep.rows, py.figures);
-    } else {
-      cpython_error = py.error;
-      set_cpython_missing(rep.rows, "not measured: " + py.error);
-    }
-  } else {
-    cpython_error = "not asked (add --python to measure the real interpreter)";
-    set_cpython_missing(rep.rows, "not measured");
+    runs.push_back(InterpreterRun{pythons[k], r.ok, r.error, r.figures});
   }
+  set_interpreter_columns(rep.rows, runs);
 
   const MachineInfo m = machine_info();
-  std::fprintf(out, "slotsim models: %zu particles per store, timings median (min-max) of %d repeats; %s, %d CPUs\n", o.sample,
-              o.repeats, m.cpu.c_str(), m.cores);
-  if (py.ok)
-    std::fprintf(out, "CPython: %s %s (%s), %s mode, %lld instances per shape\n", py.figures.implementation.c_str(),
-                py.figures.version.c_str(), py.figures.executable.c_str(), py.figures.mode.c_str(),
-                py.figures.instances);
-  else
-    std::fprintf(out, "CPython: not measured: %s; showing slotsim's models only\n", cpython_error.c_str());
+  std::fprintf(out, "slotsim models: %zu particles per store, by the layout table (%s); %s, %d CPUs\n", o.sample,
+              [&] {
+                std::string s;
+                for (const ModelFigures& f : rep.models) s += (s.empty() ? "" : ", ") + f.layout + ": " + f.stands_for;
+                return s;
+              }().c_str(),
+              m.cpu.c_str(), m.cores);
+  std::fprintf(out, "%s\n", verdict_rule_text().c_str());
+  if (runs.empty()) std::fprintf(out, "CPython: not asked (add --python, --python LIST or --python all)\n");
+  for (const InterpreterRun& r : runs) {
+    if (r.ok)
+      std::fprintf(out, "CPython: %s -> %s %s (%s), %s mode, %lld instances per shape, timer %s\n", one_line(r.python).c_str(),
+                  r.figures.implementation.c_str(), r.figures.version.c_str(), r.figures.executable.c_str(),
+                  r.figures.mode.c_str(), r.figures.instances, r.figures.timer.c_str());
+    else
+      std::fprintf(out, "CPython: %s: not measured: %s\n", one_line(r.python).c_str(), r.error.c_str());
+  }
   const std::string w = rep.load.warning();
   if (!w.empty()) std::fprintf(out, "%s\n", w.c_str());
-  if (py.ok) {
-    const MachineLoad pl{py.figures.load_before, py.figures.load_after, py.figures.cpus};
-    std::string pw = pl.warning();
-    if (pw.rfind("warning: ", 0) == 0) pw = "warning (CPython run): " + pw.substr(9);
+  for (const InterpreterRun& r : runs) {
+    if (!r.ok) continue;
+    std::string pw = MachineLoad{r.figures.load_before, r.figures.load_after, r.figures.cpus}.warning();
+    if (pw.rfind("warning: ", 0) == 0) pw = "warning (CPython " + r.figures.version + " run): " + pw.substr(9);
     if (!pw.empty()) std::fprintf(out, "%s\n", pw.c_str());
   }
-  std::fprintf(out, "\n| claim | lecture | slotsim `dict` (classic, CPython <= 3.10) | slotsim `shared-keys` (CPython 3.11+) |%s "
-              "verdict |\n",
-              py.ok ? (" CPython " + py.figures.version + " (measured) |").c_str() : "");
-  std::fprintf(out, "|---|---|---|---|%s---|\n", py.ok ? "---|" : "");
+
+  // The table: one column per model, then one per interpreter.
+  const Lesson& first = rep.rows.front();
+  std::string head = "| claim | lecture |", rule = "|---|---|";
+  for (const ClaimCell& c : first.models) {
+    head += " `" + c.column + "` (" + c.stands_for + ") |";
+    rule += "---|";
+  }
+  for (const ClaimCell& c : first.measured) {
+    head += " " + (c.available ? c.column : c.column + " (not measured)") + " |";
+    rule += "---|";
+  }
+  std::fprintf(out, "\n%s\n%s\n", head.c_str(), rule.c_str());
   for (const Lesson& l : rep.rows) {
-    std::fprintf(out, "| %s | %s | %s | %s |", md(l.claim).c_str(), md(l.lecture).c_str(), md(l.classic.text).c_str(),
-                md(l.shared_keys.text).c_str());
-    if (py.ok) std::fprintf(out, " %s |", md(l.cpython.text).c_str());
-    std::fprintf(out, " %s |\n", md(l.summary).c_str());
+    std::string line = "| " + md(l.claim) + " | " + md(l.lecture) + " |";
+    // (appended piecewise: GCC 12 warns falsely on " " + std::string&&)
+    for (const auto* cells : {&l.models, &l.measured})
+      for (const ClaimCell& c : *cells) {
+        line += ' ';
+        line += md(short_cell(c));
+        line += " |";
+      }
+    std::fprintf(out, "%s\n", line.c_str());
+  }
+  std::fprintf(out, "\nVerdicts:\n");
+  for (const Lesson& l : rep.rows) std::fprintf(out, "- %s: %s\n", l.id.c_str(), l.summary.c_str());
+  std::fprintf(out, "\nThe lecture's figures, and what each is:\n");
+  for (const Lesson& l : rep.rows)
+    if (!l.lecture_note.empty()) std::fprintf(out, "- %s (%s): %s\n", l.id.c_str(), l.lecture.c_str(), l.lecture_note.c_str());
+  std::fprintf(out, "\nWarnings:\n");
+  bool any_warning = false;
+  for (const Lesson& l : rep.rows)
+    if (!l.warning.empty()) {
+      std::fprintf(out, "- %s: %s\n", l.id.c_str(), l.warning.c_str());
+      any_warning = true;
+    }
+  if (!any_warning) std::fprintf(out, "- none (the load stayed below the core count)\n");
+  std::fprintf(out, "\nEvery figure:\n");
+  for (const Lesson& l : rep.rows) {
+    std::fprintf(out, "- %s\n", l.id.c_str());
+    for (const auto* cells : {&l.models, &l.measured})
+      for (const ClaimCell& c : *cells)
+        std::fprintf(out, "  - %s%s: %s%s%s\n", c.column.c_str(), c.measured ? "" : (" (" + c.stands_for + ", model)").c_str(),
+                    c.text.c_str(), c.available ? ". " : "", c.available ? c.verdict.c_str() : "");
   }
   std::fprintf(out, "\nWhy it changed:\n");
   for (const Lesson& l : rep.rows) std::fprintf(out, "- %s: %s\n", l.id.c_str(), l.why.c_str());
+  std::fprintf(out, "\nWhy getsizeof, tracemalloc and the model differ:\n%s\n", counting_explanation().c_str());
+  const std::vector<std::string> examples = counting_examples(runs);
+  for (const std::string& e : examples) std::fprintf(out, "- %s\n", e.c_str());
 
   if (!o.json.empty()) {
     Json j;
     j["machine"] = {{"cpu", m.cpu}, {"cores", m.cores}, {"kernel", m.kernel}, {"compiler", m.compiler}};
     j["options"] = {{"sample", o.sample},
                     {"big", o.big},
-                    {"repeats", o.repeats},
-                    {"python", o.python ? python : ""},
+                    {"pairs", o.pairs},
+                    {"python", o.python ? (o.python_spec.empty() ? "python3" : o.python_spec) : ""},
                     {"python_quick", o.python_quick}};
     j["load"] = {{"before", rep.load.before},
                  {"after", rep.load.after},
                  {"cpus", rep.load.cpus},
                  {"loaded", rep.load.loaded()},
                  {"warning", w}};
-    j["models"][rep.classic.layout] = model_json(rep.classic);
-    j["models"][rep.shared_keys.layout] = model_json(rep.shared_keys);
+    j["verdict_rule"] = verdict_rule_text();
+    Json& models = j["models"] = Json::object();
+    for (const ModelFigures& mf : rep.models) models[mf.layout] = model_json(mf);
     const SlotsFigures& s = rep.slots;
     j["slots"] = {{"bytes_per_instance", s.bytes_per_instance},
-                  {"read", spread_json(s.read)},
-                  {"update", spread_json(s.update)},
+                  {"three_field_bytes", s.three_bytes},
+                  {"read", spread_json(s.read_ns)},
+                  {"update", spread_json(s.update_ns)},
                   {"attribute_error", s.attr_error},
                   {"inherit_before", s.inherit_before},
                   {"inherit_after", s.inherit_after},
                   {"hatch_unused", s.hatch_unused},
                   {"hatch_one", s.hatch_one},
-                  {"empty_dict", s.empty_dict},
-                  {"three_dict", s.three_dict},
-                  {"three_slots", s.three_slots}};
-    Json& cp = j["cpython"] = {{"measured", py.ok}};
-    if (py.ok) {
-      cp["version"] = py.figures.version;
-      // The script's whole document, not just the figures the table uses.
-      cp["script_output"] = io::parse_json_text(py.figures.raw_json);
-    } else {
-      cp["error"] = cpython_error;
+                  {"empty_dict", s.empty_dict}};
+    Json& interp = j["interpreters"] = Json::array();
+    for (const InterpreterRun& r : runs) {
+      Json x{{"python", r.python}, {"measured", r.ok}};
+      if (r.ok) {
+        x["version"] = r.figures.version;
+        x["executable"] = r.figures.executable;
+        const SpeedVerdict sv = speed_verdict(r.figures);
+        x["access_speed"] = {{"outcome", outcome_key(sv.outcome)},
+                             {"read", paired_json(sv.read)},
+                             {"update", paired_json(sv.update)}};
+        // The model of its version beside tracemalloc, shape by shape
+        // (docs/LAYOUTS.md's table is written from this).
+        Json shapes = Json::array();
+        for (const ShapeComparison& c : compare_shapes(r.figures))
+          shapes.push_back({{"shape", c.shape},
+                            {"layout", std::string(layout_name(c.layout))},
+                            {"model_bytes", c.model},
+                            {"tracemalloc_bytes", c.measured},
+                            {"difference", c.diff()}});
+        x["python_objects"] = {{"version", r.figures.minor_version()}, {"shapes", std::move(shapes)}};
+        // The script's whole document, not just the figures the table uses.
+        x["script_output"] = io::parse_json_text(r.figures.raw_json);
+      } else {
+        x["error"] = r.error;
+      }
+      interp.push_back(std::move(x));
     }
     Json& claims = j["claims"] = Json::array();
-    for (const Lesson& l : rep.rows)
+    for (const Lesson& l : rep.rows) {
+      Json mc = Json::array(), pc = Json::array();
+      for (const ClaimCell& c : l.models) mc.push_back(cell_json(c));
+      for (const ClaimCell& c : l.measured) pc.push_back(cell_json(c));
       claims.push_back({{"id", l.id},
                         {"claim", l.claim},
                         {"lecture", l.lecture},
-                        {"measured", l.measured},
-                        {"value", l.value},
-                        {"verdict", l.verdict},
-                        {"classic", cell_json(l.classic)},
-                        {"shared_keys", cell_json(l.shared_keys)},
-                        {"cpython", cell_json(l.cpython)},
+                        {"lecture_note", l.lecture_note},
+                        {"models", std::move(mc)},
+                        {"measured", std::move(pc)},
                         {"summary", l.summary},
                         {"why", l.why},
                         {"warning", l.warning}});
+    }
+    j["counting"] = {{"explanation", counting_explanation()}, {"examples", examples}};
     write_file_atomic(o.json, io::report_text(j));
   }
   return 0;

@@ -1,8 +1,10 @@
 #pragma once
-// `slotsim bench --claims [--python [PYTHON]]`: the lecture's eight claims
-// beside slotsim's two dict models and, when asked, the real interpreter.
-// The table itself is built by sim/lessons (shared with the GUI); this file
-// prints it and writes the JSON.
+// `slotsim bench --claims [--python [SPEC]]`: the lecture's eight claims
+// beside slotsim's models of each CPython era and, when asked, one column
+// per real interpreter (SPEC: empty = the python3 on PATH; a comma list; or
+// `all`, lessons/interpreters.hpp). The table itself is built by
+// lessons/lessons.cpp (shared with the GUI); this file runs the
+// interpreters, prints the report and writes the JSON.
 #include <cstddef>
 #include <string>
 
@@ -11,9 +13,9 @@ namespace slotsim::app {
 struct ClaimsOptions {
   std::size_t big = 10000000;     // --claims-instances
   std::size_t sample = 100000;    // --claims-sample
-  int repeats = 9;                // timed repeats per store
+  int pairs = 31;                 // timing pairs per comparison (lessons/verdict.hpp)
   bool python = false;            // --python given
-  std::string python_path;        // its value ("" = the configured default)
+  std::string python_spec;        // its value ("" = the python3 on PATH)
   bool python_quick = false;      // --python-quick: the script's seconds-long mode
   std::string json;               // --json FILE
 };

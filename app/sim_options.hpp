@@ -16,6 +16,7 @@ struct SimOptions {
   // Integers are read as text and converted here, not by CLI11: CLI11 2.1
   // reads "-1" into an unsigned as 2^64-1 and saturates values past 2^64.
   std::string particles, seed, threads, sort_every;
+  std::string python_objects;  // --python-objects[=VERSION]: the VERSION, "" for the default
   // batch/bench: a flag of a solver other than --solver is an error (it
   // would be silently ignored). gui: the user can switch solvers later, so
   // every given value is checked against the solver it belongs to instead.

@@ -114,6 +114,8 @@ RestartHeader prepare_restart(const SnapshotOptions& o, SimConfig& cfg) {
   // on for a run that had none. Checked against the layout the restart
   // will hold (the snapshot's, or --layout), not the CLI's default.
   next.python_objects = h.snap.cfg.python_objects || cfg.python_objects;
+  // ... of the snapshot's CPython, unless --python-objects[=VERSION] names one.
+  next.python_version = given("--python-objects") ? cfg.python_version : h.snap.cfg.python_version;
   if (next.python_objects && !traits(next.layout).heap_objects)
     throw std::invalid_argument(python_objects_refusal(next.layout) +
                                 (given("--layout") ? "" : " (the snapshot's layout; --layout picks another)"));

@@ -19,11 +19,17 @@ def table(name):
 def cmd(name):
     return table(name).splitlines()[0].lstrip("$ ").replace("slotsim ", "./build/app/slotsim ", 1)
 
-date = open(os.path.join(B, "date.txt")).read().strip().splitlines()
-machine_line = "%s, %s; measured %s at commit %s (load before the run: %s)" % (
-    [l for l in date if "Model name" in l][0].split(":", 1)[1].strip(),
-    [l for l in date if l.startswith("CPU(s)")][0].split(":", 1)[1].strip() + " cores",
-    date[0], date[2] if len(date) > 2 else "?", date[1].split("load average:")[-1].strip())
+def machine_of(name):
+    date = open(os.path.join(B, name)).read().strip().splitlines()
+    after = [l for l in date if l.startswith("load after:")]
+    return "%s, %s; measured %s at commit %s (load before the run: %s%s)" % (
+        [l for l in date if "Model name" in l][0].split(":", 1)[1].strip(),
+        [l for l in date if l.startswith("CPU(s)")][0].split(":", 1)[1].strip() + " cores",
+        date[0], date[2] if len(date) > 2 else "?", date[1].split("load average:")[-1].strip(),
+        "; after: " + after[0].split(":", 1)[1].strip() if after else "")
+machine_line = machine_of("date.txt")
+# bench/run_claims.sh writes its own (the claims run can be redone alone).
+claims_machine = machine_of("claims_date.txt" if os.path.exists(os.path.join(B, "claims_date.txt")) else "date.txt")
 
 def rows(d):
     return {r["layout"]: r for r in d["results"]}
@@ -55,32 +61,42 @@ figures_bytes = "\n".join([
     "```sh", cmd("layouts_none_1m"), "```", "",
     "| layout | bytes/particle | x `soa` | state_hash |", "|---|---:|---:|---|"] +
     ["| `%s` | %.2f | %.2f | %s |" % (r["layout"], r["bytes_per_particle"], r["bytes_per_particle"] / N["soa"]["bytes_per_particle"], r["state_hash"]) for r in none1["results"]] + ["",
-    "`dict` costs %.1fx `slots` per particle; `shared-keys` (CPython 3.11+) sits between them at %.0f B; "
-    "`soa` is exactly 56 B (7 doubles). One state hash for all six: the physics is the same bits. With "
-    "`--python-objects` the heap-object layouts also allocate CPython's object headers and a 24-byte float "
-    "per value (slots 256 B, shared-keys 304 B per instance, as CPython 3.11's tracemalloc measures; "
-    "docs/LAYOUTS.md)." % (N["dict"]["bytes_per_particle"] / N["slots"]["bytes_per_particle"], N["shared-keys"]["bytes_per_particle"])])
+    "`dict` (CPython <= 3.2) costs %.1fx `slots` per particle; %s between them; "
+    "`soa` is exactly 56 B (7 doubles). One state hash for all %s: the physics is the same bits. With "
+    "`--python-objects[=VERSION]` the heap-object layouts also allocate that CPython's object, GC and dict headers "
+    "and a 24-byte float per value (7 fields: slots 256 B on 3.8-3.13, split-keys 360 B as 3.10, shared-keys "
+    "304 B as 3.11, each as that version's tracemalloc measures; docs/LAYOUTS.md has every version)." % (
+        N["dict"]["bytes_per_particle"] / N["slots"]["bytes_per_particle"],
+        (lambda eras: " and ".join(eras) + (" sit" if len(eras) > 1 else " sits"))(
+            ["`%s` (%s) at %.0f B" % (n, era, N[n]["bytes_per_particle"])
+             for n, era in (("split-keys", "CPython 3.3-3.10"), ("shared-keys", "3.11-3.13")) if n in N]),
+        {5: "five", 6: "six", 7: "seven", 8: "eight"}.get(len(none1["results"]), str(len(none1["results"]))))])
 
-# The architecture issue's targets, read off the same outputs.
+# The architecture issue's targets, read off the same outputs: each a ratio
+# measured in one run against the limit the issues set (1.5x the floor; the
+# bh walk at most 2x its own pair kernels per interaction).
 P10 = rows(pm10); S = rows(srt)
-def verdict(x):
-    return "met" if x <= 1.5 else "not met"
 targets = [
-    ("`pm` step on `soa`, 1M particles, x its floor", P["soa"]["floor_ratio"]),
-    ("`pm` step on `soa`, 1M, `--sort-every 5`, x its floor", S["soa"]["floor_ratio"]),
-    ("`pm` step on `soa`, 10M particles, x its floor", P10["soa"]["floor_ratio"]),
-    ("`soa` integrator (kick+drift), 1M, free streaming, x triad bound", N["soa"]["integrator_bound_ratio"]),
-    ("`soa` integrator (kick+drift), 1M, pm run, x triad bound", P["soa"]["integrator_bound_ratio"]),
-    ("`soa` integrator (kick+drift), 10M, pm run, x triad bound", P10["soa"]["integrator_bound_ratio"]),
+    ("`pm` step on `soa`, 1M particles, x its floor", P["soa"]["floor_ratio"], 1.5),
+    ("`pm` step on `soa`, 1M, `--sort-every 5`, x its floor", S["soa"]["floor_ratio"], 1.5),
+    ("`pm` step on `soa`, 10M particles, x its floor", P10["soa"]["floor_ratio"], 1.5),
+    ("`bh` walk (solve) on `soa`, 1M, theta 0.7, x its pair kernels alone, per interaction",
+     H["soa"]["walk_kernel_ratio"], 2.0),
+    ("`bh` step on `soa`, 1M, x its floor (pair kernels + integrator bound)", H["soa"]["floor_ratio"], 1.5),
+    ("`soa` integrator (kick+drift), 1M, free streaming, x triad bound", N["soa"]["integrator_bound_ratio"], 1.5),
+    ("`soa` integrator (kick+drift), 1M, pm run, x triad bound", P["soa"]["integrator_bound_ratio"], 1.5),
+    ("`soa` integrator (kick+drift), 10M, pm run, x triad bound", P10["soa"]["integrator_bound_ratio"], 1.5),
 ]
-targets_md = "\n".join(["**Targets** (within 1.5x of the floor), from the runs above:", "",
-                        "| what | ratio | 1.5x |", "|---|---:|---|"] +
-                       ["| %s | %.2f | %s |" % (w, x, verdict(x)) for w, x in targets])
+targets_md = "\n".join(["**Targets**, from the runs above (each ratio measured within one run):", "",
+                        "| what | ratio | limit | |", "|---|---:|---:|---|"] +
+                       ["| %s | %.2f | %.1fx | %s |" % (w, x, lim, "met" if x <= lim else "not met")
+                        for w, x, lim in targets])
 
 figures_time = "\n".join([
     "Every `bench` row carries ratios measured in the same run: to `dict` and to `soa`, and to this machine's own "
     "floor: the triad bandwidth bound for the integrator, the FFT convolution timed alone (same FFTW plans and mesh) "
-    "plus the bandwidth bound of the particle passes for `pm`, and ns per pair interaction for `bh` and `direct`. "
+    "plus the bandwidth bound of the particle passes for `pm`, the tree walk's own pair kernels timed alone on flat "
+    "lists of the same interactions for `bh`, and ns per pair interaction for `bh` and `direct`. "
     "Milliseconds are for the machine named, ratios travel.", "",
     "**Free streaming** (the layout's cost alone), 1,000,000 particles:", "", "```sh", cmd("layouts_none_1m"), "```", ""] +
     ratio_table(none1, ("integrator x triad bound", lambda r: "%.2f" % r["integrator_bound_ratio"])) + ["",
@@ -88,22 +104,88 @@ figures_time = "\n".join([
     ratio_table(pm1, ("step x pm floor", lambda r: "%.2f" % r["floor_ratio"])) + ["",
     "pm floor on this machine: FFT convolution alone %.1f ms + particle passes and integrator at %.1f GB/s = %.1f ms."
     % (P["soa"]["transform_floor_ms"], pm1["bandwidth_gbs"], P["soa"]["floor_ms"]), "", targets_md, "",
+    "**Particle-mesh at 10,000,000 particles** (same run): `soa` step %.2fx its floor, against %.2fx at 1M "
+    "(`%s`)." % (P10["soa"]["floor_ratio"], P["soa"]["floor_ratio"], cmd("layouts_pm_10m")), "",
     "**Barnes-Hut**, 1,000,000 particles, theta 0.7: `soa` %.2f ns per interaction, `dict` %.2f ns "
-    "(the walk is the same; the gather/kick/drift are the layout's share). Tables, 10M particles, spatial "
-    "ordering: [docs/BENCHMARKS.md](docs/BENCHMARKS.md)." % (H["soa"]["ns_per_interaction"], H["dict"]["ns_per_interaction"]),
+    "(the walk is the same; the gather/kick/drift are the layout's share). The walk's own pair kernels, timed alone "
+    "in the same run on flat lists of as many interactions (%s, cache-resident): %.3f ns per interaction, so the "
+    "walk costs %.2fx its kernels. Tables, 10M particles, spatial ordering: "
+    "[docs/BENCHMARKS.md](docs/BENCHMARKS.md)." % (H["soa"]["ns_per_interaction"], H["dict"]["ns_per_interaction"],
+                                                   H["soa"]["kernel_variant"], H["soa"]["kernel_ns_per_interaction"],
+                                                   H["soa"]["walk_kernel_ratio"]),
     "", "Machine: " + machine_line + "." + loaded_note(pm1)])
 
 claims = load("claims_python")
 cl_md = table("claims_python")
-cl_rows = [l for l in cl_md.splitlines() if l.startswith("| ") and not l.startswith("| claim")]
+short = {"dict_empty": "every instance has a `__dict__` of its own",
+         "slots_saving": "`__slots__` saves 3-4x",
+         "three_fields": "a three-field record goes from ~260 B to ~56 B",
+         "access_speed": "slotted attribute access is faster",
+         "attribute_error": "a new name on a slotted instance raises `AttributeError`",
+         "inheritance": "a subclass without `__slots__` brings `__dict__` back",
+         "escape_hatch": "`'__dict__'` in `__slots__` is free while unused",
+         "ten_million": "10M instances' dicts need more than 2 GB"}
+measured_ok = sorted((i for i in claims["interpreters"] if i["measured"]),
+                     key=lambda i: (i["script_output"]["python"]["version_info"], i["executable"]))
+def measured_part(c):
+    s = c["summary"]
+    return s.split(". slotsim models:")[0].replace("measured: ", "", 1)
 figures_claims = "\n".join([
-    "`slotsim bench --claims --python` puts each of the lecture's eight claims beside slotsim's classic `dict` model "
-    "(CPython <= 3.10), its `shared-keys` model (3.11+), and the real interpreter measured by "
-    "`assets/python/measure_objects.py` (tracemalloc, getsizeof, timeit; every timing a median of repeats with its "
-    "spread, with a load warning when the machine was busy). Verdicts, measured with Debian 12's python3:", "",
-    "| claim | verdict |", "|---|---|"] +
-    ["| %s | %s |" % (c.split(" | ")[0].lstrip("| "), c.rstrip(" |").split(" | ")[-1]) for c in cl_rows] + ["",
-    "Full table with every figure, and why each changed: [docs/CLAIMS.md](docs/CLAIMS.md)."])
+    "`slotsim bench --claims --python all` checks the lecture's eight claims on slotsim's model of each CPython era "
+    "(`dict` <= 3.2, `split-keys` 3.3-3.10, `shared-keys` 3.11-3.13) and on every interpreter installed, measured by "
+    "`assets/python/measure_objects.py` (tracemalloc, getsizeof; timings as interleaved pairs decided by a 99%% "
+    "confidence interval, with \"no difference this machine can resolve\" as a third outcome). On the %d CPythons "
+    "here (%s): " % (len(measured_ok), ", ".join(i["version"] for i in measured_ok)) +
+    " ".join("%s: %s." % (short[c["id"]][0].upper() + short[c["id"]][1:], measured_part(c)) for c in claims["claims"]) +
+    " The models agree with their eras: only `dict`, the per-instance table CPython dropped in 3.3, gives the "
+    "lecture's 3-4x, ~4.6x and > 2 GB. Every figure, the lecture's own numbers and what each is, and why getsizeof, "
+    "tracemalloc and the models differ: [docs/CLAIMS.md](docs/CLAIMS.md)."])
+
+# docs/LAYOUTS.md: each interpreter's shapes beside the model of its version.
+shape_rows, versions = {}, []
+worst = 0
+for i in measured_ok:
+    po = i.get("python_objects")
+    if not po or not po["shapes"]: continue
+    versions.append(i["version"])
+    for sh in po["shapes"]:
+        shape_rows.setdefault(sh["shape"], {})[i["version"]] = sh
+        worst = max(worst, abs(sh["difference"]))
+pyobj_table = "\n".join(
+    ["| shape | " + " | ".join(versions) + " |", "|---|" + "---:|" * len(versions)] +
+    ["| %s | %s |" % (shape, " | ".join("%.0f / %.1f" % (r[v]["model_bytes"], r[v]["tracemalloc_bytes"]) if v in r else ""
+                                         for v in versions)) for shape, r in shape_rows.items()] +
+    ["", "Largest difference: %.1f%%. Layouts: a plain class is `split-keys` on %s and `shared-keys` on %s; `slots` "
+     "and `slots_dict` are `slots` and `slots+dict`. Measured with `bash bench/run_claims.sh build`: %s." % (
+         100 * worst, ", ".join(v for v in versions if tuple(map(int, v.split(".")[:2])) < (3, 11)),
+         ", ".join(v for v in versions if tuple(map(int, v.split(".")[:2])) >= (3, 11)), claims_machine)])
+
+# docs/CLAIMS.md's closing note: 7-field bytes per version beside the
+# models, and the ten-run check of the access-speed verdict.
+def seven(i):
+    d = i["script_output"]
+    sh = {(s["fields"], s["kind"]): s for s in d["shapes"]}
+    po = {s["shape"]: s for s in i["python_objects"]["shapes"]}
+    return (i["version"], sh[(7, "plain")]["bytes"]["distinct"]["untouched"], po["7 fields, plain"]["model_bytes"],
+            po["7 fields, plain"]["layout"], sh[(7, "slots")]["bytes"]["distinct"]["untouched"],
+            po["7 fields, slots"]["model_bytes"], sh[(7, "plain")]["bytes"]["shared"]["untouched"] /
+            sh[(7, "slots")]["bytes"]["shared"]["untouched"])
+models = claims["models"]
+closing = ["**7 fields, bytes per instance** (tracemalloc, distinct floats; the model: the layout of that version's era "
+           "with `--python-objects=<version>`):", "",
+           "| CPython | plain, measured | plain, model | model layout | slotted, measured | slotted, model | plain / slotted (shared floats) |",
+           "|---|---:|---:|---|---:|---:|---:|"]
+for i in measured_ok:
+    v, pm, pmod, lay, sm, smod, ratio = seven(i)
+    closing.append("| %s | %.1f | %.1f | `%s` | %.1f | %.1f | %.2fx |" % (v, pm, pmod, lay, sm, smod, ratio))
+closing += ["", "slotsim's models in their default mode (unboxed doubles, no headers, the 8-B index included), the same "
+            "run: " + ", ".join("`%s` (%s) %.0f B" % (k, m["stands_for"], m["bytes_per_instance"]) for k, m in models.items()) +
+            ", `slots` %.0f B." % claims["slots"]["bytes_per_instance"], ""]
+vr = os.path.join(B, "verdict_runs.md")
+if os.path.exists(vr):
+    closing += ["**Ten runs of the access-speed verdict** (`bash bench/verdict_runs.sh build 10`; the load of each run "
+                "is in the table):", "", open(vr).read().strip()]
+closing_md = "\n".join(closing)
 
 readme = open(os.path.join(root, "README.md")).read()
 def put(text, key, body):
@@ -130,30 +212,114 @@ doc = ["# Benchmarks", "",
        "`triad GB/s` is the bandwidth floor measured right before that row's timed steps, beside its store; "
        "`integrator x bound` is kick+drift against the triad bandwidth bound of that row; "
        "`step x floor` is the whole step against the solver's floor on this machine (pm: its FFT convolution "
-       "timed alone plus the bandwidth bound of its particle passes and the integrator; none: the integrator "
-       "bound); `ns/interaction` is the solve phase per pair term (bh, direct); the state hash must be the same "
-       "on every row. Milliseconds depend on the machine; quote the ratios first.", ""]
+       "timed alone plus the bandwidth bound of its particle passes and the integrator; bh: its pair kernels timed "
+       "alone plus the integrator bound; none: the integrator bound); `ns/interaction` is the solve phase per pair "
+       "term (bh, direct); `kernel ns/int` is bh's pair kernels alone (the walk's own kernel entry points, on flat "
+       "lists captured from the call's groups, run for as many node and particle terms as the walk summed) and "
+       "`walk x kernel` the walk's ratio to them; the state hash must be the same on every row. Milliseconds "
+       "depend on the machine; quote the ratios first.", ""]
 for name, title, d in sections:
     doc += ["## " + title, "", "```", table(name), "```", "", loaded_note(d).strip(), ""]
+def pm_passes(name):
+    """bench/pm_passes's table as [(row label, ms, ns/particle, x its bytes at triad bandwidth)]."""
+    out = []
+    for line in table(name).splitlines():
+        c = [x.strip() for x in line.strip().strip("|").split("|")]
+        if len(c) == 6 and c[1].replace(".", "", 1).isdigit():
+            out.append((c[0], float(c[1]), float(c[2]), float(c[5])))
+    return out
+
+def pm_floor_note():
+    p1, p10 = pm_passes("pm_passes_1m"), pm_passes("pm_passes_10m")
+    lines = ["**Is the pm floor right?** It is the FFT convolution timed alone plus the bandwidth bound of the "
+             "particle passes and the integrator, each measured beside the row. It is a valid lower bound and it "
+             "is kept as it is; at 10M the particle passes take %.1fx their share of it (%.0f ms against %.0f ms). "
+             "`bench/pm_passes` times each pass alone, beside two controls (the interpolation with every "
+             "particle moved into one mesh row, so that every corner it reads stays in L1; and the records it "
+             "reads and writes back, without the arithmetic):" % (
+                 passes_ms(P10["soa"]) / passes_bound_ms(P10["soa"], pm10["config"]["particles"]), passes_ms(P10["soa"]),
+                 passes_bound_ms(P10["soa"], pm10["config"]["particles"])), "",
+             "```sh", table("pm_passes_1m").splitlines()[0].lstrip("$ "), table("pm_passes_10m").splitlines()[0].lstrip("$ "),
+             "```", "",
+             "| pass | ns/particle, 1M | ns/particle, 10M | 10M: x its bytes at triad bandwidth |", "|---|---:|---:|---:|"]
+    for (label, _, ns1, _), (_, _, ns10, x10) in zip(p1, p10):
+        lines.append("| %s | %.2f | %.2f | %.1f |" % (label, ns1, ns10, x10))
+    def ms(rows, prefix):
+        return [r[1] for r in rows if r[0].startswith(prefix)][0]
+    interp = "interpolate_forces"
+    hot = "control: interpolate_forces"
+    copy = "control: the 32 B records"
+    h1, h10 = ms(p1, hot) / ms(p1, interp), ms(p10, hot) / ms(p10, interp)
+    c1, c10 = ms(p1, copy) / ms(p1, interp), ms(p10, copy) / ms(p10, interp)
+    # What the controls say, in words chosen by the figures of this run.
+    if max(c1, c10) <= 0.5 and min(h1, h10) >= 0.6:
+        verdict = ("so neither the bytes nor the reads of the mesh make up most of the time: the passes are bound "
+                   "by their per-particle work (cell indices, eight weights, eight read-modify-writes or corner "
+                   "reads, each waiting on the last), which the floor does not count.")
+    elif max(c1, c10) <= 0.5:
+        verdict = ("so the bytes are not what the time goes on; waiting for the mesh is a good part of it, the "
+                   "per-particle arithmetic the rest, and the floor counts neither.")
+    else:
+        verdict = ("so in this run the bytes themselves are a large part of the interpolation's time.")
+    lines += ["", "Reading and writing back the interpolation's records without the arithmetic takes %.0f%% of "
+              "its time at 1M and %.0f%% at 10M; with every corner it reads in L1 it still takes %.0f%% and %.0f%% "
+              "of it, %s" % (100 * c1, 100 * c10, 100 * h1, 100 * h10, verdict)]
+    s10, s1 = rows(load("layouts_pm_10m"))["soa"], rows(load("layouts_pm_1m"))["soa"]
+    def share(r, *phases):
+        return 100 * sum(r["phases_ms"][p] for p in phases) / r["step_ms_median"]
+    lines += ["", "At 1M the FFT convolution (solve) is %.0f%% of the `soa` step and the particle passes (build, "
+              "interpolate) %.0f%%; the step is %.2fx the floor. At 10M the passes are %.0f%% and the convolution "
+              "%.0f%%; the step is %.2fx the floor (%s the 1.5x target). The floor is not weakened to meet it: it "
+              "stays the bound that only an implementation limited by memory traffic alone could approach%s."
+              % (share(s1, "solve"), share(s1, "build", "interpolate"), s1["floor_ratio"],
+                 share(s10, "build", "interpolate"), share(s10, "solve"), s10["floor_ratio"],
+                 "within" if s10["floor_ratio"] <= 1.5 else "not within",
+                 ", and the controls above say where the particle passes' time goes instead"
+                 if s10["floor_ratio"] > 1.5 else "")]
+    return lines
+
+def passes_ms(r):  # pm's particle passes: build (bounding box, buckets, deposit) + interpolate
+    return r["phases_ms"]["build"] + r["phases_ms"]["interpolate"]
+def passes_bound_ms(r, n):
+    return 176 * n / (r["triad_gbs"] * 1e9) * 1e3
 doc += ["## Targets", "", targets_md, "",
-        "The targets are set for 1M particles, where they are met in this run; at 10M they are not. "
-        "At 10M (one repeat) the pm step's particle passes (build = bucket + deposit, and interpolate) take "
-        "%.0f ms against %.0f ms for their 176 B/particle at the row's triad bandwidth: particles in random "
-        "order are scattered into the x buckets and their accelerations written back at random, and at 10M "
-        "those writes miss every cache. Spatial ordering (`--sort-every`) is the remedy the tool demonstrates. "
-        "On this VM the ratios also move between runs (the bandwidth a guest gets drifts; the triad is "
+        "The pm floor ratios at 1M and 10M and the bh ratios come from this one run of `bench/run_all.sh`:", "",
+        "```sh", cmd("layouts_pm_1m"), cmd("layouts_pm_10m"), cmd("layouts_bh_1m"), "```", "",
+        "**bh.** The walk (solve phase) on `soa` takes %.3f ns per interaction; its own pair kernels, run alone on "
+        "flat lists of the same %.3g interactions (%.3g node terms at %.3f ns and %.3g particle terms at %.3f ns, "
+        "%s, lists captured from %d of the call's groups and cache-resident as in the walk), %.3f ns: the walk is "
+        "%.2fx its kernels. The difference is the walk's overhead: the descent and opening tests, gathering each "
+        "group's lists and targets, and writing the results back in source order."
+        % (H["soa"]["ns_per_interaction"], H["soa"]["interactions"], H["soa"]["node_terms"],
+           H["soa"]["kernel_ns_per_node_term"], H["soa"]["particle_terms"], H["soa"]["kernel_ns_per_particle_term"],
+           H["soa"]["kernel_variant"], H["soa"]["kernel_sample_groups"],
+           H["soa"]["kernel_ns_per_interaction"], H["soa"]["walk_kernel_ratio"]), "",
+        "**pm at 10M.** The `soa` step is %.2fx its floor (%.2fx at 1M). Its particle passes (build = bounding box, "
+        "buckets and deposit; interpolate = interpolation and the return to source order) take %.0f ms against "
+        "%.0f ms for their 176 B/particle at the row's triad bandwidth, i.e. %.1fx; the convolution (solve) %.0f ms "
+        "against %.0f ms timed alone; kick+drift %.2fx their bound; the gather, which the floor does not count, "
+        "%.0f ms. On this VM the ratios also move between runs (the bandwidth a guest gets drifts; the triad is "
         "measured beside each row so that both sides of a ratio see the same machine state); in this run the "
-        "rows' triad ranged over %.0f-%.0f GB/s at 1M (pm)."
-        % (P10["soa"]["phases_ms"]["build"] + P10["soa"]["phases_ms"]["interpolate"],
-           176 * 1e7 / (P10["soa"]["triad_gbs"] * 1e9) * 1e3,
-           min(r["triad_gbs"] for r in pm1["results"]), max(r["triad_gbs"] for r in pm1["results"])), ""]
-doc += ["## The lecture's claims, three object models", "", "```", cl_md, "```", "",
+        "rows' triad ranged over %.0f-%.0f GB/s at 1M (pm) and %.0f-%.0f GB/s at 10M."
+        % (P10["soa"]["floor_ratio"], P["soa"]["floor_ratio"], passes_ms(P10["soa"]),
+           passes_bound_ms(P10["soa"], pm10["config"]["particles"]), passes_ms(P10["soa"]) / passes_bound_ms(P10["soa"], pm10["config"]["particles"]),
+           P10["soa"]["phases_ms"]["solve"], P10["soa"]["transform_floor_ms"], P10["soa"]["integrator_bound_ratio"],
+           P10["soa"]["phases_ms"]["gather"],
+           min(r["triad_gbs"] for r in pm1["results"]), max(r["triad_gbs"] for r in pm1["results"]),
+           min(r["triad_gbs"] for r in pm10["results"]), max(r["triad_gbs"] for r in pm10["results"])), "",
+        ] + pm_floor_note() + [""]
+doc += ["## The lecture's claims: every era's model, every CPython installed", "", "```", cl_md, "```", "",
         "Details, notes and how to read it: [CLAIMS.md](CLAIMS.md).", "",
         "## Energy conservation, direct summation", "", "```", table("energy_direct_2k"), "```", ""]
 open(os.path.join(root, "docs", "BENCHMARKS.md"), "w").write("\n".join(doc) + "\n")
 cp = os.path.join(root, "docs", "CLAIMS.md")
 claims_doc = open(cp).read()
 claims_doc = put(claims_doc, "CLAIMS_TABLE", "\n".join([
-    "```sh", cmd("claims_python"), "```", "", "Machine: " + machine_line + ".", "", cl_md]))
+    "```sh", "bash bench/run_claims.sh build   # " + cmd("claims_python"), "```", "", "Machine: " + claims_machine + ".", "",
+    cl_md]))
+claims_doc = put(claims_doc, "CLAIMS_CLOSING", closing_md)
 open(cp, "w").write(claims_doc)
-print("wrote README.md figure sections, docs/BENCHMARKS.md and the table in docs/CLAIMS.md")
+lp = os.path.join(root, "docs", "LAYOUTS.md")
+layouts_doc = put(open(lp).read(), "PYOBJ_TABLE", pyobj_table)
+open(lp, "w").write(layouts_doc)
+print("wrote README.md figure sections, docs/BENCHMARKS.md, the tables in docs/CLAIMS.md and docs/LAYOUTS.md")

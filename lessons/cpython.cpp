@@ -1,7 +1,9 @@
 #include "lessons/cpython.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 
@@ -69,32 +71,48 @@ long long whole(const Json& v, std::string_view k, long long lo, long long hi) {
   }
   return static_cast<long long>(x);
 }
-Spread spread(const Json& v) {
-  Spread s;
-  s.median = checked(num(v, "median_ns"), "median_ns", 0, kMaxNs, true, "a positive time in ns");
-  s.min = checked(num(v, "min_ns"), "min_ns", 0, kMaxNs, true, "a positive time in ns");
-  s.max = checked(num(v, "max_ns"), "max_ns", 0, kMaxNs, true, "a positive time in ns");
-  if (!(s.min <= s.median && s.median <= s.max)) absurd("median_ns", s.median, "min_ns <= median_ns <= max_ns");
-  s.repeats = int(whole(v, "repeats", 1, 1000000));
-  return s;
+// A positive time in ns (a timing sample).
+double time_ns(const Json& v, const std::string& what) {
+  if (!v.is_number()) throw io::JsonError("measure_objects.py: " + what + " is not a number");
+  return checked(v.get<double>(), what, 0, kMaxNs, true, "a positive time in ns");
 }
 
 }  // namespace
+
+Spread spread_of(const std::vector<double>& v) {
+  Spread s;
+  if (v.empty()) return s;
+  std::vector<double> w = v;
+  std::sort(w.begin(), w.end());
+  const std::size_t n = w.size();
+  s.median = n % 2 ? w[n / 2] : 0.5 * (w[n / 2 - 1] + w[n / 2]);
+  s.min = w.front();
+  s.max = w.back();
+  s.repeats = int(n);
+  return s;
+}
 
 const CPythonShape* CPythonFigures::shape(int f, std::string_view kind) const {
   for (const CPythonShape& s : shapes)
     if (s.fields == f && s.kind == kind) return &s;
   return nullptr;
 }
-const CPythonFigures::Timing* CPythonFigures::timing(std::string_view kind) const {
-  for (const Timing& t : timings)
-    if (t.kind == kind) return &t;
+const CPythonFigures::Comparison* CPythonFigures::comparison(std::string_view id) const {
+  for (const Comparison& c : comparisons)
+    if (c.id == id) return &c;
   return nullptr;
+}
+std::optional<double> CPythonFigures::small_dict(int keys) const {
+  for (const auto& [k, b] : small_dicts)
+    if (k == keys) return b;
+  return std::nullopt;
 }
 
 CPythonFigures parse_cpython_figures(std::string_view text) {
   const Json d = io::parse_json_text(text);
-  if (num(d, "schema") != 1) throw io::JsonError("measure_objects.py: unknown schema version");
+  if (num(d, "schema") != kMeasureSchema)
+    throw io::JsonError("measure_objects.py: schema " + io::member(d, "schema").dump() + ", this slotsim reads " +
+                        std::to_string(kMeasureSchema) + " (the script and the binary are from different versions)");
   CPythonFigures f;
   const Json& py = io::member(d, "python");
   f.version = shown_text(py, "version");
@@ -125,15 +143,37 @@ CPythonFigures parse_cpython_figures(std::string_view text) {
   const Json& e = io::member(d, "empty");
   f.empty_plain_untouched = bytes(io::member(e, "plain"), "untouched");
   f.empty_plain_touched = opt_bytes(io::member(e, "plain"), "touched");
+  f.empty_plain_getsizeof = bytes(io::member(e, "plain"), "getsizeof_instance");
+  f.empty_plain_getsizeof_dict = opt_bytes(io::member(e, "plain"), "getsizeof_dict");
   f.empty_slots = bytes(io::member(e, "slots"), "untouched");
+  const Json& sd = io::member(d, "small_dicts_getsizeof");
+  if (!sd.is_object()) throw io::JsonError("JSON: \"small_dicts_getsizeof\" is not an object");
+  for (const auto& [k, v] : sd.items()) {
+    char* end = nullptr;
+    const long keys = std::strtol(k.c_str(), &end, 10);
+    if (k.empty() || *end != '\0' || keys < 0 || keys > 1000000)
+      throw io::JsonError("measure_objects.py: small_dicts_getsizeof key \"" + one_line(k) + "\" is not a key count");
+    f.small_dicts.emplace_back(int(keys), bytes(sd, k));
+  }
   const Json& t = io::member(d, "timing");
-  if (!t.is_object()) throw io::JsonError("JSON: \"timing\" is not an object");
-  for (const auto& [kind, v] : t.items()) {
-    if (kind == "loop_overhead") {
-      f.loop_overhead = spread(v);
-      continue;
-    }
-    f.timings.push_back({kind, spread(io::member(v, "read")), spread(io::member(v, "update"))});
+  f.timer = shown_text(t, "timer");
+  f.timing_method = shown_text(t, "method");
+  f.unroll = int(whole(t, "unroll", 1, 1000000));
+  f.pairs = int(whole(t, "pairs", 1, 1000000));
+  f.loop_overhead_ns = checked(num(t, "loop_overhead_ns"), "loop_overhead_ns", 0, kMaxNs, false, "a time in ns >= 0");
+  for (const Json& c : io::array(t, "comparisons")) {
+    CPythonFigures::Comparison x;
+    x.id = shown_text(c, "id");
+    x.a = shown_text(c, "a");
+    x.b = shown_text(c, "b");
+    x.stmt = shown_text(c, "stmt");
+    x.number = whole(c, "number", 1, 1000000000000LL);
+    for (const char* side : {"a_ns", "b_ns"})
+      for (const Json& v : io::array(c, side))
+        (side[0] == 'a' ? x.a_ns : x.b_ns).push_back(time_ns(v, "timing " + x.id + "." + side));
+    if (x.a_ns.size() != x.b_ns.size() || x.a_ns.empty())
+      throw io::JsonError("JSON: timing " + x.id + ": a_ns and b_ns must be the same non-empty length");
+    f.comparisons.push_back(std::move(x));
   }
   const Json& ae = io::member(d, "attribute_error");
   f.attr_error_raised = io::boolean(ae, "raised");
@@ -176,16 +216,17 @@ CPythonFigures parse_cpython_figures(std::string_view text) {
     for (const char* k : {"plain", "slots", "slots_dict", "subclass"})
       if (!f.shape(fields, k))
         throw io::JsonError("measure_objects.py: no " + std::to_string(fields) + "-field '" + k + "' shape");
-  for (const char* k : {"plain", "slots"})
-    if (!f.timing(k)) throw io::JsonError(std::string("measure_objects.py: no '") + k + "' timing");
+  for (const char* k : {"read", "update"})
+    if (!f.comparison(k)) throw io::JsonError(std::string("measure_objects.py: no '") + k + "' timing");
   f.raw_json = std::string(text);
   return f;
 }
 
 std::string default_python() {
-  // CMake spells "not found" as <VAR>-NOTFOUND; fall back to PATH then.
-  const std::string p = SLOTSIM_PYTHON_PATH;
-  return p.empty() || p.find("NOTFOUND") != std::string::npos ? "python3" : p;
+  // The python3 on PATH: the interpreter the user gets by typing python3
+  // (a pyenv or conda one if that is what they use), not the one CMake
+  // found at build time.
+  return "python3";
 }
 
 std::optional<std::string> find_measure_script(std::string* looked) {

@@ -9,13 +9,13 @@
 
 namespace slotsim {
 
-// A timing over repeats, in ns per operation. Every timing slotsim shows
-// (its own and CPython's) is one of these: a median with its spread, never a
-// single run.
+// A timing over repeats, in ns per operation: a median with its spread,
+// never a single run.
 struct Spread {
   double median = 0, min = 0, max = 0;
   int repeats = 0;
 };
+Spread spread_of(const std::vector<double>& samples);  // median, min, max of samples
 
 // One class shape as the script measured it. Bytes are tracemalloc bytes per
 // instance; "shared" instances all point at one float object, "distinct"
@@ -42,13 +42,26 @@ struct CPythonFigures {
   // An instance with no attributes: class E: pass, and __slots__ = ().
   double empty_plain_untouched = 0, empty_slots = 0;
   std::optional<double> empty_plain_touched;
-  // 7-field shapes; kinds as in shapes plus "plain_touched".
-  struct Timing {
-    std::string kind;
-    Spread read, update;
+  double empty_plain_getsizeof = 0;                 // sys.getsizeof of an empty plain instance
+  std::optional<double> empty_plain_getsizeof_dict; // ... and of its __dict__
+  // sys.getsizeof of a dict built by a literal with this many string keys
+  // ({'k0': 0, ...}): 0, 1, 5, 6, 10, 11.
+  std::vector<std::pair<int, double>> small_dicts;
+  std::optional<double> small_dict(int keys) const;
+  // 7-field shapes, plain (a) against slotted (b), as interleaved pairs of
+  // timeit blocks (lessons/verdict.hpp decides): ids "read", "update",
+  // "read_touched", "update_touched" (a = the plain instance after reading
+  // its __dict__).
+  struct Comparison {
+    std::string id, a, b, stmt;
+    long long number = 0;             // loops per block
+    std::vector<double> a_ns, b_ns;   // ns per statement, one per pair
   };
-  std::vector<Timing> timings;
-  Spread loop_overhead;  // timeit of the bare name load: the loop's own cost
+  std::vector<Comparison> comparisons;
+  const Comparison* comparison(std::string_view id) const;
+  std::string timer, timing_method;  // "thread_time" (3.7+) or "process_time" (3.6)
+  int unroll = 0, pairs = 0;
+  double loop_overhead_ns = 0;       // the unrolled loop's own cost per statement
   bool attr_error_raised = false;
   std::string attr_error_type, attr_error_message;
   bool subclass_has_dict = false;
@@ -64,15 +77,18 @@ struct CPythonFigures {
   std::string raw_json;  // the script's whole output, for --json
 
   const CPythonShape* shape(int fields, std::string_view kind) const;
-  const Timing* timing(std::string_view kind) const;
+  // "3.10" from version_info, for tables keyed by minor version.
+  std::string minor_version() const { return std::to_string(major) + "." + std::to_string(minor); }
 };
+
+// The document version measure_objects.py writes and this reader reads.
+inline constexpr int kMeasureSchema = 2;
 
 // Reads the script's JSON; throws io::JsonError (sim/io/json.hpp) naming the first missing or
 // mistyped field, so a script/reader mismatch is one clear line.
 CPythonFigures parse_cpython_figures(std::string_view json);
 
-// The interpreter configured at build time (CMake's SLOTSIM_PYTHON; Debian's
-// /usr/bin/python3 here), or "python3" if CMake found none.
+// "python3": the one on PATH (posix_spawnp looks it up).
 std::string default_python();
 
 // Where measure_objects.py is: next to the executable's install tree

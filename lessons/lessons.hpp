@@ -1,13 +1,15 @@
 #pragma once
-// The lecture's claims about __dict__ and __slots__, each beside the values
-// measured for three object models:
-//   classic      slotsim's `dict` layout: a per-instance hash table, as in
-//                CPython 3.10 and earlier;
-//   shared-keys  slotsim's `shared-keys` layout (CPython 3.11+: one keys
-//                table per class, values per instance, a dict object only
-//                when __dict__ is read), looked up by name at run time;
-//   cpython      the real interpreter, measured by
-//                assets/python/measure_objects.py (lessons/cpython.hpp).
+// The lecture's claims about __dict__ and __slots__, each beside
+//   * slotsim's three models of a plain class, one per CPython era, in the
+//     layout table's order: `dict` (the classic per-instance table, CPython
+//     <= 3.2), `shared-keys` (3.11-3.13) and `split-keys` (3.3-3.10); and
+//   * one column per real interpreter measured by
+//     assets/python/measure_objects.py (lessons/cpython.hpp), e.g. every
+//     CPython installed (`bench --claims --python all`).
+// Each cell has its own verdict naming the versions it stands for, and each
+// row a summary that groups the measured interpreters by verdict ("holds on
+// CPython 3.6-3.10 ...; does not hold on 3.11-3.13 ..."). Timing claims are
+// decided by lessons/verdict.hpp's rule, never by two medians.
 // `slotsim bench --claims` and the GUI's Lessons panel both build their
 // table here, so they always show the same rows from the same code.
 #include <cstddef>
@@ -17,36 +19,41 @@
 #include <vector>
 
 #include "lessons/cpython.hpp"
+#include "lessons/verdict.hpp"
+#include "sim/layouts/layout.hpp"
 
 namespace slotsim {
 
-// One cell of the table: what one object model measured, and whether the
-// claim holds there.
+// One cell: what one model or one interpreter gives, and its verdict.
 struct ClaimCell {
-  bool available = false;  // false: model not built / not measured (text says why)
-  std::string text;        // the figures, with units
-  bool holds = false;
-  std::string verdict;     // "holds on CPython <= 3.10", "does not hold on 3.11+: ..."
+  std::string column;      // "dict", "split-keys", "shared-keys", or "CPython 3.10.13"
+  std::string stands_for;  // a model: "CPython 3.3-3.10"; an interpreter: its version, "3.10.13"
+  bool measured = false;   // a real interpreter (else a slotsim model)
+  bool available = false;  // false: not measured / not supported (text says why)
+  std::string headline;    // the figure the verdict rests on, short: "2.18x", "1.04 GB"
+  std::string text;        // every figure, with units
+  Outcome outcome = Outcome::Unresolved;
+  std::string verdict;     // "does not hold on CPython 3.3-3.10 (model): 2.00x, below the lecture's 3-4x"
+  bool holds() const { return available && outcome == Outcome::Holds; }
 };
 
 struct Lesson {
-  std::string id;        // short key, e.g. "slots_saving"
-  std::string claim;     // what the lecture says
-  std::string measured;  // = classic.text (kept for older readers of the report)
-  double value = 0;      // the classic model's headline number (bytes, ratio, ns...)
-  std::string verdict;   // = classic.verdict
-  std::string lecture;   // the lecture's own figure
-  ClaimCell classic, shared_keys, cpython;
-  std::string summary;   // the three verdicts joined with " / "
-  std::string why;       // plain-language note: what changed in CPython, and when
-  std::string warning;   // timing rows: the machine was loaded while measuring
+  std::string id;            // short key, e.g. "slots_saving"
+  std::string claim;         // what the lecture says
+  std::string lecture;       // the lecture's own figure ("232 B", "3-4x")
+  std::string lecture_note;  // what that figure is, with what was measured here
+  std::vector<ClaimCell> models;    // slotsim's models (the layout table's order)
+  std::vector<ClaimCell> measured;  // one per interpreter asked for, in version order
+  std::string summary;  // the verdicts grouped: measured interpreters first, then the models
+  std::string why;      // plain-language note: what changed in CPython, and when
+  std::string warning;  // timing rows: the machine was loaded while measuring
 };
 
 struct LessonOptions {
-  std::size_t sample = 100000;        // particles per store for the per-instance figures
-  std::size_t big = 10000000;         // the "10 million instances" figure
-  bool build_big = true;              // build it when memory allows, else extrapolate
-  int repeats = 9;                    // timed repeats per store (median and min-max shown)
+  std::size_t sample = 100000;  // particles per store for the per-instance figures
+  std::size_t big = 10000000;   // the "10 million instances" figure
+  bool build_big = true;        // build it when memory allows, else extrapolate
+  int pairs = kDefaultPairs;    // timing pairs per comparison (lessons/verdict.hpp)
 };
 
 // The 1-minute load average around a measurement, against the CPU count.
@@ -62,58 +69,89 @@ struct MachineLoad {
 double load_average();  // /proc/loadavg's first field, -1 if unreadable
 int online_cpus();
 
-// One slotsim object model's figures, measured on a fresh store of `sample`
-// particles (7 float attributes each).
+// The slotsim layouts that model a plain class, one per CPython era.
+std::vector<Layout> plain_models();
+
+// One slotsim model's figures, on a fresh store of `sample` particles (7
+// float attributes each), in the default mode (unboxed, no headers), the
+// 8-B index pointer included.
 struct ModelFigures {
-  std::string layout;      // "dict" or "shared-keys"
-  bool available = false;  // false: this build has no such layout
+  std::string layout;      // "dict", "split-keys", "shared-keys"
+  std::string stands_for;  // "CPython <= 3.2" (the layout table's text)
+  bool available = false;
   double bytes_per_instance = 0;
-  double dict_bytes_untouched = 0;          // per-instance tables before any __dict__ read
-  std::optional<double> dict_bytes_touched; // after reading __dict__ on all (see touch_all_dicts)
-  std::optional<double> bytes_touched;      // bytes per instance after that
-  Spread read, update;                      // ns per attribute read / read-modify-write
-  double ten_m_dict_bytes = 0;              // the dicts alone, scaled to 10,000,000
-  std::string ten_m_how;                    // built or extrapolated, and from what
+  double dict_bytes_untouched = 0;           // per-instance tables before any __dict__ read
+  std::optional<double> dict_bytes_touched;  // after reading __dict__ on all
+  std::optional<double> bytes_touched;       // bytes per instance after that
+  double three_bytes = 0;                    // a 3-field instance, by the store's rules (python_model.hpp)
+  PairedVerdict read, update;                // against slots, interleaved pairs
+  Spread read_ns, update_ns;                 // this model's own samples, ns per access
+  double ten_m_dict_bytes = 0;               // the dicts alone, scaled to 10,000,000
+  std::string ten_m_how;                     // built or extrapolated, and from what
 };
 
 // The slotted side every model is compared with, and the claims about
-// slotted classes, which the two dict models share.
+// slotted classes, which the models share.
 struct SlotsFigures {
   double bytes_per_instance = 0;
-  Spread read, update;
+  double three_bytes = 0;
+  Spread read_ns, update_ns;
   bool attr_error_raised = false;
   std::string attr_error;
   double inherit_before = 0, inherit_after = 0;  // slots -> subclass without __slots__
   double hatch_unused = 0, hatch_one = 0;         // '__dict__' in __slots__
   double empty_dict = 0;                          // classic: an instance with no attributes
-  double three_dict = 0, three_slots = 0;         // classic: 3-field instance bytes
+};
+
+// One interpreter asked for: its figures, or why there are none.
+struct InterpreterRun {
+  std::string python;  // as given ("python3", "/usr/bin/python3.11")
+  bool ok = false;
+  std::string error;   // one line when !ok
+  CPythonFigures figures;
 };
 
 struct LessonsReport {
   LessonOptions options;
-  ModelFigures classic, shared_keys;
+  std::vector<ModelFigures> models;  // plain_models() order
   SlotsFigures slots;
   MachineLoad load;
   std::vector<Lesson> rows;  // the eight claims, in the lecture's order
-  bool cpython_measured = false;
-  std::string cpython_note;  // why the CPython column is missing, or its version
 };
 
-inline constexpr std::string_view kSharedKeysLayout = "shared-keys";
 inline constexpr int kNumClaims = 8;
 
-// Measures both slotsim models and builds the rows; the CPython column says
-// "not measured" until add_cpython_column fills it.
+// Measures every model and builds the rows (no interpreter column yet).
 LessonsReport measure_lessons_report(const LessonOptions& o = {});
 // The rows only (the sim thread publishes these to the GUI).
 std::vector<Lesson> measure_lessons(const LessonOptions& o = {});
 
 // Builds the eight rows from figures; pure, so tests can feed it any numbers.
-std::vector<Lesson> build_lessons(const ModelFigures& classic, const ModelFigures& shared_keys,
-                                  const SlotsFigures& slots, const MachineLoad& load);
-// Fills (or replaces) the CPython column from the script's figures.
-void add_cpython_column(std::vector<Lesson>& rows, const CPythonFigures& f);
-// The CPython column when there is no interpreter: `why` in one line.
-void set_cpython_missing(std::vector<Lesson>& rows, const std::string& why);
+std::vector<Lesson> build_lessons(const std::vector<ModelFigures>& models, const SlotsFigures& slots,
+                                  const MachineLoad& load);
+// Replaces the interpreter columns with one per run (sorted by version;
+// failed runs last, with their one-line reason), and rebuilds the lecture
+// notes and summaries from them.
+void set_interpreter_columns(std::vector<Lesson>& rows, std::vector<InterpreterRun> runs);
+
+// The verdict of a measured timing pair list (reads and updates): what
+// the claims table and the report's ten-run check both use.
+struct SpeedVerdict {
+  PairedVerdict read, update;
+  Outcome outcome = Outcome::Unresolved;
+  std::string text;  // "holds: reads 1.32x (95% CI ...), updates 1.40x (...)"
+};
+SpeedVerdict speed_verdict(const CPythonFigures& f, bool touched = false);
+
+// Why sys.getsizeof, tracemalloc and slotsim's model give different bytes
+// for the same object: a fixed explanation, then one line per interpreter
+// with its own figures for a 7-field plain instance.
+std::string counting_explanation();
+std::vector<std::string> counting_examples(const std::vector<InterpreterRun>& runs);
+
+// "3.6.15-3.10.13" from {3.6.15, 3.7.16, 3.8.18, 3.9.18, 3.10.13}: runs of
+// consecutive minor versions collapse to their exact ends; a gap starts a
+// new range ("3.6.15-3.7.16, 3.9.18-3.10.13").
+std::string version_ranges(const std::vector<std::string>& versions);
 
 }  // namespace slotsim

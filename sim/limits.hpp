@@ -19,7 +19,11 @@ namespace slotsim {
 struct SimConfig;
 
 inline constexpr std::uint64_t kMaxParticles = 4294967295ull;  // ids are uint32
-inline constexpr std::int64_t kMaxThreads = 256;                // OpenMP teams larger than this are refused
+// OpenMP threads a run may ask for (--threads, OMP_NUM_THREADS, a
+// snapshot's, the GUI script's `threads`): more than any machine slotsim
+// targets, few enough that libgomp's per-thread stacks cannot exhaust
+// memory. Larger teams are refused.
+inline constexpr std::int64_t kMaxThreads = 256;
 // A step counter, or a run's --steps, above this is refused: each step keeps
 // a 72-byte record for the report, so the memory plan refuses far less; this
 // bound keeps counters and their sums far from wrapping.

@@ -4,12 +4,12 @@
 #include <cstdio>
 #include <map>
 #include <mutex>
+#include <tuple>
 
 #include "sim/layouts/errors.hpp"
 #include "sim/layouts/particle_store.hpp"
 #include "sim/memory/tracker.hpp"
 #include "sim/solvers/solver_memory.hpp"
-#include "sim/system.hpp"
 
 namespace slotsim {
 
@@ -59,14 +59,14 @@ void MemoryPlan::check(const std::string& what, const std::string& hint) const {
                       "before allocating" + (hint.empty() ? "" : " (" + hint + ")"));
 }
 
-double dict_read_bytes_per_particle(Layout l, bool python_objects) {
+double dict_read_bytes_per_particle(Layout l, bool python_objects, PyVersion version) {
   static std::mutex mu;
-  static std::map<std::pair<int, bool>, double> cache;
+  static std::map<std::tuple<int, bool, int, int>, double> cache;
   std::lock_guard lock(mu);
-  auto [it, fresh] = cache.try_emplace({static_cast<int>(l), python_objects}, 0.0);
+  auto [it, fresh] = cache.try_emplace({static_cast<int>(l), python_objects, version.major, version.minor}, 0.0);
   if (!fresh) return it->second;
   constexpr std::size_t kSample = 1024;
-  ParticleStore s(l, python_objects);
+  ParticleStore s(l, python_objects, version);
   s.reserve(kSample);
   for (std::size_t i = 0; i < kSample; ++i) s.push(ParticleRecord{double(i), 0, 0, 0, 0, 0, 1});
   const LayoutBytes before = s.bytes();
@@ -82,10 +82,11 @@ double dict_read_bytes_per_particle(Layout l, bool python_objects) {
 
 namespace {
 
-PlanItem layout_item(Layout l, std::size_t n, bool py) {
-  return {"particles in " + std::string(layout_name(l)) + " (" + std::to_string(n) + " x " +
-              human_bytes_plan(measured_bytes_per_particle(l, py)) + (py ? ", --python-objects" : "") + ")",
-          measured_bytes_per_particle(l, py) * double(n)};
+PlanItem layout_item(Layout l, std::size_t n, bool py, PyVersion v) {
+  const double per = measured_bytes_per_particle(l, py, v);
+  return {"particles in " + std::string(layout_name(l)) + " (" + std::to_string(n) + " x " + human_bytes_plan(per) +
+              (py ? ", --python-objects=" + py_version_text(v) : "") + ")",
+          per * double(n)};
 }
 
 // What every step holds besides the particles.
@@ -98,7 +99,7 @@ std::vector<PlanItem> run_items(const RunShape& s) {
   }
   if (s.sort_every > 0) v.push_back({"Morton reorder (keys, permutation, ids: 64 B/particle)", 64 * n});
   if (s.read_dict_all)
-    if (const double d = dict_read_bytes_per_particle(s.initial, s.python_objects); d > 0)
+    if (const double d = dict_read_bytes_per_particle(s.initial, s.python_objects, s.python_version); d > 0)
       v.push_back({"__dict__ read on every particle (" + human_bytes_plan(d) + "/particle)", d * n});
   if (s.steps > 0)
     v.push_back({"per-step timings for the report (" + std::to_string(s.steps) + " steps x 72 B)",
@@ -108,24 +109,11 @@ std::vector<PlanItem> run_items(const RunShape& s) {
 
 }  // namespace
 
-RunShape run_shape(const SimConfig& cfg, std::size_t particles) {
-  RunShape s;
-  s.particles = particles;
-  s.initial = cfg.layout;
-  s.solver = cfg.solver;
-  s.force = cfg.force;
-  s.has_forces = cfg.solver != "none";
-  s.sort_every = cfg.sort_every;
-  s.python_objects = cfg.python_objects;
-  s.exact_potential_max = cfg.exact_potential_max;
-  return s;
-}
-
 MemoryPlan plan_store(const std::string& phase, Layout l, std::size_t n, bool python_objects,
-                      std::vector<PlanItem> extra) {
+                      std::vector<PlanItem> extra, PyVersion python_version) {
   MemoryPlan plan;
   plan.available = double(mem::available_bytes());
-  PlanPhase p{phase, {layout_item(l, n, python_objects)}};
+  PlanPhase p{phase, {layout_item(l, n, python_objects, python_version)}};
   for (auto& i : extra)
     if (i.bytes > 0) p.items.push_back(std::move(i));
   plan.phases.push_back(std::move(p));
@@ -153,7 +141,7 @@ MemoryPlan plan_run(const RunShape& s) {
   }
   {
     const Layout first = s.load.restored_layout.value_or(s.initial);
-    PlanPhase p{"start", {layout_item(first, s.particles, s.python_objects)}};
+    PlanPhase p{"start", {layout_item(first, s.particles, s.python_objects, s.python_version)}};
     if (s.load.held_bytes_per_particle > 0)
       p.items.push_back({s.load.what + " as read, while the store fills (" +
                              human_bytes_plan(s.load.held_bytes_per_particle) + "/particle)",
@@ -163,15 +151,15 @@ MemoryPlan plan_run(const RunShape& s) {
     plan.phases.push_back(p);
     if (first != s.initial) {
       PlanPhase sw{"restart: switch " + std::string(layout_name(first)) + " -> " + std::string(layout_name(s.initial)),
-                   {layout_item(first, s.particles, s.python_objects),
-                    layout_item(s.initial, s.particles, s.python_objects)}};
+                   {layout_item(first, s.particles, s.python_objects, s.python_version),
+                    layout_item(s.initial, s.particles, s.python_objects, s.python_version)}};
       if (s.has_forces) sw.items.push_back({"solver arrays (56 B/particle)", 56 * n});
       resident(sw);
       plan.phases.push_back(sw);
     }
   }
   {
-    PlanPhase p{"steps in " + std::string(layout_name(s.initial)), {layout_item(s.initial, s.particles, s.python_objects)}};
+    PlanPhase p{"steps in " + std::string(layout_name(s.initial)), {layout_item(s.initial, s.particles, s.python_objects, s.python_version)}};
     p.items.insert(p.items.end(), common.begin(), common.end());
     plan.phases.push_back(p);
   }
@@ -181,7 +169,7 @@ MemoryPlan plan_run(const RunShape& s) {
     // records), plus its own gather; above the exact limit bh and isolated
     // pm give the potential from those same buffers (System::diagnostics),
     // 8 B/particle more.
-    PlanPhase p{"energy diagnostic", {layout_item(s.initial, s.particles, s.python_objects)}};
+    PlanPhase p{"energy diagnostic", {layout_item(s.initial, s.particles, s.python_objects, s.python_version)}};
     p.items.insert(p.items.end(), common.begin(), common.end());
     p.items.push_back({"gathered x, y, z, m (32 B/particle)", 32 * n});
     if (s.particles > s.exact_potential_max && s.has_forces && solver_has_potentials(s.solver, s.force))
@@ -193,16 +181,16 @@ MemoryPlan plan_run(const RunShape& s) {
     if (to == prev) continue;
     PlanPhase sw{"switch at step " + std::to_string(at) + " " + std::string(layout_name(prev)) + " -> " +
                      std::string(layout_name(to)),
-                 {layout_item(prev, s.particles, s.python_objects), layout_item(to, s.particles, s.python_objects)}};
+                 {layout_item(prev, s.particles, s.python_objects, s.python_version), layout_item(to, s.particles, s.python_objects, s.python_version)}};
     sw.items.insert(sw.items.end(), common.begin(), common.end());
     plan.phases.push_back(sw);
-    PlanPhase st{"steps in " + std::string(layout_name(to)), {layout_item(to, s.particles, s.python_objects)}};
+    PlanPhase st{"steps in " + std::string(layout_name(to)), {layout_item(to, s.particles, s.python_objects, s.python_version)}};
     st.items.insert(st.items.end(), common.begin(), common.end());
     plan.phases.push_back(st);
     prev = to;
   }
   if (s.output_bytes_per_particle > 0) {
-    PlanPhase p{"writing outputs", {layout_item(prev, s.particles, s.python_objects)}};
+    PlanPhase p{"writing outputs", {layout_item(prev, s.particles, s.python_objects, s.python_version)}};
     p.items.push_back({"output buffers", s.output_bytes_per_particle * n});
     plan.phases.push_back(p);
   }
@@ -219,7 +207,7 @@ MemoryPlan plan_bench(const RunShape& s, const std::vector<Layout>& layouts, boo
   // The triad runs beside each layout's store, right before its timed
   // steps (app/bench_command.cpp), so its buffers count in every phase.
   for (Layout l : layouts) {
-    PlanPhase p{"bench " + std::string(layout_name(l)), {layout_item(l, s.particles, s.python_objects)}};
+    PlanPhase p{"bench " + std::string(layout_name(l)), {layout_item(l, s.particles, s.python_objects, s.python_version)}};
     p.items.insert(p.items.end(), common.begin(), common.end());
     if (bandwidth_buffer) p.items.push_back({"bandwidth floor: triad buffers (N 56-byte records)", 56 * n});
     if (s.resident_bytes > 0) p.items.push_back({"slotsim itself (code, libraries, threads: resident now)", s.resident_bytes});

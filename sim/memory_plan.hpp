@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "sim/layouts/layout.hpp"
+#include "sim/layouts/python_era.hpp"
 #include "sim/solvers/solver.hpp"
 
 namespace slotsim {
@@ -46,10 +47,9 @@ struct MemoryPlan {
   void check(const std::string& what, const std::string& hint = "") const;
 };
 
-struct SimConfig;
-
-// What a run will hold. run_shape() fills in what the configuration fixes;
-// batch and bench add what only their flags know (switches, steps, outputs).
+// What a run will hold. run_shape() (sim/system.hpp) fills in what the
+// configuration fixes; batch and bench add what only their flags know
+// (switches, steps, outputs).
 struct RunShape {
   std::size_t particles = 0;
   Layout initial = Layout::Soa;
@@ -78,6 +78,7 @@ struct RunShape {
   double resident_bytes = 0;
   double output_bytes_per_particle = 0;  // snapshot formatting / copies
   bool python_objects = false;           // --python-objects: the larger per-particle cost
+  PyVersion python_version = kDefaultPyVersion;  // ... of that CPython's sizes
   // `p.__dict__` read on every particle before the first step (--read-dict
   // all): each particle's own dict, where the layout makes one on that read.
   bool read_dict_all = false;
@@ -86,17 +87,11 @@ struct RunShape {
   std::size_t exact_potential_max = kExactPotentialMax;
 };
 
-// The shape `cfg` fixes for `particles` particles: layout, solver and its
-// parameters, reordering, --python-objects. The one place a SimConfig
-// becomes a RunShape, so System, batch, bench and the GUI's respawn plan the
-// same run alike.
-RunShape run_shape(const SimConfig& cfg, std::size_t particles);
-
 MemoryPlan plan_run(const RunShape& s);
 // One phase: a new store of `n` particles in layout `l`, plus `extra` items,
 // beside what is already allocated (ParticleStore::convert_to).
 MemoryPlan plan_store(const std::string& phase, Layout l, std::size_t n, bool python_objects,
-                      std::vector<PlanItem> extra = {});
+                      std::vector<PlanItem> extra = {}, PyVersion python_version = kDefaultPyVersion);
 // bench: every layout in turn (one alive at a time), each beside the
 // bandwidth buffer of N 56-byte records (its triad is measured while the
 // layout's store exists).
@@ -108,6 +103,6 @@ std::string human_bytes_plan(double b);
 // l (a new dict each on shared-keys and slots+dict, nothing on dict, 0
 // where there is no __dict__), measured on a real store of 1024 particles
 // as measured_bytes_per_particle is, malloc headers included.
-double dict_read_bytes_per_particle(Layout l, bool python_objects);
+double dict_read_bytes_per_particle(Layout l, bool python_objects, PyVersion version = kDefaultPyVersion);
 
 }  // namespace slotsim

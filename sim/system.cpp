@@ -15,7 +15,7 @@
 #include <stdexcept>
 
 #include "sim/io/csv.hpp"
-#include "sim/io/hdf5_snapshot.hpp"
+#include "sim/io/gadget_read.hpp"
 #include "sim/kernels.hpp"
 #include "sim/layouts/particle_store.hpp"
 #include "sim/limits.hpp"
@@ -56,7 +56,7 @@ void System::load(const std::vector<ParticleRecord>& initial, const std::string&
   cfg_.particles = initial.size();
   // The records are in memory already, so the plan counts no --ic input.
   plan_run(run_shape(cfg_, initial.size())).check(what);
-  store_ = std::make_unique<ParticleStore>(cfg_.layout, cfg_.python_objects);
+  store_ = std::make_unique<ParticleStore>(cfg_.layout, cfg_.python_objects, cfg_.python_version);
   store_->reserve(initial.size());
   for (const auto& r : initial) store_->push(r);
 }
@@ -83,7 +83,7 @@ System::System(const SimConfig& cfg, ProgressFn progress) : cfg_(cfg) {
     if (cfg_.particles > std::size_t(UINT32_MAX))
       throw std::invalid_argument("--particles must be below 2^32");
     plan_run(run_shape(cfg_, cfg_.particles)).check("spawning");
-    store_ = std::make_unique<ParticleStore>(cfg_.layout, cfg_.python_objects);
+    store_ = std::make_unique<ParticleStore>(cfg_.layout, cfg_.python_objects, cfg_.python_version);
     store_->reserve(cfg_.particles);
     StoreSink sink(*store_, cfg_.particles, progress);
     generate_scene(cfg_.scene, SceneParams{cfg_.particles, cfg_.seed}, sink);
@@ -199,12 +199,33 @@ void System::set_solver(const std::string& name, const ForceParams& p) {
 
 
 
+RunShape run_shape(const SimConfig& cfg, std::size_t particles) {
+  RunShape s;
+  s.particles = particles;
+  s.initial = cfg.layout;
+  s.solver = cfg.solver;
+  s.force = cfg.force;
+  s.has_forces = cfg.solver != "none";
+  s.sort_every = cfg.sort_every;
+  s.python_objects = cfg.python_objects;
+  s.python_version = cfg.python_version;
+  s.exact_potential_max = cfg.exact_potential_max;
+  return s;
+}
+
 void System::switch_layout(Layout to, ProgressFn progress) {
   const Layout from = layout();
   if (to == from) return;
   const long long before = bytes().total();
   const auto t0 = SystemClock::now();
-  store_->convert_to(to, progress);
+  // The old store is allocated already (MemAvailable excludes it), so the
+  // plan is of the new one alone.
+  store_->convert_to(to, progress, [](const ConversionNeed& n) {
+    const std::string name(layout_name(n.to));
+    plan_store("new " + name + " store", n.to, n.particles, n.python_objects,
+               {{"dynamic attributes (estimate)", n.dynamic_bytes}}, n.python_version)
+        .check("converting to " + name);
+  });
   switches_.push_back(SwitchRecord{from, to, steps_, ms_since(t0), before, bytes().total()});
 }
 

@@ -12,6 +12,9 @@
 #include <vector>
 
 #include "sim/layouts/layout.hpp"
+#include "sim/layouts/python_era.hpp"
+#include "sim/limits.hpp"  // kMaxThreads, kMaxParticles, kMaxSteps
+#include "sim/memory_plan.hpp"
 #include "sim/particle.hpp"
 #include "sim/progress.hpp"
 #include "sim/solvers/solver.hpp"
@@ -19,6 +22,7 @@
 namespace slotsim {
 
 class ParticleStore;
+
 
 struct SimConfig {
   std::string scene = "plummer";
@@ -44,6 +48,7 @@ struct SimConfig {
   // --python-objects: CPython-faithful headers and a boxed float per value
   // (heap-object layouts only; see sim/layouts/heap_objects.hpp).
   bool python_objects = false;
+  PyVersion python_version = kDefaultPyVersion;  // whose sizes (--python-objects=VERSION)
 };
 
 // Milliseconds spent in each phase of the last step (kick-drift-kick).
@@ -132,6 +137,12 @@ struct RestoredRun {
   std::optional<double> energy_initial;
   std::size_t energy_sample = 0;
 };
+
+// The shape `cfg` fixes for `particles` particles: layout, solver and its
+// parameters, reordering, --python-objects. The one place a SimConfig
+// becomes a RunShape (the memory plan's input, sim/memory_plan.hpp), so
+// System, batch, bench and the GUI's respawn plan the same run alike.
+RunShape run_shape(const SimConfig& cfg, std::size_t particles);
 
 // The one check of a time step, for flags (before anything is allocated)
 // and for System::set_dt: throws std::invalid_argument unless finite and > 0.

@@ -53,8 +53,13 @@ void layout_section(OverlayContext& ctx, const SimStats& s) {
     const std::string name(layout_name(l));
     if (ImGui::RadioButton(name.c_str(), s.layout == l) && s.layout != l && !ctx.progress.busy)
       request_layout(ctx.sim, l);
+    // What it models and which CPython versions it stands for, from the
+    // layout table.
+    if (ImGui::IsItemHovered())
+      ImGui::SetTooltip("key %c: %s (%s)", traits(l).key, std::string(traits(l).models).c_str(),
+                        std::string(traits(l).cpython).c_str());
   }
-  disabled_wrapped(std::string(layout_capabilities(s.layout)).c_str());
+  disabled_wrapped((std::string(traits(s.layout).cpython) + ": " + std::string(layout_capabilities(s.layout))).c_str());
 }
 
 void run_section(OverlayContext& ctx, const SimStats& s, OverlayState& st) {

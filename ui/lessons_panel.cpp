@@ -1,15 +1,18 @@
 // Lessons panel: the lecture's claims about __dict__ and __slots__ beside
-// slotsim's classic `dict` model, its `shared-keys` model and, once measured,
-// the real CPython. The rows come from sim/lessons (the same code and the
-// same verdicts as `slotsim bench --claims --python`); this file only draws
-// them. Starts collapsed: measuring builds sample stores and takes seconds,
-// so it runs only when asked.
+// slotsim's models of each CPython era (dict <= 3.2, split-keys 3.3-3.10,
+// shared-keys 3.11-3.13) and, once measured, the python3 on PATH. The rows
+// come from lessons/lessons.cpp (the same code and the same verdicts as
+// `slotsim bench --claims --python`); this file only draws them. Starts
+// collapsed: measuring builds sample stores and takes seconds, so it runs
+// only when asked.
 //
 // The table is narrow (it sits between the side panels): each model's cell
 // shows its verdict in a word, the full figures are in the cell's tooltip,
-// and clicking a claim shows every figure and the note on why it changed
-// below the table. Four wide text columns were rejected: at ~500 px they
-// wrap into a column of single words.
+// and clicking a claim shows every figure, the lecture's figure and what it
+// is, and the note on why it changed below the table. Five wide text
+// columns were rejected: at ~500 px they wrap into a column of single words.
+// The note on why never states a speed outcome (lessons.cpp), so it cannot
+// contradict the measured verdict beside it.
 #include <imgui.h>
 
 #include <chrono>
@@ -73,18 +76,30 @@ const std::vector<Lesson>& rows_with_cpython(const std::shared_ptr<const std::ve
     gen_seen = j.generation;
     rows = *src;
     if (j.done && j.done->ok)
-      add_cpython_column(rows, j.done->figures);
+      set_interpreter_columns(rows, {InterpreterRun{default_python(), true, "", j.done->figures}});
     else
-      set_cpython_missing(rows, j.done ? "not measured: " + j.done->error : "not measured (press Measure CPython)");
+      set_interpreter_columns(rows, {InterpreterRun{default_python(), false,
+                                                    j.done ? j.done->error : "press Measure CPython", {}}});
   }
   return rows;
 }
 
 const ImVec4 kHolds(0.5f, 0.9f, 0.5f, 1), kFails(1, 0.7f, 0.3f, 1), kNa(0.6f, 0.6f, 0.6f, 1);
 
+const char* word_of(const ClaimCell& c) {
+  if (!c.available) return "n/a";
+  // Short enough for an 80-px cell ("does not hold" was clipped); the
+  // tooltip and the details below give the full verdict.
+  return c.outcome == Outcome::Holds ? "holds" : c.outcome == Outcome::DoesNotHold ? "fails" : "unresolved";
+}
+ImVec4 colour_of(const ClaimCell& c) {
+  if (!c.available || c.outcome == Outcome::Unresolved) return kNa;
+  return c.outcome == Outcome::Holds ? kHolds : kFails;
+}
+
 void verdict_cell(const ClaimCell& c) {
-  const char* word = !c.available ? "n/a" : c.holds ? "holds" : "does not hold";
-  ImGui::PushStyleColor(ImGuiCol_Text, !c.available ? kNa : c.holds ? kHolds : kFails);
+  const char* word = word_of(c);
+  ImGui::PushStyleColor(ImGuiCol_Text, colour_of(c));
   ImGui::TextUnformatted(word);
   ImGui::PopStyleColor();
   if (ImGui::IsItemHovered()) {
@@ -101,7 +116,7 @@ void detail(const char* label, const ClaimCell& c) {
   ImGui::TextDisabled("%s", label);
   ImGui::TextWrapped("%s", c.text.c_str());
   if (c.available) {
-    ImGui::PushStyleColor(ImGuiCol_Text, c.holds ? kHolds : kFails);
+    ImGui::PushStyleColor(ImGuiCol_Text, colour_of(c));
     ImGui::TextWrapped("%s", c.verdict.c_str());
     ImGui::PopStyleColor();
   }
@@ -151,16 +166,16 @@ void lessons_panel(OverlayContext& ctx, OverlayState& st) {
   const bool have_py = job.done && job.done->ok;
   const std::string py_head = have_py ? "CPython " + job.done->figures.version : "CPython";
   static int selected = -1;
-  if (ImGui::BeginTable("lessons", 4,
+  const int ncols = 1 + int(rows.front().models.size()) + 1;
+  if (ImGui::BeginTable("lessons", ncols,
                         ImGuiTableFlags_Borders | ImGuiTableFlags_RowBg | ImGuiTableFlags_SizingFixedFit)) {
-    // Fits between the side panels of a 1280-pixel window.
-    // 160 + 3 x 92 px plus cell padding stays inside the ~500 px between
-    // the side panels; a claim longer than its cell is clipped, and shown
-    // whole in its tooltip and in the details below.
-    ImGui::TableSetupColumn("claim (click: details)", ImGuiTableColumnFlags_WidthFixed, 160);
-    ImGui::TableSetupColumn("dict", ImGuiTableColumnFlags_WidthFixed, 92);
-    ImGui::TableSetupColumn("shared-keys", ImGuiTableColumnFlags_WidthFixed, 92);
-    ImGui::TableSetupColumn(py_head.c_str(), ImGuiTableColumnFlags_WidthFixed, 92);
+    // 140 + 4 x 80 px plus cell padding stays inside the ~500 px between
+    // the side panels of a 1280-pixel window; a claim longer than its cell
+    // is clipped, and shown whole in its tooltip and in the details below.
+    ImGui::TableSetupColumn("claim (click: details)", ImGuiTableColumnFlags_WidthFixed, 140);
+    for (const ClaimCell& c : rows.front().models)
+      ImGui::TableSetupColumn(c.column.c_str(), ImGuiTableColumnFlags_WidthFixed, 80);
+    ImGui::TableSetupColumn(py_head.c_str(), ImGuiTableColumnFlags_WidthFixed, 80);
     ImGui::TableHeadersRow();
     for (int i = 0; i < int(rows.size()); ++i) {
       const Lesson& l = rows[std::size_t(i)];
@@ -170,19 +185,25 @@ void lessons_panel(OverlayContext& ctx, OverlayState& st) {
       if (ImGui::Selectable(l.claim.c_str(), selected == i)) selected = selected == i ? -1 : i;
       if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s\nlecture: %s", l.claim.c_str(), l.lecture.c_str());
       ImGui::PopID();
-      ImGui::TableSetColumnIndex(1);
-      verdict_cell(l.classic);
-      ImGui::TableSetColumnIndex(2);
-      verdict_cell(l.shared_keys);
-      ImGui::TableSetColumnIndex(3);
-      verdict_cell(l.cpython);
+      int col = 1;
+      for (const ClaimCell& c : l.models) {
+        ImGui::TableSetColumnIndex(col++);
+        verdict_cell(c);
+      }
+      ImGui::TableSetColumnIndex(col);
+      if (!l.measured.empty()) verdict_cell(l.measured.front());
     }
     ImGui::EndTable();
   }
   // The headers are short; what they stand for.
   ImGui::PushTextWrapPos(ImGui::GetCursorPosX() + 460);
-  ImGui::TextDisabled("dict: slotsim's classic per-instance dict (CPython <= 3.10); shared-keys: its CPython 3.11+ "
-                      "model; hover a verdict for its figures");
+  {
+    std::string legend;
+    for (const ClaimCell& c : rows.front().models) legend += (legend.empty() ? "" : "; ") + c.column + ": " + c.stands_for;
+    ImGui::TextDisabled("slotsim models: %s; %s: the python3 on PATH, measured. Hover a verdict for its figures; "
+                        "fails = does not hold; unresolved = no difference this machine can resolve",
+                        legend.c_str(), py_head.c_str());
+  }
   ImGui::PopTextWrapPos();
   for (const Lesson& l : rows)
     if (!l.warning.empty()) {
@@ -197,11 +218,21 @@ void lessons_panel(OverlayContext& ctx, OverlayState& st) {
     ImGui::Separator();
     ImGui::PushTextWrapPos(ImGui::GetCursorPosX() + 460);
     ImGui::TextWrapped("%s (lecture: %s)", l.claim.c_str(), l.lecture.c_str());
-    detail("slotsim dict (classic, CPython <= 3.10)", l.classic);
-    detail("slotsim shared-keys (CPython 3.11+)", l.shared_keys);
-    detail(py_head.c_str(), l.cpython);
+    if (!l.lecture_note.empty()) ImGui::TextWrapped("The lecture's figure: %s", l.lecture_note.c_str());
+    for (const ClaimCell& c : l.models) detail(("slotsim " + c.column + " (" + c.stands_for + ")").c_str(), c);
+    for (const ClaimCell& c : l.measured) detail(c.column.c_str(), c);
     ImGui::TextDisabled("why it changed");
     ImGui::TextWrapped("%s", l.why.c_str());
+    ImGui::PopTextWrapPos();
+  }
+  // Why the three ways of counting bytes disagree, with this interpreter's
+  // own figures when it has been measured.
+  if (ImGui::CollapsingHeader("getsizeof, tracemalloc and the model")) {
+    ImGui::PushTextWrapPos(ImGui::GetCursorPosX() + 460);
+    ImGui::TextWrapped("%s", counting_explanation().c_str());
+    if (have_py)
+      for (const std::string& e : counting_examples({InterpreterRun{default_python(), true, "", job.done->figures}}))
+        ImGui::TextWrapped("%s", e.c_str());
     ImGui::PopTextWrapPos();
   }
 }

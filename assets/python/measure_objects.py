@@ -2,20 +2,25 @@
 """Measure this interpreter's object model for `slotsim bench --claims --python`.
 
 Prints one JSON document on stdout (nothing else), read by lessons/cpython.cpp.
-Standard library only, so any python3 can run it.
+Standard library only; runs on CPython 3.6 and later. On anything older it
+prints one line to stderr and exits with status 3 (the file parses on 2.7,
+so that line is what a 2.7 user sees).
 
 What it measures, per class shape (3 and 7 float fields; plain class,
 __slots__, __slots__ with '__dict__', and a subclass of the slotted class
-that declares no __slots__):
+that declares no __slots__; and an empty class, plain and slotted):
   * tracemalloc bytes per instance, with every instance sharing the same
     float objects ("shared") or owning its own ("distinct"), and for classes
     with a __dict__ before and after reading p.__dict__ on every instance
     ("untouched" / "touched": since 3.11 the dict object is only created
     when asked for);
-  * sys.getsizeof of one instance and of its __dict__;
-  * attribute read and update time with timeit (thread CPU time), as the
-    median over repeats with min and max (one timeit run alone is at the
-    mercy of the scheduler);
+  * sys.getsizeof of one instance and of its __dict__, and of small dicts
+    built by a literal ({'a': 1}, ...), the figure a lecture usually quotes;
+  * attribute reads and updates, plain against slotted, as paired samples:
+    each pair times the two sides back to back (A B, then B A in the next
+    pair), each sample a block of statements unrolled ten times, in CPU time
+    of this thread. The decision (a confidence interval on the ratio) is
+    taken by slotsim (lessons/verdict.hpp), one rule for every timing;
   * the 10M-instance dict figure, scaled from the sample with the scale
     stated, the AttributeError text, the inheritance rule and the '__dict__'
     escape hatch.
@@ -23,45 +28,58 @@ that declares no __slots__):
 Bytes per instance are (traced bytes after building N instances - before) / N
 with the list that holds them allocated before tracing starts, so the list is
 not counted. tracemalloc counts what the allocator was asked for, GC header
-included, which is what slotsim's model counts too.
+included (blocks freed during the measurement count only if they were
+allocated during it).
 
---quick uses small N and few repeats (a few seconds at most) for the tests;
+--quick uses small N and few pairs (a few seconds at most) for the tests;
 the figures are then rougher, and the JSON says which mode ran.
 """
+import sys
+
+if sys.version_info < (3, 6):
+    sys.stderr.write("measure_objects.py: Python %d.%d is not supported (it needs CPython 3.6 or later)\n"
+                     % tuple(sys.version_info[:2]))
+    sys.exit(3)
+
 import argparse
 import gc
 import json
 import os
 import platform
-import sys
 import time
 import timeit
 import tracemalloc
 
+SCHEMA = 2
 FIELD_NAMES = ("x", "y", "z", "vx", "vy", "vz", "mass")
 KINDS = ("plain", "slots", "slots_dict", "subclass")
 # One float object every "shared" instance points at: the values cost
 # nothing per instance, so the figure is the object layout alone.
 SHARED = 1.5
+UNROLL = 10
+# time.thread_time is 3.7+; on 3.6 the process's CPU time is the same thing
+# for this single-threaded script.
+TIMER_NAME = "thread_time" if hasattr(time, "thread_time") else "process_time"
+TIMER = getattr(time, TIMER_NAME)
 
 
 def make_classes(nfields):
     """The four class shapes with `nfields` float attributes set in __init__."""
     names = FIELD_NAMES[:nfields]
     args = ", ".join(names)
-    body = "".join(f"        self.{n} = {n}\n" for n in names)
+    body = "".join("        self.{0} = {0}\n".format(n) for n in names)
     src = (
         "class Plain:\n"
-        f"    def __init__(self, {args}):\n{body}"
+        "    def __init__(self, {0}):\n{1}"
         "class Slots:\n"
-        f"    __slots__ = {names!r}\n"
-        f"    def __init__(self, {args}):\n{body}"
+        "    __slots__ = {2!r}\n"
+        "    def __init__(self, {0}):\n{1}"
         "class SlotsDict:\n"
-        f"    __slots__ = {names + ('__dict__',)!r}\n"
-        f"    def __init__(self, {args}):\n{body}"
+        "    __slots__ = {3!r}\n"
+        "    def __init__(self, {0}):\n{1}"
         "class Subclass(Slots):\n"
         "    pass\n"
-    )
+    ).format(args, body, names, names + ("__dict__",))
     # exec of generated source rather than type(): the classes must look
     # exactly like ones a learner writes, __init__ assigning in order.
     ns = {}
@@ -125,39 +143,77 @@ def bytes_per_instance(cls, nfields, n, distinct, has_dict):
     return {"untouched": untouched, "touched": touched}
 
 
-def timing(stmt, obj, number, repeat):
-    """ns per execution of stmt on obj: median, min, max over `repeat` runs."""
-    # time.thread_time: CPU time of this thread, so the time spent waiting
-    # for a core on a loaded machine is not counted (timeit's default,
-    # perf_counter, is wall time and would count it).
-    t = timeit.Timer(stmt, timer=time.thread_time, globals={"o": obj, "v": SHARED})
-    runs = sorted(x / number * 1e9 for x in t.repeat(repeat=repeat, number=number))
-    mid = len(runs) // 2
-    med = runs[mid] if len(runs) % 2 else (runs[mid - 1] + runs[mid]) / 2
-    return {"median_ns": med, "min_ns": runs[0], "max_ns": runs[-1], "repeats": repeat, "number": number}
+def make_timer(stmt, obj):
+    """A timeit.Timer running `stmt` UNROLL times per loop, with `o` and `v`
+    bound as locals (timeit runs its setup inside the timed function), so
+    the loop measures the attribute access, not a global name lookup."""
+    return timeit.Timer(";".join([stmt] * UNROLL), setup="o = _o; v = _v", timer=TIMER,
+                        globals={"_o": obj, "_v": SHARED})
+
+
+def calibrate(timer, block_s):
+    """The loop count that makes one block last about block_s of CPU time."""
+    number = 1
+    while True:
+        t = timer.timeit(number)
+        if t >= block_s / 4 or number >= 1 << 26:
+            return max(1, int(number * block_s / max(t, 1e-9)))
+        number *= 4
+
+
+def paired(timer_a, timer_b, number, pairs):
+    """Interleaved samples, ns per statement: pair k runs A then B for even
+    k and B then A for odd k, so a drift in machine speed during a pair
+    hits both sides and an order effect cancels over the pairs."""
+    a, b = [], []
+    scale = 1e9 / (number * UNROLL)
+    for k in range(pairs):
+        if k % 2 == 0:
+            ta = timer_a.timeit(number)
+            tb = timer_b.timeit(number)
+        else:
+            tb = timer_b.timeit(number)
+            ta = timer_a.timeit(number)
+        a.append(ta * scale)
+        b.append(tb * scale)
+    return a, b
 
 
 def loadavg():
     try:
         return os.getloadavg()[0]
-    except OSError:
+    except (OSError, AttributeError):
         return None
+
+
+def small_dict_sizes():
+    """sys.getsizeof of dicts built by a literal, the way a lecture shows a
+    dict's size: {} and 1, 5, 6, 10 and 11 keys (each size step of a
+    combined table up to 16 slots)."""
+    out = {}
+    for k in (0, 1, 5, 6, 10, 11):
+        src = "{" + ", ".join("'k{0}': {0}".format(i) for i in range(k)) + "}"
+        out[str(k)] = sys.getsizeof(eval(src))
+    return out
 
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--quick", action="store_true", help="small N and few repeats (seconds), for tests")
+    ap.add_argument("--quick", action="store_true", help="small N and few pairs (seconds), for tests")
     ap.add_argument("-n", type=int, default=None, help="instances per shape (default 100000, quick 5000)")
+    ap.add_argument("--pairs", type=int, default=None, help="timing pairs per comparison (default 31, quick 9)")
     a = ap.parse_args()
     n = a.n or (5000 if a.quick else 100000)
-    number = 20000 if a.quick else 1000000
-    repeat = 5 if a.quick else 9
+    pairs = a.pairs or (9 if a.quick else 31)
+    block_s = 0.002 if a.quick else 0.01
     if n < 1:
         ap.error("-n must be positive")
+    if pairs < 8:
+        ap.error("--pairs must be at least 8 (fewer cannot reach the 99% interval slotsim's rule uses)")
 
     load_before = loadavg()
     doc = {
-        "schema": 1,
+        "schema": SCHEMA,
         "python": {
             "version": platform.python_version(),
             "version_info": list(sys.version_info[:3]),
@@ -216,22 +272,42 @@ def main():
                        "getsizeof_dict": sys.getsizeof(cls().__dict__) if has_dict else None}
         del holder
     doc["empty"] = empty
+    doc["small_dicts_getsizeof"] = small_dict_sizes()
 
     # Timings on the 7-field shapes, one instance each (the attribute caches
-    # of the specialising interpreter see one type, as in a hot loop).
-    t = {}
-    for kind in KINDS:
-        o = classes[7][kind](*[SHARED] * 7)
-        t[kind] = {"read": timing("o.x", o, number, repeat), "update": timing("o.x = v", o, number, repeat)}
-    o = classes[7]["plain"](*[SHARED] * 7)
-    o.__dict__  # materialise: from here on 3.11+ reads go through the dict
-    t["plain_touched"] = {"read": timing("o.x", o, number, repeat), "update": timing("o.x = v", o, number, repeat)}
-    t["loop_overhead"] = timing("o", o, number, repeat)  # the name load and loop alone
-    doc["timing"] = t
+    # of a specialising interpreter see one type, as in a hot loop): plain
+    # against slotted, reads and updates, and once more after reading the
+    # plain instance's __dict__ (from 3.11 its reads then go through a dict).
+    plain = classes[7]["plain"](*[SHARED] * 7)
+    slots = classes[7]["slots"](*[SHARED] * 7)
+    touched = classes[7]["plain"](*[SHARED] * 7)
+    touched.__dict__
+    comparisons = []
+    for cid, a_kind, a_obj, stmt in (("read", "plain", plain, "o.x"), ("update", "plain", plain, "o.x = v"),
+                                     ("read_touched", "plain_touched", touched, "o.x"),
+                                     ("update_touched", "plain_touched", touched, "o.x = v")):
+        ta, tb = make_timer(stmt, a_obj), make_timer(stmt, slots)
+        number = calibrate(tb, block_s)
+        ta.timeit(number)  # warm both (and a specialising interpreter's caches)
+        tb.timeit(number)
+        sa, sb = paired(ta, tb, number, pairs)
+        comparisons.append({"id": cid, "a": a_kind, "b": "slots", "stmt": stmt, "number": number,
+                            "a_ns": sa, "b_ns": sb})
+    lo = make_timer("o", plain)
+    number = calibrate(lo, block_s)
+    overhead = sorted(lo.timeit(number) * 1e9 / (number * UNROLL) for _ in range(5))
+    doc["timing"] = {
+        "method": "paired timeit blocks, A B then B A, {0} statements per loop, CPU time (time.{1})".format(
+            UNROLL, TIMER_NAME),
+        "timer": TIMER_NAME,
+        "unroll": UNROLL,
+        "pairs": pairs,
+        "comparisons": comparisons,
+        "loop_overhead_ns": overhead[len(overhead) // 2],
+    }
 
     # The lecture's rules, checked on this interpreter.
-    Slots7 = classes[3]["slots"]
-    s = Slots7(*[SHARED] * 3)
+    s = classes[3]["slots"](*[SHARED] * 3)
     try:
         s.charge = 1.0
         err = {"raised": False, "type": None, "message": None}
@@ -272,19 +348,19 @@ def main():
         "unused_bytes": per(3, "slots_dict") - per(3, "slots"),
         "bytes_added_by_first_attribute": added / n,
     }
-    del hatch_objs
+    hatch_objs[:] = []
 
     # The 10M claim: the dicts alone, i.e. what a plain 7-field instance
     # costs beyond a slotted one with the same values. Scaled from n.
-    scale = 10_000_000 / n
+    scale = 10000000 / n
     doc["ten_million"] = {
-        "instances": 10_000_000,
+        "instances": 10000000,
         "measured_instances": n,
         "scale": scale,
-        "scaling": f"bytes per instance measured on {n} instances x {scale:g}",
-        "dict_bytes_untouched": (per(7, "plain") - per(7, "slots")) * 10_000_000,
-        "dict_bytes_touched": (per(7, "plain", "touched") - per(7, "slots")) * 10_000_000,
-        "all_bytes_untouched": per(7, "plain") * 10_000_000,
+        "scaling": "bytes per instance measured on {0} instances x {1:g}".format(n, scale),
+        "dict_bytes_untouched": (per(7, "plain") - per(7, "slots")) * 10000000,
+        "dict_bytes_touched": (per(7, "plain", "touched") - per(7, "slots")) * 10000000,
+        "all_bytes_untouched": per(7, "plain") * 10000000,
     }
 
     doc["load"] = {"before": load_before, "after": loadavg(), "cpus": os.cpu_count()}

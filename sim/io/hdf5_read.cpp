@@ -85,7 +85,7 @@ struct DynWire {
 struct RestartWire {
   Numbers version, step, time, dt, softening, seed, theta, grid, periodic, box, sort_every, threads, threads_used,
       hash, forces_cached, python_objects, energy_initial, energy_sample;
-  Str scene, solver, layout, status;
+  Str scene, solver, layout, status, python_version;
   Shape acc, own_dict;
   std::vector<DynWire> dyn;
 };
@@ -146,7 +146,7 @@ void restart_fields(IO& io, R& r) {
                   &r.sort_every, &r.threads, &r.threads_used, &r.hash, &r.forces_cached, &r.python_objects,
                   &r.energy_initial, &r.energy_sample})
     io(*n);
-  for (auto* s : {&r.scene, &r.solver, &r.layout, &r.status}) io(*s);
+  for (auto* s : {&r.scene, &r.solver, &r.layout, &r.status, &r.python_version}) io(*s);
   io(r.acc);
   io(r.own_dict);
 }
@@ -457,6 +457,7 @@ RestartWire read_restart_meta(const FileReader& f) {
   r.solver = f.string(g, "solver", at + "solver");
   r.layout = f.string(g, "layout", at + "layout");
   r.status = f.string(g, "status", at + "status");
+  r.python_version = f.string(g, "python_objects_version", at + "python_objects_version");
   r.acc = f.shape(g, "LeapfrogAcceleration", at + "LeapfrogAcceleration");
   r.own_dict = f.shape(g, "own_dict", at + "own_dict");
   if (f.object(g, "dynamic", at + "dynamic") == int(H5O_TYPE_GROUP) + 1) {
@@ -814,6 +815,16 @@ RestartHeader judge_restart(const Judge& j, const HeaderWire& h, io::WireReader&
   s.state_hash = j.unsigned64(w.hash, at + "state_hash");
   out.forces_cached = j.integer(w.forces_cached, at + "forces_cached", 0, 1) != 0;
   c.python_objects = j.integer(w.python_objects, at + "python_objects", 0, 1, !v2, 0) != 0;
+  // The CPython whose sizes --python-objects models (absent before it was
+  // kept: the default then, which was the only one).
+  {
+    const std::string v = j.text(w.python_version, at + "python_objects_version", true, py_version_text(kDefaultPyVersion));
+    const auto pv = parse_py_version(v);
+    if (!pv)
+      j.bad(at + "python_objects_version is '" + one_line(v) + "', expected a CPython version from " +
+            py_version_range_text());
+    c.python_version = *pv;
+  }
   s.status = one_line(j.text(w.status, at + "status", !v2, "ok"));
   if (w.energy_initial.kind != Numbers::Absent) {
     const double e0 = j.real(w.energy_initial, at + "energy_initial");

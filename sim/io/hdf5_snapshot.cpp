@@ -309,6 +309,7 @@ long long write_snapshot_h5(const std::string& path, System& sys, const Snapshot
   w.attr_i32(g, "forces_cached", sys.forces_cached() ? 1 : 0);
   // Format 2: the rest of the run's state, so a restart keeps everything.
   w.attr_i32(g, "python_objects", cfg.python_objects ? 1 : 0);
+  w.attr_str(g, "python_objects_version", py_version_text(cfg.python_version));
   w.attr_str(g, "status", std::string(status));
   if (const auto e0 = sys.initial_energy()) {
     // The run's E0 and the size of its potential sample: the restarted

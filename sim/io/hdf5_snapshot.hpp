@@ -6,26 +6,20 @@
 //
 // HDF5's own types stay in the .cpp: this header is included by the app and
 // the GUI, which should not see hid_t or inherit HDF5's include path.
+//
+// Writing a System and restoring one sit above the System; reading another
+// tool's particles (sim/io/gadget_read.hpp) sits below it, since the
+// System's constructor loads --ic files.
 #include <cstddef>
 #include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
 
-#include "sim/io/csv.hpp"
+#include "sim/io/gadget_read.hpp"
 #include "sim/system.hpp"
 
 namespace slotsim {
-
-// A bad or unreadable snapshot; what() is one line, "FILE: what" (HDF5's
-// error stack is never printed). Derived from CsvError so every caller that
-// reports a bad input file (exit status 2, one line) treats both formats
-// alike without knowing about HDF5. A failed *write* is io::OutputError
-// (sim/io/output_file.hpp): a run-time failure, not bad input.
-class SnapshotError : public CsvError {
- public:
-  using CsvError::CsvError;
-};
 
 // Optional per-particle outputs (`--snapshot-fields acc,pot`).
 struct SnapshotFields {
@@ -39,10 +33,6 @@ SnapshotFields parse_snapshot_fields(const std::string& spec);
 // The potential is an O(N^2) pair sum (no solver here computes potentials),
 // so it is refused above this many particles rather than running for hours.
 inline constexpr std::size_t kPotentialMaxParticles = 200000;
-
-// True for names ending in .h5 or .hdf5 (case-insensitive): the extension
-// picks the format, anything else stays CSV.
-bool is_hdf5_path(std::string_view path);
 
 // Writes the live state of `sys` to `path` (created or truncated; callers
 // that want atomicity pass a temporary name and rename it). With
@@ -62,43 +52,8 @@ long long write_snapshot_h5(const std::string& path, System& sys, const Snapshot
 long long save_snapshot_h5(const std::string& path, System& sys, const SnapshotFields& f = {},
                            std::string_view status = "ok");
 
-// Reading. Every reader below runs libhdf5 in a child process
-// (sim/io/isolated_call.hpp): a corrupt file that crashes or hangs the
-// library is one SnapshotError line, "FILE: the reader crashed (signal 11:
-// ...)". The parent validates everything the child sends. An input must
-// be a regular file (a FIFO or device is refused before it is opened: one
-// once blocked forever), and links to other files (HDF5 external links)
-// are not followed.
-
-// What a file holds, from its header and the shapes of its datasets,
-// without reading the particles: for the memory plan before a load.
-struct SnapshotInfo {
-  // The particles a load will produce: the rows of the datasets, which
-  // Header/NumPart_ThisFile, NumPart_Total (+ NumPart_Total_HighWord)
-  // must agree with (integer or integral float attributes, as Gadget
-  // writes them).
-  std::uint64_t particles = 0;
-  bool has_ids = false;         // every type has ParticleIDs (a load sorts by them)
-  bool restartable = false;     // has a /slotsim group
-  std::uint64_t bytes = 0;      // the file's size
-};
-SnapshotInfo inspect_snapshot_h5(const std::string& path);
-
-// Initial conditions from a Gadget-style file written by any tool: the
-// particles of PartType1 if it is the only type present, otherwise of every
-// type PartType0..5 in turn (then `note` says so, for stderr). Masses come
-// from each type's Masses dataset, or from Header/MassTable. If every type
-// has ParticleIDs the particles are ordered by id (stable), so slotsim's id
-// k is the k-th smallest file id; otherwise file order. Checks everything
-// (shapes, float types, NaN/inf, mass > 0, counts against the header)
-// before returning; throws SnapshotError.
-struct GadgetParticles {
-  std::vector<ParticleRecord> particles;
-  std::string note;  // empty unless several types were merged
-};
-GadgetParticles read_particles_h5(const std::string& path);
-// inspect_snapshot_h5(path).particles.
-std::uint64_t snapshot_particle_count(const std::string& path);
+// Restoring (like every HDF5 reader, sim/io/gadget_read.hpp) runs libhdf5
+// in a child process and judges everything it sends.
 
 // A slotsim snapshot read back for `batch --restart`: the configuration it
 // ran with and its state, ready for System(cfg, run). Every field is

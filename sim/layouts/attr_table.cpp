@@ -54,12 +54,13 @@ std::size_t attr_table_bytes(unsigned log2_slots) {
   return sizeof(AttrTable) + s * width_for(log2_slots) + (2 * s / 3) * sizeof(AttrEntry);
 }
 
-AttrTable* attr_table_new(std::pmr::memory_resource* mr, unsigned log2_slots) {
-  void* mem = mr->allocate(attr_table_bytes(log2_slots), alignof(AttrEntry));
-  auto* t = static_cast<AttrTable*>(mem);
+AttrTable* attr_table_new(std::pmr::memory_resource* mr, unsigned log2_slots, std::uint16_t py_pad) {
+  auto* base = static_cast<unsigned char*>(mr->allocate(py_pad + attr_table_bytes(log2_slots), alignof(AttrEntry)));
+  std::memset(base, 0, py_pad);
+  auto* t = reinterpret_cast<AttrTable*>(base + py_pad);
   t->log2_slots = static_cast<std::uint8_t>(log2_slots);
   t->index_width = static_cast<std::uint8_t>(width_for(log2_slots));
-  t->reserved = 0;
+  t->py_pad = py_pad;
   t->usable = static_cast<std::uint32_t>(2 * t->slots() / 3);
   t->used = 0;
   t->live = 0;
@@ -68,7 +69,9 @@ AttrTable* attr_table_new(std::pmr::memory_resource* mr, unsigned log2_slots) {
 }
 
 void attr_table_free(std::pmr::memory_resource* mr, AttrTable* t) {
-  if (t) mr->deallocate(t, attr_table_bytes(t->log2_slots), alignof(AttrEntry));
+  if (t)
+    mr->deallocate(reinterpret_cast<unsigned char*>(t) - t->py_pad, t->py_pad + attr_table_bytes(t->log2_slots),
+                   alignof(AttrEntry));
 }
 
 const double* attr_table_find(const AttrTable* t, const Name* key) {
@@ -99,7 +102,7 @@ void attr_table_set(std::pmr::memory_resource* mr, AttrTable** tp, const Name* k
     const std::uint32_t want = 3 * t->live;
     unsigned log2 = kMinLog2Slots;
     while ((1u << log2) < want) ++log2;
-    AttrTable* bigger = attr_table_new(mr, log2);
+    AttrTable* bigger = attr_table_new(mr, log2, t->py_pad);
     for (std::uint32_t k = 0; k < t->used; ++k) {
       const AttrEntry& old = t->entries()[k];
       if (!old.key) continue;  // deleted: dropped by the compaction

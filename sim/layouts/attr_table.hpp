@@ -32,7 +32,10 @@ static_assert(sizeof(AttrEntry) == 24);
 struct AttrTable {
   std::uint8_t log2_slots;
   std::uint8_t index_width;  // bytes per index entry
-  std::uint16_t reserved;
+  // --python-objects: CPython bytes allocated in front of the table in the
+  // same block (the dict object it stands beside; 0 otherwise). Kept when
+  // the table grows, as the dict object outlives its resizes.
+  std::uint16_t py_pad;
   std::uint32_t usable;      // capacity of the entries array
   std::uint32_t used;        // entries filled, deleted ones included (CPython's dk_nentries)
   std::uint32_t live;        // entries not deleted (CPython's ma_used)
@@ -53,7 +56,9 @@ static_assert(sizeof(AttrTable) == 16);
 inline constexpr unsigned kMinLog2Slots = 3;
 
 std::size_t attr_table_bytes(unsigned log2_slots);
-AttrTable* attr_table_new(std::pmr::memory_resource* mr, unsigned log2_slots = kMinLog2Slots);
+// log2_slots 0 makes an empty table with no room (17 B: a dict that exists
+// but holds nothing yet); the first insert grows it to 8 slots.
+AttrTable* attr_table_new(std::pmr::memory_resource* mr, unsigned log2_slots = kMinLog2Slots, std::uint16_t py_pad = 0);
 void attr_table_free(std::pmr::memory_resource* mr, AttrTable* t);
 
 // The hash probe: returns the value cell for `key`, or nullptr.

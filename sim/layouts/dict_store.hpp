@@ -6,14 +6,18 @@
 //   index      8 B / particle   pointer to the object (the "list" holding them)
 //   object     8 B              {AttrTable* dict}: a separate block, as in CPython
 //   table    272 B              see attr_table.hpp (7 attributes -> 16 slots)
-// --python-objects (the classic <= 3.10 instance): + 40 B in front (GC
-// pre-header 16, object header 16, weakref slot 8; the dict slot is `dict`)
-// and a 24-B float per declared value. The dict object's own 48-B header
+// --python-objects=VERSION: a plain instance's headers of that version in
+// front (GC, object header, and the weakref and managed-dict words; the
+// dict slot is `dict`): 40 B on 3.8-3.10, 48 on 3.11, 40 on 3.12/3.13; and
+// a 24-B float per declared value. The dict object's own 48-B header
 // (PyDictObject) is not modelled: the table stands for keys and values.
+// No CPython since 3.2 allocates this layout; the headers are there so that
+// its bytes compare with the other layouts' under the same option.
 #include "sim/layouts/attr_table.hpp"
 #include "sim/layouts/errors.hpp"
 #include "sim/layouts/heap_objects.hpp"
 #include "sim/layouts/names.hpp"
+#include "sim/layouts/python_era.hpp"
 #include "sim/layouts/store_concept.hpp"
 #include "sim/particle.hpp"
 
@@ -28,7 +32,7 @@ class DictStore : public HeapObjects<DictStore, DictObject> {
  public:
   DictStore() = default;
   DictStore(DictStore&&) noexcept = default;
-  static constexpr std::size_t kPyPrefix = 16 + 16 + 8;
+  static constexpr std::size_t py_prefix(const PyEra& e) { return plain_instance_bytes(e) - sizeof(DictObject); }
 
   void push(const ParticleRecord& r) {
     double cells[kNumAttrs];

@@ -11,9 +11,10 @@
 // it would put a vtable pointer in every store and an indirect call per
 // particle in the destructor, for a choice known at compile time.
 //
-// --python-objects (python_objects_on(), on an empty store): every object
-// gets D::kPyPrefix bytes in front of it in the same block (CPython's GC
-// pre-header, managed-dict/weakref words and object header), and every
+// --python-objects (python_objects_on(era), on an empty store): every object
+// gets D::py_prefix(era) bytes in front of it in the same block (CPython's
+// GC pre-header, managed-dict/weakref words and object header of that
+// version: python_era.hpp), and every
 // declared attribute's cell holds a pointer to a FloatBox instead of the
 // double (the 8 bytes reinterpreted with std::bit_cast; the cell is never
 // used as a number while it holds a pointer). load/store/init_cells are the
@@ -49,11 +50,13 @@ class HeapObjects {
   LayoutBytes bytes() const { return mem_->bytes(); }
   bool python_objects() const { return boxed_; }
   const PyObjects& py_state() const { return mem_->py; }
-  void python_objects_on() {
+  // --python-objects=VERSION: the sizes of that CPython (python_era.hpp).
+  void python_objects_on(const PyEra& era = py_era(kDefaultPyVersion)) {
     if (size() != 0) throw std::logic_error("python_objects_on: the store is not empty");
     boxed_ = true;
     mem_->py.on = true;
-    mem_->py.prefix = D::kPyPrefix;
+    mem_->py.era = era;
+    mem_->py.prefix = D::py_prefix(era);
   }
 
   // `set`/`del` on every particle: one object at a time, as a Python loop
@@ -87,8 +90,10 @@ class HeapObjects {
   // object carries a variable-length tail).
   // With --python-objects the block starts D::kPyPrefix bytes earlier
   // (zeroed: the header's contents are never read here).
-  Obj* allocate(std::size_t bytes = sizeof(Obj)) {
-    const std::size_t pre = mem_->py.prefix;
+  // A store whose prefix varies per object (shared-keys: with the object's
+  // capacity) passes it; the same value must come back to free_object.
+  Obj* allocate(std::size_t bytes = sizeof(Obj)) { return allocate(bytes, mem_->py.prefix); }
+  Obj* allocate(std::size_t bytes, std::size_t pre) {
     auto* base = static_cast<unsigned char*>(mem_->objects.allocate(bytes + pre, alignof(Obj)));
     if (pre) {
       std::memset(base, 0, pre);
@@ -98,10 +103,33 @@ class HeapObjects {
   }
   void deallocate(Obj* o, std::size_t bytes = sizeof(Obj)) { free_object(*mem_, o, bytes); }
   static void free_object(StoreMemory& m, Obj* o, std::size_t bytes = sizeof(Obj)) {
-    const std::size_t pre = m.py.prefix;
+    free_object(m, o, bytes, m.py.prefix);
+  }
+  static void free_object(StoreMemory& m, Obj* o, std::size_t bytes, std::size_t pre) {
     m.py.header_bytes -= static_cast<long long>(pre);
     m.objects.deallocate(reinterpret_cast<unsigned char*>(o) - pre, bytes + pre, alignof(Obj));
   }
+  // A dict block of the store's own (a split or shared-keys dict object)
+  // from the `tables` account, with `pad` CPython bytes in front of it
+  // under --python-objects (its object and GC headers, counted as py
+  // headers); free it with the same pad.
+  template <class T>
+  T* allocate_dict(std::size_t pad) {
+    auto* base = static_cast<unsigned char*>(mem_->tables.allocate(sizeof(T) + pad, alignof(T)));
+    if (pad) {
+      std::memset(base, 0, pad);
+      mem_->py.table_header_bytes += static_cast<long long>(pad);
+    }
+    return reinterpret_cast<T*>(base + pad);
+  }
+  template <class T>
+  static void free_dict(StoreMemory& m, T* d, std::size_t pad) {
+    m.py.table_header_bytes -= static_cast<long long>(pad);
+    m.tables.deallocate(reinterpret_cast<unsigned char*>(d) - pad, sizeof(T) + pad, alignof(T));
+  }
+  // The pad of a dict object: its GC and object headers (PyDictObject is
+  // 48 B with its 16-B head; the stores' dict structs stand for the rest).
+  static std::size_t dict_pad(const PyObjects& py) { return py.on ? py.era.gc + py.era.head : 0; }
 
   // A declared attribute's cell: the double itself, or (--python-objects)
   // a pointer to its FloatBox.

@@ -5,8 +5,6 @@
 #include <mutex>
 #include <utility>
 
-#include "sim/memory_plan.hpp"
-
 namespace slotsim {
 namespace {
 
@@ -45,15 +43,17 @@ const Name* deletable(std::string_view name) {
 }  // namespace
 
 std::string python_objects_refusal(Layout l) {
-  return "--python-objects applies to the heap-object layouts (dict, slots, slots+dict, shared-keys), not " +
+  return "--python-objects applies to the heap-object layouts (" + heap_object_layout_names() + "), not " +
          std::string(layout_name(l)) + ": its records hold no Python objects to box";
 }
 
-ParticleStore::ParticleStore(Layout l, bool python_objects) : v_(make_variant(l)), python_objects_(python_objects) {
+ParticleStore::ParticleStore(Layout l, bool python_objects, PyVersion version)
+    : v_(make_variant(l)), python_objects_(python_objects), version_(version) {
   if (!python_objects) return;
   if (!traits(l).heap_objects) throw std::invalid_argument(python_objects_refusal(l));
-  visit([](auto& s) {
-    if constexpr (requires { s.python_objects_on(); }) s.python_objects_on();
+  const PyEra era = py_era(version);
+  visit([&era](auto& s) {
+    if constexpr (requires { s.python_objects_on(era); }) s.python_objects_on(era);
   });
 }
 
@@ -142,7 +142,7 @@ std::vector<DynamicAttr> ParticleStore::dynamic_attrs() const {
   return out;
 }
 
-void ParticleStore::convert_to(Layout to, const ProgressFn& progress) {
+void ParticleStore::convert_to(Layout to, const ProgressFn& progress, const ConversionCheck& check) {
   const Layout from = layout();
   if (to == from) return;
   if (python_objects_ && !traits(to).heap_objects)
@@ -165,12 +165,9 @@ void ParticleStore::convert_to(Layout to, const ProgressFn& progress) {
                          " holds extra attributes only as whole columns" + tail);
     extra += dynamic_estimate(to, d.count);
   }
-  // The old store is allocated already (MemAvailable excludes it), so the
-  // plan is of the new one alone.
-  plan_store("new " + to_name + " store", to, n, python_objects_, {{"dynamic attributes (estimate)", double(extra)}})
-      .check("converting to " + to_name);
+  if (check) check(ConversionNeed{to, n, python_objects_, double(extra), version_});
 
-  ParticleStore next(to, python_objects_);
+  ParticleStore next(to, python_objects_, version_);
   // Columns first, then reserve: reserve sizes every column exactly, so a
   // column costs 8 B per particle, not a doubling vector's slack.
   if (column_layout(to))
@@ -204,14 +201,18 @@ void ParticleStore::permute(std::span<const std::uint32_t> order) {
   visit([&](auto& s) { s.permute(order); });
 }
 
-double measured_bytes_per_particle(Layout l, bool python_objects) {
+double measured_bytes_per_particle(Layout l, bool python_objects, PyVersion version) {
   static std::mutex mu;
-  static std::array<double, 2 * kNumLayouts> cache{};
+  constexpr int kVersions = kNewestPyVersion.minor - kOldestPyVersion.minor + 1;
+  static std::array<double, (1 + kVersions) * kNumLayouts> cache{};
   std::lock_guard lock(mu);
-  double& c = cache[static_cast<int>(l) + (python_objects ? kNumLayouts : 0)];
+  if (python_objects && (version < kOldestPyVersion || version > kNewestPyVersion))
+    throw std::invalid_argument("--python-objects: no such CPython version");
+  const int slot = python_objects ? 1 + version.minor - kOldestPyVersion.minor : 0;
+  double& c = cache[static_cast<std::size_t>(slot * kNumLayouts + static_cast<int>(l))];
   if (c == 0) {
     constexpr std::size_t kSample = 1024;
-    ParticleStore s(l, python_objects);
+    ParticleStore s(l, python_objects, version);
     s.reserve(kSample);
     for (std::size_t i = 0; i < kSample; ++i) s.push(ParticleRecord{double(i), 0, 0, 0, 0, 0, 1});
     const LayoutBytes b = s.bytes();

@@ -12,6 +12,7 @@
 //   None          AttributeError (slots)
 //   WholeColumns  only on all particles at once (aos, soa); setting a name on
 //                 one particle is an AttributeError unless its column exists
+#include <functional>
 #include <optional>
 #include <span>
 #include <string>
@@ -64,6 +65,20 @@ SLOTSIM_LAYOUT_TABLE(SLOTSIM_CHECK_STORE)
 
 template <Layout L>
 using StoreOf = std::variant_alternative_t<static_cast<int>(L), StoreVariant>;
+// What a conversion is about to allocate, handed to the caller's check
+// before anything is: the storage layer does not know the memory plan or
+// the System that owns it, so whoever asks for the conversion says what it
+// may cost (System::switch_layout checks the run's memory plan).
+struct ConversionNeed {
+  Layout to;
+  std::size_t particles;
+  bool python_objects;
+  double dynamic_bytes;  // estimate for the dynamic attributes it carries over
+  PyVersion python_version = kDefaultPyVersion;  // whose sizes, with python_objects
+};
+// Throws (MemoryRefused, say) to refuse; the store is then left intact.
+using ConversionCheck = std::function<void(const ConversionNeed&)>;
+
 // A dynamic attribute and how many particles carry it.
 struct DynamicAttr {
   std::string name;
@@ -73,12 +88,14 @@ struct DynamicAttr {
 class ParticleStore {
  public:
   // python_objects: CPython-faithful accounting (--python-objects; see
-  // heap_objects.hpp). Heap-object layouts only: std::invalid_argument for
-  // aos/soa, whose records hold no objects to box.
-  explicit ParticleStore(Layout l, bool python_objects = false);
+  // heap_objects.hpp) with the sizes of CPython `version` (python_era.hpp).
+  // Heap-object layouts only: std::invalid_argument for aos/soa, whose
+  // records hold no objects to box.
+  explicit ParticleStore(Layout l, bool python_objects = false, PyVersion version = kDefaultPyVersion);
 
   Layout layout() const { return static_cast<Layout>(v_.index()); }
   bool python_objects() const { return python_objects_; }
+  PyVersion python_version() const { return version_; }
   std::size_t size() const;
   void reserve(std::size_t n);
   void push(const ParticleRecord& r);
@@ -115,11 +132,12 @@ class ParticleStore {
 
   // Moves every particle, declared and dynamic attributes, into a new store
   // of layout `to`, then frees the old storage. Checks first and throws
-  // ConvertError (naming the attribute) or MemoryRefused with *this intact.
+  // ConvertError (naming the attribute), or whatever `check` throws, with
+  // *this intact.
   // The python-objects mode carries over; a column layout is then refused
   // (ConvertError) rather than silently unboxed, so a run's accounting
   // never changes meaning halfway.
-  void convert_to(Layout to, const ProgressFn& progress = {});
+  void convert_to(Layout to, const ProgressFn& progress = {}, const ConversionCheck& check = {});
 
   // Reorders particles: new particle k = old particle order[k].
   void permute(std::span<const std::uint32_t> order);
@@ -127,6 +145,7 @@ class ParticleStore {
  private:
   StoreVariant v_;
   bool python_objects_ = false;
+  PyVersion version_ = kDefaultPyVersion;
 };
 
 // The one-line refusal for --python-objects with a column layout.
@@ -137,7 +156,7 @@ inline std::string_view layout_capabilities(Layout l) { return traits(l).capabil
 
 // Bytes per particle of `l` measured on a freshly built sample store (usable
 // bytes plus malloc's 8-byte chunk header per block), cached per layout.
-// With python_objects, of the same layout under --python-objects.
-double measured_bytes_per_particle(Layout l, bool python_objects = false);
+// With python_objects, of the same layout under --python-objects=version.
+double measured_bytes_per_particle(Layout l, bool python_objects = false, PyVersion version = kDefaultPyVersion);
 
 }  // namespace slotsim

@@ -43,6 +43,7 @@
 #include "sim/layouts/errors.hpp"
 #include "sim/layouts/heap_objects.hpp"
 #include "sim/layouts/names.hpp"
+#include "sim/layouts/python_era.hpp"
 #include "sim/layouts/store_concept.hpp"
 #include "sim/particle.hpp"
 
@@ -164,12 +165,20 @@ class SharedKeysStore : public HeapObjects<SharedKeysStore, SharedKeysObject> {
     if (keys_) mem().shared_keys.deallocate(keys_, sizeof(SharedKeys), alignof(SharedKeys));
   }
 
-  // --python-objects (CPython 3.11's plain instance): + 40 B in front (GC
-  // pre-header 16, object header 16, weakref slot 8). The object's own
-  // 24-B head stands for 3.11's managed-dict pre-header (dict and values
-  // words) and its values prefix; for 7 fields 40 + 96 = 136 B, as 3.11's
-  // 56-B object + 80-B values array (docs/LAYOUTS.md).
-  static constexpr std::size_t kPyPrefix = 16 + 16 + 8;
+  // --python-objects=VERSION: in front of each object, what CPython
+  // allocates for a plain instance with `capacity` values beyond this
+  // object's bytes: the object (plain_instance_bytes: GC, head, pre-header,
+  // 3.11's weakref word) plus its values array (values_array_bytes: a
+  // separate block on 3.11/3.12, inside the object on 3.13), minus
+  // SharedKeysObject::bytes(capacity). The object's 24-B head stands for
+  // the managed-dict words and the values' own header. For 7 fields
+  // (capacity 8): 40 + 96 = 136 B on 3.11 (its 56-B object + 80-B values
+  // array), 32 + 96 = 128 on 3.12 and 3.13. Versions before 3.11 had no
+  // such instance; they get 3.11's arrangement with their own headers.
+  static constexpr std::size_t py_prefix(const PyEra& e, std::size_t capacity) {
+    return plain_instance_bytes(e) + values_array_bytes(e, capacity) - SharedKeysObject::bytes(capacity);
+  }
+  static constexpr std::size_t py_prefix(const PyEra& e) { return py_prefix(e, kNumAttrs + 1); }
 
   void push(const ParticleRecord& r) {
     double cells[kNumAttrs];
@@ -179,7 +188,7 @@ class SharedKeysStore : public HeapObjects<SharedKeysStore, SharedKeysObject> {
     const auto cap = static_cast<std::size_t>(keys_->nentries + keys_->usable);
     SharedKeysObject* o = nullptr;
     try {
-      o = allocate(SharedKeysObject::bytes(cap));
+      o = allocate(SharedKeysObject::bytes(cap), prefix_for(mem(), cap));
     } catch (...) {
       keys_->usable = usable_before;
       if (python_objects())
@@ -322,14 +331,17 @@ class SharedKeysStore : public HeapObjects<SharedKeysStore, SharedKeysObject> {
     }
     if (o->dict) {
       attr_table_free(&m.tables, o->dict->combined);
-      m.tables.deallocate(o->dict, sizeof(SharedKeysDict), alignof(SharedKeysDict));
+      free_dict(m, o->dict, dict_pad(m.py));
     }
-    free_object(m, o, SharedKeysObject::bytes(o->capacity));
+    free_object(m, o, SharedKeysObject::bytes(o->capacity), prefix_for(m, o->capacity));
   }
 
  private:
+  static std::size_t prefix_for(const StoreMemory& m, std::size_t capacity) {
+    return m.py.on ? py_prefix(m.py.era, capacity) : 0;
+  }
   SharedKeysDict* new_dict(const SharedKeysObject* o) {
-    auto* d = static_cast<SharedKeysDict*>(mem().tables.allocate(sizeof(SharedKeysDict), alignof(SharedKeysDict)));
+    auto* d = allocate_dict<SharedKeysDict>(dict_pad(py_state()));
     *d = SharedKeysDict{o->size, 0, keys_, nullptr};
     ++dicts_;
     return d;

@@ -8,13 +8,19 @@
 //   index     8 B / particle
 //   object   64 B   7 doubles + AttrTable* (null until needed)
 //   table    144 B  only for particles with a dynamic attribute (8 slots)
-// --python-objects (CPython 3.11): + 40 B in front (GC pre-header 16, the
-// managed-dict pre-header's values word 8 -- its dict word is `dict` below --
-// and the object header 16) and a 24-B float per value: 40 + 64 + 168 = 272 B.
+// --python-objects=VERSION, in front of the object: GC header and object
+// header (<= 3.10: 32 B; 48 on 3.6/3.7), plus from 3.11 the managed-dict
+// pre-header's second word (its dict word is `dict` below) and, on 3.11 and
+// 3.12, the empty values array every such instance gets (16 B): 56 + 64 +
+// 7 x 24 = 288 B on 3.11/3.12, 272 on 3.13, 264 on 3.8-3.10. The dict
+// `__dict__` or the first extra attribute creates is CPython's dict of that
+// version (pad_for_dict below) in front of an empty table; the table then
+// grows as slotsim's (CPython puts the values in the array it has).
 #include "sim/layouts/attr_table.hpp"
 #include "sim/layouts/errors.hpp"
 #include "sim/layouts/cell_objects.hpp"
 #include "sim/layouts/names.hpp"
+#include "sim/layouts/python_era.hpp"
 #include "sim/layouts/store_concept.hpp"
 #include "sim/particle.hpp"
 
@@ -30,7 +36,26 @@ class SlotsDictStore : public CellObjects<SlotsDictStore, SlotsDictObject> {
  public:
   SlotsDictStore() = default;
   SlotsDictStore(SlotsDictStore&&) noexcept = default;
-  static constexpr std::size_t kPyPrefix = 16 + 8 + 16;
+  static constexpr std::size_t py_prefix(const PyEra& e) {
+    if (!e.managed_dict) return e.gc + e.head;
+    return e.gc + e.head + 8 + (e.inline_values ? 0 : values_array_bytes(e, 1));
+  }
+  // What CPython allocates when such an instance's dict is made, minus the
+  // empty table (17 B) slotsim puts behind it, rounded to a word:
+  //   <= 3.10  a dict over the class's (empty) shared keys with its own
+  //            values array of USABLE_FRACTION(8) = 5 (GC + 48 + 40 B);
+  //   3.11/12  a dict over the values array the instance already has (GC + 48);
+  //   3.13     a dict with a new values array of the keys' 30 (GC + 48 + 280).
+  // (new_dict_with_shared_keys, make_dict_from_instance_attributes and
+  // _PyObject_MaterializeManagedDict in each version's dictobject.c.)
+  static constexpr std::size_t cpython_dict_bytes(const PyEra& e) {
+    if (!e.managed_dict) return e.gc + e.dict_object + 8 * usable_fraction(8);
+    if (!e.inline_values) return e.gc + e.dict_object;
+    return e.gc + e.dict_object + values_array_bytes(e, 30);
+  }
+  static constexpr std::uint16_t pad_for_dict(const PyEra& e) {
+    return static_cast<std::uint16_t>((cpython_dict_bytes(e) - 17 + 4) / 8 * 8);
+  }
   static void init_rest(SlotsDictObject& o) { o.dict = nullptr; }  // no table until one is needed
 
   void set_attr(std::size_t i, const Name* n, double v) {
@@ -40,7 +65,7 @@ class SlotsDictStore : public CellObjects<SlotsDictStore, SlotsDictObject> {
       store(o->cells[a], v);
       return;
     }
-    if (!o->dict) o->dict = attr_table_new(&mem().tables);
+    if (!o->dict) o->dict = new_dict();
     attr_table_set(&mem().tables, &o->dict, n, v);
   }
   const double* find_attr(std::size_t i, const Name* n) const {
@@ -58,7 +83,7 @@ class SlotsDictStore : public CellObjects<SlotsDictStore, SlotsDictObject> {
   bool read_dict(std::size_t i) {
     SlotsDictObject* o = at(i);
     if (o->dict) return false;
-    o->dict = attr_table_new(&mem().tables);
+    o->dict = new_dict();
     return true;
   }
   bool has_own_dict(std::size_t i) const { return at(i)->dict != nullptr; }
@@ -74,11 +99,23 @@ class SlotsDictStore : public CellObjects<SlotsDictStore, SlotsDictObject> {
   }
 
   static void release(StoreMemory& m, SlotsDictObject* o) {
+    if (o->dict) m.py.table_header_bytes -= o->dict->py_pad;
     attr_table_free(&m.tables, o->dict);
     release_cells(m, o);
   }
   // Where particle i's table (null until used) lives (read-only; the GUI's heap map).
   const void* table_address(std::size_t i) const { return at(i)->dict; }
+
+ private:
+  // Default: an 8-slot table (144 B). --python-objects: CPython's dict of
+  // that version in front of an empty table.
+  AttrTable* new_dict() {
+    if (!python_objects()) return attr_table_new(&mem().tables);
+    const std::uint16_t pad = pad_for_dict(py_state().era);
+    AttrTable* t = attr_table_new(&mem().tables, 0, pad);
+    mem().py.table_header_bytes += pad;
+    return t;
+  }
 };
 static_assert(ParticleStoreType<SlotsDictStore>);
 

@@ -5,11 +5,13 @@
 //
 //   index     8 B / particle   pointer to the object
 //   object   56 B              7 doubles, in ParticleRecord order
-// --python-objects (CPython 3.11): + 32 B in front (GC pre-header 16, object
-// header 16) and a 24-B float per value: 32 + 56 + 7 x 24 = 256 B.
+// --python-objects=VERSION: + GC header and object header in front (32 B
+// from 3.8, 48 B on 3.6/3.7) and a 24-B float per value: 32 + 56 + 7 x 24
+// = 256 B on 3.8-3.13.
 #include "sim/layouts/errors.hpp"
 #include "sim/layouts/cell_objects.hpp"
 #include "sim/layouts/names.hpp"
+#include "sim/layouts/python_era.hpp"
 #include "sim/layouts/store_concept.hpp"
 #include "sim/particle.hpp"
 
@@ -25,7 +27,7 @@ class SlotsStore : public CellObjects<SlotsStore, SlotsObject> {
   SlotsStore() = default;
   SlotsStore(SlotsStore&&) noexcept = default;
   // GC pre-header + object header; no weakref or dict slot with __slots__.
-  static constexpr std::size_t kPyPrefix = 16 + 16;
+  static constexpr std::size_t py_prefix(const PyEra& e) { return e.gc + e.head; }
   static void init_rest(SlotsObject&) {}  // nothing after the cells
 
   void set_attr(std::size_t i, const Name* n, double v) { store(at(i)->cells[declared_or_throw(n)], v); }

@@ -12,6 +12,7 @@
 #include <mutex>
 
 #include "sim/layouts/layout_bytes.hpp"
+#include "sim/layouts/python_era.hpp"
 #include "sim/memory/tracker.hpp"
 
 namespace slotsim {
@@ -32,8 +33,13 @@ struct PyObjects {
   // PyFloat_MAXFREELIST in 3.11-3.13 (Objects/floatobject.c / pycore_freelist.h).
   static constexpr int kMaxFree = 100;
   bool on = false;
-  std::size_t prefix = 0;      // header bytes in front of every object (0 when off)
-  long long header_bytes = 0;  // prefix x live objects
+  PyEra era = py_era(kDefaultPyVersion);  // whose sizes (--python-objects=VERSION)
+  std::size_t prefix = 0;      // header bytes in front of an object (0 when off; a store may vary it per object)
+  long long header_bytes = 0;  // the prefixes of the live objects (in the `objects` account)
+  // CPython bytes in front of a store's own dict blocks (the dict object's
+  // header, and where that version allocates one with the dict, its values
+  // array): in the `tables` account, split out of it like header_bytes.
+  long long table_header_bytes = 0;
   FloatBox* free_head = nullptr;
   int free_count = 0;
   // Counters for tests and reports: boxes made by malloc vs. from the list.
@@ -96,8 +102,8 @@ struct StoreMemory {
   LayoutBytes bytes() const {
     LayoutBytes b;
     b.objects = objects.requested() - py.header_bytes;
-    b.py_headers = py.header_bytes;
-    b.tables = tables.requested();
+    b.py_headers = py.header_bytes + py.table_header_bytes;
+    b.tables = tables.requested() - py.table_header_bytes;
     b.index = index.requested();
     b.columns = columns.requested();
     b.shared_keys = shared_keys.requested();

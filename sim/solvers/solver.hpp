@@ -74,6 +74,24 @@ class Solver {
   // it after accelerations() (or potentials()); it clobbers the solver's scratch mesh, which
   // the next call rebuilds from scratch anyway.
   virtual double transform_floor_ms(int /*repeats*/) { return 0; }
+  // The pair kernels alone, timed on this machine for the last
+  // accelerations() call's interactions (bh): the same kernel entry points
+  // and list types as the walk, run over flat lists captured from that
+  // call's own groups, for as many node terms and particle terms as the walk
+  // summed. What the walk costs beyond it (descent, opening tests, gathering
+  // the lists and targets, writing the results) is the walk's overhead.
+  // Zero everywhere for solvers without such kernels. Call it after
+  // accelerations(); it reuses the solver's scratch, so it changes no later
+  // result.
+  struct KernelFloor {
+    std::string kernel;               // the variant timed (e.g. "avx512")
+    std::uint64_t node_terms = 0;     // the last call's target x node terms
+    std::uint64_t particle_terms = 0; // ... and target x particle terms
+    double node_ns = 0, particle_ns = 0;  // wall ns per term, all threads, median of repeats
+    double ms = 0;  // node_terms * node_ns + particle_terms * particle_ns, in ms
+    std::size_t sample_groups = 0;    // groups whose lists were captured
+  };
+  virtual KernelFloor kernel_floor(int /*repeats*/) { return {}; }
   // Whether potentials() computes anything. Asked before a call so that a
   // caller can say what it is about to do (the GUI's activity line).
   virtual bool has_potentials() const { return false; }
@@ -95,5 +113,15 @@ class Solver {
 // choices for an unknown name.
 std::unique_ptr<Solver> make_solver(std::string_view name, const ForceParams& p);
 std::vector<std::string> solver_names();
+// "direct, none, bh, pm": the registry's names, in its order.
+std::string solver_names_text();
+
+// The ForceParams fields a solver reads. The registry says which solver
+// reads which, so every message that names the solvers a setting applies to
+// ("--theta means nothing for --solver pm (it applies to bh)") is derived
+// from it.
+enum class SolverParam { Softening, Theta, Grid, Periodic, Box };
+// The solvers that read `p`, in registry order.
+std::vector<std::string> solvers_using(SolverParam p);
 
 }  // namespace slotsim

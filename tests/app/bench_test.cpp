@@ -2,6 +2,8 @@
 #include <doctest/doctest.h>
 
 #include <fstream>
+#include <map>
+#include <vector>
 #include <sstream>
 #include <string>
 #include <sys/wait.h>
@@ -42,6 +44,62 @@ TEST_CASE("bench: one table row per layout, ratios to dict and soa, CSV and JSON
   int rows = 0;
   for (std::string line; std::getline(csv, line);) ++rows;
   CHECK(rows == 1 + slotsim::kNumLayouts);  // header + one row per layout
+}
+
+namespace {
+// The CSV's rows as column name -> value.
+std::vector<std::map<std::string, std::string>> csv_rows(const std::string& text) {
+  std::istringstream in(text);
+  auto split = [](const std::string& line) {
+    std::vector<std::string> v;
+    std::stringstream ss(line);
+    for (std::string f; std::getline(ss, f, ',');) v.push_back(f);
+    return v;
+  };
+  std::string line;
+  std::getline(in, line);
+  const std::vector<std::string> head = split(line);
+  std::vector<std::map<std::string, std::string>> rows;
+  while (std::getline(in, line)) {
+    const std::vector<std::string> f = split(line);
+    REQUIRE(f.size() == head.size());
+    std::map<std::string, std::string> r;
+    for (std::size_t k = 0; k < f.size(); ++k) r[head[k]] = f[k];
+    rows.push_back(r);
+  }
+  return rows;
+}
+}  // namespace
+
+TEST_CASE("bench --solver bh: a floor ratio and the pair kernels' own cost, in the table, CSV and JSON") {
+  TempDir d;
+  std::string out;
+  const std::string j = d.file("bh.json"), c = d.file("bh.csv");
+  REQUIRE(run(d, "bench -n 3000 --solver bh --steps 1 --repeats 1 --layouts soa,slots --json " + j + " --csv " + c,
+              &out) == 0);
+  CHECK(out.find("| kernel ns/int | walk x kernel |") != std::string::npos);
+  CHECK(out.find("bh floor (soa row): its pair kernels alone") != std::string::npos);
+  const auto rows = csv_rows(read_text(c));
+  REQUIRE(rows.size() == 2);
+  for (const auto& r : rows) {
+    CAPTURE(r.at("layout"));
+    CHECK(std::stod(r.at("floor_ratio")) > 0);
+    CHECK(std::stod(r.at("kernel_ns_per_interaction")) > 0);
+    CHECK(std::stod(r.at("walk_kernel_ratio")) > 0);
+    // The floor is the kernels' time plus the integrator's bound, so the
+    // step can only be measured against it if both are there.
+    CHECK(std::stod(r.at("floor_ms")) > std::stod(r.at("kernel_ns_per_interaction")) * 1e-6 *
+                                            std::stod(r.at("interactions")));
+  }
+  const auto json = slotsim::testing::read_json(j);
+  REQUIRE(json["results"].size() == 2);
+  for (const auto& r : json["results"]) {
+    CHECK(r["floor_ratio"].get<double>() > 0);
+    CHECK(r["kernel_floor_ms"].get<double>() > 0);
+    CHECK(r["walk_kernel_ratio"].get<double>() > 0);
+    CHECK(r["node_terms"].get<double>() + r["particle_terms"].get<double>() == r["interactions"].get<double>());
+    CHECK_FALSE(r["kernel_variant"].get<std::string>().empty());
+  }
 }
 
 TEST_CASE("bench --claims: every claim with a measured value and a verdict") {

@@ -521,6 +521,14 @@ TEST_CASE("round 3, class 7: a restart keeps --python-objects, the materialised 
   CHECK(std::abs(jb["bytes_breakdown"]["floats"].get<double>() - ja["bytes_breakdown"]["floats"].get<double>()) < 0.5);
   CHECK(run_cli(d, "batch -q --restart " + py + " --steps 1 --python-objects").code == 0);
   check_clean_error(run_cli(d, "batch -q --restart " + py + " --steps 1 --layout soa"), "--python-objects applies");
+  // ... of the CPython it modelled: a 3.8 run restarts as 3.8, unless the
+  // flag names another.
+  const std::string py38 = snapshot(d, "py38.h5", "--layout dict --python-objects=3.8");
+  const std::string v1 = d.file("v1.json"), v2 = d.file("v2.json");
+  REQUIRE(run_cli(d, "batch -q --restart " + py38 + " --steps 1 --json " + v1).code == 0);
+  CHECK(read_json(v1)["python_objects_version"] == "3.8");
+  REQUIRE(run_cli(d, "batch -q --restart " + py38 + " --steps 1 --python-objects=3.12 --json " + v2).code == 0);
+  CHECK(read_json(v2)["python_objects_version"] == "3.12");
 
   // shared-keys after `p.__dict__` on every particle: 300 own dicts survive.
   const std::string sk = snapshot(d, "sk.h5", "--layout shared-keys --read-dict all");

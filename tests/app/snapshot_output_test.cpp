@@ -68,11 +68,11 @@ TEST_CASE("snapshot: restart == continuous for a run whose layout switched befor
   // --switch-at counts this run's steps; --layout on a restart converts first.
   const CliResult rest = run_cli(d, "batch -q --steps 3 --restart " + snap + " --switch-at 2:soa");
   REQUIRE(rest.code == 0);
-  CHECK(rest.out.find("| layout (final) | soa |") != std::string::npos);
+  CHECK(rest.out.find("| layout (final) | soa (not Python objects) |") != std::string::npos);
   CHECK(hash_of(rest) == hash_of(full));
   const CliResult other = run_cli(d, "batch -q --steps 3 --restart " + snap + " --layout aos --threads 1");
   REQUIRE(other.code == 0);
-  CHECK(other.out.find("| layout (final) | aos |") != std::string::npos);
+  CHECK(other.out.find("| layout (final) | aos (not Python objects) |") != std::string::npos);
   CHECK(hash_of(other) == hash_of(full));
 }
 

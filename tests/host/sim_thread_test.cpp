@@ -276,8 +276,8 @@ TEST_CASE("sim thread: lessons are measured on request and published") {
   for (const Lesson& l : *f.stats.lessons) {
     CAPTURE(l.id);
     CHECK(!l.claim.empty());
-    CHECK(!l.measured.empty());
-    CHECK(!l.verdict.empty());
+    REQUIRE(!l.models.empty());
+    for (const ClaimCell& c : l.models) CHECK(!c.verdict.empty());
   }
 }
 

@@ -1,13 +1,32 @@
 #pragma once
-// A fixed measure_objects.py document (schema 1) with made-up figures, so
-// the parser and the verdicts are tested without depending on what any
-// interpreter measures. `plain_bytes` sets the 7-field plain instance's
-// shared-float bytes (88 B is the slotted one's), to steer one verdict.
+// measure_objects.py documents for the tests, so no test needs a particular
+// interpreter:
+//   * cpython_fixture(): a schema-2 document with made-up figures, to steer
+//     one verdict at a time (`plain_bytes` sets the 7-field plain
+//     instance's shared-float bytes, 88 B being the slotted one's; the
+//     timing samples are given);
+//   * real_fixtures(): the documents measure_objects.py --quick printed on
+//     every CPython installed where they were captured (tests/lessons/
+//     fixtures/measure_objects-<version>.json; re-capture with the command
+//     in docs/CLAIMS.md after changing the script).
+#include <filesystem>
 #include <string>
+#include <utility>
+#include <vector>
+
+#include "sim/fixtures.hpp"
 
 namespace slotsim::testing {
 
-inline std::string cpython_fixture(double plain_bytes = 136) {
+inline std::string samples(const std::vector<double>& v) {
+  std::string s = "[";
+  for (std::size_t i = 0; i < v.size(); ++i) s += (i ? ", " : "") + std::to_string(v[i]);
+  return s + "]";
+}
+
+// 9 pairs: plain reads take `read_a`, slotted `read_b` ns (and updates the
+// same with +4 ns), with a little spread.
+inline std::string cpython_fixture(double plain_bytes = 136, double read_a = 20, double read_b = 14) {
   auto shape = [](int f, const char* kind, bool dict, double b) {
     const std::string t = dict ? std::to_string(b + 64) : "null";
     return "{\"fields\": " + std::to_string(f) + ", \"kind\": \"" + kind + "\", \"has_dict\": " +
@@ -16,13 +35,16 @@ inline std::string cpython_fixture(double plain_bytes = 136) {
            "}, \"distinct\": {\"untouched\": " + std::to_string(b + 24 * f) + ", \"touched\": " +
            (dict ? std::to_string(b + 24 * f + 64) : "null") + "}}}";
   };
-  auto timing = [](double med) {
-    const std::string m = std::to_string(med);
-    return "{\"median_ns\": " + m + ", \"min_ns\": " + std::to_string(med - 1) + ", \"max_ns\": " +
-           std::to_string(med + 1) + ", \"repeats\": 5, \"number\": 1000}";
+  auto series = [](double m) {
+    std::vector<double> v;
+    for (double d : {0.0, 0.3, -0.2, 0.1, -0.1, 0.2, -0.3, 0.05, -0.05}) v.push_back(m + d);
+    return samples(v);
   };
-  auto rw = [&](double r, double u) { return "{\"read\": " + timing(r) + ", \"update\": " + timing(u) + "}"; };
-  return std::string("{\"schema\": 1, \"python\": {\"version\": \"3.11.2\", \"version_info\": [3, 11, 2], ") +
+  auto cmp = [&](const char* id, const char* a, double ma, double mb) {
+    return std::string("{\"id\": \"") + id + "\", \"a\": \"" + a + "\", \"b\": \"slots\", \"stmt\": \"o.x\", " +
+           "\"number\": 1000, \"a_ns\": " + series(ma) + ", \"b_ns\": " + series(mb) + "}";
+  };
+  return std::string("{\"schema\": 2, \"python\": {\"version\": \"3.11.2\", \"version_info\": [3, 11, 2], ") +
          "\"implementation\": \"cpython\", \"executable\": \"/usr/bin/python3\"}, \"mode\": \"quick\", " +
          "\"instances\": 5000, \"cpus\": 2, \"shapes\": [" + shape(3, "plain", true, 96) + ", " +
          shape(3, "slots", false, 56) + ", " + shape(3, "slots_dict", true, 88) + ", " +
@@ -32,9 +54,12 @@ inline std::string cpython_fixture(double plain_bytes = 136) {
          "\"empty\": {\"plain\": {\"untouched\": 72, \"touched\": 136, \"getsizeof_instance\": 56, "
          "\"getsizeof_dict\": 72}, \"slots\": {\"untouched\": 32, \"touched\": null, \"getsizeof_instance\": 32, "
          "\"getsizeof_dict\": null}}, " +
-         "\"timing\": {\"plain\": " + rw(20, 26) + ", \"slots\": " + rw(20, 16) + ", \"slots_dict\": " + rw(14, 17) +
-         ", \"subclass\": " + rw(12, 20) + ", \"plain_touched\": " + rw(36, 45) + ", \"loop_overhead\": " +
-         timing(14) + "}, " +
+         "\"small_dicts_getsizeof\": {\"0\": 64, \"1\": 232, \"5\": 232, \"6\": 360, \"10\": 360, \"11\": 640}, " +
+         "\"timing\": {\"method\": \"paired timeit blocks\", \"timer\": \"thread_time\", \"unroll\": 10, \"pairs\": 9, "
+         "\"comparisons\": [" +
+         cmp("read", "plain", read_a, read_b) + ", " + cmp("update", "plain", read_a + 4, read_b + 4) + ", " +
+         cmp("read_touched", "plain_touched", 36, read_b) + ", " + cmp("update_touched", "plain_touched", 45, read_b + 4) +
+         "], \"loop_overhead_ns\": 1.4}, " +
          "\"attribute_error\": {\"raised\": true, \"type\": \"AttributeError\", \"message\": "
          "\"'Slots' object has no attribute 'charge'\"}, " +
          "\"inheritance\": {\"subclass_has_dict\": true, \"extra_bytes_untouched\": 40, \"extra_bytes_touched\": 104}, " +
@@ -44,6 +69,21 @@ inline std::string cpython_fixture(double plain_bytes = 136) {
          "\"bytes per instance measured on 5000 instances x 2000\", \"dict_bytes_untouched\": 480000000, "
          "\"dict_bytes_touched\": 1120000000, \"all_bytes_untouched\": 3040000000}, " +
          "\"load\": {\"before\": 0.5, \"after\": 1.2, \"cpus\": 2}}";
+}
+
+// Every committed real document: {version, text}, in version order.
+inline std::vector<std::pair<std::string, std::string>> real_fixtures() {
+  namespace fs = std::filesystem;
+  std::vector<std::pair<std::string, std::string>> out;
+  const fs::path dir = fs::path(SLOTSIM_SOURCE_DIR) / "tests/lessons/fixtures";
+  for (const auto& e : fs::directory_iterator(dir)) {
+    const std::string name = e.path().filename().string();
+    const std::string prefix = "measure_objects-";
+    if (name.rfind(prefix, 0) != 0 || e.path().extension() != ".json") continue;
+    out.emplace_back(name.substr(prefix.size(), name.size() - prefix.size() - 5), read_text(e.path()));
+  }
+  std::sort(out.begin(), out.end());
+  return out;
 }
 
 }  // namespace slotsim::testing

@@ -1,8 +1,12 @@
-// sim/lessons: the claims table's structure and verdict strings, from fixed
-// figures (no timing or byte value is asserted), plus one small real run.
+// lessons/lessons: the claims table's structure and verdict wording from
+// fixed figures, the interpreter columns from the documents captured on
+// every installed CPython (committed fixtures: no interpreter needed), and
+// one small real run of the models.
 #include "lessons/lessons.hpp"
 
 #include <doctest/doctest.h>
+
+#include <set>
 
 #include "lessons/cpython_fixture.hpp"
 #include "sim/layouts/layout.hpp"
@@ -15,38 +19,43 @@ const char* const kIds[kNumClaims] = {"dict_empty", "slots_saving", "three_field
                                       "attribute_error", "inheritance", "escape_hatch", "ten_million"};
 
 Spread sp(double m) { return {m, m * 0.9, m * 1.1, 5}; }
+PairedVerdict pv(double a, double b) {
+  std::vector<double> x, y;
+  for (int k = 0; k < kDefaultPairs; ++k) {
+    x.push_back(a * (1 + 0.001 * (k % 3)));
+    y.push_back(b * (1 + 0.001 * (k % 2)));
+  }
+  return decide_faster(x, y);
+}
 
-ModelFigures classic_model() {
+ModelFigures model(const char* layout, const char* stands_for, double bytes, double dict, double read_ns) {
   ModelFigures m;
-  m.layout = "dict";
+  m.layout = layout;
+  m.stands_for = stands_for;
   m.available = true;
-  m.bytes_per_instance = 288;
-  m.dict_bytes_untouched = 272;
-  m.dict_bytes_touched = 272;
-  m.bytes_touched = 288;
-  m.read = sp(10);
-  m.update = sp(16);
-  m.ten_m_dict_bytes = 2.72e9;
+  m.bytes_per_instance = bytes;
+  m.dict_bytes_untouched = dict;
+  m.dict_bytes_touched = dict;
+  m.bytes_touched = bytes;
+  m.three_bytes = bytes / 2;
+  m.read = pv(read_ns, 1);
+  m.update = pv(read_ns, 1);
+  m.read_ns = sp(read_ns);
+  m.update_ns = sp(read_ns);
+  m.ten_m_dict_bytes = dict * 1e7;
   m.ten_m_how = "extrapolated";
   return m;
 }
-ModelFigures shared_model() {
-  ModelFigures m;
-  m.layout = "shared-keys";
-  m.available = true;
-  m.bytes_per_instance = 96;
-  m.dict_bytes_untouched = 0;
-  m.read = sp(1);
-  m.update = sp(1);
-  m.ten_m_dict_bytes = 0;
-  m.ten_m_how = "extrapolated";
-  return m;
+std::vector<ModelFigures> models() {
+  return {model("dict", "CPython <= 3.2", 288, 272, 10), model("split-keys", "CPython 3.3-3.10", 128, 112, 3),
+          model("shared-keys", "CPython 3.11-3.13", 104, 0, 1)};
 }
 SlotsFigures slots_figures() {
   SlotsFigures s;
   s.bytes_per_instance = 64;
-  s.read = sp(1);
-  s.update = sp(1);
+  s.three_bytes = 32;
+  s.read_ns = sp(1);
+  s.update_ns = sp(1);
   s.attr_error_raised = true;
   s.attr_error = "AttributeError: 'Particle' object has no attribute 'charge'";
   s.inherit_before = 64;
@@ -54,8 +63,6 @@ SlotsFigures slots_figures() {
   s.hatch_unused = 8;
   s.hatch_one = 144;
   s.empty_dict = 160;
-  s.three_dict = 160;
-  s.three_slots = 32;
   return s;
 }
 const Lesson& row(const std::vector<Lesson>& rows, const char* id) {
@@ -64,13 +71,12 @@ const Lesson& row(const std::vector<Lesson>& rows, const char* id) {
   FAIL("no row " << id);
   return rows.front();
 }
+InterpreterRun run_of(const std::string& text) { return {"python3", true, "", parse_cpython_figures(text)}; }
 
 }  // namespace
 
-TEST_CASE("lessons: eight claims in the lecture's order, each with a lecture figure and a why note") {
-  ModelFigures sk;
-  sk.layout = "shared-keys";  // not available
-  const auto rows = build_lessons(classic_model(), sk, slots_figures(), MachineLoad{0.1, 1.0, 2});
+TEST_CASE("lessons: eight claims in the lecture's order; a cell per model, each naming its versions") {
+  const auto rows = build_lessons(models(), slots_figures(), MachineLoad{0.1, 1.0, 2});
   REQUIRE(rows.size() == std::size_t(kNumClaims));
   for (int i = 0; i < kNumClaims; ++i) {
     const Lesson& l = rows[std::size_t(i)];
@@ -79,83 +85,116 @@ TEST_CASE("lessons: eight claims in the lecture's order, each with a lecture fig
     CHECK(!l.claim.empty());
     CHECK(!l.lecture.empty());
     CHECK(!l.why.empty());
-    CHECK(l.classic.available);
-    CHECK(!l.cpython.available);
-    CHECK(l.cpython.text == "not measured");
-    CHECK(l.measured == l.classic.text);  // the older fields mirror the classic model
-    CHECK(l.verdict == l.classic.verdict);
-    CHECK(l.classic.verdict.find("on CPython <= 3.10") != std::string::npos);
-    CHECK(l.summary == l.classic.verdict);  // only available cells are summarised
+    REQUIRE(l.models.size() == 3);
+    CHECK(l.measured.empty());
+    for (const ClaimCell& c : l.models) {
+      CHECK(c.available);
+      CHECK(!c.measured);
+      CHECK(c.verdict.find("on " + c.stands_for + " (model)") != std::string::npos);
+    }
+    CHECK(l.summary.rfind("measured: no interpreter measured. slotsim models: dict (CPython <= 3.2) ", 0) == 0);
   }
-  // Without the layout, every shared-keys cell that needs it says so.
-  for (const char* id : {"dict_empty", "slots_saving", "access_speed", "attribute_error", "inheritance",
-                         "escape_hatch", "ten_million"}) {
-    CAPTURE(id);
-    CHECK(row(rows, id).shared_keys.text == "n/a (layout not built)");
-    CHECK(!row(rows, id).shared_keys.available);
-  }
-  CHECK(row(rows, "slots_saving").classic.verdict.rfind("holds", 0) == 0);
-  CHECK(row(rows, "access_speed").classic.holds);  // 10 (9-11) vs 1 (0.9-1.1): ranges apart
+  // The lecture's own figures are in its column.
+  CHECK(row(rows, "dict_empty").lecture.find("232 B") != std::string::npos);
+  CHECK(row(rows, "three_fields").lecture == "~260 B -> ~56 B");
+  CHECK(row(rows, "slots_saving").lecture == "3-4x");
+  CHECK(row(rows, "ten_million").lecture == "> 2 GB");
+  // Each era's model gets its own verdict.
+  const Lesson& s = row(rows, "slots_saving");
+  CHECK(s.models[0].outcome == Outcome::Holds);  // 4.5x
+  CHECK(s.models[0].verdict == "holds on CPython <= 3.2 (model): 4.50x, more than the lecture's 3-4x");
+  CHECK(s.models[1].verdict == "does not hold on CPython 3.3-3.10 (model): 2.00x, below the lecture's 3-4x");
+  CHECK(s.models[2].outcome == Outcome::DoesNotHold);
+  CHECK(row(rows, "dict_empty").models[2].outcome == Outcome::DoesNotHold);  // no dict before __dict__ is read
+  CHECK(row(rows, "ten_million").models[0].outcome == Outcome::Holds);
+  CHECK(row(rows, "ten_million").models[1].outcome == Outcome::DoesNotHold);  // 1.12 GB
+  CHECK(row(rows, "access_speed").models[0].outcome == Outcome::Holds);  // 10x, tight
   CHECK(row(rows, "access_speed").warning.empty());
 }
 
-TEST_CASE("lessons: a shared-keys model gets its own verdicts, scoped to 3.11+") {
-  const auto rows = build_lessons(classic_model(), shared_model(), slots_figures(), MachineLoad{});
-  const Lesson& e = row(rows, "dict_empty");
-  REQUIRE(e.shared_keys.available);
-  CHECK(!e.shared_keys.holds);
-  CHECK(e.shared_keys.verdict.rfind("does not hold on CPython 3.11+: ", 0) == 0);
-  CHECK(e.summary == e.classic.verdict + " / " + e.shared_keys.verdict);
-  CHECK(e.shared_keys.text.find("not measured (read_dict_all not wired)") != std::string::npos);
-  const Lesson& s = row(rows, "slots_saving");
-  CHECK(s.shared_keys.verdict == "does not hold on CPython 3.11+: 1.50x, below 3x");
-  CHECK(!row(rows, "access_speed").shared_keys.holds);  // same spread as slots
-  CHECK(!row(rows, "ten_million").shared_keys.holds);
-  CHECK(row(rows, "attribute_error").shared_keys.holds);
+TEST_CASE("lessons: a speed cell says when the machine cannot resolve a difference") {
+  std::vector<ModelFigures> m = models();
+  // Reads a clear win, updates 3% apart: inside the rule's gap.
+  m[2].read = pv(1.5, 1);
+  m[2].update = pv(1.03, 1);
+  const auto rows = build_lessons(m, slots_figures(), MachineLoad{});
+  const ClaimCell& c = row(rows, "access_speed").models[2];
+  CHECK(c.outcome == Outcome::Unresolved);
+  CHECK(c.verdict.rfind("no difference this machine can resolve on CPython 3.11-3.13 (model)", 0) == 0);
+  CHECK(c.verdict.find("99% CI") != std::string::npos);
+  CHECK(c.text.find("(0.90-1.10)") != std::string::npos);  // every timing with its spread
 }
 
-TEST_CASE("lessons: overlapping spreads are not a speedup") {
-  ModelFigures c = classic_model();
-  SlotsFigures s = slots_figures();
-  c.read = {10, 8, 12, 5};
-  s.read = {9, 8.5, 11, 5};
-  const auto rows = build_lessons(c, ModelFigures{}, s, MachineLoad{});
-  const Lesson& a = row(rows, "access_speed");
-  CHECK(!a.classic.holds);
-  CHECK(a.classic.verdict == "does not hold on CPython <= 3.10: slots faster only within the spread");
-  CHECK(a.classic.text.find("(8.00-12.00)") != std::string::npos);  // every timing with its spread
-}
-
-TEST_CASE("lessons: the CPython column from the script's figures, with its version in every verdict") {
-  auto rows = build_lessons(classic_model(), ModelFigures{}, slots_figures(), MachineLoad{});
-  add_cpython_column(rows, parse_cpython_figures(testing::cpython_fixture()));
+TEST_CASE("lessons: one measured column per interpreter, each verdict naming its exact version") {
+  auto rows = build_lessons(models(), slots_figures(), MachineLoad{});
+  std::vector<InterpreterRun> runs;
+  for (const auto& [v, text] : testing::real_fixtures()) runs.push_back(run_of(text));
+  runs.push_back({"/opt/python2.7", false, "exit status 3 (Python 2.7 is not supported)", {}});
+  set_interpreter_columns(rows, runs);
   for (const Lesson& l : rows) {
     CAPTURE(l.id);
-    CHECK(l.cpython.available);
-    CHECK(l.cpython.verdict.find("on CPython 3.11.2") != std::string::npos);
-    CHECK(l.summary.find(" / " + l.cpython.verdict) != std::string::npos);
+    REQUIRE(l.measured.size() == runs.size());
+    for (std::size_t k = 0; k + 1 < l.measured.size(); ++k) {
+      const ClaimCell& c = l.measured[k];
+      CHECK(c.available);
+      CHECK(c.measured);
+      CHECK(c.column == "CPython " + c.stands_for);
+      CHECK(c.verdict.find("on CPython " + c.stands_for) != std::string::npos);
+    }
+    // Sorted by version; the failed run last, saying why.
+    CHECK(l.measured.front().stands_for == "3.6.15");
+    CHECK(!l.measured.back().available);
+    CHECK(l.measured.back().text.find("not supported") != std::string::npos);
+    CHECK(l.summary.rfind("measured: ", 0) == 0);
   }
-  CHECK(!row(rows, "dict_empty").cpython.holds);  // reading __dict__ allocated: no dict before
-  CHECK(row(rows, "slots_saving").cpython.verdict == "does not hold on CPython 3.11.2: 1.55x at best, below 3x");
-  CHECK(row(rows, "attribute_error").cpython.text == "AttributeError: 'Slots' object has no attribute 'charge'");
-  CHECK(row(rows, "escape_hatch").cpython.verdict.find("every instance pays 32 B") != std::string::npos);
-  CHECK(row(rows, "ten_million").cpython.text.find("x 2000") != std::string::npos);  // the scaling is stated
-
-  // The verdict follows the figures: a plain instance 3.5x the slotted one holds.
-  add_cpython_column(rows, parse_cpython_figures(testing::cpython_fixture(88 * 3.5)));
-  CHECK(row(rows, "slots_saving").cpython.holds);
-  CHECK(row(rows, "slots_saving").cpython.verdict == "holds on CPython 3.11.2");
+  // The versions the captured figures put on each side, named exactly.
+  const Lesson& e = row(rows, "dict_empty");
+  CHECK(e.summary.find("holds on CPython 3.6.15-3.10.13 (+0 B on reading __dict__)") != std::string::npos);
+  CHECK(e.summary.find("does not hold on CPython 3.11.2-3.13.0 (+64 B on reading __dict__)") != std::string::npos);
+  CHECK(row(rows, "slots_saving").summary.find("does not hold on CPython 3.6.15-3.7.16 (2.15x), 3.8.18-3.10.13 (2.18x)") !=
+        std::string::npos);
+  const Lesson& t = row(rows, "ten_million");
+  for (const ClaimCell& c : t.measured)
+    if (c.available) CHECK(c.outcome == Outcome::DoesNotHold);  // 0.5-1.3 GB everywhere
+  for (const ClaimCell& c : row(rows, "attribute_error").measured)
+    if (c.available) CHECK(c.outcome == Outcome::Holds);
+  // The lecture's figures, explained from what was measured.
+  CHECK(e.lecture_note.find("232 B on 3.8.18, 3.9.18, 3.10.13") != std::string::npos);
+  CHECK(row(rows, "three_fields").lecture_note.find("~56 B = sys.getsizeof of a 3-field slotted instance") == 0);
+  CHECK(row(rows, "three_fields").lecture_note.find("nearest is") != std::string::npos);
+  CHECK(t.lecture_note.find("2.32 GB") != std::string::npos);
+  CHECK(!row(rows, "slots_saving").lecture_note.empty());
 }
 
-TEST_CASE("lessons: without an interpreter the CPython column says why, in one line") {
-  auto rows = build_lessons(classic_model(), ModelFigures{}, slots_figures(), MachineLoad{});
-  add_cpython_column(rows, parse_cpython_figures(testing::cpython_fixture()));
-  set_cpython_missing(rows, "not measured: python '/x': No such file or directory");
-  for (const Lesson& l : rows) {
-    CHECK(!l.cpython.available);
-    CHECK(l.cpython.text.find("/x") != std::string::npos);
-    CHECK(l.summary == l.classic.verdict);
-  }
+TEST_CASE("lessons: the CPython verdicts follow the figures (steered with a made-up document)") {
+  auto rows = build_lessons(models(), slots_figures(), MachineLoad{});
+  set_interpreter_columns(rows, {run_of(testing::cpython_fixture())});
+  CHECK(row(rows, "slots_saving").measured[0].verdict ==
+        "does not hold on CPython 3.11.2: 1.55x, below the lecture's 3-4x");
+  CHECK(row(rows, "escape_hatch").measured[0].verdict.find("every instance pays it") != std::string::npos);
+  CHECK(row(rows, "access_speed").measured[0].outcome == Outcome::Holds);  // 20 vs 14 ns, 9 tight pairs
+  set_interpreter_columns(rows, {run_of(testing::cpython_fixture(88 * 3.5, 14, 14))});
+  CHECK(row(rows, "slots_saving").measured[0].outcome == Outcome::Holds);
+  CHECK(row(rows, "access_speed").measured[0].outcome == Outcome::DoesNotHold);  // equal, tight
+  CHECK(row(rows, "access_speed").summary.find("does not hold on CPython 3.11.2") != std::string::npos);
+}
+
+TEST_CASE("lessons: the three ways of counting are explained, with each interpreter's own figures") {
+  CHECK(counting_explanation().find("getsizeof") != std::string::npos);
+  CHECK(counting_explanation().find("tracemalloc") != std::string::npos);
+  std::vector<InterpreterRun> runs;
+  for (const auto& [v, text] : testing::real_fixtures()) runs.push_back(run_of(text));
+  const auto ex = counting_examples(runs);
+  REQUIRE(ex.size() == runs.size());
+  CHECK(ex.front().rfind("CPython 3.6.15", 0) == 0);
+  for (const std::string& e : ex) CHECK(e.find("--python-objects=3.") != std::string::npos);
+}
+
+TEST_CASE("lessons: version ranges collapse consecutive minor versions") {
+  CHECK(version_ranges({"3.6.15", "3.7.16"}) == "3.6.15-3.7.16");
+  CHECK(version_ranges({"3.10.13", "3.6.15", "3.7.16", "3.9.18"}) == "3.6.15-3.7.16, 3.9.18-3.10.13");
+  CHECK(version_ranges({"3.11.2", "3.11.7", "3.12.1"}) == "3.11.2-3.12.1");
+  CHECK(version_ranges({"3.8.18"}) == "3.8.18");
 }
 
 TEST_CASE("lessons: a loaded machine is reported beside the timings") {
@@ -163,39 +202,42 @@ TEST_CASE("lessons: a loaded machine is reported beside the timings") {
   CHECK(MachineLoad{3.5, 3.6, 2}.loaded());
   CHECK(MachineLoad{0.2, 3.0, 2}.loaded());   // load rose while we measured
   CHECK(!MachineLoad{-1, -1, 0}.loaded());    // unknown is not "loaded"
-  CHECK(MachineLoad{3.5, 3.6, 2}.warning().find("load average 3.50 before, 3.60 after, 2 CPUs") !=
-        std::string::npos);
-  const auto rows = build_lessons(classic_model(), ModelFigures{}, slots_figures(), MachineLoad{3.5, 3.6, 2});
+  CHECK(MachineLoad{3.5, 3.6, 2}.warning().find("load average 3.50 before, 3.60 after, 2 CPUs") != std::string::npos);
+  const auto rows = build_lessons(models(), slots_figures(), MachineLoad{3.5, 3.6, 2});
   CHECK(!row(rows, "access_speed").warning.empty());
   CHECK(row(rows, "slots_saving").warning.empty());  // bytes do not depend on load
   CHECK(load_average() >= 0);
   CHECK(online_cpus() >= 1);
 }
 
-TEST_CASE("lessons: a real run measures both models through the same path") {
+TEST_CASE("lessons: a real run measures every era's model through the same path") {
   LessonOptions o;
   o.sample = 2000;
   o.big = 20000;
   o.build_big = false;
-  o.repeats = 3;
+  o.pairs = 9;
   const LessonsReport r = measure_lessons_report(o);
   REQUIRE(r.rows.size() == std::size_t(kNumClaims));
-  CHECK(r.classic.available);
-  CHECK(r.shared_keys.layout == "shared-keys");
-  // The column exists exactly when the layout does (it is looked up by name).
-  CHECK(r.shared_keys.available == parse_layout(kSharedKeysLayout).has_value());
-  for (const ModelFigures* m : {&r.classic, &r.shared_keys}) {
-    if (!m->available) continue;
-    CHECK(m->bytes_per_instance > 0);
-    CHECK(m->read.repeats == 3);
-    CHECK(m->read.min <= m->read.median);
-    CHECK(m->read.median <= m->read.max);
-    CHECK(m->update.min <= m->update.max);
+  REQUIRE(r.models.size() == 3);
+  std::set<std::string> names;
+  for (const ModelFigures& m : r.models) {
+    CAPTURE(m.layout);
+    names.insert(m.layout);
+    CHECK(m.available);
+    CHECK(m.stands_for.rfind("CPython", 0) == 0);
+    CHECK(m.bytes_per_instance > 0);
+    CHECK(m.read.pairs == 9);
+    CHECK(m.read_ns.min <= m.read_ns.median);
+    CHECK(m.update_ns.min <= m.update_ns.max);
+    CHECK(m.ten_m_how.find("x 10") != std::string::npos);  // extrapolated, and says from what
+    REQUIRE(m.dict_bytes_touched);
   }
-  // Reading __dict__ on the classic layout creates nothing.
-  REQUIRE(r.classic.dict_bytes_touched);
-  CHECK(*r.classic.dict_bytes_touched == r.classic.dict_bytes_untouched);
+  CHECK(names == std::set<std::string>{"dict", "split-keys", "shared-keys"});
+  // Reading __dict__ creates nothing on the models whose instances have a dict.
+  CHECK(*r.models[0].dict_bytes_touched == r.models[0].dict_bytes_untouched);
+  CHECK(*r.models[1].dict_bytes_touched == r.models[1].dict_bytes_untouched);
+  CHECK(*r.models[2].dict_bytes_touched > r.models[2].dict_bytes_untouched);
+  CHECK(r.models[1].bytes_per_instance == doctest::Approx(128).epsilon(0.01));
   CHECK(r.slots.attr_error_raised);
   CHECK(r.load.cpus >= 1);
-  CHECK(r.classic.ten_m_how.find("x 10") != std::string::npos);  // extrapolated, and says from what
 }

@@ -89,7 +89,9 @@ struct Scratch {
     cand.resize(kMortonBits + 2);
   }
   double ref[3] = {0, 0, 0};     // the task's centre: origin of the FarF positions
-  std::uint64_t interactions = 0;  // target x (node or particle) terms this call
+  // Terms this call: target x accepted node (float or double list), and
+  // target x particle. Kept apart for kernel_floor(), which times each kind.
+  std::uint64_t node_terms = 0, particle_terms = 0;
   std::pmr::vector<FarF> farf;   // accepted nodes, single precision
   std::pmr::vector<Far> far;     // accepted nodes too close for float's range
   std::pmr::vector<NearD> near;  // particles summed directly
@@ -162,8 +164,12 @@ class BarnesHutSolver final : public Solver {
     build(src);
     const auto t1 = clock::now();
     walk([&](std::uint32_t t, Scratch& sc) { evaluate(t, sc, acc); });
-    interactions_ = 0;
-    for (const auto& sc : scratch_) interactions_ += sc.interactions;
+    node_terms_ = particle_terms_ = 0;
+    for (const auto& sc : scratch_) {
+      node_terms_ += sc.node_terms;
+      particle_terms_ += sc.particle_terms;
+    }
+    interactions_ = node_terms_ + particle_terms_;
     phases = {};
     phases.build_ms = std::chrono::duration<double, std::milli>(t1 - t0).count();
     phases.solve_ms = std::chrono::duration<double, std::milli>(clock::now() - t1).count();
@@ -179,7 +185,143 @@ class BarnesHutSolver final : public Solver {
     return true;
   }
 
+  // The walk's kernels on flat lists (Solver::kernel_floor). The lists are
+  // real ones: those of a sample of the last call's groups (every group of
+  // kSampleTasks tasks spread evenly over the call's tasks, at most
+  // kSampleGroupsPerTask each, taken at a stride), with their own targets,
+  // padded as the walk pads them, so the values, list lengths and group
+  // sizes (hence the idle padded lanes) are the walk's. The timed loops run
+  // kernels_.far over the sampled node lists and kernels_.near over the
+  // particle lists, cycling through the sample until they have summed as
+  // many terms of each kind as the call did, on all threads (dynamic
+  // schedule, one group per item, as the walk). Cache state: a group's
+  // lists (~50 KB) are read once per pass of targets, so after the first
+  // pass they come from L1/L2, in the walk as here; only the first pass
+  // differs (here from L2/L3, in the walk just written by the gather). The
+  // walk's rare double-precision node list (nodes closer than kFloatSafeR2)
+  // is counted among the node terms at the SIMD kernel's cost. Timing one
+  // kernel at a time, rather than both per group, gives each kind's cost
+  // per term, so the figure follows the call's own mix.
+  KernelFloor kernel_floor(int repeats) override {
+    KernelFloor r;
+    r.kernel = kernels_.name;
+    if (interactions_ == 0 || tasks_.empty() || repeats < 1) return r;
+    r.node_terms = node_terms_;
+    r.particle_terms = particle_terms_;
+    const std::vector<Sample> samples = capture_samples();
+    r.sample_groups = samples.size();
+    std::vector<double> node_ns, particle_ns;
+    for (int k = 0; k < repeats; ++k) {
+      node_ns.push_back(time_kernel(samples, true, node_terms_));
+      particle_ns.push_back(time_kernel(samples, false, particle_terms_));
+    }
+    auto median = [](std::vector<double>& v) {
+      std::sort(v.begin(), v.end());
+      return v[v.size() / 2];
+    };
+    r.node_ns = median(node_ns);
+    r.particle_ns = median(particle_ns);
+    r.ms = (double(node_terms_) * r.node_ns + double(particle_terms_) * r.particle_ns) * 1e-6;
+    return r;
+  }
+
  private:
+  // kernel_floor()'s sample: at most 16 x 16 groups, ~15 MB at most.
+  static constexpr std::size_t kSampleTasks = 16, kSampleGroupsPerTask = 16;
+  // One captured group: its targets, padded as load_targets() pads them
+  // (n real ones), and the lists the walk gave it.
+  struct Sample {
+    std::size_t n = 0, padded = 0;
+    std::vector<float> fx, fy, fz;
+    std::vector<double> x, y, z;
+    std::vector<FarF> farf;
+    std::vector<NearD> near;
+  };
+
+  // Descends kSampleTasks tasks spread over the call's tasks (serially: the
+  // sample, not the time, matters here) and copies every stride-th group's
+  // targets and lists, so each sampled task gives at most
+  // kSampleGroupsPerTask groups spread over its subtree.
+  std::vector<Sample> capture_samples() {
+    if (scratch_.empty()) scratch_.emplace_back(&res_);
+    Scratch& sc = scratch_[0];
+    std::vector<Sample> out;
+    const std::size_t ntasks = tasks_.size(), nsample = std::min(kSampleTasks, ntasks);
+    for (std::size_t s = 0; s < nsample; ++s) {
+      const std::uint32_t task = tasks_[s * ntasks / nsample], root = 0;
+      std::size_t groups = 0;
+      for (std::uint32_t i = task; i < tree_.nodes[task].next;) {
+        if (is_group(i)) {
+          ++groups;
+          i = tree_.nodes[i].next;
+        } else {
+          ++i;
+        }
+      }
+      const std::size_t stride = std::max<std::size_t>(1, (groups + kSampleGroupsPerTask - 1) / kSampleGroupsPerTask);
+      std::size_t seen = 0;
+      sc.ref[0] = tree_.boxes[task].cx;
+      sc.ref[1] = tree_.boxes[task].cy;
+      sc.ref[2] = tree_.boxes[task].cz;
+      descend(task, &root, 1, 0, sc, [&](std::uint32_t t, Scratch& g) {
+        if (seen++ % stride != 0) return;
+        Sample m;
+        m.n = tree_.nodes[t].end - tree_.nodes[t].begin;
+        m.padded = load_targets(t, g);
+        m.fx.assign(g.fx.begin(), g.fx.begin() + static_cast<std::ptrdiff_t>(m.padded));
+        m.fy.assign(g.fy.begin(), g.fy.begin() + static_cast<std::ptrdiff_t>(m.padded));
+        m.fz.assign(g.fz.begin(), g.fz.begin() + static_cast<std::ptrdiff_t>(m.padded));
+        m.x.assign(g.x.begin(), g.x.begin() + static_cast<std::ptrdiff_t>(m.padded));
+        m.y.assign(g.y.begin(), g.y.begin() + static_cast<std::ptrdiff_t>(m.padded));
+        m.z.assign(g.z.begin(), g.z.begin() + static_cast<std::ptrdiff_t>(m.padded));
+        m.farf.assign(g.farf.begin(), g.farf.end());
+        m.near.assign(g.near.begin(), g.near.end());
+        out.push_back(std::move(m));
+      });
+    }
+    return out;
+  }
+
+  // Wall ns per counted term of one kernel (node: far, else near) run over
+  // the samples, cycling, until about `terms` terms are summed; 0 if the
+  // call had none of that kind.
+  double time_kernel(const std::vector<Sample>& samples, bool node, std::uint64_t terms) const {
+    std::vector<std::uint64_t> cost;
+    std::uint64_t per_cycle = 0;
+    std::size_t width = 0;
+    for (const Sample& s : samples) {
+      cost.push_back(s.n * (node ? s.farf.size() : s.near.size()));
+      per_cycle += cost.back();
+      width = std::max(width, s.padded);
+    }
+    if (per_cycle == 0 || terms == 0) return 0;
+    const std::size_t ns = samples.size();
+    const auto items = std::max<std::size_t>(
+        1, static_cast<std::size_t>(std::llround(double(terms) / double(per_cycle) * double(ns))));
+    std::uint64_t summed = 0;
+    for (std::size_t j = 0; j < items % ns; ++j) summed += cost[j];
+    summed += (items / ns) * per_cycle;
+    const auto eps2f = static_cast<float>(eps2_);
+    const auto t0 = std::chrono::steady_clock::now();
+#pragma omp parallel
+    {
+      std::vector<float> ax(width), ay(width), az(width);
+#pragma omp for schedule(dynamic, 1)
+      for (std::ptrdiff_t j = 0; j < static_cast<std::ptrdiff_t>(items); ++j) {
+        const Sample& s = samples[static_cast<std::size_t>(j) % ns];
+        if (node)
+          kernels_.far(s.farf.data(), s.farf.size(), eps2f,
+                       {s.fx.data(), s.fy.data(), s.fz.data(), ax.data(), ay.data(), az.data(), s.padded});
+        else
+          kernels_.near(s.near.data(), s.near.size(), eps2f,
+                        {s.x.data(), s.y.data(), s.z.data(), ax.data(), ay.data(), az.data(), s.padded});
+      }
+    }
+    const double ns_total =
+        std::chrono::duration<double, std::nano>(std::chrono::steady_clock::now() - t0).count();
+    return ns_total / double(summed);
+  }
+
   // Runs descend() from every task; at each group, eval(group, scratch).
   // Dynamic schedule is safe for determinism: a task's result does not
   // depend on which thread computes it, only the load balance does.
@@ -188,7 +330,7 @@ class BarnesHutSolver final : public Solver {
     const int nt = omp_get_max_threads();
     while (scratch_.size() < static_cast<std::size_t>(nt)) scratch_.emplace_back(&res_);
     const auto ntasks = static_cast<std::ptrdiff_t>(tasks_.size());
-    for (auto& sc : scratch_) sc.interactions = 0;
+    for (auto& sc : scratch_) sc.node_terms = sc.particle_terms = 0;
 #pragma omp parallel
     {
       Scratch& sc = scratch_[static_cast<std::size_t>(omp_get_thread_num())];
@@ -350,7 +492,8 @@ class BarnesHutSolver final : public Solver {
   void evaluate(std::uint32_t t, Scratch& sc, Accels& acc) const {
     const std::uint32_t b = tree_.nodes[t].begin, e = tree_.nodes[t].end;
     const std::size_t n = e - b;
-    sc.interactions += n * (sc.farf.size() + sc.far.size() + sc.near.size());
+    sc.node_terms += n * (sc.farf.size() + sc.far.size());
+    sc.particle_terms += n * sc.near.size();
     const std::size_t padded = load_targets(t, sc);
     for (auto* v : {&sc.fax, &sc.fay, &sc.faz, &sc.nax, &sc.nay, &sc.naz}) v->resize(padded);
     const auto eps2f = static_cast<float>(eps2_);
@@ -393,7 +536,7 @@ class BarnesHutSolver final : public Solver {
   double eps2_, theta_;
   BhKernels kernels_;
   mem::CountingResource res_{mem::Category::Solver};
-  std::uint64_t interactions_ = 0;
+  std::uint64_t interactions_ = 0, node_terms_ = 0, particle_terms_ = 0;
   SolverBuffer<std::uint64_t> keys_;
   SolverBuffer<std::uint32_t> perm_;
   SolverBuffer<std::uint64_t> tmp_keys_;

@@ -19,12 +19,18 @@ using slotsim::testing::same_records;
 
 namespace {
 
-constexpr Layout kHeapLayouts[] = {Layout::Dict, Layout::Slots, Layout::SlotsDict, Layout::SharedKeys};
+// Every layout with one heap object per particle, from the layout table.
+const std::vector<Layout> kHeapLayouts = [] {
+  std::vector<Layout> v;
+  for (const LayoutTraits& t : kLayoutTraits)
+    if (t.heap_objects) v.push_back(t.id);
+  return v;
+}();
 
 ParticleRecord rec(int i) { return {i * 0.5, i * 0.25, -i * 1.0, 1e-3 * i, 2.0, -3.0, 1.0 / (i + 1)}; }
 
-ParticleStore filled(Layout l, int n, bool py) {
-  ParticleStore s(l, py);
+ParticleStore filled(Layout l, int n, bool py, PyVersion v = kDefaultPyVersion) {
+  ParticleStore s(l, py, v);
   s.reserve(static_cast<std::size_t>(n) + 1);
   for (int i = 0; i < n; ++i) s.push(rec(i));
   return s;
@@ -32,8 +38,8 @@ ParticleStore filled(Layout l, int n, bool py) {
 
 // Bytes one more particle adds, once the store is past shared-keys' first
 // 21 larger objects (the index is reserved, so it does not grow).
-LayoutBytes one_more(Layout l, bool py) {
-  ParticleStore s = filled(l, 64, py);
+LayoutBytes one_more(Layout l, bool py, PyVersion v = kDefaultPyVersion) {
+  ParticleStore s = filled(l, 64, py, v);
   const LayoutBytes a = s.bytes();
   s.push(rec(64));
   const LayoutBytes b = s.bytes();
@@ -49,36 +55,6 @@ PyObjects py_state(const ParticleStore& st) {
     else
       return PyObjects{};
   });
-}
-
-// What a heap-object instance of `fields` float attributes costs under
-// --python-objects, by the stores' own rules: the store's prefix, its
-// object for that many cells, and a box per value. For 7 fields it is
-// checked against a real store below; for 3 it is the same rules applied
-// to a 3-cell object (the particle always has 7), the dict layout's table
-// built for real with 3 names.
-long long modelled_bytes(Layout l, int fields) {
-  const long long boxes = static_cast<long long>(fields) * static_cast<long long>(sizeof(FloatBox));
-  switch (l) {
-    case Layout::Slots:
-      return static_cast<long long>(SlotsStore::kPyPrefix) + 8LL * fields + boxes;
-    case Layout::SlotsDict:  // the cells and the dict pointer
-      return static_cast<long long>(SlotsDictStore::kPyPrefix) + 8LL * fields + 8 + boxes;
-    case Layout::SharedKeys:  // capacity = entries + 1 once the spare room is used up
-      return static_cast<long long>(SharedKeysStore::kPyPrefix +
-                                    SharedKeysObject::bytes(static_cast<std::size_t>(fields) + 1)) +
-             boxes;
-    case Layout::Dict: {
-      mem::CountingResource r{mem::Category::Particles};
-      AttrTable* t = attr_table_new(&r);
-      for (int a = 0; a < fields; ++a) attr_table_set(&r, &t, declared_name(a), 0.0);
-      const long long table = r.requested();
-      attr_table_free(&r, t);
-      return static_cast<long long>(DictStore::kPyPrefix + sizeof(DictObject)) + table + boxes;
-    }
-    default:
-      throw std::invalid_argument("not a heap-object layout");
-  }
 }
 
 SimConfig run_config(Layout l, bool py) {
@@ -110,30 +86,96 @@ TEST_CASE("python-objects: exact bytes per instance, headers and boxes, for each
   CHECK(s.objects == 56);
   CHECK(s.floats == 7 * 24);
   CHECK(s.total() == 256);
-  // slots+dict: + 8 B pre-header word (values; the dict word is the object's).
+  // slots+dict: + 8 B pre-header word (values; the dict word is the
+  // object's) and 3.11's empty values array (8 + 8 B) every such instance gets.
   const LayoutBytes sd = one_more(Layout::SlotsDict, true);
-  CHECK(sd.py_headers == 40);
+  CHECK(sd.py_headers == 56);
   CHECK(sd.objects == 64);
   CHECK(sd.floats == 7 * 24);
   CHECK(sd.tables == 0);
-  CHECK(sd.total() == 272);
-  // shared-keys: GC 16 + header 16 + weakref 8 in front of the 96-B object.
+  CHECK(sd.total() == 288);
+  // shared-keys: 3.11's 56-B object + 80-B values array = 136 B, of which
+  // the store's own object is 96 (capacity 8).
   const LayoutBytes sk = one_more(Layout::SharedKeys, true);
   CHECK(sk.py_headers == 40);
   CHECK(sk.objects == 96);
   CHECK(sk.floats == 7 * 24);
   CHECK(sk.total() == 304);
-  // dict: GC + header + weakref, the 8-B object, its 272-B table, 7 floats.
+  // dict: 3.11's plain-instance words (GC 16, pre-header 16, head 16,
+  // weakref 8) minus the dict word the 8-B object is, its 272-B table.
   const LayoutBytes d = one_more(Layout::Dict, true);
-  CHECK(d.py_headers == 40);
+  CHECK(d.py_headers == 48);
   CHECK(d.objects == 8);
   CHECK(d.tables == 272);
   CHECK(d.floats == 7 * 24);
-  CHECK(d.total() == 488);
-  // The model used for the docs' 3-field rows is the stores' rule.
-  for (Layout l : kHeapLayouts) {
-    CAPTURE(layout_name(l));
-    CHECK(modelled_bytes(l, kNumAttrs) == one_more(l, true).total());
+  CHECK(d.total() == 496);
+  // split-keys (with 3.11's headers here; its own versions below): the
+  // 8-B object, the 32-B dict with GC + head, its 80-B values array.
+  const LayoutBytes sp = one_more(Layout::SplitKeys, true);
+  CHECK(sp.py_headers == 48 + 32);
+  CHECK(sp.objects == 8);
+  CHECK(sp.tables == 32 + 80);
+  CHECK(sp.total() == 368);
+}
+
+// Each version's 7-field instance, from the sizes in its sources
+// (sim/layouts/python_era.hpp cites them): the figures tracemalloc gives on
+// the real interpreters (docs/LAYOUTS.md), asserted exactly.
+TEST_CASE("python-objects=VERSION: 7-field bytes per instance of each CPython version") {
+  const long long floats = 7 * 24;
+  struct Want {
+    PyVersion v;
+    Layout plain;
+    long long plain_bytes, slots_bytes, slots_dict_bytes;
+  };
+  // 3.6/3.7: a 32-B GC header (3 words padded to long double alignment).
+  // <= 3.10: instance = GC + head + dict + weakref words; its dict = GC +
+  // 48; values = USABLE_FRACTION(16) = 10 pointers.
+  // 3.11: + a values word in the pre-header; values array 16 + 64.
+  // 3.12: weakref moves into the pre-header (-8). 3.13: values inline,
+  // same size for 7 fields; no empty values array for '__dict__' in __slots__.
+  const Want wants[] = {
+      {{3, 6}, Layout::SplitKeys, (32 + 16 + 16) + (32 + 48) + 80 + floats, 32 + 16 + 56 + floats, 32 + 16 + 64 + floats},
+      {{3, 7}, Layout::SplitKeys, (32 + 16 + 16) + (32 + 48) + 80 + floats, 32 + 16 + 56 + floats, 32 + 16 + 64 + floats},
+      {{3, 8}, Layout::SplitKeys, 48 + 64 + 80 + floats, 32 + 56 + floats, 32 + 64 + floats},
+      {{3, 9}, Layout::SplitKeys, 48 + 64 + 80 + floats, 32 + 56 + floats, 32 + 64 + floats},
+      {{3, 10}, Layout::SplitKeys, 48 + 64 + 80 + floats, 32 + 56 + floats, 32 + 64 + floats},
+      {{3, 11}, Layout::SharedKeys, 56 + 80 + floats, 32 + 56 + floats, 16 + 16 + 16 + 56 + 16 + floats},
+      {{3, 12}, Layout::SharedKeys, 48 + 80 + floats, 32 + 56 + floats, 16 + 16 + 16 + 56 + 16 + floats},
+      {{3, 13}, Layout::SharedKeys, 48 + 80 + floats, 32 + 56 + floats, 16 + 16 + 16 + 56 + floats},
+  };
+  for (const Want& w : wants) {
+    CAPTURE(py_version_text(w.v));
+    CHECK(one_more(w.plain, true, w.v).total() == w.plain_bytes);
+    CHECK(one_more(Layout::Slots, true, w.v).total() == w.slots_bytes);
+    CHECK(one_more(Layout::SlotsDict, true, w.v).total() == w.slots_dict_bytes);
+  }
+  CHECK(wants[4].plain_bytes == 360);  // 3.10: tracemalloc 360.0
+  CHECK(wants[5].plain_bytes == 304);  // 3.11: 304.0
+  CHECK(wants[7].slots_dict_bytes == 272);
+}
+
+TEST_CASE("python-objects=VERSION: reading __dict__ on '__dict__' in __slots__ makes that version's dict") {
+  // <= 3.10: a split dict over the class's empty keys (48 + GC) with a
+  // 5-slot values array; 3.11/3.12: a dict over the values array the
+  // instance has; 3.13: a dict with a new 30-value array (8 + 240 + 32).
+  // slotsim puts a 17-B empty table behind it; the pad rounds to a word.
+  const struct {
+    PyVersion v;
+    long long cpython;
+  } cases[] = {{{3, 7}, 32 + 48 + 40}, {{3, 10}, 16 + 48 + 40}, {{3, 11}, 16 + 48}, {{3, 13}, 16 + 48 + 280}};
+  for (const auto& c : cases) {
+    CAPTURE(py_version_text(c.v));
+    ParticleStore s = filled(Layout::SlotsDict, 10, true, c.v);
+    const long long before = s.bytes().total();
+    CHECK(s.read_dict(3));
+    const long long added = s.bytes().total() - before;
+    CHECK(added >= c.cpython - 4);
+    CHECK(added <= c.cpython + 4);
+    s.set_attr(3, "charge", 1.0);  // the empty table grows; the pad stays
+    CHECK(s.get_attr(3, "charge") == 1.0);
+    CHECK(s.bytes().py_headers - filled(Layout::SlotsDict, 10, true, c.v).bytes().py_headers ==
+          SlotsDictStore::pad_for_dict(py_era(c.v)));
   }
 }
 
@@ -280,23 +322,3 @@ TEST_CASE("python-objects: the same state hash with and without it, across layou
   CHECK(sw.layout() == Layout::SlotsDict);
 }
 
-// Prints the bytes-per-instance rows of docs/LAYOUTS.md when
-// SLOTSIM_PRINT_PYOBJ_TABLE is set (the doc names the command); checks the
-// same model either way.
-TEST_CASE("python-objects: bytes per instance table (3 and 7 fields)") {
-  struct Row {
-    const char* shape;
-    Layout l;
-  };
-  const Row rows[] = {{"plain (shared-keys, 3.11+)", Layout::SharedKeys},
-                      {"plain (dict, classic <= 3.10)", Layout::Dict},
-                      {"__slots__", Layout::Slots},
-                      {"'__dict__' in __slots__ / subclass without __slots__", Layout::SlotsDict}};
-  const bool print = std::getenv("SLOTSIM_PRINT_PYOBJ_TABLE") != nullptr;
-  for (int fields : {3, 7})
-    for (const Row& r : rows) {
-      const long long b = modelled_bytes(r.l, fields);
-      CHECK(b > fields * 24);
-      if (print) std::printf("%d fields  %-55s %-12s %lld\n", fields, r.shape, std::string(layout_name(r.l)).c_str(), b);
-    }
-}

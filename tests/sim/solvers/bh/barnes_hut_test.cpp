@@ -5,6 +5,7 @@
 #include <stdexcept>
 
 #include "sim/memory/tracker.hpp"
+#include "sim/solvers/bh/bh_kernels.hpp"
 #include "sim/solvers/solver.hpp"
 #include "tests/sim/fixtures.hpp"
 
@@ -59,6 +60,39 @@ TEST_CASE("bh: bit-identical between calls and thread counts") {
   CHECK(ph.build_ms > 0);  // tree build and walk are reported as build and solve
   CHECK(ph.solve_ms > 0);
   CHECK(ph.interpolate_ms == 0);
+}
+
+TEST_CASE("bh: kernel floor: the call's own mix of terms, on the kernel the walk runs, changing no result") {
+  const SourceArrays src(slotsim::testing::plummer_sample(20000, 7));
+  auto s = make_solver("bh", ForceParams{});
+  CHECK(s->kernel_floor(1).ms == 0);  // before any call: nothing to time
+  AccelArrays a(src.x.size()), b(src.x.size());
+  Accels aa = a.accels(), ab = b.accels();
+  SolverPhases ph;
+  s->accelerations(src.sources(), aa, ph);
+  const std::uint64_t interactions = s->interactions();
+  const Solver::KernelFloor k = s->kernel_floor(2);
+  CHECK(k.kernel == std::string(detail::usable_bh_kernels().front().name));
+  CHECK(k.node_terms > 0);
+  CHECK(k.particle_terms > 0);
+  CHECK(k.node_terms + k.particle_terms == interactions);
+  CHECK(k.sample_groups > 0);
+  CHECK(k.node_ns > 0);
+  CHECK(k.particle_ns > 0);
+  CHECK(k.ms == doctest::Approx((double(k.node_terms) * k.node_ns + double(k.particle_terms) * k.particle_ns) * 1e-6));
+  s->accelerations(src.sources(), ab, ph);
+  CHECK(slotsim::testing::bitwise_equal(a, b));
+  CHECK(s->interactions() == interactions);
+  // Solvers without pair kernels report none.
+  const SourceArrays small(slotsim::testing::plummer_sample(2000, 7));
+  AccelArrays c(small.x.size());
+  Accels ac = c.accels();
+  for (const char* name : {"direct", "pm", "none"}) {
+    CAPTURE(name);
+    auto o = make_solver(name, ForceParams{});
+    o->accelerations(small.sources(), ac, ph);
+    CHECK(o->kernel_floor(1).ms == 0);
+  }
 }
 
 TEST_CASE("bh: tiny inputs") {

@@ -1,0 +1,110 @@
+// lessons/verdict: the timing rule on synthetic samples (fixed seeds): a
+// clear win, a clear loss, noise, and a noisy win that must never come out
+// as "does not hold".
+#include "lessons/verdict.hpp"
+
+#include <doctest/doctest.h>
+
+#include <random>
+#include <stdexcept>
+#include <vector>
+
+using namespace slotsim;
+
+namespace {
+
+// `pairs` pairs: side a takes a_ns, side b b_ns, each sample times
+// (1 + noise) with noise uniform in +-spread, and a fraction `outliers` of
+// samples stretched 3x (a block the scheduler interrupted). `drift` scales
+// both samples of a pair alike (the machine getting busier between pairs).
+struct Sim {
+  double a_ns, b_ns, spread = 0.01, outliers = 0, drift = 0;
+  int pairs = kDefaultPairs;
+};
+PairedVerdict run(const Sim& s, unsigned seed) {
+  std::mt19937 g(seed);
+  std::uniform_real_distribution<double> u(-1, 1), p(0, 1);
+  std::vector<double> a, b;
+  for (int k = 0; k < s.pairs; ++k) {
+    const double d = 1 + s.drift * p(g);
+    auto one = [&](double ns) { return ns * d * (1 + s.spread * u(g)) * (p(g) < s.outliers ? 3 : 1); };
+    a.push_back(one(s.a_ns));
+    b.push_back(one(s.b_ns));
+  }
+  return decide_faster(a, b);
+}
+
+}  // namespace
+
+TEST_CASE("verdict: a clear win holds, a clear loss does not, and the figures say why") {
+  const PairedVerdict win = run({20, 14}, 1);
+  CHECK(win.outcome == Outcome::Holds);
+  CHECK(win.ratio == doctest::Approx(20.0 / 14).epsilon(0.03));
+  CHECK(win.lo > 1.05);
+  CHECK(win.lo <= win.ratio);
+  CHECK(win.ratio <= win.hi);
+  CHECK(win.coverage >= 0.99);
+  CHECK(win.pairs == kDefaultPairs);
+  CHECK(win.text.find("99% CI") != std::string::npos);
+  const PairedVerdict loss = run({14, 20}, 2);
+  CHECK(loss.outcome == Outcome::DoesNotHold);
+  CHECK(loss.hi < 1.02);
+}
+
+TEST_CASE("verdict: noise gives no verdict, and equal sides measured tightly do not hold") {
+  // Equal sides, 30% noise per sample: the interval straddles 1.02-1.05.
+  const PairedVerdict wide = run({14, 14, 0.3}, 3);
+  CHECK(wide.outcome == Outcome::Unresolved);
+  CHECK(outcome_text(wide.outcome) == "no difference this machine can resolve");
+  // Equal sides, 1% noise: resolved, slots are not meaningfully faster.
+  CHECK(run({14, 14, 0.01}, 4).outcome == Outcome::DoesNotHold);
+  // A 3% difference is inside the gap: neither verdict can be reached.
+  for (unsigned seed = 0; seed < 50; ++seed) CHECK(run({14.42, 14, 0.005}, seed).outcome == Outcome::Unresolved);
+}
+
+TEST_CASE("verdict: a noisy win never flips to 'does not hold', over many runs") {
+  // Slots 10% faster, each sample +-25%, one block in ten stretched 3x, and
+  // the machine's speed drifting by up to 50% between pairs: runs may
+  // resolve nothing, but none may say the claim does not hold.
+  int holds = 0, unresolved = 0;
+  for (unsigned seed = 0; seed < 2000; ++seed) {
+    const PairedVerdict v = run({15.4, 14, 0.25, 0.1, 0.5}, seed);
+    CAPTURE(seed);
+    REQUIRE(v.outcome != Outcome::DoesNotHold);
+    (v.outcome == Outcome::Holds ? holds : unresolved)++;
+  }
+  CHECK(holds > 0);       // the rule can still see the win ...
+  CHECK(unresolved > 0);  // ... and says when it cannot
+  // The mirror image: a clear 10% loss never "holds".
+  for (unsigned seed = 0; seed < 2000; ++seed) CHECK(run({14, 15.4, 0.25, 0.1, 0.5}, seed).outcome != Outcome::Holds);
+}
+
+TEST_CASE("verdict: quiet runs of a clear difference agree every time") {
+  for (unsigned seed = 0; seed < 10; ++seed) {
+    CHECK(run({20, 14, 0.03}, seed).outcome == Outcome::Holds);
+    CHECK(run({14, 14, 0.005}, seed).outcome == Outcome::DoesNotHold);
+  }
+}
+
+TEST_CASE("verdict: too few pairs decide nothing; bad samples are refused") {
+  const PairedVerdict few = run({20, 14, 0.01, 0, 0, 7}, 1);
+  CHECK(few.outcome == Outcome::Unresolved);
+  CHECK(few.text.find("too few") != std::string::npos);
+  const PairedVerdict eight = run({20, 14, 0.01, 0, 0, 8}, 1);  // 8 pairs reach 99.2%: [min, max]
+  CHECK(eight.outcome == Outcome::Holds);
+  CHECK(eight.coverage == doctest::Approx(1 - 2.0 / 256));
+  CHECK_THROWS_AS(decide_faster({1, 2}, {1}), std::invalid_argument);
+  CHECK_THROWS_AS(decide_faster({1, 0}, {1, 1}), std::invalid_argument);
+  CHECK(decide_faster({}, {}).outcome == Outcome::Unresolved);
+}
+
+TEST_CASE("verdict: reads and updates must both hold; either failing fails the claim") {
+  const Outcome H = Outcome::Holds, N = Outcome::DoesNotHold, U = Outcome::Unresolved;
+  CHECK(both(H, H) == H);
+  CHECK(both(H, N) == N);
+  CHECK(both(N, H) == N);
+  CHECK(both(U, N) == N);
+  CHECK(both(H, U) == U);
+  CHECK(both(U, U) == U);
+  CHECK(verdict_rule_text().find("1.05") != std::string::npos);
+}

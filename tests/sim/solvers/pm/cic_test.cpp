@@ -1,0 +1,229 @@
+// The particle passes' contracts (sim/solvers/pm/cic.hpp): the bucket
+// order, the deposit over ranges of buckets (what a slab-decomposed mesh
+// will call), interpolation and unbucketing against a plain per-particle
+// reference, and the exactness of split() against the clamped form it
+// replaced.
+#include <doctest/doctest.h>
+#include <omp.h>
+
+#include <cmath>
+#include <cstring>
+#include <vector>
+
+#include "sim/memory/tracker.hpp"
+#include "sim/scenes/rng.hpp"
+#include "sim/solvers/pm/cic.hpp"
+#include "tests/sim/fixtures.hpp"
+
+using namespace slotsim;
+using namespace slotsim::detail;
+using slotsim::testing::SourceArrays;
+
+namespace {
+
+constexpr int kN = 32;  // mesh cells per side
+
+// An isolated map fitted to the particles as the solver fits it (the
+// spacing need not be on its ladder here), or a periodic box of side 6.
+MeshMap fitted_map(const SourceArrays& s, bool periodic) {
+  MeshMap m{kN, periodic, {0, 0, 0}, 0, 0};
+  if (periodic) {
+    m.h = 6.0 / kN;
+    for (double& o : m.origin) o = -3;
+  } else {
+    double lo = 1e300, hi = -1e300;
+    for (const auto* v : {&s.x, &s.y, &s.z})
+      for (double c : *v) lo = std::min(lo, c), hi = std::max(hi, c);
+    m.h = (hi - lo) / (kN - 2 * kPmMargin);
+    for (double& o : m.origin) o = 0.5 * (lo + hi) - 0.5 * kN * m.h;
+  }
+  m.inv_h = 1 / m.h;
+  return m;
+}
+
+bool same_bits(const std::vector<double>& a, const std::vector<double>& b) {
+  return a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size() * sizeof(double)) == 0;
+}
+
+template <bool P>
+void check_buckets(const SourceArrays& src, const MeshMap& map) {
+  mem::CountingResource res(mem::Category::Solver);
+  XBuckets b(res);
+  bucket_by_x(src.sources(), map, b);
+  const std::size_t np = src.x.size();
+  REQUIRE(b.start.size() == kN + 1);
+  CHECK(b.start[0] == 0);
+  CHECK(b.start[kN] == np);
+  constexpr std::size_t kNone = ~std::size_t{0};
+  std::vector<std::size_t> prev(kN, kNone);  // position of the bucket's previous particle
+  std::vector<bool> seen(np, false);
+  for (std::size_t i = 0; i < np; ++i) {
+    const std::size_t k = b.rank[i];
+    REQUIRE(k < np);
+    CHECK_FALSE(seen[k]);
+    seen[k] = true;
+    int ix, iy, iz;
+    double fx, fy, fz;
+    map.cell<P>(src.x[i], 0, ix, fx);
+    map.cell<P>(src.y[i], 1, iy, fy);
+    map.cell<P>(src.z[i], 2, iz, fz);
+    // In its bucket, after every earlier particle of that bucket (stable).
+    CHECK(k >= b.start[static_cast<std::size_t>(ix)]);
+    CHECK(k < b.start[static_cast<std::size_t>(ix) + 1]);
+    std::size_t& before = prev[static_cast<std::size_t>(ix)];
+    CHECK((before == kNone || k > before));
+    before = k;
+    const BucketedParticle& p = b.p[k];
+    CHECK(std::memcmp(&p.f[0], &fx, 8) == 0);
+    CHECK(std::memcmp(&p.f[1], &fy, 8) == 0);
+    CHECK(std::memcmp(&p.f[2], &fz, 8) == 0);
+    CHECK(p.m == src.m[i]);
+    CHECK(b.yz[k] == (static_cast<std::uint32_t>(iy) << 16 | static_cast<std::uint32_t>(iz)));
+  }
+}
+
+// The whole deposit on a zeroed mesh.
+std::vector<double> deposit_all(const MeshMap& map, const XBuckets& b) {
+  std::vector<double> g(static_cast<std::size_t>(kN) * kN * kN, 0.0);
+  deposit_mass(map, b, 0, kN, {g.data(), kN * kN, kN, 0}, nullptr);
+  return g;
+}
+
+}  // namespace
+
+TEST_CASE("cic: split() gives the bits of the clamped form it replaced, on the whole range scaled() returns") {
+  const MeshMap iso{kN, false, {0, 0, 0}, 1, 1}, per{kN, true, {0, 0, 0}, 1, 1};
+  Rng rng(17);
+  auto clamped = [](double u, int lo, int hi, int& i, double& f) {
+    i = std::clamp(static_cast<int>(u), lo, hi);
+    f = std::clamp(u - i, 0.0, 1.0);
+  };
+  std::vector<double> us = {kPmMargin - 1.0, double(kN - kPmMargin), kN - kPmMargin + 1.0, 0.0, kN - 1e-13};
+  for (int k = 0; k < 200000; ++k) us.push_back(rng.uniform(0, kN));
+  for (double u : us) {
+    int i0, i1;
+    double f0, f1;
+    if (u >= kPmMargin - 1 && u <= kN - kPmMargin + 1) {
+      iso.split<false>(u, i0, f0);
+      clamped(u, kPmMargin - 1, kN - kPmMargin, i1, f1);
+      REQUIRE(i0 == i1);
+      REQUIRE(std::memcmp(&f0, &f1, 8) == 0);
+    }
+    if (u < kN) {
+      per.split<true>(u, i0, f0);
+      clamped(u, 0, kN - 1, i1, f1);
+      REQUIRE(i0 == i1);
+      REQUIRE(std::memcmp(&f0, &f1, 8) == 0);
+    }
+  }
+}
+
+TEST_CASE("cic: buckets hold every particle once, by x cell, in source order, with its fractions and cells") {
+  const SourceArrays src(slotsim::testing::plummer_sample(5000, 3));
+  for (int threads : {1, 2, 3}) {
+    CAPTURE(threads);
+    const int saved = omp_get_max_threads();
+    omp_set_num_threads(threads);
+    check_buckets<false>(src, fitted_map(src, false));
+    check_buckets<true>(src, fitted_map(src, true));
+    omp_set_num_threads(saved);
+  }
+}
+
+TEST_CASE("cic: a deposit split over bucket ranges gives the serial bits when the shared plane takes the even bucket first") {
+  const SourceArrays src(slotsim::testing::plummer_sample(8000, 5));
+  const MeshMap map = fitted_map(src, false);
+  mem::CountingResource res(mem::Category::Solver);
+  XBuckets b(res);
+  bucket_by_x(src.sources(), map, b);
+  const std::vector<double> serial = deposit_all(map, b);
+  const std::size_t plane = static_cast<std::size_t>(kN) * kN;
+  // k even: plane k's even bucket is k, in the upper range: that one first.
+  // k odd: the even bucket k-1 is in the lower range: that one first.
+  for (int k : {kN / 2, kN / 2 + 1}) {
+    CAPTURE(k);
+    std::vector<double> g(serial.size(), 0.0);
+    const MeshPlanes all{g.data(), plane, kN, 0};
+    if (k % 2 == 0) {
+      deposit_mass(map, b, k, kN, all, nullptr);
+      deposit_mass(map, b, 0, k, all, nullptr);
+    } else {
+      deposit_mass(map, b, 0, k, all, nullptr);
+      deposit_mass(map, b, k, kN, all, nullptr);
+    }
+    CHECK(same_bits(g, serial));
+    // The upper range on a mesh holding only its planes [k, n) (x0 = k),
+    // as a slab would: the values of those planes on a whole mesh (ASan
+    // would catch a write below plane k), and spans for its buckets only.
+    std::vector<double> slab(static_cast<std::size_t>(kN - k) * plane, 0.0), whole(serial.size(), 0.0);
+    std::vector<Span> spans(static_cast<std::size_t>(kN - k) * kN), whole_spans(static_cast<std::size_t>(kN) * kN);
+    deposit_mass(map, b, k, kN - 1, {slab.data(), plane, kN, k}, spans.data());
+    deposit_mass(map, b, 0, kN - 1, {whole.data(), plane, kN, 0}, whole_spans.data());
+    std::vector<double> upper(serial.size(), 0.0);
+    deposit_mass(map, b, k, kN - 1, {upper.data(), plane, kN, 0}, nullptr);
+    CHECK(std::memcmp(slab.data(), upper.data() + static_cast<std::size_t>(k) * plane,
+                      slab.size() * sizeof(double)) == 0);
+    CHECK(std::memcmp(spans.data(), whole_spans.data() + static_cast<std::size_t>(k) * kN,
+                      spans.size() * sizeof(Span)) == 0);
+  }
+  // Thread counts do not change the bits.
+  const int saved = omp_get_max_threads();
+  omp_set_num_threads(1);
+  CHECK(same_bits(deposit_all(map, b), serial));
+  omp_set_num_threads(3);
+  CHECK(same_bits(deposit_all(map, b), serial));
+  omp_set_num_threads(saved);
+}
+
+TEST_CASE("cic: interpolation in bucket order and unbucket give each particle its own corner sum, in source order") {
+  const SourceArrays src(slotsim::testing::plummer_sample(6000, 9));
+  for (bool periodic : {false, true}) {
+    CAPTURE(periodic);
+    const MeshMap map = fitted_map(src, periodic);
+    mem::CountingResource res(mem::Category::Solver);
+    XBuckets b(res);
+    bucket_by_x(src.sources(), map, b);
+    // Any force mesh will do: distinct values per cell and component.
+    std::vector<double> force(3 * static_cast<std::size_t>(kN) * kN * kN);
+    for (std::size_t c = 0; c < force.size(); ++c) force[c] = std::sin(0.37 * double(c)) * (1 + double(c % 7));
+    // Two bucket ranges, as two slabs would run them.
+    interpolate_forces(map, b, 0, kN / 2, {force.data(), 0});
+    interpolate_forces(map, b, kN / 2, kN, {force.data(), 0});
+    const std::size_t np = src.x.size();
+    std::vector<double> ax(np), ay(np), az(np);
+    double* const out[3] = {ax.data(), ay.data(), az.data()};
+    unbucket(b, np, 3, out);
+    // The reference: each particle on its own, corners x, then y, then z.
+    std::vector<double> rx(np), ry(np), rz(np);
+    const std::size_t n = kN;
+    for (std::size_t i = 0; i < np; ++i) {
+      int c[3];
+      double f[3];
+      for (int a = 0; a < 3; ++a) {
+        const double pos = a == 0 ? src.x[i] : a == 1 ? src.y[i] : src.z[i];
+        if (periodic)
+          map.cell<true>(pos, a, c[a], f[a]);
+        else
+          map.cell<false>(pos, a, c[a], f[a]);
+      }
+      double sx = 0, sy = 0, sz = 0;
+      for (int u = 0; u < 2; ++u)
+        for (int v = 0; v < 2; ++v)
+          for (int w = 0; w < 2; ++w) {
+            const std::size_t X = static_cast<std::size_t>((c[0] + u) % kN), Y = static_cast<std::size_t>((c[1] + v) % kN),
+                              Z = static_cast<std::size_t>((c[2] + w) % kN);
+            const double wt = (u ? f[0] : 1 - f[0]) * (v ? f[1] : 1 - f[1]) * (w ? f[2] : 1 - f[2]);
+            const double* F = force.data() + 3 * ((X * n + Y) * n + Z);
+            sx += wt * F[0];
+            sy += wt * F[1];
+            sz += wt * F[2];
+          }
+      rx[i] = sx;
+      ry[i] = sy;
+      rz[i] = sz;
+    }
+    CHECK(same_bits(ax, rx));
+    CHECK(same_bits(ay, ry));
+    CHECK(same_bits(az, rz));
+  }
+}
