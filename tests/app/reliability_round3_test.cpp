@@ -437,13 +437,18 @@ TEST_CASE("round 3, class 4: absurd CPython figures never become verdicts; its m
 TEST_CASE("round 3, class 5: every exit follows one table, CLI11's errors included") {
   TempDir d;
   using slotsim::app::kExitBadInput;
-  // One flag error of each kind CLI11 raises on this command line.
+  // One flag error of each kind CLI11 raises on this command line (no
+  // option is required(), needs() or excludes() another: slotsim checks
+  // those combinations itself, as bad input). The gui's are parsed before
+  // any display is looked for.
   const std::pair<std::string, std::string> kinds[] = {
       {"batch --nope", "The following argument was not expected: --nope"},       // ExtrasError
       {"nosuch", "The following argument was not expected: nosuch"},             // ExtrasError (subcommand)
       {"batch --steps", "--steps: 1 required TEXT missing"},                      // ArgumentMismatch
       {"batch --dt abc", "Could not convert: --dt = abc"},                        // ConversionError
       {"batch --quiet=maybe", "Could not convert: --quiet = maybe"},              // ConversionError (flag)
+      {"gui --render nope", "--render: nope not in {auto,points,splat}"},        // ValidationError (IsMember)
+      {"gui --width 5", "--width: Value 5 not in range 64 to 16384"},            // ValidationError (Range)
   };
   for (const auto& [args, needle] : kinds) {
     CAPTURE(args);
