@@ -2,15 +2,10 @@
 // --script: timed actions for demos and tests, e.g.
 //   "at 30 layout slots; at 60 layout soa; at 90 set-attr charge 1.0;
 //    at 100 screenshot a.png"
-// Actions are separated by ';' or newlines, each "at FRAME VERB ARGS...":
-//   layout NAME | set-attr NAME VALUE [ID] | del-attr NAME [ID]
-//   | read-dict [ID] (`p.__dict__`) | inherit NAME [VALUE] (the
-//   Attributes panel's subclass-without-__slots__ preset; VALUE defaults to
-//   1) | screenshot FILE | pause | resume
-//   | step | solver NAME | dt VALUE | threads N | respawn SCENE N [SEED]
-//   | lessons (measure the Lessons panel's claims) | quit
-//   | speed N (steps per frame, 0 = max) | tour [K] (Compare panel, K steps
-//   per layout, default 10) | export FILE.csv|.json|.md | mark (Memory panel)
+// Actions are separated by ';' or newlines, each "at FRAME VERB ARGS...".
+// The verbs, their arguments and what they do are one table in script.cpp
+// (script_verbs()): the parser, `gui --help` and the unknown-action error
+// all read it, and a test checks docs/GUI.md lists every verb.
 // They run in order. An action runs at its frame or, if the simulation is
 // still busy with the previous scripted command (a conversion of a million
 // particles takes seconds), as soon as that is applied, so every step of a
@@ -33,6 +28,9 @@ class ScriptError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// FILE as written (relative to the working directory, like every other
+// path on the command line); empty: a name in the output folder, as the
+// Screenshot button does.
 struct ScreenshotAction {
   std::string file;
 };
@@ -41,17 +39,47 @@ struct QuitAction {};
 // its export, and the Memory panel's mark.
 struct TourAction {
   std::uint64_t steps_per_layout;
+  int rounds = 3;
 };
 struct ExportAction {
   std::string file;
 };
 struct MarkAction {};
+// The UI scale (the View section's slider).
+struct UiScaleAction {
+  float scale;
+};
+// Opens every folded section of the panels (what the clipping test checks
+// must fit too).
+struct ExpandAction {};
+// The bottom strip's tab: "compare" or "lessons"; with lessons, claim >= 0
+// also selects that claim's details.
+struct ShowAction {
+  std::string tab;
+  int claim = -1;
+};
+// The clipping check (ui/layout_audit.hpp) of the frame it runs in: prints
+// what it found and makes the exit status 1 if any text is cut.
+struct CheckLayoutAction {};
 
 struct ScriptAction {
   long frame = 0;
   std::string source;  // the action as written, for messages
-  std::variant<SimCommand, ScreenshotAction, QuitAction, TourAction, ExportAction, MarkAction> what;
+  std::variant<SimCommand, ScreenshotAction, QuitAction, TourAction, ExportAction, MarkAction, UiScaleAction,
+               ExpandAction, ShowAction, CheckLayoutAction>
+      what;
 };
+
+// One verb of the script language, for help texts.
+struct ScriptVerbInfo {
+  std::string_view verb;   // "set-attr"
+  std::string_view args;   // "NAME VALUE [ID]"
+  std::string_view what;   // one line
+};
+const std::vector<ScriptVerbInfo>& script_verbs();
+// "layout NAME, set-attr NAME VALUE [ID], ..., quit": every verb with its
+// arguments, in the table's order.
+std::string script_verb_list();
 
 // Parses and validates (layout, solver and scene names, numbers) without
 // running anything; actions come back sorted by frame, ties in written order.
@@ -77,6 +105,11 @@ class ScriptRunner {
   // After running the action next() returned; `seq` is the sequence number
   // of the command it posted, 0 if it posted none.
   void ran(std::uint64_t seq);
+  // The next action waits `frames` frames more (an action that changed
+  // what the window draws: ImGui sizes tables and auto-fitting windows
+  // from the frames before, so a check or a screenshot right after it
+  // would see them mid-way).
+  void settle(int frames) { settled_frames_ = kSettleFrames - frames; }
   // Every action ran and every command it posted is applied and shown.
   bool done() const { return next_ >= actions_.size() && settled(); }
 
