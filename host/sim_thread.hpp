@@ -63,7 +63,7 @@ class SimThread {
   // it asks of the thread: restart the statistics, the clock, the forces.
   void apply(const SimCommand& c, std::uint64_t seq);
   void publish();
-  void set_busy(bool busy, const char* label);
+  void set_busy(bool busy, const std::string& label);
   // `cancellable`: throw SpawnCancelled out of the work once the window
   // asks to stop (used for spawning only: an abandoned System is simply
   // destroyed, whereas a conversion is left to finish so no store is ever
@@ -114,7 +114,11 @@ class SimThread {
   double e0_ = 0, energy_error_ = 0, energy_time_ = 0;
   std::string energy_method_;
   double energy_potential_error_ = 0;
-  double next_energy_s_ = 0, next_heap_s_ = 0;
+  double energy_at_s_ = 0;      // when the last measurement finished
+  double energy_cost_s_ = 0;    // what it took
+  double last_step_s_ = 0;      // what the last step took
+  bool energy_after_step_ = false;  // measure again once the first step is done
+  double next_heap_s_ = 0;
   std::shared_ptr<const HeapSample> heap_sample_;
   RankCube cube_;  // bounding cube of the last published positions
   std::deque<std::pair<double, std::uint64_t>> rate_window_;  // (seconds, steps)

@@ -5,19 +5,22 @@
 // them. Starts collapsed: measuring builds sample stores and takes seconds,
 // so it runs only when asked.
 //
-// The table is narrow (it sits between the side panels): each model's cell
-// shows its verdict in a word, the full figures are in the cell's tooltip,
-// and clicking a claim shows every figure and the note on why it changed
-// below the table. Four wide text columns were rejected: at ~500 px they
-// wrap into a column of single words.
+// Each model's cell shows its verdict in a word, the full figures are in the
+// cell's tooltip, and clicking a claim opens a window with every figure and
+// the note on why it changed, sized to the screen (below the table, the
+// details ran out of the strip at a large UI scale). The claim column takes
+// the width the verdicts leave and wraps; four wide text columns were
+// rejected: they wrap into a column of single words.
 #include <imgui.h>
 
+#include <algorithm>
 #include <chrono>
 #include <future>
 #include <memory>
 #include <optional>
 
 #include "lessons/cpython.hpp"
+#include "ui/layout_audit.hpp"
 #include "ui/overlay.hpp"
 #include "ui/widgets.hpp"
 
@@ -89,7 +92,7 @@ void verdict_cell(const ClaimCell& c) {
   ImGui::PopStyleColor();
   if (ImGui::IsItemHovered()) {
     ImGui::BeginTooltip();
-    ImGui::PushTextWrapPos(420);
+    ImGui::PushTextWrapPos(em(28));
     ImGui::TextUnformatted(c.text.c_str());
     if (c.available) ImGui::TextUnformatted(c.verdict.c_str());
     ImGui::PopTextWrapPos();
@@ -129,11 +132,10 @@ void lessons_panel(OverlayContext& ctx, OverlayState& st) {
     o.build_big = st.lessons_build_big;
     ctx.sim.post(cmd::MeasureLessons{o});
   }
-  ImGui::SameLine();
   const bool running = job.pending.valid();
   if (running) {
-    ImGui::TextDisabled("measuring CPython...");
-  } else if (ImGui::Button(job.done && job.done->ok ? "Measure CPython again" : "Measure CPython")) {
+    flow_text_disabled("measuring CPython...");
+  } else if (flow_button(job.done && job.done->ok ? "Measure CPython again" : "Measure CPython")) {
     start_cpython(job);
   }
   if (ImGui::IsItemHovered())
@@ -151,24 +153,34 @@ void lessons_panel(OverlayContext& ctx, OverlayState& st) {
   const bool have_py = job.done && job.done->ok;
   const std::string py_head = have_py ? "CPython " + job.done->figures.version : "CPython";
   static int selected = -1;
+  if (st.show_claim >= 0) {  // the script's `show lessons N`
+    selected = st.show_claim < int(rows.size()) ? st.show_claim : -1;
+    st.show_claim = -1;
+  }
   if (ImGui::BeginTable("lessons", 4,
                         ImGuiTableFlags_Borders | ImGuiTableFlags_RowBg | ImGuiTableFlags_SizingFixedFit)) {
-    // Fits between the side panels of a 1280-pixel window.
-    // 160 + 3 x 92 px plus cell padding stays inside the ~500 px between
-    // the side panels; a claim longer than its cell is clipped, and shown
-    // whole in its tooltip and in the details below.
-    ImGui::TableSetupColumn("claim (click: details)", ImGuiTableColumnFlags_WidthFixed, 160);
-    ImGui::TableSetupColumn("dict", ImGuiTableColumnFlags_WidthFixed, 92);
-    ImGui::TableSetupColumn("shared-keys", ImGuiTableColumnFlags_WidthFixed, 92);
-    ImGui::TableSetupColumn(py_head.c_str(), ImGuiTableColumnFlags_WidthFixed, 92);
+    // The verdict columns as wide as their words and headers; the claim
+    // takes the rest and wraps.
+    ImGui::TableSetupColumn("claim (click: details)", ImGuiTableColumnFlags_WidthStretch);
+    ImGui::TableSetupColumn("dict");
+    ImGui::TableSetupColumn("shared-keys");
+    ImGui::TableSetupColumn(py_head.c_str());
     ImGui::TableHeadersRow();
     for (int i = 0; i < int(rows.size()); ++i) {
       const Lesson& l = rows[std::size_t(i)];
       ImGui::TableNextRow();
       ImGui::TableSetColumnIndex(0);
       ImGui::PushID(i);
-      if (ImGui::Selectable(l.claim.c_str(), selected == i)) selected = selected == i ? -1 : i;
-      if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s\nlecture: %s", l.claim.c_str(), l.lecture.c_str());
+      // A selectable as tall as the wrapped claim, with the claim drawn
+      // over it (a Selectable's own label does not wrap).
+      const float wrap_w = ImGui::GetContentRegionAvail().x;
+      const ImVec2 at = ImGui::GetCursorPos();
+      const float h = ImGui::CalcTextSize(l.claim.c_str(), nullptr, false, wrap_w).y;
+      if (ImGui::Selectable("##claim", selected == i, ImGuiSelectableFlags_AllowItemOverlap, ImVec2(0, h)))
+        selected = selected == i ? -1 : i;
+      if (ImGui::IsItemHovered()) ImGui::SetTooltip("lecture: %s", l.lecture.c_str());
+      ImGui::SetCursorPos(at);
+      ImGui::TextWrapped("%s", l.claim.c_str());
       ImGui::PopID();
       ImGui::TableSetColumnIndex(1);
       verdict_cell(l.classic);
@@ -180,29 +192,37 @@ void lessons_panel(OverlayContext& ctx, OverlayState& st) {
     ImGui::EndTable();
   }
   // The headers are short; what they stand for.
-  ImGui::PushTextWrapPos(ImGui::GetCursorPosX() + 460);
-  ImGui::TextDisabled("dict: slotsim's classic per-instance dict (CPython <= 3.10); shared-keys: its CPython 3.11+ "
-                      "model; hover a verdict for its figures");
-  ImGui::PopTextWrapPos();
+  disabled_wrapped("dict: slotsim's classic per-instance dict (CPython <= 3.10); shared-keys: its CPython 3.11+ "
+                   "model; hover a verdict for its figures");
   for (const Lesson& l : rows)
     if (!l.warning.empty()) {
       ImGui::PushStyleColor(ImGuiCol_Text, kFails);
-      ImGui::PushTextWrapPos(ImGui::GetCursorPosX() + 460);
       ImGui::TextWrapped("%s", l.warning.c_str());
-      ImGui::PopTextWrapPos();
       ImGui::PopStyleColor();
     }
   if (selected >= 0 && selected < int(rows.size())) {
+    // Over the particle view, as wide as reads well (45 em) or the screen
+    // allows, as tall as its text up to 90% of the screen.
     const Lesson& l = rows[std::size_t(selected)];
-    ImGui::Separator();
-    ImGui::PushTextWrapPos(ImGui::GetCursorPosX() + 460);
-    ImGui::TextWrapped("%s (lecture: %s)", l.claim.c_str(), l.lecture.c_str());
-    detail("slotsim dict (classic, CPython <= 3.10)", l.classic);
-    detail("slotsim shared-keys (CPython 3.11+)", l.shared_keys);
-    detail(py_head.c_str(), l.cpython);
-    ImGui::TextDisabled("why it changed");
-    ImGui::TextWrapped("%s", l.why.c_str());
-    ImGui::PopTextWrapPos();
+    const ImGuiIO& io = ImGui::GetIO();
+    const float w = std::min(em(45), 0.9f * io.DisplaySize.x);
+    ImGui::SetNextWindowPos(ImVec2(io.DisplaySize.x * 0.5f, io.DisplaySize.y * 0.5f), ImGuiCond_Always, ImVec2(0.5f, 0.5f));
+    ImGui::SetNextWindowSizeConstraints(ImVec2(w, 0), ImVec2(w, 0.9f * io.DisplaySize.y));
+    bool open = true;
+    if (ImGui::Begin("Claim details", &open,
+                     ImGuiWindowFlags_AlwaysAutoResize | ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoSavedSettings |
+                         ImGuiWindowFlags_NoCollapse)) {
+      ImGui::TextWrapped("%s (lecture: %s)", l.claim.c_str(), l.lecture.c_str());
+      require_visible("claim details: the claim");
+      detail("slotsim dict (classic, CPython <= 3.10)", l.classic);
+      detail("slotsim shared-keys (CPython 3.11+)", l.shared_keys);
+      detail(py_head.c_str(), l.cpython);
+      ImGui::TextDisabled("why it changed");
+      ImGui::TextWrapped("%s", l.why.c_str());
+      require_visible("claim details: why it changed");
+    }
+    ImGui::End();
+    if (!open) selected = -1;
   }
 }
 
