@@ -195,22 +195,27 @@ void ParticleStore::permute(std::span<const std::uint32_t> order) {
   visit([&](auto& s) { s.permute(order); });
 }
 
-double measured_bytes_per_particle(Layout l, bool python_objects) {
+LayoutCost measured_layout_cost(Layout l, bool python_objects) {
   static std::mutex mu;
-  static std::array<double, 2 * kNumLayouts> cache{};
+  static std::array<LayoutCost, 2 * kNumLayouts> cache{};
   std::lock_guard lock(mu);
-  double& c = cache[static_cast<int>(l) + (python_objects ? kNumLayouts : 0)];
-  if (c == 0) {
+  LayoutCost& c = cache[static_cast<int>(l) + (python_objects ? kNumLayouts : 0)];
+  if (c.requested == 0) {
     constexpr std::size_t kSample = 1024;
     ParticleStore s(l, python_objects);
     s.reserve(kSample);
     for (std::size_t i = 0; i < kSample; ++i) s.push(ParticleRecord{double(i), 0, 0, 0, 0, 0, 1});
     const LayoutBytes b = s.bytes();
-    // glibc keeps an 8-byte size field in front of every chunk; count it so
-    // the estimate tracks what the process really commits.
-    c = double(b.usable_total + 8 * b.blocks) / double(kSample);
+    c = {double(b.total()) / double(kSample), double(b.usable_total) / double(kSample),
+         double(b.blocks) / double(kSample)};
   }
   return c;
+}
+
+// glibc keeps an 8-byte size field in front of every chunk; counting it
+// makes the plan track what the process really commits.
+double measured_bytes_per_particle(Layout l, bool python_objects) {
+  return measured_layout_cost(l, python_objects).committed();
 }
 
 }  // namespace slotsim
