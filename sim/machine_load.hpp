@@ -32,22 +32,22 @@ inline bool load_exceeds_cores(double load) { return load > double(machine_cores
 inline constexpr double kSchedulerTickMs = 4.0;
 
 // Whether step times are the scheduler's tick rather than the work: at
-// least half of them lie within 2% (or 0.05 ms) of a whole multiple of the
-// tick. On a loaded two-core machine with two OpenMP threads a step waits
-// at its barrier for the thread that lost its core, and slots, aos and soa
-// all came out at exactly 8.00 ms: two ticks, not a measurement of any of
-// them. Step times far above the tick are never flagged (a multiple of
+// least three of them, and three quarters within 0.4% (or 0.03 ms) of a
+// whole multiple of the tick. On a loaded two-core machine with two OpenMP
+// threads a step waits at its barrier for the thread that lost its core,
+// and slots, aos and soa all came out at exactly 8.00 ms: two ticks, not a
+// measurement of any of them. Real work jitters by more than that from step
+// to step. Step times far above the tick are never flagged (a multiple of
 // 4 ms is then a coincidence of no consequence).
 inline bool quantum_bound(const std::vector<double>& ms, double tick_ms = kSchedulerTickMs) {
-  if (ms.empty()) return false;
-  std::size_t on_tick = 0, small = 0;
+  if (ms.size() < 3) return false;
+  std::size_t on_tick = 0;
   for (double v : ms) {
     if (!(v > 0) || v > 10 * tick_ms) continue;
-    ++small;
     const double k = std::round(v / tick_ms);
-    if (k >= 1 && std::abs(v - k * tick_ms) <= std::max(0.05, 0.02 * v)) ++on_tick;
+    if (k >= 1 && std::abs(v - k * tick_ms) <= std::max(0.03, 0.004 * v)) ++on_tick;
   }
-  return small * 2 >= ms.size() && on_tick * 2 >= ms.size();
+  return on_tick * 4 >= ms.size() * 3;
 }
 
 }  // namespace slotsim

@@ -14,7 +14,6 @@
 
 #include "sim/fixtures.hpp"
 #include "sim/io/json.hpp"
-#include "sim/machine_load.hpp"
 
 using namespace slotsim;
 using namespace slotsim::host;
@@ -118,15 +117,6 @@ TEST_CASE("compare: live figures fill a row until it is measured; measured ones 
   t.clear();
   CHECK(t.visited() == 0);
   CHECK_FALSE(t.current());
-}
-
-TEST_CASE("compare: a 4 ms scheduler tick is recognised, real step times are not") {
-  CHECK(quantum_bound({8.0, 8.0, 8.01, 7.99, 8.0}));
-  CHECK(quantum_bound({4.0, 8.0, 4.02, 12.0}));
-  CHECK_FALSE(quantum_bound({5.3, 5.1, 5.6, 5.2}));
-  CHECK_FALSE(quantum_bound({8.0, 5.1, 5.6, 5.2}));    // one on the tick is chance
-  CHECK_FALSE(quantum_bound({96.0, 100.0, 104.0}));  // far above the tick: work, whatever its digits
-  CHECK_FALSE(quantum_bound({}));
 }
 
 // Simulates the window loop: applies each requested switch (the layout's
