@@ -57,6 +57,12 @@ int run_gui_command(GuiCommandOptions& o, const CLI::App& cmd) {
   // million particles. The estimate of the potential's error is then
   // coarser, and the panel prints it beside the energy.
   o.sim.cfg.diagnostic_budget_s = 0.1;
+  // For the same reason the exact pair sum stops at 5,000 particles here
+  // (12.5 million pair terms, ~30 ms) instead of batch's 20,000 (~0.5 s, 16x
+  // more, which at 20,000 particles took most of the simulation thread's
+  // time and made every command wait behind it). Above, the solver's
+  // potential (bh, pm) or a sample stands in, with its error estimate shown.
+  o.sim.cfg.exact_potential_max = 5000;
   o.gui.sim = o.sim.cfg;
   if (cmd.get_option("--out-dir")->count() > 0) host::check_output_dir(o.gui.out_dir, "--out-dir");
   try {
@@ -69,6 +75,7 @@ int run_gui_command(GuiCommandOptions& o, const CLI::App& cmd) {
     check_writable(o.gui.screenshot, "--screenshot");
   }
   if (!o.gui.frame_log.empty()) check_writable(o.gui.frame_log, "--frame-log");
+  if (!o.gui.widget_map.empty()) check_writable(o.gui.widget_map, "--widget-map");
   o.gui.render = o.render == "points"  ? ui::RenderChoice::Points
                  : o.render == "splat" ? ui::RenderChoice::Splat
                                        : ui::RenderChoice::Auto;
@@ -95,6 +102,11 @@ CLI::App* register_gui(CLI::App& app) {
   // something changed, the energy measured cheaply, ...) is in docs/GUI.md
   // with its measured figures. Respawn goes to 10,000,000.
   o->sim.cfg.particles = 1000000;
+  // The opening scene is the collision: two spheres that visibly fall
+  // together from the first seconds and merge within the first minute. The
+  // Plummer sphere (batch's default) is in equilibrium and looks like a
+  // still ball.
+  o->sim.cfg.scene = "collision";
   o->sim.cfg.solver = default_solver();
   CLI::App* cmd = app.add_subcommand("gui", "open the interactive window (the default)");
   add_sim_options(cmd, o->sim);
@@ -104,7 +116,7 @@ CLI::App* register_gui(CLI::App& app) {
       ->description("particle layout: " + layout_names() + " (dict is the default here: a plain Python class)")
       ->default_str("dict");
   cmd->get_option("--dt")
-      ->description("time step (default: the scene's own, e.g. 0.04 for collision)")
+      ->description("time step (default: the scene's own, e.g. 0.08 for collision)")
       ->default_str("scene's own");
   cmd->get_option("--particles")
       ->description("number of particles (up to 10,000,000 in the window's Respawn)");
@@ -127,7 +139,7 @@ CLI::App* register_gui(CLI::App& app) {
                   "layout, bytes_per_particle, busy, particles, layout_bytes, heap_bytes, steps, paused, "
                   "overlay, cam_yaw, cam_pitch, cam_distance, cam_x, cam_y, cam_z, timing_layout, "
                   "timing_steps, sim_time, dt, drawn (0: nothing new, not drawn), work_ms (the frame without its sleep), "
-                  "energy_age_s (how old the shown energy figure is)");
+                  "energy_age_s (how old the shown energy figure is), load (1-minute load average)");
   // 30, not 60: on software OpenGL (llvmpipe) a frame costs the CPU the
   // simulation thread steps on. Measured at 200,000 particles (dict, pm,
   // 2 cores, Xvfb, median): 119 ms per step with the window at 60 fps, 83 ms
@@ -136,6 +148,9 @@ CLI::App* register_gui(CLI::App& app) {
                                        "simulation shares on software OpenGL")
       ->capture_default_str()
       ->check(CLI::Range(1u, 240u));
+  cmd->add_option("--widget-map", o->gui.widget_map,
+                  "keep FILE up to date with the window rectangles of the main controls (lines NAME X0 Y0 X1 Y1), "
+                  "for tools that drive the window with real input");
   cmd->add_option("--ui-scale", o->gui.ui_scale,
                   "text and panel scale, 0.75 to 3 (default: from the window size, 1.0 at 1280x800; also the "
                   "window's View section and Ctrl+= / Ctrl+-)")

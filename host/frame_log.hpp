@@ -42,6 +42,7 @@ struct FrameRecord {
   // Seconds between the shown energy figure's measurement and this frame,
   // -1 before the first one (bench/frame_times.py reports its maximum).
   double energy_age_s = -1;
+  double load = -1;  // the 1-minute load average (read every second), for figures quoted with their load
 };
 
 struct FrameSummary {

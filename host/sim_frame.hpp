@@ -104,7 +104,8 @@ struct SimStats {
   double energy_time = 0;  // sim_time of that measurement
   double energy_at_s = 0;  // when it was taken (steady clock, seconds): the window shows its age
   std::string energy_method;  // Diagnostics::potential_method: "exact", "bh tree (...)", "pm mesh (...)", "sampled(...)"
-  double energy_potential_error = 0;  // Diagnostics::potential_error of that measurement (0: exact)
+  double energy_potential_error = 0;  // Diagnostics::potential_error of the last check (0: exact)
+  double energy_checked_time = 0;     // sim_time of that check (taken every half minute or so)
 
   // Refreshed after commands only: on a 1M-particle dict it scans every table.
   std::vector<DynamicAttr> dynamic_attrs;

@@ -109,12 +109,15 @@ class SimThread {
   int steps_per_frame_ = 0;
   int steps_since_publish_ = 0;
   double last_publish_s_ = 0;
+  double publish_cost_s_ = 0;  // what the last publish took (gathering the floats to draw)
   double sim_time_ = 0;
   bool has_e0_ = false;
   double e0_ = 0, energy_error_ = 0, energy_time_ = 0;
   std::string energy_method_;
   double energy_potential_error_ = 0;
   double energy_at_s_ = 0;      // when the last measurement finished
+  double energy_checked_s_ = -1;  // when the solver's potential was last checked against exact sums
+  double energy_checked_time_ = 0;  // the simulated time of that check
   double energy_cost_s_ = 0;    // what it took
   double last_step_s_ = 0;      // what the last step took
   bool energy_after_step_ = false;  // measure again once the first step is done

@@ -15,6 +15,7 @@
 #include "host/format.hpp"
 #include "host/output_dir.hpp"
 #include "ui/overlay.hpp"
+#include "ui/widget_map.hpp"
 #include "ui/widgets.hpp"
 
 namespace slotsim::ui {
@@ -106,7 +107,9 @@ void compare_panel(OverlayContext& ctx, OverlayState& st) {
   } else {
     bool any = false;
     for (const CompareRow& r : t.rows()) any = any || r.rounds > 0;
-    if (ImGui::Button(any ? "Re-measure" : "Measure (tour)") && !ctx.progress.busy)
+    const bool measure = ImGui::Button(any ? "Re-measure" : "Measure (tour)");
+    mark_widget("measure");
+    if (measure && !ctx.progress.busy)
       start_tour(ctx.sim, s, st, static_cast<std::uint64_t>(std::clamp(st.tour_steps, 1, int(kTimingWindow))),
                  std::clamp(st.tour_rounds, 1, 100));
     if (ImGui::IsItemHovered())
@@ -130,7 +133,9 @@ void compare_panel(OverlayContext& ctx, OverlayState& st) {
   ImGui::SetNextItemWidth(em(10));
   ImGui::InputText("##file", &st.export_base);
   if (ImGui::IsItemHovered()) ImGui::SetTooltip("file name, in the output folder (Controls) unless absolute");
-  if (flow_button("Export") && !st.export_base.empty()) {
+  const bool do_export = flow_button("Export");
+  mark_widget("export");
+  if (do_export && !st.export_base.empty()) {
     try {
       st.compare_status = export_compare(st, output_file(st.out_dir, st.export_base + exts[std::clamp(st.export_format, 0, 2)]));
     } catch (const std::exception& e) {

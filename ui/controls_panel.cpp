@@ -16,6 +16,7 @@
 #include "host/format.hpp"
 #include "ui/imgui_host.hpp"
 #include "ui/overlay.hpp"
+#include "ui/widget_map.hpp"
 #include "ui/widgets.hpp"
 
 namespace slotsim::ui {
@@ -62,12 +63,16 @@ void run_section(OverlayContext& ctx, const SimStats& s, OverlayState& st) {
   // A toggle, not "pause if the frame shows it running": two quick clicks
   // are then a pause and a resume even before the first is shown.
   if (ImGui::Button(s.paused ? "Resume (Space)" : "Pause (Space)")) ctx.sim.post(cmd::SetPaused{false, true});
+  mark_widget("pause");
   if (flow_button("Step (.)")) ctx.sim.post(cmd::StepOnce{});
+  mark_widget("step");
   if (flow_button("Screenshot")) st.want_screenshot = true;
+  mark_widget("screenshot");
   if (ImGui::IsItemHovered()) ImGui::SetTooltip("a PNG of the window, in the output folder (below)");
   // Named by the step it holds, in the output folder; the result line in
   // the messages gives the full path (or why it failed).
   if (flow_button("Save snapshot")) ctx.sim.post(cmd::SaveSnapshot{"", st.out_dir});
+  mark_widget("save-snapshot");
   if (ImGui::IsItemHovered()) ImGui::SetTooltip("an HDF5 restart file (docs/SNAPSHOTS.md), in the output folder");
   // Speed and time step up front: they decide whether anything visibly
   // moves (each scene starts with its own dt, sim/scenes/registry.cpp).
@@ -78,13 +83,16 @@ void run_section(OverlayContext& ctx, const SimStats& s, OverlayState& st) {
   if (ImGui::IsItemDeactivatedAfterEdit()) ctx.sim.post(cmd::SetSpeed{st.speed});
   ImGui::SetNextItemWidth(em(6));
   ImGui::InputFloat("dt", &st.dt, 0, 0, "%.3g");
+  mark_widget("dt");
   if (flow_button("Apply dt") && st.dt > 0) ctx.sim.post(cmd::SetDt{st.dt});
+  mark_widget("apply-dt");
 }
 
 void output_section(OverlayState& st) {
   section("output folder");
   ImGui::SetNextItemWidth(-FLT_MIN);
   ImGui::InputText("##outdir", &st.out_dir);
+  mark_widget("out-dir");
   if (ImGui::IsItemHovered())
     ImGui::SetTooltip("Screenshot, Save snapshot and Export write here; created on first use (--out-dir)");
   std::error_code ec;
@@ -117,10 +125,14 @@ void solver_section(OverlayContext& ctx, const SimStats& s, OverlayState& st) {
 
 void scene_section(OverlayContext& ctx, OverlayState& st) {
   const auto& scenes = scene_list();
-  std::vector<const char*> items;
-  for (const auto& sc : scenes) items.push_back(sc.name.c_str());
-  item_width_for("scene", em(8));
-  ImGui::Combo("scene", &st.scene, items.data(), static_cast<int>(items.size()));
+  // Radio buttons rather than a combo: four names fit, every choice is in
+  // view, and a click picks one (no popup to open first).
+  for (int i = 0; i < int(scenes.size()); ++i) {
+    const char* name = scenes[std::size_t(i)].name.c_str();
+    if (i) flow(ImGui::GetFrameHeight() + ImGui::GetStyle().ItemInnerSpacing.x + text_w(name));
+    if (ImGui::RadioButton(name, st.scene == i)) st.scene = i;
+    mark_widget("scene:" + scenes[std::size_t(i)].name);
+  }
   const std::size_t scene = static_cast<std::size_t>(std::clamp(st.scene, 0, int(scenes.size()) - 1));
   disabled_wrapped(scenes[scene].description.c_str());
   item_width_for("particles", em(9));
@@ -139,7 +151,9 @@ void scene_section(OverlayContext& ctx, OverlayState& st) {
   st.seed = std::max(st.seed, 0);
   // The new scene's own dt goes with it; the dt field follows once the
   // particles are there (seed_inputs on the new spawn).
-  if (ImGui::Button("Respawn") && !ctx.progress.busy)
+  const bool respawn = ImGui::Button("Respawn");
+  mark_widget("respawn");
+  if (respawn && !ctx.progress.busy)
     ctx.sim.post(cmd::Respawn{scenes[scene].name, static_cast<std::size_t>(st.particles),
                               static_cast<std::uint64_t>(st.seed), scenes[scene].default_dt});
   char note[64];
@@ -208,7 +222,9 @@ void controls_panel(OverlayContext& ctx, OverlayState& st) {
   output_section(st);
   // The less frequent controls fold away.
   if (folding_header(st, "solver")) solver_section(ctx, s, st);
-  if (folding_header(st, "scene and particle count")) scene_section(ctx, st);
+  const bool scene_open = folding_header(st, "scene and particle count");
+  mark_widget("scene-header");
+  if (scene_open) scene_section(ctx, st);
   if (folding_header(st, "view and threads")) view_section(ctx, s, st);
   disabled_wrapped("drag: orbit   right-drag: pan   wheel: zoom   R: reset view   F1: hide overlay   "
                    "Ctrl+= / Ctrl+-: UI scale   Esc or Ctrl+Q: quit");

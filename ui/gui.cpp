@@ -29,6 +29,7 @@
 #include "sim/machine_load.hpp"
 #include "ui/imgui_host.hpp"
 #include "ui/layout_audit.hpp"
+#include "ui/widget_map.hpp"
 #include "ui/overlay.hpp"
 #include "host/sim_thread.hpp"
 
@@ -114,6 +115,7 @@ void print_line(long frame, const std::string& text) {
 
 int run(const GuiOptions& o) {
   FrameLog log(o.frame_log);
+  widget_map_path(o.widget_map);
   auto window = render::open_gl_window(o.width, o.height, "slotsim");
   // A cap rather than vsync: Xvfb and some drivers have no vsync, and an
   // uncapped loop would take a core from the simulation for nothing. Kept
@@ -345,6 +347,7 @@ int run(const GuiOptions& o) {
       imgui.begin_frame();
       OverlayContext ctx{f, prog, sim, mode, gl.renderer, frame_ms, frame, status, regions, imgui.font_file()};
       draw_overlay(ctx, ov);
+      widget_map_flush();
       if (check_layout) {
         const LayoutAudit audit = audit_layout();
         char head[160];
@@ -407,6 +410,7 @@ int run(const GuiOptions& o) {
     r.drawn = draw;
     r.work_ms = work_ms;
     r.energy_age_s = f.stats.has_energy ? steady_seconds() - f.stats.energy_at_s : -1;
+    r.load = ov.load;
     log.add(r);
     ++frame;
 

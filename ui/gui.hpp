@@ -23,6 +23,7 @@ struct GuiOptions {
   long frames = 0;  // quit after this many frames (0 = when the window closes)
   std::string screenshot;  // saved from the last frame
   std::string frame_log;   // CSV, one row per frame
+  std::string widget_map;  // where the main controls are, for input tools (ui/widget_map.hpp)
   std::vector<ScriptAction> script;
   // Auto: splat on a software rasteriser (llvmpipe, softpipe), else points.
   RenderChoice render = RenderChoice::Auto;

@@ -36,14 +36,19 @@ void energy_lines(const SimStats& s) {
   }
   wrapped("energy |E - E0| / |E0| = %.2e", s.energy_error);
   if (ImGui::IsItemHovered())
-    ImGui::SetTooltip("potential: %s\nmeasured again before the figure is 2 s behind the simulation", s.energy_method.c_str());
+    ImGui::SetTooltip("potential: %s\nmeasured again before the figure is 2 s behind the simulation;\n"
+                      "its error estimate (exact sums at a few particles) every 30 s",
+                      s.energy_method.c_str());
   const double age = steady_seconds() - s.energy_at_s;
   char when[96];
   if (s.energy_time == s.sim_time) std::snprintf(when, sizeof when, "at t = %.2f (now)", s.energy_time);
   else std::snprintf(when, sizeof when, "at t = %.2f, %.1f s ago", s.energy_time, age);
   if (s.energy_potential_error > 0) {
-    char line[160];
-    std::snprintf(line, sizeof line, "%s; potential est. error %.1e", when, s.energy_potential_error);
+    // The estimate of the potential's error (exact sums at a few targets)
+    // is taken every half minute; between, the last one stands.
+    char line[200];
+    std::snprintf(line, sizeof line, "%s; potential est. error %.1e (checked at t = %.2f)", when,
+                  s.energy_potential_error, s.energy_checked_time);
     disabled_wrapped(line);
   } else {
     disabled_wrapped((std::string(when) + "; exact potential").c_str());

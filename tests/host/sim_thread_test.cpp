@@ -488,11 +488,11 @@ TEST_CASE("sim thread: the spawn's busy label names the scene, the count and the
   cfg.layout = Layout::Dict;
   SimThread t(cfg, true);
   wait_applied(t, 0);
-  const std::uint64_t seq = t.post(cmd::Respawn{"collision", 2000, 3, 0.04});
+  const std::uint64_t seq = t.post(cmd::Respawn{"collision", 2000, 3, 0.05});
   // Caught while it spawns, or after: the label is the handler's own.
   CHECK(spawn_label("collision", 2000, Layout::Dict) == "spawning collision: 2,000 particles in dict");
   const SimFrame& f = wait_applied(t, seq);
   CHECK(f.stats.scene == "collision");
-  CHECK(f.stats.dt == 0.04);
+  CHECK(f.stats.dt == 0.05);
   CHECK(f.stats.layout == Layout::Dict);
 }
