@@ -179,8 +179,8 @@ void SimThread::maybe_measure_energy(bool force) {
     energy_checked_s_ = now;
     energy_checked_time_ = sim_time_;
     energy_potential_error_ = d.potential_error;
-    energy_method_ = d.potential_method;
-  } else {
+    // The method as the check described it (with its error estimate); an
+    // unchecked measurement uses the same method.
     energy_method_ = d.potential_method;
   }
   if (!has_e0_) {
