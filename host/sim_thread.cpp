@@ -108,6 +108,7 @@ void SimThread::do_step() {
   const double t0 = seconds_now();
   system_->step();
   last_step_s_ = seconds_now() - t0;
+  recent_step_s_[recent_step_i_++ % recent_step_s_.size()] = last_step_s_;
   set_activity("");
   first_step_ = false;
   sim_time_ += system_->config().dt;
@@ -151,8 +152,12 @@ constexpr double kEnergyCheckInterval = 30.0;  // seconds between checks of the 
 void SimThread::maybe_measure_energy(bool force) {
   const double now = seconds_now();
   if (!force && has_e0_ && !(energy_after_step_ && timing_steps_ > 0)) {
-    // Margin for the publish and the window's next frame.
-    const double at_next = (now - energy_at_s_) + last_step_s_ + energy_cost_s_ + 0.15;
+    // The slowest of the last few steps and measurements predict the next
+    // (on a shared machine one step may take twice the one before), plus a
+    // margin for the publish and the window's next frame.
+    double step_s = 0;
+    for (double v : recent_step_s_) step_s = std::max(step_s, v);
+    const double at_next = (now - energy_at_s_) + step_s + energy_cost_s_ + 0.15;
     if (at_next < kEnergyMaxAge) return;
   }
   if (has_e0_ && energy_after_step_ && timing_steps_ > 0) energy_after_step_ = false;
@@ -174,7 +179,9 @@ void SimThread::maybe_measure_energy(bool force) {
   const Diagnostics d = system_->diagnostics({}, check);
   set_activity("");
   energy_at_s_ = seconds_now();
-  if (!check) energy_cost_s_ = energy_at_s_ - now;  // what the frequent kind costs (the prediction above)
+  // What the frequent kind costs (the prediction above): the larger of
+  // this one and the previous, decaying so one slow one does not stay.
+  if (!check) energy_cost_s_ = std::max(energy_at_s_ - now, 0.5 * energy_cost_s_);
   if (d.potential_error >= 0) {
     energy_checked_s_ = now;
     energy_checked_time_ = sim_time_;

@@ -4,6 +4,7 @@
 // inheritance preset) runs here, between steps, so the window thread never
 // waits for a step and a conversion of millions of particles only shows as
 // a progress bar.
+#include <array>
 #include <atomic>
 #include <condition_variable>
 #include <cstdint>
@@ -120,6 +121,8 @@ class SimThread {
   double energy_checked_time_ = 0;  // the simulated time of that check
   double energy_cost_s_ = 0;    // what it took
   double last_step_s_ = 0;      // what the last step took
+  std::array<double, 4> recent_step_s_{};  // the last four, for the energy's schedule
+  std::size_t recent_step_i_ = 0;
   bool energy_after_step_ = false;  // measure again once the first step is done
   double next_heap_s_ = 0;
   std::shared_ptr<const HeapSample> heap_sample_;

@@ -318,9 +318,12 @@ int run(const GuiOptions& o) {
     // (clocks, plots). Rejected: always drawing at --fps, which at a
     // million particles on llvmpipe took ~40% of a core from the steps.
     const auto since = [&](Clock::time_point t) { return std::chrono::duration<double>(frame_start - t).count(); };
+    // A banner counts only while one shows (draw_overlay's own rule).
+    const bool banner = prog.busy || prog.activity_s > 1.0 ||
+                        (sim.last_posted() > f.stats.applied_seq && prog.activity_s > 0.3);
     const bool draw = frame == 0 || resized || !shots.empty() || check_layout || quit || imgui.input_pending() ||
                       f.stats.publish_id != drawn_publish || since(last_input) < 1.0 ||
-                      ((prog.busy || prog.activity_s > 0.3) && since(last_draw) >= 0.1) || since(last_draw) >= 0.5;
+                      (banner && since(last_draw) >= 0.1) || since(last_draw) >= 0.5;
     const sf::Vector2u sz = window->getSize();
     const int w = static_cast<int>(sz.x), h = static_cast<int>(sz.y);
     if (draw) {
