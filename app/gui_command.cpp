@@ -11,6 +11,7 @@
 #include "sim/interrupt.hpp"
 #include "app/output_file.hpp"
 #include "app/sim_options.hpp"
+#include "host/script.hpp"
 #include "sim/layouts/traits.hpp"
 #include "render/screenshot.hpp"
 #include "sim/scenes/scene.hpp"
@@ -129,7 +130,7 @@ CLI::App* register_gui(CLI::App& app) {
   // The actions come from the parser's own table (host/script.cpp).
   cmd->add_option("--script", o->script,
                   "timed actions, e.g. 'at 30 layout slots; at 60 set-attr charge 1.0; at 90 "
-                  "screenshot a.png'; actions: " + host::script_verb_list() + "; see docs/GUI.md");
+                  "screenshot a.png'; actions: " + host::script_help() + "; see docs/GUI.md");
   cmd->add_option("--render", o->render,
                   "points, splat, or auto (splat on software OpenGL such as llvmpipe)")
       ->capture_default_str()

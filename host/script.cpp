@@ -5,7 +5,7 @@
 #include <cerrno>
 #include <cmath>
 #include <cstdlib>
-#include <optional>
+#include <limits>
 #include <string>
 
 #include "host/sim_frame.hpp"
@@ -45,6 +45,11 @@ std::string join(const std::vector<std::string>& v) {
   return s;
 }
 
+using Payload = decltype(ScriptAction::what);
+using Args = std::vector<std::string>;  // the words after the verb
+
+// One action being parsed: its source for messages, and the checks every
+// action's arguments share.
 class Parser {
  public:
   explicit Parser(std::string src) : src_(std::move(src)) {}
@@ -62,13 +67,17 @@ class Parser {
     return v;
   }
 
-  long long integer(const std::string& w, const char* what, long long lo) const {
+  // An integer in [lo, hi]: a value the command's field cannot hold is
+  // refused, never narrowed to another one.
+  long long integer(const std::string& w, const char* what, long long lo,
+                    long long hi = std::numeric_limits<long long>::max()) const {
     errno = 0;
     char* end = nullptr;
     const long long v = std::strtoll(w.c_str(), &end, 10);
     if (w.empty() || *end != '\0' || errno == ERANGE)
       fail(std::string("expected an integer for ") + what + ", got '" + w + "'");
     if (v < lo) fail(std::string(what) + " must be at least " + std::to_string(lo));
+    if (v > hi) fail(std::string(what) + " must be at most " + std::to_string(hi));
     return v;
   }
 
@@ -78,151 +87,156 @@ class Parser {
   std::string src_;
 };
 
-using What = decltype(ScriptAction::what);
-using Args = std::vector<std::string>;  // the words after the verb
-
-// The script language: one row per verb. The parser dispatches on it, and
-// the help texts (script_verbs(), `gui --help`, the unknown-action error)
-// are read from it, so a verb cannot exist without its help line or the
-// other way round. Rejected: the old if-chain with a hand-typed list of
-// verbs beside it in gui --help, which left del-attr and read-dict out.
-struct Verb {
-  ScriptVerbInfo info;
+// The action table: every verb, its arguments, and how they become an
+// action. The parser, its "unknown action" message and the help text of
+// `gui --script` all read this table, so a new action is one entry here.
+struct ActionEntry {
+  ScriptActionInfo info;
   std::size_t min_args, max_args;
-  What (*parse)(const Parser& p, const Args& a);
+  Payload (*make)(const Parser&, const Args&);
 };
 
-std::optional<std::size_t> particle_id(const Parser& p, const Args& a, std::size_t at) {
-  if (a.size() <= at) return std::nullopt;
-  return static_cast<std::size_t>(p.integer(a[at], "the particle id", 0));
+std::size_t particle_id(const Parser& p, const std::string& w) {
+  return static_cast<std::size_t>(p.integer(w, "the particle id", 0));
 }
 
-const std::vector<Verb>& verbs() {
-  static const std::vector<Verb> v = {
-      {{"layout", "NAME", "switch the particles to layout NAME (the keys 1..N do the same)"}, 1, 1,
-       [](const Parser& p, const Args& a) -> What {
-         const auto l = parse_layout(a[0]);
-         if (!l) p.fail(unknown_layout_text(a[0]));
-         return SimCommand{cmd::SwitchLayout{*l}};
-       }},
-      {{"set-attr", "NAME VALUE [ID]", "set an attribute on every particle, or on particle ID"}, 2, 3,
-       [](const Parser& p, const Args& a) -> What {
-         return SimCommand{cmd::SetAttr{particle_id(p, a, 2), a[0], p.number(a[1], "the value")}};
-       }},
-      {{"del-attr", "NAME [ID]", "`del p.NAME` on every particle (all or nothing), or on particle ID"}, 1, 2,
-       [](const Parser& p, const Args& a) -> What {
-         return SimCommand{cmd::SetAttr{particle_id(p, a, 1), a[0], 0.0, cmd::AttrOp::Delete}};
-       }},
-      {{"read-dict", "[ID]", "read `p.__dict__` on every particle or particle ID (a shared-keys particle gets its own dict)"},
-       0, 1,
-       [](const Parser& p, const Args& a) -> What {
-         return SimCommand{cmd::SetAttr{particle_id(p, a, 0), "__dict__", 0.0, cmd::AttrOp::ReadDict}};
-       }},
-      {{"inherit", "NAME [VALUE]", "the inheritance preset: a subclass without __slots__ whose __init__ sets NAME (VALUE 1 by default)"},
-       1, 2,
-       [](const Parser& p, const Args& a) -> What {
-         return SimCommand{cmd::Inherit{a[0], a.size() == 2 ? p.number(a[1], "the value") : 1.0}};
-       }},
-      {{"screenshot", "[FILE]", "save this frame (.png, .bmp, .tga, .jpg); without FILE into the output folder"}, 0, 1,
-       [](const Parser& p, const Args& a) -> What {
-         if (a.empty()) return ScreenshotAction{};
-         try {
-           io::check_image_name(a[0]);
-         } catch (const std::invalid_argument& e) {
-           p.fail(e.what());
-         }
-         return ScreenshotAction{a[0]};
-       }},
-      {{"snapshot", "[FILE]", "save an HDF5 snapshot (the Save snapshot button); without FILE into the output folder"}, 0, 1,
-       [](const Parser&, const Args& a) -> What { return SimCommand{cmd::SaveSnapshot{a.empty() ? "" : a[0], ""}}; }},
-      {{"pause", "", "stop stepping"}, 0, 0,
-       [](const Parser&, const Args&) -> What { return SimCommand{cmd::SetPaused{true}}; }},
-      {{"resume", "", "start stepping again"}, 0, 0,
-       [](const Parser&, const Args&) -> What { return SimCommand{cmd::SetPaused{false}}; }},
-      {{"step", "", "one step"}, 0, 0, [](const Parser&, const Args&) -> What { return SimCommand{cmd::StepOnce{}}; }},
-      {{"solver", "NAME", "change the solver; its parameters stay as they are"}, 1, 1,
-       [](const Parser& p, const Args& a) -> What {
-         const auto names = solver_names();
-         if (std::find(names.begin(), names.end(), a[0]) == names.end())
-           p.fail("unknown solver '" + a[0] + "' (choose: " + join(names) + ")");
-         // The script only names the solver; its parameters stay as they are
-         // (filled in from the running System when the command is posted).
-         return SimCommand{cmd::SetSolver{a[0], ForceParams{}}};
-       }},
-      {{"dt", "VALUE", "time step (> 0)"}, 1, 1,
-       [](const Parser& p, const Args& a) -> What {
-         const double dt = p.number(a[0], "dt");
-         try {
-           check_dt(dt);  // the same check as --dt and System::set_dt
-         } catch (const std::invalid_argument&) {
-           p.fail("dt must be positive and finite");
-         }
-         return SimCommand{cmd::SetDt{dt}};
-       }},
-      {{"threads", "N", "OpenMP threads of the simulation thread (0 = all cores)"}, 1, 1,
-       [](const Parser& p, const Args& a) -> What {
-         return SimCommand{cmd::SetThreads{static_cast<int>(p.integer(a[0], "threads", 0))}};
-       }},
-      {{"respawn", "SCENE N [SEED]", "new particles (seed 1 by default); layout, solver and dt are kept"}, 2, 3,
-       [](const Parser& p, const Args& a) -> What {
-         std::vector<std::string> scenes;
-         for (const auto& s : scene_list()) scenes.push_back(s.name);
-         if (std::find(scenes.begin(), scenes.end(), a[0]) == scenes.end())
-           p.fail("unknown scene '" + a[0] + "' (choose: " + join(scenes) + ")");
-         cmd::Respawn r{a[0], static_cast<std::size_t>(p.integer(a[1], "the particle count", 1)), 1};
-         if (a.size() == 3) r.seed = static_cast<std::uint64_t>(p.integer(a[2], "the seed", 0));
-         return SimCommand{r};
-       }},
-      {{"lessons", "", "measure the Lessons tab's claims (100,000-instance sample, 10M extrapolated)"}, 0, 0,
-       [](const Parser&, const Args&) -> What {
-         return SimCommand{cmd::MeasureLessons{LessonOptions{.sample = 100000, .big = 10000000, .build_big = false}}};
-       }},
-      {{"speed", "N", "at most N steps per 1/60 s (0 = as fast as possible)"}, 1, 1,
-       [](const Parser& p, const Args& a) -> What {
-         return SimCommand{cmd::SetSpeed{static_cast<int>(p.integer(a[0], "steps per frame", 0))}};
-       }},
-      {{"tour", "[K [ROUNDS]]", "measure the Compare table: every layout for K steps (10), in ROUNDS interleaved rounds (3); the script waits for it"},
-       0, 2,
-       [](const Parser& p, const Args& a) -> What {
-         TourAction t{10, 3};
-         if (!a.empty()) t.steps_per_layout = static_cast<std::uint64_t>(p.integer(a[0], "steps per layout", 1));
-         if (t.steps_per_layout > kTimingWindow)
-           p.fail("steps per layout must be at most " + std::to_string(kTimingWindow) + " (use more rounds)");
-         if (a.size() == 2) t.rounds = static_cast<int>(std::min<long long>(p.integer(a[1], "rounds", 1), 100));
-         return t;
-       }},
-      {{"export", "FILE", "write the Compare table (.csv, .json or .md, atomically)"}, 1, 1,
-       [](const Parser& p, const Args& a) -> What {
-         const std::string& f = a[0];
-         auto ends = [&](const std::string& e) { return f.size() > e.size() && f.compare(f.size() - e.size(), e.size(), e) == 0; };
-         if (!ends(".csv") && !ends(".json") && !ends(".md")) p.fail("export FILE must end in .csv, .json or .md");
-         return ExportAction{f};
-       }},
-      {{"mark", "", "the Memory panel's Mark"}, 0, 0, [](const Parser&, const Args&) -> What { return MarkAction{}; }},
-      {{"ui-scale", "S", "text and panel scale (0.75 to 3)"}, 1, 1,
-       [](const Parser& p, const Args& a) -> What {
-         const double s = p.number(a[0], "the scale");
-         if (s < 0.75 || s > 3.0) p.fail("the scale must be between 0.75 and 3");
-         return UiScaleAction{static_cast<float>(s)};
-       }},
-      {{"expand", "", "open every folded section of the panels"}, 0, 0,
-       [](const Parser&, const Args&) -> What { return ExpandAction{}; }},
-      {{"show", "compare|lessons [CLAIM]", "select a tab of the bottom strip; with lessons, also claim number CLAIM's details"},
-       1, 2,
-       [](const Parser& p, const Args& a) -> What {
-         if (a[0] != "compare" && a[0] != "lessons") p.fail("show: expected compare or lessons, got '" + a[0] + "'");
-         ShowAction s{a[0]};
-         if (a.size() == 2) {
-           if (a[0] != "lessons") p.fail("show: only lessons takes a claim number");
-           s.claim = static_cast<int>(p.integer(a[1], "the claim number", 0));
-         }
-         return s;
-       }},
-      {{"check-layout", "", "check this frame for cut-off text; any finding makes the exit status 1"}, 0, 0,
-       [](const Parser&, const Args&) -> What { return CheckLayoutAction{}; }},
-      {{"quit", "", "close the window"}, 0, 0, [](const Parser&, const Args&) -> What { return QuitAction{}; }},
-  };
-  return v;
+const ActionEntry kActions[] = {
+    {{"layout", "NAME", "switch every particle to layout NAME"}, 1, 1,
+     [](const Parser& p, const Args& a) -> Payload {
+       const auto l = parse_layout(a[0]);
+       if (!l) p.fail(unknown_layout_text(a[0]));
+       return SimCommand{cmd::SwitchLayout{*l}};
+     }},
+    {{"set-attr", "NAME VALUE [ID]", "set an attribute on particle ID, or on all"}, 2, 3,
+     [](const Parser& p, const Args& a) -> Payload {
+       cmd::SetAttr s{std::nullopt, a[0], p.number(a[1], "the value")};
+       if (a.size() == 3) s.id = particle_id(p, a[2]);
+       return SimCommand{s};
+     }},
+    {{"del-attr", "NAME [ID]", "delete a dynamic attribute (del p.NAME)"}, 1, 2,
+     [](const Parser& p, const Args& a) -> Payload {
+       cmd::SetAttr s{std::nullopt, a[0], 0.0, cmd::AttrOp::Delete};
+       if (a.size() == 2) s.id = particle_id(p, a[1]);
+       return SimCommand{s};
+     }},
+    {{"read-dict", "[ID]", "read p.__dict__ (gives a shared-keys particle its own dict)"}, 0, 1,
+     [](const Parser& p, const Args& a) -> Payload {
+       cmd::SetAttr s{std::nullopt, "__dict__", 0.0, cmd::AttrOp::ReadDict};
+       if (a.size() == 1) s.id = particle_id(p, a[0]);
+       return SimCommand{s};
+     }},
+    {{"inherit", "NAME [VALUE]", "subclass without __slots__ whose __init__ sets NAME (VALUE, default 1)"}, 1, 2,
+     [](const Parser& p, const Args& a) -> Payload {
+       return SimCommand{cmd::Inherit{a[0], a.size() == 2 ? p.number(a[1], "the value") : 1.0}};
+     }},
+    {{"screenshot", "[FILE]", "save the window (.png, .bmp, .tga, .jpg); without FILE into the output folder"}, 0, 1,
+     [](const Parser& p, const Args& a) -> Payload {
+       if (a.empty()) return ScreenshotAction{};
+       try {
+         io::check_image_name(a[0]);
+       } catch (const std::invalid_argument& e) {
+         p.fail(e.what());
+       }
+       return ScreenshotAction{a[0]};
+     }},
+    {{"snapshot", "[FILE]", "save an HDF5 snapshot (Save snapshot); without FILE into the output folder"}, 0, 1,
+     [](const Parser&, const Args& a) -> Payload { return SimCommand{cmd::SaveSnapshot{a.empty() ? "" : a[0]}}; }},
+    {{"pause", "", "pause the simulation"}, 0, 0,
+     [](const Parser&, const Args&) -> Payload { return SimCommand{cmd::SetPaused{true}}; }},
+    {{"resume", "", "resume it"}, 0, 0,
+     [](const Parser&, const Args&) -> Payload { return SimCommand{cmd::SetPaused{false}}; }},
+    {{"step", "", "one step while paused"}, 0, 0,
+     [](const Parser&, const Args&) -> Payload { return SimCommand{cmd::StepOnce{}}; }},
+    {{"solver", "NAME", "switch the gravity solver"}, 1, 1,
+     [](const Parser& p, const Args& a) -> Payload {
+       const auto names = solver_names();
+       if (std::find(names.begin(), names.end(), a[0]) == names.end())
+         p.fail("unknown solver '" + a[0] + "' (choose: " + join(names) + ")");
+       // The script only names the solver; its parameters stay as they are
+       // (filled in from the running System when the command is posted).
+       return SimCommand{cmd::SetSolver{a[0], ForceParams{}}};
+     }},
+    {{"dt", "VALUE", "set the time step"}, 1, 1,
+     [](const Parser& p, const Args& a) -> Payload {
+       const double dt = p.number(a[0], "dt");
+       try {
+         check_dt(dt);  // the same check as --dt and System::set_dt
+       } catch (const std::invalid_argument&) {
+         p.fail("dt must be positive and finite");
+       }
+       return SimCommand{cmd::SetDt{dt}};
+     }},
+    {{"threads", "N", "OpenMP threads (0 = all cores)"}, 1, 1,
+     [](const Parser& p, const Args& a) -> Payload {
+       return SimCommand{cmd::SetThreads{static_cast<int>(p.integer(a[0], "threads", 0, kMaxThreads))}};
+     }},
+    {{"respawn", "SCENE N [SEED]", "new particles: scene, count, seed"}, 2, 3,
+     [](const Parser& p, const Args& a) -> Payload {
+       std::vector<std::string> scenes;
+       for (const auto& s : scene_list()) scenes.push_back(s.name);
+       if (std::find(scenes.begin(), scenes.end(), a[0]) == scenes.end())
+         p.fail("unknown scene '" + a[0] + "' (choose: " + join(scenes) + ")");
+       cmd::Respawn r{a[0], static_cast<std::size_t>(p.integer(a[1], "the particle count", 1, UINT32_MAX)), 1};
+       if (a.size() == 3) r.seed = static_cast<std::uint64_t>(p.integer(a[2], "the seed", 0));
+       return SimCommand{r};
+     }},
+    {{"lessons", "", "measure the Lessons panel's claims"}, 0, 0,
+     [](const Parser&, const Args&) -> Payload {
+       return SimCommand{cmd::MeasureLessons{LessonOptions{.sample = 100000, .big = 10000000, .build_big = false}}};
+     }},
+    {{"speed", "N", "steps per frame (0 = as fast as possible)"}, 1, 1,
+     [](const Parser& p, const Args& a) -> Payload {
+       return SimCommand{cmd::SetSpeed{static_cast<int>(p.integer(a[0], "steps per frame", 0, cmd::kMaxStepsPerFrame))}};
+     }},
+    {{"tour", "[K [ROUNDS]]",
+      "measure the Compare table: every layout for K steps (10, at most 64), in ROUNDS interleaved rounds (3)"},
+     0, 2,
+     [](const Parser& p, const Args& a) -> Payload {
+       TourAction t{10, 3};
+       if (!a.empty())
+         t.steps_per_layout = static_cast<std::uint64_t>(p.integer(a[0], "steps per layout", 1, kTimingWindow));
+       if (a.size() == 2) t.rounds = static_cast<int>(p.integer(a[1], "rounds", 1, 100));
+       return t;
+     }},
+    {{"export", "FILE", "write the Compare table (.csv, .json or .md)"}, 1, 1,
+     [](const Parser& p, const Args& a) -> Payload {
+       const std::string& f = a[0];
+       auto ends = [&](const std::string& e) {
+         return f.size() > e.size() && f.compare(f.size() - e.size(), e.size(), e) == 0;
+       };
+       if (!ends(".csv") && !ends(".json") && !ends(".md")) p.fail("export FILE must end in .csv, .json or .md");
+       return ExportAction{f};
+     }},
+    {{"mark", "", "mark the heap for a later diff (Memory panel)"}, 0, 0,
+     [](const Parser&, const Args&) -> Payload { return MarkAction{}; }},
+    {{"ui-scale", "S", "text and panel scale (0.75 to 3)"}, 1, 1,
+     [](const Parser& p, const Args& a) -> Payload {
+       const double v = p.number(a[0], "the scale");
+       if (v < 0.75 || v > 3.0) p.fail("the scale must be between 0.75 and 3");
+       return UiScaleAction{static_cast<float>(v)};
+     }},
+    {{"expand", "", "open every folded section of the panels"}, 0, 0,
+     [](const Parser&, const Args&) -> Payload { return ExpandAction{}; }},
+    {{"show", "compare|lessons [CLAIM]", "select a tab of the bottom strip; with lessons, open claim CLAIM's details"},
+     1, 2,
+     [](const Parser& p, const Args& a) -> Payload {
+       if (a[0] != "compare" && a[0] != "lessons") p.fail("show: expected compare or lessons, got '" + a[0] + "'");
+       ShowAction s{a[0]};
+       if (a.size() == 2) {
+         if (a[0] != "lessons") p.fail("show: only lessons takes a claim number");
+         s.claim = static_cast<int>(p.integer(a[1], "the claim number", 0, 1000));
+       }
+       return s;
+     }},
+    {{"check-layout", "", "check this frame for cut-off text; any makes the exit status 1"}, 0, 0,
+     [](const Parser&, const Args&) -> Payload { return CheckLayoutAction{}; }},
+    {{"quit", "", "close the window"}, 0, 0, [](const Parser&, const Args&) -> Payload { return QuitAction{}; }},
+};
+
+std::string usage_of(const ScriptActionInfo& i) {
+  std::string u(i.verb);
+  if (!i.args.empty()) u.append(" ").append(i.args);
+  return u;
 }
 
 ScriptAction Parser::parse() const {
@@ -230,36 +244,41 @@ ScriptAction Parser::parse() const {
   if (w.size() < 3 || w[0] != "at") fail("expected 'at FRAME ACTION ...'");
   ScriptAction a;
   a.source = src_;
-  a.frame = static_cast<long>(integer(w[1], "the frame", 0));
+  a.frame = static_cast<long>(integer(w[1], "the frame", 0, std::numeric_limits<long>::max()));
   const std::string& verb = w[2];
-  const Args args(w.begin() + 3, w.end());
-  for (const Verb& v : verbs()) {
-    if (v.info.verb != verb) continue;
-    if (args.size() < v.min_args || args.size() > v.max_args)
-      fail("usage: at FRAME " + std::string(v.info.verb) + (v.info.args.empty() ? "" : " ") + std::string(v.info.args));
-    a.what = v.parse(*this, args);
+  for (const ActionEntry& e : kActions) {
+    if (e.info.verb != verb) continue;
+    const Args args(w.begin() + 3, w.end());
+    if (args.size() < e.min_args || args.size() > e.max_args) fail("usage: at FRAME " + usage_of(e.info));
+    a.what = e.make(*this, args);
     return a;
   }
-  std::string choices;
-  for (const Verb& v : verbs()) choices += (choices.empty() ? "" : ", ") + std::string(v.info.verb);
-  fail("unknown action '" + verb + "' (choose: " + choices + ")");
+  fail("unknown action '" + verb + "' (choose: " + script_action_names() + ")");
 }
 
 }  // namespace
 
-const std::vector<ScriptVerbInfo>& script_verbs() {
-  static const std::vector<ScriptVerbInfo> v = [] {
-    std::vector<ScriptVerbInfo> out;
-    for (const Verb& x : verbs()) out.push_back(x.info);
-    return out;
-  }();
+std::vector<ScriptActionInfo> script_actions() {
+  std::vector<ScriptActionInfo> v;
+  for (const ActionEntry& e : kActions) v.push_back(e.info);
   return v;
 }
 
-std::string script_verb_list() {
+std::string script_action_names() {
   std::string s;
-  for (const ScriptVerbInfo& v : script_verbs())
-    s += (s.empty() ? "" : ", ") + std::string(v.verb) + (v.args.empty() ? "" : " ") + std::string(v.args);
+  for (const ActionEntry& e : kActions) {
+    if (!s.empty()) s += ", ";
+    s += e.info.verb;
+  }
+  return s;
+}
+
+std::string script_help() {
+  std::string s;
+  for (const ActionEntry& e : kActions) {
+    if (!s.empty()) s += "; ";
+    s += usage_of(e.info);
+  }
   return s;
 }
 

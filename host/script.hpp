@@ -2,10 +2,9 @@
 // --script: timed actions for demos and tests, e.g.
 //   "at 30 layout slots; at 60 layout soa; at 90 set-attr charge 1.0;
 //    at 100 screenshot a.png"
-// Actions are separated by ';' or newlines, each "at FRAME VERB ARGS...".
-// The verbs, their arguments and what they do are one table in script.cpp
-// (script_verbs()): the parser, `gui --help` and the unknown-action error
-// all read it, and a test checks docs/GUI.md lists every verb.
+// Actions are separated by ';' or newlines, each "at FRAME VERB ARGS...";
+// the verbs and their arguments are the action table in script.cpp
+// (script_actions(), shown by `slotsim gui --help`).
 // They run in order. An action runs at its frame or, if the simulation is
 // still busy with the previous scripted command (a conversion of a million
 // particles takes seconds), as soon as that is applied, so every step of a
@@ -29,8 +28,8 @@ class ScriptError : public std::runtime_error {
 };
 
 // FILE as written (relative to the working directory, like every other
-// path on the command line); empty: a name in the output folder, as the
-// Screenshot button does.
+// path on the command line); empty: a new name in the output folder, as
+// the Screenshot button does.
 struct ScreenshotAction {
   std::string file;
 };
@@ -39,7 +38,7 @@ struct QuitAction {};
 // its export, and the Memory panel's mark.
 struct TourAction {
   std::uint64_t steps_per_layout;
-  int rounds = 3;
+  int rounds = 3;  // interleaved rounds (A B C ... A B C)
 };
 struct ExportAction {
   std::string file;
@@ -53,7 +52,7 @@ struct UiScaleAction {
 // must fit too).
 struct ExpandAction {};
 // The bottom strip's tab: "compare" or "lessons"; with lessons, claim >= 0
-// also selects that claim's details.
+// also opens that claim's details.
 struct ShowAction {
   std::string tab;
   int claim = -1;
@@ -70,16 +69,18 @@ struct ScriptAction {
       what;
 };
 
-// One verb of the script language, for help texts.
-struct ScriptVerbInfo {
-  std::string_view verb;   // "set-attr"
-  std::string_view args;   // "NAME VALUE [ID]"
-  std::string_view what;   // one line
+// One script action as the action table in script.cpp defines it: the
+// parser, its error messages and `gui --help` all read that table.
+struct ScriptActionInfo {
+  std::string_view verb;  // "set-attr"
+  std::string_view args;  // "NAME VALUE [ID]" ("" for none)
+  std::string_view what;  // one line
 };
-const std::vector<ScriptVerbInfo>& script_verbs();
-// "layout NAME, set-attr NAME VALUE [ID], ..., quit": every verb with its
-// arguments, in the table's order.
-std::string script_verb_list();
+std::vector<ScriptActionInfo> script_actions();
+// "layout, set-attr, ..." in table order.
+std::string script_action_names();
+// "layout NAME; set-attr NAME VALUE [ID]; ..." for --help.
+std::string script_help();
 
 // Parses and validates (layout, solver and scene names, numbers) without
 // running anything; actions come back sorted by frame, ties in written order.

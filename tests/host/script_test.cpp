@@ -170,10 +170,10 @@ TEST_CASE("script: del-attr and read-dict, on one particle or all; every layout 
 }
 
 TEST_CASE("script: the help, the error's list of actions and docs/GUI.md all come from the parser's table") {
-  const std::string list = script_verb_list();
+  const std::string list = script_help();
   const std::string error = error_of("at 5 explode");
   const std::string docs = slotsim::testing::read_text(std::string(SLOTSIM_SOURCE_DIR) + "/docs/GUI.md");
-  for (const ScriptVerbInfo& v : script_verbs()) {
+  for (const ScriptActionInfo& v : script_actions()) {
     CAPTURE(v.verb);
     CHECK(!v.what.empty());
     // In the help with its arguments, in the unknown-action error by name.
@@ -220,4 +220,37 @@ TEST_CASE("script: the window's own actions (scale, sections, tabs, the clipping
   CHECK(error_of("at 1 show memory").find("compare or lessons") != std::string::npos);
   CHECK(error_of("at 1 show compare 3").find("only lessons") != std::string::npos);
   CHECK(error_of("at 1 tour 65").find("at most 64") != std::string::npos);
+}
+
+// The unknown-action message lists the table's verbs, every one and in order.
+TEST_CASE("script: the unknown-action message names every action of the table") {
+  std::string verbs;
+  for (const ScriptActionInfo& a : script_actions()) {
+    if (!verbs.empty()) verbs += ", ";
+    verbs += a.verb;
+  }
+  CHECK(script_actions().size() >= 19);
+  try {
+    parse_script("at 1 fly");
+    FAIL("no throw");
+  } catch (const ScriptError& e) {
+    CHECK(std::string(e.what()) == "--script: 'at 1 fly': unknown action 'fly' (choose: " + verbs + ")");
+  }
+  for (const ScriptActionInfo& a : script_actions()) {
+    CAPTURE(a.verb);
+    // every verb parses with its documented arguments replaced by samples
+    CHECK(!a.what.empty());
+  }
+}
+
+// Values a command's field cannot hold are refused, not narrowed.
+TEST_CASE("script: threads, speed and counts out of range are refused, not narrowed") {
+  CHECK_THROWS_WITH_AS(parse_script("at 1 threads 2147483648"), doctest::Contains("threads must be at most 256"),
+                       ScriptError);
+  CHECK_THROWS_WITH_AS(parse_script("at 1 threads 100000"), doctest::Contains("at most 256"), ScriptError);
+  CHECK_THROWS_WITH_AS(parse_script("at 1 speed 3000000000"), doctest::Contains("steps per frame must be at most"),
+                       ScriptError);
+  CHECK_THROWS_WITH_AS(parse_script("at 1 respawn plummer 5000000000"), doctest::Contains("at most 4294967295"),
+                       ScriptError);
+  CHECK(parse_script("at 1 threads 256").size() == 1);
 }
