@@ -33,6 +33,7 @@
 #include "sim/layouts/particle_store.hpp"
 #include "sim/memory/tracker.hpp"
 #include "sim/memory_plan.hpp"
+#include "sim/units.hpp"
 #include "sim/message.hpp"
 #include "sim/stats.hpp"
 #include "sim/step_phases.hpp"
@@ -90,7 +91,7 @@ std::string hex(std::uint64_t h) {
   return buf;
 }
 
-double mb(long long b) { return double(b) / 1e6; }
+double mib(long long b) { return double(b) / kMiB; }  // sim/units.hpp: MiB, as every front end prints
 unsigned long long ull(std::uint64_t v) { return static_cast<unsigned long long>(v); }
 
 // Steps run in one layout: the per-layout rows of every report.
@@ -195,9 +196,9 @@ int run_batch(BatchOptions& o) {
       sys.switch_layout(to, progress);
       if (sys.switches().size() == before) continue;  // already in that layout
       const SwitchRecord& r = sys.switches().back();
-      std::printf("switch at step %llu: %s -> %s in %.1f ms, %.1f MB -> %.1f MB\n", ull(at),
+      std::printf("switch at step %llu: %s -> %s in %.1f ms, %.1f MiB -> %.1f MiB\n", ull(at),
                   std::string(layout_name(r.from)).c_str(), std::string(layout_name(r.to)).c_str(), r.ms,
-                  mb(r.bytes_before), mb(r.bytes_after));
+                  mib(r.bytes_before), mib(r.bytes_after));
       std::fflush(stdout);
       segments.push_back({to, at + 1, {}});
     }
@@ -282,13 +283,22 @@ int run_batch(BatchOptions& o) {
               std::string(traits(sys.layout()).cpython).c_str());
   std::printf("| particles | %zu |\n| solver | %s |\n| steps done | %llu of %llu |\n| threads | %d |\n", sys.size(),
               cfg.solver.c_str(), ull(sys.steps_done()), ull(o.steps), threads);
-  std::printf("| bytes/particle | %.2f (objects %.2f, tables %.2f, index %.2f, columns %.2f) |\n",
-              double(b.total()) / np, double(b.objects) / np, double(b.tables) / np, double(b.index) / np,
-              double(b.columns) / np);
+  // Every category of the one table (sim/layouts/layout.hpp) that holds
+  // bytes, so the parts add up to the total (with --python-objects the
+  // headers and floats were left out).
+  std::string parts;
+  for (const ByteCategory& cat : kByteCategories)
+    if (b.*cat.field != 0) {
+      char part[64];
+      std::snprintf(part, sizeof part, "%s%s %.2f", parts.empty() ? "" : ", ", std::string(cat.name).c_str(),
+                    double(b.*cat.field) / np);
+      parts += part;
+    }
+  std::printf("| bytes/particle (requested) | %.2f (%s) |\n", double(b.total()) / np, parts.c_str());
   std::printf("| own dicts | %zu |\n", sys.own_dicts());
-  std::printf("| particle MB | %.2f requested, %.2f usable |\n", mb(b.total()), mb(b.usable_total));
-  std::printf("| heap MB now / peak | %.2f / %.2f |\n| RSS MB | %.2f |\n", mb(heap.current_requested),
-              mb(heap.peak_requested), mb(rss));
+  std::printf("| particle MiB | %.2f requested, %.2f usable |\n", mib(b.total()), mib(b.usable_total));
+  std::printf("| heap MiB now / peak (requested) | %.2f / %.2f |\n| RSS MiB | %.2f |\n", mib(heap.current_requested),
+              mib(heap.peak_requested), mib(rss));
   std::printf("| step ms, all layouts: median (min-max) | %.3f (%.3f-%.3f) |\n", total.median, total.min, total.max);
   std::printf("| energy initial / final | %.10g / %.10g (%s) |\n| rel. energy error | %.3e |\n", d0.total(),
               d1.total(), d1.potential_method.c_str(), e_rel);
@@ -316,14 +326,12 @@ int run_batch(BatchOptions& o) {
     j["dt"] = cfg.dt;
     j["softening"] = cfg.force.softening;
     j["bytes_per_particle"] = double(b.total()) / np;
-    Json& bd = j["bytes_breakdown"] = {{"objects", double(b.objects) / np},
-                                       {"tables", double(b.tables) / np},
-                                       {"index", double(b.index) / np},
-                                       {"columns", double(b.columns) / np},
-                                       {"shared_keys", double(b.shared_keys) / np}};
-    if (cfg.python_objects) {
-      bd["py_headers"] = double(b.py_headers) / np;
-      bd["floats"] = double(b.floats) / np;
+    // Every category, so the breakdown adds up to bytes_per_particle.
+    Json& bd = j["bytes_breakdown"] = Json::object();
+    for (const ByteCategory& cat : kByteCategories) {
+      std::string key(cat.name);
+      std::replace(key.begin(), key.end(), ' ', '_');
+      bd[key] = double(b.*cat.field) / np;
     }
     j["own_dicts"] = sys.own_dicts();
     j["usable_bytes_per_particle"] = double(b.usable_total) / np;

@@ -1,5 +1,7 @@
 #include "app/snapshot_output.hpp"
 
+#include "sim/units.hpp"
+
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -32,9 +34,9 @@ void write_one(const SnapshotOptions& o, const std::string& path, System& sys, b
   }
   if (o.quiet) return;
   const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  std::fprintf(stderr, "snapshot %s: step %llu, %.1f MB in %.0f ms (%.0f MB/s)\n", path.c_str(),
-               static_cast<unsigned long long>(sys.steps_done()), double(bytes) / 1e6, s * 1e3,
-               s > 0 ? double(bytes) / 1e6 / s : 0.0);
+  std::fprintf(stderr, "snapshot %s: step %llu, %.1f MiB in %.0f ms (%.0f MiB/s)\n", path.c_str(),
+               static_cast<unsigned long long>(sys.steps_done()), double(bytes) / kMiB, s * 1e3,
+               s > 0 ? double(bytes) / kMiB / s : 0.0);
 }
 
 }  // namespace
