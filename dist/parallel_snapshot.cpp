@@ -376,6 +376,10 @@ RestartPart read_restart_part(Comm& comm, const std::string& path) {
     if (s.cfg.particles != out.n)
       throw SnapshotError(path + ": /Header/NumPart_Total says " + std::to_string(out.n) + " particles, /PartType1 holds " +
                           std::to_string(s.cfg.particles));
+    if (s.cfg.sort_every > 0)
+      throw std::invalid_argument(path + ": its run reorders every " + std::to_string(s.cfg.sort_every) +
+                                  " steps (--sort-every), which slotsim-mpi does not do; restart it with the serial "
+                                  "slotsim");
     if (!s.run.dynamic.empty())
       throw std::invalid_argument(path + ": holds dynamic attributes ('" + s.run.dynamic[0].name +
                                   "'), which slotsim-mpi does not carry; restart it with the serial slotsim");

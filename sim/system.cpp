@@ -35,7 +35,8 @@ class StoreSink final : public ParticleSink {
   void push(const ParticleRecord& r) override {
     moments.add(r.mass, r.x, r.y, r.z, r.vx, r.vy, r.vz);
     if (k_ - slice_.first < slice_.count) s_.push(r);  // unsigned: false below first
-    if (p_ && (++k_ % (n_ / 100 + 1)) == 0) p_(double(k_) / double(n_), "spawning");
+    ++k_;
+    if (p_ && k_ % (n_ / 100 + 1) == 0) p_(double(k_) / double(n_), "spawning");
   }
   kernels::Moments moments;
 

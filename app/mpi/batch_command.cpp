@@ -242,14 +242,17 @@ int run_batch(Comm& comm, BatchOptions& o) {
       }
       if (ic_records.empty()) throw std::invalid_argument("loading " + cfg.ic_file + ": no particles");
     });
+    // The plan counted a CSV file's lines, an upper bound of its particles.
     std::size_t got = ic_records.size();
     comm.bcast(got, 0);
-    if (got != n)
-      throw dist::AgreedError(1, cfg.ic_file + ": read " + std::to_string(got) + " particles, planned " +
+    if (got > n)
+      throw dist::AgreedError(1, cfg.ic_file + ": read " + std::to_string(got) + " particles, planned at most " +
                                      std::to_string(n) + " (did the file change?)");
+    n = got;
+    const dist::Segments loaded(n, comm.size());
     std::vector<std::size_t> counts(static_cast<std::size_t>(comm.size()), 0);
     if (root)
-      for (int r = 0; r < comm.size(); ++r) counts[std::size_t(r)] = seg.count(r);
+      for (int r = 0; r < comm.size(); ++r) counts[std::size_t(r)] = loaded.count(r);
     dist::LocalPart part;
     part.run.particles = comm.alltoallv(ic_records.data(), counts);
     ic_records = {};

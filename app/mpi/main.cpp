@@ -12,6 +12,7 @@
 
 #include <CLI/CLI.hpp>
 #include <cstdio>
+#include <cstdlib>
 #include <iostream>
 #include <sstream>
 
@@ -20,6 +21,16 @@
 #include "sim/message.hpp"
 
 int main(int argc, char** argv) {
+  // Open MPI's MPI-IO: ROMIO rather than the default ompio, unless the user
+  // chose (a set OMPI_MCA_io wins). Parallel HDF5 on ompio can hang in
+  // collective writes (HDF5 issue #1227), and ompio probes the machine with
+  // hwloc, whose GL plugin talks to any X server it finds. Read by the
+  // library at MPI_Init, in this process; other MPIs ignore it.
+  setenv("OMPI_MCA_io", "romio321", 0);
+  // hwloc's GL plugin (loaded by Open MPI's components) opens every X
+  // display it finds to look for GPUs, and a display with access control
+  // answers with a line on stderr per process; slotsim uses no GPU.
+  setenv("HWLOC_COMPONENTS", "-gl", 0);
   int provided = 0;
   // FUNNELED: OpenMP threads compute inside a rank, only the main thread
   // calls MPI.
