@@ -11,6 +11,7 @@
 #include "sim/interrupt.hpp"
 #include "app/output_file.hpp"
 #include "app/sim_options.hpp"
+#include "host/script.hpp"
 #include "sim/layouts/traits.hpp"
 #include "render/screenshot.hpp"
 #include "sim/scenes/scene.hpp"
@@ -107,10 +108,7 @@ CLI::App* register_gui(CLI::App& app) {
                   "save the last frame to FILE (.png, .bmp, .tga or .jpg)");
   cmd->add_option("--script", o->script,
                   "timed actions, e.g. 'at 30 layout slots; at 60 set-attr charge 1.0; at 90 "
-                  "screenshot a.png'; actions: layout, set-attr NAME VALUE [ID], inherit NAME "
-                  "[VALUE] (subclass without __slots__), screenshot, pause, resume, step, solver, "
-                  "dt, threads, respawn SCENE N [SEED], lessons, speed N, tour [K], export FILE, mark, "
-                  "quit; see docs/GUI.md");
+                  "screenshot a.png'; actions: " + host::script_help() + "; see docs/GUI.md");
   cmd->add_option("--render", o->render,
                   "points, splat, or auto (splat on software OpenGL such as llvmpipe)")
       ->capture_default_str()

@@ -13,19 +13,30 @@
 namespace slotsim::app {
 namespace {
 
-constexpr std::uint64_t kMaxThreads = 256;
-
-std::string solver_list() {
+std::string joined(const std::vector<std::string>& v) {
   std::string s;
-  for (const auto& n : solver_names()) s += (s.empty() ? "" : ", ") + n;
+  for (const auto& x : v) s += (s.empty() ? "" : ", ") + x;
   return s;
 }
 
-std::string scene_names() {
-  std::string s;
-  for (const auto& sc : scene_list()) s += (s.empty() ? "" : ", ") + sc.name;
-  return s;
+// The solver-specific flags and the parameter each sets; which solvers use
+// it is the registry's to say (solvers_using), not this table's.
+struct SolverFlag {
+  const char* flag;
+  SolverParam param;
+};
+constexpr SolverFlag kSolverFlags[] = {{"--softening", SolverParam::Softening},
+                                       {"--theta", SolverParam::Theta},
+                                       {"--grid", SolverParam::Grid},
+                                       {"--periodic", SolverParam::Periodic},
+                                       {"--box", SolverParam::Box}};
+
+// "(bh only)" or "(direct, bh, pm)" for a flag's help.
+std::string applies_to(SolverParam p) {
+  const auto v = solvers_using(p);
+  return "(" + joined(v) + (v.size() == 1 ? " only)" : ")");
 }
+
 
 void check_finite(double v, const char* flag) {
   if (!std::isfinite(v)) throw std::invalid_argument(std::string(flag) + " must be a finite number");
@@ -61,26 +72,26 @@ void add_sim_options(CLI::App* cmd, SimOptions& o) {
   o.seed = std::to_string(c.seed);
   o.threads = std::to_string(c.threads);
   o.sort_every = std::to_string(c.sort_every);
-  cmd->add_option("--scene", c.scene, "initial conditions: " + scene_names())->capture_default_str();
+  cmd->add_option("--scene", c.scene, "initial conditions: " + scene_names_text())->capture_default_str();
   cmd->add_option("--ic", c.ic_file,
                   "load particles from FILE instead of --scene: CSV (x,y,z,vx,vy,vz,mass) or a Gadget-style "
                   "HDF5 file (.h5); excludes --scene, --particles, --seed");
   cmd->add_option("-n,--particles", o.particles, "number of particles (1 to 2^32-1)")->capture_default_str();
   cmd->add_option("--layout", o.layout, "particle layout: " + layout_names())->capture_default_str();
-  cmd->add_option("--solver", c.solver, "gravity solver: " + solver_list())->capture_default_str();
+  cmd->add_option("--solver", c.solver, "gravity solver: " + solver_names_text())->capture_default_str();
   cmd->add_option("--dt", c.dt, "time step (> 0)")->capture_default_str();
-  cmd->add_option("--softening", c.force.softening, "Plummer softening length (direct, bh, pm)")->capture_default_str();
-  cmd->add_option("--theta", c.force.theta, "Barnes-Hut opening angle (bh only)")->capture_default_str();
-  cmd->add_option("--grid", c.force.grid, "particle-mesh cells per side (pm only)")->capture_default_str();
-  cmd->add_flag("--periodic", c.force.periodic, "particle-mesh: periodic box instead of isolated (pm only)");
-  cmd->add_option("--box", c.force.box, "periodic box side, 0 = fit to the particles (pm --periodic only)")
+  cmd->add_option("--softening", c.force.softening, "Plummer softening length " + applies_to(SolverParam::Softening))->capture_default_str();
+  cmd->add_option("--theta", c.force.theta, "Barnes-Hut opening angle " + applies_to(SolverParam::Theta))->capture_default_str();
+  cmd->add_option("--grid", c.force.grid, "particle-mesh cells per side " + applies_to(SolverParam::Grid))->capture_default_str();
+  cmd->add_flag("--periodic", c.force.periodic, "periodic box instead of isolated " + applies_to(SolverParam::Periodic));
+  cmd->add_option("--box", c.force.box, "periodic box side, 0 = fit to the particles; with --periodic " + applies_to(SolverParam::Box))
       ->capture_default_str();
   cmd->add_option("--seed", o.seed, "random seed of the scene (0 to 2^64-1)")->capture_default_str();
   cmd->add_option("--threads", o.threads, "OpenMP threads (0 = all cores, at most " + std::to_string(kMaxThreads) + ")")
       ->capture_default_str();
   cmd->add_flag("--python-objects", c.python_objects,
                 "CPython-faithful objects: object and GC headers and a 24-B float per value, allocated for real "
-                "(dict, slots, slots+dict, shared-keys only)");
+                "(" + heap_object_layout_names() + " only)");
   cmd->add_option("--sort-every", o.sort_every, "reorder particles along a Morton curve every K steps (0 = never)")
       ->capture_default_str();
 }
@@ -114,34 +125,24 @@ void finish_sim_options(SimOptions& o) {
   } else {
     bool known = false;
     for (const auto& s : scene_list()) known |= s.name == c.scene;
-    if (!known) throw std::invalid_argument("unknown scene '" + c.scene + "' (choose: " + scene_names() + ")");
+    if (!known) throw std::invalid_argument(unknown_scene_text(c.scene));
   }
 
   bool solver_known = false;
   for (const auto& n : solver_names()) solver_known |= n == c.solver;
-  if (!solver_known) throw std::invalid_argument("unknown solver '" + c.solver + "' (choose: " + solver_list() + ")");
+  if (!solver_known) make_solver(c.solver, c.force);  // throws the registry's own message
 
-  // Which solver each flag belongs to. A flag given for another solver is
-  // refused (batch, bench) or checked against its own solver (gui).
-  struct Owned {
-    const char* flag;
-    std::vector<std::string> solvers;
-  };
-  const Owned owned[] = {{"--theta", {"bh"}},
-                         {"--grid", {"pm"}},
-                         {"--periodic", {"pm"}},
-                         {"--box", {"pm"}},
-                         {"--softening", {"direct", "bh", "pm"}}};
-  for (const auto& [flag, solvers] : owned) {
+  // Which solvers each flag belongs to (the registry says). A flag given
+  // for another solver is refused (batch, bench) or checked against its own
+  // solvers (gui).
+  for (const auto& [flag, param] : kSolverFlags) {
     if (!o.given(flag)) continue;
+    const auto solvers = solvers_using(param);
     bool fits = false;
     for (const auto& s : solvers) fits |= s == c.solver;
-    if (!fits && o.strict_solver_flags) {
-      std::string list;
-      for (const auto& s : solvers) list += (list.empty() ? "" : ", ") + s;
+    if (!fits && o.strict_solver_flags)
       throw std::invalid_argument(std::string(flag) + " means nothing for --solver " + c.solver + " (it applies to " +
-                                  list + ")");
-    }
+                                  joined(solvers) + ")");
     for (const auto& s : solvers) make_solver(s, c.force);  // checks the value where it is used
   }
   if (o.given("--box") && !c.force.periodic)

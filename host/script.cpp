@@ -5,6 +5,7 @@
 #include <cerrno>
 #include <cmath>
 #include <cstdlib>
+#include <limits>
 #include <string>
 
 #include "sim/io/output_file.hpp"
@@ -43,6 +44,11 @@ std::string join(const std::vector<std::string>& v) {
   return s;
 }
 
+using Payload = decltype(ScriptAction::what);
+using Args = std::vector<std::string>;  // the words after the verb
+
+// One action being parsed: its source for messages, and the checks every
+// action's arguments share.
 class Parser {
  public:
   explicit Parser(std::string src) : src_(std::move(src)) {}
@@ -60,129 +66,190 @@ class Parser {
     return v;
   }
 
-  long long integer(const std::string& w, const char* what, long long lo) const {
+  // An integer in [lo, hi]: a value the command's field cannot hold is
+  // refused, never narrowed to another one.
+  long long integer(const std::string& w, const char* what, long long lo,
+                    long long hi = std::numeric_limits<long long>::max()) const {
     errno = 0;
     char* end = nullptr;
     const long long v = std::strtoll(w.c_str(), &end, 10);
     if (w.empty() || *end != '\0' || errno == ERANGE)
       fail(std::string("expected an integer for ") + what + ", got '" + w + "'");
     if (v < lo) fail(std::string(what) + " must be at least " + std::to_string(lo));
+    if (v > hi) fail(std::string(what) + " must be at most " + std::to_string(hi));
     return v;
   }
 
-  void arity(const std::vector<std::string>& w, std::size_t lo, std::size_t hi,
-             const char* usage) const {
-    const std::size_t args = w.size() - 3;  // "at", frame, verb
-    if (args < lo || args > hi) fail(std::string("usage: at FRAME ") + usage);
-  }
-
-  ScriptAction parse() const {
-    const auto w = split_words(src_);
-    if (w.size() < 3 || w[0] != "at") fail("expected 'at FRAME ACTION ...'");
-    ScriptAction a;
-    a.source = src_;
-    a.frame = static_cast<long>(integer(w[1], "the frame", 0));
-    const std::string& verb = w[2];
-    if (verb == "layout") {
-      arity(w, 1, 1, "layout NAME");
-      const auto l = parse_layout(w[3]);
-      if (!l) fail(unknown_layout_text(w[3]));
-      a.what = SimCommand{cmd::SwitchLayout{*l}};
-    } else if (verb == "set-attr") {
-      arity(w, 2, 3, "set-attr NAME VALUE [PARTICLE_ID]");
-      cmd::SetAttr s{std::nullopt, w[3], number(w[4], "the value")};
-      if (w.size() == 6) s.id = static_cast<std::size_t>(integer(w[5], "the particle id", 0));
-      a.what = SimCommand{s};
-    } else if (verb == "del-attr") {
-      arity(w, 1, 2, "del-attr NAME [PARTICLE_ID]");
-      cmd::SetAttr s{std::nullopt, w[3], 0.0, cmd::AttrOp::Delete};
-      if (w.size() == 5) s.id = static_cast<std::size_t>(integer(w[4], "the particle id", 0));
-      a.what = SimCommand{s};
-    } else if (verb == "read-dict") {
-      arity(w, 0, 1, "read-dict [PARTICLE_ID]");
-      cmd::SetAttr s{std::nullopt, "__dict__", 0.0, cmd::AttrOp::ReadDict};
-      if (w.size() == 4) s.id = static_cast<std::size_t>(integer(w[3], "the particle id", 0));
-      a.what = SimCommand{s};
-    } else if (verb == "inherit") {
-      arity(w, 1, 2, "inherit NAME [VALUE]");
-      a.what = SimCommand{cmd::Inherit{w[3], w.size() == 5 ? number(w[4], "the value") : 1.0}};
-    } else if (verb == "screenshot") {
-      arity(w, 1, 1, "screenshot FILE");
-      try {
-        io::check_image_name(w[3]);
-      } catch (const std::invalid_argument& e) {
-        fail(e.what());
-      }
-      a.what = ScreenshotAction{w[3]};
-    } else if (verb == "pause" || verb == "resume") {
-      arity(w, 0, 0, verb == "pause" ? "pause" : "resume");
-      a.what = SimCommand{cmd::SetPaused{verb == "pause"}};
-    } else if (verb == "step") {
-      arity(w, 0, 0, "step");
-      a.what = SimCommand{cmd::StepOnce{}};
-    } else if (verb == "solver") {
-      arity(w, 1, 1, "solver NAME");
-      const auto names = solver_names();
-      if (std::find(names.begin(), names.end(), w[3]) == names.end())
-        fail("unknown solver '" + w[3] + "' (choose: " + join(names) + ")");
-      // The script only names the solver; its parameters stay as they are
-      // (filled in from the running System when the command is posted).
-      a.what = SimCommand{cmd::SetSolver{w[3], ForceParams{}}};
-    } else if (verb == "dt") {
-      arity(w, 1, 1, "dt VALUE");
-      const double dt = number(w[3], "dt");
-      try {
-        check_dt(dt);  // the same check as --dt and System::set_dt
-      } catch (const std::invalid_argument&) {
-        fail("dt must be positive and finite");
-      }
-      a.what = SimCommand{cmd::SetDt{dt}};
-    } else if (verb == "threads") {
-      arity(w, 1, 1, "threads N");
-      a.what = SimCommand{cmd::SetThreads{static_cast<int>(integer(w[3], "threads", 0))}};
-    } else if (verb == "respawn") {
-      arity(w, 2, 3, "respawn SCENE N [SEED]");
-      std::vector<std::string> scenes;
-      for (const auto& s : scene_list()) scenes.push_back(s.name);
-      if (std::find(scenes.begin(), scenes.end(), w[3]) == scenes.end())
-        fail("unknown scene '" + w[3] + "' (choose: " + join(scenes) + ")");
-      cmd::Respawn r{w[3], static_cast<std::size_t>(integer(w[4], "the particle count", 1)), 1};
-      if (w.size() == 6) r.seed = static_cast<std::uint64_t>(integer(w[5], "the seed", 0));
-      a.what = SimCommand{r};
-    } else if (verb == "lessons") {
-      arity(w, 0, 0, "lessons");
-      a.what = SimCommand{cmd::MeasureLessons{LessonOptions{.sample = 100000, .big = 10000000, .build_big = false}}};
-    } else if (verb == "speed") {
-      arity(w, 1, 1, "speed STEPS_PER_FRAME");
-      a.what = SimCommand{cmd::SetSpeed{static_cast<int>(integer(w[3], "steps per frame", 0))}};
-    } else if (verb == "tour") {
-      arity(w, 0, 1, "tour [STEPS_PER_LAYOUT]");
-      a.what = TourAction{w.size() == 4 ? static_cast<std::uint64_t>(integer(w[3], "steps per layout", 1)) : 10};
-    } else if (verb == "export") {
-      arity(w, 1, 1, "export FILE (.csv, .json or .md)");
-      const std::string& f = w[3];
-      auto ends = [&](const std::string& e) { return f.size() > e.size() && f.compare(f.size() - e.size(), e.size(), e) == 0; };
-      if (!ends(".csv") && !ends(".json") && !ends(".md")) fail("export FILE must end in .csv, .json or .md");
-      a.what = ExportAction{f};
-    } else if (verb == "mark") {
-      arity(w, 0, 0, "mark");
-      a.what = MarkAction{};
-    } else if (verb == "quit") {
-      arity(w, 0, 0, "quit");
-      a.what = QuitAction{};
-    } else {
-      fail("unknown action '" + verb +
-           "' (choose: layout, set-attr, del-attr, read-dict, inherit, screenshot, pause, resume, step, solver, dt, "
-           "threads, respawn, lessons, speed, tour, export, mark, quit)");
-    }
-    return a;
-  }
+  ScriptAction parse() const;
 
  private:
   std::string src_;
 };
 
+// The action table: every verb, its arguments, and how they become an
+// action. The parser, its "unknown action" message and the help text of
+// `gui --script` all read this table, so a new action is one entry here.
+struct ActionEntry {
+  ScriptActionInfo info;
+  std::size_t min_args, max_args;
+  Payload (*make)(const Parser&, const Args&);
+};
+
+std::size_t particle_id(const Parser& p, const std::string& w) {
+  return static_cast<std::size_t>(p.integer(w, "the particle id", 0));
+}
+
+const ActionEntry kActions[] = {
+    {{"layout", "NAME", "switch every particle to layout NAME"}, 1, 1,
+     [](const Parser& p, const Args& a) -> Payload {
+       const auto l = parse_layout(a[0]);
+       if (!l) p.fail(unknown_layout_text(a[0]));
+       return SimCommand{cmd::SwitchLayout{*l}};
+     }},
+    {{"set-attr", "NAME VALUE [ID]", "set an attribute on particle ID, or on all"}, 2, 3,
+     [](const Parser& p, const Args& a) -> Payload {
+       cmd::SetAttr s{std::nullopt, a[0], p.number(a[1], "the value")};
+       if (a.size() == 3) s.id = particle_id(p, a[2]);
+       return SimCommand{s};
+     }},
+    {{"del-attr", "NAME [ID]", "delete a dynamic attribute (del p.NAME)"}, 1, 2,
+     [](const Parser& p, const Args& a) -> Payload {
+       cmd::SetAttr s{std::nullopt, a[0], 0.0, cmd::AttrOp::Delete};
+       if (a.size() == 2) s.id = particle_id(p, a[1]);
+       return SimCommand{s};
+     }},
+    {{"read-dict", "[ID]", "read p.__dict__ (gives a shared-keys particle its own dict)"}, 0, 1,
+     [](const Parser& p, const Args& a) -> Payload {
+       cmd::SetAttr s{std::nullopt, "__dict__", 0.0, cmd::AttrOp::ReadDict};
+       if (a.size() == 1) s.id = particle_id(p, a[0]);
+       return SimCommand{s};
+     }},
+    {{"inherit", "NAME [VALUE]", "subclass without __slots__ whose __init__ sets NAME (VALUE, default 1)"}, 1, 2,
+     [](const Parser& p, const Args& a) -> Payload {
+       return SimCommand{cmd::Inherit{a[0], a.size() == 2 ? p.number(a[1], "the value") : 1.0}};
+     }},
+    {{"screenshot", "FILE", "save the window (.png, .bmp, .tga, .jpg)"}, 1, 1,
+     [](const Parser& p, const Args& a) -> Payload {
+       try {
+         io::check_image_name(a[0]);
+       } catch (const std::invalid_argument& e) {
+         p.fail(e.what());
+       }
+       return ScreenshotAction{a[0]};
+     }},
+    {{"pause", "", "pause the simulation"}, 0, 0,
+     [](const Parser&, const Args&) -> Payload { return SimCommand{cmd::SetPaused{true}}; }},
+    {{"resume", "", "resume it"}, 0, 0,
+     [](const Parser&, const Args&) -> Payload { return SimCommand{cmd::SetPaused{false}}; }},
+    {{"step", "", "one step while paused"}, 0, 0,
+     [](const Parser&, const Args&) -> Payload { return SimCommand{cmd::StepOnce{}}; }},
+    {{"solver", "NAME", "switch the gravity solver"}, 1, 1,
+     [](const Parser& p, const Args& a) -> Payload {
+       const auto names = solver_names();
+       if (std::find(names.begin(), names.end(), a[0]) == names.end())
+         p.fail("unknown solver '" + a[0] + "' (choose: " + join(names) + ")");
+       // The script only names the solver; its parameters stay as they are
+       // (filled in from the running System when the command is posted).
+       return SimCommand{cmd::SetSolver{a[0], ForceParams{}}};
+     }},
+    {{"dt", "VALUE", "set the time step"}, 1, 1,
+     [](const Parser& p, const Args& a) -> Payload {
+       const double dt = p.number(a[0], "dt");
+       try {
+         check_dt(dt);  // the same check as --dt and System::set_dt
+       } catch (const std::invalid_argument&) {
+         p.fail("dt must be positive and finite");
+       }
+       return SimCommand{cmd::SetDt{dt}};
+     }},
+    {{"threads", "N", "OpenMP threads (0 = all cores)"}, 1, 1,
+     [](const Parser& p, const Args& a) -> Payload {
+       return SimCommand{cmd::SetThreads{static_cast<int>(p.integer(a[0], "threads", 0, kMaxThreads))}};
+     }},
+    {{"respawn", "SCENE N [SEED]", "new particles: scene, count, seed"}, 2, 3,
+     [](const Parser& p, const Args& a) -> Payload {
+       std::vector<std::string> scenes;
+       for (const auto& s : scene_list()) scenes.push_back(s.name);
+       if (std::find(scenes.begin(), scenes.end(), a[0]) == scenes.end())
+         p.fail("unknown scene '" + a[0] + "' (choose: " + join(scenes) + ")");
+       cmd::Respawn r{a[0], static_cast<std::size_t>(p.integer(a[1], "the particle count", 1, UINT32_MAX)), 1};
+       if (a.size() == 3) r.seed = static_cast<std::uint64_t>(p.integer(a[2], "the seed", 0));
+       return SimCommand{r};
+     }},
+    {{"lessons", "", "measure the Lessons panel's claims"}, 0, 0,
+     [](const Parser&, const Args&) -> Payload {
+       return SimCommand{cmd::MeasureLessons{LessonOptions{.sample = 100000, .big = 10000000, .build_big = false}}};
+     }},
+    {{"speed", "N", "steps per frame (0 = as fast as possible)"}, 1, 1,
+     [](const Parser& p, const Args& a) -> Payload {
+       return SimCommand{cmd::SetSpeed{static_cast<int>(p.integer(a[0], "steps per frame", 0, cmd::kMaxStepsPerFrame))}};
+     }},
+    {{"tour", "[K]", "visit every layout for K steps (default 10; Compare panel)"}, 0, 1,
+     [](const Parser& p, const Args& a) -> Payload {
+       return TourAction{a.size() == 1 ? static_cast<std::uint64_t>(p.integer(a[0], "steps per layout", 1)) : 10};
+     }},
+    {{"export", "FILE", "write the Compare table (.csv, .json or .md)"}, 1, 1,
+     [](const Parser& p, const Args& a) -> Payload {
+       const std::string& f = a[0];
+       auto ends = [&](const std::string& e) {
+         return f.size() > e.size() && f.compare(f.size() - e.size(), e.size(), e) == 0;
+       };
+       if (!ends(".csv") && !ends(".json") && !ends(".md")) p.fail("export FILE must end in .csv, .json or .md");
+       return ExportAction{f};
+     }},
+    {{"mark", "", "mark the heap for a later diff (Memory panel)"}, 0, 0,
+     [](const Parser&, const Args&) -> Payload { return MarkAction{}; }},
+    {{"quit", "", "close the window"}, 0, 0, [](const Parser&, const Args&) -> Payload { return QuitAction{}; }},
+};
+
+std::string usage_of(const ScriptActionInfo& i) {
+  std::string u(i.verb);
+  if (!i.args.empty()) u.append(" ").append(i.args);
+  return u;
+}
+
+ScriptAction Parser::parse() const {
+  const auto w = split_words(src_);
+  if (w.size() < 3 || w[0] != "at") fail("expected 'at FRAME ACTION ...'");
+  ScriptAction a;
+  a.source = src_;
+  a.frame = static_cast<long>(integer(w[1], "the frame", 0, std::numeric_limits<long>::max()));
+  const std::string& verb = w[2];
+  for (const ActionEntry& e : kActions) {
+    if (e.info.verb != verb) continue;
+    const Args args(w.begin() + 3, w.end());
+    if (args.size() < e.min_args || args.size() > e.max_args) fail("usage: at FRAME " + usage_of(e.info));
+    a.what = e.make(*this, args);
+    return a;
+  }
+  fail("unknown action '" + verb + "' (choose: " + script_action_names() + ")");
+}
+
 }  // namespace
+
+std::vector<ScriptActionInfo> script_actions() {
+  std::vector<ScriptActionInfo> v;
+  for (const ActionEntry& e : kActions) v.push_back(e.info);
+  return v;
+}
+
+std::string script_action_names() {
+  std::string s;
+  for (const ActionEntry& e : kActions) {
+    if (!s.empty()) s += ", ";
+    s += e.info.verb;
+  }
+  return s;
+}
+
+std::string script_help() {
+  std::string s;
+  for (const ActionEntry& e : kActions) {
+    if (!s.empty()) s += "; ";
+    s += usage_of(e.info);
+  }
+  return s;
+}
 
 std::vector<ScriptAction> parse_script(std::string_view text) {
   std::vector<ScriptAction> out;

@@ -2,15 +2,9 @@
 // --script: timed actions for demos and tests, e.g.
 //   "at 30 layout slots; at 60 layout soa; at 90 set-attr charge 1.0;
 //    at 100 screenshot a.png"
-// Actions are separated by ';' or newlines, each "at FRAME VERB ARGS...":
-//   layout NAME | set-attr NAME VALUE [ID] | del-attr NAME [ID]
-//   | read-dict [ID] (`p.__dict__`) | inherit NAME [VALUE] (the
-//   Attributes panel's subclass-without-__slots__ preset; VALUE defaults to
-//   1) | screenshot FILE | pause | resume
-//   | step | solver NAME | dt VALUE | threads N | respawn SCENE N [SEED]
-//   | lessons (measure the Lessons panel's claims) | quit
-//   | speed N (steps per frame, 0 = max) | tour [K] (Compare panel, K steps
-//   per layout, default 10) | export FILE.csv|.json|.md | mark (Memory panel)
+// Actions are separated by ';' or newlines, each "at FRAME VERB ARGS...";
+// the verbs and their arguments are the action table in script.cpp
+// (script_actions(), shown by `slotsim gui --help`).
 // They run in order. An action runs at its frame or, if the simulation is
 // still busy with the previous scripted command (a conversion of a million
 // particles takes seconds), as soon as that is applied, so every step of a
@@ -52,6 +46,19 @@ struct ScriptAction {
   std::string source;  // the action as written, for messages
   std::variant<SimCommand, ScreenshotAction, QuitAction, TourAction, ExportAction, MarkAction> what;
 };
+
+// One script action as the action table in script.cpp defines it: the
+// parser, its error messages and `gui --help` all read that table.
+struct ScriptActionInfo {
+  std::string_view verb;  // "set-attr"
+  std::string_view args;  // "NAME VALUE [ID]" ("" for none)
+  std::string_view what;  // one line
+};
+std::vector<ScriptActionInfo> script_actions();
+// "layout, set-attr, ..." in table order.
+std::string script_action_names();
+// "layout NAME; set-attr NAME VALUE [ID]; ..." for --help.
+std::string script_help();
 
 // Parses and validates (layout, solver and scene names, numbers) without
 // running anything; actions come back sorted by frame, ties in written order.

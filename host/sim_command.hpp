@@ -88,6 +88,9 @@ struct StepOnce {
   static constexpr Report kReport = Report::Silent;};
 // The speed control: at most this many steps per published frame (the
 // simulation then waits for the next 1/60 s slot), 0 = as fast as it goes.
+// Steps a frame may run (the script's `speed`; the slider offers 0-64): far
+// above what any frame can do, and it fits the command's int.
+inline constexpr int kMaxStepsPerFrame = 1000000;
 struct SetSpeed {
   static constexpr std::string_view kName = "set-speed";
   static constexpr Report kReport = Report::Plain;

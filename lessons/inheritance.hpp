@@ -61,7 +61,7 @@ InheritOutcome subclass_without_slots(Target& t, std::string_view attr, double v
     throw std::invalid_argument(
         "subclass without __slots__: the particles are " + std::string(layout_name(o.from)) +
         " instances and already have a __dict__, so there is no slotted base to subclass; "
-        "switch to slots (key 2) first");
+        "switch to slots (key " + std::string(1, traits(Layout::Slots).key) + ") first");
   o.base = t.bytes();
   // The conversion's own label ("converting") would hide which operation
   // this is; the attribute phase has no progress of its own, so the bar

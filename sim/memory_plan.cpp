@@ -7,7 +7,6 @@
 #include "sim/layouts/particle_store.hpp"
 #include "sim/memory/tracker.hpp"
 #include "sim/solvers/solver_memory.hpp"
-#include "sim/system.hpp"
 
 namespace slotsim {
 
@@ -84,19 +83,6 @@ std::vector<PlanItem> run_items(const RunShape& s) {
 }
 
 }  // namespace
-
-RunShape run_shape(const SimConfig& cfg, std::size_t particles) {
-  RunShape s;
-  s.particles = particles;
-  s.initial = cfg.layout;
-  s.solver = cfg.solver;
-  s.force = cfg.force;
-  s.has_forces = cfg.solver != "none";
-  s.sort_every = cfg.sort_every;
-  s.python_objects = cfg.python_objects;
-  s.exact_potential_max = cfg.exact_potential_max;
-  return s;
-}
 
 MemoryPlan plan_store(const std::string& phase, Layout l, std::size_t n, bool python_objects,
                       std::vector<PlanItem> extra) {

@@ -45,10 +45,9 @@ struct MemoryPlan {
   void check(const std::string& what, const std::string& hint = "") const;
 };
 
-struct SimConfig;
-
-// What a run will hold. run_shape() fills in what the configuration fixes;
-// batch and bench add what only their flags know (switches, steps, outputs).
+// What a run will hold. run_shape() (sim/system.hpp) fills in what the
+// configuration fixes; batch and bench add what only their flags know
+// (switches, steps, outputs).
 struct RunShape {
   std::size_t particles = 0;
   Layout initial = Layout::Soa;
@@ -69,12 +68,6 @@ struct RunShape {
   // (dist/), whose buffers are not the serial solver's on `particles`.
   std::vector<PlanItem> solver_items;
 };
-
-// The shape `cfg` fixes for `particles` particles: layout, solver and its
-// parameters, reordering, --python-objects. The one place a SimConfig
-// becomes a RunShape, so System, batch, bench and the GUI's respawn plan the
-// same run alike.
-RunShape run_shape(const SimConfig& cfg, std::size_t particles);
 
 MemoryPlan plan_run(const RunShape& s);
 // One phase: a new store of `n` particles in layout `l`, plus `extra` items,

@@ -15,7 +15,7 @@
 #include <stdexcept>
 
 #include "sim/io/csv.hpp"
-#include "sim/io/hdf5_snapshot.hpp"
+#include "sim/io/gadget_read.hpp"
 #include "sim/kernels.hpp"
 #include "sim/layouts/particle_store.hpp"
 #include "sim/memory_plan.hpp"
@@ -220,12 +220,32 @@ void System::replace_solver(std::unique_ptr<Solver> s) {
   have_forces_ = false;
 }
 
+RunShape run_shape(const SimConfig& cfg, std::size_t particles) {
+  RunShape s;
+  s.particles = particles;
+  s.initial = cfg.layout;
+  s.solver = cfg.solver;
+  s.force = cfg.force;
+  s.has_forces = cfg.solver != "none";
+  s.sort_every = cfg.sort_every;
+  s.python_objects = cfg.python_objects;
+  s.exact_potential_max = cfg.exact_potential_max;
+  return s;
+}
+
 void System::switch_layout(Layout to, ProgressFn progress) {
   const Layout from = layout();
   if (to == from) return;
   const long long before = bytes().total();
   const auto t0 = SystemClock::now();
-  store_->convert_to(to, progress);
+  // The old store is allocated already (MemAvailable excludes it), so the
+  // plan is of the new one alone.
+  store_->convert_to(to, progress, [](const ConversionNeed& n) {
+    const std::string name(layout_name(n.to));
+    plan_store("new " + name + " store", n.to, n.particles, n.python_objects,
+               {{"dynamic attributes (estimate)", n.dynamic_bytes}})
+        .check("converting to " + name);
+  });
   switches_.push_back(SwitchRecord{from, to, steps_, ms_since(t0), before, bytes().total()});
 }
 

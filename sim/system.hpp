@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "sim/layouts/layout.hpp"
+#include "sim/memory_plan.hpp"
 #include "sim/particle.hpp"
 #include "sim/progress.hpp"
 #include "sim/solvers/solver.hpp"
@@ -18,6 +19,11 @@
 namespace slotsim {
 
 class ParticleStore;
+
+// OpenMP threads a run may ask for (--threads, the GUI script's `threads`):
+// more than any machine slotsim targets, few enough that libgomp's per-thread
+// stacks cannot exhaust memory.
+inline constexpr int kMaxThreads = 256;
 
 struct SimConfig {
   std::string scene = "plummer";
@@ -147,6 +153,12 @@ std::size_t potential_sample_size(double budget_s, double per_target_s);
 void solver_potential_estimate(Diagnostics& d, double w, std::string_view solver, const std::vector<double>& m,
                                const std::vector<double>& exact, const std::vector<double>& by_solver);
 void sampled_potential_estimate(Diagnostics& d, std::size_t n, const std::vector<double>& mphi);
+
+// The shape `cfg` fixes for `particles` particles: layout, solver and its
+// parameters, reordering, --python-objects. The one place a SimConfig
+// becomes a RunShape (the memory plan's input, sim/memory_plan.hpp), so
+// System, batch, bench and the GUI's respawn plan the same run alike.
+RunShape run_shape(const SimConfig& cfg, std::size_t particles);
 
 // The one check of a time step, for flags (before anything is allocated)
 // and for System::set_dt: throws std::invalid_argument unless finite and > 0.

@@ -106,8 +106,8 @@ void inherit_section(OverlayContext& ctx, const SimStats& s, OverlayState& st) {
     if (ImGui::Button("Subclass without __slots__") && !ctx.progress.busy)
       st.inherit_seq = ctx.sim.post(cmd::Inherit{name, st.attr_value});
   } else {
-    ImGui::TextWrapped("%s instances already have a __dict__: switch to slots (key 2) to run it",
-                       std::string(layout_name(s.layout)).c_str());
+    ImGui::TextWrapped("%s instances already have a __dict__: switch to slots (key %c) to run it",
+                       std::string(layout_name(s.layout)).c_str(), traits(Layout::Slots).key);
     ImGui::PopStyleColor();
   }
 }

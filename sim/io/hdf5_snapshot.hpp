@@ -6,25 +6,20 @@
 //
 // HDF5's own types stay in the .cpp: this header is included by the app and
 // the GUI, which should not see hid_t or inherit HDF5's include path.
+//
+// Writing a System and restoring one sit above the System; reading another
+// tool's particles (sim/io/gadget_read.hpp) sits below it, since the
+// System's constructor loads --ic files.
 #include <cstddef>
 #include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
 
-#include "sim/io/csv.hpp"
+#include "sim/io/gadget_read.hpp"
 #include "sim/system.hpp"
 
 namespace slotsim {
-
-// A bad or unreadable snapshot, or a failed write; what() is one line,
-// "FILE: what" (HDF5's error stack is never printed). Derived from CsvError
-// so every caller that reports a bad input file (exit status 2, one line)
-// treats both formats alike without knowing about HDF5.
-class SnapshotError : public CsvError {
- public:
-  using CsvError::CsvError;
-};
 
 // Optional per-particle outputs (`--snapshot-fields acc,pot`).
 struct SnapshotFields {
@@ -39,10 +34,6 @@ SnapshotFields parse_snapshot_fields(const std::string& spec);
 // so it is refused above this many particles rather than running for hours.
 inline constexpr std::size_t kPotentialMaxParticles = 200000;
 
-// True for names ending in .h5 or .hdf5 (case-insensitive): the extension
-// picks the format, anything else stays CSV.
-bool is_hdf5_path(std::string_view path);
-
 // Writes the live state of `sys` to `path` (created or truncated; callers
 // that want atomicity pass a temporary name and rename it). With
 // f.acceleration it first completes the leapfrog's force cache
@@ -55,23 +46,6 @@ long long write_snapshot_h5(const std::string& path, System& sys, const Snapshot
 // renamed into place, removed on failure or on a second signal), for the
 // GUI's simulation thread.
 long long save_snapshot_h5(const std::string& path, System& sys, const SnapshotFields& f = {});
-
-// Initial conditions from a Gadget-style file written by any tool: the
-// particles of PartType1 if it is the only type present, otherwise of every
-// type PartType0..5 in turn (then `note` says so, for stderr). Masses come
-// from each type's Masses dataset, or from Header/MassTable. If every type
-// has ParticleIDs the particles are ordered by id (stable), so slotsim's id
-// k is the k-th smallest file id; otherwise file order. Checks everything
-// (shapes, float types, NaN/inf, mass > 0, counts against
-// Header/NumPart_ThisFile) before returning; throws SnapshotError.
-struct GadgetParticles {
-  std::vector<ParticleRecord> particles;
-  std::string note;  // empty unless several types were merged
-};
-GadgetParticles read_particles_h5(const std::string& path);
-// Header/NumPart_Total summed over the types, without reading the data: for
-// the run's memory plan before anything is loaded. Throws SnapshotError.
-std::uint64_t snapshot_particle_count(const std::string& path);
 
 // A slotsim snapshot read back for `batch --restart`: the configuration it
 // ran with and its state, ready for System(cfg, run). Throws SnapshotError

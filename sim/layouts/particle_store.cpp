@@ -5,8 +5,6 @@
 #include <mutex>
 #include <utility>
 
-#include "sim/memory_plan.hpp"
-
 namespace slotsim {
 namespace {
 
@@ -45,7 +43,7 @@ const Name* deletable(std::string_view name) {
 }  // namespace
 
 std::string python_objects_refusal(Layout l) {
-  return "--python-objects applies to the heap-object layouts (dict, slots, slots+dict, shared-keys), not " +
+  return "--python-objects applies to the heap-object layouts (" + heap_object_layout_names() + "), not " +
          std::string(layout_name(l)) + ": its records hold no Python objects to box";
 }
 
@@ -133,7 +131,7 @@ std::vector<DynamicAttr> ParticleStore::dynamic_attrs() const {
   return out;
 }
 
-void ParticleStore::convert_to(Layout to, const ProgressFn& progress) {
+void ParticleStore::convert_to(Layout to, const ProgressFn& progress, const ConversionCheck& check) {
   const Layout from = layout();
   if (to == from) return;
   if (python_objects_ && !traits(to).heap_objects)
@@ -156,10 +154,7 @@ void ParticleStore::convert_to(Layout to, const ProgressFn& progress) {
                          " holds extra attributes only as whole columns" + tail);
     extra += dynamic_estimate(to, d.count);
   }
-  // The old store is allocated already (MemAvailable excludes it), so the
-  // plan is of the new one alone.
-  plan_store("new " + to_name + " store", to, n, python_objects_, {{"dynamic attributes (estimate)", double(extra)}})
-      .check("converting to " + to_name);
+  if (check) check(ConversionNeed{to, n, python_objects_, double(extra)});
 
   ParticleStore next(to, python_objects_);
   // Columns first, then reserve: reserve sizes every column exactly, so a

@@ -12,6 +12,7 @@
 //   None          AttributeError (slots)
 //   WholeColumns  only on all particles at once (aos, soa); setting a name on
 //                 one particle is an AttributeError unless its column exists
+#include <functional>
 #include <optional>
 #include <span>
 #include <string>
@@ -64,6 +65,19 @@ SLOTSIM_LAYOUT_TABLE(SLOTSIM_CHECK_STORE)
 
 template <Layout L>
 using StoreOf = std::variant_alternative_t<static_cast<int>(L), StoreVariant>;
+// What a conversion is about to allocate, handed to the caller's check
+// before anything is: the storage layer does not know the memory plan or
+// the System that owns it, so whoever asks for the conversion says what it
+// may cost (System::switch_layout checks the run's memory plan).
+struct ConversionNeed {
+  Layout to;
+  std::size_t particles;
+  bool python_objects;
+  double dynamic_bytes;  // estimate for the dynamic attributes it carries over
+};
+// Throws (MemoryRefused, say) to refuse; the store is then left intact.
+using ConversionCheck = std::function<void(const ConversionNeed&)>;
+
 // A dynamic attribute and how many particles carry it.
 struct DynamicAttr {
   std::string name;
@@ -111,11 +125,12 @@ class ParticleStore {
 
   // Moves every particle, declared and dynamic attributes, into a new store
   // of layout `to`, then frees the old storage. Checks first and throws
-  // ConvertError (naming the attribute) or MemoryRefused with *this intact.
+  // ConvertError (naming the attribute), or whatever `check` throws, with
+  // *this intact.
   // The python-objects mode carries over; a column layout is then refused
   // (ConvertError) rather than silently unboxed, so a run's accounting
   // never changes meaning halfway.
-  void convert_to(Layout to, const ProgressFn& progress = {});
+  void convert_to(Layout to, const ProgressFn& progress = {}, const ConversionCheck& check = {});
 
   // Reorders particles: new particle k = old particle order[k].
   void permute(std::span<const std::uint32_t> order);

@@ -115,6 +115,22 @@ inline std::string layout_names(std::string_view sep = ", ") {
   return out;
 }
 
+// The names of the layouts `keep` accepts, in table order:
+// heap_object_layout_names() = "dict, slots, slots+dict, shared-keys".
+template <class Pred>
+std::string layout_names_if(Pred keep, std::string_view sep = ", ") {
+  std::string out;
+  for (const LayoutTraits& t : kLayoutTraits) {
+    if (!keep(t)) continue;
+    if (!out.empty()) out += sep;
+    out += t.name;
+  }
+  return out;
+}
+inline std::string heap_object_layout_names() {
+  return layout_names_if([](const LayoutTraits& t) { return t.heap_objects; });
+}
+
 // The error every entry point gives for an unknown name.
 inline std::string unknown_layout_text(std::string_view name) {
   return "unknown layout '" + std::string(name) + "' (choose: " + layout_names() + ")";

@@ -36,14 +36,6 @@ constexpr std::array<Entry, 4> kScenes = {{
      detail::generate_disk, 0.01},
 }};
 
-std::string choices() {
-  std::string s;
-  for (const Entry& e : kScenes) {
-    if (!s.empty()) s += ", ";
-    s += e.name;
-  }
-  return s;
-}
 
 }  // namespace
 
@@ -57,6 +49,16 @@ const std::vector<SceneInfo>& scene_list() {
   return list;
 }
 
+std::string scene_names_text() {
+  std::string s;
+  for (const Entry& e : kScenes) s += (s.empty() ? "" : ", ") + std::string(e.name);
+  return s;
+}
+
+std::string unknown_scene_text(std::string_view name) {
+  return "unknown scene '" + std::string(name) + "' (choose: " + scene_names_text() + ")";
+}
+
 void generate_scene(std::string_view name, const SceneParams& p, ParticleSink& sink) {
   for (const Entry& e : kScenes) {
     if (e.name != name) continue;
@@ -65,8 +67,7 @@ void generate_scene(std::string_view name, const SceneParams& p, ParticleSink& s
     e.generate(p, sink);
     return;
   }
-  throw std::invalid_argument("unknown scene '" + std::string(name) + "' (choose: " + choices() +
-                              ")");
+  throw std::invalid_argument(unknown_scene_text(name));
 }
 
 }  // namespace slotsim

@@ -36,6 +36,10 @@ struct SceneInfo {
 
 // Names and one-line descriptions of every scene, in registry order.
 const std::vector<SceneInfo>& scene_list();
+// "plummer, cold-cube, ...": the registry's names, in its order.
+std::string scene_names_text();
+// The error every entry point gives for an unknown scene name.
+std::string unknown_scene_text(std::string_view name);
 // Streams exactly p.n particles; throws std::invalid_argument for an unknown
 // name (listing the valid ones) or n == 0.
 void generate_scene(std::string_view name, const SceneParams& p, ParticleSink& sink);

@@ -107,5 +107,15 @@ class Solver {
 // choices for an unknown name.
 std::unique_ptr<Solver> make_solver(std::string_view name, const ForceParams& p);
 std::vector<std::string> solver_names();
+// "direct, none, bh, pm": the registry's names, in its order.
+std::string solver_names_text();
+
+// The ForceParams fields a solver reads. The registry says which solver
+// reads which, so every message that names the solvers a setting applies to
+// ("--theta means nothing for --solver pm (it applies to bh)") is derived
+// from it.
+enum class SolverParam { Softening, Theta, Grid, Periodic, Box };
+// The solvers that read `p`, in registry order.
+std::vector<std::string> solvers_using(SolverParam p);
 
 }  // namespace slotsim

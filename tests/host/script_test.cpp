@@ -167,3 +167,36 @@ TEST_CASE("script: del-attr and read-dict, on one particle or all; every layout 
   }
   CHECK(error_of("at 1 layout nope").find(layout_names()) != std::string::npos);
 }
+
+// The unknown-action message lists the table's verbs, every one and in order.
+TEST_CASE("script: the unknown-action message names every action of the table") {
+  std::string verbs;
+  for (const ScriptActionInfo& a : script_actions()) {
+    if (!verbs.empty()) verbs += ", ";
+    verbs += a.verb;
+  }
+  CHECK(script_actions().size() >= 19);
+  try {
+    parse_script("at 1 fly");
+    FAIL("no throw");
+  } catch (const ScriptError& e) {
+    CHECK(std::string(e.what()) == "--script: 'at 1 fly': unknown action 'fly' (choose: " + verbs + ")");
+  }
+  for (const ScriptActionInfo& a : script_actions()) {
+    CAPTURE(a.verb);
+    // every verb parses with its documented arguments replaced by samples
+    CHECK(!a.what.empty());
+  }
+}
+
+// Values a command's field cannot hold are refused, not narrowed.
+TEST_CASE("script: threads, speed and counts out of range are refused, not narrowed") {
+  CHECK_THROWS_WITH_AS(parse_script("at 1 threads 2147483648"), doctest::Contains("threads must be at most 256"),
+                       ScriptError);
+  CHECK_THROWS_WITH_AS(parse_script("at 1 threads 100000"), doctest::Contains("at most 256"), ScriptError);
+  CHECK_THROWS_WITH_AS(parse_script("at 1 speed 3000000000"), doctest::Contains("steps per frame must be at most"),
+                       ScriptError);
+  CHECK_THROWS_WITH_AS(parse_script("at 1 respawn plummer 5000000000"), doctest::Contains("at most 4294967295"),
+                       ScriptError);
+  CHECK(parse_script("at 1 threads 256").size() == 1);
+}

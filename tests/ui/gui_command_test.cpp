@@ -11,6 +11,7 @@
 #include <string>
 
 #include "sim/fixtures.hpp"
+#include "host/script.hpp"
 #include "sim/layouts/traits.hpp"
 
 // Bad input to `slotsim gui` is rejected before any window opens: one line
@@ -57,6 +58,20 @@ TEST_CASE("gui: --help shows the GUI's own defaults and every layout") {
   for (const slotsim::LayoutTraits& t : slotsim::kLayoutTraits) {
     CAPTURE(t.name);
     CHECK(o.out.find(std::string(t.name)) != std::string::npos);
+  }
+}
+
+// The --script help is the parser's own action table (host/script.cpp), so
+// every action, with its arguments, is in it: del-attr and read-dict were
+// once missing from a hand-typed list.
+TEST_CASE("gui: --help lists every script action from the parser's table") {
+  const CliResult o = run_gui("--help");
+  CHECK(o.code == 0);
+  for (const slotsim::host::ScriptActionInfo& a : slotsim::host::script_actions()) {
+    std::string usage(a.verb);
+    if (!a.args.empty()) usage.append(" ").append(a.args);
+    CAPTURE(usage);
+    CHECK(o.out.find(usage) != std::string::npos);
   }
 }
 

@@ -94,6 +94,31 @@ TEST_CASE("the memory estimate refuses what cannot fit") {
   CHECK(message.find("refused before allocating") != std::string::npos);
 }
 
+TEST_CASE("a conversion asks its caller's check before allocating, and a refusal leaves the store intact") {
+  ParticleStore s = filled(Layout::Dict, 300);
+  s.set_attr(7, "charge", 2.0);
+  const auto before = s.bytes().total();
+  ConversionNeed seen{};
+  int calls = 0;
+  auto refuse = [&](const ConversionNeed& n) {
+    seen = n;
+    ++calls;
+    throw MemoryRefused("no room");
+  };
+  CHECK_THROWS_WITH_AS(s.convert_to(Layout::SlotsDict, {}, refuse), "no room", MemoryRefused);
+  CHECK(calls == 1);
+  CHECK(seen.to == Layout::SlotsDict);
+  CHECK(seen.particles == 300);
+  CHECK(!seen.python_objects);
+  CHECK(seen.dynamic_bytes == double(StoreOf<Layout::SlotsDict>::dynamic_bytes_estimate(1)));
+  CHECK(s.layout() == Layout::Dict);
+  CHECK(s.bytes().total() == before);
+  CHECK(s.get_attr(7, "charge") == 2.0);
+  s.convert_to(Layout::SlotsDict, {}, [&](const ConversionNeed&) { ++calls; });
+  CHECK(calls == 2);
+  CHECK(s.layout() == Layout::SlotsDict);
+}
+
 TEST_CASE("a column made by conversion costs exactly 8 bytes per particle") {
   for (Layout to : {Layout::Aos, Layout::Soa}) {
     CAPTURE(layout_name(to));
