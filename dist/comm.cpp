@@ -97,6 +97,18 @@ double Comm::sum(double v) {
   return r;
 }
 
+void Comm::min_each(double* v, int n) {
+  if (size_ == 1 || n == 0) return;
+  Timer t(*this, sizeof(double) * std::size_t(n), sizeof(double) * std::size_t(n));
+  check(MPI_Allreduce(MPI_IN_PLACE, v, n, MPI_DOUBLE, MPI_MIN, c_), "MPI_Allreduce");
+}
+
+void Comm::sum_each(std::uint64_t* v, int n) {
+  if (size_ == 1 || n == 0) return;
+  Timer t(*this, 8 * std::size_t(n), 8 * std::size_t(n));
+  check(MPI_Allreduce(MPI_IN_PLACE, v, n, MPI_UINT64_T, MPI_SUM, c_), "MPI_Allreduce");
+}
+
 void Comm::barrier() {
   if (size_ == 1) return;
   Timer t(*this, 0, 0);

@@ -71,6 +71,10 @@ class Comm {
   double min(double v);
   double max(double v);
   double sum(double v);  // reports only: the order of a floating-point sum is MPI's
+  // Element-wise, in place over every rank: minimum of doubles (exact,
+  // so the order does not matter), sum of counts.
+  void min_each(double* v, int n);
+  void sum_each(std::uint64_t* v, int n);
   void barrier();
 
   // One value from every rank, in rank order.

@@ -36,11 +36,13 @@
 #include "app/switch_plan.hpp"
 #include "dist/dist_system.hpp"
 #include "dist/parallel_snapshot.hpp"
+#include "dist/pm_plan.hpp"
 #include "dist/rank_plan.hpp"
 #include "dist/solvers.hpp"
 #include "sim/interrupt.hpp"
 #include "sim/io/csv.hpp"
 #include "sim/io/hdf5_snapshot.hpp"
+#include "sim/kernels.hpp"
 #include "sim/layouts/particle_store.hpp"
 #include "sim/memory/tracker.hpp"
 #include "sim/message.hpp"
@@ -169,25 +171,44 @@ int run_batch(Comm& comm, BatchOptions& o) {
   });
   comm.bcast(n, 0);
   comm.bcast(ic_bytes, 0);
+  // What the plan is of: the flags' run, or the snapshot's (which fixes
+  // the solver; --layout and --threads may still override it).
+  SimConfig planned = cfg;
   if (!o.snap.restart.empty()) {
-    // The snapshot fixes the solver; its decomposition is checked once known.
     dist::agree(comm, [&] {
-      const RestartSnapshot head = read_restart_h5(o.snap.restart, RowSlice{0, 0});
-      dist::check_decomposition(head.cfg.solver, head.cfg.force, comm.size());
+      planned = read_restart_h5(o.snap.restart, RowSlice{0, 0}).cfg;
+      if (o.sim.given("--layout")) planned.layout = cfg.layout;
+      dist::check_decomposition(planned.solver, planned.force, comm.size());
     });
   }
 
   // Each rank's plan: its segment in every layout the run holds, the
-  // distributed solver's buffers, and on rank 0 the --ic records.
+  // distributed solver's buffers, pm's imports, and on rank 0 the --ic
+  // records.
   const dist::Segments seg(std::max<std::size_t>(n, 1), comm.size());
   const std::size_t mine = seg.count(comm.rank());
-  RunShape shape = run_shape(cfg, mine);
+  RunShape shape = run_shape(planned, mine);
   for (const auto& p : plan) shape.switches.emplace_back(p.at, p.to);
   shape.steps = o.steps;
   shape.ic_file_bytes = root ? ic_bytes : 0;
   shape.output_bytes_per_particle = o.snapshot.empty() ? 0 : 24;
   shape.exact_potential_max = n > cfg.exact_potential_max ? 0 : SIZE_MAX;
-  shape.solver_items = dist::dist_solver_items(cfg.solver, cfg.force, seg, comm.rank());
+  shape.solver_items = dist::dist_solver_items(planned.solver, planned.force, seg, comm.rank());
+  // pm's imports depend on where the particles are: a dry run of a scene
+  // streams it to count them; otherwise they are counted from the
+  // particles once spawned or loaded, and checked before the first step.
+  const bool is_pm = planned.solver == "pm";
+  if (is_pm && o.dry_run) {
+    dist::agree(comm, [&] {
+      if (cfg.ic_file.empty() && o.snap.restart.empty())
+        shape.solver_items.push_back(dist::pm_import_item(
+            dist::pm_imports_of_scene(cfg, comm.size())[std::size_t(comm.rank())], seg.max_count()));
+      else
+        shape.solver_items.push_back({"pm: imported particles (counted once the file is read: planned here at "
+                                      "twice an even share)",
+                                      2 * dist::kPmImportBytes * double(seg.max_count())});
+    });
+  }
   std::vector<dist::RankPeak> peaks;
   dist::agree(comm, [&] {
     peaks = dist::check_rank_plans(comm, plan_run(shape), mine, "this run", o.dry_run);
@@ -263,6 +284,17 @@ int run_batch(Comm& comm, BatchOptions& o) {
   }
   DistSystem& sys = *sys_ptr;
   const double spawn_ms = std::chrono::duration<double, std::milli>(Clock::now() - t_spawn).count();
+  if (is_pm) {
+    // The imports of the particles as they are, before the first step
+    // allocates them (the solver checks every later step's itself).
+    const std::size_t k = sys.local_size();
+    std::vector<double> x(k), y(k), z(k), m(k);
+    sys.local().store().visit([&](const auto& st) { kernels::gather(st, x.data(), y.data(), z.data(), m.data()); });
+    const std::vector<std::uint64_t> imports =
+        dist::pm_imports(comm, sys.local().config().force, {x.data(), y.data(), z.data(), m.data(), k});
+    shape.solver_items.push_back(dist::pm_import_item(imports[std::size_t(comm.rank())], sys.segments().max_count()));
+    dist::agree(comm, [&] { dist::check_rank_plans(comm, plan_run(shape), k, "this run", false); });
+  }
   if (say)
     std::fprintf(stderr, "spawned %zu particles (%s, layout %s) on %d ranks in %.0f ms\n", sys.size(),
                  one_line(cfg.ic_file.empty() ? cfg.scene : cfg.ic_file).c_str(),

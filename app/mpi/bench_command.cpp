@@ -22,6 +22,7 @@
 #include "app/run_plan.hpp"
 #include "app/sim_options.hpp"
 #include "dist/dist_system.hpp"
+#include "dist/pm_plan.hpp"
 #include "dist/rank_plan.hpp"
 #include "dist/solvers.hpp"
 #include "sim/interrupt.hpp"
@@ -146,6 +147,11 @@ int run_bench(Comm& comm, BenchOptions& o) {
   shape.steps = o.steps * static_cast<std::uint64_t>(o.repeats);
   shape.exact_potential_max = SIZE_MAX;
   shape.solver_items = dist::dist_solver_items(cfg.solver, cfg.force, seg, comm.rank());
+  if (cfg.solver == "pm")
+    dist::agree(comm, [&] {
+      shape.solver_items.push_back(dist::pm_import_item(
+          dist::pm_imports_of_scene(cfg, comm.size())[std::size_t(comm.rank())], seg.max_count()));
+    });
   dist::agree(comm, [&] {
     dist::check_rank_plans(comm, plan_bench(shape, layouts, false), seg.count(comm.rank()), "this benchmark",
                            o.dry_run);
