@@ -14,6 +14,11 @@
 
 namespace slotsim::dist {
 
+// pm's split of its n x-planes over the ranks: rank r owns planes
+// pm_plane(n, P, r) .. pm_plane(n, P, r + 1) - 1 (the same even split is
+// used for its kz blocks).
+inline int pm_plane(int n, int ranks, int r) { return static_cast<int>(static_cast<long long>(n) * r / ranks); }
+
 // Bytes per imported particle: the received record, its columns, the
 // sorted records and the result (dist/pm_solver.cpp).
 inline constexpr double kPmImportBytes = 128;

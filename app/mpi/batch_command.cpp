@@ -198,12 +198,13 @@ int run_batch(Comm& comm, BatchOptions& o) {
   // streams it to count them; otherwise they are counted from the
   // particles once spawned or loaded, and checked before the first step.
   const bool is_pm = planned.solver == "pm";
+  std::vector<std::uint64_t> imports;  // a dry run of a pm scene: every rank's
   if (is_pm && o.dry_run) {
     dist::agree(comm, [&] {
-      if (cfg.ic_file.empty() && o.snap.restart.empty())
-        shape.solver_items.push_back(dist::pm_import_item(
-            dist::pm_imports_of_scene(cfg, comm.size())[std::size_t(comm.rank())], seg.max_count()));
-      else
+      if (cfg.ic_file.empty() && o.snap.restart.empty()) {
+        imports = dist::pm_imports_of_scene(cfg, comm.size());
+        shape.solver_items.push_back(dist::pm_import_item(imports[std::size_t(comm.rank())], seg.max_count()));
+      } else
         shape.solver_items.push_back({"pm: imported particles (counted once the file is read: planned here at "
                                       "twice an even share)",
                                       2 * dist::kPmImportBytes * double(seg.max_count())});
@@ -213,7 +214,18 @@ int run_batch(Comm& comm, BatchOptions& o) {
   dist::agree(comm, [&] {
     peaks = dist::check_rank_plans(comm, plan_run(shape), mine, "this run", o.dry_run);
   });
-  if (o.dry_run) return 0;
+  if (o.dry_run) {
+    if (root && !imports.empty()) {
+      std::printf("\npm: particles each rank imports (its x-slab's buckets; an even share is %zu):\n| rank | planes "
+                  "| imports | x even share |\n|---:|---|---:|---:|\n",
+                  seg.max_count());
+      for (int r = 0; r < comm.size(); ++r)
+        std::printf("| %d | %d-%d | %llu | %.2f |\n", r, dist::pm_plane(planned.force.grid, comm.size(), r),
+                    dist::pm_plane(planned.force.grid, comm.size(), r + 1) - 1, ull(imports[std::size_t(r)]),
+                    double(imports[std::size_t(r)]) / double(std::max<std::size_t>(1, seg.max_count())));
+    }
+    return 0;
+  }
 
   install_interrupt_handlers();
   using Clock = std::chrono::steady_clock;
@@ -290,8 +302,7 @@ int run_batch(Comm& comm, BatchOptions& o) {
     const std::size_t k = sys.local_size();
     std::vector<double> x(k), y(k), z(k), m(k);
     sys.local().store().visit([&](const auto& st) { kernels::gather(st, x.data(), y.data(), z.data(), m.data()); });
-    const std::vector<std::uint64_t> imports =
-        dist::pm_imports(comm, sys.local().config().force, {x.data(), y.data(), z.data(), m.data(), k});
+    imports = dist::pm_imports(comm, sys.local().config().force, {x.data(), y.data(), z.data(), m.data(), k});
     shape.solver_items.push_back(dist::pm_import_item(imports[std::size_t(comm.rank())], sys.segments().max_count()));
     dist::agree(comm, [&] { dist::check_rank_plans(comm, plan_run(shape), k, "this run", false); });
   }
