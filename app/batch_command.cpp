@@ -27,6 +27,7 @@
 #include "app/report_json.hpp"
 #include "app/run_plan.hpp"
 #include "app/sim_options.hpp"
+#include "app/switch_plan.hpp"
 #include "sim/interrupt.hpp"
 #include "app/snapshot_output.hpp"
 #include "sim/io/csv.hpp"
@@ -52,38 +53,6 @@ struct BatchOptions {
   SnapshotOptions snap;  // --snapshot-every, --snapshot-fields, --restart
   std::string read_dict;  // --read-dict: "all" or a particle id ("" = none)
 };
-
-struct PlannedSwitch {
-  std::uint64_t at;
-  Layout to;
-};
-
-// Steps are counted in a uint64 but each keeps a 72-byte timing record for
-// the report; the memory plan refuses what does not fit, this bound only
-// keeps the arithmetic far from overflow.
-constexpr std::uint64_t kMaxSteps = 1000000000000ull;
-
-std::vector<PlannedSwitch> parse_switches(const std::vector<std::string>& specs, std::uint64_t steps) {
-  std::vector<PlannedSwitch> out;
-  for (const auto& s : specs) {
-    const auto colon = s.find(':');
-    if (colon == std::string::npos)
-      throw std::invalid_argument("--switch-at '" + s + "': expected STEP:LAYOUT, e.g. 50:slots");
-    const std::string step_s = s.substr(0, colon);
-    std::uint64_t step = 0;
-    try {
-      step = parse_count(step_s, "--switch-at", 0, kMaxSteps);
-    } catch (const std::invalid_argument&) {
-      throw std::invalid_argument("--switch-at '" + s + "': '" + step_s + "' is not a step number");
-    }
-    if (step > steps)
-      throw std::invalid_argument("--switch-at '" + s + "': step " + step_s + " is after the last step (" +
-                                  std::to_string(steps) + ")");
-    out.push_back({step, layout_or_throw(s.substr(colon + 1))});
-  }
-  std::stable_sort(out.begin(), out.end(), [](auto& a, auto& b) { return a.at < b.at; });
-  return out;
-}
 
 std::string hex(std::uint64_t h) {
   char buf[24];

@@ -73,15 +73,7 @@ void check_snapshot_options(SnapshotOptions& o, const std::string& snapshot, con
   if (o.every > 0) check_writable(series_name(snapshot, 0), "--snapshot-every");
 }
 
-std::unique_ptr<System> make_batch_system(SnapshotOptions& o, SimConfig& cfg, const std::string& layout_flag,
-                                          const ProgressFn& progress) {
-  if (o.restart.empty()) {
-    auto sys = std::make_unique<System>(cfg, progress);
-    if (o.fields.potential && sys->size() > kPotentialMaxParticles)
-      throw std::invalid_argument("--snapshot-fields pot: limited to " + std::to_string(kPotentialMaxParticles) +
-                                  " particles, " + cfg.ic_file + " has " + std::to_string(sys->size()));
-    return sys;
-  }
+void check_restart_flags(const SnapshotOptions& o) {
   // The snapshot fixes everything that shapes the trajectory; a flag that
   // changed one of them would silently make the "continuation" another run.
   // Refusing is clearer than letting them override. Safe to give: --steps
@@ -94,6 +86,18 @@ std::unique_ptr<System> make_batch_system(SnapshotOptions& o, SimConfig& cfg, co
       throw std::invalid_argument(std::string(f) + " cannot be combined with --restart: the snapshot fixes it " +
                                   "(a restart continues the same run; start a new run instead)");
   }
+}
+
+std::unique_ptr<System> make_batch_system(SnapshotOptions& o, SimConfig& cfg, const std::string& layout_flag,
+                                          const ProgressFn& progress) {
+  if (o.restart.empty()) {
+    auto sys = std::make_unique<System>(cfg, progress);
+    if (o.fields.potential && sys->size() > kPotentialMaxParticles)
+      throw std::invalid_argument("--snapshot-fields pot: limited to " + std::to_string(kPotentialMaxParticles) +
+                                  " particles, " + cfg.ic_file + " has " + std::to_string(sys->size()));
+    return sys;
+  }
+  check_restart_flags(o);
   RestartSnapshot snap = read_restart_h5(o.restart);
   const CLI::Option* threads = o.cmd ? o.cmd->get_option_no_throw("--threads") : nullptr;
   const CLI::Option* layout = o.cmd ? o.cmd->get_option_no_throw("--layout") : nullptr;

@@ -28,6 +28,10 @@ void add_snapshot_options(CLI::App* cmd, SnapshotOptions& o);
 // probes that the series' first file can be created.
 void check_snapshot_options(SnapshotOptions& o, const std::string& snapshot, const SimConfig& cfg);
 
+// With --restart, refuses (std::invalid_argument, one line) a flag that
+// would change what the snapshot fixes (--scene, --solver, --dt, ...).
+void check_restart_flags(const SnapshotOptions& o);
+
 // A fresh System from cfg, or with --restart the snapshot's run, continued
 // exactly: cfg is then overwritten with the snapshot's configuration (plus
 // the safe overrides --layout and --threads). Flags that would change the

@@ -71,7 +71,10 @@ std::vector<PlanItem> run_items(const RunShape& s) {
   std::vector<PlanItem> v;
   if (s.has_forces) {
     v.push_back({"solver arrays (x, y, z, m, ax, ay, az: 56 B/particle)", 56 * n});
-    v.push_back({"solver '" + s.solver + "' buffers (estimate)", solver_bytes_estimate(s.solver, s.force, s.particles)});
+    if (s.solver_items.empty())
+      v.push_back({"solver '" + s.solver + "' buffers (estimate)", solver_bytes_estimate(s.solver, s.force, s.particles)});
+    else
+      v.insert(v.end(), s.solver_items.begin(), s.solver_items.end());
   }
   if (s.sort_every > 0) v.push_back({"Morton reorder (keys, permutation, ids: 64 B/particle)", 64 * n});
   if (s.steps > 0)

@@ -312,9 +312,11 @@ class Reader {
   // Reads dataset `name` of loc as T, requiring shape (rows) for cols == 1
   // or (rows, cols) otherwise; rows == 0 accepts any row count and returns
   // it. The element class must be `cls`.
+  // Only the rows [slice.first, slice.first + slice.count) are read (all
+  // of them by default; the shape is checked against the whole dataset).
   template <class T>
   std::vector<T> dataset(hid_t loc, const char* name, const std::string& shown, std::size_t& rows, int cols,
-                         H5T_class_t cls, hid_t mem) const {
+                         H5T_class_t cls, hid_t mem, RowSlice slice = {}) const {
     if (!has(loc, name)) bad("missing dataset " + shown);
     Handle d = make(H5Dopen2(loc, name, H5P_DEFAULT), H5Dclose, path_, "cannot open " + shown);
     Handle t = make(H5Dget_type(d), H5Tclose, path_, shown);
@@ -334,17 +336,29 @@ class Reader {
     if (rows != 0 && dims[0] != rows)
       bad(shown + ": expected " + std::to_string(rows) + " rows, got " + std::to_string(dims[0]));
     rows = dims[0];
-    std::vector<T> v(rows * std::size_t(cols));
-    if (!v.empty()) check(H5Dread(d, mem, H5S_ALL, H5S_ALL, H5P_DEFAULT, v.data()), path_, "cannot read " + shown);
+    if (slice.first > rows) slice.first = rows;
+    const std::size_t count = std::min<std::uint64_t>(slice.count, rows - slice.first);
+    std::vector<T> v(count * std::size_t(cols));
+    if (v.empty()) return v;
+    if (count == rows) {
+      check(H5Dread(d, mem, H5S_ALL, H5S_ALL, H5P_DEFAULT, v.data()), path_, "cannot read " + shown);
+      return v;
+    }
+    const hsize_t start[2] = {hsize_t(slice.first), 0}, block[2] = {hsize_t(count), hsize_t(cols)};
+    check(H5Sselect_hyperslab(sp, H5S_SELECT_SET, start, nullptr, block, nullptr), path_, shown + ": rows");
+    Handle ms = make(H5Screate_simple(rank, block, nullptr), H5Sclose, path_, shown);
+    check(H5Dread(d, mem, ms, sp, H5P_DEFAULT, v.data()), path_, "cannot read " + shown);
     return v;
   }
   std::vector<double> doubles(hid_t loc, const char* name, const std::string& shown, std::size_t& rows,
-                              int cols) const {
-    auto v = dataset<double>(loc, name, shown, rows, cols, H5T_FLOAT, H5T_NATIVE_DOUBLE);
+                              int cols, RowSlice slice = {}) const {
+    auto v = dataset<double>(loc, name, shown, rows, cols, H5T_FLOAT, H5T_NATIVE_DOUBLE, slice);
     for (std::size_t i = 0; i < v.size(); ++i)
       if (!std::isfinite(v[i])) {
-        const std::string at = cols == 1 ? "[" + std::to_string(i) + "]"
-                                         : "[" + std::to_string(i / cols) + "][" + std::to_string(i % cols) + "]";
+        // Rows are named by their place in the file, whatever the slice.
+        const std::size_t row = slice.first + i / std::size_t(cols);
+        const std::string at = cols == 1 ? "[" + std::to_string(row) + "]"
+                                         : "[" + std::to_string(row) + "][" + std::to_string(i % cols) + "]";
         bad(shown + at + " is " + (std::isnan(v[i]) ? "nan" : "inf") + ", expected a finite number");
       }
     return v;
@@ -372,10 +386,10 @@ void fill_records(std::vector<ParticleRecord>& out, const std::vector<double>& p
   }
 }
 
-void check_masses(const Reader& rd, const std::vector<double>& m, const std::string& shown) {
+void check_masses(const Reader& rd, const std::vector<double>& m, const std::string& shown, std::size_t first = 0) {
   for (std::size_t k = 0; k < m.size(); ++k)
     if (!(m[k] > 0))
-      rd.bad(shown + "[" + std::to_string(k) + "] is " + std::to_string(m[k]) + ", mass must be positive");
+      rd.bad(shown + "[" + std::to_string(first + k) + "] is " + std::to_string(m[k]) + ", mass must be positive");
 }
 
 }  // namespace
@@ -641,7 +655,7 @@ GadgetParticles read_particles_h5(const std::string& path) {
   return out;
 }
 
-RestartSnapshot read_restart_h5(const std::string& path) {
+RestartSnapshot read_restart_h5(const std::string& path, RowSlice slice) {
   quiet_hdf5();
   Reader rd(path);
   if (!rd.has(rd.file(), "slotsim"))
@@ -682,34 +696,39 @@ RestartSnapshot read_restart_h5(const std::string& path) {
 
   Handle p1 = rd.group(rd.file(), "PartType1", "/PartType1");
   std::size_t n = 0;
-  const auto pos = rd.doubles(p1, "Coordinates", "/PartType1/Coordinates", n, 3);
-  const auto vel = rd.doubles(p1, "Velocities", "/PartType1/Velocities", n, 3);
-  const auto mass = rd.doubles(p1, "Masses", "/PartType1/Masses", n, 1);
-  check_masses(rd, mass, "/PartType1/Masses");
+  const auto pos = rd.doubles(p1, "Coordinates", "/PartType1/Coordinates", n, 3, slice);
+  const auto vel = rd.doubles(p1, "Velocities", "/PartType1/Velocities", n, 3, slice);
+  const auto mass = rd.doubles(p1, "Masses", "/PartType1/Masses", n, 1, slice);
+  if (slice.first > n) slice.first = n;
+  const std::size_t first = slice.first, m = mass.size();  // m: rows of the slice
+  check_masses(rd, mass, "/PartType1/Masses", first);
   if (n == 0) rd.bad("/PartType1 holds no particles");
   if (n > std::size_t(UINT32_MAX)) rd.bad("more than 2^32 - 1 particles");
-  const auto ids =
-      rd.dataset<std::uint64_t>(p1, "ParticleIDs", "/PartType1/ParticleIDs", n, 1, H5T_INTEGER, H5T_NATIVE_UINT64);
-  r.particles.reserve(n);
+  const auto ids = rd.dataset<std::uint64_t>(p1, "ParticleIDs", "/PartType1/ParticleIDs", n, 1, H5T_INTEGER,
+                                             H5T_NATIVE_UINT64, slice);
+  r.particles.reserve(m);
   fill_records(r.particles, pos, vel, mass);
-  r.ids.resize(n);
+  r.ids.resize(m);
   {
-    std::vector<bool> seen(n);
-    for (std::size_t k = 0; k < n; ++k) {
-      if (ids[k] >= n || seen[ids[k]])
+    // A slice can only check that its ids are in range; that the whole
+    // file's are a permutation is for the caller who holds every slice.
+    const bool whole = m == n;
+    std::vector<bool> seen(whole ? n : 0);
+    for (std::size_t k = 0; k < m; ++k) {
+      if (ids[k] >= n || (whole && seen[ids[k]]))
         rd.bad("/PartType1/ParticleIDs is not a permutation of 0.." + std::to_string(n - 1) + " (row " +
-               std::to_string(k) + ")");
-      seen[ids[k]] = true;
+               std::to_string(first + k) + ")");
+      if (whole) seen[ids[k]] = true;
       r.ids[k] = static_cast<std::uint32_t>(ids[k]);
     }
   }
   c.particles = n;
   if (cached) {
-    const auto acc = rd.doubles(g, "LeapfrogAcceleration", "/slotsim/LeapfrogAcceleration", n, 3);
-    r.ax.resize(n);
-    r.ay.resize(n);
-    r.az.resize(n);
-    for (std::size_t k = 0; k < n; ++k) {
+    const auto acc = rd.doubles(g, "LeapfrogAcceleration", "/slotsim/LeapfrogAcceleration", n, 3, slice);
+    r.ax.resize(m);
+    r.ay.resize(m);
+    r.az.resize(m);
+    for (std::size_t k = 0; k < m; ++k) {
       r.ax[k] = acc[3 * k];
       r.ay[k] = acc[3 * k + 1];
       r.az[k] = acc[3 * k + 2];
@@ -728,8 +747,9 @@ RestartSnapshot read_restart_h5(const std::string& path) {
       rd.bad(shown + "/name: '" + d.name + "' is not a dynamic attribute name");
     std::size_t rows = n;
     // Values may be NaN (a column created without a value), so no finiteness check.
-    d.values = rd.dataset<double>(a, "values", shown + "/values", rows, 1, H5T_FLOAT, H5T_NATIVE_DOUBLE);
-    d.present = rd.dataset<std::uint8_t>(a, "present", shown + "/present", rows, 1, H5T_INTEGER, H5T_NATIVE_UINT8);
+    d.values = rd.dataset<double>(a, "values", shown + "/values", rows, 1, H5T_FLOAT, H5T_NATIVE_DOUBLE, slice);
+    d.present =
+        rd.dataset<std::uint8_t>(a, "present", shown + "/present", rows, 1, H5T_INTEGER, H5T_NATIVE_UINT8, slice);
     r.dynamic.push_back(std::move(d));
   }
   return s;

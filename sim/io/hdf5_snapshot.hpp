@@ -56,6 +56,15 @@ struct RestartSnapshot {
   std::uint64_t state_hash = 0;  // System::state_hash() when written
   RestoredRun run;
 };
-RestartSnapshot read_restart_h5(const std::string& path);
+// Rows [first, first + count) of a file's per-particle datasets (clipped to
+// the file); the default is every row.
+struct RowSlice {
+  std::uint64_t first = 0, count = UINT64_MAX;
+};
+// With a slice (a rank's share, dist/), run holds only those rows, and
+// run.ids their ids as in the file: each is checked to be below N, but
+// whether the whole file's ids are a permutation is then the caller's
+// check (every slice is needed for it). cfg.particles is the file's N.
+RestartSnapshot read_restart_h5(const std::string& path, RowSlice slice = {});
 
 }  // namespace slotsim

@@ -1,0 +1,27 @@
+#pragma once
+// `--switch-at STEP:LAYOUT` and `--steps`, shared by slotsim batch and
+// slotsim-mpi batch so both accept and refuse the same schedules.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "sim/layouts/layout.hpp"
+
+namespace slotsim::app {
+
+struct PlannedSwitch {
+  std::uint64_t at;
+  Layout to;
+};
+
+// Steps are counted in a uint64 but each keeps a 72-byte timing record for
+// the report; the memory plan refuses what does not fit, this bound only
+// keeps the arithmetic far from overflow.
+inline constexpr std::uint64_t kMaxSteps = 1000000000000ull;
+
+// The switches in step order (stable: two at one step apply in the order
+// given); throws std::invalid_argument (one line) for a malformed entry, an
+// unknown layout or a step after the last.
+std::vector<PlannedSwitch> parse_switches(const std::vector<std::string>& specs, std::uint64_t steps);
+
+}  // namespace slotsim::app
