@@ -40,7 +40,7 @@ mkdir -p "$OUT"
 TMP=$(mktemp -d /tmp/mpi-scaling-XXXXXX)
 SAMPLER=
 cleanup() {
-  [[ -n $SAMPLER ]] && kill "$SAMPLER" 2> /dev/null || true
+  if [[ -n $SAMPLER ]]; then kill "$SAMPLER" 2> /dev/null || true; fi
   rm -rf "$TMP"
 }
 trap cleanup EXIT
