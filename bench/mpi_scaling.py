@@ -233,11 +233,11 @@ def section(d, json_name="docs/bench/mpi_scaling_1m.json"):
               "measured run's, at %s particles." % (g, ASSUMED["particles"] / g ** 3, format(m["n"], ",")),
               "- **The slab decomposition.** pm gives every rank at least 2 x-planes: at most grid/2 = %d ranks, "
               "which is why the model runs one rank per node (64 nodes x 32 cores as ranks would be 2048). Each "
-              "transpose is an all-to-all: every node sends P-1 messages, of about %.2f MB each at 64 nodes, and "
+              "transpose is an all-to-all: every node sends P-1 messages per transpose, of about %.2f MB each at 64 nodes, and "
               "the bytes crossing the network per step (%.1f GB for the mesh at grid %d) do not shrink with P: "
               "the model assumes full bisection bandwidth. Pencils would lift the P limit at the price of a "
               "second transpose." % (
-                  g // 2, m["split"][-1]["mesh_b_per_cell"] * g ** 3 / 64 / 64 / 1e6,
+                  g // 2, m["split"][-1]["mesh_b_per_cell"] * g ** 3 / 2 / 64 / 64 / 1e6,
                   m["split"][-1]["mesh_b_per_cell"] * g ** 3 / 1e9, g),
               "- **Per-core rates.** A 32-core node does not give each core this VM's memory bandwidth; the "
               "particle passes are bandwidth-bound (see the pm floor above). The 2-core row is this machine as "
@@ -283,7 +283,7 @@ def summary(d):
 def missing_section():
     return ["## " + TITLE, "",
             "Not measured yet: run `bash bench/run_mpi_scaling.sh build && python3 bench/write_docs.py` on a quiet "
-            "machine (about 2-3 minutes). It writes `docs/bench/mpi_scaling_1m.{json,md}`, from which this section "
+            "machine (about 1-2 minutes). It writes `docs/bench/mpi_scaling_1m.{json,md}`, from which this section "
             "gets the scaling table (serial, np 1 x 2, np 2 x 1, np 4 x 1) and the model of a 100M-particle run "
             "on 16 and 64 nodes.", ""]
 

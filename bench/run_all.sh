@@ -2,7 +2,7 @@
 # Reproduces every figure quoted in docs/BENCHMARKS.md and the README:
 # writes the tables (stdout of each run) and JSON/CSV under docs/bench/.
 # Usage: bash bench/run_all.sh [build-dir]   (default: build)
-# Takes about 20 minutes on a 2-core machine (the MPI scaling rows about 2-3 of
+# Takes about 20 minutes on a 2-core machine (the MPI scaling rows about 1-2 of
 # them, bench/run_mpi_scaling.sh); needs ~8 GB free memory for
 # the 10M-particle runs. Every bench table carries its own floor ratios,
 # state hashes and a load warning when the machine was shared. The pm runs

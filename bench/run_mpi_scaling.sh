@@ -10,7 +10,7 @@
 # 100M-particle run on 16 and 64 nodes from the JSON (bench/mpi_scaling.py).
 #
 # Usage: bash bench/run_mpi_scaling.sh [build-dir]   (default: build)
-# Takes about 2-3 minutes on a quiet 2-core machine. Run it when nobody else
+# Takes 1-2 minutes on a 2-core machine (75 s at load 5). Run it when nobody else
 # is building: the load average is recorded beside every row, and the rows
 # are only comparable when it stays near the run's own thread count.
 #
