@@ -29,6 +29,7 @@
 #include "app/report_json.hpp"
 #include "app/run_plan.hpp"
 #include "app/sim_options.hpp"
+#include "app/switch_plan.hpp"
 #include "sim/interrupt.hpp"
 #include "sim/limits.hpp"
 #include "app/snapshot_output.hpp"
@@ -37,6 +38,7 @@
 #include "sim/layouts/particle_store.hpp"
 #include "sim/memory/tracker.hpp"
 #include "sim/memory_plan.hpp"
+#include "sim/units.hpp"
 #include "sim/message.hpp"
 #include "sim/stats.hpp"
 #include "sim/step_phases.hpp"
@@ -56,41 +58,13 @@ struct BatchOptions {
   std::string read_dict;  // --read-dict: "all" or a particle id ("" = none)
 };
 
-struct PlannedSwitch {
-  std::uint64_t at;
-  Layout to;
-};
-
-std::vector<PlannedSwitch> parse_switches(const std::vector<std::string>& specs, std::uint64_t steps) {
-  std::vector<PlannedSwitch> out;
-  for (const auto& s : specs) {
-    const auto colon = s.find(':');
-    if (colon == std::string::npos)
-      throw std::invalid_argument("--switch-at '" + s + "': expected STEP:LAYOUT, e.g. 50:slots");
-    const std::string step_s = s.substr(0, colon);
-    std::uint64_t step = 0;
-    try {
-      step = parse_count(step_s, "--switch-at", 0, kMaxSteps);
-    } catch (const std::invalid_argument&) {
-      throw std::invalid_argument("--switch-at '" + s + "': '" + step_s + "' is not a step number");
-    }
-    if (step > steps)
-      throw std::invalid_argument("--switch-at '" + s + "': step " + step_s + " is after the last step (" +
-                                  std::to_string(steps) + ")");
-    out.push_back({step, layout_or_throw(s.substr(colon + 1))});
-  }
-  std::stable_sort(out.begin(), out.end(), [](auto& a, auto& b) { return a.at < b.at; });
-  return out;
-}
-
 std::string hex(std::uint64_t h) {
   char buf[24];
   std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(h));
   return buf;
 }
 
-double mb(long long b) { return double(b) / 1e6; }
-
+double mib(long long b) { return double(b) / kMiB; }  // sim/units.hpp: MiB, as every front end prints
 // The HDF5 reader's process (hdf5_read.cpp): its slab buffers (records,
 // positions, velocities and masses of up to 2^18 rows, 112 B a row) and
 // libhdf5's own, about 6 MB; for a 4M-particle file its private pages
@@ -251,9 +225,9 @@ int run_batch(BatchOptions& o) {
       sys.switch_layout(to, progress);
       if (sys.switches().size() == before) continue;  // already in that layout
       const SwitchRecord& r = sys.switches().back();
-      std::fprintf(text, "switch at step %llu: %s -> %s in %.1f ms, %.1f MB -> %.1f MB\n", ull(at),
+      std::fprintf(text, "switch at step %llu: %s -> %s in %.1f ms, %.1f MiB -> %.1f MiB\n", ull(at),
                    std::string(layout_name(r.from)).c_str(), std::string(layout_name(r.to)).c_str(), r.ms,
-                   mb(r.bytes_before), mb(r.bytes_after));
+                   mib(r.bytes_before), mib(r.bytes_after));
       std::fflush(text);
       segments.push_back({to, at + 1, {}});
     }
@@ -360,14 +334,12 @@ int run_batch(BatchOptions& o) {
     j["dt"] = cfg.dt;
     j["softening"] = cfg.force.softening;
     j["bytes_per_particle"] = double(b.total()) / np;
-    Json& bd = j["bytes_breakdown"] = {{"objects", double(b.objects) / np},
-                                       {"tables", double(b.tables) / np},
-                                       {"index", double(b.index) / np},
-                                       {"columns", double(b.columns) / np},
-                                       {"shared_keys", double(b.shared_keys) / np}};
-    if (cfg.python_objects) {
-      bd["py_headers"] = double(b.py_headers) / np;
-      bd["floats"] = double(b.floats) / np;
+    // Every category, so the breakdown adds up to bytes_per_particle.
+    Json& bd = j["bytes_breakdown"] = Json::object();
+    for (const ByteCategory& cat : kByteCategories) {
+      std::string key(cat.name);
+      std::replace(key.begin(), key.end(), ' ', '_');
+      bd[key] = double(b.*cat.field) / np;
     }
     j["own_dicts"] = sys.own_dicts();
     j["usable_bytes_per_particle"] = double(b.usable_total) / np;
@@ -504,13 +476,22 @@ int run_batch(BatchOptions& o) {
   std::fprintf(text, "| particles | %zu |\n| solver | %s |\n| steps done | %llu of %llu%s |\n| threads | %d |\n",
                sys.size(), cfg.solver.c_str(), ull(steps_here), ull(o.steps),
                restart ? (" (now at step " + std::to_string(sys.steps_done()) + ")").c_str() : "", threads);
-  std::fprintf(text, "| bytes/particle | %.2f (objects %.2f, tables %.2f, index %.2f, columns %.2f) |\n",
-               double(b.total()) / np, double(b.objects) / np, double(b.tables) / np, double(b.index) / np,
-               double(b.columns) / np);
+  // Every category of the one table (sim/layouts/layout.hpp) that holds
+  // bytes, so the parts add up to the total (with --python-objects the
+  // headers and floats were left out).
+  std::string parts;
+  for (const ByteCategory& cat : kByteCategories)
+    if (b.*cat.field != 0) {
+      char part[64];
+      std::snprintf(part, sizeof part, "%s%s %.2f", parts.empty() ? "" : ", ", std::string(cat.name).c_str(),
+                    double(b.*cat.field) / np);
+      parts += part;
+    }
+  std::fprintf(text, "| bytes/particle (requested) | %.2f (%s) |\n", double(b.total()) / np, parts.c_str());
   std::fprintf(text, "| own dicts | %zu |\n", sys.own_dicts());
-  std::fprintf(text, "| particle MB | %.2f requested, %.2f usable |\n", mb(b.total()), mb(b.usable_total));
-  std::fprintf(text, "| heap MB now / peak | %.2f / %.2f |\n| RSS MB | %.2f |\n", mb(heap.current_requested),
-               mb(heap.peak_requested), mb(rss));
+  std::fprintf(text, "| particle MiB | %.2f requested, %.2f usable |\n", mib(b.total()), mib(b.usable_total));
+  std::fprintf(text, "| heap MiB now / peak (requested) | %.2f / %.2f |\n| RSS MiB | %.2f |\n",
+               mib(heap.current_requested), mib(heap.peak_requested), mib(rss));
   std::fprintf(text, "| step ms, all layouts: median (min-max) | %.3f (%.3f-%.3f) |\n", total.median, total.min,
                total.max);
   std::fprintf(text, "| energy initial / final | %.10g / %.10g (%s)%s |\n| rel. energy error | %.3e%s |\n", e0,

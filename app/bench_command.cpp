@@ -5,6 +5,7 @@
 #include <omp.h>
 
 #include <algorithm>
+#include <cmath>
 #include <chrono>
 #include <functional>
 #include <cstdio>
@@ -29,7 +30,9 @@
 #include "sim/memory_plan.hpp"
 #include "sim/message.hpp"
 #include "sim/memory/tracker.hpp"
+#include "sim/machine_load.hpp"
 #include "sim/stats.hpp"
+#include "sim/units.hpp"
 #include "sim/step_phases.hpp"
 
 namespace slotsim::app {
@@ -66,6 +69,11 @@ struct Result {
   double transform_ms = 0;         // pm: the FFT convolution alone, same plans
   Solver::KernelFloor kernel;      // bh: the pair kernels alone on flat lists, same interactions
   double triad_gbs = 0;            // the bandwidth floor, measured right before this layout's timed steps
+  // The machine while this row was timed: the 1-minute load average at its
+  // start and end (the higher one), and whether its step times are the
+  // scheduler's tick rather than its work (sim/machine_load.hpp).
+  double load = 0;
+  bool quantum = false;
 };
 
 std::vector<Layout> parse_layouts(const std::string& list) {
@@ -100,6 +108,7 @@ Result run_layout(SimConfig cfg, Layout l, const BenchOptions& o, int index, int
   r.triad_gbs = triad_bandwidth_gbs(std::max<std::size_t>(cfg.particles * 56, 64u << 20));
   std::vector<double> medians;
   std::vector<StepTiming> all;
+  r.load = load_average_1min();
   for (int rep = 0; rep < o.repeats && !interrupted(); ++rep) {
     std::vector<double> t;
     for (std::uint64_t k = 0; k < o.steps; ++k) {
@@ -116,6 +125,10 @@ Result run_layout(SimConfig cfg, Layout l, const BenchOptions& o, int index, int
     std::fprintf(stderr, "[%d/%d] %s: repeat %d/%d  %.2f ms/step\n", index, count,
                  std::string(layout_name(l)).c_str(), rep + 1, o.repeats, medians.back());
   }
+  r.load = std::max(r.load, load_average_1min());
+  std::vector<double> totals;
+  for (const StepTiming& t : all) totals.push_back(t.total_ms);
+  r.quantum = quantum_bound(totals);
   auto pm = [&](double StepTiming::*f) { return median_of(all, f); };
   for (const StepPhase& p : kStepPhases) r.phases.*p.field = pm(p.field);
   r.step_median = median(medians);
@@ -261,24 +274,28 @@ int run_bench(BenchOptions& o) {
               res[0].n, cfg.ic_file.empty() ? cfg.scene.c_str() : cfg.ic_file.c_str(), cfg.solver.c_str(), static_cast<unsigned long long>(o.steps),
               o.repeats, threads, bw_lo, bw_hi);
   // Phase columns come from the one phase table (sim/step_phases.hpp).
-  std::string head = "| layout | B/particle | particle MB | peak heap MB | RSS MB | step ms median (min-max) |";
+  // MiB, as every front end prints (sim/units.hpp); requested bytes.
+  std::string head = "| layout | B/particle | particle MiB | peak heap MiB | RSS MiB | step ms median (min-max) |";
   std::string rule = "|---|---:|---:|---:|---:|---|";
   std::ostringstream csv;
-  csv << "layout,bytes_per_particle,particle_mb,peak_heap_mb,rss_mb,step_ms_median,step_ms_min,step_ms_max";
+  csv << "layout,bytes_per_particle,particle_mib,peak_heap_mib,rss_mib,step_ms_median,step_ms_min,step_ms_max";
   for (const StepPhase& p : kStepPhases) {
     head += " " + std::string(p.name) + " |";
     rule += "---:|";
     csv << ',' << p.name << "_ms";
   }
   head += " x dict | x soa | triad GB/s | integrator x bound | step x floor | ns/interaction | kernel ns/int | walk x kernel "
-          "| state hash |";
-  rule += "---:|---:|---:|---:|---:|---:|---:|---:|---|";
+          "| state hash | load |";
+  rule += "---:|---:|---:|---:|---:|---:|---:|---:|---|---:|";
   csv << ",ratio_dict,ratio_soa,triad_gbs,integrator_bound_ratio,floor_ms,floor_ratio,interactions,ns_per_interaction,"
-         "kernel_ns_per_interaction,walk_kernel_ratio,state_hash\n";
+         "kernel_ns_per_interaction,walk_kernel_ratio,state_hash,load_average,loaded,quantum_bound\n";
   std::fprintf(text, "%s\n%s\n", head.c_str(), rule.c_str());
+  // A row whose steps are the scheduler's tick is no measurement: no ratio
+  // is taken to or from it.
+  const bool dict_ok = dict && !dict->quantum, soa_ok = soa && !soa->quantum;
   for (const auto& r : res) {
-    const double rd = dict ? r.step_median / dict->step_median : 0;
-    const double rs = soa ? r.step_median / soa->step_median : 0;
+    const double rd = dict_ok && !r.quantum ? r.step_median / dict->step_median : 0;
+    const double rs = soa_ok && !r.quantum ? r.step_median / soa->step_median : 0;
     const double integ_ratio = (r.phases.kick_ms + r.phases.drift_ms) / bound_ms(r);
     const double floor = floor_ms(r);
     const double floor_ratio = floor > 0 ? r.step_median / floor : 0;
@@ -289,18 +306,22 @@ int run_bench(BenchOptions& o) {
     if (ns_int > 0) std::snprintf(ns_s, sizeof ns_s, "%.2f", ns_int);
     if (kns > 0) std::snprintf(kns_s, sizeof kns_s, "%.3f", kns);
     if (walk > 0) std::snprintf(walk_s, sizeof walk_s, "%.2f", walk);
-    if (dict) std::snprintf(rd_s, sizeof rd_s, "%.3f", rd);
-    if (soa) std::snprintf(rs_s, sizeof rs_s, "%.3f", rs);
+    if (rd > 0) std::snprintf(rd_s, sizeof rd_s, "%.3f", rd);
+    if (rs > 0) std::snprintf(rs_s, sizeof rs_s, "%.3f", rs);
     char hash_hex[24];
     std::snprintf(hash_hex, sizeof hash_hex, "%016llx", static_cast<unsigned long long>(r.hash));
     const std::string name(layout_name(r.layout));
     char line[512];
-    std::snprintf(line, sizeof line, "| %s | %.1f | %.1f | %.1f | %.1f | %.2f (%.2f-%.2f) |", name.c_str(),
-                  r.bytes_per_particle, r.particle_bytes / 1e6, r.heap_peak / 1e6, r.rss / 1e6, r.step_median,
-                  r.step_min, r.step_max);
+    char step[96];
+    if (r.quantum)
+      std::snprintf(step, sizeof step, "scheduler tick (%.2f = %.0f x %.0f ms), not a result", r.step_median,
+                    std::round(r.step_median / kSchedulerTickMs), kSchedulerTickMs);
+    else std::snprintf(step, sizeof step, "%.2f (%.2f-%.2f)", r.step_median, r.step_min, r.step_max);
+    std::snprintf(line, sizeof line, "| %s | %.1f | %.1f | %.1f | %.1f | %s |", name.c_str(), r.bytes_per_particle,
+                  r.particle_bytes / kMiB, r.heap_peak / kMiB, r.rss / kMiB, step);
     std::string row = line;
     std::snprintf(line, sizeof line, "%s,%.3f,%.3f,%.3f,%.3f,%.4f,%.4f,%.4f", name.c_str(), r.bytes_per_particle,
-                  r.particle_bytes / 1e6, r.heap_peak / 1e6, r.rss / 1e6, r.step_median, r.step_min, r.step_max);
+                  r.particle_bytes / kMiB, r.heap_peak / kMiB, r.rss / kMiB, r.step_median, r.step_min, r.step_max);
     std::string crow = line;
     for (const StepPhase& p : kStepPhases) {
       std::snprintf(line, sizeof line, " %.2f |", r.phases.*p.field);
@@ -308,12 +329,13 @@ int run_bench(BenchOptions& o) {
       std::snprintf(line, sizeof line, ",%.4f", r.phases.*p.field);
       crow += line;
     }
-    std::snprintf(line, sizeof line, " %s | %s | %.1f | %.2f | %s | %s | %s | %s | %s%s |\n", rd_s, rs_s, r.triad_gbs,
-                  integ_ratio, floor_s, ns_s, kns_s, walk_s, hash_hex, r.complete ? "" : " (partial)");
+    std::snprintf(line, sizeof line, " %s | %s | %.1f | %.2f | %s | %s | %s | %s | %s%s | %.2f%s |\n", rd_s, rs_s,
+                  r.triad_gbs, integ_ratio, floor_s, ns_s, kns_s, walk_s, hash_hex, r.complete ? "" : " (partial)", r.load,
+                  load_exceeds_cores(r.load) ? " (loaded)" : "");
     row += line;
-    std::snprintf(line, sizeof line, ",%.4f,%.4f,%.3f,%.4f,%.4f,%.4f,%llu,%.4f,%.4f,%.4f,%s\n", rd, rs, r.triad_gbs,
-                  integ_ratio, floor, floor_ratio, static_cast<unsigned long long>(r.interactions), ns_int, kns, walk,
-                  hash_hex);
+    std::snprintf(line, sizeof line, ",%.4f,%.4f,%.3f,%.4f,%.4f,%.4f,%llu,%.4f,%.4f,%.4f,%s,%.2f,%d,%d\n", rd, rs,
+                  r.triad_gbs, integ_ratio, floor, floor_ratio, static_cast<unsigned long long>(r.interactions), ns_int,
+                  kns, walk, hash_hex, r.load, load_exceeds_cores(r.load) ? 1 : 0, r.quantum ? 1 : 0);
     crow += line;
     std::fputs(row.c_str(), text);
     csv << crow;
@@ -347,9 +369,19 @@ int run_bench(BenchOptions& o) {
     std::fprintf(text, "\nsoa integrator (kick+drift) %.2f ms vs bandwidth bound %.2f ms (%.0f MB moved at %.1f GB/s): %.2fx the bound\n",
                 soa->phases.kick_ms + soa->phases.drift_ms, bound_ms(*soa), integ_bytes / 1e6, soa->triad_gbs,
                 (soa->phases.kick_ms + soa->phases.drift_ms) / bound_ms(*soa));
-  if (loaded)
-    std::fprintf(text, "\nwarning: load average %.2f exceeded the %u cores during the run: other work shared the machine, "
-                "so these timings are not its own\n", load_max, std::thread::hardware_concurrency());
+  std::string loaded_rows, quantum_rows;
+  for (const auto& r : res) {
+    if (load_exceeds_cores(r.load)) loaded_rows += (loaded_rows.empty() ? "" : ", ") + std::string(layout_name(r.layout));
+    if (r.quantum) quantum_rows += (quantum_rows.empty() ? "" : ", ") + std::string(layout_name(r.layout));
+  }
+  if (loaded || !loaded_rows.empty())
+    std::fprintf(text, "\nwarning: load average %.2f exceeded the %u cores during the run (rows marked (loaded): %s): other "
+                "work shared the machine, so these timings are not its own\n",
+                load_max, std::thread::hardware_concurrency(), loaded_rows.empty() ? "none" : loaded_rows.c_str());
+  if (!quantum_rows.empty())
+    std::fprintf(text, "\nwarning: the step times of %s are whole multiples of the %.0f-ms scheduler tick: the steps waited "
+                "for the CPU, so they are not reported as results (no ratios)\n",
+                quantum_rows.c_str(), kSchedulerTickMs);
   if (status != "ok")
     std::fprintf(text, "\nstatus: interrupted after %zu of %zu layouts (last row partial)\n", res.size(), layouts.size());
   // Each output on its own: one that fails (a full disk) does not cost the
@@ -405,8 +437,11 @@ int run_bench(BenchOptions& o) {
       row["step_ms_min"] = r.step_min;
       row["step_ms_max"] = r.step_max;
       row["phases_ms"] = phases_json(r.phases);
-      if (dict) row["ratio_to_dict"] = r.step_median / dict->step_median;
-      if (soa) row["ratio_to_soa"] = r.step_median / soa->step_median;
+      if (dict_ok && !r.quantum) row["ratio_to_dict"] = r.step_median / dict->step_median;
+      if (soa_ok && !r.quantum) row["ratio_to_soa"] = r.step_median / soa->step_median;
+      row["load_average"] = r.load;
+      row["loaded"] = load_exceeds_cores(r.load);
+      row["quantum_bound"] = r.quantum;
       row["triad_gbs"] = r.triad_gbs;
       row["integrator_bound_ms"] = bound_ms(r);
       row["integrator_bound_ratio"] = (r.phases.kick_ms + r.phases.drift_ms) / bound_ms(r);

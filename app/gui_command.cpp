@@ -16,6 +16,8 @@
 #include "render/screenshot.hpp"
 #include "sim/scenes/scene.hpp"
 #include "sim/solvers/solver.hpp"
+#include "host/output_dir.hpp"
+#include "host/script.hpp"
 #include "ui/gui.hpp"
 
 namespace slotsim::app {
@@ -49,7 +51,21 @@ int run_gui_command(GuiCommandOptions& o, const CLI::App& cmd) {
   if (!dt_given && o.sim.cfg.ic_file.empty())
     for (const auto& s : scene_list())
       if (s.name == o.sim.cfg.scene) o.sim.cfg.dt = s.default_dt;
+  // The energy readout is measured again whenever it would fall 2 s behind
+  // (host/sim_thread.cpp), so each measurement must be cheap: its exact
+  // sums (which check the solver's potential, or sample it) get 0.1 s on
+  // this machine instead of batch's 1 s: 64 targets or a few more at a
+  // million particles. The estimate of the potential's error is then
+  // coarser, and the panel prints it beside the energy.
+  o.sim.cfg.diagnostic_budget_s = 0.1;
+  // For the same reason the exact pair sum stops at 5,000 particles here
+  // (12.5 million pair terms, ~30 ms) instead of batch's 20,000 (~0.5 s, 16x
+  // more, which at 20,000 particles took most of the simulation thread's
+  // time and made every command wait behind it). Above, the solver's
+  // potential (bh, pm) or a sample stands in, with its error estimate shown.
+  o.sim.cfg.exact_potential_max = 5000;
   o.gui.sim = o.sim.cfg;
+  if (cmd.get_option("--out-dir")->count() > 0) host::check_output_dir(o.gui.out_dir, "--out-dir");
   try {
     o.gui.script = host::parse_script(o.script);
   } catch (const host::ScriptError& e) {
@@ -60,6 +76,7 @@ int run_gui_command(GuiCommandOptions& o, const CLI::App& cmd) {
     check_writable(o.gui.screenshot, "--screenshot");
   }
   if (!o.gui.frame_log.empty()) check_writable(o.gui.frame_log, "--frame-log");
+  if (!o.gui.widget_map.empty()) check_writable(o.gui.widget_map, "--widget-map");
   o.gui.render = o.render == "points"  ? ui::RenderChoice::Points
                  : o.render == "splat" ? ui::RenderChoice::Splat
                                        : ui::RenderChoice::Auto;
@@ -81,11 +98,16 @@ int run_gui_command(GuiCommandOptions& o, const CLI::App& cmd) {
 
 CLI::App* register_gui(CLI::App& app) {
   auto o = std::make_shared<GuiCommandOptions>();
-  // 200,000 rather than a million: on two cores with software OpenGL
-  // (llvmpipe) and the density splat, a window redrawing fresh positions
-  // every frame ran at ~25 ms a frame with 200,000 particles and ~65 ms
-  // with a million (measured with --frame-log). Respawn goes to 10,000,000.
-  o->sim.cfg.particles = 200000;
+  // A million: the product is about millions of particles. What keeps it
+  // moving on two cores with software OpenGL (frames drawn only when
+  // something changed, the energy measured cheaply, ...) is in docs/GUI.md
+  // with its measured figures. Respawn goes to 10,000,000.
+  o->sim.cfg.particles = 1000000;
+  // The opening scene is the collision: two spheres that visibly fall
+  // together from the first seconds and merge within the first minute. The
+  // Plummer sphere (batch's default) is in equilibrium and looks like a
+  // still ball.
+  o->sim.cfg.scene = "collision";
   o->sim.cfg.solver = default_solver();
   CLI::App* cmd = app.add_subcommand("gui", "open the interactive window (the default)");
   add_sim_options(cmd, o->sim);
@@ -95,17 +117,17 @@ CLI::App* register_gui(CLI::App& app) {
       ->description("particle layout: " + layout_names_with_versions() + " (dict is the default here: a plain Python class)")
       ->default_str("dict");
   cmd->get_option("--dt")
-      ->description("time step (default: the scene's own, e.g. 0.04 for collision)")
+      ->description("time step (default: the scene's own, e.g. 0.08 for collision)")
       ->default_str("scene's own");
   cmd->get_option("--particles")
-      ->description("number of particles (200,000 stays interactive on software OpenGL; up to "
-                    "10,000,000 in the window's respawn)");
+      ->description("number of particles (up to 10,000,000 in the window's Respawn)");
   cmd->add_option("--frames", o->gui.frames, "quit after N frames (once the scene is loaded and "
                                              "--script has finished); 0 = run until closed")
       ->capture_default_str()
       ->check(CLI::NonNegativeNumber);
   cmd->add_option("--screenshot", o->gui.screenshot,
                   "save the last frame to FILE (.png, .bmp, .tga or .jpg)");
+  // The actions come from the parser's own table (host/script.cpp).
   cmd->add_option("--script", o->script,
                   "timed actions, e.g. 'at 30 layout slots; at 60 set-attr charge 1.0; at 90 "
                   "screenshot a.png'; actions: " + host::script_help() + "; see docs/GUI.md");
@@ -117,7 +139,8 @@ CLI::App* register_gui(CLI::App& app) {
                   "write one CSV row per frame (flushed as written): frame, frame_ms, sim_step_ms, "
                   "layout, bytes_per_particle, busy, particles, layout_bytes, heap_bytes, steps, paused, "
                   "overlay, cam_yaw, cam_pitch, cam_distance, cam_x, cam_y, cam_z, timing_layout, "
-                  "timing_steps, sim_time");
+                  "timing_steps, sim_time, dt, drawn (0: nothing new, not drawn), work_ms (the frame without its sleep), "
+                  "energy_age_s (how old the shown energy figure is), load (1-minute load average)");
   // 30, not 60: on software OpenGL (llvmpipe) a frame costs the CPU the
   // simulation thread steps on. Measured at 200,000 particles (dict, pm,
   // 2 cores, Xvfb, median): 119 ms per step with the window at 60 fps, 83 ms
@@ -126,6 +149,17 @@ CLI::App* register_gui(CLI::App& app) {
                                        "simulation shares on software OpenGL")
       ->capture_default_str()
       ->check(CLI::Range(1u, 240u));
+  cmd->add_option("--widget-map", o->gui.widget_map,
+                  "keep FILE up to date with the window rectangles of the main controls (lines NAME X0 Y0 X1 Y1), "
+                  "for tools that drive the window with real input");
+  cmd->add_option("--ui-scale", o->gui.ui_scale,
+                  "text and panel scale, 0.75 to 3 (default: from the window size, 1.0 at 1280x800; also the "
+                  "window's View section and Ctrl+= / Ctrl+-)")
+      ->check(CLI::Range(0.75f, 3.0f));
+  o->gui.out_dir = host::default_output_dir();
+  cmd->add_option("--out-dir", o->gui.out_dir,
+                  "folder for the window's Screenshot, Save snapshot and Export (created on first use)")
+      ->capture_default_str();
   cmd->add_option("--width", o->gui.width, "window width in pixels")
       ->capture_default_str()
       ->check(CLI::Range(64u, 16384u));

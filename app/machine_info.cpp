@@ -1,6 +1,8 @@
 #include <cstdio>
 #include "app/machine_info.hpp"
 
+#include "sim/machine_load.hpp"
+
 #include <sys/utsname.h>
 #include <unistd.h>
 
@@ -51,13 +53,6 @@ double triad_bandwidth_gbs(std::size_t bytes, int reps) {
   return 24.0 * double(n) / best / 1e9;
 }
 
-double load_average_1min() {
-  std::FILE* f = std::fopen("/proc/loadavg", "r");
-  if (!f) return -1;
-  double l = -1;
-  if (std::fscanf(f, "%lf", &l) != 1) l = -1;
-  std::fclose(f);
-  return l;
-}
+double load_average_1min() { return slotsim::load_average_1min(); }
 
 }  // namespace slotsim::app

@@ -1,5 +1,7 @@
 #include "app/snapshot_output.hpp"
 
+#include "sim/units.hpp"
+
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -35,9 +37,9 @@ void write_one(const SnapshotOptions& o, const std::string& path, System& sys, c
   }
   if (o.quiet) return;
   const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  std::fprintf(stderr, "snapshot %s: step %llu, %.1f MB in %.0f ms (%.0f MB/s)\n", one_line(path).c_str(),
-               static_cast<unsigned long long>(sys.steps_done()), double(bytes) / 1e6, s * 1e3,
-               s > 0 ? double(bytes) / 1e6 / s : 0.0);
+  std::fprintf(stderr, "snapshot %s: step %llu, %.1f MiB in %.0f ms (%.0f MiB/s)\n", one_line(path).c_str(),
+               static_cast<unsigned long long>(sys.steps_done()), double(bytes) / kMiB, s * 1e3,
+               s > 0 ? double(bytes) / kMiB / s : 0.0);
 }
 
 }  // namespace
@@ -86,7 +88,7 @@ void check_snapshot_options(SnapshotOptions& o, const std::string& snapshot, con
                                 snapshot + "'");
 }
 
-RestartHeader prepare_restart(const SnapshotOptions& o, SimConfig& cfg) {
+void check_restart_flags(const SnapshotOptions& o) {
   // The snapshot fixes everything that shapes the trajectory; a flag that
   // changed one of them would silently make the "continuation" another run.
   // Refusing is clearer than letting them override. Safe to give: --steps
@@ -100,6 +102,10 @@ RestartHeader prepare_restart(const SnapshotOptions& o, SimConfig& cfg) {
       throw std::invalid_argument(std::string(f) + " cannot be combined with --restart: the snapshot fixes it " +
                                   "(a restart continues the same run; start a new run instead)");
   }
+}
+
+RestartHeader prepare_restart(const SnapshotOptions& o, SimConfig& cfg) {
+  check_restart_flags(o);
   auto given = [&](const char* f) {
     const CLI::Option* opt = o.cmd ? o.cmd->get_option_no_throw(f) : nullptr;
     return opt && opt->count() > 0;

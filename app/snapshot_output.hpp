@@ -30,6 +30,10 @@ void add_snapshot_options(CLI::App* cmd, SnapshotOptions& o);
 // or std::runtime_error) before anything is allocated or written.
 void check_snapshot_options(SnapshotOptions& o, const std::string& snapshot, const SimConfig& cfg);
 
+// With --restart, refuses (std::invalid_argument, one line) a flag that
+// would change what the snapshot fixes (--scene, --solver, --dt, ...).
+void check_restart_flags(const SnapshotOptions& o);
+
 // The --snapshot-every series of a run of `steps` steps from step `start`
 // (a fresh run also writes index 0), checked: the last (longest) name must
 // be writable. Empty when there is no series. For io::check_distinct_paths.

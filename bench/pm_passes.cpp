@@ -127,10 +127,10 @@ int main(int argc, char** argv) {
     t0 = std::chrono::steady_clock::now();
 #pragma omp parallel for schedule(static)
     for (int x = 0; x < grid; ++x) std::memset(mesh.data() + static_cast<std::size_t>(x) * plane, 0, plane * sizeof(double));
-    deposit_mass(map, b, 0, grid, {mesh.data(), plane, g, 0}, spans.data());
+    deposit_mass(map, b, 0, grid, {mesh.data(), plane, 0, grid, grid}, g, spans.data());
     const double deposit = ms_since(t0);
     t0 = std::chrono::steady_clock::now();
-    interpolate_forces(map, b, 0, grid, {force.data(), 0});
+    interpolate_forces(map, b, 0, grid, {force.data(), 3 * plane, 0, grid, grid});
     const double interp = ms_since(t0);
     t0 = std::chrono::steady_clock::now();
     unbucket(b, n, 3, out);
@@ -139,7 +139,7 @@ int main(int argc, char** argv) {
     std::copy_n(hot.begin(), n, b.p.data());
     std::copy_n(hot_yz.begin(), n, b.yz.data());
     t0 = std::chrono::steady_clock::now();
-    interpolate_forces(map, b, 0, grid, {force.data(), 0});
+    interpolate_forces(map, b, 0, grid, {force.data(), 3 * plane, 0, grid, grid});
     const double hot_ms = ms_since(t0);
     // Control 2: the interpolation's bytes alone (read and write the records).
     t0 = std::chrono::steady_clock::now();

@@ -2,7 +2,8 @@
 # Reproduces every figure quoted in docs/BENCHMARKS.md and the README:
 # writes the tables (stdout of each run) and JSON/CSV under docs/bench/.
 # Usage: bash bench/run_all.sh [build-dir]   (default: build)
-# Takes about 15-20 minutes on a 2-core machine; needs ~8 GB free memory for
+# Takes about 20 minutes on a 2-core machine (the MPI scaling rows about 1-2 of
+# them, bench/run_mpi_scaling.sh); needs ~8 GB free memory for
 # the 10M-particle runs. Every bench table carries its own floor ratios,
 # state hashes and a load warning when the machine was shared. The pm runs
 # at 1M and 10M and the bh run (its pair kernels timed alone beside the
@@ -40,3 +41,10 @@ done
 bash bench/run_claims.sh "${1:-build}"
 run energy_direct_2k batch -q -n 2000 --solver direct --steps 1000 --dt 0.005 --softening 0.01 --threads 2 \
   --json "$OUT/energy_direct_2k.json"
+# Distributed scaling (serial, np 1 x 2, np 2 x 1, np 4 x 1) and the data of
+# the 100M model: docs/bench/mpi_scaling_1m.{json,md}. Needs the MPI build.
+if [[ -x ${1:-build}/app/slotsim-mpi ]]; then
+  bash bench/run_mpi_scaling.sh "${1:-build}"
+else
+  echo "== mpi_scaling_1m: skipped (no ${1:-build}/app/slotsim-mpi: build with Open MPI)" >&2
+fi

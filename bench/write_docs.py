@@ -308,6 +308,13 @@ doc += ["## Targets", "", targets_md, "",
            min(r["triad_gbs"] for r in pm1["results"]), max(r["triad_gbs"] for r in pm1["results"]),
            min(r["triad_gbs"] for r in pm10["results"]), max(r["triad_gbs"] for r in pm10["results"])), "",
         ] + pm_floor_note() + [""]
+# The distributed scaling table and the 100M model (bench/run_mpi_scaling.sh,
+# run apart from run_all.sh's single-process rows; optional until it has run).
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import mpi_scaling
+mpi_json = os.path.join(B, "mpi_scaling_1m.json")
+mpi_data = load("mpi_scaling_1m") if os.path.exists(mpi_json) else None
+doc += mpi_scaling.section(mpi_data) if mpi_data else mpi_scaling.missing_section()
 doc += ["## The lecture's claims: every era's model, every CPython installed", "", "```", cl_md, "```", "",
         "Details, notes and how to read it: [CLAIMS.md](CLAIMS.md).", "",
         "## Energy conservation, direct summation", "", "```", table("energy_direct_2k"), "```", ""]
@@ -322,4 +329,11 @@ open(cp, "w").write(claims_doc)
 lp = os.path.join(root, "docs", "LAYOUTS.md")
 layouts_doc = put(open(lp).read(), "PYOBJ_TABLE", pyobj_table)
 open(lp, "w").write(layouts_doc)
-print("wrote README.md figure sections, docs/BENCHMARKS.md, the tables in docs/CLAIMS.md and docs/LAYOUTS.md")
+dp = os.path.join(root, "docs", "DISTRIBUTED.md")
+dist_doc = put(open(dp).read(), "MPI_SCALING", mpi_scaling.summary(mpi_data) if mpi_data else
+               "Scaling on this machine and a model of a 100M-particle run on 16 and 64 nodes: not measured yet "
+               "(`bash bench/run_mpi_scaling.sh build && python3 bench/write_docs.py`; section \"%s\" of "
+               "[BENCHMARKS.md](BENCHMARKS.md#%s))." % (mpi_scaling.TITLE, mpi_scaling.ANCHOR))
+open(dp, "w").write(dist_doc)
+print("wrote README.md figure sections, docs/BENCHMARKS.md, the tables in docs/CLAIMS.md and docs/LAYOUTS.md, "
+      "the scaling summary in docs/DISTRIBUTED.md" + ("" if mpi_data else " (no docs/bench/mpi_scaling_1m.json yet)"))

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <filesystem>
 #include <stdexcept>
 #include <string>
 #include <type_traits>
@@ -14,6 +15,8 @@
 #include "sim/io/hdf5_snapshot.hpp"
 #include "sim/memory/tracker.hpp"
 #include "sim/memory_plan.hpp"
+#include "host/format.hpp"
+#include "host/output_dir.hpp"
 
 namespace slotsim::host {
 
@@ -73,6 +76,16 @@ void append_figures(CommandResult& r) {
 
 }  // namespace
 
+std::string action_name(const SimCommand& c) {
+  if (const auto* a = std::get_if<cmd::SetAttr>(&c))
+    return a->op == cmd::AttrOp::Delete ? "del-attr" : a->op == cmd::AttrOp::ReadDict ? "read-dict" : "set-attr";
+  return std::string(command_name(c));
+}
+
+std::string spawn_label(const std::string& scene, std::size_t n, Layout l) {
+  return "spawning " + scene + ": " + grouped(n) + " particles in " + std::string(layout_name(l));
+}
+
 CommandResult handle(const cmd::SwitchLayout& c, CommandContext& ctx) {
   CommandResult r = result_for<cmd::SwitchLayout>();
   System& s = *ctx.system;
@@ -107,7 +120,7 @@ CommandResult handle(const cmd::Respawn& c, CommandContext& ctx) {
   const bool fits_beside = plan.fits();
   plan.available += double(sys->bytes().usable_total);
   plan.check("respawn " + c.scene + " with " + std::to_string(c.particles) + " particles");
-  ctx.set_busy("spawning");
+  ctx.set_busy(spawn_label(c.scene, c.particles, next.layout));
   if (fits_beside) {
     sys = std::make_unique<System>(next, ctx.progress_fn(true));  // a throw leaves it as it was
   } else {
@@ -213,8 +226,8 @@ CommandResult handle(const cmd::SetThreads& c, CommandContext&) {
 
 CommandResult handle(const cmd::SetPaused& c, CommandContext& ctx) {
   CommandResult r = result_for<cmd::SetPaused>();
-  ctx.paused = c.paused;
-  r.text = c.paused ? "paused" : "running";
+  ctx.paused = c.toggle ? !ctx.paused : c.paused;
+  r.text = ctx.paused ? "paused" : "running";
   return r;
 }
 
@@ -239,9 +252,14 @@ CommandResult handle(const cmd::SaveSnapshot& c, CommandContext& ctx) {
   CommandResult r = result_for<cmd::SaveSnapshot>();
   System& s = *ctx.system;  // save_snapshot_h5 gathers through the store
   ctx.set_busy("saving snapshot");
-  const std::string path = c.path.empty() ? "slotsim-step" + std::to_string(s.steps_done()) + ".h5" : c.path;
+  // Named by the step it holds and the time, in the output folder; the
+  // message gives the full path, so the file can be found.
+  const std::string path =
+      c.path.empty()
+          ? new_output_file(c.dir.empty() ? default_output_dir() : c.dir, "slotsim-step" + std::to_string(s.steps_done()), ".h5")
+          : std::filesystem::absolute(c.path).lexically_normal().string();
   const long long bytes = save_snapshot_h5(path, s);
-  r.text = "saved " + path + " at step " + std::to_string(s.steps_done()) + ", " + num(double(bytes) / 1e6) + " MB";
+  r.text = "saved " + path + " at step " + std::to_string(s.steps_done()) + ", " + human_bytes(double(bytes));
   return r;
 }
 
@@ -269,6 +287,7 @@ CommandResult apply_command(const SimCommand& c, std::uint64_t seq, CommandConte
     r.text = e.what();
   }
   r.seq = seq;
+  r.action = action_name(c);
   r.bytes_before = before;
   r.ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
   // A respawn failed and so did restoring the previous scene: nothing

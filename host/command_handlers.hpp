@@ -30,7 +30,7 @@ struct CommandContext {
   std::unique_ptr<System>& system;
 
   // Thread services (each may be empty in a test: then a no-op).
-  std::function<void(const char* label)> busy;            // show a progress bar
+  std::function<void(const std::string& label)> busy;     // show a progress bar
   std::function<void()> indeterminate;                    // ... with no fraction
   std::function<ProgressFn(bool cancellable)> progress;   // for long System work
   std::function<void()> step;                             // one timed step
@@ -49,10 +49,18 @@ struct CommandContext {
   ProgressFn progress_fn(bool cancellable = false) const {
     return progress ? progress(cancellable) : ProgressFn{};
   }
-  void set_busy(const char* label) const {
+  void set_busy(const std::string& label) const {
     if (busy) busy(label);
   }
 };
+
+// The action as a script writes it: set-attr, del-attr and read-dict for
+// the three kinds of cmd::SetAttr, the command's kName otherwise.
+std::string action_name(const SimCommand& c);
+
+// "spawning collision: 1,000,000 particles in dict": the busy label of a
+// spawn, which the Time panel shows while the first particles are made.
+std::string spawn_label(const std::string& scene, std::size_t n, Layout l);
 
 CommandResult handle(const cmd::SwitchLayout& c, CommandContext& ctx);
 CommandResult handle(const cmd::Respawn& c, CommandContext& ctx);

@@ -7,9 +7,11 @@
 #include <cstring>
 #include <algorithm>
 #include <stdexcept>
+#include <thread>
 #include <vector>
 
 #include "sim/io/json.hpp"
+#include "sim/stats.hpp"
 
 namespace slotsim::host {
 
@@ -30,6 +32,7 @@ struct Cell {
   std::string title;  // Markdown header
   std::string value;
   bool number = true;  // JSON: unquoted (empty -> null)
+  bool boolean = false;  // JSON: true / false
 };
 
 std::vector<Cell> cells(const CompareTable& t, const CompareRow& r) {
@@ -51,6 +54,12 @@ std::vector<Cell> cells(const CompareTable& t, const CompareRow& r) {
   c.push_back({"step_median_ms", "step median ms", st ? fmt("%.3f", r.steps.median_ms) : ""});
   c.push_back({"step_min_ms", "step min ms", st ? fmt("%.3f", r.steps.min_ms) : ""});
   c.push_back({"step_max_ms", "step max ms", st ? fmt("%.3f", r.steps.max_ms) : ""});
+  // How the steps were timed: in `rounds` interleaved tour visits, or the
+  // live window of one visit; and the load while they were.
+  c.push_back({"rounds", "rounds", std::to_string(r.rounds)});
+  c.push_back({"steps_live", "live", st ? (r.live ? "true" : "false") : "", false, true});
+  c.push_back({"load_average", "load", st ? fmt("%.2f", r.load) : ""});
+  c.push_back({"loaded", "loaded", st ? (t.loaded(r) ? "true" : "false") : "", false, true});
   c.push_back({"bytes_vs_dict", "bytes / dict", opt(t.bytes_ratio(r.layout, Layout::Dict))});
   c.push_back({"bytes_vs_soa", "bytes / soa", opt(t.bytes_ratio(r.layout, Layout::Soa))});
   c.push_back({"step_vs_dict", "step / dict", opt(t.step_ratio(r.layout, Layout::Dict))});
@@ -60,7 +69,19 @@ std::vector<Cell> cells(const CompareTable& t, const CompareRow& r) {
 
 }  // namespace
 
-CompareTable::CompareTable() { clear(); }
+StepSummary summarise(const std::vector<double>& ms) {
+  StepSummary s;
+  s.steps = ms.size();
+  if (ms.empty()) return s;
+  s.median_ms = median(ms);
+  s.min_ms = *std::min_element(ms.begin(), ms.end());
+  s.max_ms = *std::max_element(ms.begin(), ms.end());
+  return s;
+}
+
+CompareTable::CompareTable(unsigned cores) : cores_(cores ? cores : std::max(1u, std::thread::hardware_concurrency())) {
+  clear();
+}
 
 void CompareTable::clear() {
   for (int i = 0; i < kNumLayouts; ++i) {
@@ -70,16 +91,21 @@ void CompareTable::clear() {
   current_.reset();
 }
 
-void CompareTable::observe(Layout l, std::size_t n, const LayoutBytes& b, const StepSummary& steps) {
+void CompareTable::observe(Layout l, std::size_t n, const LayoutBytes& b, const StepSummary& live, double load) {
   CompareRow& r = rows_[static_cast<std::size_t>(l)];
   r.visited = true;
   r.n = n;
   r.bytes = b;
   current_ = l;
-  // On a return visit the new figures take over once they cover as many
-  // steps as the old ones (up to 5), so a one-step median does not replace
-  // a settled one.
-  if (steps.steps > 0 && steps.steps >= std::min<std::uint64_t>(r.steps.steps, 5)) r.steps = steps;
+  if (!r.samples.empty()) return;  // measured: a live window never replaces it
+  // On a return visit the new live figures take over once they cover as
+  // many steps as the old ones (up to 5), so a one-step median does not
+  // replace a settled one.
+  if (live.steps > 0 && live.steps >= std::min<std::uint64_t>(r.live ? r.steps.steps : 0, 5)) {
+    r.steps = live;
+    r.live = true;
+    r.load = load;
+  }
 }
 
 void CompareTable::observe_switch(Layout from, Layout to, double ms, long long peak_heap) {
@@ -88,7 +114,30 @@ void CompareTable::observe_switch(Layout from, Layout to, double ms, long long p
   r.converted_from = from;
   r.convert_ms = ms;
   r.peak_heap = peak_heap;
-  r.steps = StepSummary{};  // the next steps are this visit's
+  if (r.live) r.steps = StepSummary{};  // the next live steps are this visit's
+}
+
+void CompareTable::add_visit(Layout l, const std::vector<double>& ms, double load) {
+  if (ms.empty()) return;
+  CompareRow& r = rows_[static_cast<std::size_t>(l)];
+  if (r.live) {  // a measurement replaces a live window and its load
+    r.live = false;
+    r.load = 0;
+  }
+  r.samples.insert(r.samples.end(), ms.begin(), ms.end());
+  ++r.rounds;
+  r.load = std::max(r.load, load);
+  r.steps = summarise(r.samples);
+}
+
+void CompareTable::discard_steps() {
+  for (CompareRow& r : rows_) {
+    r.samples.clear();
+    r.rounds = 0;
+    r.live = false;
+    r.load = 0;
+    r.steps = StepSummary{};
+  }
 }
 
 int CompareTable::visited() const {
@@ -105,7 +154,7 @@ std::optional<double> CompareTable::bytes_ratio(Layout l, Layout ref) const {
 
 std::optional<double> CompareTable::step_ratio(Layout l, Layout ref) const {
   const CompareRow &a = row(l), &b = row(ref);
-  if (!a.steps.steps || !b.steps.steps || b.steps.median_ms <= 0) return std::nullopt;
+  if (!a.steps.steps || !b.steps.steps || b.steps.median_ms <= 0 || a.live != b.live) return std::nullopt;
   return a.steps.median_ms / b.steps.median_ms;
 }
 
@@ -149,6 +198,7 @@ std::string export_table(const CompareTable& t, ExportFormat f) {
       io::Json row = io::Json::object();
       for (const Cell& c : r) {
         if (c.value.empty()) row[c.key] = nullptr;
+        else if (c.boolean) row[c.key] = c.value == "true";
         else if (!c.number) row[c.key] = c.value;
         else if (c.value.find_first_of(".eE") == std::string::npos) row[c.key] = std::stoll(c.value);
         else row[c.key] = std::stod(c.value);
@@ -164,14 +214,16 @@ std::string export_table(const CompareTable& t, ExportFormat f) {
     out += "\n";
     for (const auto& r : rows) {
       out += "|";
-      for (const Cell& c : r) out += " " + (c.number || c.value.empty() ? c.value : "`" + c.value + "`") + " |";
+      for (const Cell& c : r)
+        out += " " + (c.number || c.boolean || c.value.empty() ? c.value : "`" + c.value + "`") + " |";
       out += "\n";
     }
   }
   return out;
 }
 
-Tour::Tour(Layout start, std::uint64_t steps_per_layout) : k_(std::max<std::uint64_t>(steps_per_layout, 1)) {
+Tour::Tour(Layout start, std::uint64_t steps_per_visit, int rounds)
+    : k_(std::max<std::uint64_t>(steps_per_visit, 1)), rounds_(std::max(rounds, 1)) {
   int s = 0;
   for (int i = 0; i < kNumLayouts; ++i)
     if (kAllLayouts[static_cast<std::size_t>(i)] == start) s = i;
@@ -179,23 +231,38 @@ Tour::Tour(Layout start, std::uint64_t steps_per_layout) : k_(std::max<std::uint
     order_[static_cast<std::size_t>(i)] = kAllLayouts[static_cast<std::size_t>((s + i) % kNumLayouts)];
 }
 
-std::optional<Layout> Tour::next(Layout current, Layout timing_layout, std::uint64_t timing_steps, bool idle) {
-  if (done() || !idle) return std::nullopt;
+Tour::Action Tour::next(Layout current, Layout timing_layout, std::uint64_t timing_steps, bool idle) {
+  Action a;
+  if (done() || !idle) return a;
   const Layout want = target();
   if (current != want) {
     if (!requested_) {
       requested_ = true;
-      return want;
+      first_ = 0;  // the switch restarts the layout's timing sequence
+      a.switch_to = want;
+      return a;
     }
     // Asked, applied, and still elsewhere: the conversion was refused
     // (memory, or an attribute the layout cannot hold). Move on.
     requested_ = false;
-    ++stop_;
-    return std::nullopt;
+    first_.reset();
+    ++visit_;
+    return a;
   }
   requested_ = false;
-  if (timing_layout == want && timing_steps >= k_) ++stop_;
-  return std::nullopt;
+  // Already there without a switch (the start, or a one-layout table):
+  // this visit's steps are the ones from now on.
+  if (!first_) first_ = timing_layout == want ? timing_steps : 0;
+  if (timing_layout != want || timing_steps < *first_ + k_) return a;
+  a.finished = Visit{want, *first_, k_};
+  first_.reset();
+  ++visit_;
+  if (!done() && target() != current) {
+    requested_ = true;
+    first_ = 0;
+    a.switch_to = target();
+  }
+  return a;
 }
 
 }  // namespace slotsim::host

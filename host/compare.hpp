@@ -11,6 +11,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "sim/layouts/layout.hpp"
 
@@ -22,6 +23,8 @@ struct StepSummary {
   std::uint64_t steps = 0;  // steps the figures cover
   double median_ms = 0, min_ms = 0, max_ms = 0;
 };
+// The summary of a list of per-step times (sim/stats.hpp's median).
+StepSummary summarise(const std::vector<double>& ms);
 
 struct CompareRow {
   Layout layout = Layout::Soa;
@@ -33,20 +36,38 @@ struct CompareRow {
   Layout converted_from = Layout::Soa;
   double convert_ms = 0;
   long long peak_heap = 0;  // process heap peak (requested bytes) during it
+  // What the step columns show. Measured: the steps of the tour's
+  // interleaved rounds (A B C ... A B C), pooled; every row of one
+  // measurement was timed in the same stretch of the machine's time, so a
+  // change of load reaches all of them alike. Live (no measurement yet): the
+  // current visit's own window, as the Time panel shows it, marked as such.
   StepSummary steps;
+  std::vector<double> samples;  // the measured steps, in ms
+  int rounds = 0;               // tour visits the samples come from
+  bool live = false;            // steps are a live window, not a measurement
+  // The 1-minute load average at the end of each measured visit (or while
+  // live), the highest seen: above the core count, other work shared the
+  // machine while this row was timed (as bench warns).
+  double load = 0;
 
   double per_instance() const { return n ? double(bytes.total()) / double(n) : 0.0; }
 };
 
 class CompareTable {
  public:
-  CompareTable();
+  explicit CompareTable(unsigned cores = 0);  // 0: std::thread::hardware_concurrency()
 
-  // Every frame: the layout on screen, its bytes, and its step times
-  // (`steps` must belong to `l`; pass steps.steps == 0 if not).
-  void observe(Layout l, std::size_t n, const LayoutBytes& b, const StepSummary& steps);
+  // Every frame: the layout on screen and its bytes; `live` its current
+  // step window (pass steps == 0 if the figures are not this layout's),
+  // used only while the row has no measured steps; `load` the current
+  // 1-minute load average.
+  void observe(Layout l, std::size_t n, const LayoutBytes& b, const StepSummary& live, double load);
   // A finished conversion (host/sim_frame.hpp's CommandResult).
   void observe_switch(Layout from, Layout to, double ms, long long peak_heap);
+  // One visit of a tour: the step times it took, and the load at its end.
+  void add_visit(Layout l, const std::vector<double>& ms, double load);
+  // "Re-measure": every row's step figures and samples go, the bytes stay.
+  void discard_steps();
   // New particles: figures for another N are not comparable.
   void clear();
 
@@ -54,8 +75,12 @@ class CompareTable {
   const CompareRow& row(Layout l) const { return rows_[static_cast<std::size_t>(l)]; }
   std::optional<Layout> current() const { return current_; }
   int visited() const;
+  unsigned cores() const { return cores_; }
+  // The row's load passed the core count while it was timed.
+  bool loaded(const CompareRow& r) const { return r.load > double(cores_); }
   // Ratios of bytes per instance, and of median step time, to another
-  // visited layout (nullopt if either is missing).
+  // visited layout (nullopt if either is missing). Step ratios only
+  // between rows of the same kind: two measured ones, or two live ones.
   std::optional<double> bytes_ratio(Layout l, Layout ref) const;
   std::optional<double> step_ratio(Layout l, Layout ref) const;
   double max_per_instance() const;
@@ -63,6 +88,7 @@ class CompareTable {
  private:
   std::array<CompareRow, kNumLayouts> rows_;
   std::optional<Layout> current_;
+  unsigned cores_;
 };
 
 enum class ExportFormat { Csv, Json, Markdown };
@@ -73,24 +99,48 @@ std::optional<ExportFormat> export_format_for(std::string_view path);
 std::string export_table(const CompareTable& t, ExportFormat f);
 
 
-// The "Tour": visits every layout, starting with the current one, until
-// each has done `steps_per_layout` steps, like `slotsim bench` but live.
+// The "Tour": the measurement behind the Compare table's step columns.
+// It visits every layout, starting with the current one, for K steps, and
+// does that `rounds` times: A B C ... A B C, so the rows are timed
+// interleaved, not one layout's steps long before another's (measured that
+// way, a loaded machine ranked dict ahead of soa). Each visit counts only
+// the steps it ran itself: the layout the tour starts in does not count
+// the steps it held before.
 class Tour {
  public:
-  Tour(Layout start, std::uint64_t steps_per_layout);
+  Tour(Layout start, std::uint64_t steps_per_visit, int rounds = 3);
+
+  // A finished visit: steps [first, first + steps) of `layout`'s timing
+  // sequence (SimStats::timing_steps counts them, recent_ms holds the last).
+  struct Visit {
+    Layout layout;
+    std::uint64_t first = 0, steps = 0;
+  };
+  struct Action {
+    std::optional<Layout> switch_to;  // post this switch now
+    std::optional<Visit> finished;    // this visit's steps are done
+  };
   // Once per frame. `idle`: every command posted so far is applied and
-  // published. Returns the layout to switch to now (once per stop).
-  std::optional<Layout> next(Layout current, Layout timing_layout, std::uint64_t timing_steps, bool idle);
-  bool done() const { return stop_ >= kNumLayouts; }
-  int stop() const { return stop_; }  // layouts finished so far
-  Layout target() const { return order_[static_cast<std::size_t>(std::min(stop_, kNumLayouts - 1))]; }
-  std::uint64_t steps_per_layout() const { return k_; }
+  // published.
+  Action next(Layout current, Layout timing_layout, std::uint64_t timing_steps, bool idle);
+  bool done() const { return visit_ >= visits(); }
+  int visit() const { return visit_; }  // visits finished so far
+  int visits() const { return rounds_ * kNumLayouts; }
+  int round() const { return std::min(visit_, visits() - 1) / kNumLayouts; }  // 0-based
+  int rounds() const { return rounds_; }
+  Layout target() const { return order_[static_cast<std::size_t>(std::min(visit_, visits() - 1) % kNumLayouts)]; }
+  std::uint64_t steps_per_visit() const { return k_; }
 
  private:
   std::array<Layout, kNumLayouts> order_;
   std::uint64_t k_;
-  int stop_ = 0;
+  int rounds_;
+  int visit_ = 0;
   bool requested_ = false;
+  // The first step of the current visit in its layout's timing sequence:
+  // 0 after a switch (the sequence restarts), the count then reached when
+  // the visit began without one.
+  std::optional<std::uint64_t> first_;
 };
 
 }  // namespace slotsim::host

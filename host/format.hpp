@@ -5,8 +5,8 @@
 
 namespace slotsim::host {
 
-// 1536 -> "1.5 KiB", 3.2e9 -> "2.98 GiB"; binary units, as RSS and malloc
-// figures are page- and power-of-two-based.
+// 1536 -> "1.50 KiB", 3.2e9 -> "2.98 GiB": sim/units.hpp's format_bytes,
+// the one unit system of every front end.
 std::string human_bytes(double bytes);
 // 1234567 -> "1,234,567".
 std::string grouped(std::uint64_t n);

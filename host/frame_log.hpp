@@ -33,11 +33,21 @@ struct FrameRecord {
   Layout timing_layout = Layout::Soa;  // the layout the step statistics belong to
   std::uint64_t timing_steps = 0;
   double sim_time = 0;
+  double dt = 0;  // the System's time step (the input test checks Respawn changes it)
+  // Whether the window drew this frame: with nothing new to show (no new
+  // positions, no input, no progress) it only polls events and sleeps,
+  // leaving the CPU to the simulation (docs/GUI.md).
+  bool drawn = true;
+  double work_ms = 0;  // what the frame itself took, without the sleep to the next frame slot
+  // Seconds between the shown energy figure's measurement and this frame,
+  // -1 before the first one (bench/frame_times.py reports its maximum).
+  double energy_age_s = -1;
+  double load = -1;  // the 1-minute load average (read every second), for figures quoted with their load
 };
 
 struct FrameSummary {
   long frames = 0;
-  double median_ms = 0, max_ms = 0;
+  double median_ms = 0, p95_ms = 0, max_ms = 0;
   long busy_frames = 0;
   double busy_max_ms = 0;
 };

@@ -8,6 +8,7 @@
 #include <limits>
 #include <string>
 
+#include "host/sim_frame.hpp"
 #include "sim/io/output_file.hpp"
 #include "sim/system.hpp"
 #include "sim/layouts/layout.hpp"
@@ -128,8 +129,9 @@ const ActionEntry kActions[] = {
      [](const Parser& p, const Args& a) -> Payload {
        return SimCommand{cmd::Inherit{a[0], a.size() == 2 ? p.number(a[1], "the value") : 1.0}};
      }},
-    {{"screenshot", "FILE", "save the window (.png, .bmp, .tga, .jpg)"}, 1, 1,
+    {{"screenshot", "[FILE]", "save the window (.png, .bmp, .tga, .jpg); without FILE into the output folder"}, 0, 1,
      [](const Parser& p, const Args& a) -> Payload {
+       if (a.empty()) return ScreenshotAction{};
        try {
          io::check_image_name(a[0]);
        } catch (const std::invalid_argument& e) {
@@ -137,6 +139,8 @@ const ActionEntry kActions[] = {
        }
        return ScreenshotAction{a[0]};
      }},
+    {{"snapshot", "[FILE]", "save an HDF5 snapshot (Save snapshot); without FILE into the output folder"}, 0, 1,
+     [](const Parser&, const Args& a) -> Payload { return SimCommand{cmd::SaveSnapshot{a.empty() ? "" : a[0]}}; }},
     {{"pause", "", "pause the simulation"}, 0, 0,
      [](const Parser&, const Args&) -> Payload { return SimCommand{cmd::SetPaused{true}}; }},
     {{"resume", "", "resume it"}, 0, 0,
@@ -184,9 +188,15 @@ const ActionEntry kActions[] = {
      [](const Parser& p, const Args& a) -> Payload {
        return SimCommand{cmd::SetSpeed{static_cast<int>(p.integer(a[0], "steps per frame", 0, cmd::kMaxStepsPerFrame))}};
      }},
-    {{"tour", "[K]", "visit every layout for K steps (default 10; Compare panel)"}, 0, 1,
+    {{"tour", "[K [ROUNDS]]",
+      "measure the Compare table: every layout for K steps (10, at most 64), in ROUNDS interleaved rounds (3)"},
+     0, 2,
      [](const Parser& p, const Args& a) -> Payload {
-       return TourAction{a.size() == 1 ? static_cast<std::uint64_t>(p.integer(a[0], "steps per layout", 1)) : 10};
+       TourAction t{10, 3};
+       if (!a.empty())
+         t.steps_per_layout = static_cast<std::uint64_t>(p.integer(a[0], "steps per layout", 1, kTimingWindow));
+       if (a.size() == 2) t.rounds = static_cast<int>(p.integer(a[1], "rounds", 1, 100));
+       return t;
      }},
     {{"export", "FILE", "write the Compare table (.csv, .json or .md)"}, 1, 1,
      [](const Parser& p, const Args& a) -> Payload {
@@ -199,6 +209,27 @@ const ActionEntry kActions[] = {
      }},
     {{"mark", "", "mark the heap for a later diff (Memory panel)"}, 0, 0,
      [](const Parser&, const Args&) -> Payload { return MarkAction{}; }},
+    {{"ui-scale", "S", "text and panel scale (0.75 to 3)"}, 1, 1,
+     [](const Parser& p, const Args& a) -> Payload {
+       const double v = p.number(a[0], "the scale");
+       if (v < 0.75 || v > 3.0) p.fail("the scale must be between 0.75 and 3");
+       return UiScaleAction{static_cast<float>(v)};
+     }},
+    {{"expand", "", "open every folded section of the panels"}, 0, 0,
+     [](const Parser&, const Args&) -> Payload { return ExpandAction{}; }},
+    {{"show", "compare|lessons [CLAIM]", "select a tab of the bottom strip; with lessons, open claim CLAIM's details"},
+     1, 2,
+     [](const Parser& p, const Args& a) -> Payload {
+       if (a[0] != "compare" && a[0] != "lessons") p.fail("show: expected compare or lessons, got '" + a[0] + "'");
+       ShowAction s{a[0]};
+       if (a.size() == 2) {
+         if (a[0] != "lessons") p.fail("show: only lessons takes a claim number");
+         s.claim = static_cast<int>(p.integer(a[1], "the claim number", 0, 1000));
+       }
+       return s;
+     }},
+    {{"check-layout", "", "check this frame for cut-off text; any makes the exit status 1"}, 0, 0,
+     [](const Parser&, const Args&) -> Payload { return CheckLayoutAction{}; }},
     {{"quit", "", "close the window"}, 0, 0, [](const Parser&, const Args&) -> Payload { return QuitAction{}; }},
 };
 

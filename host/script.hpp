@@ -27,6 +27,9 @@ class ScriptError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// FILE as written (relative to the working directory, like every other
+// path on the command line); empty: a new name in the output folder, as
+// the Screenshot button does.
 struct ScreenshotAction {
   std::string file;
 };
@@ -35,16 +38,35 @@ struct QuitAction {};
 // its export, and the Memory panel's mark.
 struct TourAction {
   std::uint64_t steps_per_layout;
+  int rounds = 3;  // interleaved rounds (A B C ... A B C)
 };
 struct ExportAction {
   std::string file;
 };
 struct MarkAction {};
+// The UI scale (the View section's slider).
+struct UiScaleAction {
+  float scale;
+};
+// Opens every folded section of the panels (what the clipping test checks
+// must fit too).
+struct ExpandAction {};
+// The bottom strip's tab: "compare" or "lessons"; with lessons, claim >= 0
+// also opens that claim's details.
+struct ShowAction {
+  std::string tab;
+  int claim = -1;
+};
+// The clipping check (ui/layout_audit.hpp) of the frame it runs in: prints
+// what it found and makes the exit status 1 if any text is cut.
+struct CheckLayoutAction {};
 
 struct ScriptAction {
   long frame = 0;
   std::string source;  // the action as written, for messages
-  std::variant<SimCommand, ScreenshotAction, QuitAction, TourAction, ExportAction, MarkAction> what;
+  std::variant<SimCommand, ScreenshotAction, QuitAction, TourAction, ExportAction, MarkAction, UiScaleAction,
+               ExpandAction, ShowAction, CheckLayoutAction>
+      what;
 };
 
 // One script action as the action table in script.cpp defines it: the
@@ -84,6 +106,11 @@ class ScriptRunner {
   // After running the action next() returned; `seq` is the sequence number
   // of the command it posted, 0 if it posted none.
   void ran(std::uint64_t seq);
+  // The next action waits `frames` frames more (an action that changed
+  // what the window draws: ImGui sizes tables and auto-fitting windows
+  // from the frames before, so a check or a screenshot right after it
+  // would see them mid-way).
+  void settle(int frames) { settled_frames_ = kSettleFrames - frames; }
   // Every action ran and every command it posted is applied and shown.
   bool done() const { return next_ >= actions_.size() && settled(); }
 

@@ -78,10 +78,14 @@ struct SetThreads {
   static constexpr Report kReport = Report::Plain;
   int threads;  // 0 = OpenMP default
 };
+// `toggle`: flip whatever the state is when it is applied (Space and the
+// Pause button), so two quick presses are a pause and a resume even when
+// the second comes before the first is shown. `paused` is then unused.
 struct SetPaused {
   static constexpr std::string_view kName = "set-paused";
   static constexpr Report kReport = Report::Silent;
   bool paused;
+  bool toggle = false;
 };
 struct StepOnce {
   static constexpr std::string_view kName = "step-once";
@@ -108,7 +112,8 @@ struct MeasureLessons {
 struct SaveSnapshot {
   static constexpr std::string_view kName = "save-snapshot";
   static constexpr Report kReport = Report::Plain;
-  std::string path;  // empty: slotsim-step<N>.h5, N the step it holds
+  std::string path;  // as given (relative to the working directory); empty: a new name in `dir`
+  std::string dir = {};  // the output folder (host/output_dir.hpp), created if needed
 };
 }  // namespace cmd
 

@@ -4,6 +4,7 @@
 // shows, so the bytes per instance on screen belong to the positions on
 // screen and equal System::bytes() (what `slotsim batch` prints).
 #include <array>
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <memory_resource>
@@ -46,6 +47,10 @@ struct CommandResult {
   Layout inherit_from = Layout::Slots;
   long long bytes_subclass = 0;
   std::string attr;  // the attribute its __init__ set
+  // What the user asked for, as the script writes it: "set-attr",
+  // "del-attr", "read-dict" (all three are cmd::SetAttr), "inherit", ...
+  // The Attributes panel labels its result with it.
+  std::string action;
 
   template <class T>
   bool is() const {
@@ -82,6 +87,10 @@ struct SimStats {
   Layout timing_layout = Layout::Soa;  // the layout the figures below belong to
   std::uint64_t timing_steps = 0;      // steps since the restart (not capped)
   StepTiming median;  // per field, median over the last kTimingWindow of them
+  // total_ms of those steps, oldest first (at most kTimingWindow): step k
+  // of the layout (0-based) is recent_ms[k - (timing_steps - size)]. The
+  // Compare tour takes each visit's steps from here.
+  std::vector<double> recent_ms;
   double step_min_ms = 0, step_max_ms = 0;  // total_ms over the same window
   double steps_per_s = 0;
   int steps_per_frame = 0;  // speed control; 0 = as fast as the machine goes
@@ -93,8 +102,10 @@ struct SimStats {
   bool has_energy = false;
   double energy_error = 0;
   double energy_time = 0;  // sim_time of that measurement
+  double energy_at_s = 0;  // when it was taken (steady clock, seconds): the window shows its age
   std::string energy_method;  // Diagnostics::potential_method: "exact", "bh tree (...)", "pm mesh (...)", "sampled(...)"
-  double energy_potential_error = 0;  // Diagnostics::potential_error of that measurement (0: exact)
+  double energy_potential_error = 0;  // Diagnostics::potential_error of the last check (0: exact)
+  double energy_checked_time = 0;     // sim_time of that check (taken every half minute or so)
 
   // Refreshed after commands only: on a 1M-particle dict it scans every table.
   std::vector<DynamicAttr> dynamic_attrs;
@@ -109,6 +120,12 @@ struct SimStats {
 };
 
 inline constexpr std::size_t kTimingWindow = 64;
+
+// Seconds on the steady clock, the time base of SimStats::energy_at_s (both
+// threads read it).
+inline double steady_seconds() {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
+}
 inline constexpr std::size_t kMaxResults = 16;
 
 struct SimFrame {

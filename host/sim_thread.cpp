@@ -24,9 +24,7 @@ namespace slotsim::host {
 namespace {
 using Clock = std::chrono::steady_clock;
 
-double seconds_now() {
-  return std::chrono::duration<double>(Clock::now().time_since_epoch()).count();
-}
+double seconds_now() { return steady_seconds(); }
 
 // Deliberately not a std::exception: it must pass every handler that turns
 // command failures into messages and end the thread.
@@ -107,7 +105,10 @@ void SimThread::do_step() {
   else
     set_activity("step " + std::to_string(system_->steps_done() + 1) + ": " + grouped(n) + " particles in " +
                  std::string(layout_name(system_->layout())) + " (" + solver + ")");
+  const double t0 = seconds_now();
   system_->step();
+  last_step_s_ = seconds_now() - t0;
+  recent_step_s_[recent_step_i_++ % recent_step_s_.size()] = last_step_s_;
   set_activity("");
   first_step_ = false;
   sim_time_ += system_->config().dt;
@@ -127,15 +128,39 @@ void SimThread::restart_clock() {
   sim_time_ = 0;
   has_e0_ = false;
   energy_error_ = energy_time_ = energy_potential_error_ = 0;
-  next_energy_s_ = 0;
+  energy_checked_s_ = -1;
+  energy_after_step_ = true;
   first_step_ = true;
   rate_window_.clear();  // the step count restarts at zero
   restart_timing();
 }
 
+// The energy figure on screen is never more than kEnergyMaxAge of wall
+// time behind the simulation: it is measured again before the step after
+// which it would be (the last step's time and the last measurement's cost
+// predict that), and right after the first step. The measurement's own
+// cost is kept small by the GUI's diagnostic budget (app/gui_command.cpp:
+// the exact sums that check the solver's potential take ~0.1 s), so at a
+// million particles this costs the simulation about a tenth of its time
+// (docs/GUI.md). Rejected: a fixed interval of max(5 s, 30 x its cost),
+// the old rule, under which a million particles showed 0.00e+00 for the
+// first half minute and then a figure a minute old. Where one step alone
+// takes longer than the limit (bh at 10M), it is measured after every step.
+constexpr double kEnergyMaxAge = 2.0;
+constexpr double kEnergyCheckInterval = 30.0;  // seconds between checks of the potential's error
+
 void SimThread::maybe_measure_energy(bool force) {
   const double now = seconds_now();
-  if (!force && now < next_energy_s_) return;
+  if (!force && has_e0_ && !(energy_after_step_ && timing_steps_ > 0)) {
+    // The slowest of the last few steps and measurements predict the next
+    // (on a shared machine one step may take twice the one before), plus a
+    // margin for the publish and the window's next frame.
+    double step_s = 0;
+    for (double v : recent_step_s_) step_s = std::max(step_s, v);
+    const double at_next = (now - energy_at_s_) + step_s + energy_cost_s_ + 0.15;
+    if (at_next < kEnergyMaxAge) return;
+  }
+  if (has_e0_ && energy_after_step_ && timing_steps_ > 0) energy_after_step_ = false;
   const std::size_t n = system_->size();
   // Says which of the diagnostic's three methods runs (System::diagnostics).
   const std::string solver(system_->solver().name());
@@ -145,22 +170,32 @@ void SimThread::maybe_measure_energy(bool force) {
                    ? "measuring the energy: " + solver + " potential of " + grouped(n) +
                          " particles, checked against exact sums"
                    : "measuring the energy: sampled potential against " + grouped(n) + " particles");
-  const Diagnostics d = system_->diagnostics();
+  // The check of the solver's potential against exact sums (its error
+  // estimate) is most of a measurement's cost at a million particles and
+  // changes slowly: taken with E0 and then every kEnergyCheckInterval, the
+  // estimate shown between checks is the last one (the panel says when it
+  // was taken).
+  const bool check = !has_e0_ || energy_checked_s_ < 0 || now - energy_checked_s_ >= kEnergyCheckInterval;
+  const Diagnostics d = system_->diagnostics({}, check);
   set_activity("");
-  const double cost = seconds_now() - now;
+  energy_at_s_ = seconds_now();
+  // What the frequent kind costs (the prediction above): the larger of
+  // this one and the previous, decaying so one slow one does not stay.
+  if (!check) energy_cost_s_ = std::max(energy_at_s_ - now, 0.5 * energy_cost_s_);
+  if (d.potential_error >= 0) {
+    energy_checked_s_ = now;
+    energy_checked_time_ = sim_time_;
+    energy_potential_error_ = d.potential_error;
+    // The method as the check described it (with its error estimate); an
+    // unchecked measurement uses the same method.
+    energy_method_ = d.potential_method;
+  }
   if (!has_e0_) {
     e0_ = d.total();
     has_e0_ = true;
   }
   energy_error_ = e0_ != 0 ? std::fabs(d.total() - e0_) / std::fabs(e0_) : 0.0;
   energy_time_ = sim_time_;
-  energy_method_ = d.potential_method;
-  energy_potential_error_ = d.potential_error;
-  // At most ~3% of the simulation thread's time (the sampled potential of a
-  // million particles takes a second or two on two cores), and not more
-  // often than every 5 s. Measuring every step was rejected for that cost;
-  // never re-measuring would leave a stale figure on screen.
-  next_energy_s_ = seconds_now() + std::max(5.0, 30.0 * cost);
 }
 
 void SimThread::maybe_sample_heap(bool force) {
@@ -179,11 +214,11 @@ std::optional<std::string> SimThread::startup_error() const {
   return startup_error_;
 }
 
-void SimThread::set_busy(bool busy, const char* label) {
+void SimThread::set_busy(bool busy, const std::string& label) {
   std::lock_guard lock(m_);
   progress_.busy = busy;
   progress_.fraction = 0;
-  progress_.label = label ? label : "";
+  progress_.label = label;
 }
 
 ProgressFn SimThread::progress_fn(bool cancellable) {
@@ -191,7 +226,9 @@ ProgressFn SimThread::progress_fn(bool cancellable) {
     std::lock_guard lock(m_);
     if (cancellable && stop_) throw SpawnCancelled{};
     progress_.fraction = std::clamp(fraction, 0.0, 1.0);
-    if (what) progress_.label = what;
+    // The System's word ("spawning") does not replace a label that says
+    // more ("spawning collision: 1,000,000 particles in dict").
+    if (what && progress_.label.rfind(what, 0) != 0) progress_.label = what;
   };
 }
 
@@ -209,7 +246,8 @@ void SimThread::run() {
   // default) and sleeps between frames. Linux-only (per-thread nice); if it fails nothing else
   // changes.
   setpriority(PRIO_PROCESS, static_cast<id_t>(gettid()), 5);
-  set_busy(true, "spawning");
+  set_busy(true, spawn_label(initial_.ic_file.empty() ? initial_.scene : initial_.ic_file, initial_.particles,
+                             initial_.layout));
   try {
     system_ = std::make_unique<System>(initial_, progress_fn(true));
     ++spawn_id_;
@@ -227,12 +265,13 @@ void SimThread::run() {
     maybe_sample_heap(true);
   }
   publish();
-  set_busy(false, nullptr);  // after the publish, as for commands (below)
+  set_busy(false, "");  // after the publish, as for commands (below)
   started_.store(true);
   if (!system_) return;
   // The energy reference, after the particles are on screen (a second or
   // two at a million particles: the banner says what it is doing).
   maybe_measure_energy(true);
+  publish();  // E0 on screen now, also when the run starts paused
 
   for (;;) {
     std::optional<std::pair<std::uint64_t, SimCommand>> next;
@@ -254,7 +293,7 @@ void SimThread::run() {
       applied_seq_ = next->first;
       if (!system_) {
         publish();
-        set_busy(false, nullptr);
+        set_busy(false, "");
         return;
       }
       maybe_sample_heap(true);
@@ -263,7 +302,7 @@ void SimThread::run() {
       // done: after a conversion to dict, scanning the tables for dynamic
       // attributes and gathering positions from a million objects take a
       // few frames, and the frame log's busy rows should cover them.
-      set_busy(false, nullptr);
+      set_busy(false, "");
       if (!system_) return;
       continue;
     }
@@ -287,8 +326,12 @@ void SimThread::run() {
     maybe_measure_energy(false);
     maybe_sample_heap(false);
     do_step();
-    // Slow steps publish every step; the speed control only caps fast ones.
-    if (seconds_now() - last_publish_s_ >= kPublishInterval) publish();
+    // At most 60 a second, and no more often than keeps publishing under
+    // ~1/7 of this thread's time: gathering a million dict particles' floats
+    // takes 20-40 ms, so after every 100-ms step it cost the simulation a
+    // quarter of its speed; now about every other step (6-7 new pictures a
+    // second: still smooth motion). The speed control only caps fast steps.
+    if (seconds_now() - last_publish_s_ >= std::max(kPublishInterval, 6.0 * publish_cost_s_)) publish();
   }
 }
 
@@ -297,7 +340,7 @@ void SimThread::apply(const SimCommand& c, std::uint64_t seq) {
   // this context: its services as callbacks, its settings as values copied
   // in and back.
   CommandContext ctx{system_};
-  ctx.busy = [this](const char* label) { set_busy(true, label); };
+  ctx.busy = [this](const std::string& label) { set_busy(true, label); };
   ctx.indeterminate = [this] {
     std::lock_guard lock(m_);
     progress_.fraction = -1;  // negative means "indeterminate"
@@ -319,9 +362,13 @@ void SimThread::apply(const SimCommand& c, std::uint64_t seq) {
   }
   if (ctx.restart_timing) restart_timing();
   if (ctx.forces_stale) first_step_ = true;
+  // A single step while paused: the energy follows it (the loop does not
+  // measure while paused).
+  if (std::holds_alternative<cmd::StepOnce>(c) && system_ && has_e0_) maybe_measure_energy(true);
   if (ctx.energy_stale) {
     has_e0_ = false;
-    next_energy_s_ = 0;
+    energy_checked_s_ = -1;
+    energy_after_step_ = true;
   }
   if (!system_) {  // a respawn failed and so did restoring the previous scene
     record(std::move(res));
@@ -334,6 +381,7 @@ void SimThread::apply(const SimCommand& c, std::uint64_t seq) {
 }
 
 void SimThread::publish() {
+  const double t0 = seconds_now();
   SimFrame& f = frames_.back();
   SimStats& s = f.stats;
   s.publish_id = ++publish_id_;
@@ -393,14 +441,18 @@ void SimThread::publish() {
     s.timing_layout = timing_layout_;
     s.timing_steps = timing_steps_;
     s.step_min_ms = min_of(timings_);
+    s.recent_ms.clear();
+    for (const StepTiming& t : timings_) s.recent_ms.push_back(t.total_ms);
     s.step_max_ms = max_of(timings_);
     s.steps_per_frame = steps_per_frame_;
     s.sim_time = sim_time_;
     s.has_energy = has_e0_;
     s.energy_error = energy_error_;
     s.energy_time = energy_time_;
+    s.energy_at_s = energy_at_s_;
     s.energy_method = energy_method_;
     s.energy_potential_error = energy_potential_error_;
+    s.energy_checked_time = energy_checked_time_;
     s.heap_sample = heap_sample_;
     s.median.total_ms = median_of(timings_, &StepTiming::total_ms);
     for (const StepPhase& p : kStepPhases) s.median.*p.field = median_of(timings_, p.field);
@@ -417,6 +469,7 @@ void SimThread::publish() {
                       : 0;
   frames_.publish();
   last_publish_s_ = now;
+  publish_cost_s_ = now - t0;
   steps_since_publish_ = 0;
 }
 

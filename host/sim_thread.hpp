@@ -4,6 +4,7 @@
 // inheritance preset) runs here, between steps, so the window thread never
 // waits for a step and a conversion of millions of particles only shows as
 // a progress bar.
+#include <array>
 #include <atomic>
 #include <condition_variable>
 #include <cstdint>
@@ -63,7 +64,7 @@ class SimThread {
   // it asks of the thread: restart the statistics, the clock, the forces.
   void apply(const SimCommand& c, std::uint64_t seq);
   void publish();
-  void set_busy(bool busy, const char* label);
+  void set_busy(bool busy, const std::string& label);
   // `cancellable`: throw SpawnCancelled out of the work once the window
   // asks to stop (used for spawning only: an abandoned System is simply
   // destroyed, whereas a conversion is left to finish so no store is ever
@@ -109,12 +110,21 @@ class SimThread {
   int steps_per_frame_ = 0;
   int steps_since_publish_ = 0;
   double last_publish_s_ = 0;
+  double publish_cost_s_ = 0;  // what the last publish took (gathering the floats to draw)
   double sim_time_ = 0;
   bool has_e0_ = false;
   double e0_ = 0, energy_error_ = 0, energy_time_ = 0;
   std::string energy_method_;
   double energy_potential_error_ = 0;
-  double next_energy_s_ = 0, next_heap_s_ = 0;
+  double energy_at_s_ = 0;      // when the last measurement finished
+  double energy_checked_s_ = -1;  // when the solver's potential was last checked against exact sums
+  double energy_checked_time_ = 0;  // the simulated time of that check
+  double energy_cost_s_ = 0;    // what it took
+  double last_step_s_ = 0;      // what the last step took
+  std::array<double, 4> recent_step_s_{};  // the last four, for the energy's schedule
+  std::size_t recent_step_i_ = 0;
+  bool energy_after_step_ = false;  // measure again once the first step is done
+  double next_heap_s_ = 0;
   std::shared_ptr<const HeapSample> heap_sample_;
   RankCube cube_;  // bounding cube of the last published positions
   std::deque<std::pair<double, std::uint64_t>> rate_window_;  // (seconds, steps)

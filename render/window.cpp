@@ -1,6 +1,8 @@
 #include "render/window.hpp"
 
 #include <SFML/System/Err.hpp>
+#include <algorithm>
+#include <cstdio>
 #include <sstream>
 #include <stdexcept>
 
@@ -46,6 +48,23 @@ std::unique_ptr<sf::Window> open_gl_window(unsigned width, unsigned height,
   std::istringstream lines(captured.str());
   for (std::string line; std::getline(lines, line);)
     if (line != "Setting vertical sync not supported") sf::err() << line << '\n';
+  // Never larger than the screen, and placed on it: without a window
+  // manager nothing moves a window, and one bigger than the screen (or
+  // placed by a centring that went negative) opened half off it. Asked
+  // after the window exists: its connection to the X server stays open, and
+  // a connection of our own opened and closed first made Xvfb reset (it
+  // does when its last client leaves) just as the window connected, which
+  // failed one start in three when several ran at once.
+  const sf::VideoMode desktop = sf::VideoMode::getDesktopMode();
+  if (desktop.width > 0 && desktop.height > 0 && (width > desktop.width || height > desktop.height)) {
+    std::printf("slotsim gui: the screen is %ux%u; the window is made %ux%u instead of %ux%u\n", desktop.width,
+                desktop.height, std::min(width, desktop.width), std::min(height, desktop.height), width, height);
+    width = std::min(width, desktop.width);
+    height = std::min(height, desktop.height);
+    win->setSize(sf::Vector2u(width, height));
+  }
+  win->setPosition(sf::Vector2i(std::max(0, (int(desktop.width) - int(width)) / 2),
+                                std::max(0, (int(desktop.height) - int(height)) / 2)));
   if (!win->setActive(true)) throw std::runtime_error("cannot make the OpenGL context current");
   const sf::ContextSettings got = win->getSettings();
   if (got.majorVersion * 10 + got.minorVersion < 33)

@@ -54,18 +54,18 @@ void System::step() {
     auto t0 = SystemClock::now();
     const bool ok = kick(0.5 * dt);
     timing_.kick_ms += ms_since(t0);
-    if (!ok) diverged("first half kick");
+    if (!all_ok(ok)) diverged("first half kick");
   }
   auto t1 = SystemClock::now();
   const bool moved_ok = store_->visit([&](auto& st) { return kernels::drift(st, dt); });
   timing_.drift_ms += ms_since(t1);
-  if (!moved_ok) diverged("drift");
+  if (!all_ok(moved_ok)) diverged("drift");
   if (forces) {
     compute_forces();
     auto t2 = SystemClock::now();
     const bool ok = kick(0.5 * dt);
     timing_.kick_ms += ms_since(t2);
-    if (!ok) diverged("second half kick");
+    if (!all_ok(ok)) diverged("second half kick");
   }
   ++steps_;
   time_ += dt;
@@ -103,7 +103,8 @@ void System::diverged(const char* phase) const {
     }
   }
   const std::uint64_t step = steps_ + 1;
-  if (bad_id == n) throw Diverged("step " + std::to_string(step) + ": non-finite value in " + phase, step, 0);
+  if (bad_id == n)
+    throw Diverged("step " + std::to_string(step) + ": non-finite value in " + phase, step, 0, /*located=*/false);
   // Zero softening and two particles at one point: the force is 1/0. Name
   // both, since that is what the user has to fix.
   if (std::string_view(what) == "acceleration" && cfg_.force.softening == 0) {
@@ -114,16 +115,17 @@ void System::diverged(const char* phase) const {
       if (b.x == a.x && b.y == a.y && b.z == a.z) {
         char pos[96];
         std::snprintf(pos, sizeof pos, "(%.6g, %.6g, %.6g)", a.x, a.y, a.z);
-        throw Diverged("step " + std::to_string(step) + ": particles " + std::to_string(bad_id) + " and " +
-                           std::to_string(id_at(k)) + " coincide at " + pos +
+        throw Diverged("step " + std::to_string(step) + ": particles " + std::to_string(id_name(bad_id)) + " and " +
+                           std::to_string(id_name(id_at(k))) + " coincide at " + pos +
                            " with softening 0, so their force is infinite (use --softening > 0)",
-                       step, bad_id);
+                       step, id_name(bad_id));
       }
     }
   }
-  throw Diverged("step " + std::to_string(step) + ": particle " + std::to_string(bad_id) + " has a non-finite " +
-                     what + " after the " + phase + " (time step too large, or a close encounter at low softening?)",
-                 step, bad_id);
+  throw Diverged("step " + std::to_string(step) + ": particle " + std::to_string(id_name(bad_id)) +
+                     " has a non-finite " + what + " after the " + phase +
+                     " (time step too large, or a close encounter at low softening?)",
+                 step, id_name(bad_id));
 }
 
 }  // namespace slotsim

@@ -142,25 +142,30 @@ struct Moments {
   double mass = 0, kinetic = 0;
   double px = 0, py = 0, pz = 0;  // momentum
   double mx = 0, my = 0, mz = 0;  // mass-weighted position
+  // Adds one particle: the one place the sums' order of operations is
+  // written, shared by the store sweep below and the scene stream (which
+  // sums every particle of a scene, also those another rank keeps).
+  void add(double m, double x, double y, double z, double vx, double vy, double vz) {
+    mass += m;
+    kinetic += 0.5 * m * (vx * vx + vy * vy + vz * vz);
+    px += m * vx;
+    py += m * vy;
+    pz += m * vz;
+    mx += m * x;
+    my += m * y;
+    mz += m * z;
+  }
 };
 
 // Sequential on purpose: a parallel reduction would sum in a thread-count
-// dependent order and break bit-identical diagnostics.
+// dependent order and break bit-identical diagnostics. `r` is the running
+// sum so far, so a sweep over several stores in turn (the ranks of a
+// distributed run, in storage order) sums exactly as one sweep would.
 template <class S>
-Moments moments(const S& s) {
-  Moments r;
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    const double m = s.template get<MASS>(i);
-    const double vx = s.template get<VX>(i), vy = s.template get<VY>(i), vz = s.template get<VZ>(i);
-    r.mass += m;
-    r.kinetic += 0.5 * m * (vx * vx + vy * vy + vz * vz);
-    r.px += m * vx;
-    r.py += m * vy;
-    r.pz += m * vz;
-    r.mx += m * s.template get<X>(i);
-    r.my += m * s.template get<Y>(i);
-    r.mz += m * s.template get<Z>(i);
-  }
+Moments moments(const S& s, Moments r = {}) {
+  for (std::size_t i = 0; i < s.size(); ++i)
+    r.add(s.template get<MASS>(i), s.template get<X>(i), s.template get<Y>(i), s.template get<Z>(i),
+          s.template get<VX>(i), s.template get<VY>(i), s.template get<VZ>(i));
   return r;
 }
 

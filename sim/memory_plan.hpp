@@ -85,6 +85,10 @@ struct RunShape {
   // Above this many particles the energy diagnostic takes the solver's own
   // potential where it has one (SimConfig::exact_potential_max).
   std::size_t exact_potential_max = kExactPotentialMax;
+  // When set, what the solver holds beyond the System's arrays, in place of
+  // solver_bytes_estimate's figure: a distributed run's per-rank solver
+  // (dist/), whose buffers are not the serial solver's on `particles`.
+  std::vector<PlanItem> solver_items;
 };
 
 MemoryPlan plan_run(const RunShape& s);

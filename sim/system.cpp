@@ -26,18 +26,26 @@
 namespace slotsim {
 namespace {
 
-// Streams scene particles straight into the store, reporting progress.
+// Streams scene particles straight into the store, reporting progress:
+// those of the slice only, while the moments (for the centre-of-mass
+// frame) sum every particle of the scene, in id order.
 class StoreSink final : public ParticleSink {
  public:
-  StoreSink(ParticleStore& s, std::size_t n, const ProgressFn& p) : s_(s), n_(n), p_(p) {}
+  StoreSink(ParticleStore& s, std::size_t n, SceneSlice slice, const ProgressFn& p)
+      : s_(s), n_(n), slice_(slice), p_(p) {}
   void push(const ParticleRecord& r) override {
-    s_.push(r);
-    if (p_ && (++k_ % (n_ / 100 + 1)) == 0) p_(double(k_) / double(n_), "spawning");
+    moments.add(r.mass, r.x, r.y, r.z, r.vx, r.vy, r.vz);
+    if (k_ - slice_.first < slice_.count) s_.push(r);  // unsigned: false below first
+    ++k_;
+    if (p_ && k_ % (n_ / 100 + 1) == 0) p_(double(k_) / double(n_), "spawning");
   }
+  kernels::Moments moments;
 
  private:
   ParticleStore& s_;
-  std::size_t n_, k_ = 0;
+  std::size_t n_;
+  SceneSlice slice_;
+  std::size_t k_ = 0;
   const ProgressFn& p_;
 };
 
@@ -51,8 +59,8 @@ void System::init_common() {
   scratch_ = std::make_unique<Scratch>();
 }
 
-void System::load(const std::vector<ParticleRecord>& initial, const std::string& what) {
-  if (initial.empty()) throw std::invalid_argument(what + ": no particles");
+void System::load(const std::vector<ParticleRecord>& initial, const std::string& what, bool allow_empty) {
+  if (initial.empty() && !allow_empty) throw std::invalid_argument(what + ": no particles");
   cfg_.particles = initial.size();
   // The records are in memory already, so the plan counts no --ic input.
   plan_run(run_shape(cfg_, initial.size())).check(what);
@@ -79,26 +87,38 @@ System::System(const SimConfig& cfg, ProgressFn progress) : cfg_(cfg) {
       load(read_particles_csv(cfg_.ic_file), "loading " + cfg_.ic_file);
     }
   } else {
-    if (cfg_.particles == 0) throw std::invalid_argument("--particles must be at least 1");
-    if (cfg_.particles > std::size_t(UINT32_MAX))
-      throw std::invalid_argument("--particles must be below 2^32");
-    plan_run(run_shape(cfg_, cfg_.particles)).check("spawning");
-    store_ = std::make_unique<ParticleStore>(cfg_.layout, cfg_.python_objects, cfg_.python_version);
-    store_->reserve(cfg_.particles);
-    StoreSink sink(*store_, cfg_.particles, progress);
-    generate_scene(cfg_.scene, SceneParams{cfg_.particles, cfg_.seed}, sink);
-    if (store_->size() != cfg_.particles) throw std::logic_error("scene produced the wrong particle count");
-    // Scenes are sampled, so their centre of mass drifts by ~1/sqrt(N);
-    // moving to the centre-of-mass frame keeps the cluster on screen and
-    // makes total momentum start at (rounding-level) zero.
-    store_->visit([](auto& s) {
-      const kernels::Moments mo = kernels::moments(s);
-      const double d[3] = {-mo.mx / mo.mass, -mo.my / mo.mass, -mo.mz / mo.mass};
-      const double w[3] = {-mo.px / mo.mass, -mo.py / mo.mass, -mo.pz / mo.mass};
-      kernels::shift(s, d, w);
-    });
+    spawn_scene(SceneSlice{0, cfg_.particles}, progress);
   }
   if (progress) progress(1.0, "spawning");
+}
+
+System::System(const SimConfig& cfg, SceneSlice slice, ProgressFn progress) : cfg_(cfg) {
+  init_common();
+  if (!cfg_.ic_file.empty()) throw std::invalid_argument("a scene slice comes from a scene, not --ic");
+  if (slice.first > cfg_.particles || slice.count > cfg_.particles - slice.first)
+    throw std::invalid_argument("scene slice outside the scene's " + std::to_string(cfg_.particles) + " particles");
+  spawn_scene(slice, progress);
+  if (progress) progress(1.0, "spawning");
+}
+
+void System::spawn_scene(SceneSlice slice, const ProgressFn& progress) {
+  if (cfg_.particles == 0) throw std::invalid_argument("--particles must be at least 1");
+  if (cfg_.particles > std::size_t(UINT32_MAX)) throw std::invalid_argument("--particles must be below 2^32");
+  plan_run(run_shape(cfg_, slice.count)).check("spawning");
+  store_ = std::make_unique<ParticleStore>(cfg_.layout, cfg_.python_objects, cfg_.python_version);
+  store_->reserve(slice.count);
+  StoreSink sink(*store_, cfg_.particles, slice, progress);
+  generate_scene(cfg_.scene, SceneParams{cfg_.particles, cfg_.seed}, sink);
+  if (store_->size() != slice.count) throw std::logic_error("scene produced the wrong particle count");
+  // Scenes are sampled, so their centre of mass drifts by ~1/sqrt(N);
+  // moving to the centre-of-mass frame keeps the cluster on screen and
+  // makes total momentum start at (rounding-level) zero. The moments are
+  // the whole scene's (the sink summed every particle), so a slice moves
+  // exactly as its particles do in the whole.
+  const kernels::Moments& mo = sink.moments;
+  const double d[3] = {-mo.mx / mo.mass, -mo.my / mo.mass, -mo.mz / mo.mass};
+  const double w[3] = {-mo.px / mo.mass, -mo.py / mo.mass, -mo.pz / mo.mass};
+  store_->visit([&](auto& s) { kernels::shift(s, d, w); });
 }
 
 System::System(const SimConfig& cfg, const RestoredRun& r) : cfg_(cfg) {
@@ -118,7 +138,7 @@ System::System(const SimConfig& cfg, const RestoredRun& r) : cfg_(cfg) {
       wrong("dynamic attribute '" + d.name + "' is not on every particle, but layout " +
             std::string(layout_name(cfg_.layout)) + " holds only whole columns");
   }
-  load(r.particles, "restoring");
+  load(r.particles, "restoring", /*allow_empty=*/true);
   for (const auto& d : r.dynamic) {
     if (columns) store_->set_attr_all(d.name, 0.0);
     for (std::size_t k = 0; k < n; ++k)
@@ -198,6 +218,12 @@ void System::set_solver(const std::string& name, const ForceParams& p) {
 
 
 
+
+void System::replace_solver(std::unique_ptr<Solver> s) {
+  if (!s) throw std::invalid_argument("replace_solver: no solver");
+  solver_ = std::move(s);
+  have_forces_ = false;
+}
 
 RunShape run_shape(const SimConfig& cfg, std::size_t particles) {
   RunShape s;

@@ -101,14 +101,24 @@ struct Diagnostics {
 // diverged one), but steps_done() does not count the failed step.
 class Diverged : public std::runtime_error {
  public:
-  Diverged(const std::string& what, std::uint64_t step, std::size_t id)
-      : std::runtime_error(what), step_(step), id_(id) {}
+  Diverged(const std::string& what, std::uint64_t step, std::size_t id, bool located = true)
+      : std::runtime_error(what), step_(step), id_(id), located_(located) {}
   std::uint64_t step() const { return step_; }
   std::size_t id() const { return id_; }
+  // False when no particle of this System holds the non-finite value
+  // (id() is then 0): in a distributed run, another rank's particle did.
+  bool located() const { return located_; }
 
  private:
   std::uint64_t step_;
   std::size_t id_;
+  bool located_;
+};
+
+// A part of a scene: the particles with ids [first, first + count) of the
+// scene's cfg.particles (a rank's share in a distributed run).
+struct SceneSlice {
+  std::size_t first = 0, count = 0;
 };
 
 
@@ -138,6 +148,18 @@ struct RestoredRun {
   std::size_t energy_sample = 0;
 };
 
+// The energy diagnostic's estimates from its per-target sums, shared by
+// System::diagnostics and the distributed one (dist/), so both report alike:
+//  - potential_sample_size: K for a budget and a measured per-target time;
+//  - solver_potential_estimate: the solver's potential, w = sum m_i phi_i
+//    over all particles, checked at K targets (their masses, exact and
+//    solver's potentials);
+//  - sampled_potential_estimate: N particles, mphi = m_t phi_t of K targets.
+std::size_t potential_sample_size(double budget_s, double per_target_s);
+void solver_potential_estimate(Diagnostics& d, double w, std::string_view solver, const std::vector<double>& m,
+                               const std::vector<double>& exact, const std::vector<double>& by_solver);
+void sampled_potential_estimate(Diagnostics& d, std::size_t n, const std::vector<double>& mphi);
+
 // The shape `cfg` fixes for `particles` particles: layout, solver and its
 // parameters, reordering, --python-objects. The one place a SimConfig
 // becomes a RunShape (the memory plan's input, sim/memory_plan.hpp), so
@@ -154,13 +176,22 @@ class System {
   // solver, bad sizes), CsvError (bad --ic file) or MemoryRefused (the
   // layout's measured per-instance cost times N exceeds available memory).
   explicit System(const SimConfig& cfg, ProgressFn progress = {});
+  // Only `slice` of the scene cfg.scene of cfg.particles particles (ids
+  // first..first+count-1 become this System's ids 0..count-1), moved to the
+  // centre-of-mass frame of the *whole* scene: the particles are those the
+  // full System(cfg) holds at those ids, bit for bit. Every particle of the
+  // scene is generated (the sampler is sequential); only the slice is
+  // stored. count may be 0. cfg.ic_file must be empty.
+  System(const SimConfig& cfg, SceneSlice slice, ProgressFn progress = {});
   // Starts from the given particles (cfg.scene, cfg.ic_file and
   // cfg.particles are ignored); used for tests and for CSV initial conditions.
   System(const SimConfig& cfg, const std::vector<ParticleRecord>& initial);
   ~System();
   // Continues a snapshotted run (cfg comes from the snapshot as well).
   // Throws std::invalid_argument if `r` is inconsistent (sizes, ids not a
-  // permutation) or AttributeError if the layout cannot hold a dynamic attribute.
+  // permutation) or AttributeError if the layout cannot hold a dynamic
+  // attribute. `r` may hold no particles (a rank's empty share of a
+  // distributed run; the snapshot reader refuses an empty file).
   System(const SimConfig& cfg, const RestoredRun& r);
   System(const System&) = delete;
   System& operator=(const System&) = delete;
@@ -210,7 +241,14 @@ class System {
   // samples would be sampling noise). The solver's potential never changes
   // the run: it reuses scratch that every force call rebuilds. `progress`
   // is called, every second or so, only once a call has run for 2 s.
-  Diagnostics diagnostics(const ProgressFn& progress = {}) const;
+  //
+  // check_potential = false skips that check where the solver gives the
+  // potential (the exact sums are most of the cost: 64 targets against a
+  // million particles take longer than the solver's potential itself); the
+  // result then has potential_targets = 0 and potential_error = -1 (not
+  // known), and its method says "not checked". The GUI measures the energy
+  // every second or two that way and checks it every half minute.
+  Diagnostics diagnostics(const ProgressFn& progress = {}, bool check_potential = true) const;
   // The energy the run started with (E0), for the energy error: recorded
   // by the first diagnostics() call, re-taken after set_solver (a new
   // solver or softening is a new Hamiltonian), and carried by a snapshot so
@@ -243,14 +281,32 @@ class System {
   // xyz as float, 3 per particle, for drawing; `speed` (optional) gets |v|.
   void positions_float(float* xyz, float* speed = nullptr) const;
 
+  // Hooks for the distributed layer (dist/), which runs one System per
+  // rank over that rank's share of the particles; unused in a serial run.
+  //  - replace_solver: a solver with the same contract whose forces come
+  //    from every rank's particles (make_solver's solvers see only these);
+  //    the cached forces are dropped.
+  //  - set_agreement: combines each divergence check of step() with every
+  //    other rank's (logical and), so all ranks throw Diverged at the same
+  //    phase or none does; a rank holding no bad value throws one that is
+  //    not located().
+  //  - set_id_names: the id a message and Diverged::id() give for this
+  //    System's particle id (its global id).
+  void replace_solver(std::unique_ptr<Solver> s);
+  void set_agreement(std::function<bool(bool)> all_ok) { agree_ = std::move(all_ok); }
+  void set_id_names(std::function<std::size_t(std::size_t)> global_id) { id_name_ = std::move(global_id); }
+
   Solver& solver() { return *solver_; }
   ParticleStore& store() { return *store_; }
   const ParticleStore& store() const { return *store_; }
 
  private:
   void init_common();
-  Diagnostics compute_diagnostics(const ProgressFn& progress) const;
-  void load(const std::vector<ParticleRecord>& initial, const std::string& what);
+  Diagnostics compute_diagnostics(const ProgressFn& progress, bool check_potential) const;
+  void load(const std::vector<ParticleRecord>& initial, const std::string& what, bool allow_empty = false);
+  void spawn_scene(SceneSlice slice, const ProgressFn& progress);
+  bool all_ok(bool ok) const { return agree_ ? agree_(ok) : ok; }
+  std::size_t id_name(std::size_t id) const { return id_name_ ? id_name_(id) : id; }
   void compute_forces();
   void reorder();
   std::size_t index_of(std::size_t id) const;
@@ -271,6 +327,8 @@ class System {
   std::vector<std::uint32_t> id_at_, index_of_;
   mutable std::size_t sample_k_ = 0;  // sampled-potential targets, fixed at the first diagnostics()
   mutable std::optional<double> e0_;  // initial_energy(), set by the first diagnostics()
+  std::function<bool(bool)> agree_;
+  std::function<std::size_t(std::size_t)> id_name_;
 };
 
 }  // namespace slotsim

@@ -17,14 +17,26 @@ namespace slotsim::ui {
 
 namespace {
 
-// The latest attribute action (Set or the inheritance preset), from this
-// panel or a script. One result slot for both, so an older Set's
-// AttributeError cannot sit beside a newer preset's table (it did).
+// The latest attribute action (Set, Delete, Read __dict__ or the
+// inheritance preset), from this panel or a script, since the particles were
+// last respawned: a result about the old particles is not about these. One
+// result slot for all, so an older Set's AttributeError cannot sit beside a
+// newer preset's table (it did).
 const CommandResult* latest_attr_action(const SimStats& s) {
   const CommandResult* r = nullptr;
-  for (const auto& x : s.results)
+  for (const auto& x : s.results) {
+    if (x.is<cmd::Respawn>() && x.ok) r = nullptr;
     if (x.is<cmd::SetAttr>() || x.is<cmd::Inherit>()) r = &x;
+  }
   return r;
+}
+
+// The name a result is shown under: what the user did.
+const char* action_title(const CommandResult& r) {
+  if (r.action == "inherit") return "subclass without __slots__";
+  if (r.action == "del-attr") return "del (Delete)";
+  if (r.action == "read-dict") return "read __dict__";
+  return "set-attr (Set)";
 }
 
 // A conversion after `r`, if any: its figures are then from an earlier layout.
@@ -35,7 +47,9 @@ const CommandResult* later_switch(const SimStats& s, const CommandResult& r) {
   return w;
 }
 
-bool waiting_for(std::uint64_t posted, const CommandResult* r) { return posted && (!r || r->seq < posted); }
+bool waiting_for(std::uint64_t posted, const CommandResult* r, const SimStats& s) {
+  return posted && posted > s.applied_seq && (!r || r->seq < posted);
+}
 
 void set_attr_result(const CommandResult& r) {
   if (r.ok) ImGui::TextWrapped("%s", r.text.c_str());
@@ -45,15 +59,15 @@ void set_attr_result(const CommandResult& r) {
   // N the command ran on.
   const double n = r.n ? double(r.n) : 1.0;
   if (r.bytes_after == r.bytes_before) {
-    ImGui::Text("bytes unchanged: %s B (%.2f B/particle)",
-                grouped(static_cast<std::uint64_t>(r.bytes_before)).c_str(), double(r.bytes_before) / n);
+    ImGui::TextWrapped("bytes unchanged: %s B (%.2f B/particle)",
+                       grouped(static_cast<std::uint64_t>(r.bytes_before)).c_str(), double(r.bytes_before) / n);
     return;
   }
-  ImGui::Text("before %s B (%.2f B/particle)", grouped(static_cast<std::uint64_t>(r.bytes_before)).c_str(),
-              double(r.bytes_before) / n);
-  ImGui::Text("after  %s B (%.2f B/particle)", grouped(static_cast<std::uint64_t>(r.bytes_after)).c_str(),
-              double(r.bytes_after) / n);
-  ImGui::Text("change %+lld B", r.bytes_after - r.bytes_before);
+  ImGui::TextWrapped("before %s B (%.2f B/particle)", grouped(static_cast<std::uint64_t>(r.bytes_before)).c_str(),
+                     double(r.bytes_before) / n);
+  ImGui::TextWrapped("after %s B (%.2f B/particle)", grouped(static_cast<std::uint64_t>(r.bytes_after)).c_str(),
+                     double(r.bytes_after) / n);
+  ImGui::TextWrapped("change %+lld B", r.bytes_after - r.bytes_before);
 }
 
 void stage_row(const char* stage, long long bytes, long long prev, double n, const char* why) {
@@ -76,22 +90,23 @@ void inherit_result(const CommandResult& r) {
   }
   const double n = r.n ? double(r.n) : 1.0;
   if (ImGui::BeginTable("inherit", 4, ImGuiTableFlags_SizingFixedFit)) {
-    ImGui::TableSetupColumn("instances of");
+    ImGui::TableSetupColumn("of");
     ImGui::TableSetupColumn("B/inst");
-    ImGui::TableSetupColumn("change");
+    ImGui::TableSetupColumn("+");
     ImGui::TableSetupColumn("total B");
     ImGui::TableHeadersRow();
     char base[48];
-    std::snprintf(base, sizeof base, "base (%s)", std::string(layout_name(r.inherit_from)).c_str());
+    std::snprintf(base, sizeof base, "%s", std::string(layout_name(r.inherit_from)).c_str());
     stage_row(base, r.bytes_before, -1, n, nullptr);
     stage_row("Sub", r.bytes_subclass, r.bytes_before, n,
               "slots+dict: each object gains a __dict__ pointer (and the layout's index)");
-    const std::string with = "Sub + " + r.attr;
+    const std::string with = "Sub." + r.attr;
     stage_row(with.c_str(), r.bytes_after, r.bytes_subclass, n,
               "a dict table on every instance, created by the first undeclared attribute");
     ImGui::EndTable();
   }
   ImGui::TextWrapped("one class in the chain without __slots__ brings the __dict__ back");
+  disabled_wrapped("B/inst: bytes per instance; total B: the whole store");
 }
 
 void inherit_section(OverlayContext& ctx, const SimStats& s, OverlayState& st) {
@@ -117,17 +132,16 @@ void inherit_section(OverlayContext& ctx, const SimStats& s, OverlayState& st) {
 void action_result(const SimStats& s, const OverlayState& st) {
   const CommandResult* r = latest_attr_action(s);
   const std::uint64_t posted = std::max(st.attr_seq, st.inherit_seq);
-  const bool waiting = waiting_for(posted, r);
+  const bool waiting = waiting_for(posted, r, s);
   if (!r && !waiting) return;
   section("result of the last attribute action");
   if (waiting) {
     ImGui::TextDisabled("waiting for the simulation thread...");
     return;
   }
-  ImGui::TextDisabled("%s, in layout %s", r->is<cmd::Inherit>() ? "subclass without __slots__" : "set-attr",
-                      std::string(layout_name(r->layout_after)).c_str());
+  disabled_wrapped((std::string(action_title(*r)) + ", in layout " + std::string(layout_name(r->layout_after))).c_str());
   if (const CommandResult* w = later_switch(s, *r))
-    ImGui::TextDisabled("since then: %s", w->text.substr(0, w->text.find(" (")).c_str());
+    disabled_wrapped(("since then: " + w->text.substr(0, w->text.find(" ("))).c_str());
   if (r->is<cmd::Inherit>()) inherit_result(*r);
   else set_attr_result(*r);
 }
@@ -142,14 +156,14 @@ void attributes_panel(OverlayContext& ctx, OverlayState& st) {
     ImGui::End();
     return;
   }
-  ImGui::SetNextItemWidth(140);
+  item_width_for("name", em(9));
   ImGui::InputText("name", &st.attr_name);
-  ImGui::SetNextItemWidth(140);
+  item_width_for("value", em(9));
   ImGui::InputDouble("value", &st.attr_value, 0, 0, "%.6g");
   ImGui::Checkbox("all particles", &st.attr_all);
   if (!st.attr_all) {
-    ImGui::SameLine();
-    ImGui::SetNextItemWidth(120);
+    flow(em(7) + text_w("id"));
+    item_width_for("id", em(6));
     ImGui::InputInt("id", &st.attr_id);
     st.attr_id = std::max(st.attr_id, 0);
   }
@@ -160,19 +174,17 @@ void attributes_panel(OverlayContext& ctx, OverlayState& st) {
   }
   // `del p.name` and `p.__dict__` on the same particle(s): the second is
   // what gives a shared-keys particle its own dict.
-  ImGui::SameLine();
-  if (ImGui::Button("Delete") && !st.attr_name.empty() && !ctx.progress.busy) {
+  if (flow_button("Delete") && !st.attr_name.empty() && !ctx.progress.busy) {
     cmd::SetAttr c{std::nullopt, st.attr_name, 0.0, cmd::AttrOp::Delete};
     if (!st.attr_all) c.id = static_cast<std::size_t>(st.attr_id);
     st.attr_seq = ctx.sim.post(c);
   }
-  ImGui::SameLine();
-  if (ImGui::Button("Read __dict__") && !ctx.progress.busy) {
+  if (flow_button("Read __dict__") && !ctx.progress.busy) {
     cmd::SetAttr c{std::nullopt, "__dict__", 0.0, cmd::AttrOp::ReadDict};
     if (!st.attr_all) c.id = static_cast<std::size_t>(st.attr_id);
     st.attr_seq = ctx.sim.post(c);
   }
-  ImGui::TextDisabled("own __dict__: %s of %s particles", grouped(s.own_dicts).c_str(), grouped(s.n).c_str());
+  disabled_wrapped(("own __dict__: " + grouped(s.own_dicts) + " of " + grouped(s.n) + " particles").c_str());
   inherit_section(ctx, s, st);
   action_result(s, st);
 

@@ -8,11 +8,14 @@
 #include <imgui_stdlib.h>
 
 #include <cstdio>
+#include <iterator>
 #include <stdexcept>
 #include <string>
 
 #include "host/format.hpp"
+#include "host/output_dir.hpp"
 #include "ui/overlay.hpp"
+#include "ui/widget_map.hpp"
 #include "ui/widgets.hpp"
 
 namespace slotsim::ui {
@@ -21,14 +24,19 @@ namespace {
 
 constexpr double kMiB = 1024.0 * 1024.0;
 
-// One colour per LayoutBytes category, by position in kByteCategories (a
-// category beyond the palette reuses it from the start).
-ImU32 category_colour(std::size_t k) {
-  static constexpr ImU32 palette[] = {IM_COL32(90, 150, 255, 255), IM_COL32(255, 140, 60, 255),
-                                      IM_COL32(180, 180, 190, 255), IM_COL32(90, 210, 120, 255),
-                                      IM_COL32(220, 100, 220, 255), IM_COL32(240, 220, 80, 255)};
-  return palette[k % (sizeof palette / sizeof palette[0])];
-}
+// One colour per LayoutBytes category, by position in kByteCategories: a
+// palette of clearly different hues (objects blue, tables orange, index
+// grey, columns green, shared keys magenta, py headers yellow, floats
+// cyan-teal, ...), at least as long as the category list, so no two
+// categories share a colour (with six colours, floats came back round to
+// objects' blue).
+constexpr ImU32 kCategoryPalette[] = {IM_COL32(80, 140, 255, 255),  IM_COL32(255, 140, 50, 255),
+                                      IM_COL32(170, 170, 180, 255), IM_COL32(80, 200, 100, 255),
+                                      IM_COL32(220, 90, 220, 255),  IM_COL32(240, 220, 60, 255),
+                                      IM_COL32(40, 210, 210, 255),  IM_COL32(200, 60, 60, 255)};
+static_assert(std::size(kCategoryPalette) >= kByteCategories.size(),
+              "a byte category was added: give it a colour of its own");
+ImU32 category_colour(std::size_t k) { return kCategoryPalette[k % std::size(kCategoryPalette)]; }
 
 void stacked_bar(const CompareRow& r, double max_per_instance, float width) {
   ImDrawList* dl = ImGui::GetWindowDrawList();
@@ -72,7 +80,7 @@ std::string ratio_text(const std::optional<double>& a, const std::optional<doubl
     else std::snprintf(s, sizeof s, "-");
     return std::string(s);
   };
-  std::snprintf(buf, sizeof buf, "%s / %s", one(a).c_str(), one(b).c_str());
+  std::snprintf(buf, sizeof buf, "%s/%s", one(a).c_str(), one(b).c_str());
   return buf;
 }
 
@@ -83,74 +91,111 @@ void compare_panel(OverlayContext& ctx, OverlayState& st) {
   if (!s.has_system) return;
   const CompareTable& t = st.compare;
 
+  // The measurement: K steps of every layout, in rounds (A B C ... A B C),
+  // so every row is timed in the same stretch of the machine's time.
   if (st.tour) {
-    if (ImGui::Button("Stop tour")) {
+    if (ImGui::Button("Stop")) {
       st.tour.reset();
-      st.compare_status = "tour stopped";
+      st.compare_status = "measurement stopped";
     } else {
-      ImGui::SameLine();
-      ImGui::Text("touring: %s (%d of %d), %llu of %llu steps", std::string(layout_name(st.tour->target())).c_str(),
-                  st.tour->stop() + 1, kNumLayouts,
-                  static_cast<unsigned long long>(s.timing_layout == st.tour->target() ? s.timing_steps : 0),
-                  static_cast<unsigned long long>(st.tour->steps_per_layout()));
+      char line[160];
+      std::snprintf(line, sizeof line, "measuring: round %d of %d, %s (%d of %d visits)", st.tour->round() + 1,
+                    st.tour->rounds(), std::string(layout_name(st.tour->target())).c_str(), st.tour->visit() + 1,
+                    st.tour->visits());
+      flow_text_disabled(line);
     }
   } else {
-    if (ImGui::Button("Tour") && !ctx.progress.busy)
-      start_tour(ctx.sim, s, st, static_cast<std::uint64_t>(std::max(1, st.tour_steps)));
-    if (ImGui::IsItemHovered()) ImGui::SetTooltip("visit every layout for K steps and fill the table (like bench, live)");
-    ImGui::SameLine();
-    ImGui::SetNextItemWidth(80);
+    bool any = false;
+    for (const CompareRow& r : t.rows()) any = any || r.rounds > 0;
+    const bool measure = ImGui::Button(any ? "Re-measure" : "Measure (tour)");
+    mark_widget("measure");
+    if (measure && !ctx.progress.busy)
+      start_tour(ctx.sim, s, st, static_cast<std::uint64_t>(std::clamp(st.tour_steps, 1, int(kTimingWindow))),
+                 std::clamp(st.tour_rounds, 1, 100));
+    if (ImGui::IsItemHovered())
+      ImGui::SetTooltip("discard the step figures, then visit every layout for K steps, R times over, interleaved\n"
+                        "(A B C ... A B C), so every row is timed in the same stretch of time");
+    flow(em(5) + text_w("K steps"));
+    ImGui::SetNextItemWidth(em(5));
     ImGui::InputInt("K steps", &st.tour_steps);
-    st.tour_steps = std::clamp(st.tour_steps, 1, 10000);
+    st.tour_steps = std::clamp(st.tour_steps, 1, int(kTimingWindow));
+    flow(em(5) + text_w("R rounds"));
+    ImGui::SetNextItemWidth(em(5));
+    ImGui::InputInt("R rounds", &st.tour_rounds);
+    st.tour_rounds = std::clamp(st.tour_rounds, 1, 100);
   }
-  ImGui::SameLine();
-  ImGui::TextDisabled("|");
-  ImGui::SameLine();
   static const char* formats[] = {"CSV", "JSON", "Markdown"};
   static const char* exts[] = {".csv", ".json", ".md"};
-  ImGui::SetNextItemWidth(90);
+  flow(em(6));
+  ImGui::SetNextItemWidth(em(6));
   ImGui::Combo("##fmt", &st.export_format, formats, 3);
-  ImGui::SameLine();
-  ImGui::SetNextItemWidth(130);
+  flow(em(10));
+  ImGui::SetNextItemWidth(em(10));
   ImGui::InputText("##file", &st.export_base);
-  ImGui::SameLine();
-  if (ImGui::Button("Export") && !st.export_base.empty()) {
-    const std::string path = st.export_base + exts[std::clamp(st.export_format, 0, 2)];
+  if (ImGui::IsItemHovered()) ImGui::SetTooltip("file name, in the output folder (Controls) unless absolute");
+  const bool do_export = flow_button("Export");
+  mark_widget("export");
+  if (do_export && !st.export_base.empty()) {
     try {
-      st.compare_status = export_compare(st, path);
+      st.compare_status = export_compare(st, output_file(st.out_dir, st.export_base + exts[std::clamp(st.export_format, 0, 2)]));
     } catch (const std::exception& e) {
       st.compare_status = e.what();
     }
     std::printf("slotsim gui: %s\n", st.compare_status.c_str());
     std::fflush(stdout);
   }
-  if (!st.compare_status.empty()) ImGui::TextDisabled("%s", st.compare_status.c_str());
+  if (!st.compare_status.empty()) disabled_wrapped(st.compare_status.c_str());
 
   // Legend: one swatch per category.
   for (std::size_t k = 0; k < kByteCategories.size(); ++k) {
-    if (k) ImGui::SameLine();
-    const ImVec2 p = ImGui::GetCursorScreenPos();
+    const std::string name(kByteCategories[k].name);
     const float h = ImGui::GetTextLineHeight();
+    if (k) flow(h + ImGui::GetStyle().ItemSpacing.x + text_w(name.c_str()));
+    const ImVec2 p = ImGui::GetCursorScreenPos();
     ImGui::GetWindowDrawList()->AddRectFilled(ImVec2(p.x, p.y + 2), ImVec2(p.x + h - 4, p.y + h - 2), category_colour(k));
     ImGui::Dummy(ImVec2(h - 2, h));
     ImGui::SameLine();
-    ImGui::TextUnformatted(std::string(kByteCategories[k].name).c_str());
+    ImGui::TextUnformatted(name.c_str());
+  }
+
+  // A load warning, as bench gives: a row timed while the load average
+  // passed the core count shares the machine with other work.
+  std::string loaded;
+  for (const CompareRow& r : t.rows())
+    if (r.steps.steps && t.loaded(r)) loaded += (loaded.empty() ? "" : ", ") + std::string(layout_name(r.layout));
+  if (!loaded.empty()) {
+    char warn[256];
+    std::snprintf(warn, sizeof warn, "load above the %u cores while timing the rows marked !: not the machine's own times",
+                  t.cores());
+    error_text(warn);
   }
 
   const double max_pi = t.max_per_instance();
+  // Every column visible at once (the strip is the window's width); rows
+  // scroll if the strip is short. No horizontal scrolling: a column out of
+  // view is what the ratios suffered at 1280x800 before.
   const ImGuiTableFlags flags = ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersInnerV | ImGuiTableFlags_SizingFixedFit |
-                                ImGuiTableFlags_ScrollX | ImGuiTableFlags_ScrollY;
-  // Five columns, so the table fits the strip of a 1280-pixel window; the
-  // step-time ratios and the conversion's source are in the tooltips and
-  // in every export.
-  if (ImGui::BeginTable("compare", 5, flags, ImVec2(0, ImGui::GetContentRegionAvail().y))) {
-    ImGui::TableSetupScrollFreeze(1, 1);
+                                ImGuiTableFlags_ScrollY;
+  // As tall as its rows; the strip is sized from that (st.bottom_want),
+  // and the rows scroll only where the window cannot give it the room.
+  const float row_h = ImGui::GetTextLineHeight() + 2 * ImGui::GetStyle().CellPadding.y;
+  const float table_h = row_h * float(kNumLayouts + 1) + 2;
+  const ImGuiStyle& style = ImGui::GetStyle();
+  st.bottom_want = ImGui::GetCursorPosY() + table_h + style.WindowPadding.y + style.ItemSpacing.y;
+  if (ImGui::BeginTable("compare", 8, flags, ImVec2(0, std::min(table_h, ImGui::GetContentRegionAvail().y)))) {
+    ImGui::TableSetupScrollFreeze(0, 1);
+    // Short headers (each is explained in its cells' tooltips): all eight
+    // columns fit the strip of a 1280-pixel window at UI scale 1.5.
     ImGui::TableSetupColumn("layout");
     ImGui::TableSetupColumn("B/instance");
-    ImGui::TableSetupColumn("MiB (peak), convert ms");
-    ImGui::TableSetupColumn("step ms med (min-max)");
-    ImGui::TableSetupColumn("x dict, x soa");
+    ImGui::TableSetupColumn("MiB (peak)");
+    ImGui::TableSetupColumn("conv. ms");
+    ImGui::TableSetupColumn("step ms (min-max)");
+    ImGui::TableSetupColumn("B x dict/soa");
+    ImGui::TableSetupColumn("step x dict/soa");
+    ImGui::TableSetupColumn("load");
     ImGui::TableHeadersRow();
+    const float bar_w = em(3);
     for (const CompareRow& r : t.rows()) {
       ImGui::TableNextRow();
       const bool current = t.current() == r.layout;
@@ -159,35 +204,59 @@ void compare_panel(OverlayContext& ctx, OverlayState& st) {
       ImGui::Text("%s%s", current ? "> " : "  ", std::string(layout_name(r.layout)).c_str());
       if (!r.visited) {
         ImGui::TableSetColumnIndex(1);
-        ImGui::TextDisabled("not visited yet");
+        ImGui::TextDisabled("not visited");
         continue;
       }
       ImGui::TableSetColumnIndex(1);
-      stacked_bar(r, max_pi, 50);
+      stacked_bar(r, max_pi, bar_w);
       ImGui::TableSetColumnIndex(2);
-      if (r.converted)
-        ImGui::Text("%.1f (%.1f), %.0f", double(r.bytes.total()) / kMiB, double(r.peak_heap) / kMiB, r.convert_ms);
-      else ImGui::Text("%.1f, start", double(r.bytes.total()) / kMiB);
+      if (r.converted) ImGui::Text("%.1f (%.1f)", double(r.bytes.total()) / kMiB, double(r.peak_heap) / kMiB);
+      else ImGui::Text("%.1f", double(r.bytes.total()) / kMiB);
       if (ImGui::IsItemHovered()) {
         if (r.converted)
-          ImGui::SetTooltip("the store's MiB; in brackets the process heap's peak while converting from %s", std::string(layout_name(r.converted_from)).c_str());
+          ImGui::SetTooltip("the store's MiB (requested); in brackets the process heap's peak while converting from %s",
+                            std::string(layout_name(r.converted_from)).c_str());
         else
-          ImGui::SetTooltip("the store's MiB; the layout it started in (no conversion)");
+          ImGui::SetTooltip("the store's MiB (requested); the layout it started in (no conversion)");
       }
       ImGui::TableSetColumnIndex(3);
+      if (r.converted) ImGui::Text("%.0f", r.convert_ms);
+      else ImGui::TextDisabled("start");
+      ImGui::TableSetColumnIndex(4);
       if (r.steps.steps) {
-        ImGui::Text("%s (%s-%s)", ms_text(r.steps.median_ms).c_str(), ms_text(r.steps.min_ms).c_str(),
-                    ms_text(r.steps.max_ms).c_str());
-        if (ImGui::IsItemHovered())
-          ImGui::SetTooltip("over the last %llu steps in this layout; step time %s (x dict, x soa)",
-                            static_cast<unsigned long long>(r.steps.steps),
-                            ratio_text(t.step_ratio(r.layout, Layout::Dict), t.step_ratio(r.layout, Layout::Soa)).c_str());
+        const std::string v = ms_text(r.steps.median_ms) + " (" + ms_text(r.steps.min_ms) + "-" + ms_text(r.steps.max_ms) + ")";
+        if (r.live) ImGui::TextDisabled("%s", v.c_str());
+        else ImGui::TextUnformatted(v.c_str());
+        if (ImGui::IsItemHovered()) {
+          if (r.live)
+            ImGui::SetTooltip("step time median (min-max), greyed: live, the last %llu steps of this visit, not a "
+                              "measurement; Measure times every layout interleaved",
+                              static_cast<unsigned long long>(r.steps.steps));
+          else
+            ImGui::SetTooltip("step time median (min-max) of %llu steps from %d interleaved visits",
+                              static_cast<unsigned long long>(r.steps.steps), r.rounds);
+        }
       } else {
         ImGui::TextDisabled("no steps");
       }
-      ImGui::TableSetColumnIndex(4);
+      ImGui::TableSetColumnIndex(5);
       ImGui::TextUnformatted(ratio_text(t.bytes_ratio(r.layout, Layout::Dict), t.bytes_ratio(r.layout, Layout::Soa)).c_str());
       if (ImGui::IsItemHovered()) ImGui::SetTooltip("bytes per instance as a multiple of dict's and of soa's");
+      ImGui::TableSetColumnIndex(6);
+      ImGui::TextUnformatted(ratio_text(t.step_ratio(r.layout, Layout::Dict), t.step_ratio(r.layout, Layout::Soa)).c_str());
+      if (ImGui::IsItemHovered())
+        ImGui::SetTooltip("median step time as a multiple of dict's and of soa's (measured rows with measured rows)");
+      ImGui::TableSetColumnIndex(7);
+      if (r.steps.steps) {
+        char load[32];
+        std::snprintf(load, sizeof load, "%.2f%s", r.load, t.loaded(r) ? " !" : "");
+        if (t.loaded(r)) ImGui::TextColored(ImVec4(1.0f, 0.45f, 0.4f, 1.0f), "%s", load);
+        else ImGui::TextUnformatted(load);
+        if (ImGui::IsItemHovered())
+          ImGui::SetTooltip("1-minute load average while this row was timed (the highest at the end of its visits); "
+                            "%u cores",
+                            t.cores());
+      }
     }
     ImGui::EndTable();
   }

@@ -2,15 +2,21 @@
 // another scene or particle count, threads, render mode, and the results of
 // recent commands.
 #include <imgui.h>
+#include <imgui_stdlib.h>
 
 #include <algorithm>
+#include <cfloat>
+#include <cstdio>
+#include <filesystem>
 #include <string>
 #include <vector>
 
 #include "sim/scenes/scene.hpp"
 #include "sim/solvers/solver.hpp"
 #include "host/format.hpp"
+#include "ui/imgui_host.hpp"
 #include "ui/overlay.hpp"
+#include "ui/widget_map.hpp"
 #include "ui/widgets.hpp"
 
 namespace slotsim::ui {
@@ -36,21 +42,16 @@ void seed_inputs(const SimStats& s, OverlayState& st) {
   st.grid = s.force.grid;
   st.threads = s.threads;
   st.speed = s.steps_per_frame;
-  st.controls_seeded = true;
-}
-
-void disabled_wrapped(const char* text) {
-  ImGui::PushStyleColor(ImGuiCol_Text, ImGui::GetStyleColorVec4(ImGuiCol_TextDisabled));
-  ImGui::TextWrapped("%s", text);
-  ImGui::PopStyleColor();
+  st.controls_spawn = s.spawn_id;
 }
 
 void layout_section(OverlayContext& ctx, const SimStats& s) {
   section(("layout (" + layout_key_range() + ")").c_str());
   for (int i = 0; i < kNumLayouts; ++i) {
     const Layout l = kAllLayouts[i];
-    if (i % 3) ImGui::SameLine();  // rows of three fit the panel's width
     const std::string name(layout_name(l));
+    // As many to a row as fit the panel.
+    if (i) flow(ImGui::GetFrameHeight() + ImGui::GetStyle().ItemInnerSpacing.x + text_w(name.c_str()));
     if (ImGui::RadioButton(name.c_str(), s.layout == l) && s.layout != l && !ctx.progress.busy)
       request_layout(ctx.sim, l);
     // What it models and which CPython versions it stands for, from the
@@ -64,40 +65,58 @@ void layout_section(OverlayContext& ctx, const SimStats& s) {
 
 void run_section(OverlayContext& ctx, const SimStats& s, OverlayState& st) {
   section("run");
-  if (ImGui::Button(s.paused ? "Resume (Space)" : "Pause (Space)"))
-    ctx.sim.post(cmd::SetPaused{!s.paused});
-  ImGui::SameLine();
-  if (ImGui::Button("Step (.)")) ctx.sim.post(cmd::StepOnce{});
-  ImGui::SameLine();
-  if (ImGui::Button("Screenshot")) st.want_screenshot = true;
-  ImGui::SameLine();
-  // Named by the step it holds, in the working directory like screenshots;
-  // the result line in the log says where it went (or why it failed).
-  if (ImGui::Button("Save snapshot")) ctx.sim.post(cmd::SaveSnapshot{});
+  // A toggle, not "pause if the frame shows it running": two quick clicks
+  // are then a pause and a resume even before the first is shown.
+  if (ImGui::Button(s.paused ? "Resume (Space)" : "Pause (Space)")) ctx.sim.post(cmd::SetPaused{false, true});
+  mark_widget("pause");
+  if (flow_button("Step (.)")) ctx.sim.post(cmd::StepOnce{});
+  mark_widget("step");
+  if (flow_button("Screenshot")) st.want_screenshot = true;
+  mark_widget("screenshot");
+  if (ImGui::IsItemHovered()) ImGui::SetTooltip("a PNG of the window, in the output folder (below)");
+  // Named by the step it holds, in the output folder; the result line in
+  // the messages gives the full path (or why it failed).
+  if (flow_button("Save snapshot")) ctx.sim.post(cmd::SaveSnapshot{"", st.out_dir});
+  mark_widget("save-snapshot");
+  if (ImGui::IsItemHovered()) ImGui::SetTooltip("an HDF5 restart file (docs/SNAPSHOTS.md), in the output folder");
   // Speed and time step up front: they decide whether anything visibly
   // moves (each scene starts with its own dt, sim/scenes/registry.cpp).
-  ImGui::SetNextItemWidth(150);
+  item_width_for("speed", em(12));
   ImGui::SliderInt("speed", &st.speed, 0, 64, st.speed == 0 ? "max steps/frame" : "%d steps/frame");
   if (ImGui::IsItemHovered()) ImGui::SetTooltip("at most this many steps per 1/60 s (the simulation's own clock, whatever the window's --fps); 0 = as fast as the machine goes");
   // On release, not per pixel of the drag (each post is a queued command).
   if (ImGui::IsItemDeactivatedAfterEdit()) ctx.sim.post(cmd::SetSpeed{st.speed});
-  ImGui::SetNextItemWidth(150);
+  ImGui::SetNextItemWidth(em(6));
   ImGui::InputFloat("dt", &st.dt, 0, 0, "%.3g");
-  ImGui::SameLine();
-  if (ImGui::Button("Apply dt") && st.dt > 0) ctx.sim.post(cmd::SetDt{st.dt});
+  mark_widget("dt");
+  if (flow_button("Apply dt") && st.dt > 0) ctx.sim.post(cmd::SetDt{st.dt});
+  mark_widget("apply-dt");
+}
+
+void output_section(OverlayState& st) {
+  section("output folder");
+  ImGui::SetNextItemWidth(-FLT_MIN);
+  ImGui::InputText("##outdir", &st.out_dir);
+  mark_widget("out-dir");
+  if (ImGui::IsItemHovered())
+    ImGui::SetTooltip("Screenshot, Save snapshot and Export write here; created on first use (--out-dir)");
+  std::error_code ec;
+  const std::string full = std::filesystem::absolute(st.out_dir, ec).lexically_normal().string();
+  const bool exists = std::filesystem::is_directory(full, ec);
+  disabled_wrapped((full + (exists ? "" : " (created on the first save)")).c_str());
 }
 
 void solver_section(OverlayContext& ctx, const SimStats& s, OverlayState& st) {
   const auto solvers = solver_names();
   std::vector<const char*> items;
   for (const auto& n : solvers) items.push_back(n.c_str());
-  ImGui::SetNextItemWidth(120);
+  item_width_for("solver", em(8));
   ImGui::Combo("solver", &st.solver, items.data(), static_cast<int>(items.size()));
-  ImGui::SetNextItemWidth(120);
+  item_width_for("softening", em(8));
   ImGui::InputFloat("softening", &st.softening, 0, 0, "%.4g");
-  ImGui::SetNextItemWidth(120);
+  item_width_for("theta (bh)", em(8));
   ImGui::SliderFloat("theta (bh)", &st.theta, 0.1f, 1.5f, "%.2f");
-  ImGui::SetNextItemWidth(120);
+  item_width_for("grid (pm)", em(8));
   ImGui::InputInt("grid (pm)", &st.grid, 16, 64);
   st.grid = std::clamp(st.grid, kPmMinGrid, kPmMaxGrid);  // the solver's own limits
   if (ImGui::Button("Apply solver")) {
@@ -111,44 +130,60 @@ void solver_section(OverlayContext& ctx, const SimStats& s, OverlayState& st) {
 
 void scene_section(OverlayContext& ctx, OverlayState& st) {
   const auto& scenes = scene_list();
-  std::vector<const char*> items;
-  for (const auto& sc : scenes) items.push_back(sc.name.c_str());
-  ImGui::SetNextItemWidth(120);
-  ImGui::Combo("scene", &st.scene, items.data(), static_cast<int>(items.size()));
-  if (st.scene >= 0 && st.scene < static_cast<int>(scenes.size()))
-    disabled_wrapped(scenes[static_cast<std::size_t>(st.scene)].description.c_str());
-  ImGui::SetNextItemWidth(120);
+  // Radio buttons rather than a combo: four names fit, every choice is in
+  // view, and a click picks one (no popup to open first).
+  for (int i = 0; i < int(scenes.size()); ++i) {
+    const char* name = scenes[std::size_t(i)].name.c_str();
+    if (i) flow(ImGui::GetFrameHeight() + ImGui::GetStyle().ItemInnerSpacing.x + text_w(name));
+    if (ImGui::RadioButton(name, st.scene == i)) st.scene = i;
+    mark_widget("scene:" + scenes[std::size_t(i)].name);
+  }
+  const std::size_t scene = static_cast<std::size_t>(std::clamp(st.scene, 0, int(scenes.size()) - 1));
+  disabled_wrapped(scenes[scene].description.c_str());
+  item_width_for("particles", em(9));
   ImGui::InputInt("particles", &st.particles, 10000, 100000);
   st.particles = std::clamp(st.particles, 1, kMaxParticles);
+  bool first = true;
   for (int preset : {100'000, 1'000'000, 10'000'000}) {
-    ImGui::SameLine();
     const std::string label = preset >= 1'000'000 ? std::to_string(preset / 1'000'000) + "M"
                                                   : std::to_string(preset / 1000) + "k";
+    if (first) first = false;
+    else flow(button_w(label.c_str()));
     if (ImGui::SmallButton(label.c_str())) st.particles = preset;
   }
-  ImGui::SetNextItemWidth(120);
+  item_width_for("seed", em(9));
   ImGui::InputInt("seed", &st.seed);
   st.seed = std::max(st.seed, 0);
-  if (ImGui::Button("Respawn") && !ctx.progress.busy)
-    ctx.sim.post(cmd::Respawn{scenes[static_cast<std::size_t>(st.scene)].name,
-                              static_cast<std::size_t>(st.particles),
-                              static_cast<std::uint64_t>(st.seed), scenes[static_cast<std::size_t>(st.scene)].default_dt});
-  ImGui::SameLine();
-  ImGui::TextDisabled("with the scene's dt (%.3g)", scenes[static_cast<std::size_t>(std::max(0, st.scene))].default_dt);
+  // The new scene's own dt goes with it; the dt field follows once the
+  // particles are there (seed_inputs on the new spawn).
+  const bool respawn = ImGui::Button("Respawn");
+  mark_widget("respawn");
+  if (respawn && !ctx.progress.busy)
+    ctx.sim.post(cmd::Respawn{scenes[scene].name, static_cast<std::size_t>(st.particles),
+                              static_cast<std::uint64_t>(st.seed), scenes[scene].default_dt});
+  char note[64];
+  std::snprintf(note, sizeof note, "with the scene's dt (%.3g)", scenes[scene].default_dt);
+  flow_text_disabled(note);
 }
 
-void threads_section(OverlayContext& ctx, const SimStats& s, OverlayState& st) {
-  ImGui::SetNextItemWidth(120);
-  ImGui::InputInt("##threads", &st.threads);
+void view_section(OverlayContext& ctx, const SimStats& s, OverlayState& st) {
+  item_width_for("UI scale", em(8));
+  ImGui::SliderFloat("UI scale", &st.ui_scale, kMinUiScale, kMaxUiScale, "%.2f");
+  if (ImGui::IsItemHovered()) ImGui::SetTooltip("text and panel size (also Ctrl+= and Ctrl+-, and --ui-scale)");
+  if (ImGui::IsItemDeactivatedAfterEdit()) st.want_ui_scale = true;
+  disabled_wrapped(ctx.font_file.empty() ? "font: ImGui's built-in (DejaVuSans.ttf not found)"
+                                         : ("font: " + ctx.font_file).c_str());
+  item_width_for("threads", em(6));
+  ImGui::InputInt("threads", &st.threads);
   st.threads = std::clamp(st.threads, 0, 256);
-  ImGui::SameLine();
-  if (ImGui::Button("Apply threads")) ctx.sim.post(cmd::SetThreads{st.threads});
-  ImGui::SameLine();
-  ImGui::TextDisabled("sim uses %d (0 = all cores)", s.threads);
+  if (flow_button("Apply threads")) ctx.sim.post(cmd::SetThreads{st.threads});
+  char note[64];
+  std::snprintf(note, sizeof note, "sim uses %d (0 = all cores)", s.threads);
+  disabled_wrapped(note);
 
   int mode = ctx.render_mode == RenderMode::Points ? 0 : 1;
   if (ImGui::RadioButton("points", mode == 0)) mode = 0;
-  ImGui::SameLine();
+  flow(ImGui::GetFrameHeight() + text_w("splat") + ImGui::GetStyle().ItemInnerSpacing.x);
   if (ImGui::RadioButton("splat", mode == 1)) mode = 1;
   const RenderMode wanted = mode == 0 ? RenderMode::Points : RenderMode::Splat;
   if (wanted != ctx.render_mode) {
@@ -164,7 +199,7 @@ void messages_section(const OverlayContext& ctx, const SimStats& s) {
   // A fixed-height scrolling region rather than the last few messages in
   // full: conversion messages wrap to two or three lines, and a growing
   // Controls panel ran into the Attributes panel below it.
-  ImGui::BeginChild("##messages", ImVec2(kPlotWidth, ImGui::GetTextLineHeightWithSpacing() * 5.5f));
+  ImGui::BeginChild("##messages", ImVec2(0, ImGui::GetTextLineHeightWithSpacing() * 5.5f));
   // Follows the newest message unless the user scrolled up to read older ones.
   const bool follow = ImGui::GetScrollY() >= ImGui::GetScrollMaxY();
   for (const CommandResult& r : s.results) {
@@ -179,7 +214,9 @@ void messages_section(const OverlayContext& ctx, const SimStats& s) {
 void controls_panel(OverlayContext& ctx, OverlayState& st) {
   const SimStats& s = ctx.frame.stats;
   if (!s.has_system) return;
-  if (!st.controls_seeded) seed_inputs(s, st);
+  // Again after every spawn: a Respawn brings its scene's dt, and an "Apply
+  // dt" after it must not quietly restore the old one.
+  if (st.controls_spawn != s.spawn_id) seed_inputs(s, st);
   dock_next_window(ctx.layout.controls);
   if (!ImGui::Begin("Controls", nullptr, kDockedFlags)) {
     ImGui::End();
@@ -187,11 +224,15 @@ void controls_panel(OverlayContext& ctx, OverlayState& st) {
   }
   layout_section(ctx, s);
   run_section(ctx, s, st);
-  // The less frequent controls fold away, for the same reason.
-  if (ImGui::CollapsingHeader("solver")) solver_section(ctx, s, st);
-  if (ImGui::CollapsingHeader("scene and particle count")) scene_section(ctx, st);
-  if (ImGui::CollapsingHeader("threads and drawing")) threads_section(ctx, s, st);
-  disabled_wrapped("drag: orbit   right-drag: pan   wheel: zoom   R: reset view   F1: hide overlay");
+  output_section(st);
+  // The less frequent controls fold away.
+  if (folding_header(st, "solver")) solver_section(ctx, s, st);
+  const bool scene_open = folding_header(st, "scene and particle count");
+  mark_widget("scene-header");
+  if (scene_open) scene_section(ctx, st);
+  if (folding_header(st, "view and threads")) view_section(ctx, s, st);
+  disabled_wrapped("drag: orbit   right-drag: pan   wheel: zoom   R: reset view   F1: hide overlay   "
+                   "Ctrl+= / Ctrl+-: UI scale   Esc or Ctrl+Q: quit");
   messages_section(ctx, s);
   ImGui::End();
 }

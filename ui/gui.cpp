@@ -5,8 +5,12 @@
 #include <imgui.h>
 
 #include <chrono>
+#include <cmath>
+#include <filesystem>
+#include <algorithm>
 #include <cstdio>
 #include <memory>
+#include <thread>
 #include <stdexcept>
 #include <string>
 #include <variant>
@@ -21,7 +25,11 @@
 #include "render/window.hpp"
 #include "sim/memory/tracker.hpp"
 #include "host/frame_log.hpp"
+#include "host/output_dir.hpp"
+#include "sim/machine_load.hpp"
 #include "ui/imgui_host.hpp"
+#include "ui/layout_audit.hpp"
+#include "ui/widget_map.hpp"
 #include "ui/overlay.hpp"
 #include "host/sim_thread.hpp"
 
@@ -41,15 +49,27 @@ bool is_mouse_press_or_wheel(const sf::Event& e) {
   return e.type == sf::Event::MouseButtonPressed || e.type == sf::Event::MouseWheelScrolled;
 }
 
-// Keys the window handles itself (when the overlay has no text field focused).
+// Keys the window handles itself (when the overlay has no text field
+// focused; Ctrl+Q always).
 void handle_key(const sf::Event::KeyEvent& k, SimThread& sim, const SimStats& s, OverlayState& ov) {
   // Keys 1..N from the layout table (traits.hpp), in its order (up to 9).
   const int i = k.code - sf::Keyboard::Num1;
-  if (i >= 0 && i < std::min(kNumLayouts, 9)) {
+  if (k.control) {
+    if (k.code == sf::Keyboard::Q) ov.want_quit = true;
+    // Ctrl+= / Ctrl+-: the UI scale, a step of 0.25 (the View slider too).
+    const bool up = k.code == sf::Keyboard::Equal || k.code == sf::Keyboard::Add;
+    const bool down = k.code == sf::Keyboard::Hyphen || k.code == sf::Keyboard::Subtract;
+    if (up || down) {
+      ov.ui_scale = std::clamp(ov.ui_scale + (up ? 0.25f : -0.25f), kMinUiScale, kMaxUiScale);
+      ov.want_ui_scale = true;
+    }
+  } else if (i >= 0 && i < std::min(kNumLayouts, 9)) {
     if (s.has_system && s.layout != kAllLayouts[static_cast<std::size_t>(i)])
       request_layout(sim, kAllLayouts[static_cast<std::size_t>(i)]);
+  } else if (k.code == sf::Keyboard::Escape) {
+    ov.want_quit = true;
   } else if (k.code == sf::Keyboard::Space) {
-    sim.post(cmd::SetPaused{!s.paused});
+    sim.post(cmd::SetPaused{false, true});  // a toggle, applied to the state then
   } else if (k.code == sf::Keyboard::Period) {
     sim.post(cmd::StepOnce{});
   } else if (k.code == sf::Keyboard::F1) {
@@ -63,6 +83,7 @@ void update_compare(const SimStats& s, OverlayState& ov) {
   if (!s.has_system) return;
   if (s.spawn_id != ov.compare_spawn) {
     ov.compare.clear();
+    ov.tour.reset();  // a measurement of other particles is no measurement
     ov.compare_spawn = s.spawn_id;
   }
   for (const CommandResult& r : s.results) {
@@ -72,7 +93,18 @@ void update_compare(const SimStats& s, OverlayState& ov) {
   }
   StepSummary st;
   if (s.timing_layout == s.layout) st = {s.timing_steps, s.median.total_ms, s.step_min_ms, s.step_max_ms};
-  ov.compare.observe(s.layout, s.n, s.bytes, st);
+  ov.compare.observe(s.layout, s.n, s.bytes, st, ov.load);
+}
+
+// A finished tour visit's steps, from the published window of recent step
+// times (SimStats::recent_ms): steps [first, first + k) of the layout.
+std::vector<double> visit_steps(const SimStats& s, const Tour::Visit& v) {
+  std::vector<double> out;
+  const std::uint64_t size = s.recent_ms.size();
+  const std::uint64_t oldest = s.timing_steps >= size ? s.timing_steps - size : 0;
+  for (std::uint64_t j = std::max(v.first, oldest); j < v.first + v.steps && j < s.timing_steps; ++j)
+    out.push_back(s.recent_ms[static_cast<std::size_t>(j - oldest)]);
+  return out;
 }
 
 void print_line(long frame, const std::string& text) {
@@ -83,10 +115,13 @@ void print_line(long frame, const std::string& text) {
 
 int run(const GuiOptions& o) {
   FrameLog log(o.frame_log);
+  widget_map_path(o.widget_map);
   auto window = render::open_gl_window(o.width, o.height, "slotsim");
   // A cap rather than vsync: Xvfb and some drivers have no vsync, and an
-  // uncapped loop would take a core from the simulation for nothing.
-  window->setFramerateLimit(o.fps);
+  // uncapped loop would take a core from the simulation for nothing. Kept
+  // by the loop itself (it sleeps to the next frame slot), since a frame
+  // with nothing new to show is not drawn and so never reaches display().
+  const double frame_s = 1.0 / double(std::max(1u, o.fps));
   const render::GlInfo gl = render::gl_info();
   RenderMode mode = o.render == RenderChoice::Points  ? RenderMode::Points
                     : o.render == RenderChoice::Splat ? RenderMode::Splat
@@ -96,12 +131,15 @@ int run(const GuiOptions& o) {
               gl.renderer.c_str(), mode == RenderMode::Points ? "points" : "splat");
   std::fflush(stdout);
 
-  ImGuiHost imgui(*window);
+  const sf::Vector2u size0 = window->getSize();
+  ImGuiHost imgui(*window, o.ui_scale > 0 ? o.ui_scale : default_ui_scale(size0.x, size0.y));
   mem::CountingResource render_mem(mem::Category::Render);
   auto renderer = make_renderer(mode, &render_mem);
   render::Camera cam;
   render::CameraController ctl(cam);
   OverlayState ov;
+  ov.ui_scale = imgui.scale();
+  ov.out_dir = o.out_dir.empty() ? default_output_dir() : o.out_dir;
   std::string status;
   int exit_code = 0;
   std::uint64_t fitted_spawn = 0;
@@ -117,7 +155,14 @@ int run(const GuiOptions& o) {
   bool quit = false;
   auto last = Clock::now();
   double frame_ms = 0;
+  // What decides whether a frame is drawn (see `draw` below).
+  std::uint64_t drawn_publish = 0;
+  auto last_input = Clock::now() - std::chrono::hours(1);
+  auto last_draw = last_input;
+  bool check_layout = false;  // the script's check-layout, run on this frame's panels
   while (!quit) {
+    const auto frame_start = Clock::now();
+    bool input = false;
     // started() before acquire(): once it is true the first publish has
     // happened, so this acquire() sees it.
     const bool started = sim.started();
@@ -127,17 +172,21 @@ int run(const GuiOptions& o) {
     // SIGINT/SIGTERM close the window like its close button: the frame log
     // and any file being written are finished, none is left half-written.
     if (interrupted()) quit = true;
+    bool resized = false;
     while (window->pollEvent(e)) {
       if (e.type == sf::Event::Closed) quit = true;
+      if (e.type == sf::Event::Resized || e.type == sf::Event::GainedFocus) resized = true;
+      if (e.type != sf::Event::Resized) input = true;
       imgui.process(e);
       const sf::Vector2u sz = window->getSize();
       const bool keyboard = e.type == sf::Event::KeyPressed || e.type == sf::Event::KeyReleased;
       if (is_mouse_press_or_wheel(e) ? !imgui.wants_mouse()
                                      : !(keyboard && imgui.wants_keyboard()))
         ctl.handle(e, view_h > 0 ? view_h : static_cast<int>(sz.y));
-      if (e.type == sf::Event::KeyPressed && !imgui.wants_keyboard())
+      if (e.type == sf::Event::KeyPressed && (!imgui.wants_keyboard() || (e.key.control && e.key.code == sf::Keyboard::Q)))
         handle_key(e.key, sim, f.stats, ov);
     }
+    if (ov.want_quit) quit = true;
 
     if (started && !f.stats.has_system) {
       auto err = sim.startup_error();
@@ -171,13 +220,21 @@ int run(const GuiOptions& o) {
 
     const SimProgress prog = sim.progress();
     std::vector<std::string> shots;
+    if (ov.load_read_s < 0 || steady_seconds() - ov.load_read_s >= 1.0) {
+      ov.load = load_average_1min();
+      ov.load_read_s = steady_seconds();
+    }
     if (ov.tour && f.stats.has_system) {
       const bool idle = !prog.busy && sim.last_posted() <= f.stats.applied_seq;
-      if (auto l = ov.tour->next(f.stats.layout, f.stats.timing_layout, f.stats.timing_steps, idle))
-        request_layout(sim, *l);
+      const Tour::Action a = ov.tour->next(f.stats.layout, f.stats.timing_layout, f.stats.timing_steps, idle);
+      if (a.finished) ov.compare.add_visit(a.finished->layout, visit_steps(f.stats, *a.finished), ov.load);
+      if (a.switch_to) request_layout(sim, *a.switch_to);
       if (ov.tour->done()) {
+        char line[160];
+        std::snprintf(line, sizeof line, "measured: %d layouts, %d interleaved rounds of %llu steps", ov.compare.visited(),
+                      ov.tour->rounds(), static_cast<unsigned long long>(ov.tour->steps_per_visit()));
         ov.tour.reset();
-        ov.compare_status = "tour done: " + std::to_string(ov.compare.visited()) + " layouts";
+        ov.compare_status = line;
         print_line(frame, ov.compare_status);
       }
     }
@@ -192,11 +249,22 @@ int run(const GuiOptions& o) {
                 SimCommand c = x;
                 // A scripted solver change keeps the current parameters.
                 if (auto* s = std::get_if<cmd::SetSolver>(&c)) s->force = f.stats.force;
+                if (auto* s = std::get_if<cmd::SaveSnapshot>(&c)) s->dir = ov.out_dir;
                 seq = sim.post(std::move(c));
               } else if constexpr (std::is_same_v<T, ScreenshotAction>) {
-                shots.push_back(x.file);
+                shots.push_back(x.file);  // empty: a new name in the output folder
               } else if constexpr (std::is_same_v<T, TourAction>) {
-                start_tour(sim, f.stats, ov, x.steps_per_layout);
+                start_tour(sim, f.stats, ov, x.steps_per_layout, x.rounds);
+              } else if constexpr (std::is_same_v<T, UiScaleAction>) {
+                ov.ui_scale = x.scale;
+                ov.want_ui_scale = true;
+              } else if constexpr (std::is_same_v<T, ExpandAction>) {
+                ov.expand_all = true;
+              } else if constexpr (std::is_same_v<T, ShowAction>) {
+                ov.show_tab = x.tab == "lessons" ? 1 : 0;
+                ov.show_claim = x.claim;
+              } else if constexpr (std::is_same_v<T, CheckLayoutAction>) {
+                check_layout = true;
               } else if constexpr (std::is_same_v<T, ExportAction>) {
                 try {
                   ov.compare_status = export_compare(ov, x.file);
@@ -213,47 +281,96 @@ int run(const GuiOptions& o) {
             },
             a->what);
         print_line(frame, a->source);
+        input = true;  // the action's effect is drawn
         const bool touring = ov.tour.has_value();
+        // Actions that change what the panels show: the next one waits
+        // until their tables and windows have settled (a new font size
+        // re-fits every column over a few frames).
+        const bool redraws = std::holds_alternative<UiScaleAction>(a->what) ||
+                             std::holds_alternative<ExpandAction>(a->what) || std::holds_alternative<ShowAction>(a->what);
         script.ran(seq);
+        if (redraws) script.settle(std::holds_alternative<UiScaleAction>(a->what) ? 10 : 4);
         if (touring) script.observe(f.stats.applied_seq, true);  // wait for the tour's end
-        if (seq || touring) break;  // the next action waits until this one is applied
+        if (seq || touring || redraws) break;  // the next action waits until this one is applied
       }
     }
 
-    const sf::Vector2u sz = window->getSize();
-    const int w = static_cast<int>(sz.x), h = static_cast<int>(sz.y);
-    glViewport(0, 0, w, h);
-    glClearColor(render::kBackground[0], render::kBackground[1], render::kBackground[2], 1);
-    glClear(GL_COLOR_BUFFER_BIT | GL_DEPTH_BUFFER_BIT);
-    // The particles go into the view rectangle between the panels (the
-    // whole window with the overlay hidden), so the camera's fit frames
-    // them there instead of under a panel.
-    const PanelLayout regions = panel_layout(float(w), float(h), ov.bottom_open);
-    Rect vr = ov.visible ? regions.view : Rect{0, 0, float(w), float(h)};
-    if (vr.w < 64 || vr.h < 64) vr = Rect{0, 0, float(w), float(h)};
-    const int vx = int(vr.x), vw = int(vr.w), vh = int(vr.h), vy = h - int(vr.y) - vh;
-    if (f.stats.has_system) {
-      const render::ParticleView view{f.xyz.data(), f.speed.data(), f.stats.n, f.speed_ref,
-                                      f.stats.publish_id};
-      glViewport(vx, vy, vw, vh);
-      renderer->draw(view, cam, vw, vh);
-      glViewport(0, 0, w, h);
+    if (ov.want_ui_scale) {
+      imgui.set_scale(ov.ui_scale);
+      ov.ui_scale = imgui.scale();
+      ov.want_ui_scale = false;
+      input = true;
     }
-    view_h = vh;
-    imgui.begin_frame();
-    OverlayContext ctx{f, prog, sim, mode, gl.renderer, frame_ms, frame, status, regions};
-    draw_overlay(ctx, ov);
-    imgui.end_frame();
-
-    if (o.frames > 0 && frame + 1 >= o.frames && f.stats.has_system && script.done())
-      quit = true;
+    if (input) last_input = frame_start;
+    if (o.frames > 0 && frame + 1 >= o.frames && f.stats.has_system && script.done()) quit = true;
     if (ov.want_screenshot) {
-      shots.push_back("slotsim-" + std::to_string(frame) + ".png");
+      shots.push_back("");  // a new name in the output folder
       ov.want_screenshot = false;
     }
     if (quit && !o.screenshot.empty()) shots.push_back(o.screenshot);
-    for (const std::string& file : shots) {
+
+    // Whether this frame is drawn. Drawing costs CPU the simulation shares
+    // (on software OpenGL, all of it is CPU), so a frame with nothing new to
+    // show is skipped: the loop polls events and sleeps. Drawn: new
+    // positions, input in the last second (hover, tooltips, typing follow
+    // at the full frame rate), queued input, a screenshot or check to take,
+    // a resize, a progress bar (10 a second), and at least twice a second
+    // (clocks, plots). Rejected: always drawing at --fps, which at a
+    // million particles on llvmpipe took ~40% of a core from the steps.
+    const auto since = [&](Clock::time_point t) { return std::chrono::duration<double>(frame_start - t).count(); };
+    // A banner counts only while one shows (draw_overlay's own rule).
+    const bool banner = prog.busy || prog.activity_s > 1.0 ||
+                        (sim.last_posted() > f.stats.applied_seq && prog.activity_s > 0.3);
+    const bool draw = frame == 0 || resized || !shots.empty() || check_layout || quit || imgui.input_pending() ||
+                      f.stats.publish_id != drawn_publish || since(last_input) < 1.0 ||
+                      (banner && since(last_draw) >= 0.1) || since(last_draw) >= 0.5;
+    const sf::Vector2u sz = window->getSize();
+    const int w = static_cast<int>(sz.x), h = static_cast<int>(sz.y);
+    if (draw) {
+      glViewport(0, 0, w, h);
+      glClearColor(render::kBackground[0], render::kBackground[1], render::kBackground[2], 1);
+      glClear(GL_COLOR_BUFFER_BIT | GL_DEPTH_BUFFER_BIT);
+      // The particles go into the view rectangle between the panels (the
+      // whole window with the overlay hidden), so the camera's fit frames
+      // them there instead of under a panel. The regions follow the font
+      // size of the scale the next frame is drawn at.
+      const PanelLayout regions = panel_layout(float(w), float(h), std::round(kBaseFontPx * imgui.scale()),
+                                               ov.bottom_open, ov.bottom_want);
+      Rect vr = ov.visible ? regions.view : Rect{0, 0, float(w), float(h)};
+      if (vr.w < 64 || vr.h < 64) vr = Rect{0, 0, float(w), float(h)};
+      const int vx = int(vr.x), vw = int(vr.w), vh = int(vr.h), vy = h - int(vr.y) - vh;
+      if (f.stats.has_system) {
+        const render::ParticleView view{f.xyz.data(), f.speed.data(), f.stats.n, f.speed_ref,
+                                        f.stats.publish_id};
+        glViewport(vx, vy, vw, vh);
+        renderer->draw(view, cam, vw, vh);
+        glViewport(0, 0, w, h);
+      }
+      view_h = vh;
+      imgui.begin_frame();
+      OverlayContext ctx{f, prog, sim, mode, gl.renderer, frame_ms, frame, status, regions, imgui.font_file()};
+      draw_overlay(ctx, ov);
+      widget_map_flush();
+      if (check_layout) {
+        const LayoutAudit audit = audit_layout();
+        char head[160];
+        std::snprintf(head, sizeof head, "check-layout at %ux%u, UI scale %.2f: %d windows, %d tables, %d columns; %zu cut",
+                      sz.x, sz.y, imgui.scale(), audit.windows, audit.tables, audit.columns, audit.clipped.size());
+        print_line(frame, head);
+        for (const LayoutFinding& c : audit.clipped) print_line(frame, "cut: " + c.where + ": " + c.what);
+        for (const std::string& w_name : audit.scrolls) print_line(frame, "scrolls vertically: " + w_name);
+        if (!audit.clipped.empty()) exit_code = 1;
+        check_layout = false;
+      }
+      imgui.end_frame();
+      drawn_publish = f.stats.publish_id;
+      last_draw = frame_start;
+    }
+
+    for (const std::string& name : shots) {
       try {
+        const std::string file = name.empty() ? new_output_file(ov.out_dir, "slotsim", ".png")
+                                              : std::filesystem::absolute(name).lexically_normal().string();
         render::save_screenshot(file, w, h);
         status = "saved " + file;
         print_line(frame, "saved " + file);
@@ -263,7 +380,11 @@ int run(const GuiOptions& o) {
         exit_code = 1;
       }
     }
-    window->display();
+    if (draw) window->display();
+    const double work_ms = std::chrono::duration<double, std::milli>(Clock::now() - frame_start).count();
+    // To the next frame slot.
+    const auto next_slot = frame_start + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(frame_s));
+    if (Clock::now() < next_slot) std::this_thread::sleep_until(next_slot);
 
     const auto now = Clock::now();
     frame_ms = std::chrono::duration<double, std::milli>(now - last).count();
@@ -288,6 +409,11 @@ int run(const GuiOptions& o) {
     r.timing_layout = f.stats.timing_layout;
     r.timing_steps = f.stats.timing_steps;
     r.sim_time = f.stats.sim_time;
+    r.dt = f.stats.dt;
+    r.drawn = draw;
+    r.work_ms = work_ms;
+    r.energy_age_s = f.stats.has_energy ? steady_seconds() - f.stats.energy_at_s : -1;
+    r.load = ov.load;
     log.add(r);
     ++frame;
 
@@ -301,9 +427,9 @@ int run(const GuiOptions& o) {
   log.close();
   const FrameSummary s = log.summary();
   std::printf(
-      "slotsim gui: %ld frames; frame time median %.1f ms, max %.1f ms; while busy: %ld frames, "
+      "slotsim gui: %ld frames; frame time median %.1f ms, p95 %.1f ms, max %.1f ms; while busy: %ld frames, "
       "max %.1f ms\n",
-      s.frames, s.median_ms, s.max_ms, s.busy_frames, s.busy_max_ms);
+      s.frames, s.median_ms, s.p95_ms, s.max_ms, s.busy_frames, s.busy_max_ms);
   std::fflush(stdout);
   return exit_code;
 }

@@ -52,6 +52,24 @@ void ImGuiSfmlInput::set_clipboard(void*, const char* text) {
 }
 
 void ImGuiSfmlInput::process(const sf::Event& e) {
+  switch (e.type) {
+    case sf::Event::MouseMoved:
+    case sf::Event::MouseLeft:
+    case sf::Event::MouseButtonPressed:
+    case sf::Event::MouseButtonReleased:
+    case sf::Event::MouseWheelScrolled:
+    case sf::Event::KeyPressed:
+    case sf::Event::KeyReleased:
+    case sf::Event::TextEntered:
+    case sf::Event::LostFocus:
+      queue_.push_back(e);
+      break;
+    default:
+      break;
+  }
+}
+
+void ImGuiSfmlInput::apply(const sf::Event& e) {
   ImGuiIO& io = ImGui::GetIO();
   switch (e.type) {
     case sf::Event::MouseMoved:
@@ -99,6 +117,29 @@ void ImGuiSfmlInput::process(const sf::Event& e) {
 
 void ImGuiSfmlInput::new_frame(const sf::Window& window) {
   ImGuiIO& io = ImGui::GetIO();
+  // One transition per button and per key this frame; the first event that
+  // would be a second one stops the drain, and it and everything after it
+  // wait (order kept: a later move must not drag a deferred click along).
+  bool button_moved[5] = {};
+  bool key_moved[sf::Keyboard::KeyCount] = {};
+  while (!queue_.empty()) {
+    const sf::Event& e = queue_.front();
+    if (e.type == sf::Event::MouseButtonPressed || e.type == sf::Event::MouseButtonReleased) {
+      const int b = e.mouseButton.button;
+      if (b >= 0 && b < 5) {
+        if (button_moved[b]) break;
+        button_moved[b] = true;
+      }
+    } else if (e.type == sf::Event::KeyPressed || e.type == sf::Event::KeyReleased) {
+      const int k = e.key.code;
+      if (k >= 0 && k < sf::Keyboard::KeyCount) {
+        if (key_moved[k]) break;
+        key_moved[k] = true;
+      }
+    }
+    apply(e);
+    queue_.pop_front();
+  }
   const sf::Vector2u size = window.getSize();
   io.DisplaySize = ImVec2(static_cast<float>(size.x), static_cast<float>(size.y));
   io.DisplayFramebufferScale = ImVec2(1, 1);

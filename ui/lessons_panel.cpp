@@ -6,21 +6,24 @@
 // collapsed: measuring builds sample stores and takes seconds, so it runs
 // only when asked.
 //
-// The table is narrow (it sits between the side panels): each model's cell
-// shows its verdict in a word, the full figures are in the cell's tooltip,
-// and clicking a claim shows every figure, the lecture's figure and what it
-// is, and the note on why it changed below the table. Five wide text
-// columns were rejected: at ~500 px they wrap into a column of single words.
+// Each model's cell shows its verdict in a word, the full figures are in the
+// cell's tooltip, and clicking a claim opens a window with every figure, the
+// lecture's figure and what it is, and the note on why it changed, sized to
+// the screen (below the table, the details ran out of the strip at a large
+// UI scale). The claim column takes the width the verdicts leave and wraps;
+// wide text columns were rejected: they wrap into a column of single words.
 // The note on why never states a speed outcome (lessons.cpp), so it cannot
 // contradict the measured verdict beside it.
 #include <imgui.h>
 
+#include <algorithm>
 #include <chrono>
 #include <future>
 #include <memory>
 #include <optional>
 
 #include "lessons/cpython.hpp"
+#include "ui/layout_audit.hpp"
 #include "ui/overlay.hpp"
 #include "ui/widgets.hpp"
 
@@ -104,7 +107,7 @@ void verdict_cell(const ClaimCell& c) {
   ImGui::PopStyleColor();
   if (ImGui::IsItemHovered()) {
     ImGui::BeginTooltip();
-    ImGui::PushTextWrapPos(420);
+    ImGui::PushTextWrapPos(em(28));
     ImGui::TextUnformatted(c.text.c_str());
     if (c.available) ImGui::TextUnformatted(c.verdict.c_str());
     ImGui::PopTextWrapPos();
@@ -144,11 +147,10 @@ void lessons_panel(OverlayContext& ctx, OverlayState& st) {
     o.build_big = st.lessons_build_big;
     ctx.sim.post(cmd::MeasureLessons{o});
   }
-  ImGui::SameLine();
   const bool running = job.pending.valid();
   if (running) {
-    ImGui::TextDisabled("measuring CPython...");
-  } else if (ImGui::Button(job.done && job.done->ok ? "Measure CPython again" : "Measure CPython")) {
+    flow_text_disabled("measuring CPython...");
+  } else if (flow_button(job.done && job.done->ok ? "Measure CPython again" : "Measure CPython")) {
     start_cpython(job);
   }
   if (ImGui::IsItemHovered())
@@ -166,24 +168,34 @@ void lessons_panel(OverlayContext& ctx, OverlayState& st) {
   const bool have_py = job.done && job.done->ok;
   const std::string py_head = have_py ? "CPython " + job.done->figures.version : "CPython";
   static int selected = -1;
+  if (st.show_claim >= 0) {  // the script's `show lessons N`
+    selected = st.show_claim < int(rows.size()) ? st.show_claim : -1;
+    st.show_claim = -1;
+  }
   const int ncols = 1 + int(rows.front().models.size()) + 1;
   if (ImGui::BeginTable("lessons", ncols,
                         ImGuiTableFlags_Borders | ImGuiTableFlags_RowBg | ImGuiTableFlags_SizingFixedFit)) {
-    // 140 + 4 x 80 px plus cell padding stays inside the ~500 px between
-    // the side panels of a 1280-pixel window; a claim longer than its cell
-    // is clipped, and shown whole in its tooltip and in the details below.
-    ImGui::TableSetupColumn("claim (click: details)", ImGuiTableColumnFlags_WidthFixed, 140);
-    for (const ClaimCell& c : rows.front().models)
-      ImGui::TableSetupColumn(c.column.c_str(), ImGuiTableColumnFlags_WidthFixed, 80);
-    ImGui::TableSetupColumn(py_head.c_str(), ImGuiTableColumnFlags_WidthFixed, 80);
+    // The verdict columns as wide as their words and headers; the claim
+    // takes the rest and wraps.
+    ImGui::TableSetupColumn("claim (click: details)", ImGuiTableColumnFlags_WidthStretch);
+    for (const ClaimCell& c : rows.front().models) ImGui::TableSetupColumn(c.column.c_str());
+    ImGui::TableSetupColumn(py_head.c_str());
     ImGui::TableHeadersRow();
     for (int i = 0; i < int(rows.size()); ++i) {
       const Lesson& l = rows[std::size_t(i)];
       ImGui::TableNextRow();
       ImGui::TableSetColumnIndex(0);
       ImGui::PushID(i);
-      if (ImGui::Selectable(l.claim.c_str(), selected == i)) selected = selected == i ? -1 : i;
-      if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s\nlecture: %s", l.claim.c_str(), l.lecture.c_str());
+      // A selectable as tall as the wrapped claim, with the claim drawn
+      // over it (a Selectable's own label does not wrap).
+      const float wrap_w = ImGui::GetContentRegionAvail().x;
+      const ImVec2 at = ImGui::GetCursorPos();
+      const float h = ImGui::CalcTextSize(l.claim.c_str(), nullptr, false, wrap_w).y;
+      if (ImGui::Selectable("##claim", selected == i, ImGuiSelectableFlags_AllowItemOverlap, ImVec2(0, h)))
+        selected = selected == i ? -1 : i;
+      if (ImGui::IsItemHovered()) ImGui::SetTooltip("lecture: %s", l.lecture.c_str());
+      ImGui::SetCursorPos(at);
+      ImGui::TextWrapped("%s", l.claim.c_str());
       ImGui::PopID();
       int col = 1;
       for (const ClaimCell& c : l.models) {
@@ -196,44 +208,56 @@ void lessons_panel(OverlayContext& ctx, OverlayState& st) {
     ImGui::EndTable();
   }
   // The headers are short; what they stand for.
-  ImGui::PushTextWrapPos(ImGui::GetCursorPosX() + 460);
   {
     std::string legend;
-    for (const ClaimCell& c : rows.front().models) legend += (legend.empty() ? "" : "; ") + c.column + ": " + c.stands_for;
-    ImGui::TextDisabled("slotsim models: %s; %s: the python3 on PATH, measured. Hover a verdict for its figures; "
-                        "fails = does not hold; unresolved = no difference this machine can resolve",
-                        legend.c_str(), py_head.c_str());
+    for (const ClaimCell& c : rows.front().models) {
+      if (!legend.empty()) legend += "; ";
+      legend += c.column;
+      legend += ": ";
+      legend += c.stands_for;
+    }
+    disabled_wrapped(("slotsim models: " + legend + "; " + py_head +
+                      ": the python3 on PATH, measured. Hover a verdict for its figures; fails = does not hold; "
+                      "unresolved = no difference this machine can resolve")
+                         .c_str());
   }
-  ImGui::PopTextWrapPos();
   for (const Lesson& l : rows)
     if (!l.warning.empty()) {
       ImGui::PushStyleColor(ImGuiCol_Text, kFails);
-      ImGui::PushTextWrapPos(ImGui::GetCursorPosX() + 460);
       ImGui::TextWrapped("%s", l.warning.c_str());
-      ImGui::PopTextWrapPos();
       ImGui::PopStyleColor();
     }
   if (selected >= 0 && selected < int(rows.size())) {
+    // Over the particle view, as wide as reads well (45 em) or the screen
+    // allows, as tall as its text up to 90% of the screen.
     const Lesson& l = rows[std::size_t(selected)];
-    ImGui::Separator();
-    ImGui::PushTextWrapPos(ImGui::GetCursorPosX() + 460);
-    ImGui::TextWrapped("%s (lecture: %s)", l.claim.c_str(), l.lecture.c_str());
-    if (!l.lecture_note.empty()) ImGui::TextWrapped("The lecture's figure: %s", l.lecture_note.c_str());
-    for (const ClaimCell& c : l.models) detail(("slotsim " + c.column + " (" + c.stands_for + ")").c_str(), c);
-    for (const ClaimCell& c : l.measured) detail(c.column.c_str(), c);
-    ImGui::TextDisabled("why it changed");
-    ImGui::TextWrapped("%s", l.why.c_str());
-    ImGui::PopTextWrapPos();
+    const ImGuiIO& io = ImGui::GetIO();
+    const float w = std::min(em(45), 0.9f * io.DisplaySize.x);
+    ImGui::SetNextWindowPos(ImVec2(io.DisplaySize.x * 0.5f, io.DisplaySize.y * 0.5f), ImGuiCond_Always, ImVec2(0.5f, 0.5f));
+    ImGui::SetNextWindowSizeConstraints(ImVec2(w, 0), ImVec2(w, 0.9f * io.DisplaySize.y));
+    bool open = true;
+    if (ImGui::Begin("Claim details", &open,
+                     ImGuiWindowFlags_AlwaysAutoResize | ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoSavedSettings |
+                         ImGuiWindowFlags_NoCollapse)) {
+      ImGui::TextWrapped("%s (lecture: %s)", l.claim.c_str(), l.lecture.c_str());
+      require_visible("claim details: the claim");
+      if (!l.lecture_note.empty()) ImGui::TextWrapped("The lecture's figure: %s", l.lecture_note.c_str());
+      for (const ClaimCell& c : l.models) detail(("slotsim " + c.column + " (" + c.stands_for + ")").c_str(), c);
+      for (const ClaimCell& c : l.measured) detail(c.column.c_str(), c);
+      ImGui::TextDisabled("why it changed");
+      ImGui::TextWrapped("%s", l.why.c_str());
+      require_visible("claim details: why it changed");
+    }
+    ImGui::End();
+    if (!open) selected = -1;
   }
   // Why the three ways of counting bytes disagree, with this interpreter's
   // own figures when it has been measured.
   if (ImGui::CollapsingHeader("getsizeof, tracemalloc and the model")) {
-    ImGui::PushTextWrapPos(ImGui::GetCursorPosX() + 460);
     ImGui::TextWrapped("%s", counting_explanation().c_str());
     if (have_py)
       for (const std::string& e : counting_examples({InterpreterRun{default_python(), true, "", job.done->figures}}))
         ImGui::TextWrapped("%s", e.c_str());
-    ImGui::PopTextWrapPos();
   }
 }
 

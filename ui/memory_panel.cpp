@@ -4,6 +4,8 @@
 // and a heap plot where a layout switch shows up as a step.
 #include <imgui.h>
 
+#include <cmath>
+#include <cstdio>
 #include <string>
 
 #include "render/gl.hpp"
@@ -23,7 +25,7 @@ void row(const char* label, const std::string& value, const char* note = nullptr
   ImGui::TextUnformatted(value.c_str());
   if (note) {
     ImGui::TableSetColumnIndex(2);
-    ImGui::TextDisabled("%s", note);
+    disabled_wrapped(note);  // the column stretches; a long note wraps
   }
 }
 
@@ -39,6 +41,8 @@ const char* category_note(std::string_view name) {
   if (name == "index") return "pointers to the objects";
   if (name == "columns") return "contiguous arrays";
   if (name == "shared keys") return "one keys object per class (shared-keys)";
+  if (name == "py headers") return "CPython's object and GC headers (--python-objects)";
+  if (name == "floats") return "a 24-byte float object per value (--python-objects)";
   return "";
 }
 
@@ -61,9 +65,25 @@ void upload(unsigned& tex, int w, int h, const std::uint32_t* rgba) {
   glBindTexture(GL_TEXTURE_2D, 0);
 }
 
-// The picture: kMapW x kMapH cells drawn 2x; rebuilt only when a new
-// sample arrives (every 2 s, or after a command).
+// The picture: kMapW x kMapH cells, drawn as wide as the panel; rebuilt
+// only when a new sample arrives (every 2 s, or after a command).
 constexpr int kMapW = 160, kMapH = 64, kStripW = 320;
+
+// The Morton ramp as a bar, with its two ends named.
+void ramp_legend() {
+  ImDrawList* dl = ImGui::GetWindowDrawList();
+  const ImVec2 p = ImGui::GetCursorScreenPos();
+  const float w = std::min(em(8), ImGui::GetContentRegionAvail().x * 0.4f), h = ImGui::GetTextLineHeight() * 0.7f;
+  constexpr int kSteps = 24;
+  for (int i = 0; i < kSteps; ++i) {
+    const float x0 = p.x + w * float(i) / kSteps, x1 = p.x + w * float(i + 1) / kSteps;
+    dl->AddRectFilled(ImVec2(x0, p.y + 0.15f * h), ImVec2(x1, p.y + 1.15f * h),
+                      rank_colour(float(i) / float(kSteps - 1)));
+  }
+  ImGui::Dummy(ImVec2(w, ImGui::GetTextLineHeight()));
+  ImGui::SameLine();
+  disabled_wrapped("colour: where the particle is in space, along a Z-order (Morton) curve: blue at its start, red at its end");
+}
 
 void heap_map_section(const SimStats& s, OverlayState& st) {
   const HeapSample* hs = s.heap_sample.get();
@@ -82,36 +102,45 @@ void heap_map_section(const SimStats& s, OverlayState& st) {
     st.heap_hi = r.hi;
     st.heap_span_bytes = r.span_bytes;
   }
-  ImGui::TextDisabled("index order (what a loop visits):");
-  ImGui::Image(reinterpret_cast<ImTextureID>(static_cast<std::intptr_t>(st.strip_texture)), ImVec2(kStripW, 10));
-  ImGui::TextDisabled("address order (where the bytes are):");
+  const float w = std::floor(ImGui::GetContentRegionAvail().x);
+  ramp_legend();
+  disabled_wrapped("index order: the sampled particles in the order a loop over them visits them");
+  ImGui::Image(reinterpret_cast<ImTextureID>(static_cast<std::intptr_t>(st.strip_texture)), ImVec2(w, em(0.8f)));
+  const bool dicts = hs->layout == Layout::Dict || hs->layout == Layout::SlotsDict;
+  const std::string per_row = human_bytes(double(st.heap_span_bytes) / kMapH);
+  char rows[256];
+  std::snprintf(rows, sizeof rows,
+                "address order: where their bytes are, row by row from the lowest address (top left) like a hex dump, "
+                "%s a row; %s; grey: a gap over 1 MiB left out",
+                per_row.c_str(),
+                dicts ? "bright: the object, dim: its dict table"
+                : hs->layout == Layout::Slots || hs->layout == Layout::SharedKeys ? "each block: one object"
+                                                                                 : "each run: the particle's cells in the arrays");
+  disabled_wrapped(rows);
   ImGui::Image(reinterpret_cast<ImTextureID>(static_cast<std::intptr_t>(st.heap_texture)),
-               ImVec2(2 * kMapW, 2 * kMapH));
-  if (ImGui::IsItemHovered())
-    ImGui::SetTooltip("each sampled particle's %s at its address, coloured by its place on the Morton curve\n"
-                      "(blue -> red); grey pixels: gaps over 1 MiB squeezed out",
-                      hs->layout == Layout::Dict || hs->layout == Layout::SlotsDict ? "object (bright) and table (dim)"
-                      : hs->layout == Layout::Slots                               ? "object"
-                                                                                  : "cells in the contiguous blocks");
-  ImGui::TextDisabled("1 in %s sampled (%.1f ms / 2 s); %s in %d region%s", grouped(hs->stride).c_str(), hs->sample_ms,
-                      human_bytes(double(st.heap_span_bytes)).c_str(), st.heap_regions, st.heap_regions == 1 ? "" : "s");
+               ImVec2(w, std::floor(w * float(kMapH) / float(kMapW))));
+  char line[160];
+  std::snprintf(line, sizeof line, "1 in %s particles sampled (%.1f ms every 2 s); %s in %d region%s",
+                grouped(hs->stride).c_str(), hs->sample_ms, human_bytes(double(st.heap_span_bytes)).c_str(),
+                st.heap_regions, st.heap_regions == 1 ? "" : "s");
+  disabled_wrapped(line);
 }
 
 void mark_section(const SimStats& s, OverlayState& st) {
   if (ImGui::Button(st.mark ? "Mark again" : "Mark")) take_mark(st);
-  ImGui::SameLine();
   if (!st.mark) {
-    ImGui::TextDisabled("records the heap now; then shows what changed");
+    flow_text_disabled("records the heap now; then shows what changed");
     return;
   }
-  if (ImGui::SmallButton("Clear")) {
+  if (flow_button("Clear")) {
     st.mark.reset();
     return;
   }
   const mem::Snapshot now = mem::take_snapshot();
   const mem::SnapshotDiff d = mem::compare(*st.mark, now);
-  ImGui::SameLine();
-  ImGui::TextDisabled("%.0f s since the mark", d.seconds);
+  char since[48];
+  std::snprintf(since, sizeof since, "%.0f s since the mark", d.seconds);
+  flow_text_disabled(since);
   if (ImGui::BeginTable("diff", 3, ImGuiTableFlags_SizingFixedFit)) {
     ImGui::TableSetupColumn("since the mark");
     ImGui::TableSetupColumn("bytes");
@@ -141,30 +170,39 @@ void memory_panel(OverlayContext& ctx, OverlayState& st) {
     ImGui::End();
     return;
   }
-  ImGui::Text("layout  %s", std::string(layout_name(s.layout)).c_str());
-  ImGui::SameLine();
-  ImGui::TextDisabled("  N = %s", grouped(s.n).c_str());
+  ImGui::Text("layout %s", std::string(layout_name(s.layout)).c_str());
+  flow_text_disabled(("N = " + grouped(s.n)).c_str());
 
   const LayoutBytes& b = s.bytes;
   section("bytes per instance");
   if (ImGui::BeginTable("per", 3, ImGuiTableFlags_SizingFixedFit)) {
+    ImGui::TableSetupColumn("category");
+    ImGui::TableSetupColumn("B");
+    ImGui::TableSetupColumn("what", ImGuiTableColumnFlags_WidthStretch);
+    // The categories this layout uses (a zero row would only push the
+    // figures that matter down the panel); the Compare bars show them all.
     for (const ByteCategory& k : kByteCategories) {
+      if (b.*k.field == 0) continue;
       const std::string name(k.name);
       row(name.c_str(), per(b.*k.field, s.n), category_note(k.name));
     }
-    row("total", per(b.total(), s.n), "requested");
-    row("usable", per(b.usable_total, s.n), "what malloc set aside");
+    row("total", per(b.total(), s.n), "requested: what the objects ask malloc for");
+    row("usable", per(b.usable_total, s.n), "what malloc set aside for them (malloc_usable_size)");
     char blocks[32];
     std::snprintf(blocks, sizeof blocks, "%.3f", s.n ? double(b.blocks) / double(s.n) : 0.0);
     row("blocks", blocks, "allocations per particle");
     ImGui::EndTable();
   }
 
+  char store[128];
+  std::snprintf(store, sizeof store, "the store: %s requested, %s usable", human_bytes(double(b.total())).c_str(),
+                human_bytes(double(b.usable_total)).c_str());
+  disabled_wrapped(store);
   if (traits(s.layout).has_dict)
-    ImGui::TextDisabled("own __dict__ on %s of %s particles", grouped(s.own_dicts).c_str(), grouped(s.n).c_str());
-  if (ImGui::CollapsingHeader("heap map", ImGuiTreeNodeFlags_DefaultOpen)) heap_map_section(s, st);
+    disabled_wrapped(("own __dict__ on " + grouped(s.own_dicts) + " of " + grouped(s.n) + " particles").c_str());
+  if (folding_header(st, "heap map", true)) heap_map_section(s, st);
 
-  if (ImGui::CollapsingHeader("process heap", ImGuiTreeNodeFlags_DefaultOpen)) {
+  if (folding_header(st, "process heap", true)) {
     if (ImGui::BeginTable("heap", 3, ImGuiTableFlags_SizingFixedFit)) {
       ImGui::TableSetupColumn("");
       ImGui::TableSetupColumn("current");
@@ -177,20 +215,21 @@ void memory_panel(OverlayContext& ctx, OverlayState& st) {
       two("usable", double(s.heap.current_usable), double(s.heap.peak_usable));
       ImGui::EndTable();
     }
-    ImGui::TextDisabled("* since the start or the last conversion");
-    ImGui::Text("live blocks %s   RSS %s", grouped(static_cast<std::uint64_t>(s.heap.live_blocks)).c_str(),
-                human_bytes(double(s.rss)).c_str());
-    ImGui::TextDisabled("available %s", human_bytes(double(s.available)).c_str());
+    disabled_wrapped("* since the start or the last conversion");
+    ImGui::TextWrapped("live blocks %s, RSS %s", grouped(static_cast<std::uint64_t>(s.heap.live_blocks)).c_str(),
+                       human_bytes(double(s.rss)).c_str());
+    disabled_wrapped(("available " + human_bytes(double(s.available))).c_str());
     // Sampled live every frame (window thread), unlike the figures above:
     // during a conversion no frame is published, and the transient peak
     // while both stores exist is exactly what the plot should show.
+    ImGui::PlotLines("##heap", st.heap_mib.data(), st.heap_mib.size(), st.heap_mib.offset(), nullptr, 0.0f,
+                     st.heap_mib.max() * 1.1f + 1.0f, ImVec2(ImGui::GetContentRegionAvail().x, em(3)));
     char overlay[48];
-    std::snprintf(overlay, sizeof overlay, "heap %.1f MiB", st.heap_mib.latest());
-    ImGui::PlotLines("##heap", st.heap_mib.data(), st.heap_mib.size(), st.heap_mib.offset(), overlay, 0.0f,
-                     st.heap_mib.max() * 1.1f + 1.0f, ImVec2(kPlotWidth, 50));
+    std::snprintf(overlay, sizeof overlay, "heap %.1f MiB, sampled every frame", st.heap_mib.latest());
+    disabled_wrapped(overlay);
   }
 
-  if (ImGui::CollapsingHeader("by category: mark and diff", ImGuiTreeNodeFlags_DefaultOpen)) {
+  if (folding_header(st, "by category: mark and diff", true)) {
     if (ImGui::BeginTable("cat", 3, ImGuiTableFlags_SizingFixedFit)) {
       ImGui::TableSetupColumn("");
       ImGui::TableSetupColumn("requested");

@@ -3,6 +3,7 @@
 #include <imgui.h>
 
 #include <cstdio>
+#include <filesystem>
 #include <string>
 
 #include "render/gl.hpp"
@@ -12,17 +13,24 @@ namespace slotsim::ui {
 
 void request_layout(SimThread& sim, Layout to) { sim.post(cmd::SwitchLayout{to}); }
 
-void start_tour(SimThread& sim, const SimStats& s, OverlayState& st, std::uint64_t steps_per_layout) {
+bool folding_header(const OverlayState& st, const char* label, bool default_open) {
+  if (st.expand_all) ImGui::SetNextItemOpen(true);
+  return ImGui::CollapsingHeader(label, default_open ? ImGuiTreeNodeFlags_DefaultOpen : 0);
+}
+
+void start_tour(SimThread& sim, const SimStats& s, OverlayState& st, std::uint64_t steps_per_layout, int rounds) {
   if (s.paused) sim.post(cmd::SetPaused{false});
-  st.tour.emplace(s.layout, steps_per_layout);
-  st.compare_status = "tour: " + std::to_string(kNumLayouts) + " layouts, " + std::to_string(steps_per_layout) +
-                      " steps each";
+  st.compare.discard_steps();  // Re-measure: no figure of an older stretch of time stays
+  st.tour.emplace(s.layout, steps_per_layout, rounds);
+  st.compare_status = "measuring: " + std::to_string(rounds) + " rounds of " + std::to_string(kNumLayouts) +
+                      " layouts, " + std::to_string(steps_per_layout) + " steps each";
 }
 
 std::string export_compare(const OverlayState& st, const std::string& path) {
   const ExportFormat f = export_format_for(path).value_or(ExportFormat::Csv);
-  io::write_file_atomic(path, export_table(st.compare, f));  // temporary + rename (sim/io/output_file.hpp)
-  return "wrote " + path + " (" + std::to_string(st.compare.visited()) + " layouts)";
+  const std::string full = std::filesystem::absolute(path).lexically_normal().string();
+  io::write_file_atomic(full, export_table(st.compare, f));  // temporary + rename (sim/io/output_file.hpp)
+  return "wrote " + full + " (" + std::to_string(st.compare.visited()) + " layouts)";
 }
 
 void take_mark(OverlayState& st) { st.mark = mem::take_snapshot(); }
@@ -59,7 +67,7 @@ void busy_banner(const OverlayContext& ctx) {
   if (ctx.progress.fraction >= 0) {  // negative: no fraction known
     char pct[32];
     std::snprintf(pct, sizeof pct, "%.0f%%", ctx.progress.fraction * 100);
-    ImGui::ProgressBar(static_cast<float>(ctx.progress.fraction), ImVec2(320, 0), pct);
+    ImGui::ProgressBar(static_cast<float>(ctx.progress.fraction), ImVec2(em(20), 0), pct);
   }
   ImGui::End();
 }
@@ -90,7 +98,8 @@ void bottom_strip(OverlayContext& ctx, OverlayState& st) {
   dock_next_window(ctx.layout.bottom);
   // A new lessons measurement opens the strip on its tab.
   const bool new_lessons = s.lessons && s.lessons.get() != st.lessons_shown;
-  if (new_lessons) ImGui::SetNextWindowCollapsed(false, ImGuiCond_Always);
+  const bool to_compare = st.show_tab == 0, to_lessons = new_lessons || st.show_tab == 1;
+  if (to_lessons || to_compare) ImGui::SetNextWindowCollapsed(false, ImGuiCond_Always);
   const bool open = ImGui::Begin("Compare layouts | Lessons", nullptr, kDockedFlags);
   st.bottom_open = open;
   if (!open) {
@@ -98,18 +107,19 @@ void bottom_strip(OverlayContext& ctx, OverlayState& st) {
     return;
   }
   if (ImGui::BeginTabBar("##bottom")) {
-    if (ImGui::BeginTabItem("Compare")) {
+    if (ImGui::BeginTabItem("Compare", nullptr, to_compare ? ImGuiTabItemFlags_SetSelected : 0)) {
       compare_panel(ctx, st);
       ImGui::EndTabItem();
     }
     if (ImGui::BeginTabItem("Lessons: __dict__ vs __slots__", nullptr,
-                            new_lessons ? ImGuiTabItemFlags_SetSelected : 0)) {
+                            to_lessons ? ImGuiTabItemFlags_SetSelected : 0)) {
       lessons_panel(ctx, st);
       ImGui::EndTabItem();
     }
     ImGui::EndTabBar();
   }
   if (new_lessons) st.lessons_shown = s.lessons.get();
+  st.show_tab = -1;
   ImGui::End();
 }
 }  // namespace
@@ -126,6 +136,7 @@ void draw_overlay(OverlayContext& ctx, OverlayState& st) {
   controls_panel(ctx, st);
   attributes_panel(ctx, st);
   bottom_strip(ctx, st);
+  st.expand_all = false;  // SetNextItemOpen keeps each header open from now on
 }
 
 }  // namespace slotsim::ui

@@ -39,10 +39,28 @@ struct OverlayState {
   std::uint64_t compare_spawn = 0, compare_seq = 0;
   std::optional<Tour> tour;
   int tour_steps = 10;
+  int tour_rounds = 3;
   int export_format = 0;  // 0 CSV, 1 JSON, 2 Markdown
   std::string export_base = "slotsim-compare";
   std::string compare_status;
   bool bottom_open = true;  // last frame's state of the bottom strip
+  float bottom_want = 0;    // the height the strip's Compare tab asked for last frame
+  // The 1-minute load average (/proc/loadavg), read every second: the
+  // Compare rows keep the load they were timed under.
+  double load = 0;
+  double load_read_s = -1;
+
+  // The UI scale: what the View slider shows, and a change for the window
+  // loop to apply (it rebuilds the font between frames).
+  float ui_scale = 1.0f;
+  bool want_ui_scale = false;
+  // The output folder (--out-dir, the field in Controls).
+  std::string out_dir;
+  // Script and keyboard requests: open every folded section (the next
+  // frame); select a bottom tab (0 Compare, 1 Lessons) and a claim.
+  bool expand_all = false;
+  int show_tab = -1;
+  int show_claim = -1;
 
   // Memory panel: the tracemalloc-style mark, and the heap map's texture.
   std::optional<mem::Snapshot> mark;
@@ -52,8 +70,9 @@ struct OverlayState {
   std::uintptr_t heap_lo = 0, heap_hi = 0;
   std::uint64_t heap_span_bytes = 0;
 
-  // Controls panel inputs, seeded from the first published frame.
-  bool controls_seeded = false;
+  // Controls panel inputs, seeded from the first published frame and again
+  // from every new spawn (a Respawn changes the scene, its dt, ...).
+  std::uint64_t controls_spawn = 0;
   int scene = 0;
   int particles = 0;
   int seed = 1;
@@ -69,6 +88,7 @@ struct OverlayState {
   bool attr_all = true;
   std::uint64_t attr_seq = 0;
   std::uint64_t inherit_seq = 0;  // the subclass-without-__slots__ preset
+  std::uint64_t attr_since = 0;   // results before this command (the last respawn) are another run's
 
   // Lessons panel: build the real 10M-instance dict store (GBs) or
   // extrapolate from the sample.
@@ -79,6 +99,7 @@ struct OverlayState {
   int speed = 0;
 
   // Requests back to the window loop.
+  bool want_quit = false;
   bool want_screenshot = false;
   bool want_render_mode = false;
   RenderMode render_mode_request = RenderMode::Splat;
@@ -94,6 +115,7 @@ struct OverlayContext {
   long frame_number = 0;
   std::string status;  // last window-side message (screenshot saved, ...)
   PanelLayout layout;  // where each panel is docked this frame
+  const std::string& font_file;  // the TTF the text is drawn from ("" = ImGui's own)
 };
 
 void draw_overlay(OverlayContext& ctx, OverlayState& st);
@@ -107,13 +129,19 @@ void attributes_panel(OverlayContext& ctx, OverlayState& st);
 void lessons_panel(OverlayContext& ctx, OverlayState& st);
 void compare_panel(OverlayContext& ctx, OverlayState& st);
 
+// A CollapsingHeader that an `expand` request opens.
+bool folding_header(const OverlayState& st, const char* label, bool default_open = false);
+
 // Shared by the controls panel and the 1..N keys.
 void request_layout(SimThread& sim, Layout to);
-// Starts the Compare panel's tour from the current layout (the button and
-// the script's `tour K`); resumes the simulation if it was paused.
-void start_tour(SimThread& sim, const SimStats& s, OverlayState& st, std::uint64_t steps_per_layout);
+// Starts the Compare panel's measurement from the current layout (the
+// button and the script's `tour K R`): the old step figures are discarded,
+// then every layout runs K steps, in R interleaved rounds; resumes the
+// simulation if it was paused.
+void start_tour(SimThread& sim, const SimStats& s, OverlayState& st, std::uint64_t steps_per_layout, int rounds);
 // Writes the Compare table to `path` (format from its extension, CSV when
-// none fits); returns the message to show. Throws std::runtime_error.
+// none fits); returns the message to show, with the full path. Throws
+// std::runtime_error.
 std::string export_compare(const OverlayState& st, const std::string& path);
 // The Memory panel's Mark (and the script's `mark`).
 void take_mark(OverlayState& st);

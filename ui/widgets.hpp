@@ -1,6 +1,12 @@
 #pragma once
-// Small ImGui helpers the panels share.
+// Small ImGui helpers the panels share, and the panels' regions.
+//
+// Every size here is in units of the current font (em()), never in fixed
+// pixels: the UI scale (--ui-scale, the View section's slider) rasterises
+// the font at another size, and every width and height follows it. Widths
+// that depend on text are measured from that text (text_w()).
 #include <imgui.h>
+#include <imgui_internal.h>
 
 #include <algorithm>
 #include <cfloat>
@@ -8,6 +14,60 @@
 #include <initializer_list>
 
 namespace slotsim::ui {
+
+// n times the current font size in pixels.
+inline float em(float n = 1.0f) { return n * ImGui::GetFontSize(); }
+inline float text_w(const char* s) { return ImGui::CalcTextSize(s).x; }
+// Width of a button showing `label` (up to a "##" suffix).
+inline float button_w(const char* label) {
+  return ImGui::CalcTextSize(label, nullptr, true).x + 2 * ImGui::GetStyle().FramePadding.x;
+}
+
+// Wrapped greyed text (notes that must not run off a narrow panel).
+inline void disabled_wrapped(const char* text) {
+  ImGui::PushStyleColor(ImGuiCol_Text, ImGui::GetStyleColorVec4(ImGuiCol_TextDisabled));
+  ImGui::TextWrapped("%s", text);
+  ImGui::PopStyleColor();
+}
+
+// Puts the next item on the current line if `width` pixels still fit
+// before the window's right edge, else leaves it to start a new line. So a
+// row of buttons wraps instead of running off the panel (where "Save
+// snapshot" was cut to "Save sna").
+// The right edge items must stay inside: the window's work area (inside
+// its padding and its scroll bar), or the table cell's. ImGui's public
+// GetWindowContentRegionMax() ignores the scroll bar, and a row that fitted
+// by it ran under the bar.
+inline float right_edge() { return ImGui::GetCurrentWindowRead()->WorkRect.Max.x; }
+inline bool fits_after_item(float width) {
+  return ImGui::GetItemRectMax().x + ImGui::GetStyle().ItemSpacing.x + width <= right_edge();
+}
+inline void flow(float width) {
+  if (fits_after_item(width)) ImGui::SameLine();
+}
+// A button after another one: on the same line if it fits.
+inline bool flow_button(const char* label) {
+  flow(button_w(label));
+  return ImGui::Button(label);
+}
+// Greyed text after an item: on the same line if it fits, else on a line
+// of its own, wrapped.
+inline void flow_text_disabled(const char* text) {
+  if (fits_after_item(text_w(text))) {
+    ImGui::SameLine();
+    ImGui::TextDisabled("%s", text);
+  } else {
+    disabled_wrapped(text);
+  }
+}
+
+// For a labelled input: the widget `want` wide, or narrower so that its
+// label (drawn to its right) still fits the panel.
+inline void item_width_for(const char* label, float want) {
+  const float label_w = ImGui::CalcTextSize(label, nullptr, true).x;
+  const float room = ImGui::GetContentRegionAvail().x - label_w - (label_w > 0 ? ImGui::GetStyle().ItemInnerSpacing.x : 0);
+  ImGui::SetNextItemWidth(std::max(em(3), std::min(want, room)));
+}
 
 // A titled separator (ImGui::SeparatorText only arrived in 1.89).
 inline void section(const char* title) {
@@ -26,58 +86,52 @@ inline void text_row(std::initializer_list<const char*> cells) {
   }
 }
 
-// For the next window: exactly `width` wide, height fitted to the content.
-// AlwaysAutoResize alone lets a long message widen a right-anchored panel
-// past the screen edge; wrapped text then wraps at the fixed width.
-inline void fixed_width_next_window(float width) {
-  ImGui::SetNextWindowSizeConstraints(ImVec2(width, 0), ImVec2(width, FLT_MAX));
-}
-
-// Panels are pinned to the window's corners (re-placed every frame, so a
-// resize or a panel growing never pushes one off screen) and sized to their
-// content; they can be collapsed but not dragged.
-inline constexpr ImGuiWindowFlags kPanelFlags =
-    ImGuiWindowFlags_AlwaysAutoResize | ImGuiWindowFlags_NoMove;
-inline void pin_next_window(float x, float y, float pivot_x, float pivot_y) {
-  ImGui::SetNextWindowPos(ImVec2(x, y), ImGuiCond_Always, ImVec2(pivot_x, pivot_y));
-  ImGui::SetNextWindowBgAlpha(0.85f);
-}
-inline constexpr float kMargin = 8;
-inline constexpr float kSideWidth = 350;  // the left and right panel columns
-// Full inner width of a side panel (explicit: a negative "fill" width
-// collapses to nothing in an auto-resizing window).
-inline constexpr float kPlotWidth = kSideWidth - 16;
 
 // The fixed regions the panels are docked to, recomputed every frame from
-// the window size: a column on each side (Memory over Time, Controls over
-// Attributes), a strip at the bottom centre (Compare and Lessons, as tabs)
-// and the particle view in the rest. Every panel has a fixed size and
-// scrolls inside it, so none grows into another (auto-sizing windows did:
-// the Attributes panel ran over the Controls messages) and the view is
-// never covered; the particles are drawn into the view rectangle only, so
-// the camera's fit keeps them out from under the panels.
+// the window size and the font size: a strip along the whole bottom
+// (Compare and Lessons, as tabs), above it a column on each side (Memory
+// over Time, Controls over Attributes) and the particle view between them.
+// Every panel has a fixed size and scrolls inside it (vertically only:
+// long lines wrap), so none grows into another and the view is never
+// covered; the particles are drawn into the view rectangle only, so the
+// camera's fit keeps them out from under the panels.
+//
+// The bottom strip is as wide as the window because the Compare table's
+// columns are: at 1280x800 a strip between the side columns (the old
+// layout) had ~500 px for them and scrolled the ratio column out of view.
 struct Rect {
   float x = 0, y = 0, w = 0, h = 0;
 };
 struct PanelLayout {
   Rect memory, time, controls, attributes, bottom, view;
 };
-// `bottom_open`: the bottom strip is expanded (else only its title bar).
-inline PanelLayout panel_layout(float width, float height, bool bottom_open) {
+// `font`: the font size in pixels; `bottom_open`: the bottom strip is
+// expanded (else only its title bar); `bottom_want`: the height its content
+// asked for last frame (0: not known yet), so the Compare table shows every
+// layout's row without scrolling where the window allows.
+inline PanelLayout panel_layout(float width, float height, float font, bool bottom_open, float bottom_want) {
   PanelLayout p;
-  const float m = kMargin, title = 22;
-  const float col_h = height - 3 * m;
-  const float left_x = m, right_x = width - m - kSideWidth;
-  const float mem_h = std::floor(col_h * 0.6f);
-  p.memory = {left_x, m, kSideWidth, mem_h};
-  p.time = {left_x, 2 * m + mem_h, kSideWidth, col_h - mem_h};
+  const float m = std::round(0.5f * font);
+  const float title = std::round(font + 0.6f * font);
+  // Side columns: 25 em (about 45 characters) on a wide window, never
+  // less than a fifth nor more than 30% of the width, so the view keeps
+  // at least 40% of it.
+  const float side = std::floor(std::clamp(25.0f * font, 0.2f * width, 0.3f * width));
+  // The strip: what its content asks for, between a quarter and 55% of
+  // the height (the side columns keep the rest).
+  const float want = bottom_want > 0 ? bottom_want : 0.36f * height;
+  const float bh = bottom_open ? std::floor(std::clamp(want, 0.25f * height, 0.55f * height)) : title;
+  p.bottom = {m, height - m - bh, std::max(0.0f, width - 2 * m), bh};
+  const float col_h = std::max(0.0f, p.bottom.y - 2 * m);
+  const float left_x = m, right_x = width - m - side;
+  const float mem_h = std::floor(col_h * 0.55f);
+  p.memory = {left_x, m, side, mem_h};
+  p.time = {left_x, 2 * m + mem_h, side, std::max(0.0f, col_h - mem_h - m)};
   const float ctl_h = std::floor(col_h * 0.55f);
-  p.controls = {right_x, m, kSideWidth, ctl_h};
-  p.attributes = {right_x, 2 * m + ctl_h, kSideWidth, col_h - ctl_h};
-  const float cx = 2 * m + kSideWidth, cw = std::max(0.0f, width - 2 * cx);
-  const float bh = bottom_open ? std::clamp(std::floor(height * 0.36f), 220.0f, 380.0f) : title;
-  p.bottom = {cx, height - m - bh, cw, bh};
-  p.view = {cx, m, cw, std::max(0.0f, height - 3 * m - bh)};
+  p.controls = {right_x, m, side, ctl_h};
+  p.attributes = {right_x, 2 * m + ctl_h, side, std::max(0.0f, col_h - ctl_h - m)};
+  const float cx = 2 * m + side, cw = std::max(0.0f, width - 2 * cx);
+  p.view = {cx, m, cw, col_h};
   return p;
 }
 inline void dock_next_window(const Rect& r) {

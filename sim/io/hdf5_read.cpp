@@ -323,8 +323,10 @@ class FileReader {
   // of a (rows, 3) dataset), converted to `mem`, sent slab by slab. The
   // shape is checked here again: the data read must be what was announced.
   template <class T>
+  // Rows [slice.first, slice.first + slice.count) of a dataset of `rows`
+  // rows (clipped; all by default), slab by slab.
   void send(io::WireWriter& w, hid_t loc, const std::string& name, const std::string& shown, std::uint64_t rows,
-            int cols, hid_t mem, int col = -1) const {
+            int cols, hid_t mem, int col = -1, RowSlice slice = {}) const {
     Handle d = dataset(loc, name, shown);
     Handle sp = make(H5Dget_space(d), H5Sclose, shown);
     const int rank = H5Sget_simple_extent_ndims(sp);
@@ -334,9 +336,10 @@ class FileReader {
     if (rank != want_rank || dims[0] != rows || (rank == 2 && dims[1] != hsize_t(col < 0 ? cols : 3)))
       bad(shown + ": its shape changed while it was read");
     const int out_cols = col < 0 ? cols : 1;
-    std::vector<T> buf(std::min<std::uint64_t>(rows, kSlabRows) * std::size_t(out_cols));
-    for (std::uint64_t k0 = 0; k0 < rows; k0 += kSlabRows) {
-      const std::uint64_t m = std::min<std::uint64_t>(kSlabRows, rows - k0);
+    const std::uint64_t first = std::min(slice.first, rows), end = first + std::min(slice.count, rows - first);
+    std::vector<T> buf(std::min<std::uint64_t>(end - first, kSlabRows) * std::size_t(out_cols));
+    for (std::uint64_t k0 = first; k0 < end; k0 += kSlabRows) {
+      const std::uint64_t m = std::min<std::uint64_t>(kSlabRows, end - k0);
       const hsize_t start[2] = {k0, hsize_t(col < 0 ? 0 : col)};
       const hsize_t count[2] = {m, hsize_t(out_cols)};
       check(H5Sselect_hyperslab(sp, H5S_SELECT_SET, start, nullptr, count, nullptr), shown);
@@ -350,14 +353,15 @@ class FileReader {
   // Records of one type: Coordinates, Velocities and Masses (or the mass
   // table's value) interleaved into 56-byte records, slab by slab.
   void send_records(io::WireWriter& w, hid_t g, const std::string& at, std::uint64_t rows, bool masses,
-                    double table_mass) const {
+                    double table_mass, RowSlice slice = {}) const {
     std::vector<double> pos, vel, mass;
     std::vector<ParticleRecord> recs;
     Handle dc = dataset(g, "Coordinates", at + "/Coordinates"), dv = dataset(g, "Velocities", at + "/Velocities");
     Handle dm;
     if (masses) dm = dataset(g, "Masses", at + "/Masses");
-    for (std::uint64_t k0 = 0; k0 < rows; k0 += kSlabRows) {
-      const std::uint64_t m = std::min<std::uint64_t>(kSlabRows, rows - k0);
+    const std::uint64_t first = std::min(slice.first, rows), end = first + std::min(slice.count, rows - first);
+    for (std::uint64_t k0 = first; k0 < end; k0 += kSlabRows) {
+      const std::uint64_t m = std::min<std::uint64_t>(kSlabRows, end - k0);
       pos.resize(3 * m);
       vel.resize(3 * m);
       read_slab(dc, at + "/Coordinates", k0, m, 3, pos.data());
@@ -584,17 +588,20 @@ class Judge {
 
   // Records: finite positions and velocities, masses > 0. `at` names the
   // type group; row numbers are the file's.
+  // v[first .. first + n): rows named from `row0` on, their place in the
+  // file's dataset (a slice of a restart starts past 0).
   void records(const std::vector<ParticleRecord>& v, std::size_t first, std::size_t n, const std::string& at,
-               bool masses_from_table) const {
+               bool masses_from_table, std::uint64_t row0 = 0) const {
     for (std::size_t k = 0; k < n; ++k) {
       const ParticleRecord& r = v[first + k];
+      const std::string row = std::to_string(row0 + k);
       for (int a = 0; a < 6; ++a)
         if (!std::isfinite(r.get(a)))
-          bad(at + (a < 3 ? "/Coordinates[" : "/Velocities[") + std::to_string(k) + "][" + std::to_string(a % 3) +
+          bad(at + (a < 3 ? "/Coordinates[" : "/Velocities[") + row + "][" + std::to_string(a % 3) +
               "] is " + (std::isnan(r.get(a)) ? "nan" : "inf") + ", expected a finite number");
       if (!(r.mass > 0) || !std::isfinite(r.mass))
         bad(masses_from_table ? at + ": its MassTable mass is not positive"
-                              : at + "/Masses[" + std::to_string(k) + "] is " + std::to_string(r.mass) +
+                              : at + "/Masses[" + row + "] is " + std::to_string(r.mass) +
                                     ", mass must be positive");
     }
   }
@@ -691,7 +698,7 @@ std::uint64_t judge_header(const Judge& j, const HeaderWire& h) {
 // a restart's state (with or without its data).
 enum class Want { Header, Gadget, RestartMeta, Restart };
 
-void produce(const std::string& path, Want want, io::WireWriter& w) {
+void produce(const std::string& path, Want want, io::WireWriter& w, RowSlice slice = {}) {
   h5::quiet();
   FileReader f(path);
   const HeaderWire h = read_header(f);
@@ -719,12 +726,12 @@ void produce(const std::string& path, Want want, io::WireWriter& w) {
   if (want == Want::RestartMeta) return;
   const std::uint64_t n = h.types[1].coords.d0;
   Handle p1 = f.group(f.file(), "PartType1", "/PartType1");
-  f.send_records(w, p1, "/PartType1", n, true, 0);
-  f.send<std::uint64_t>(w, p1, "ParticleIDs", "/PartType1/ParticleIDs", n, 1, H5T_NATIVE_UINT64);
+  f.send_records(w, p1, "/PartType1", n, true, 0, slice);
+  f.send<std::uint64_t>(w, p1, "ParticleIDs", "/PartType1/ParticleIDs", n, 1, H5T_NATIVE_UINT64, -1, slice);
   Handle g = f.group(f.file(), "slotsim", "/slotsim");
   if (restart_has_acc(r))
     for (int c = 0; c < 3; ++c)
-      f.send<double>(w, g, "LeapfrogAcceleration", "/slotsim/LeapfrogAcceleration", n, 3, H5T_NATIVE_DOUBLE, c);
+      f.send<double>(w, g, "LeapfrogAcceleration", "/slotsim/LeapfrogAcceleration", n, 3, H5T_NATIVE_DOUBLE, c, slice);
   if (!r.dyn.empty()) {
     Handle dyn = f.group(g, "dynamic", "/slotsim/dynamic");
     for (std::size_t i = 0; i < r.dyn.size(); ++i) {
@@ -732,19 +739,21 @@ void produce(const std::string& path, Want want, io::WireWriter& w) {
       std::snprintf(idx, sizeof idx, "%03zu", i);
       const std::string shown = "/slotsim/dynamic/" + std::string(idx);
       Handle a = f.group(dyn, idx, shown);
-      f.send<double>(w, a, "values", shown + "/values", n, 1, H5T_NATIVE_DOUBLE);
-      f.send<std::uint8_t>(w, a, "present", shown + "/present", n, 1, H5T_NATIVE_UINT8);
+      f.send<double>(w, a, "values", shown + "/values", n, 1, H5T_NATIVE_DOUBLE, -1, slice);
+      f.send<std::uint8_t>(w, a, "present", shown + "/present", n, 1, H5T_NATIVE_UINT8, -1, slice);
     }
   }
-  if (r.own_dict.kind == Shape::Dataset) f.send<std::uint8_t>(w, g, "own_dict", "/slotsim/own_dict", n, 1, H5T_NATIVE_UINT8);
+  if (r.own_dict.kind == Shape::Dataset)
+    f.send<std::uint8_t>(w, g, "own_dict", "/slotsim/own_dict", n, 1, H5T_NATIVE_UINT8, -1, slice);
 }
 
 // Runs produce() in a child and consume(r, header) on its stream, turning
 // every failure into SnapshotError "FILE: ...".
-void read_isolated(const std::string& path, Want want, const std::function<void(io::WireReader&, const HeaderWire&)>& consume) {
+void read_isolated(const std::string& path, Want want, const std::function<void(io::WireReader&, const HeaderWire&)>& consume,
+                   RowSlice slice = {}) {
   check_regular_file(path);
   try {
-    io::run_isolated([&](io::WireWriter& w) { produce(path, want, w); },
+    io::run_isolated([&](io::WireWriter& w) { produce(path, want, w, slice); },
                      [&](io::WireReader& r) {
                        HeaderWire h;
                        Get get{r};
@@ -950,26 +959,31 @@ RestartHeader inspect_restart_h5(const std::string& path) {
   return out;
 }
 
-RestartSnapshot read_restart_h5(const std::string& path) {
+RestartSnapshot read_restart_h5(const std::string& path, RowSlice slice) {
   RestartSnapshot s;
   const Judge j(path);
   read_isolated(path, Want::Restart, [&](io::WireReader& r, const HeaderWire& h) {
     RestartHeader head = judge_restart(j, h, r);
     s = std::move(head.snap);
-    const std::uint64_t n = head.particles;
+    const std::uint64_t total = head.particles;
+    // The rows this read holds (the child sends the same clipped range).
+    const std::uint64_t first = std::min(slice.first, total), n = std::min(slice.count, total - first);
     RestoredRun& run = s.run;
     run.particles.resize(n);
     r.bytes(run.particles.data(), n * sizeof(ParticleRecord));
-    j.records(run.particles, 0, n, "/PartType1", false);
+    j.records(run.particles, 0, n, "/PartType1", false, first);
     {
+      // A slice can only check that its ids are in range; that the whole
+      // file's are a permutation is for the caller who holds every slice.
       const std::vector<std::uint64_t> ids = receive<std::uint64_t>(r, n);
+      const bool whole = n == total;
       run.ids.resize(n);
-      std::vector<bool> seen(n);
+      std::vector<bool> seen(whole ? n : 0);
       for (std::size_t k = 0; k < n; ++k) {
-        if (ids[k] >= n || seen[ids[k]])
-          j.bad("/PartType1/ParticleIDs is not a permutation of 0.." + std::to_string(n - 1) + " (row " +
-                std::to_string(k) + ")");
-        seen[ids[k]] = true;
+        if (ids[k] >= total || (whole && seen[ids[k]]))
+          j.bad("/PartType1/ParticleIDs is not a permutation of 0.." + std::to_string(total - 1) + " (row " +
+                std::to_string(first + k) + ")");
+        if (whole) seen[ids[k]] = true;
         run.ids[k] = static_cast<std::uint32_t>(ids[k]);
       }
     }
@@ -993,7 +1007,7 @@ RestartSnapshot read_restart_h5(const std::string& path) {
       for (std::uint8_t v : run.own_dict)
         if (v > 1) j.bad("/slotsim/own_dict is not a 0/1 mask");
     }
-  });
+  }, slice);
   return s;
 }
 

@@ -68,7 +68,16 @@ struct RestartSnapshot {
   int format_version = 0;
   RestoredRun run;
 };
-RestartSnapshot read_restart_h5(const std::string& path);
+// Rows [first, first + count) of a file's per-particle datasets (clipped to
+// the file); the default is every row.
+struct RowSlice {
+  std::uint64_t first = 0, count = UINT64_MAX;
+};
+// With a slice (a rank's share, dist/), run holds only those rows, and
+// run.ids their ids as in the file: each is checked to be below N, but
+// whether the whole file's ids are a permutation is then the caller's
+// check (every slice is needed for it). cfg.particles is the file's N.
+RestartSnapshot read_restart_h5(const std::string& path, RowSlice slice = {});
 // The configuration and counts alone (no particle data), for the plan of
 // `--dry-run --restart` and for checking the flags against the snapshot
 // before anything is allocated. run.particles is empty; run.steps,

@@ -201,26 +201,31 @@ void ParticleStore::permute(std::span<const std::uint32_t> order) {
   visit([&](auto& s) { s.permute(order); });
 }
 
-double measured_bytes_per_particle(Layout l, bool python_objects, PyVersion version) {
+LayoutCost measured_layout_cost(Layout l, bool python_objects, PyVersion version) {
   static std::mutex mu;
   constexpr int kVersions = kNewestPyVersion.minor - kOldestPyVersion.minor + 1;
-  static std::array<double, (1 + kVersions) * kNumLayouts> cache{};
+  static std::array<LayoutCost, (1 + kVersions) * kNumLayouts> cache{};
   std::lock_guard lock(mu);
   if (python_objects && (version < kOldestPyVersion || version > kNewestPyVersion))
     throw std::invalid_argument("--python-objects: no such CPython version");
   const int slot = python_objects ? 1 + version.minor - kOldestPyVersion.minor : 0;
-  double& c = cache[static_cast<std::size_t>(slot * kNumLayouts + static_cast<int>(l))];
-  if (c == 0) {
+  LayoutCost& c = cache[static_cast<std::size_t>(slot * kNumLayouts + static_cast<int>(l))];
+  if (c.requested == 0) {
     constexpr std::size_t kSample = 1024;
     ParticleStore s(l, python_objects, version);
     s.reserve(kSample);
     for (std::size_t i = 0; i < kSample; ++i) s.push(ParticleRecord{double(i), 0, 0, 0, 0, 0, 1});
     const LayoutBytes b = s.bytes();
-    // glibc keeps an 8-byte size field in front of every chunk; count it so
-    // the estimate tracks what the process really commits.
-    c = double(b.usable_total + 8 * b.blocks) / double(kSample);
+    c = {double(b.total()) / double(kSample), double(b.usable_total) / double(kSample),
+         double(b.blocks) / double(kSample)};
   }
   return c;
+}
+
+// glibc keeps an 8-byte size field in front of every chunk; counting it
+// makes the plan track what the process really commits.
+double measured_bytes_per_particle(Layout l, bool python_objects, PyVersion version) {
+  return measured_layout_cost(l, python_objects, version).committed();
 }
 
 }  // namespace slotsim

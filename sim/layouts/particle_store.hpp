@@ -154,9 +154,20 @@ std::string python_objects_refusal(Layout l);
 // What a layout supports, in one line, for --help and the GUI.
 inline std::string_view layout_capabilities(Layout l) { return traits(l).capabilities; }
 
-// Bytes per particle of `l` measured on a freshly built sample store (usable
-// bytes plus malloc's 8-byte chunk header per block), cached per layout.
-// With python_objects, of the same layout under --python-objects=version.
+// What a particle of `l` costs, measured on a freshly built sample store
+// and cached per layout (with python_objects, under --python-objects=version),
+// per
+// particle: the bytes the store asks malloc for (requested: what the GUI,
+// batch and bench report as the layout's bytes), what malloc set aside for
+// them (usable), and its blocks. The memory plan prices committed memory:
+// usable plus glibc's 8-byte chunk header per block. For dict that is
+// 288 B requested, 312 B usable, 328 B committed.
+struct LayoutCost {
+  double requested = 0, usable = 0, blocks = 0;
+  double committed() const { return usable + 8 * blocks; }
+};
+LayoutCost measured_layout_cost(Layout l, bool python_objects = false, PyVersion version = kDefaultPyVersion);
+// measured_layout_cost(l, py).committed(): what the memory plan prices.
 double measured_bytes_per_particle(Layout l, bool python_objects = false, PyVersion version = kDefaultPyVersion);
 
 }  // namespace slotsim

@@ -61,6 +61,10 @@ Cube bounding_cube(const Sources& s) {
     }
     lo[0] = x0, lo[1] = y0, lo[2] = z0, hi[0] = x1, hi[1] = y1, hi[2] = z1;
   }
+  return cube_of_extent(lo, hi);
+}
+
+Cube cube_of_extent(const double lo[3], const double hi[3]) {
   double side = std::max({hi[0] - lo[0], hi[1] - lo[1], hi[2] - lo[2]});
   // The margin keeps the top coordinate below the last key; the floor keeps a
   // single particle (or all particles at one point) from giving side 0.

@@ -29,6 +29,11 @@ std::uint64_t morton_key(double x, double y, double z, const double lo[3], doubl
 // Smallest axis-aligned cube holding every source, grown by a relative
 // margin so the maximum coordinate quantises strictly inside.
 Cube bounding_cube(const Sources& s);
+// The same cube from the sources' extent, lo and hi per axis (their
+// minimum and maximum; all zero for no sources): a distributed caller
+// reduces each rank's extent first (min and max are exact, so the cube has
+// the bits of one computed over all the sources).
+Cube cube_of_extent(const double lo[3], const double hi[3]);
 
 // Fills keys (sorted ascending) and perm (perm[k] = source index of the k-th
 // sorted particle; ties in key keep source order). tmp_keys/tmp_perm are

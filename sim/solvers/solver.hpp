@@ -107,6 +107,18 @@ class Solver {
   // at the last accelerations() call's count. Used by the energy
   // diagnostic above SimConfig::exact_potential_max (System::diagnostics()).
   virtual bool potentials(const Sources& /*src*/, double* /*phi*/) { return false; }
+
+  // Forces on the sources [first, first + count) only, from all of src:
+  // acc has count entries (source i's at acc.ax[i - first]), each the same
+  // bits as accelerations() gives it. For the distributed bh, where every
+  // rank holds every source but computes its own targets (dist/). The
+  // default computes all of them into scratch; bh walks only the tree
+  // nodes holding such targets.
+  virtual void accelerations_of(const Sources& src, std::size_t first, std::size_t count, Accels& acc,
+                                SolverPhases& phases);
+  // potentials() of the same subset (phi has count entries); false where
+  // there are none.
+  virtual bool potentials_of(const Sources& src, std::size_t first, std::size_t count, double* phi);
 };
 
 // Creates a solver by name; throws std::invalid_argument naming the valid

@@ -10,10 +10,11 @@ double solver_bytes_estimate(std::string_view solver, const ForceParams& p, std:
   const double np = double(n);
   if (solver == "pm") {
     const double g = p.grid, g3 = g * g * g;
-    // force field 3 g^3 doubles; density grid g^3; Green's function ~g^3;
-    // isolated: the half spectrum of the doubled mesh ~2 g^3 doubles.
+    // force field 3 g^3 doubles; density grid g^3; Green's function ~g^3
+    // (periodic: g^2 (g/2 + 1)); the spectrum of the z pass: isolated, of
+    // the doubled mesh, ~2 g^3 doubles; periodic (g/2 + 1) g^2 complex.
     // Per particle: 4 doubles of fractions and mass, 2 uint32 (cells, index).
-    const double mesh = p.periodic ? (24 + 8 + 4 + 4) * g3 : (24 + 8 + 8 + 16) * g3;
+    const double mesh = p.periodic ? (24 + 8 + 4 + 8) * g3 + 24 * g * g : (24 + 8 + 8 + 16) * g3;
     const double rows = 32 * g * g;
     const double threads = omp_get_max_threads();
     const double work = threads * 8 * (2 * g * (g + 2) * 2 + 4 * 16 * 2 * g);  // per-thread FFT lines and slabs

@@ -9,6 +9,7 @@
 #include <sys/wait.h>
 
 #include "sim/fixtures.hpp"
+#include "sim/machine_load.hpp"
 #include "sim/layouts/layout.hpp"
 
 using slotsim::testing::TempDir;
@@ -38,8 +39,16 @@ TEST_CASE("bench: one table row per layout, ratios to dict and soa, CSV and JSON
   for (const char* k : {"machine", "bandwidth_gbs", "results"}) CHECK(json.contains(k));
   REQUIRE(json["results"].size() == std::size_t(slotsim::kNumLayouts));
   for (const char* k : {"step_ms_median", "step_ms_min", "step_ms_max", "phases_ms", "heap_peak_bytes", "rss_bytes",
-                        "ratio_to_dict"})
+                        "load_average", "loaded", "quantum_bound"})
     CHECK(json["results"][0].contains(k));
+  // Every row names the load it was timed under; a row whose steps are the
+  // scheduler's tick has no ratio (and neither has any row against it).
+  for (const auto& row : json["results"]) {
+    CHECK(row["loaded"].get<bool>() == (row["load_average"].get<double>() > double(slotsim::machine_cores())));
+    if (row["quantum_bound"].get<bool>()) CHECK_FALSE(row.contains("ratio_to_dict"));
+  }
+  CHECK(out.find("| load |") != std::string::npos);
+  CHECK(out.find("particle MiB") != std::string::npos);  // one unit system (sim/units.hpp)
   std::istringstream csv(read_text(c));
   int rows = 0;
   for (std::string line; std::getline(csv, line);) ++rows;

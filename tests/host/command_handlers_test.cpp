@@ -125,3 +125,33 @@ TEST_CASE("command handlers: a thread count above the limit is refused, not hand
   CHECK(omp_get_max_threads() == 1);
   omp_set_num_threads(before);
 }
+
+TEST_CASE("command handlers: a pause toggle flips the state it finds, so two quick ones cancel out") {
+  auto sys = std::make_unique<System>(handler_config());
+  CommandContext ctx(sys);
+  apply_command(SimCommand{cmd::SetPaused{false, true}}, 1, ctx);
+  CHECK(ctx.paused);
+  apply_command(SimCommand{cmd::SetPaused{false, true}}, 2, ctx);
+  CHECK(!ctx.paused);
+  apply_command(SimCommand{cmd::SetPaused{true}}, 3, ctx);  // an explicit state is just set
+  apply_command(SimCommand{cmd::SetPaused{true}}, 4, ctx);
+  CHECK(ctx.paused);
+}
+
+TEST_CASE("command handlers: every result names the action as the script writes it, failed ones too") {
+  auto cfg = handler_config();
+  cfg.layout = Layout::Slots;
+  auto sys = std::make_unique<System>(cfg);
+  CommandContext ctx(sys);
+  const CommandResult set = apply_command(SimCommand{cmd::SetAttr{std::nullopt, "charge", 1.0}}, 1, ctx);
+  CHECK(!set.ok);  // AttributeError on slots
+  CHECK(set.action == "set-attr");
+  const CommandResult del = apply_command(SimCommand{cmd::SetAttr{0, "x", 0.0, cmd::AttrOp::Delete}}, 2, ctx);
+  CHECK(del.action == "del-attr");
+  const CommandResult rd = apply_command(SimCommand{cmd::SetAttr{0, "__dict__", 0.0, cmd::AttrOp::ReadDict}}, 3, ctx);
+  CHECK(rd.action == "read-dict");
+  const CommandResult inh = apply_command(SimCommand{cmd::Inherit{"tag", 1.0}}, 4, ctx);
+  CHECK(inh.action == "inherit");
+  const CommandResult dt = apply_command(SimCommand{cmd::SetDt{0.01}}, 5, ctx);
+  CHECK(dt.action == "set-dt");
+}

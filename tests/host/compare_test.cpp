@@ -30,12 +30,15 @@ LayoutBytes bytes_of(long long objects, long long tables, long long index, long 
   return b;
 }
 
-// dict at 288 B/inst (10 ms steps), then soa at 56 B/inst (2 ms steps).
+// dict at 288 B/inst, then soa at 56 B/inst, each measured by one tour
+// visit (dict: 10 ms steps, soa: 2 ms), on a 2-core machine at load 1.
 CompareTable two_layouts() {
-  CompareTable t;
-  t.observe(Layout::Dict, 1000, bytes_of(8000, 272000, 8000, 0), StepSummary{4, 10, 9, 12});
+  CompareTable t(2);
+  t.observe(Layout::Dict, 1000, bytes_of(8000, 272000, 8000, 0), StepSummary{4, 10, 9, 12}, 1.0);
+  t.add_visit(Layout::Dict, {9, 10, 12, 10}, 1.0);
   t.observe_switch(Layout::Dict, Layout::Soa, 123.5, 400 << 20);
-  t.observe(Layout::Soa, 1000, bytes_of(0, 0, 0, 56000), StepSummary{3, 2, 1.5, 3});
+  t.observe(Layout::Soa, 1000, bytes_of(0, 0, 0, 56000), StepSummary{3, 2, 1.5, 3}, 1.0);
+  t.add_visit(Layout::Soa, {1.5, 2, 3}, 1.0);
   return t;
 }
 
@@ -50,6 +53,10 @@ TEST_CASE("compare: rows are kept after switching away, the current one is the l
   CHECK(d.visited);
   CHECK(d.per_instance() == doctest::Approx(288.0));
   CHECK(d.steps.median_ms == 10);
+  CHECK(d.steps.min_ms == 9);
+  CHECK(d.steps.max_ms == 12);
+  CHECK_FALSE(d.live);
+  CHECK(d.rounds == 1);
   CHECK_FALSE(d.converted);
   const CompareRow& s = t.row(Layout::Soa);
   CHECK(s.converted);
@@ -69,57 +76,112 @@ TEST_CASE("compare: ratios to dict and soa, and none for an unvisited layout") {
   CHECK_FALSE(t.step_ratio(Layout::Aos, Layout::Soa));
 }
 
-TEST_CASE("compare: a return visit's first steps do not replace settled figures") {
-  CompareTable t = two_layouts();
-  t.observe_switch(Layout::Soa, Layout::Dict, 50, 1);  // back to dict: the old steps are cleared
-  CHECK(t.row(Layout::Dict).steps.steps == 0);
-  t.observe(Layout::Dict, 1000, bytes_of(8000, 272000, 8000, 0), StepSummary{6, 20, 19, 21});
+TEST_CASE("compare: live figures fill a row until it is measured; measured ones are never replaced by live ones") {
+  CompareTable t(2);
+  t.observe(Layout::Dict, 1000, bytes_of(8000, 272000, 8000, 0), StepSummary{6, 20, 19, 21}, 0.5);
+  CHECK(t.row(Layout::Dict).live);
   CHECK(t.row(Layout::Dict).steps.median_ms == 20);
-  // A later one-step figure (after a restart) does not replace six steps...
-  t.observe(Layout::Dict, 1000, bytes_of(8000, 272000, 8000, 0), StepSummary{1, 99, 99, 99});
+  // A later one-step live figure (after a restart) does not replace six steps...
+  t.observe(Layout::Dict, 1000, bytes_of(8000, 272000, 8000, 0), StepSummary{1, 99, 99, 99}, 0.5);
   CHECK(t.row(Layout::Dict).steps.median_ms == 20);
-  // ...but no steps at all keeps them too, and clear() forgets everything.
-  t.observe(Layout::Dict, 1000, bytes_of(8000, 272000, 8000, 0), StepSummary{});
+  // ...and no steps at all keeps them too.
+  t.observe(Layout::Dict, 1000, bytes_of(8000, 272000, 8000, 0), StepSummary{}, 0.5);
   CHECK(t.row(Layout::Dict).steps.steps == 6);
+  // A live row and a measured one are not compared.
+  t.observe(Layout::Soa, 1000, bytes_of(0, 0, 0, 56000), StepSummary{}, 0.5);
+  t.add_visit(Layout::Soa, {2, 2, 2}, 0.5);
+  CHECK_FALSE(t.step_ratio(Layout::Dict, Layout::Soa));
+  // A measurement replaces the live window; a live window never replaces it.
+  t.add_visit(Layout::Dict, {10, 11, 12}, 3.0);
+  CHECK_FALSE(t.row(Layout::Dict).live);
+  CHECK(t.row(Layout::Dict).steps.median_ms == 11);
+  t.observe(Layout::Dict, 1000, bytes_of(8000, 272000, 8000, 0), StepSummary{50, 99, 99, 99}, 0.5);
+  CHECK(t.row(Layout::Dict).steps.median_ms == 11);
+  CHECK(*t.step_ratio(Layout::Dict, Layout::Soa) == doctest::Approx(5.5));
+  // Visits pool: the median is over every measured step of every round.
+  t.add_visit(Layout::Dict, {13, 14, 15}, 1.0);
+  CHECK(t.row(Layout::Dict).rounds == 2);
+  CHECK(t.row(Layout::Dict).steps.steps == 6);
+  CHECK(t.row(Layout::Dict).steps.median_ms == doctest::Approx(12.5));
+  // The load is the highest of its visits: 3.0 on two cores passed them.
+  CHECK(t.row(Layout::Dict).load == 3.0);
+  CHECK(t.loaded(t.row(Layout::Dict)));
+  CHECK_FALSE(t.loaded(t.row(Layout::Soa)));
+  // Re-measure discards every step figure and keeps the bytes.
+  t.discard_steps();
+  CHECK(t.row(Layout::Dict).steps.steps == 0);
+  CHECK(t.row(Layout::Dict).samples.empty());
+  CHECK(t.row(Layout::Dict).rounds == 0);
+  CHECK(t.row(Layout::Dict).per_instance() == doctest::Approx(288.0));
+  CHECK_FALSE(t.step_ratio(Layout::Dict, Layout::Soa));
   t.clear();
   CHECK(t.visited() == 0);
   CHECK_FALSE(t.current());
 }
 
-TEST_CASE("compare: the tour visits every layout from the current one, K steps each") {
-  Tour tour(Layout::Slots, 3);
-  // Order: slots, slots+dict, aos, soa, dict (kAllLayouts rotated).
-  std::vector<Layout> requested;
-  Layout current = Layout::Slots;
-  std::uint64_t steps = 0;
-  for (int frame = 0; frame < 200 && !tour.done(); ++frame) {
-    if (auto l = tour.next(current, current, steps, true)) {
-      requested.push_back(*l);
-      current = *l;  // the switch is applied by the next frame
+// Simulates the window loop: applies each requested switch (the layout's
+// timing restarts), runs one step per frame, and records each finished
+// visit. Returns the switches requested.
+struct TourRun {
+  std::vector<Layout> switches;
+  std::vector<Tour::Visit> visits;
+  std::uint64_t steps_at_end = 0;
+};
+TourRun run_tour(Tour& tour, Layout current, std::uint64_t steps) {
+  TourRun r;
+  for (int frame = 0; frame < 2000 && !tour.done(); ++frame) {
+    const Tour::Action a = tour.next(current, current, steps, true);
+    if (a.finished) r.visits.push_back(*a.finished);
+    if (a.switch_to) {
+      r.switches.push_back(*a.switch_to);
+      current = *a.switch_to;  // the switch is applied by the next frame
       steps = 0;
     } else {
       ++steps;  // one step per frame
     }
   }
+  r.steps_at_end = steps;
+  return r;
+}
+
+TEST_CASE("compare: the tour visits every layout in interleaved rounds, K steps each, from the current one") {
+  Tour tour(Layout::Slots, 3, 2);
+  CHECK(tour.visits() == 2 * kNumLayouts);
+  // The start layout had run 40 steps already: they do not count.
+  const TourRun r = run_tour(tour, Layout::Slots, 40);
   CHECK(tour.done());
-  std::vector<Layout> expected;  // kAllLayouts rotated to start after slots
+  // Round one from slots, then round two: slots again, and so on (A B C ... A B C).
+  std::vector<Layout> order;
   const int from = static_cast<int>(Layout::Slots);
-  for (int i = 1; i < kNumLayouts; ++i) expected.push_back(kAllLayouts[(from + i) % kNumLayouts]);
-  CHECK(requested == expected);
-  CHECK(steps >= 3);
+  for (int i = 0; i < kNumLayouts; ++i) order.push_back(kAllLayouts[(from + i) % kNumLayouts]);
+  std::vector<Layout> expected(order.begin() + 1, order.end());
+  expected.insert(expected.end(), order.begin(), order.end());
+  CHECK(r.switches == expected);
+  REQUIRE(r.visits.size() == std::size_t(2 * kNumLayouts));
+  for (std::size_t i = 0; i < r.visits.size(); ++i) {
+    CAPTURE(i);
+    CHECK(r.visits[i].layout == order[i % kNumLayouts]);
+    CHECK(r.visits[i].steps == 3);
+    // The first visit starts at the 41st step of slots (after the 40 it
+    // held); every other one at the first step after its switch.
+    CHECK(r.visits[i].first == (i == 0 ? 40u : 0u));
+  }
 }
 
 TEST_CASE("compare: the tour waits while busy and skips a layout whose conversion was refused") {
-  Tour tour(Layout::Dict, 1);
-  CHECK_FALSE(tour.next(Layout::Dict, Layout::Dict, 5, false));  // not idle: nothing happens
-  CHECK(tour.stop() == 0);
-  CHECK_FALSE(tour.next(Layout::Dict, Layout::Dict, 5, true));  // dict done
-  CHECK(tour.stop() == 1);
-  REQUIRE(tour.next(Layout::Dict, Layout::Dict, 5, true) == Layout::Slots);
+  Tour tour(Layout::Dict, 1, 1);
+  CHECK_FALSE(tour.next(Layout::Dict, Layout::Dict, 5, false).finished);  // not idle: nothing happens
+  CHECK(tour.visit() == 0);
+  CHECK_FALSE(tour.next(Layout::Dict, Layout::Dict, 5, true).finished);  // the visit starts: steps from 5 on count
+  const Tour::Action a = tour.next(Layout::Dict, Layout::Dict, 6, true);   // one step: dict done
+  REQUIRE(a.finished);
+  CHECK(a.finished->first == 5);
+  CHECK(tour.visit() == 1);
+  REQUIRE(a.switch_to == Layout::Slots);
   // Applied, still in dict: refused; the tour moves on to slots+dict.
-  CHECK_FALSE(tour.next(Layout::Dict, Layout::Dict, 6, true));
-  CHECK(tour.stop() == 2);
-  CHECK(tour.next(Layout::Dict, Layout::Dict, 6, true) == Layout::SlotsDict);
+  CHECK_FALSE(tour.next(Layout::Dict, Layout::Dict, 7, true).switch_to);
+  CHECK(tour.visit() == 2);
+  CHECK(tour.next(Layout::Dict, Layout::Dict, 7, true).switch_to == Layout::SlotsDict);
 }
 
 TEST_CASE("compare: CSV, JSON and Markdown exports hold every visited row and category") {
@@ -144,6 +206,8 @@ TEST_CASE("compare: CSV, JSON and Markdown exports hold every visited row and ca
   CHECK(dict.rfind("dict,1000,8.00,272.00,8.00,0.00,0.00,0.00,0.00,288.00,", 0) == 0);
   CHECK(soa.find(",dict,123.5,400.00,") != std::string::npos);  // from, ms, peak MiB
   CHECK(soa.find(",0.194,1.000,0.200,1.000") != std::string::npos);  // ratios
+  CHECK(header.find(",rounds,steps_live,load_average,loaded,") != std::string::npos);
+  CHECK(soa.find(",1,false,1.00,false,") != std::string::npos);  // one measured round at load 1 on 2 cores
 
   const std::string json = export_table(t, ExportFormat::Json);
   const io::Json doc = io::parse_json_text(json);

@@ -4,6 +4,7 @@
 #include <variant>
 
 #include "host/script.hpp"
+#include "sim/fixtures.hpp"
 
 using namespace slotsim;
 using namespace slotsim::host;
@@ -160,7 +161,7 @@ TEST_CASE("script: del-attr and read-dict, on one particle or all; every layout 
   CHECK(r->op == cmd::AttrOp::ReadDict);
   CHECK(!r->id.has_value());
   CHECK(command<cmd::SetAttr>(a[3])->id == std::size_t(9));
-  CHECK(error_of("at 1 read-dict 1 2").find("usage: at FRAME read-dict [PARTICLE_ID]") != std::string::npos);
+  CHECK(error_of("at 1 read-dict 1 2").find("usage: at FRAME read-dict [ID]") != std::string::npos);
   for (Layout l : kAllLayouts) {
     const auto s = parse_script("at 1 layout " + std::string(layout_name(l)));
     CHECK(command<cmd::SwitchLayout>(s[0])->to == l);
@@ -177,6 +178,59 @@ TEST_CASE("script: integers are bounded, never narrowed (issue 20: threads 21474
   CHECK(error_of("at 99999999999999999999 pause").find("expected an integer for the frame") != std::string::npos);
   CHECK(error_of("at 5 set-attr charge 1 4294967295").find("the particle id must be at most") != std::string::npos);
   CHECK(parse_script("at 5 threads 256; at 6 speed 1000000").size() == 2);
+}
+
+TEST_CASE("script: the help, the error's list of actions and docs/GUI.md all come from the parser's table") {
+  const std::string list = script_help();
+  const std::string error = error_of("at 5 explode");
+  const std::string docs = slotsim::testing::read_text(std::string(SLOTSIM_SOURCE_DIR) + "/docs/GUI.md");
+  for (const ScriptActionInfo& v : script_actions()) {
+    CAPTURE(v.verb);
+    CHECK(!v.what.empty());
+    // In the help with its arguments, in the unknown-action error by name.
+    std::string with_args(v.verb);
+    if (!v.args.empty()) with_args.append(" ").append(v.args);
+    CHECK(list.find(with_args) != std::string::npos);
+    std::string spaced(" ");
+    spaced.append(v.verb);
+    CHECK(error.find(spaced) != std::string::npos);
+    // Every verb whose arguments are all optional parses without them.
+    if (v.args.empty() || v.args.front() == '[') {
+      CHECK_NOTHROW(parse_script("at 1 " + std::string(v.verb)));
+    }
+    // docs/GUI.md's table of actions lists it.
+    std::string row("| `");
+    row.append(v.verb);
+    CHECK(docs.find(row) != std::string::npos);
+  }
+  // The two that gui --help used to leave out.
+  CHECK(list.find("del-attr NAME [ID]") != std::string::npos);
+  CHECK(list.find("read-dict [ID]") != std::string::npos);
+}
+
+TEST_CASE("script: the window's own actions (scale, sections, tabs, the clipping check, snapshots, tour rounds)") {
+  const auto a = parse_script(
+      "at 1 ui-scale 1.5; at 2 expand; at 3 show lessons 2; at 4 show compare; at 5 check-layout; at 6 snapshot;"
+      "at 7 snapshot run.h5; at 8 screenshot; at 9 tour 5 4; at 10 tour");
+  REQUIRE(a.size() == 10);
+  REQUIRE(std::holds_alternative<UiScaleAction>(a[0].what));
+  CHECK(std::get<UiScaleAction>(a[0].what).scale == 1.5f);
+  CHECK(std::holds_alternative<ExpandAction>(a[1].what));
+  CHECK(std::get<ShowAction>(a[2].what).tab == "lessons");
+  CHECK(std::get<ShowAction>(a[2].what).claim == 2);
+  CHECK(std::get<ShowAction>(a[3].what).claim == -1);
+  CHECK(std::holds_alternative<CheckLayoutAction>(a[4].what));
+  CHECK(command<cmd::SaveSnapshot>(a[5])->path.empty());
+  CHECK(command<cmd::SaveSnapshot>(a[6])->path == "run.h5");
+  CHECK(std::get<ScreenshotAction>(a[7].what).file.empty());
+  CHECK(std::get<TourAction>(a[8].what).steps_per_layout == 5);
+  CHECK(std::get<TourAction>(a[8].what).rounds == 4);
+  CHECK(std::get<TourAction>(a[9].what).steps_per_layout == 10);
+  CHECK(std::get<TourAction>(a[9].what).rounds == 3);
+  CHECK(error_of("at 1 ui-scale 5").find("between 0.75 and 3") != std::string::npos);
+  CHECK(error_of("at 1 show memory").find("compare or lessons") != std::string::npos);
+  CHECK(error_of("at 1 show compare 3").find("only lessons") != std::string::npos);
+  CHECK(error_of("at 1 tour 65").find("at most 64") != std::string::npos);
 }
 
 // The unknown-action message lists the table's verbs, every one and in order.

@@ -12,6 +12,7 @@
 #include "sim/fixtures.hpp"
 #include "sim/io/hdf5_snapshot.hpp"
 #include "sim/system.hpp"
+#include "host/command_handlers.hpp"
 #include "host/sim_thread.hpp"
 
 using namespace slotsim;
@@ -432,4 +433,66 @@ TEST_CASE("sim thread: the heap sample follows the layout and an energy figure a
     }
     REQUIRE(std::chrono::steady_clock::now() < deadline);
   }
+}
+
+TEST_CASE("sim thread: a snapshot without a name goes into the output folder, created then, named in full") {
+  const SimConfig cfg = small_config();
+  SimThread t(cfg, true);
+  wait_applied(t, 0);
+  const testing::TempDir tmp;
+  const std::filesystem::path dir = std::filesystem::path(tmp.file("out")) / "nested";
+  CHECK_FALSE(std::filesystem::exists(dir));  // nothing is created before the first save
+  const std::uint64_t seq = t.post(cmd::SaveSnapshot{"", dir.string()});
+  const CommandResult* r = result_of(wait_applied(t, seq), seq);
+  REQUIRE(r);
+  CHECK(r->ok);
+  std::vector<std::filesystem::path> files;
+  for (const auto& e : std::filesystem::directory_iterator(dir)) files.push_back(e.path());
+  REQUIRE(files.size() == 1);
+  CHECK(files[0].filename().string().rfind("slotsim-step0-", 0) == 0);
+  CHECK(files[0].extension() == ".h5");
+  // The message names the absolute path, so the file can be found.
+  CHECK(r->text.find("saved " + std::filesystem::absolute(files[0]).lexically_normal().string() + " at step 0") !=
+        std::string::npos);
+}
+
+TEST_CASE("sim thread: the energy is measured before the first step and right after it, and says when") {
+  SimConfig cfg = small_config();
+  cfg.solver = "direct";
+  cfg.particles = 500;
+  SimThread t(cfg, true);
+  const SimFrame& f0 = wait_applied(t, 0);
+  // E0, before any step: the figure is there from the first frame.
+  const auto has_energy = [&] {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+    for (;;) {
+      t.acquire();
+      if (t.front().stats.has_energy) return true;
+      if (std::chrono::steady_clock::now() > deadline) return false;
+      std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    }
+  };
+  (void)f0;
+  REQUIRE(has_energy());
+  CHECK(t.front().stats.energy_time == 0.0);
+  CHECK(t.front().stats.energy_at_s > 0);
+  // One step while paused: the energy follows it at once (t = dt).
+  const SimFrame& f1 = wait_applied(t, t.post(cmd::StepOnce{}));
+  CHECK(f1.stats.steps == 1);
+  CHECK(f1.stats.energy_time == doctest::Approx(cfg.dt));
+  CHECK(f1.stats.energy_method == "exact");
+}
+
+TEST_CASE("sim thread: the spawn's busy label names the scene, the count and the layout") {
+  SimConfig cfg = small_config();
+  cfg.layout = Layout::Dict;
+  SimThread t(cfg, true);
+  wait_applied(t, 0);
+  const std::uint64_t seq = t.post(cmd::Respawn{"collision", 2000, 3, 0.05});
+  // Caught while it spawns, or after: the label is the handler's own.
+  CHECK(spawn_label("collision", 2000, Layout::Dict) == "spawning collision: 2,000 particles in dict");
+  const SimFrame& f = wait_applied(t, seq);
+  CHECK(f.stats.scene == "collision");
+  CHECK(f.stats.dt == 0.05);
+  CHECK(f.stats.layout == Layout::Dict);
 }

@@ -137,6 +137,29 @@ TEST_CASE("the solver's potential is deterministic and changes neither the state
   }
 }
 
+TEST_CASE("without the check, the solver's potential is the same bits, its error marked as not known") {
+  for (const std::string solver : {"bh", "pm"}) {
+    CAPTURE(solver);
+    SimConfig c = solver_path_config(solver);
+    c.diagnostic_budget_s = 0;
+    System s(c);
+    s.step();
+    const Diagnostics checked = s.diagnostics();
+    const Diagnostics quick = s.diagnostics({}, false);
+    CHECK(std::memcmp(&quick.potential, &checked.potential, sizeof(double)) == 0);
+    CHECK(quick.kinetic == checked.kinetic);
+    CHECK(quick.potential_error == -1);
+    CHECK(quick.potential_targets == 0);
+    CHECK(quick.potential_method.find("(not checked)") != std::string::npos);
+    CHECK(checked.potential_error > 0);
+  }
+  // Exact and sampled potentials are their own estimate: the flag changes nothing.
+  SimConfig small = solver_path_config("pm");
+  small.exact_potential_max = kExactPotentialMax;
+  System e(small);
+  CHECK(e.diagnostics({}, false).potential_method == "exact");
+}
+
 TEST_CASE("above the exact limit, solvers without a potential are sampled") {
   for (const bool periodic : {false, true}) {
     for (const std::string solver : {"none", "direct", "pm"}) {

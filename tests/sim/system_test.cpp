@@ -111,3 +111,70 @@ TEST_CASE("declared attributes refuse non-finite values and set_dt checks its va
   CHECK(s.config().dt == 0.5);
 }
 
+
+TEST_CASE("a scene slice holds the whole scene's particles at those ids, bit for bit") {
+  // The distributed run's spawn: each rank keeps its ids of the scene, moved
+  // to the centre-of-mass frame of the whole scene.
+  for (const char* scene : {"plummer", "disk", "collision", "cold-cube"}) {
+    CAPTURE(scene);
+    SimConfig c;
+    c.scene = scene;
+    c.particles = 1003;
+    c.seed = 4;
+    c.layout = Layout::Dict;
+    const System whole(c);
+    for (const auto& [first, count] : std::vector<std::pair<std::size_t, std::size_t>>{{0, 1003}, {0, 1}, {500, 503}, {1002, 1}, {7, 0}}) {
+      CAPTURE(first);
+      const System part(c, SceneSlice{first, count});
+      REQUIRE(part.size() == count);
+      bool same = true;
+      for (std::size_t k = 0; k < count; ++k) {
+        const ParticleRecord a = whole.particle(first + k), b = part.particle(k);
+        same = same && std::memcmp(&a, &b, sizeof a) == 0;
+      }
+      CHECK(same);
+    }
+  }
+  SimConfig c;
+  c.particles = 10;
+  CHECK_THROWS_AS(System(c, SceneSlice{8, 3}), std::invalid_argument);
+}
+
+TEST_CASE("a System may hold no particles (a rank's empty share) and still step") {
+  SimConfig c;
+  c.solver = "none";
+  RestoredRun r;
+  System s(c, r);
+  CHECK(s.size() == 0);
+  s.step();
+  CHECK(s.steps_done() == 1);
+  s.switch_layout(Layout::Dict);
+  CHECK(s.layout() == Layout::Dict);
+}
+
+TEST_CASE("set_agreement makes every divergence check ask the others; set_id_names names the particle") {
+  SimConfig c;
+  c.solver = "none";
+  c.particles = 8;
+  System s(c);
+  // Another "rank" saw a non-finite value: this one stops too, unlocated.
+  s.set_agreement([](bool) { return false; });
+  try {
+    s.step();
+    FAIL("expected Diverged");
+  } catch (const Diverged& e) {
+    CHECK_FALSE(e.located());
+  }
+  System t(c);
+  t.set_attr(3, "vx", 1e308);
+  t.set_dt(10);
+  t.set_id_names([](std::size_t id) { return id + 1000; });
+  try {
+    t.step();
+    FAIL("expected Diverged");
+  } catch (const Diverged& e) {
+    CHECK(e.located());
+    CHECK(e.id() == 1003);
+    CHECK(std::string(e.what()).find("particle 1003 ") != std::string::npos);
+  }
+}

@@ -159,9 +159,19 @@ class BarnesHutSolver final : public Solver {
   std::uint64_t interactions() const override { return interactions_; }
 
   void accelerations(const Sources& src, Accels& acc, SolverPhases& phases) override {
+    accelerations_of(src, 0, src.n, acc, phases);
+  }
+
+  // The targets [first, first + count) only: the walk skips every target
+  // node (task, child) without one, and evaluate() writes only theirs. A
+  // group's lists depend on its place in the tree, not on which other
+  // groups are walked, so each target gets the bits of the full walk.
+  void accelerations_of(const Sources& src, std::size_t first, std::size_t count, Accels& acc,
+                        SolverPhases& phases) override {
     using clock = std::chrono::steady_clock;
     const auto t0 = clock::now();
     build(src);
+    select_targets(first, count);
     const auto t1 = clock::now();
     walk([&](std::uint32_t t, Scratch& sc) { evaluate(t, sc, acc); });
     node_terms_ = particle_terms_ = 0;
@@ -179,8 +189,10 @@ class BarnesHutSolver final : public Solver {
   // A tree of its own, built from src like accelerations() builds one (the
   // previous call's tree may be of other positions). interactions_ is left
   // alone: it describes the last force call, which bench divides by.
-  bool potentials(const Sources& src, double* phi) override {
+  bool potentials(const Sources& src, double* phi) override { return potentials_of(src, 0, src.n, phi); }
+  bool potentials_of(const Sources& src, std::size_t first, std::size_t count, double* phi) override {
     build(src);
+    select_targets(first, count);
     walk([&](std::uint32_t t, Scratch& sc) { evaluate_potential(t, sc, phi); });
     return true;
   }
@@ -226,6 +238,30 @@ class BarnesHutSolver final : public Solver {
   }
 
  private:
+  // Targets [first, first + count) of the sources (after build()): all of
+  // them needs no bookkeeping; a subset counts, per sorted position, the
+  // targets before it, so a node holds one iff the count grows across it.
+  void select_targets(std::size_t first, std::size_t count) {
+    const std::size_t n = xs_.size();
+    if (first > n || count > n - first) throw std::out_of_range("bh: target range outside the sources");
+    first_ = first;
+    count_ = count;
+    subset_ = !(first == 0 && count == n);
+    if (!subset_) return;
+    targets_before_.resize(n + 1);
+    std::uint32_t c = 0;
+    for (std::size_t k = 0; k < n; ++k) {
+      targets_before_[k] = c;
+      c += is_target(perm_[k]);
+    }
+    targets_before_[n] = c;
+  }
+  bool is_target(std::uint32_t i) const { return std::size_t(i) - first_ < count_; }
+  bool has_targets(std::uint32_t node) const {
+    const TreeNode& nd = tree_.nodes[node];
+    return !subset_ || targets_before_[nd.end] > targets_before_[nd.begin];
+  }
+
   // kernel_floor()'s sample: at most 16 x 16 groups, ~15 MB at most.
   static constexpr std::size_t kSampleTasks = 16, kSampleGroupsPerTask = 16;
   // One captured group: its targets, padded as load_targets() pads them
@@ -246,12 +282,19 @@ class BarnesHutSolver final : public Solver {
     if (scratch_.empty()) scratch_.emplace_back(&res_);
     Scratch& sc = scratch_[0];
     std::vector<Sample> out;
-    const std::size_t ntasks = tasks_.size(), nsample = std::min(kSampleTasks, ntasks);
+    // Only the tasks and groups the last call walked: with a target subset
+    // (accelerations_of) the walk skips every node without a target.
+    std::vector<std::uint32_t> walked;
+    for (const std::uint32_t task : tasks_)
+      if (has_targets(task)) walked.push_back(task);
+    const std::size_t ntasks = walked.size(), nsample = std::min(kSampleTasks, ntasks);
     for (std::size_t s = 0; s < nsample; ++s) {
-      const std::uint32_t task = tasks_[s * ntasks / nsample], root = 0;
+      const std::uint32_t task = walked[s * ntasks / nsample], root = 0;
       std::size_t groups = 0;
       for (std::uint32_t i = task; i < tree_.nodes[task].next;) {
-        if (is_group(i)) {
+        if (!has_targets(i)) {
+          i = tree_.nodes[i].next;
+        } else if (is_group(i)) {
           ++groups;
           i = tree_.nodes[i].next;
         } else {
@@ -337,6 +380,7 @@ class BarnesHutSolver final : public Solver {
 #pragma omp for schedule(dynamic, 1)
       for (std::ptrdiff_t k = 0; k < ntasks; ++k) {
         const std::uint32_t root = 0, task = tasks_[static_cast<std::size_t>(k)];
+        if (!has_targets(task)) continue;
         sc.ref[0] = tree_.boxes[task].cx;
         sc.ref[1] = tree_.boxes[task].cy;
         sc.ref[2] = tree_.boxes[task].cz;
@@ -439,7 +483,7 @@ class BarnesHutSolver final : public Solver {
       eval(t, sc);
     } else {
       for (std::uint32_t ch = t + 1; ch < nodes[t].next; ch = nodes[ch].next)
-        descend(ch, defer.data(), defer.size(), depth + 1, sc, eval);
+        if (has_targets(ch)) descend(ch, defer.data(), defer.size(), depth + 1, sc, eval);
     }
     sc.farf.resize(farf_mark);
     sc.far.resize(far_mark);
@@ -509,9 +553,10 @@ class BarnesHutSolver final : public Solver {
       double az = static_cast<double>(sc.faz[k]) + static_cast<double>(sc.naz[k]);
       for (const Far& f : sc.far) far_term_double(f, eps2_, sc.x[k], sc.y[k], sc.z[k], ax, ay, az);
       const std::uint32_t i = perm_[b + k];
-      acc.ax[i] = ax;
-      acc.ay[i] = ay;
-      acc.az[i] = az;
+      if (!is_target(i)) continue;
+      acc.ax[i - first_] = ax;
+      acc.ay[i - first_] = ay;
+      acc.az[i - first_] = az;
     }
   }
 
@@ -529,7 +574,7 @@ class BarnesHutSolver final : public Solver {
     for (std::size_t k = 0; k < n; ++k) {
       double p = static_cast<double>(sc.fphi[k]) + static_cast<double>(sc.nphi[k]);
       for (const Far& f : sc.far) p += far_phi_double(f, eps2_, sc.x[k], sc.y[k], sc.z[k]);
-      phi[perm_[b + k]] = p;
+      if (is_target(perm_[b + k])) phi[perm_[b + k] - first_] = p;
     }
   }
 
@@ -545,6 +590,10 @@ class BarnesHutSolver final : public Solver {
   Octree tree_;
   std::pmr::vector<std::uint32_t> tasks_;
   std::pmr::vector<Scratch> scratch_;
+  // The targets of the current call (select_targets).
+  std::size_t first_ = 0, count_ = 0;
+  bool subset_ = false;
+  std::pmr::vector<std::uint32_t> targets_before_{&res_};
 };
 
 }  // namespace

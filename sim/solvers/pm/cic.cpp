@@ -70,10 +70,10 @@ void bucket_impl(const Sources& src, const MeshMap& map, XBuckets& out) {
 }
 
 template <bool Periodic>
-void deposit_impl(const MeshMap& map, const XBuckets& bk, int b0, int b1, const MeshPlanes& mesh,
+void deposit_impl(const MeshMap& map, const XBuckets& bk, int b0, int b1, const Planes& mesh, std::size_t row,
                   Span* spans) {
   const int n = map.n;
-  const std::size_t nn = static_cast<std::size_t>(n), row = mesh.row;
+  const std::size_t nn = static_cast<std::size_t>(n);
   auto phase_of = [&](int b) { return Periodic && n % 2 == 1 && b == n - 1 ? 2 : b % 2; };
 #pragma omp parallel
   {
@@ -137,15 +137,16 @@ void deposit_impl(const MeshMap& map, const XBuckets& bk, int b0, int b1, const 
 }
 
 template <bool Periodic>
-void interpolate_impl(const MeshMap& map, XBuckets& bk, int b0, int b1, const ForcePlanes& force) {
+void interpolate_impl(const MeshMap& map, XBuckets& bk, int b0, int b1, const Planes& force) {
   const std::size_t n = static_cast<std::size_t>(map.n);
   BucketedParticle* p = bk.p.data();
-  const std::size_t plane = 3 * n * n, line = 3 * n;
+  const std::size_t plane = force.stride, line = 3 * n;
   const std::size_t off[8] = {0, 3, line, line + 3, plane, plane + 3, plane + line, plane + line + 3};
 #pragma omp parallel for schedule(dynamic, 1)
   for (int x = b0; x < b1; ++x) {
-    const std::size_t xs[2] = {static_cast<std::size_t>(x - force.x0),
-                               static_cast<std::size_t>(map.next<Periodic>(x) - force.x0)};
+    // Planes x and next(x); only a periodic one can wrap (isolated: the
+    // second is the first plus one plane, as off[] assumes).
+    const double* fp[2] = {force.at(x), force.at(map.next<Periodic>(x))};
     const auto bu = static_cast<std::size_t>(x);
     for (std::size_t k = bk.start[bu]; k < bk.start[bu + 1]; ++k) {
       BucketedParticle& q = p[k];
@@ -159,7 +160,7 @@ void interpolate_impl(const MeshMap& map, XBuckets& bk, int b0, int b1, const Fo
         for (int a = 0; a < 2; ++a)
           for (int c2 = 0; c2 < 2; ++c2)
             for (int c = 0; c < 2; ++c) {
-              const double* f = force.f + 3 * ((xs[a] * n + ys[c2]) * n + zs[c]);
+              const double* f = fp[a] + 3 * (ys[c2] * n + zs[c]);
               const double w = wx[a] * wy[c2] * wz[c];
               ax += w * f[0];
               ay += w * f[1];
@@ -168,7 +169,7 @@ void interpolate_impl(const MeshMap& map, XBuckets& bk, int b0, int b1, const Fo
       } else {
         // No wrap: corner (a, b, c) is the first one plus a fixed offset;
         // the same corners in the same order as the periodic branch.
-        const double* f0 = force.f + 3 * ((xs[0] * n + static_cast<std::size_t>(iy)) * n + static_cast<std::size_t>(iz));
+        const double* f0 = fp[0] + 3 * (static_cast<std::size_t>(iy) * n + static_cast<std::size_t>(iz));
         for (int a = 0; a < 2; ++a)
           for (int c2 = 0; c2 < 2; ++c2)
             for (int c = 0; c < 2; ++c) {
@@ -195,14 +196,15 @@ void bucket_by_x(const Sources& src, const MeshMap& map, XBuckets& b) {
     bucket_impl<false>(src, map, b);
 }
 
-void deposit_mass(const MeshMap& map, const XBuckets& b, int b0, int b1, const MeshPlanes& mesh, Span* spans) {
+void deposit_mass(const MeshMap& map, const XBuckets& b, int b0, int b1, const Planes& mesh, std::size_t row,
+                  Span* spans) {
   if (map.periodic)
-    deposit_impl<true>(map, b, b0, b1, mesh, spans);
+    deposit_impl<true>(map, b, b0, b1, mesh, row, spans);
   else
-    deposit_impl<false>(map, b, b0, b1, mesh, spans);
+    deposit_impl<false>(map, b, b0, b1, mesh, row, spans);
 }
 
-void interpolate_forces(const MeshMap& map, XBuckets& b, int b0, int b1, const ForcePlanes& force) {
+void interpolate_forces(const MeshMap& map, XBuckets& b, int b0, int b1, const Planes& force) {
   if (map.periodic)
     interpolate_impl<true>(map, b, b0, b1, force);
   else
@@ -232,9 +234,9 @@ void unbucket(const XBuckets& b, std::size_t np, int comps, double* const out[3]
   }
 }
 
-void interpolate_potential(XBuckets& bk, int b0, int b1, const MeshPlanes& potential,
+void interpolate_potential(XBuckets& bk, int b0, int b1, const Planes& potential, std::size_t row,
                            const double green[2][2][2]) {
-  const std::size_t plane = potential.plane, row = potential.row;
+  const std::size_t plane = potential.stride;
   BucketedParticle* pp = bk.p.data();
 #pragma omp parallel for schedule(dynamic, 1)
   for (int x = b0; x < b1; ++x) {

@@ -1,11 +1,12 @@
 #pragma once
 // The particle passes of the particle-mesh solver, cloud-in-cell (CIC):
-// the map from positions to cells, the bucketing of particles by x cell,
-// the mass deposit and the interpolation back to the particles. They are
-// functions over ranges (of buckets and planes, of particles) with their
-// contracts stated here, so that a slab-decomposed mesh, one range of x
-// planes per rank, can run the same passes on its own particles and planes
-// and get the serial solver's bits. The solver (particle_mesh.cpp) owns the
+// the bucketing of particles by x cell (the map from positions to cells is
+// mesh_map.hpp's), the mass deposit and the interpolation back to the
+// particles. They are functions over ranges (of buckets and planes, of
+// particles) with their contracts stated here, so that the distributed
+// solver (dist/pm_solver.cpp), one range of x planes per rank, runs the
+// same passes on the particles it imported, in global storage order, and
+// its own planes, and gets the serial solver's bits. The solvers own the
 // buffers, the placement and the convolution.
 //
 // Every pass is deterministic: bit-identical results whatever the number of
@@ -17,77 +18,11 @@
 #include <vector>
 
 #include "sim/solvers/buffer.hpp"
+#include "sim/solvers/pm/mesh_map.hpp"
+#include "sim/solvers/pm/occupied_rows.hpp"
 #include "sim/solvers/solver.hpp"
 
 namespace slotsim::detail {
-
-// Cells between the particles and the faces of an isolated mesh's octant:
-// CIC touches a particle's cell and the next, and the gradient stencil
-// reaches 2 cells further.
-inline constexpr int kPmMargin = 4;
-
-// Where the mesh is for one call, and the map from positions to cells.
-struct MeshMap {
-  int n;
-  bool periodic;
-  double origin[3];
-  double h, inv_h;
-
-  // A coordinate in cell units, brought into the mesh: isolated, clamped to
-  // [kPmMargin - 1, n - kPmMargin + 1]; periodic, wrapped into [0, n). The
-  // cell and the fraction follow from it by split(), with the same bits
-  // however often they are derived, which is why the bucketed records hold
-  // this one double per axis instead of a cell and a fraction.
-  // Periodic is a template parameter so the per-particle loops carry no
-  // test of it.
-  template <bool Periodic>
-  double scaled(double pos, int axis) const {
-    double u = (pos - origin[axis]) * inv_h;
-    // No coordinate reaches an index unchecked: casting a double outside
-    // int's range (1e308, inf, NaN) to int is undefined behaviour, so every
-    // value is brought into range as a double first; a comparison that is
-    // false for NaN sends NaN to a valid cell too. (System::step stops a run
-    // at the first non-finite position; this guards a solver called with
-    // finite but huge positions, a tiny --box, or directly by a test.)
-    if constexpr (Periodic) {
-      u -= n * std::floor(u / n);
-      if (!(u >= 0.0 && u < double(n))) u = 0;  // rounded up to n, or not finite
-    } else {
-      // The fit keeps u in [kPmMargin, n - kPmMargin]; the clamp only guards
-      // rounding at the faces.
-      const double lo = kPmMargin - 1, hi = n - kPmMargin + 1;
-      if (!(u >= lo)) u = lo;
-      if (u > hi) u = hi;
-    }
-    return u;
-  }
-  // Cell index and fraction in [0, 1] of a scaled() coordinate. Given
-  // scaled()'s range, int(u) is at least kPmMargin - 1 (isolated) or in
-  // [0, n) (periodic), and u - i is exact (Sterbenz: i <= u <= 2i for
-  // i >= 1) and in [0, 1); only the isolated top face, u = n - kPmMargin + 1,
-  // needs its cell pulled down (to n - kPmMargin, with f = 1). The first
-  // version also clamped i from below and f to [0, 1]: no-ops on this range,
-  // three compares per axis in the two per-particle passes that derive
-  // cells. Truncation instead of floor: equal for u >= 0, and floor is a
-  // library call without SSE4.1.
-  template <bool Periodic>
-  void split(double u, int& i, double& f) const {
-    i = static_cast<int>(u);
-    if constexpr (!Periodic) i = std::min(i, n - kPmMargin);
-    f = u - i;
-  }
-  template <bool Periodic>
-  void cell(double pos, int axis, int& i, double& f) const {
-    split<Periodic>(scaled<Periodic>(pos, axis), i, f);
-  }
-  // The cell after i along an axis.
-  template <bool Periodic>
-  int next(int i) const {
-    if constexpr (Periodic) return i + 1 == n ? 0 : i + 1;
-    return i + 1;
-  }
-  int wrap(int i) const { return periodic ? (i + n) % n : i; }
-};
 
 // One particle in bucket order: what the deposit and the interpolation
 // read, in two arrays written side by side (see XBuckets): its cell
@@ -128,26 +63,11 @@ struct XBuckets {
 // (the rank's range; the caller checks).
 void bucket_by_x(const Sources& src, const MeshMap& map, XBuckets& b);
 
-// The z cells a bucket's particles occupy in one y row: [lo, hi], empty
-// when lo > hi.
-struct Span {
-  std::uint16_t lo, hi;
-};
-inline constexpr Span kEmptySpan{0xffff, 0};
-
-// A range of x planes of a mesh of n^3 cells: plane x (x0 <= x) starts at
-// grid + (x - x0) * plane, cell (x, y, z) at that + y * row + z.
-struct MeshPlanes {
-  double* grid;
-  std::size_t plane, row;
-  int x0;
-  double* at(int x) const { return grid + static_cast<std::size_t>(x - x0) * plane; }
-};
-
 // Deposits the mass of buckets [b0, b1) onto the mesh: bucket x reaches
-// planes x (weight 1 - fx) and map.next(x) (weight fx). The planes those
-// buckets reach must be in `mesh` and hold their starting values (the
-// caller zeroes them); nothing else is written. Every cell's sum has one
+// planes x (weight 1 - fx) and map.next(x) (weight fx), cell (x, y, z) at
+// mesh.at(x) + y * row + z. The planes those buckets reach must be in
+// `mesh` and hold their starting values (the caller zeroes them); nothing
+// else is written. Every cell's sum has one
 // fixed order: its starting value, then the even bucket's particles, then
 // the odd bucket's (an odd periodic mesh's last bucket, which wraps onto
 // plane 0, after both), each bucket in source order. That is what lets the
@@ -160,22 +80,18 @@ struct MeshPlanes {
 // planes, rather than each plane gathering from buckets x-1 and x, halves
 // the reads of the bucketed particles.
 // spans (optional): for each bucket x in [b0, b1) and row y, the z cells its
-// particles occupy, at spans[(x - b0) * n + y]; written whole.
-void deposit_mass(const MeshMap& map, const XBuckets& b, int b0, int b1, const MeshPlanes& mesh,
+// particles occupy, at spans[(x - b0) * n + y]; written whole (see
+// occupied_rows.hpp for their use).
+void deposit_mass(const MeshMap& map, const XBuckets& b, int b0, int b1, const Planes& mesh, std::size_t row,
                   Span* spans);
-
-// The force mesh: (ax, ay, az) interleaved per cell, so that interpolation
-// reads each corner from one place; plane x (x0 <= x) of n^2 cells starts at
-// f + 3 * (x - x0) * n * n.
-struct ForcePlanes {
-  const double* f;
-  int x0;
-};
 
 // For every particle of buckets [b0, b1): a = sum over the 8 corners c of
 // its cell of w_c F(c), corners in a fixed order (x, then y, then z
-// fastest), written over the record's f (see BucketedParticle). Needs, for
-// bucket x, force planes x and map.next(x). Bucket order, as the deposit:
+// fastest), written over the record's f (see BucketedParticle). The force
+// mesh holds (ax, ay, az) interleaved per cell, so that each corner is read
+// from one place: 3 n^2 values a plane (force.stride), cell (x, y, z) at
+// force.at(x) + 3 (y n + z). Needs, for bucket x, force planes x and
+// map.next(x) (a periodic rank's last plane may wrap to plane 0). Bucket order, as the deposit:
 // a bucket's particles read two planes of the force mesh (786 KB at
 // n = 128, and much less where the particles are), which stay in cache
 // while the bucket streams past; unbucket() then puts the results back in
@@ -183,14 +99,16 @@ struct ForcePlanes {
 // in the mesh instead: on the 2-core EPYC VM (alternating runs of
 // bench/solver_timing at 10M, load 7-9) its interpolation took 510-716 ms
 // against 364-416 ms for the bucket-order pass that scattered its writes.
-void interpolate_forces(const MeshMap& map, XBuckets& b, int b0, int b1, const ForcePlanes& force);
+void interpolate_forces(const MeshMap& map, XBuckets& b, int b0, int b1, const Planes& force);
 
 // For every particle of buckets [b0, b1) (isolated meshes only, no wrap):
 // phi = sum over the 8 corners c of w_c phi(c), minus m times the
 // particle's interaction with its own cloud (sum over offsets e in {0,1}^3
 // of P_ex P_ey P_ez green[e], P the per-axis products of the weights; see
-// the solver's potentials()), written to f[0].
-void interpolate_potential(XBuckets& b, int b0, int b1, const MeshPlanes& potential, const double green[2][2][2]);
+// particle_mesh.cpp), written to f[0]. Needs potential planes x and x + 1
+// of bucket x, cell (x, y, z) at potential.at(x) + y * row + z.
+void interpolate_potential(XBuckets& b, int b0, int b1, const Planes& potential, std::size_t row,
+                           const double green[2][2][2]);
 
 // out[c][i] = f[c] of p[rank[i]], for c < comps (1 to 3) and every source
 // particle i in [0, np): the interpolated values back in source order. It

@@ -13,107 +13,37 @@ namespace {
 // no longer fit in L1 next to the FFT's working set).
 constexpr std::size_t kBlock = 4;
 
-// Row strides, in complex values, of the per-thread buffers: whole 64-byte
-// lines, so that every row an FFT runs on has the alignment its plan was
-// made with (FFTW requires that of fftw_execute_dft's arrays).
-std::size_t whole_lines(std::size_t count) { return (count + 3) / 4 * 4; }
-std::size_t half_stride(std::size_t n) { return whole_lines(n + 1); }  // n + 1 wave numbers
-std::size_t line_stride(std::size_t n) { return whole_lines(2 * n); }  // 2n padded
-
-// Runs body(x, first, count) for every x-plane whose listed rows
-// (start[x] .. start[x+1]) are not empty: the loop both z passes share,
-// forwards over the rows with mass and backwards over the wanted ones.
-// One plane per task: planes differ widely in how many rows they list.
-template <class Start, class Body>
-void for_each_listed_plane(int n, const Start& start, Body&& body) {
-#pragma omp parallel for schedule(dynamic, 1)
-  for (int x = 0; x < n; ++x) {
-    const std::size_t xu = static_cast<std::size_t>(x);
-    const std::size_t first = start[xu], count = start[xu + 1] - first;
-    if (count != 0) body(xu, first, count);
-  }
-}
-
 }  // namespace
 
-// Every FFT here is one c2c line of 2n, out of place, run with
-// fftw_execute_dft on rows of these buffers (all 64-byte aligned, like the
-// arrays the plans were made on). Out of place, FFTW's c2c plans leave their
-// input alone, so the zero halves of the padded inputs are set once; in-place
-// 1-D plans would also copy each line aside internally. Batched (howmany)
-// plans were measured no faster, and single lines let empty rows be skipped.
-struct PaddedConvolution::Work {
-  explicit Work(mem::CountingResource& r)
-      : half(r), slab(r), line_in(r), line_out(r), cols(r), outs(r) {}
-  SolverBuffer<double> half;      // n rows of half_stride(n) complex: one plane's z spectra
-  SolverBuffer<double> slab;      // n x 2n complex, [x][y]
-  SolverBuffer<double> line_in;   // 2n complex, upper half zero
-  SolverBuffer<double> line_out;  // 2n complex
-  SolverBuffer<double> cols;      // kBlock lines of 2n complex, upper halves zero
-  SolverBuffer<double> outs;      // kBlock lines of 2n complex
-  FftwPlan fwd, inv;
-};
-
-PaddedConvolution::PaddedConvolution(int n, mem::CountingResource& res)
-    : n_(n),
-      res_(res),
-      grid_(res),
-      spectrum_(res),
-      in_start_(res),
-      out_start_(res),
-      in_y_(res),
-      out_y_(res) {
+PaddedConvolution::PaddedConvolution(int n, mem::CountingResource& res) : LineConvolution(n, 2 * n, res), grid_(res) {
   const auto nn = static_cast<std::size_t>(n);
   grid_.resize(nn * nn * nn);
-  in_start_.resize(nn + 1);
-  out_start_.resize(nn + 1);
-  in_y_.resize(nn * nn);
-  out_y_.resize(nn * nn);
-}
-
-PaddedConvolution::~PaddedConvolution() = default;
-
-PaddedConvolution::Work& PaddedConvolution::work(int thread) {
-  auto& slot = work_[static_cast<std::size_t>(thread)];
-  if (slot) return *slot;
-  const int m = 2 * n_;
-  const auto nn = static_cast<std::size_t>(n_), ls = line_stride(nn);
-  auto w = std::make_unique<Work>(res_);
-  w->half.resize(2 * nn * half_stride(nn));
-  w->slab.resize(2 * nn * ls);
-  w->line_in.resize(2 * ls);
-  w->line_out.resize(2 * ls);
-  w->cols.resize(2 * kBlock * ls);
-  w->outs.resize(2 * kBlock * ls);
-  w->line_in.zero();
-  w->cols.zero();
-  auto* in = reinterpret_cast<fftw_complex*>(w->line_in.data());
-  auto* out = reinterpret_cast<fftw_complex*>(w->line_out.data());
-  w->fwd = FftwPlan([&] { return fftw_plan_dft_1d(m, in, out, FFTW_FORWARD, FFTW_ESTIMATE); });
-  w->inv = FftwPlan([&] { return fftw_plan_dft_1d(m, in, out, FFTW_BACKWARD, FFTW_ESTIMATE); });
-  slot = std::move(w);
-  return *slot;
 }
 
 // Two real rows a, b go through one complex FFT of a + ib: with Z its
 // transform, A(k) = (Z(k) + conj Z(-k)) / 2 and B(k) = (Z(k) - conj Z(-k)) / 2i.
 // One c2c line of 2n costs less than half of what two r2c lines do with
-// FFTW_ESTIMATE's plans (measured ~0.45 us against 2 x ~0.65 us).
-void PaddedConvolution::z_forward() {
-  const int n = n_, nzc = n + 1;
-  const std::size_t nn = static_cast<std::size_t>(n), mm = 2 * nn, hs = half_stride(nn);
-  auto* spec = reinterpret_cast<fftw_complex*>(spectrum_.data());
-  for_each_listed_plane(n, in_start_, [&](std::size_t xu, std::size_t first, std::size_t count) {
+// FFTW_ESTIMATE's plans (measured ~0.45 us against 2 x ~0.65 us). One plane
+// per task: planes differ widely in how many rows they list.
+void PaddedConvolution::z_forward(const Planes& grid, std::size_t row, int x0, int x1, fftw_complex* spec,
+                                  std::size_t out_stride, std::size_t row0) {
+  const int nzc = n_ + 1;
+  const std::size_t nn = static_cast<std::size_t>(n_), mm = 2 * nn, hs = half_stride();
+#pragma omp parallel for schedule(dynamic, 1)
+  for (int x = x0; x < x1; ++x) {
+    const std::size_t xu = static_cast<std::size_t>(x);
+    const std::size_t first = in_start_[xu], count = in_start_[xu + 1] - first;
+    if (count == 0) continue;
     Work& w = work(omp_get_thread_num());
     auto* line_in = reinterpret_cast<fftw_complex*>(w.line_in.data());
     auto* z = reinterpret_cast<fftw_complex*>(w.line_out.data());
     auto* half = reinterpret_cast<fftw_complex*>(w.half.data());
-    const double* plane = grid_.data() + xu * nn * nn;
+    const double* plane = grid.at(x);
     // Two rows at a time; a lone last one pairs with zeros. half row j
     // holds the plane's j-th row with mass.
     for (std::size_t j = 0; j < count; j += 2) {
-      const double* ra = plane + in_y_[first + j] * nn;
-      const double* rb = j + 1 < count ? plane + in_y_[first + j + 1] * nn : nullptr;
+      const double* ra = plane + in_y_[first + j] * row;
+      const double* rb = j + 1 < count ? plane + in_y_[first + j + 1] * row : nullptr;
       for (std::size_t k = 0; k < nn; ++k) {
         line_in[k][0] = ra[k];
         line_in[k][1] = rb ? rb[k] : 0.0;
@@ -133,28 +63,28 @@ void PaddedConvolution::z_forward() {
       }
     }
     for (std::size_t kz = 0; kz < static_cast<std::size_t>(nzc); ++kz) {
-      fftw_complex* out = spec + kz * stride_ + first;
+      fftw_complex* out = spec + kz * out_stride + (first - row0);
       for (std::size_t j = 0; j < count; ++j) {
         out[j][0] = half[j * hs + kz][0];
         out[j][1] = half[j * hs + kz][1];
       }
     }
-  });
+  }
 }
 
-void PaddedConvolution::slabs(const double* green_k) {
-  const int n = n_, nzc = n + 1;
-  const std::size_t nn = static_cast<std::size_t>(n), mm = 2 * nn, ls = line_stride(nn);
-  auto* spec = reinterpret_cast<fftw_complex*>(spectrum_.data());
+void PaddedConvolution::slabs(int kz0, int kz1, fftw_complex* blocks, std::size_t block_stride, const double* green_k,
+                              int green_kz0) {
+  const int nzc = n_ + 1;
+  const std::size_t nn = static_cast<std::size_t>(n_), mm = 2 * nn, ls = line_stride();
 #pragma omp parallel for schedule(dynamic, 1)
-  for (int kz = 0; kz < nzc; ++kz) {
+  for (int kz = kz0; kz < kz1; ++kz) {
     Work& w = work(omp_get_thread_num());
     auto* s = reinterpret_cast<fftw_complex*>(w.slab.data());
     auto* line_in = reinterpret_cast<fftw_complex*>(w.line_in.data());
     auto* line_out = reinterpret_cast<fftw_complex*>(w.line_out.data());
     auto* cols = reinterpret_cast<fftw_complex*>(w.cols.data());
     auto* outs = reinterpret_cast<fftw_complex*>(w.outs.data());
-    fftw_complex* block = spec + static_cast<std::size_t>(kz) * stride_;
+    fftw_complex* block = blocks + static_cast<std::size_t>(kz - kz0) * block_stride;
     // y: the n rows x < n, each zero-padded to 2n; only the rows with mass
     // are stored.
     for (std::size_t x = 0; x < nn; ++x) {
@@ -183,7 +113,7 @@ void PaddedConvolution::slabs(const double* green_k) {
       for (std::size_t b = 0; b < nb; ++b) {
         w.fwd.execute_dft(cols + b * ls, line_out);
         const std::size_t y = y0 + b, gy = y <= nn ? y : mm - y;
-        const double* g = green_k + (static_cast<std::size_t>(kz) * nzc + gy) * nzc;
+        const double* g = green_k + (static_cast<std::size_t>(kz - green_kz0) * nzc + gy) * nzc;
         for (std::size_t k = 0; k <= nn; ++k) {
           line_out[k][0] *= g[k];
           line_out[k][1] *= g[k];
@@ -218,23 +148,27 @@ void PaddedConvolution::slabs(const double* green_k) {
 // (Z(-k) = conj A(k) + i conj B(k)); the inverse's real part is row a, its
 // imaginary part row b. As c2r does, the imaginary parts of A and B at
 // k = 0 and k = n (zero for an exact real field) are ignored.
-void PaddedConvolution::z_inverse() {
-  const int n = n_, nzc = n + 1;
-  const std::size_t nn = static_cast<std::size_t>(n), mm = 2 * nn, hs = half_stride(nn);
-  auto* spec = reinterpret_cast<fftw_complex*>(spectrum_.data());
-  for_each_listed_plane(n, out_start_, [&](std::size_t xu, std::size_t first, std::size_t count) {
+void PaddedConvolution::z_inverse(const fftw_complex* spec, std::size_t in_stride, std::size_t row0,
+                                  const Planes& grid, std::size_t row, int x0, int x1) {
+  const int nzc = n_ + 1;
+  const std::size_t nn = static_cast<std::size_t>(n_), mm = 2 * nn, hs = half_stride();
+#pragma omp parallel for schedule(dynamic, 1)
+  for (int x = x0; x < x1; ++x) {
+    const std::size_t xu = static_cast<std::size_t>(x);
+    const std::size_t first = out_start_[xu], count = out_start_[xu + 1] - first;
+    if (count == 0) continue;
     Work& w = work(omp_get_thread_num());
     auto* z = reinterpret_cast<fftw_complex*>(w.outs.data());  // line_in's zeros must stay
     auto* out = reinterpret_cast<fftw_complex*>(w.line_out.data());
     auto* half = reinterpret_cast<fftw_complex*>(w.half.data());
     for (std::size_t kz = 0; kz < static_cast<std::size_t>(nzc); ++kz) {
-      const fftw_complex* in = spec + kz * stride_ + first;
+      const fftw_complex* in = spec + kz * in_stride + (first - row0);
       for (std::size_t j = 0; j < count; ++j) {
         half[j * hs + kz][0] = in[j][0];
         half[j * hs + kz][1] = in[j][1];
       }
     }
-    double* plane = grid_.data() + xu * nn * nn;
+    double* plane = grid.at(x);
     for (std::size_t j = 0; j < count; j += 2) {
       const fftw_complex* ha = half + j * hs;
       const fftw_complex* hb = j + 1 < count ? ha + hs : nullptr;
@@ -250,38 +184,14 @@ void PaddedConvolution::z_inverse() {
         }
       }
       w.inv.execute_dft(z, out);
-      double* ra = plane + out_y_[first + j] * nn;
+      double* ra = plane + out_y_[first + j] * row;
       for (std::size_t k = 0; k < nn; ++k) ra[k] = out[k][0];
       if (hb) {
-        double* rb = plane + out_y_[first + j + 1] * nn;
+        double* rb = plane + out_y_[first + j + 1] * row;
         for (std::size_t k = 0; k < nn; ++k) rb[k] = out[k][1];
       }
     }
-  });
-}
-
-void PaddedConvolution::convolve(const double* green_k, const std::uint8_t* mass_rows,
-                                 const std::uint8_t* need_rows) {
-  const std::size_t nn = static_cast<std::size_t>(n_);
-  if (work_.size() < static_cast<std::size_t>(omp_get_max_threads()))
-    work_.resize(static_cast<std::size_t>(omp_get_max_threads()));
-  auto list = [&](const std::uint8_t* mask, SolverBuffer<std::uint32_t>& start,
-                  SolverBuffer<std::uint16_t>& ys) {
-    std::size_t count = 0;
-    for (std::size_t x = 0; x < nn; ++x) {
-      start[x] = static_cast<std::uint32_t>(count);
-      for (std::size_t y = 0; y < nn; ++y)
-        if (mask[x * nn + y]) ys[count++] = static_cast<std::uint16_t>(y);
-    }
-    start[nn] = static_cast<std::uint32_t>(count);
-    return count;
-  };
-  stride_ = std::max(list(mass_rows, in_start_, in_y_), list(need_rows, out_start_, out_y_));
-  // Grows to the most rows any call has needed (all n^2 at worst).
-  spectrum_.resize(2 * (nn + 1) * stride_);
-  z_forward();
-  slabs(green_k);
-  z_inverse();
+  }
 }
 
 }  // namespace slotsim::detail

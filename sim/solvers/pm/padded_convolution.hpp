@@ -5,7 +5,7 @@
 // inside the n^3 octant where the mass is.
 //
 // The padded array is never stored. The mass and the potential live in a
-// compact n^3 array; the transform goes
+// compact n^3 array; the transform goes (line_convolution.hpp's passes)
 //   z pass:  the (x, y) rows that hold mass, zero-padded to 2n, two real
 //            rows per complex FFT, written out wave number major: per kz a
 //            block of those rows' values (at most n^2 of them: at most 34 MB
@@ -32,65 +32,43 @@
 // leaves most rows empty (a 1M-particle Plummer sphere on the 128 mesh:
 // mass in 39% of the rows), which also shrinks the spectrum's traffic.
 //
-// Work is cut into rows and slabs independent of the thread count, every
-// plan runs on 64-byte aligned per-thread buffers of fixed shape, and FFTW
-// plans are made with FFTW_ESTIMATE, so the result bits depend on neither
-// the thread count nor the schedule (which rows share a complex FFT depends
-// only on the row lists).
-#include <cstddef>
-#include <cstdint>
-#include <memory>
-#include <vector>
-
-#include "sim/memory/tracker.hpp"
-#include "sim/solvers/buffer.hpp"
-#include "sim/solvers/pm/fftw_plan.hpp"
+// The Green's function (pm_green.hpp) holds wave numbers 0..n on each axis
+// ((n+1)^3, last index fastest; negative wave numbers follow by symmetry),
+// already divided by (2n)^3. It must be symmetric under exchange of axes,
+// as any isotropic kernel's is: the slab pass reads entry (kz, y, x).
+#include "sim/solvers/pm/line_convolution.hpp"
 
 namespace slotsim::detail {
 
-class PaddedConvolution {
+class PaddedConvolution final : public LineConvolution {
  public:
   PaddedConvolution(int n, mem::CountingResource& res);
-  ~PaddedConvolution();
 
-  int n() const { return n_; }
-  // The compact real mesh: element (x, y, z), x, y, z < n, at
-  // x * plane_stride() + y * row_stride() + z.
+  // The compact real mesh of the serial solver: element (x, y, z),
+  // x, y, z < n, at x * plane_stride() + y * row_stride() + z.
   double* grid() { return grid_.data(); }
   std::size_t row_stride() const { return static_cast<std::size_t>(n_); }
   std::size_t plane_stride() const { return static_cast<std::size_t>(n_) * n_; }
+  Planes planes() { return {grid_.data(), plane_stride(), 0, n_, n_}; }
+  // In place on grid(), mass to potential (see LineConvolution::set_rows
+  // for the flags).
+  void convolve(const double* green_k, const std::uint8_t* mass_rows, const std::uint8_t* need_rows) {
+    LineConvolution::convolve(planes(), row_stride(), green_k, mass_rows, need_rows);
+  }
 
-  // In place, mass to potential. green_k holds the transform of the Green's
-  // function for wave numbers 0..n on each axis ((n+1)^3, last index
-  // fastest; negative wave numbers follow by symmetry), already divided by
-  // (2n)^3. It must be symmetric under exchange of axes, as any isotropic
-  // kernel's is; the slab pass reads entry (x, y, z) as (z, y, x).
-  // mass_rows[x * n + y] == 0 promises that row (x, y) of the mass is zero
-  // (its contents are not read); need_rows[x * n + y] == 0 says that row of
-  // the potential is not wanted (it is left unspecified). Both n * n.
-  void convolve(const double* green_k, const std::uint8_t* mass_rows,
-                const std::uint8_t* need_rows);
+  int wave_numbers() const override { return n_ + 1; }
+  std::size_t green_per_wave_number() const override {
+    return static_cast<std::size_t>(n_ + 1) * static_cast<std::size_t>(n_ + 1);
+  }
+  void z_forward(const Planes& grid, std::size_t row, int x0, int x1, fftw_complex* out, std::size_t out_stride,
+                 std::size_t row0) override;
+  void slabs(int kz0, int kz1, fftw_complex* blocks, std::size_t block_stride, const double* green,
+             int green_kz0) override;
+  void z_inverse(const fftw_complex* in, std::size_t in_stride, std::size_t row0, const Planes& grid,
+                 std::size_t row, int x0, int x1) override;
 
  private:
-  struct Work;  // a thread's buffers and plans
-  Work& work(int thread);
-  void z_forward();
-  void slabs(const double* green_k);
-  void z_inverse();
-
-  int n_;
-  mem::CountingResource& res_;
-  SolverBuffer<double> grid_;      // n^3 real
-  // z spectra, [kz][row]: per kz a block of stride_ complex values, the
-  // rows with mass after the z pass, the wanted rows after the slab pass,
-  // each in (x, y) order.
-  SolverBuffer<double> spectrum_;
-  std::size_t stride_ = 0;
-  // Rows with mass: plane x's are in_y_[in_start_[x] .. in_start_[x+1]),
-  // listed by y; the wanted rows likewise in out_start_, out_y_.
-  SolverBuffer<std::uint32_t> in_start_, out_start_;
-  SolverBuffer<std::uint16_t> in_y_, out_y_;
-  std::vector<std::unique_ptr<Work>> work_;
+  SolverBuffer<double> grid_;  // n^3 real (the serial solver's mesh)
 };
 
 }  // namespace slotsim::detail

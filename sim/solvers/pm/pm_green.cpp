@@ -39,20 +39,20 @@ const double* IsolatedGreen::get(double h, double eps) {
   return k_.data();
 }
 
-PeriodicGreen::PeriodicGreen(int n, mem::CountingResource& res) : n_(n), k_(res) {
-  k_.resize(static_cast<std::size_t>(n) * n * (n / 2 + 1));
-}
+PeriodicGreen::PeriodicGreen(int n, mem::CountingResource& res) : n_(n), k_(res) {}
 
-const double* PeriodicGreen::get(double h, double eps) {
-  if (h == h_ && eps == eps_) return k_.data();
+const double* PeriodicGreen::get(double h, double eps, int kz0, int kz1) {
   const int n = n_, nz = n / 2 + 1;
+  if (kz1 < 0) kz1 = nz;
+  if (h == h_ && eps == eps_ && kz0 == kz0_ && kz1 == kz1_) return k_.data();
+  k_.resize(static_cast<std::size_t>(kz1 - kz0) * n * n);
   const double nn = n;
   const double dk = 2 * M_PI / (n * h);
   const double scale = -4 * M_PI / (h * h * h) / (nn * nn * nn);
 #pragma omp parallel for schedule(static)
-  for (int i = 0; i < n; ++i)
+  for (int k = kz0; k < kz1; ++k)
     for (int j = 0; j < n; ++j)
-      for (int k = 0; k < nz; ++k) {
+      for (int i = 0; i < n; ++i) {
         const double kx = dk * (i <= n / 2 ? i : i - n), ky = dk * (j <= n / 2 ? j : j - n);
         const double kz = dk * k;
         const double k2 = kx * kx + ky * ky + kz * kz;
@@ -63,10 +63,12 @@ const double* PeriodicGreen::get(double h, double eps) {
           const double form = x > 0 ? (x < 700 ? x * std::cyl_bessel_k(1.0, x) : 0.0) : 1.0;
           g = scale / k2 * form;
         }
-        k_[(static_cast<std::size_t>(i) * n + j) * nz + k] = g;
+        k_[(static_cast<std::size_t>(k - kz0) * n + j) * n + i] = g;
       }
   h_ = h;
   eps_ = eps;
+  kz0_ = kz0;
+  kz1_ = kz1;
   return k_.data();
 }
 

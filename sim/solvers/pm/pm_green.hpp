@@ -38,15 +38,21 @@ class IsolatedGreen {
 // Periodic: -4 pi / (k^2 h^3) times the Plummer form factor k eps K1(k eps)
 // (the Fourier transform of the softened potential), zero at k = 0 (the
 // mean density has no force in a periodic box).
+// Laid out [kz][ky][kx] (kx fastest), the order the slab pass reads it in.
+// Each value is computed alone from its wave numbers, so a slab of kz
+// values (one rank's part of a distributed mesh) holds the whole table's
+// bits for those kz.
 class PeriodicGreen {
  public:
   PeriodicGreen(int n, mem::CountingResource& res);
-  // n * n * (n/2 + 1) values, z fastest, divided by n^3.
-  const double* get(double h, double eps);
+  // kz in [kz0, kz1) (default: all n/2 + 1), n * n values per kz, divided
+  // by n^3.
+  const double* get(double h, double eps, int kz0 = 0, int kz1 = -1);
 
  private:
   int n_;
   double h_ = 0, eps_ = -1;
+  int kz0_ = 0, kz1_ = 0;
   SolverBuffer<double> k_;
 };
 

@@ -172,6 +172,39 @@ TEST_CASE("hdf5: restart restores particles, order, force cache, dynamic attribu
   }
 }
 
+TEST_CASE("hdf5: a restart read in row slices gives the rows of the whole read") {
+  // How each rank of slotsim-mpi reads its segment of a restart file.
+  TempDir d;
+  const std::string h5 = d.file("s.h5");
+  SimConfig c = small_config(Layout::Dict);
+  c.sort_every = 2;
+  c.dt = 0.05;
+  System a(c, plummer_sample(301, 8));
+  a.set_attr(17, "tag", -3.5);
+  for (int k = 0; k < 3; ++k) a.step();
+  write_snapshot_h5(h5, a);
+  const RestartSnapshot whole = read_restart_h5(h5);
+  std::size_t rows = 0;
+  for (const auto& [first, count] : std::vector<std::pair<std::uint64_t, std::uint64_t>>{{0, 100}, {100, 1}, {101, 200}, {301, 5}}) {
+    CAPTURE(first);
+    const RestartSnapshot part = read_restart_h5(h5, RowSlice{first, count});
+    const std::size_t m = part.run.particles.size();
+    CHECK(part.cfg.particles == 301);
+    CHECK(part.state_hash == whole.state_hash);
+    REQUIRE(part.run.ids.size() == m);
+    REQUIRE(part.run.ax.size() == m);
+    for (std::size_t k = 0; k < m; ++k) {
+      CHECK(std::memcmp(&part.run.particles[k], &whole.run.particles[first + k], sizeof(ParticleRecord)) == 0);
+      CHECK(part.run.ids[k] == whole.run.ids[first + k]);
+      CHECK(part.run.ax[k] == whole.run.ax[first + k]);
+    }
+    REQUIRE(part.run.dynamic.size() == 1);
+    CHECK(part.run.dynamic[0].present.size() == m);
+    rows += m;
+  }
+  CHECK(rows == 301);
+}
+
 TEST_CASE("hdf5: the force cache is what makes a restart before a reorder exact (control)") {
   // Without the cached accelerations the restarted run recomputes them in
   // the new Morton order, and the direct sum then adds in another order:

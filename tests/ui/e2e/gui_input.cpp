@@ -18,12 +18,25 @@
 
 #include "sim/fixtures.hpp"
 #include "sim/layouts/layout.hpp"
+#include "sim/scenes/scene.hpp"
 
 namespace fs = std::filesystem;
 using namespace slotsim;
 using slotsim::testing::read_text;
 
 namespace {
+
+double scene_dt(const std::string& name) {
+  for (const SceneInfo& s : scene_list())
+    if (s.name == name) return s.default_dt;
+  return 0;
+}
+// As the frame log prints it (%.6g).
+std::string dt_text(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.6g", v);
+  return buf;
+}
 
 struct Row {
   long frame = 0;
@@ -33,6 +46,7 @@ struct Row {
   unsigned long long steps = 0;
   bool paused = false, overlay = true;
   double yaw = 0, pitch = 0, distance = 0, tx = 0, ty = 0, tz = 0;
+  double dt = 0;
 };
 
 struct InputRun {
@@ -41,6 +55,8 @@ struct InputRun {
   std::string xvfb;  // the X server's log (tests/ui/e2e/with_xvfb.sh)
   std::vector<Row> rows;
   std::map<std::string, std::size_t> events;  // name -> rows written before it
+  fs::path dir;
+  std::string out;  // the GUI's stdout
 };
 
 const InputRun& input_run() {
@@ -53,12 +69,14 @@ const InputRun& input_run() {
     for (int k = 0; k < std::min(kNumLayouts, 9); ++k)
       layouts.append(" '").append(layout_name(kAllLayouts[static_cast<std::size_t>(k)])).append("'");
     std::ostringstream cmd;
-    cmd << "bash '" << WITH_XVFB << "' '" << (dir / "xvfb.log").string() << "' -s '-screen 0 1280x800x24' -- bash '"
+    cmd << "COLLISION_DT=" << dt_text(scene_dt("collision")) << " bash '" << WITH_XVFB << "' '" << (dir / "xvfb.log").string() << "' -s '-screen 0 1280x800x24' -- bash '"
         << INPUT_DRIVER << "' '" << SLOTSIM_BINARY
         << "' '" << dir.string() << "'" << layouts << " 2> '" << (dir / "driver.err").string() << "'";
     const int rc = std::system(cmd.str().c_str());
     r.status = WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
     r.err = read_text(dir / "driver.err") + read_text(dir / "gui.err");
+    r.out = read_text(dir / "gui.out");
+    r.dir = dir;
     r.xvfb = read_text(dir / "xvfb.log");
     std::ifstream log(dir / "frames.csv");
     std::string line;
@@ -68,7 +86,7 @@ const InputRun& input_run() {
       std::stringstream ss(line);
       std::string cell;
       while (std::getline(ss, cell, ',')) f.push_back(cell);
-      if (f.size() != 21) continue;  // a row being written as the GUI was stopped
+      if (f.size() != 26) continue;  // a row being written as the GUI was stopped
       Row x;
       x.frame = std::stol(f[0]);
       x.layout = f[3];
@@ -83,6 +101,7 @@ const InputRun& input_run() {
       x.tx = std::stod(f[15]);
       x.ty = std::stod(f[16]);
       x.tz = std::stod(f[17]);
+      x.dt = std::stod(f[21]);
       r.rows.push_back(x);
     }
     std::ifstream ev(dir / "events.txt");
@@ -175,4 +194,53 @@ TEST_CASE("gui input: F1 hides and shows the overlay") {
   CHECK(before(r, "f1_hide").overlay);
   CHECK_FALSE(before(r, "f1_show").overlay);
   CHECK(before(r, "end").overlay);
+}
+
+TEST_CASE("gui input: ten quick clicks on Step, each a press and release with no hold, are ten steps") {
+  const InputRun& r = input_run();
+  INFO("stderr: " << r.err);
+  REQUIRE(r.status == 0);
+  const Row &a = before(r, "quick_clicks"), &b = before(r, "quick_clicks_done");
+  CHECK(a.paused);
+  CHECK(b.paused);
+  CHECK(b.steps == a.steps + 10);
+}
+
+TEST_CASE("gui input: Respawn into another scene brings its dt, and Apply dt after it keeps it") {
+  const InputRun& r = input_run();
+  INFO("stderr: " << r.err);
+  REQUIRE(r.status == 0);
+  REQUIRE(scene_dt("plummer") != scene_dt("collision"));
+  CHECK(before(r, "respawn").dt == doctest::Approx(scene_dt("plummer")));
+  CHECK(before(r, "apply_dt").dt == doctest::Approx(scene_dt("collision")));
+  // The dt field followed the scene: applying it changes nothing.
+  CHECK(before(r, "apply_dt_done").dt == doctest::Approx(scene_dt("collision")));
+}
+
+TEST_CASE("gui input: Screenshot, Save snapshot and Export write into the output folder, named in full") {
+  const InputRun& r = input_run();
+  INFO("stderr: " << r.err);
+  INFO("stdout: " << r.out);
+  REQUIRE(r.status == 0);
+  const fs::path out = r.dir / "out";  // --out-dir out: created by the first save
+  REQUIRE(fs::is_directory(out));
+  std::map<std::string, int> by_ext;
+  for (const auto& e : fs::directory_iterator(out)) {
+    ++by_ext[e.path().extension().string()];
+    // Every message names the file by its full path.
+    CHECK(r.out.find(fs::absolute(e.path()).lexically_normal().string()) != std::string::npos);
+  }
+  CHECK(by_ext[".png"] == 1);
+  CHECK(by_ext[".h5"] == 1);
+  CHECK(by_ext[".csv"] == 1);
+  CHECK(by_ext.size() == 3);
+}
+
+TEST_CASE("gui input: Escape closes the window and the GUI exits 0, its summary printed") {
+  const InputRun& r = input_run();
+  INFO("stderr: " << r.err);
+  REQUIRE(r.status == 0);
+  REQUIRE(r.events.count("exit") == 1);
+  CHECK(r.events.at("exit") == 0);
+  CHECK(r.out.find("frames; frame time median") != std::string::npos);
 }

@@ -5,9 +5,13 @@
 #   input_driver.sh SLOTSIM OUTDIR LAYOUT1 LAYOUT2 ...   (the layouts of keys 1, 2, ...)
 # Writes OUTDIR/frames.csv (the GUI's frame log) and OUTDIR/events.txt: one
 # line "NAME ROWS" per action, ROWS = frame-log rows written before it was
-# sent. Waits for effects by watching the log (never by fixed sleeps alone),
-# so a slow machine only makes it slower. Exit status 0 unless the window or
-# the first frame never came.
+# sent, and at the end "exit STATUS" (the GUI's own exit status after the quit
+# key). Buttons are found through the GUI's --widget-map (OUTDIR/widgets.txt:
+# their rectangles at the current UI scale), the way a user finds them: by
+# looking, scrolling the panel when one is out of view. The output folder is
+# OUTDIR/out, which does not exist until the first save. Waits for effects by
+# watching the log (never by fixed sleeps alone), so a slow machine only makes
+# it slower. Exit status 0 unless the window or the first frame never came.
 set -u
 bin=$1
 out=$2
@@ -15,8 +19,8 @@ shift 2
 layouts=("$@")
 cd "$out" || exit 2
 : > events.txt
-"$bin" gui --particles 20000 --solver none --layout soa --render splat --width 1280 --height 800 \
-  --frame-log frames.csv > gui.out 2> gui.err &
+"$bin" gui --scene plummer --particles 20000 --solver none --layout soa --render splat --width 1280 --height 800 \
+  --frame-log frames.csv --widget-map widgets.txt --out-dir out > gui.out 2> gui.err &
 pid=$!
 trap 'kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null' EXIT
 
@@ -118,5 +122,89 @@ xdotool key F1
 wait_col 12 1
 wait_rows 3
 
+# The centre of control $1 from the widget map, scrolling the panel under
+# (x, y) = ($2, $3) (the wheel) until it is in view; empty if it never is.
+widget() {
+  local name=$1 i xy wheel
+  for i in $(seq 1 50); do
+    xy=$(awk -v n="$name" '$1 == n { printf "%d %d", ($2 + $4) / 2, ($3 + $5) / 2 }' widgets.txt 2>/dev/null)
+    [ -n "$xy" ] && { echo "$xy"; return; }
+    # Up to the top first (button 4), then down (5): the control may be
+    # above or below what is in view.
+    wheel=5
+    [ "$i" -le 15 ] && wheel=4
+    xdotool mousemove --window "$wid" "$2" "$3" click $wheel
+    wait_rows 2
+  done
+}
+click_widget() {
+  local xy
+  xy=$(widget "$1" "$px" "$py")
+  [ -n "$xy" ] || { echo "input_driver: control '$1' never came into view" >&2; return 1; }
+  # shellcheck disable=SC2086
+  xdotool mousemove --window "$wid" $xy click 1
+}
+# The Controls panel, where to scroll: at its Pause button.
+pause_xy=$(widget pause 0 0)
+px=${pause_xy% *}
+py=${pause_xy#* }
+
+# Ten quick clicks on Step while paused: each a press and a release with no
+# hold, 5 ms apart (several fall within one frame). Ten steps expected.
+xdotool key space
+wait_col 11 1
+wait_rows 5
+event quick_clicks
+xy=$(widget step "$px" "$py")
+# shellcheck disable=SC2086
+xdotool mousemove --window "$wid" $xy click --repeat 10 --delay 5 1
+steps0=$(last 10)
+want=$(( ${steps0:-0} + 10 ))
+end=$(( SECONDS + 60 ))
+while [ "$(last 10)" != "$want" ] && [ $SECONDS -lt $end ]; do sleep 0.05; done
+wait_rows 30  # and no more than ten
+event quick_clicks_done
+
+# Respawn into another scene: the dt field must follow (the test gives the
+# collision's own dt in COLLISION_DT, from the scene table; the plummer
+# sphere it starts as runs at another), so "Apply dt" right after it keeps
+# the new scene's dt instead of restoring the old one.
+event respawn
+click_widget scene-header
+wait_rows 3
+click_widget scene:collision
+wait_rows 3
+click_widget respawn
+wait_col 22 "$COLLISION_DT"
+wait_rows 5
+event apply_dt
+click_widget apply-dt
+wait_rows 20
+event apply_dt_done
+
+# The output folder: Screenshot, Save snapshot and Export write into it
+# (created on the first of them); the test lists it.
+event outputs
+click_widget screenshot
+wait_rows 5
+click_widget save-snapshot
+wait_rows 5
+xy=$(widget export 640 700)
+# shellcheck disable=SC2086
+[ -n "$xy" ] && xdotool mousemove --window "$wid" $xy click 1
+wait_rows 10
+event outputs_done
+
+# The quit key: Escape closes the window; the GUI exits by itself.
 event end
+xdotool mousemove --window "$wid" $cx $cy key Escape
+end=$(( SECONDS + 60 ))
+while kill -0 "$pid" 2>/dev/null && [ $SECONDS -lt $end ]; do sleep 0.1; done
+if kill -0 "$pid" 2>/dev/null; then
+  echo "exit 999" >> events.txt  # still running
+else
+  wait "$pid"
+  echo "exit $?" >> events.txt
+fi
+trap - EXIT
 exit 0

@@ -85,7 +85,7 @@ void check_buckets(const SourceArrays& src, const MeshMap& map) {
 // The whole deposit on a zeroed mesh.
 std::vector<double> deposit_all(const MeshMap& map, const XBuckets& b) {
   std::vector<double> g(static_cast<std::size_t>(kN) * kN * kN, 0.0);
-  deposit_mass(map, b, 0, kN, {g.data(), kN * kN, kN, 0}, nullptr);
+  deposit_mass(map, b, 0, kN, {g.data(), kN * kN, 0, kN, kN}, kN, nullptr);
   return g;
 }
 
@@ -143,13 +143,13 @@ TEST_CASE("cic: a deposit split over bucket ranges gives the serial bits when th
   for (int k : {kN / 2, kN / 2 + 1}) {
     CAPTURE(k);
     std::vector<double> g(serial.size(), 0.0);
-    const MeshPlanes all{g.data(), plane, kN, 0};
+    const Planes all{g.data(), plane, 0, kN, kN};
     if (k % 2 == 0) {
-      deposit_mass(map, b, k, kN, all, nullptr);
-      deposit_mass(map, b, 0, k, all, nullptr);
+      deposit_mass(map, b, k, kN, all, kN, nullptr);
+      deposit_mass(map, b, 0, k, all, kN, nullptr);
     } else {
-      deposit_mass(map, b, 0, k, all, nullptr);
-      deposit_mass(map, b, k, kN, all, nullptr);
+      deposit_mass(map, b, 0, k, all, kN, nullptr);
+      deposit_mass(map, b, k, kN, all, kN, nullptr);
     }
     CHECK(same_bits(g, serial));
     // The upper range on a mesh holding only its planes [k, n) (x0 = k),
@@ -157,10 +157,10 @@ TEST_CASE("cic: a deposit split over bucket ranges gives the serial bits when th
     // would catch a write below plane k), and spans for its buckets only.
     std::vector<double> slab(static_cast<std::size_t>(kN - k) * plane, 0.0), whole(serial.size(), 0.0);
     std::vector<Span> spans(static_cast<std::size_t>(kN - k) * kN), whole_spans(static_cast<std::size_t>(kN) * kN);
-    deposit_mass(map, b, k, kN - 1, {slab.data(), plane, kN, k}, spans.data());
-    deposit_mass(map, b, 0, kN - 1, {whole.data(), plane, kN, 0}, whole_spans.data());
+    deposit_mass(map, b, k, kN - 1, {slab.data(), plane, k, kN - k, kN}, kN, spans.data());
+    deposit_mass(map, b, 0, kN - 1, {whole.data(), plane, 0, kN, kN}, kN, whole_spans.data());
     std::vector<double> upper(serial.size(), 0.0);
-    deposit_mass(map, b, k, kN - 1, {upper.data(), plane, kN, 0}, nullptr);
+    deposit_mass(map, b, k, kN - 1, {upper.data(), plane, 0, kN, kN}, kN, nullptr);
     CHECK(std::memcmp(slab.data(), upper.data() + static_cast<std::size_t>(k) * plane,
                       slab.size() * sizeof(double)) == 0);
     CHECK(std::memcmp(spans.data(), whole_spans.data() + static_cast<std::size_t>(k) * kN,
@@ -187,8 +187,9 @@ TEST_CASE("cic: interpolation in bucket order and unbucket give each particle it
     std::vector<double> force(3 * static_cast<std::size_t>(kN) * kN * kN);
     for (std::size_t c = 0; c < force.size(); ++c) force[c] = std::sin(0.37 * double(c)) * (1 + double(c % 7));
     // Two bucket ranges, as two slabs would run them.
-    interpolate_forces(map, b, 0, kN / 2, {force.data(), 0});
-    interpolate_forces(map, b, kN / 2, kN, {force.data(), 0});
+    const std::size_t fplane = 3 * static_cast<std::size_t>(kN) * kN;
+    interpolate_forces(map, b, 0, kN / 2, {force.data(), fplane, 0, kN, kN});
+    interpolate_forces(map, b, kN / 2, kN, {force.data(), fplane, 0, kN, kN});
     const std::size_t np = src.x.size();
     std::vector<double> ax(np), ay(np), az(np);
     double* const out[3] = {ax.data(), ay.data(), az.data()};
@@ -225,5 +226,48 @@ TEST_CASE("cic: interpolation in bucket order and unbucket give each particle it
     CHECK(same_bits(ax, rx));
     CHECK(same_bits(ay, ry));
     CHECK(same_bits(az, rz));
+  }
+}
+
+TEST_CASE("cic: a periodic rank 0's deposit and the last rank's interpolation on wrapped planes give the serial bits") {
+  // What dist/pm_solver.cpp does on a periodic mesh: rank 0 holds planes
+  // n-2 .. k+2 (wrapping), deposits buckets [0, k) and then bucket n-1 (which
+  // wraps onto plane 0); the last rank holds force planes k .. n, plane n
+  // being plane 0. Even and odd meshes (an odd mesh's last bucket has a
+  // deposit phase of its own).
+  const SourceArrays src(slotsim::testing::plummer_sample(6000, 21));
+  for (int n : {32, 31}) {
+    CAPTURE(n);
+    MeshMap map{n, true, {-3, -3, -3}, 6.0 / n, n / 6.0};
+    mem::CountingResource res(mem::Category::Solver);
+    XBuckets b(res);
+    bucket_by_x(src.sources(), map, b);
+    const std::size_t nn = static_cast<std::size_t>(n), plane = nn * nn;
+    std::vector<double> serial(plane * nn, 0.0);
+    deposit_mass(map, b, 0, n, {serial.data(), plane, 0, n, n}, nn, nullptr);
+    const int k = n / 3, count = k + 5;
+    std::vector<double> slab(plane * static_cast<std::size_t>(count), 0.0);
+    const Planes rank0{slab.data(), plane, n - 2, count, n};
+    deposit_mass(map, b, 0, k, rank0, nn, nullptr);
+    deposit_mass(map, b, n - 1, n, rank0, nn, nullptr);
+    for (int x = 0; x < k; ++x) {
+      CAPTURE(x);
+      CHECK(std::memcmp(rank0.at(x), serial.data() + static_cast<std::size_t>(x) * plane, plane * sizeof(double)) == 0);
+    }
+
+    std::vector<double> force(3 * plane * nn);
+    for (std::size_t c = 0; c < force.size(); ++c) force[c] = std::cos(0.29 * double(c)) * (1 + double(c % 5));
+    const std::size_t fplane = 3 * plane;
+    const int x0 = n - k;
+    std::vector<double> last(fplane * static_cast<std::size_t>(n - x0 + 1));
+    std::copy(force.begin() + static_cast<std::ptrdiff_t>(x0 * fplane), force.end(), last.begin());
+    std::copy_n(force.begin(), fplane, last.end() - static_cast<std::ptrdiff_t>(fplane));
+    XBuckets b2(res);
+    bucket_by_x(src.sources(), map, b2);
+    interpolate_forces(map, b, x0, n, {force.data(), fplane, 0, n, n});
+    interpolate_forces(map, b2, x0, n, {last.data(), fplane, x0, n - x0 + 1, n});
+    const std::size_t from = b.start[static_cast<std::size_t>(x0)], to = b.start[nn];
+    REQUIRE(to > from);
+    CHECK(std::memcmp(b.p.data() + from, b2.p.data() + from, (to - from) * sizeof(BucketedParticle)) == 0);
   }
 }

@@ -2,6 +2,7 @@
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <vector>
 
@@ -49,7 +50,9 @@ TEST_CASE("Green's functions are recomputed exactly when (h, eps) change, and on
 }
 
 TEST_CASE("periodic Green's function: -4 pi / k^2 times the Plummer form factor, zero mean") {
-  constexpr int n = 8, nz = n / 2 + 1;
+  constexpr int n = 8;
+  // Laid out [kz][ky][kx]: wave numbers (i, j, k) at (k n + j) n + i.
+  auto at = [](int i, int j, int k) { return (k * n + j) * n + i; };
   const double h = 0.5;
   mem::CountingResource res(mem::Category::Solver);
   PeriodicGreen green(n, res);
@@ -59,7 +62,7 @@ TEST_CASE("periodic Green's function: -4 pi / k^2 times the Plummer form factor,
     CHECK(k[0] == 0);
     const double kx = dk * 1, ky = dk * (6 - n), kz = dk * 3;  // index (1, 6, 3)
     const double want = -4 * M_PI * norm / (kx * kx + ky * ky + kz * kz);
-    CHECK(k[(1 * n + 6) * nz + 3] == doctest::Approx(want).epsilon(1e-13));
+    CHECK(k[at(1, 6, 3)] == doctest::Approx(want).epsilon(1e-13));
   }
   SUBCASE("softened: smaller at every k, by x K1(x)") {
     const double eps = 0.4;
@@ -67,7 +70,12 @@ TEST_CASE("periodic Green's function: -4 pi / k^2 times the Plummer form factor,
     const double kk = dk * 2;  // index (2, 0, 0)
     const double x = kk * eps;
     const double want = -4 * M_PI * norm / (kk * kk) * x * std::cyl_bessel_k(1.0, x);
-    CHECK(k[(2 * n + 0) * nz + 0] == doctest::Approx(want).epsilon(1e-13));
-    CHECK(std::abs(k[(2 * n) * nz]) < 4 * M_PI * norm / (kk * kk));
+    CHECK(k[at(2, 0, 0)] == doctest::Approx(want).epsilon(1e-13));
+    CHECK(std::abs(k[at(2, 0, 0)]) < 4 * M_PI * norm / (kk * kk));
+  }
+  SUBCASE("a slab of kz values holds the whole table's bits for those kz") {
+    const std::vector<double> all(green.get(h, 0.1), green.get(h, 0.1) + n * n * (n / 2 + 1));
+    const double* part = green.get(h, 0.1, 2, 4);
+    CHECK(std::equal(part, part + 2 * n * n, all.begin() + at(0, 0, 2)));
   }
 }

@@ -1,0 +1,587 @@
+// `slotsim-mpi batch`: slotsim batch across the ranks of an MPI job. Same
+// flags, same order of work, same outputs (plus one row per rank in the
+// reports), same final state hash as the serial binary:
+//  1. every flag and output is checked on every rank (agreed: a path one
+//     node cannot write ends all ranks alike);
+//  2. each rank's memory plan, checked per node (dist/rank_plan.hpp);
+//     --dry-run prints them and stops;
+//  3. the run: each rank steps its segment (dist::DistSystem). SIGINT or
+//     SIGTERM stop every rank after the same step (the signal is agreed at
+//     each step's start), a non-finite value on any rank stops all of them
+//     at the step that produced it;
+//  4. the snapshot is written by all ranks together (parallel HDF5), the
+//     JSON and CSV reports by rank 0, each marked "ok", "interrupted" or
+//     "diverged"; the exit status (0, 128 + signal, 3) is every rank's.
+//
+// Not supported here (refused with one line): --sort-every (a Morton
+// reorder of the global order across ranks), CSV snapshots (the parallel
+// writer is HDF5's), dynamic attributes in a --restart file.
+#include <omp.h>
+
+#include <algorithm>
+#include <chrono>
+#include <csignal>
+#include <cstdio>
+#include <memory>
+#include <optional>
+#include <sstream>
+
+#include "app/mpi/commands.hpp"
+#include "app/mpi/rank_report.hpp"
+#include "app/output_file.hpp"
+#include "app/report_json.hpp"
+#include "app/run_plan.hpp"
+#include "app/sim_options.hpp"
+#include "app/snapshot_output.hpp"
+#include "app/switch_plan.hpp"
+#include "dist/dist_system.hpp"
+#include "dist/parallel_snapshot.hpp"
+#include "dist/pm_plan.hpp"
+#include "dist/rank_plan.hpp"
+#include "dist/solvers.hpp"
+#include "sim/interrupt.hpp"
+#include "sim/io/csv.hpp"
+#include "sim/io/hdf5_snapshot.hpp"
+#include "sim/kernels.hpp"
+#include "sim/layouts/particle_store.hpp"
+#include "sim/memory/tracker.hpp"
+#include "sim/message.hpp"
+#include "sim/stats.hpp"
+#include "sim/step_phases.hpp"
+
+namespace slotsim::app::mpi {
+namespace {
+
+using dist::Comm;
+using dist::DistSystem;
+
+struct BatchOptions {
+  SimOptions sim;
+  std::string steps_text = "10";
+  std::uint64_t steps = 10;
+  std::vector<std::string> switch_at;
+  std::string json, csv, snapshot;
+  bool quiet = false;
+  bool dry_run = false;
+  SnapshotOptions snap;
+  std::string read_dict;
+};
+
+struct Segment {
+  Layout layout;
+  std::uint64_t first_step;
+  std::vector<StepTiming> steps;
+};
+
+std::string hex(std::uint64_t h) {
+  char buf[24];
+  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(h));
+  return buf;
+}
+double mb(double b) { return b / 1e6; }
+unsigned long long ull(std::uint64_t v) { return static_cast<unsigned long long>(v); }
+
+// Writes one HDF5 snapshot with every rank and reports it from rank 0.
+void write_snapshot(Comm& comm, const BatchOptions& o, const std::string& path, DistSystem& sys) {
+  const auto t0 = std::chrono::steady_clock::now();
+  const std::uint64_t h = sys.state_hash();
+  const long long bytes = dist::write_snapshot_parallel(comm, path, sys, o.snap.fields, h);
+  if (o.quiet || !comm.root()) return;
+  const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  std::fprintf(stderr, "snapshot %s: step %llu, %.1f MB in %.0f ms (%.0f MB/s, %d ranks)\n", path.c_str(),
+               ull(sys.steps_done()), double(bytes) / 1e6, s * 1e3, s > 0 ? double(bytes) / 1e6 / s : 0.0,
+               comm.size());
+}
+
+void write_series_if_due(Comm& comm, const BatchOptions& o, DistSystem& sys) {
+  if (o.snap.every == 0) return;
+  const std::uint64_t s = sys.steps_done();
+  if (s % o.snap.every != 0) return;
+  write_snapshot(comm, o, series_name(o.snapshot, s / o.snap.every), sys);
+}
+
+// The checks of the serial batch, on every rank, plus what slotsim-mpi
+// cannot do. Fills `plan` and returns the particle read for --read-dict.
+std::optional<std::size_t> check_flags(Comm& comm, BatchOptions& o, std::vector<PlannedSwitch>& plan) {
+  SimOptions& so = o.sim;
+  SimConfig& cfg = so.cfg;
+  finish_sim_options(so);
+  o.steps = parse_count(o.steps_text, "--steps", 0, kMaxSteps);
+  plan = parse_switches(o.switch_at, o.steps);
+  if (cfg.python_objects && !traits(cfg.layout).heap_objects)
+    throw std::invalid_argument(python_objects_refusal(cfg.layout));
+  if (cfg.python_objects)
+    for (const auto& p : plan)
+      if (!traits(p.to).heap_objects) throw std::invalid_argument("--switch-at: " + python_objects_refusal(p.to));
+  if (cfg.sort_every > 0)
+    throw std::invalid_argument("--sort-every: not supported by slotsim-mpi (a Morton reorder would have to sort "
+                                "the global order across ranks); run it with the serial slotsim");
+  if (!o.snapshot.empty() && !is_hdf5_path(o.snapshot))
+    throw std::invalid_argument("--snapshot '" + o.snapshot + "': slotsim-mpi writes HDF5 snapshots only (FILE.h5)");
+  const std::vector<std::pair<std::string, std::string>> outputs = {
+      {"--json", o.json}, {"--csv", o.csv}, {"--snapshot", o.snapshot}};
+  for (const auto& [flag, value] : outputs) check_not_empty(so, flag, value);
+  const auto targets = check_writable_all(outputs);
+  o.snap.quiet = o.quiet;
+  check_snapshot_options(o.snap, o.snapshot, cfg);
+  io::check_distinct_paths(targets, {{"--ic", cfg.ic_file}, {"--restart", o.snap.restart}});
+  if (!o.snap.restart.empty()) check_restart_flags(o.snap);
+  if (o.snap.restart.empty()) dist::check_decomposition(cfg.solver, cfg.force, comm.size());
+  std::optional<std::size_t> id;
+  if (!o.read_dict.empty() && o.read_dict != "all") {
+    const auto& t = o.read_dict;
+    if (t.find_first_not_of("0123456789") != std::string::npos || t.size() > 18)
+      throw std::invalid_argument("--read-dict: expected 'all' or a particle id, got '" + t + "'");
+    id = std::stoull(t);
+    if (cfg.ic_file.empty() && o.snap.restart.empty() && *id >= cfg.particles)
+      throw std::invalid_argument("--read-dict: particle " + t + " is out of range (" +
+                                  std::to_string(cfg.particles) + " particles)");
+  }
+  return id;
+}
+
+int run_batch(Comm& comm, BatchOptions& o) {
+  std::vector<PlannedSwitch> plan;
+  std::optional<std::size_t> read_dict_id;
+  dist::agree(comm, [&] { read_dict_id = check_flags(comm, o, plan); });
+  SimConfig& cfg = o.sim.cfg;
+  const bool root = comm.root();
+  const bool say = root && !o.quiet;
+
+  // How many particles, before anything scales with them. --ic: rank 0
+  // sizes the file (and later reads it whole and hands each rank its
+  // segment); --restart: every rank reads the header.
+  std::size_t n = cfg.particles;
+  std::uint64_t ic_bytes = 0;
+  std::vector<ParticleRecord> ic_records;  // rank 0, --ic
+  dist::agree(comm, [&] {
+    if (!o.snap.restart.empty()) {
+      n = snapshot_particle_count(o.snap.restart);
+    } else if (!cfg.ic_file.empty() && root) {
+      const InputSize in = inspect_input(cfg.ic_file);
+      if (in.sized) {
+        n = static_cast<std::size_t>(std::max<std::uint64_t>(1, in.particles));
+        ic_bytes = std::max<std::uint64_t>(1, in.bytes);
+      } else {
+        const double cap = 0.25 * 0.9 * double(mem::available_bytes());
+        ic_records = read_particles_csv(cfg.ic_file, cap > 0 ? static_cast<std::uint64_t>(cap) : UINT64_MAX);
+        n = ic_records.size();
+      }
+    }
+  });
+  comm.bcast(n, 0);
+  comm.bcast(ic_bytes, 0);
+  // What the plan is of: the flags' run, or the snapshot's (which fixes
+  // the solver; --layout and --threads may still override it).
+  SimConfig planned = cfg;
+  if (!o.snap.restart.empty()) {
+    dist::agree(comm, [&] {
+      planned = read_restart_h5(o.snap.restart, RowSlice{0, 0}).cfg;
+      if (o.sim.given("--layout")) planned.layout = cfg.layout;
+      dist::check_decomposition(planned.solver, planned.force, comm.size());
+    });
+  }
+
+  // Each rank's plan: its segment in every layout the run holds, the
+  // distributed solver's buffers, pm's imports, and on rank 0 the --ic
+  // records.
+  const dist::Segments seg(std::max<std::size_t>(n, 1), comm.size());
+  const std::size_t mine = seg.count(comm.rank());
+  RunShape shape = run_shape(planned, mine);
+  for (const auto& p : plan) shape.switches.emplace_back(p.at, p.to);
+  shape.steps = o.steps;
+  if (root && ic_bytes > 0) {
+    // Rank 0 holds the --ic records while its store fills, as the serial
+    // batch plans them (sim/memory_plan.hpp, RunShape::Load).
+    shape.load.what = "--ic " + cfg.ic_file;
+    shape.load.held_bytes_per_particle = 56;
+  }
+  shape.output_bytes_per_particle = o.snapshot.empty() ? 0 : 24;
+  shape.exact_potential_max = n > cfg.exact_potential_max ? 0 : SIZE_MAX;
+  shape.solver_items = dist::dist_solver_items(planned.solver, planned.force, seg, comm.rank());
+  // pm's imports depend on where the particles are: a dry run of a scene
+  // streams it to count them; otherwise they are counted from the
+  // particles once spawned or loaded, and checked before the first step.
+  const bool is_pm = planned.solver == "pm";
+  std::vector<std::uint64_t> imports;  // a dry run of a pm scene: every rank's
+  if (is_pm && o.dry_run) {
+    dist::agree(comm, [&] {
+      if (cfg.ic_file.empty() && o.snap.restart.empty()) {
+        imports = dist::pm_imports_of_scene(cfg, comm.size());
+        shape.solver_items.push_back(dist::pm_import_item(imports[std::size_t(comm.rank())], seg.max_count()));
+      } else
+        shape.solver_items.push_back({"pm: imported particles (counted once the file is read: planned here at "
+                                      "twice an even share)",
+                                      2 * dist::kPmImportBytes * double(seg.max_count())});
+    });
+  }
+  std::vector<dist::RankPeak> peaks;
+  dist::agree(comm, [&] {
+    peaks = dist::check_rank_plans(comm, plan_run(shape), mine, "this run", o.dry_run);
+  });
+  if (o.dry_run) {
+    if (root && !imports.empty()) {
+      std::printf("\npm: particles each rank imports (its x-slab's buckets; an even share is %zu):\n| rank | planes "
+                  "| imports | x even share |\n|---:|---|---:|---:|\n",
+                  seg.max_count());
+      for (int r = 0; r < comm.size(); ++r)
+        std::printf("| %d | %d-%d | %llu | %.2f |\n", r, dist::pm_plane(planned.force.grid, comm.size(), r),
+                    dist::pm_plane(planned.force.grid, comm.size(), r + 1) - 1, ull(imports[std::size_t(r)]),
+                    double(imports[std::size_t(r)]) / double(std::max<std::size_t>(1, seg.max_count())));
+    }
+    return 0;
+  }
+
+  install_interrupt_handlers();
+  using Clock = std::chrono::steady_clock;
+  auto last_print = Clock::now();
+  auto progress = [&](double f, const char* what) {
+    if (!say || (f > 0 && Clock::now() - last_print < std::chrono::seconds(1))) return;
+    last_print = Clock::now();
+    std::fprintf(stderr, "  %s %5.1f%%\n", what, 100 * f);
+  };
+
+  mem::reset_peak();
+  const auto t_spawn = Clock::now();
+  std::unique_ptr<DistSystem> sys_ptr;
+  if (!o.snap.restart.empty()) {
+    dist::RestartPart r = dist::read_restart_part(comm, o.snap.restart);
+    const Layout saved = r.cfg.layout;
+    const int threads = cfg.threads;
+    const bool threads_given = o.sim.given("--threads");
+    const bool layout_given = o.sim.given("--layout");
+    const Layout to = layout_given ? cfg.layout : saved;
+    cfg = r.cfg;
+    if (threads_given) cfg.threads = threads;
+    sys_ptr = std::make_unique<DistSystem>(comm, cfg, r.n, std::move(r.part));
+    const std::uint64_t h = sys_ptr->state_hash();
+    if (h != r.state_hash)
+      throw dist::AgreedError(2, o.snap.restart + ": restored state hash " + hex(h) + " differs from the snapshot's " +
+                                     hex(r.state_hash));
+    if (to != sys_ptr->layout()) {
+      sys_ptr->switch_layout(to, progress);
+      cfg.layout = to;
+    }
+    if (say)
+      std::fprintf(stderr, "restarted from %s at step %llu (time %.6g, layout %s, solver %s, %d ranks)\n",
+                   o.snap.restart.c_str(), ull(sys_ptr->steps_done()), sys_ptr->sim_time(),
+                   std::string(layout_name(sys_ptr->layout())).c_str(), cfg.solver.c_str(), comm.size());
+  } else if (!cfg.ic_file.empty()) {
+    // Rank 0 reads the whole file (as the serial loader does) and each rank
+    // receives its segment.
+    dist::agree(comm, [&] {
+      if (!root || !ic_records.empty()) return;
+      if (is_hdf5_path(cfg.ic_file)) {
+        GadgetParticles g = read_particles_h5(cfg.ic_file);
+        if (!g.note.empty()) std::fprintf(stderr, "note: %s\n", g.note.c_str());
+        ic_records = std::move(g.particles);
+      } else {
+        ic_records = read_particles_csv(cfg.ic_file);
+      }
+      if (ic_records.empty()) throw std::invalid_argument("loading " + cfg.ic_file + ": no particles");
+    });
+    // The plan counted a CSV file's lines, an upper bound of its particles.
+    std::size_t got = ic_records.size();
+    comm.bcast(got, 0);
+    if (got > n)
+      throw dist::AgreedError(1, cfg.ic_file + ": read " + std::to_string(got) + " particles, planned at most " +
+                                     std::to_string(n) + " (did the file change?)");
+    n = got;
+    const dist::Segments loaded(n, comm.size());
+    std::vector<std::size_t> counts(static_cast<std::size_t>(comm.size()), 0);
+    if (root)
+      for (int r = 0; r < comm.size(); ++r) counts[std::size_t(r)] = loaded.count(r);
+    dist::LocalPart part;
+    part.run.particles = comm.alltoallv(ic_records.data(), counts);
+    ic_records = {};
+    cfg.particles = n;
+    sys_ptr = std::make_unique<DistSystem>(comm, cfg, n, std::move(part));
+  } else {
+    sys_ptr = std::make_unique<DistSystem>(comm, cfg, progress);
+  }
+  DistSystem& sys = *sys_ptr;
+  const double spawn_ms = std::chrono::duration<double, std::milli>(Clock::now() - t_spawn).count();
+  if (is_pm) {
+    // The imports of the particles as they are, before the first step
+    // allocates them (the solver checks every later step's itself).
+    const std::size_t k = sys.local_size();
+    std::vector<double> x(k), y(k), z(k), m(k);
+    sys.local().store().visit([&](const auto& st) { kernels::gather(st, x.data(), y.data(), z.data(), m.data()); });
+    imports = dist::pm_imports(comm, sys.local().config().force, {x.data(), y.data(), z.data(), m.data(), k});
+    shape.solver_items.push_back(dist::pm_import_item(imports[std::size_t(comm.rank())], sys.segments().max_count()));
+    dist::agree(comm, [&] { dist::check_rank_plans(comm, plan_run(shape), k, "this run", false); });
+  }
+  if (say)
+    std::fprintf(stderr, "spawned %zu particles (%s, layout %s) on %d ranks in %.0f ms\n", sys.size(),
+                 one_line(cfg.ic_file.empty() ? cfg.scene : cfg.ic_file).c_str(),
+                 std::string(layout_name(sys.layout())).c_str(), comm.size(), spawn_ms);
+  if (!o.read_dict.empty()) {
+    std::uint64_t made = 0;
+    dist::agree(comm, [&] {
+      if (read_dict_id) {
+        if (*read_dict_id >= sys.size())
+          throw std::invalid_argument("--read-dict: particle " + o.read_dict + " is out of range (" +
+                                      std::to_string(sys.size()) + " particles)");
+        for (std::size_t k = 0; k < sys.local_size(); ++k)
+          if (sys.gid(k) == *read_dict_id) made += sys.local().read_dict(k);
+      } else {
+        made = sys.local().read_dict_all();
+      }
+    });
+    made = comm.sum(made);
+    if (say) std::fprintf(stderr, "read __dict__ (%s): %llu dict(s) created\n", o.read_dict.c_str(), ull(made));
+  }
+  const Diagnostics d0 = sys.diagnostics();
+  const dist::CommStats comm_setup = comm.stats();
+  comm.reset_stats();
+
+  std::vector<Segment> segments{{sys.layout(), 1, {}}};
+  std::size_t next_switch = 0;
+  auto apply_switches = [&](std::uint64_t at) {
+    while (next_switch < plan.size() && plan[next_switch].at == at) {
+      const Layout to = plan[next_switch++].to;
+      const std::size_t before = sys.local().switches().size();
+      const double bytes_before = double(sys.bytes_total().total());
+      const auto t0 = Clock::now();
+      sys.switch_layout(to, progress);
+      const double ms = comm.max(std::chrono::duration<double, std::milli>(Clock::now() - t0).count());
+      if (sys.local().switches().size() == before) continue;
+      const SwitchRecord& r = sys.local().switches().back();
+      const double bytes_after = double(sys.bytes_total().total());
+      if (root) {
+        std::printf("switch at step %llu: %s -> %s in %.1f ms, %.1f MB -> %.1f MB (all ranks)\n", ull(at),
+                    std::string(layout_name(r.from)).c_str(), std::string(layout_name(r.to)).c_str(), ms,
+                    mb(bytes_before), mb(bytes_after));
+        std::fflush(stdout);
+      }
+      segments.push_back({to, at + 1, {}});
+    }
+  };
+
+  std::string status = "ok", status_message;
+  int exit_code = 0, sig = 0;
+  if (o.snap.restart.empty()) write_series_if_due(comm, o, sys);
+  const auto t_run = Clock::now();
+  for (std::uint64_t k = 0; k < o.steps; ++k) {
+    // Every rank stops at the same step: the first signal any rank saw.
+    sig = static_cast<int>(comm.max(static_cast<std::uint64_t>(interrupt_signal())));
+    if (sig) break;
+    apply_switches(k);
+    try {
+      sys.step();
+    } catch (const Diverged& e) {
+      status = "diverged";
+      status_message = e.what();
+      break;
+    }
+    segments.back().steps.push_back(sys.local().last_timing());
+    write_series_if_due(comm, o, sys);
+    if (say && (Clock::now() - last_print > std::chrono::seconds(1) || k + 1 == o.steps)) {
+      last_print = Clock::now();
+      const double el = std::chrono::duration<double>(Clock::now() - t_run).count();
+      std::fprintf(stderr, "step %llu/%llu  %.2f ms/step  elapsed %.1f s  eta %.1f s\n", ull(k + 1), ull(o.steps),
+                   sys.local().last_timing().total_ms, el, el / double(k + 1) * double(o.steps - k - 1));
+    }
+  }
+  if (status == "ok" && sig == 0) sig = static_cast<int>(comm.max(static_cast<std::uint64_t>(interrupt_signal())));
+  if (status == "ok" && sig) {
+    status = "interrupted";
+    status_message = std::string("interrupted by ") + (sig == SIGTERM ? "SIGTERM" : sig == SIGINT ? "SIGINT" : "a signal") +
+                     " after " + std::to_string(sys.steps_done()) + " of " + std::to_string(o.steps) + " steps";
+    exit_code = 128 + sig;
+  } else if (status == "ok") {
+    apply_switches(o.steps);
+  } else {
+    exit_code = 3;
+  }
+  const dist::CommStats comm_steps = comm.stats();
+  if (say && status != "ok") std::fprintf(stderr, "%s; computing the final report\n", status.c_str());
+  const Diagnostics d1 = sys.diagnostics();
+  const std::uint64_t hash = sys.state_hash();
+  const LayoutBytes b = sys.bytes_total();
+  const std::uint64_t own_dicts = sys.own_dicts_total();
+
+  if (!o.snapshot.empty()) {
+    try {
+      write_snapshot(comm, o, o.snapshot, sys);
+    } catch (const std::exception& e) {
+      if (status != "diverged") throw;
+      // A diverged state the format cannot hold must not cost the reports.
+      if (root) std::fprintf(stderr, "slotsim-mpi batch: snapshot not written: %s\n", one_line(e.what()).c_str());
+    }
+  }
+
+  std::vector<StepTiming> all;
+  for (const auto& s : segments) all.insert(all.end(), s.steps.begin(), s.steps.end());
+  const RankRow mine_row = rank_row(comm.rank(), sys, all, comm_setup, comm_steps, spawn_ms);
+  const std::vector<RankRow> rows = comm.allgather(mine_row);
+  const int threads = omp_get_max_threads();
+  const double np = double(sys.size());
+  const double e_rel = d0.total() != 0 ? std::abs((d1.total() - d0.total()) / d0.total()) : 0.0;
+
+  dist::agree(comm, [&] {
+    if (!root) return;
+    const TimeStats total = step_stats(all);
+    std::printf("| layout | steps | step ms median | min | max | latest |");
+    for (const auto& ph : kStepPhases) std::printf(" %s |", std::string(ph.name).c_str());
+    std::printf("\n|---|---:|---:|---:|---:|---:|");
+    for (std::size_t p = 0; p < kStepPhases.size(); ++p) std::printf("---:|");
+    std::printf("\n");
+    for (const auto& s : segments) {
+      if (s.steps.empty()) continue;
+      const TimeStats t = step_stats(s.steps);
+      const auto pm = phase_medians(s.steps);
+      std::printf("| %s | %zu | %.3f | %.3f | %.3f | %.3f |", std::string(layout_name(s.layout)).c_str(), t.count,
+                  t.median, t.min, t.max, t.latest);
+      for (double v : pm) std::printf(" %.3f |", v);
+      std::printf("\n");
+    }
+    std::printf("\n(rank 0's step times; every rank's are in the per-rank table)\n");
+    std::printf("\n| quantity | value |\n|---|---|\n");
+    std::printf("| status | %s |\n", status.c_str());
+    std::printf("| layout (final) | %s |\n", std::string(layout_name(sys.layout())).c_str());
+    std::printf("| particles | %zu |\n| solver | %s |\n| steps done | %llu of %llu |\n| ranks | %d |\n"
+                "| threads per rank | %d |\n",
+                sys.size(), cfg.solver.c_str(), ull(sys.steps_done()), ull(o.steps), comm.size(), threads);
+    std::printf("| bytes/particle | %.2f (objects %.2f, tables %.2f, index %.2f, columns %.2f) |\n",
+                double(b.total()) / np, double(b.objects) / np, double(b.tables) / np, double(b.index) / np,
+                double(b.columns) / np);
+    std::printf("| own dicts | %llu |\n", ull(own_dicts));
+    double max_particle = 0, max_rss = 0;
+    for (const auto& r : rows) {
+      max_particle = std::max(max_particle, r.particle_bytes);
+      max_rss = std::max(max_rss, r.rss);
+    }
+    std::printf("| particle MB, all ranks | %.2f requested, %.2f usable |\n", mb(double(b.total())),
+                mb(double(b.usable_total)));
+    std::printf("| particle MB, largest rank | %.2f |\n| RSS MB, largest rank | %.2f |\n", mb(max_particle),
+                mb(max_rss));
+    std::printf("| step ms, all layouts: median (min-max) | %.3f (%.3f-%.3f) |\n", total.median, total.min, total.max);
+    std::printf("| energy initial / final | %.10g / %.10g (%s) |\n| rel. energy error | %.3e |\n", d0.total(),
+                d1.total(), d1.potential_method.c_str(), e_rel);
+    std::printf("| momentum | (%.3e, %.3e, %.3e) |\n| state hash | %s |\n\n", d1.px, d1.py, d1.pz, hex(hash).c_str());
+    print_rank_table(rows);
+    std::fflush(stdout);
+
+    if (!o.json.empty()) {
+      Json j;
+      j["status"] = status;
+      if (!status_message.empty()) j["status_message"] = one_line(status_message);
+      j["steps_requested"] = o.steps;
+      j["steps_done"] = sys.steps_done();
+      j["layout"] = layout_name(sys.layout());
+      j["initial_layout"] = layout_name(segments.front().layout);
+      if (cfg.python_objects) j["python_objects"] = true;
+      j["particles"] = sys.size();
+      j["scene"] = cfg.ic_file.empty() ? cfg.scene : "ic:" + cfg.ic_file;
+      j["seed"] = cfg.seed;
+      j["steps"] = sys.steps_done();
+      j["solver"] = cfg.solver;
+      j["mpi_ranks"] = comm.size();
+      j["threads"] = threads;
+      j["dt"] = cfg.dt;
+      j["softening"] = cfg.force.softening;
+      j["bytes_per_particle"] = double(b.total()) / np;
+      Json& bd = j["bytes_breakdown"] = {{"objects", double(b.objects) / np},
+                                         {"tables", double(b.tables) / np},
+                                         {"index", double(b.index) / np},
+                                         {"columns", double(b.columns) / np},
+                                         {"shared_keys", double(b.shared_keys) / np}};
+      if (cfg.python_objects) {
+        bd["py_headers"] = double(b.py_headers) / np;
+        bd["floats"] = double(b.floats) / np;
+      }
+      j["own_dicts"] = own_dicts;
+      j["usable_bytes_per_particle"] = double(b.usable_total) / np;
+      j["particle_bytes"] = b.total();
+      j["particle_bytes_usable"] = b.usable_total;
+      j["particle_bytes_max_rank"] = max_particle;
+      j["rss_bytes_max_rank"] = max_rss;
+      Json& step_ms = j["step_ms"] = Json::array();
+      for (const auto& s : all) step_ms.push_back(s.total_ms);
+      j["step_ms_median"] = total.median;
+      j["phases_ms_median"] = phases_json(phase_medians(all));
+      Json& per = j["per_layout"] = Json::array();
+      for (const auto& s : segments) {
+        const TimeStats t = step_stats(s.steps);
+        per.push_back({{"layout", layout_name(s.layout)},
+                       {"first_step", s.first_step},
+                       {"steps", t.count},
+                       {"step_ms_median", t.median},
+                       {"step_ms_min", t.min},
+                       {"step_ms_max", t.max},
+                       {"step_ms_latest", t.latest},
+                       {"phases_ms_median", phases_json(phase_medians(s.steps))}});
+      }
+      j["spawn_ms"] = spawn_ms;
+      j["energy_initial"] = d0.total();
+      j["energy_final"] = d1.total();
+      j["energy_rel_error"] = e_rel;
+      j["kinetic_final"] = d1.kinetic;
+      j["potential_final"] = d1.potential;
+      j["potential_method"] = d1.potential_method;
+      j["potential_error"] = d1.potential_error;
+      j["potential_error_rms"] = d1.potential_error_rms;
+      j["potential_targets"] = d1.potential_targets;
+      j["momentum"] = {d1.px, d1.py, d1.pz};
+      Json& sw = j["switches"] = Json::array();
+      for (const auto& r : sys.local().switches())
+        sw.push_back({{"from", layout_name(r.from)},
+                      {"to", layout_name(r.to)},
+                      {"at_step", r.at_step},
+                      {"ms", r.ms},
+                      {"bytes_before", r.bytes_before},
+                      {"bytes_after", r.bytes_after}});
+      j["ranks"] = ranks_json(rows);
+      j["state_hash"] = hex(hash);
+      write_file_atomic(o.json, io::report_text(j));
+    }
+    if (!o.csv.empty()) {
+      std::ostringstream c;
+      c << "step,layout,step_ms";
+      for (const auto& ph : kStepPhases) c << ',' << ph.name << "_ms";
+      c << '\n';
+      for (const auto& s : segments)
+        for (std::size_t i = 0; i < s.steps.size(); ++i) {
+          const auto& p = s.steps[i];
+          char line[64];
+          std::snprintf(line, sizeof line, "%llu,%s,%.6f", ull(s.first_step + i),
+                        std::string(layout_name(s.layout)).c_str(), p.total_ms);
+          c << line;
+          for (const auto& ph : kStepPhases) {
+            std::snprintf(line, sizeof line, ",%.6f", p.*ph.field);
+            c << line;
+          }
+          c << '\n';
+        }
+      write_file_atomic(o.csv, c.str());
+    }
+  });
+  if (root && status != "ok")
+    std::fprintf(stderr, "slotsim-mpi batch: %s: %s; outputs written with \"status\": \"%s\"\n", status.c_str(),
+                 one_line(status_message).c_str(), status.c_str());
+  return exit_code;
+}
+
+}  // namespace
+
+CLI::App* register_batch(CLI::App& app, Comm& comm, int& code) {
+  auto o = std::make_shared<BatchOptions>();
+  CLI::App* cmd = app.add_subcommand("batch", "run a simulation across the MPI ranks and report memory and timing");
+  add_sim_options(cmd, o->sim);
+  cmd->add_option("--steps", o->steps_text, "number of time steps")->capture_default_str();
+  cmd->add_option("--switch-at", o->switch_at,
+                  "switch layout after STEP steps, e.g. 50:slots (repeatable; every rank switches)");
+  cmd->add_option("--json", o->json, "write a JSON report to FILE ('-' = stdout), with one row per rank");
+  cmd->add_option("--csv", o->csv, "write rank 0's per-step timings as CSV to FILE ('-' = stdout)");
+  cmd->add_option("--snapshot", o->snapshot, "write the final particles to FILE.h5 (parallel HDF5, Gadget layout)");
+  add_snapshot_options(cmd, o->snap);
+  cmd->add_flag("-q,--quiet", o->quiet, "no progress output (switch lines and the summary still go to stdout)");
+  cmd->add_flag("--dry-run", o->dry_run, "print every rank's memory plan and exit without running");
+  cmd->add_option("--read-dict", o->read_dict,
+                  "read __dict__ of particle ID, or 'all', before the first step (gives shared-keys particles a dict)");
+  cmd->callback([o, &comm, &code] { code = run_guarded_mpi(comm, "batch", [&] { return run_batch(comm, *o); }); });
+  return cmd;
+}
+
+}  // namespace slotsim::app::mpi

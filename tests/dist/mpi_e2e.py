@@ -1,0 +1,428 @@
+#!/usr/bin/env python3
+"""End-to-end tests of slotsim-mpi against the serial slotsim.
+
+Each group is one ctest entry (tests/dist/CMakeLists.txt):
+  mpi_e2e.py GROUP [ARG] --serial SLOTSIM --mpi SLOTSIM_MPI --mpirun MPIRUN --rank-exit rank_exit.sh
+
+Every MPI run goes through `mpirun -q --oversubscribe -np P`: -q keeps
+mpirun's own notices out of stderr, so what is left is slotsim's. Small N
+throughout: the contract is bits, not speed. Exit 77 means "skipped" (h5py
+missing for the snapshot checks).
+"""
+import argparse
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+
+ARGS = None
+FAILURES = []
+
+
+def check(cond, what):
+    if cond:
+        print(f"ok   {what}", flush=True)
+    else:
+        print(f"FAIL {what}", flush=True)
+        FAILURES.append(what)
+
+
+def env():
+    e = dict(os.environ)
+    e.update({
+        "OMPI_ALLOW_RUN_AS_ROOT": "1",
+        "OMPI_ALLOW_RUN_AS_ROOT_CONFIRM": "1",
+        # One thread per rank: the ranks are oversubscribed already.
+        "OMP_NUM_THREADS": e.get("OMP_NUM_THREADS", "1"),
+        "OMP_WAIT_POLICY": "PASSIVE",
+        # Containers refuse the cross-memory attach vader uses (ompi #4948).
+        "OMPI_MCA_btl_vader_single_copy_mechanism": "none",
+        # mpirun's hwloc would open any X server it finds (a GUI test's Xvfb)
+        # to look for GPUs, and print a line when it is refused.
+        "HWLOC_COMPONENTS": "-gl",
+    })
+    return e
+
+
+def run(cmd, cwd, timeout=120, env_extra=None):
+    e = env()
+    if env_extra:
+        e.update(env_extra)
+    t0 = time.monotonic()
+    p = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, timeout=timeout, env=e)
+    p.seconds = time.monotonic() - t0
+    return p
+
+
+def serial(args, cwd):
+    return run([ARGS.serial] + args, cwd)
+
+
+def mpi(np, args, cwd, timeout=120, wrap=None, env_extra=None):
+    pre = [wrap] if wrap else []
+    return run([ARGS.mpirun, "-q", "--oversubscribe", "-np", str(np)] + pre + [ARGS.mpi] + args, cwd, timeout,
+               env_extra)
+
+
+def state_hash(p):
+    m = re.search(r"\| state hash \| ([0-9a-f]{16}) \|", p.stdout)
+    return m.group(1) if m else None
+
+
+def require_ok(p, what):
+    if p.returncode != 0:
+        print(f"--- {what} exited {p.returncode}\nstdout:\n{p.stdout[-3000:]}\nstderr:\n{p.stderr[-3000:]}", flush=True)
+    check(p.returncode == 0, f"{what}: exit 0")
+
+
+def same_hash(flags, nps, cwd, what):
+    """`batch FLAGS` serially and at each np: the same final state hash."""
+    flags = ["batch"] + flags
+    s = serial(flags, cwd)
+    require_ok(s, f"serial {what}")
+    ref = state_hash(s)
+    for np in nps:
+        p = mpi(np, flags, cwd)
+        require_ok(p, f"np {np} {what}")
+        print(f"     {what}: serial {ref}  np {np} {state_hash(p)}", flush=True)
+        check(ref is not None and state_hash(p) == ref, f"{what}: np {np} has the serial hash")
+    return ref
+
+
+SCENES = ["plummer", "cold-cube", "collision", "disk"]
+SOLVER_FLAGS = {
+    "direct": ["--solver", "direct", "-n", "1001"],
+    "none": ["--solver", "none", "-n", "1001"],
+    "bh": ["--solver", "bh", "-n", "3001", "--theta", "0.6"],
+    "pm": ["--solver", "pm", "-n", "3001", "--grid", "32"],
+    # 30 planes over 4 ranks: slabs of 7 and 8, so the uneven split is covered.
+    "pm-periodic": ["--solver", "pm", "-n", "3001", "--grid", "30", "--periodic"],
+}
+
+
+def group_hash(solver, d):
+    """Every scene at np 3 (uneven segments), plummer also at np 1, 2 and 4."""
+    base = SOLVER_FLAGS[solver] + ["-q", "--steps", "3", "--seed", "5", "--dt", "0.002"]
+    if solver != "none":
+        base += ["--softening", "0.05"]
+    for scene in SCENES:
+        nps = [1, 2, 3, 4] if scene == "plummer" else [3]
+        same_hash(base + ["--scene", scene], nps, d, f"{solver} {scene}")
+
+
+def group_switch(d):
+    base = ["-q", "--solver", "direct", "-n", "1001", "--steps", "4", "--seed", "2"]
+    same_hash(base + ["--layout", "dict", "--switch-at", "1:slots", "--switch-at", "2:shared-keys",
+                      "--switch-at", "3:soa"], [2, 3], d, "dict -> slots -> shared-keys -> soa")
+    same_hash(base + ["--layout", "slots+dict", "--python-objects", "--switch-at", "2:dict"], [3], d,
+              "--python-objects slots+dict -> dict")
+    # The report sums bytes over the ranks: a dict run's bytes per particle
+    # equal the serial run's (same layout, same particles).
+    j = os.path.join(d, "sw.json")
+    p = mpi(3, ["batch"] + base + ["--layout", "dict", "--json", j], d)
+    require_ok(p, "np 3 dict json")
+    s = serial(["batch"] + base + ["--layout", "dict", "--json", j + ".serial"], d)
+    a, b = json.load(open(j)), json.load(open(j + ".serial"))
+    check(a["bytes_per_particle"] == b["bytes_per_particle"], "dict bytes per particle summed over ranks = serial")
+    check(sum(r["particles"] for r in a["ranks"]) == 1001, "per-rank particles add up to N")
+
+
+def group_uneven(d):
+    for solver in ["direct", "none", "bh", "pm"]:
+        extra = ["--grid", "16"] if solver == "pm" else []
+        for n, np in [(5, 4), (3, 4), (1, 2), (7, 3)]:
+            same_hash(["-q", "--solver", solver, "-n", str(n), "--steps", "3", "--seed", "9"] + extra, [np], d,
+                      f"{solver} N={n}")
+
+
+def h5():
+    try:
+        import h5py  # noqa: F401
+        import numpy  # noqa: F401
+        return True
+    except ImportError:
+        return False
+
+
+def compare_files(a_path, b_path, allowed_attrs):
+    """Every dataset byte-identical, every attribute equal except `allowed_attrs` (group/name)."""
+    import h5py
+    import numpy as np
+    a, b = h5py.File(a_path, "r"), h5py.File(b_path, "r")
+    names_a, names_b = [], []
+    a.visit(names_a.append)
+    b.visit(names_b.append)
+    check(sorted(names_a) == sorted(names_b), f"{b_path}: same groups and datasets as {a_path}")
+    for n in names_a:
+        x, y = a[n], b.get(n)
+        if isinstance(x, h5py.Dataset):
+            same = y is not None and x.dtype == y.dtype and x.shape == y.shape and x[()].tobytes() == y[()].tobytes()
+            check(same, f"dataset {n} byte-identical")
+    for g in [""] + [n for n in names_a if isinstance(a[n], h5py.Group)]:
+        ga, gb = a[g] if g else a, b[g] if g else b
+        for k in sorted(set(ga.attrs) | set(gb.attrs)):
+            key = f"/{g}/{k}" if g else f"/{k}"
+            if key in allowed_attrs:
+                continue
+            va, vb = ga.attrs.get(k), gb.attrs.get(k)
+            check(va is not None and vb is not None and np.array_equal(va, vb), f"attribute {key} equal ({va} / {vb})")
+
+
+def group_snapshot(d):
+    if not h5():
+        print("skip: this python3 has no h5py")
+        sys.exit(77)
+    base = ["batch", "-q", "--solver", "bh", "-n", "2001", "--seed", "3"]
+    s = serial(base + ["--steps", "3", "--snapshot", "serial.h5", "--snapshot-fields", "acc,pot"], d)
+    require_ok(s, "serial snapshot")
+    p = mpi(4, base + ["--steps", "3", "--snapshot", "mpi.h5", "--snapshot-fields", "acc,pot"], d)
+    require_ok(p, "np 4 snapshot")
+    check(state_hash(p) == state_hash(s), "np 4: serial hash")
+    compare_files(os.path.join(d, "serial.h5"), os.path.join(d, "mpi.h5"), {"/slotsim/mpi_ranks"})
+    import h5py
+    check(int(h5py.File(os.path.join(d, "mpi.h5"))["slotsim"].attrs["mpi_ranks"]) == 4, "mpi_ranks = 4")
+    # The serial binary reads the MPI file (and the other way round, below).
+    r = serial(["batch", "-q", "--restart", "mpi.h5", "--steps", "1"], d)
+    require_ok(r, "serial restart of the MPI file")
+    # --snapshot-every: the same series, file by file.
+    s = serial(base + ["--steps", "4", "--snapshot", "ser.h5", "--snapshot-every", "2"], d)
+    p = mpi(3, base + ["--steps", "4", "--snapshot", "par.h5", "--snapshot-every", "2"], d)
+    require_ok(p, "np 3 --snapshot-every")
+    for i in range(3):
+        a, b = os.path.join(d, f"ser_{i:03d}.h5"), os.path.join(d, f"par_{i:03d}.h5")
+        check(os.path.exists(b), f"par_{i:03d}.h5 written")
+        if os.path.exists(a) and os.path.exists(b):
+            compare_files(a, b, {"/slotsim/mpi_ranks"})
+    left = [f for f in os.listdir(d) if f.startswith(".") or ".tmp" in f]
+    check(not left, f"no temporary files left ({left})")
+
+
+def group_restart(d):
+    base = ["batch", "-q", "--solver", "direct", "-n", "1001", "--seed", "6"]
+    full = serial(base + ["--steps", "6"], d)
+    ref = state_hash(full)
+    p = mpi(4, base + ["--steps", "3", "--snapshot", "at3.h5"], d)
+    require_ok(p, "np 4 first half")
+    for np in [2, 3]:
+        q = mpi(np, ["batch", "-q", "--restart", "at3.h5", "--steps", "3"], d)
+        require_ok(q, f"np {np} restart")
+        check(state_hash(q) == ref, f"np 4 -> np {np}: the uninterrupted run's hash")
+    q = serial(["batch", "-q", "--restart", "at3.h5", "--steps", "3"], d)
+    check(state_hash(q) == ref, "np 4 -> serial: the uninterrupted run's hash")
+    s = serial(base + ["--steps", "3", "--snapshot", "s3.h5"], d)
+    q = mpi(3, ["batch", "-q", "--restart", "s3.h5", "--steps", "3", "--layout", "dict"], d)
+    require_ok(q, "serial -> np 3 restart")
+    check(state_hash(q) == ref, "serial -> np 3 (switched to dict): the uninterrupted run's hash")
+    q = mpi(2, ["batch", "-q", "--restart", "s3.h5", "--steps", "3", "--solver", "bh"], d)
+    check(q.returncode == 2 and "--solver cannot be combined with --restart" in q.stderr, "restart refuses --solver")
+
+
+def fresh_dir(base, name):
+    p = os.path.join(base, name)
+    os.makedirs(p)
+    return p
+
+
+def rank_codes_env(codes):
+    """rank_exit.sh records each rank's exit status in `codes`. By default
+    mpirun kills the other ranks as soon as one exits non-zero, before
+    they could record theirs; this keeps them (mpirun then exits 0)."""
+    return {"RANK_EXIT_DIR": codes, "OMPI_MCA_orte_abort_on_non_zero_status": "0"}
+
+
+def fault(base, name, np, args, want_code, want_text, prep=None, allow_files=()):
+    """A refusal or fault: ends in 30 s, one line on stderr naming it, the
+    same exit code on every rank, nothing written."""
+    d = fresh_dir(base, name)
+    codes = fresh_dir(base, name + "-codes")
+    if prep:
+        prep(d)
+    before = set(os.listdir(d))
+    try:
+        p = mpi(np, args, d, timeout=30, wrap=ARGS.rank_exit, env_extra=rank_codes_env(codes))
+    except subprocess.TimeoutExpired:
+        check(False, f"{name}: ended within 30 s")
+        return None
+    lines = [l for l in p.stderr.splitlines() if l.strip()]
+    print(f"     {name}: exit {p.returncode} in {p.seconds:.1f} s: {lines}", flush=True)
+    check(p.seconds < 30, f"{name}: ended within 30 s")
+    check(len(lines) == 1 and want_text in lines[0], f"{name}: one line naming the problem ('{want_text}')")
+    ranks = sorted(os.listdir(codes))
+    got = {open(os.path.join(codes, f)).read().strip() for f in ranks}
+    check(len(ranks) == np and got == {str(want_code)}, f"{name}: every rank exits {want_code} ({got})")
+    written = set(os.listdir(d)) - before - set(allow_files)
+    check(not written, f"{name}: nothing written ({sorted(written)})")
+    return p
+
+
+def make_nan_restart(d):
+    """A snapshot whose particle 900 (of 1001: rank 3's rows at np 4) has a NaN."""
+    p = mpi(2, ["batch", "-q", "-n", "1001", "--solver", "none", "--steps", "1", "--snapshot", "nan.h5"], d)
+    require_ok(p, "snapshot to poison")
+    import h5py
+    with h5py.File(os.path.join(d, "nan.h5"), "r+") as f:
+        f["PartType1/Coordinates"][900, 1] = float("nan")
+
+
+def make_blowup_csv(d):
+    """10 particles; particle 8 (rank 3's at np 4) moves off to infinity in one drift."""
+    with open(os.path.join(d, "blow.csv"), "w") as f:
+        f.write("x,y,z,vx,vy,vz,mass\n")
+        for i in range(10):
+            f.write(f"{i * 0.1},{i * 0.05},0,0,0,{1e308 if i == 8 else 0},0.1\n")
+
+
+def group_faults(base):
+    out = ["--json", "out.json", "--snapshot", "out.h5", "--csv", "out.csv"]
+    fault(base, "bad-flag", 3, ["batch", "--bogus"], 109, "--bogus")
+    fault(base, "bad-value", 3, ["batch", "--steps", "x"] + out, 2, "--steps 'x'")
+    fault(base, "missing-file", 3, ["batch", "--ic", "nope.csv"] + out, 2, "nope.csv")
+    fault(base, "pm-too-many-ranks", 9, ["batch", "--solver", "pm", "--grid", "16"] + out, 2, "at most 8 ranks")
+    fault(base, "memory-refused", 3, ["batch", "-n", "4000000000", "--layout", "dict"] + out, 1,
+          "refused before allocating")
+    if h5():
+        fault(base, "nan-on-one-rank", 4, ["batch", "--restart", "nan.h5", "--steps", "2"] + out, 2,
+              "Coordinates[900][1] is nan", prep=make_nan_restart, allow_files=("nan.h5",))
+    # A value that goes non-finite on one rank only: every rank stops at the
+    # same step, the reports say "diverged" (as serial batch's), exit 3.
+    d = fresh_dir(base, "diverged")
+    make_blowup_csv(d)
+    codes = fresh_dir(base, "diverged-codes")
+    p = mpi(4, ["batch", "-q", "--ic", "blow.csv", "--solver", "direct", "--dt", "10", "--steps", "3", "--json",
+                "out.json", "--snapshot", "out.h5"], d, timeout=30, wrap=ARGS.rank_exit,
+            env_extra=rank_codes_env(codes))
+    got = [open(os.path.join(codes, f)).read().strip() for f in os.listdir(codes)]
+    check(got == ["3"] * 4, f"diverged on one rank: every rank exits 3 ({got})")
+    rep = json.load(open(os.path.join(d, "out.json")))
+    check(rep["status"] == "diverged" and "particle 8 has a non-finite position" in rep["status_message"],
+          "diverged: the report names particle 8")
+    check(not os.path.exists(os.path.join(d, "out.h5")), "diverged: no snapshot of the non-finite state")
+    check("particle 8 has z = inf; not written" in p.stderr, "diverged: the snapshot's refusal is said")
+    s = serial(["batch", "-q", "--ic", "blow.csv", "--solver", "direct", "--dt", "10", "--steps", "3"], d)
+    check(state_hash(s) == state_hash(p), "diverged: the serial run's final hash")
+    # Signals to mpirun: every rank stops after the same step, the reports
+    # are written and say "interrupted", no partial snapshot is left.
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        d = fresh_dir(base, f"signal-{sig.name}")
+        cmd = [ARGS.mpirun, "-q", "--oversubscribe", "-np", "3", ARGS.mpi, "batch", "-q", "-n", "2000", "--solver",
+               "direct", "--steps", "1000000", "--json", "out.json", "--snapshot", "out.h5"]
+        e = env()
+        # mpirun passes the signal on as SIGTERM after this many seconds and
+        # kills after as many again (its default of 1 is short on a loaded
+        # machine); docs/DISTRIBUTED.md says the same for real runs.
+        e["OMPI_MCA_odls_base_sigkill_timeout"] = "5"
+        p = subprocess.Popen(cmd, cwd=d, env=e, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        time.sleep(4)
+        t0 = time.monotonic()
+        p.send_signal(sig)
+        try:
+            out, err = p.communicate(timeout=30)
+        except subprocess.TimeoutExpired:
+            p.kill()
+            check(False, f"{sig.name}: ended within 30 s")
+            continue
+        print(f"     {sig.name}: mpirun exit {p.returncode} after {time.monotonic() - t0:.1f} s; {err.strip()}")
+        j = os.path.join(d, "out.json")
+        check(os.path.exists(j) and json.load(open(j))["status"] == "interrupted", f"{sig.name}: JSON says interrupted")
+        check(os.path.exists(os.path.join(d, "out.h5")), f"{sig.name}: the snapshot is written")
+        check(not [f for f in os.listdir(d) if f.startswith(".")], f"{sig.name}: no temporary file left")
+    # A rank killed outright: mpirun notices and ends the job; no output.
+    d = fresh_dir(base, "sigkill")
+    cmd = [ARGS.mpirun, "--oversubscribe", "-np", "3", ARGS.mpi, "batch", "-q", "-n", "2000", "--solver", "direct",
+           "--steps", "1000000", "--json", "out.json", "--snapshot", "out.h5"]
+    p = subprocess.Popen(cmd, cwd=d, env=env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    time.sleep(4)
+    kids = subprocess.run(["pgrep", "-P", str(p.pid)], capture_output=True, text=True).stdout.split()
+    check(len(kids) == 3, f"sigkill: found the 3 ranks ({kids})")
+    t0 = time.monotonic()
+    if kids:
+        os.kill(int(kids[-1]), signal.SIGKILL)
+    try:
+        out, err = p.communicate(timeout=30)
+        ended = True
+    except subprocess.TimeoutExpired:
+        p.kill()
+        ended = False
+    check(ended, "sigkill: mpirun ended within 30 s")
+    if ended:
+        print(f"     sigkill: mpirun exit {p.returncode} after {time.monotonic() - t0:.1f} s")
+        check(p.returncode != 0 and "signal 9" in err, "sigkill: non-zero exit, mpirun names the killed rank")
+    check(os.listdir(d) == [], f"sigkill: nothing written ({os.listdir(d)})")
+
+
+def group_plan(d):
+    p = mpi(3, ["batch", "--dry-run", "-n", "100000", "--solver", "bh"], d)
+    require_ok(p, "np 3 --dry-run")
+    rows = re.findall(r"^\| (\d) \| [^|]+ \| (\d+) \|", p.stdout, re.M)
+    check([r[0] for r in rows] == ["0", "1", "2"], "--dry-run: a row per rank")
+    check(sum(int(r[1]) for r in rows) == 100000, "--dry-run: the ranks' particles add up")
+    check("bh: every rank's sources, gathered" in p.stdout, "--dry-run: bh's gathered sources are planned")
+    check(os.listdir(d) == [], "--dry-run writes nothing")
+    # pm on a Plummer sphere: the central slabs import most particles.
+    p = mpi(4, ["batch", "--dry-run", "-n", "200000", "--solver", "pm", "--grid", "64"], d)
+    require_ok(p, "np 4 pm --dry-run")
+    check("imported particles" in p.stdout, "--dry-run: pm plans the particles each rank imports")
+
+
+def group_report(d):
+    j = os.path.join(d, "r.json")
+    p = mpi(3, ["batch", "-q", "-n", "999", "--solver", "direct", "--steps", "2", "--json", j], d)
+    require_ok(p, "np 3 json")
+    r = json.load(open(j))
+    check(r["mpi_ranks"] == 3 and len(r["ranks"]) == 3, "json: one row per rank")
+    for row in r["ranks"]:
+        for k in ["particles", "particle_bytes", "rss_bytes", "phases_ms_median", "comm"]:
+            check(k in row, f"json rank {row['rank']}: {k}")
+        check(row["comm"]["bytes_received"] > 0 and row["comm"]["seconds"] >= 0, f"json rank {row['rank']}: comm")
+    # Direct moves every other rank's block once per force call: two calls
+    # per step minus the first (cached), 32 B per particle.
+    got = r["ranks"][0]["comm"]["bytes_received_per_step"]
+    check(got >= 32 * (999 - 333), f"json: rank 0 receives the others' blocks each step ({got} B)")
+    b = mpi(2, ["bench", "-n", "2000", "--solver", "bh", "--steps", "2", "--repeats", "1", "--layouts", "dict,soa"], d)
+    require_ok(b, "np 2 bench")
+    check(b.stdout.count("per rank") == 2, "bench: a per-rank table per layout")
+    s = serial(["batch", "-q", "-n", "2000", "--solver", "bh", "--steps", "3"], d)
+    check(state_hash(s) in b.stdout, "bench: the serial run's hash (warm-up + 2 steps)")
+
+
+def main():
+    global ARGS
+    ap = argparse.ArgumentParser()
+    ap.add_argument("group")
+    ap.add_argument("arg", nargs="?")
+    ap.add_argument("--serial", required=True)
+    ap.add_argument("--mpi", required=True)
+    ap.add_argument("--mpirun", required=True)
+    ap.add_argument("--rank-exit", required=True)
+    ARGS = ap.parse_args()
+    with tempfile.TemporaryDirectory(prefix="mpi-e2e-") as d:
+        if ARGS.group == "hash":
+            group_hash(ARGS.arg, d)
+        elif ARGS.group == "switch":
+            group_switch(d)
+        elif ARGS.group == "uneven":
+            group_uneven(d)
+        elif ARGS.group == "snapshot":
+            group_snapshot(d)
+        elif ARGS.group == "restart":
+            group_restart(d)
+        elif ARGS.group == "faults":
+            group_faults(d)
+        elif ARGS.group == "plan":
+            group_plan(d)
+        elif ARGS.group == "report":
+            group_report(d)
+        else:
+            sys.exit(f"unknown group {ARGS.group}")
+    if FAILURES:
+        print(f"{len(FAILURES)} check(s) failed:\n  " + "\n  ".join(FAILURES))
+        sys.exit(1)
+    print("all checks passed")
+
+
+if __name__ == "__main__":
+    main()
