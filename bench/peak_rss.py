@@ -3,6 +3,7 @@
 
     bench/peak_rss.py [--plan] [--row LABEL] -- slotsim batch ARGS...
 
+/proc's "kB" are KiB (1024 B): every figure here is in MiB, as slotsim's.
 Samples the command's RSS and the private pages of all its descendants
 (smaps_rollup Private_*: a page shared after fork() is in the command's RSS
 already, and summing the children's RSS would count it twice) every 5 ms,
@@ -71,10 +72,11 @@ def hwm_kb(pid):
 
 def plan_bytes(cmd):
     r = subprocess.run(cmd + ["--dry-run"], capture_output=True, text=True)
-    m = re.search(r"needs ([0-9.]+) (GB|MB|kB|B)", r.stdout + r.stderr)
+    m = re.search(r"needs ([0-9.]+) (GiB|MiB|KiB|GB|MB|kB|B)\b", r.stdout + r.stderr)
     if not m:
         sys.exit("no plan in the --dry-run output:\n" + r.stdout + r.stderr)
-    scale = {"GB": 1e9, "MB": 1e6, "kB": 1e3, "B": 1}[m.group(2)]
+    # sim/units.hpp prints MiB; the decimal units are older builds'.
+    scale = {"GiB": 2**30, "MiB": 2**20, "KiB": 2**10, "GB": 1e9, "MB": 1e6, "kB": 1e3, "B": 1}[m.group(2)]
     return float(m.group(1)) * scale
 
 
@@ -102,11 +104,11 @@ def main():
     with open("/proc/loadavg") as f:
         load = f.read().split()[0]
     if row is not None:
-        print(f"| {row} | {plan / 1e6:.1f} MB | {peak / 1e3:.1f} MB | {peak * 1e3 / plan:.3f} | {load} |")
+        print(f"| {row} | {plan / 2**20:.1f} MiB | {peak / 2**10:.1f} MiB | {peak * 2**10 / plan:.3f} | {load} |")
         return
-    line = f"peak RSS (with children) {peak / 1e3:.1f} MB, VmHWM {hwm / 1e3:.1f} MB"
+    line = f"peak RSS (with children) {peak / 2**10:.1f} MiB, VmHWM {hwm / 2**10:.1f} MiB"
     if plan:
-        line += f", plan {plan / 1e6:.1f} MB, peak/plan {peak * 1e3 / plan:.3f}"
+        line += f", plan {plan / 2**20:.1f} MiB, peak/plan {peak * 2**10 / plan:.3f}"
     line += f", load {load}"
     print(line)
 
