@@ -43,9 +43,11 @@ TEST_CASE("peak heap agrees with heaptrack" * doctest::skip(SLOTSIM_SANITIZED)) 
   }
   slotsim::testing::TempDir d;
   // heaptrack must be able to run at all here (it needs LD_PRELOAD and a
-  // writable output); if even `heaptrack true` fails, say so and skip.
+  // writable output); if even `heaptrack /usr/bin/true` fails, say so and
+  // skip. (A bare `true` is not found: heaptrack wants a path for a name
+  // that is also a shell builtin, and the probe then skipped everywhere.)
   const std::string probe = d.file("probe");
-  if (std::system(("heaptrack -o " + probe + " true >/dev/null 2>&1").c_str()) != 0) {
+  if (std::system(("heaptrack -o " + probe + " /usr/bin/true >/dev/null 2>&1").c_str()) != 0) {
     MESSAGE("SKIPPED: heaptrack is installed but cannot trace a process on this machine");
     return;
   }
