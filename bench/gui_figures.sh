@@ -89,14 +89,14 @@ echo "== 3. steps per second per layout (1M, 10 s each)" >&2
   echo "## 3. Steps per second at 1,000,000 particles, per layout (the window's own, 10 s each)"
   echo
   echo '```sh'
-  echo "xvfb-run -s '-screen 0 1280x800x24' slotsim gui --frames 1830 --frame-log f.csv \\"
-  echo "  --script 'at 330 layout slots; at 630 layout slots+dict; at 930 layout aos; at 1230 layout soa; at 1530 layout shared-keys'"
+  echo "xvfb-run -s '-screen 0 1280x800x24' slotsim gui --frames 2130 --frame-log f.csv \\"
+  echo "  --script 'at 330 layout slots; at 630 layout slots+dict; at 930 layout aos; at 1230 layout soa; at 1530 layout shared-keys; at 1830 layout split-keys'"
   echo "python3 bench/frame_times.py f.csv"
   echo '```'
   echo
 } >> "$MD"
-gui 1280x800 --frames 1830 --frame-log "$TMP/layouts.csv" \
-  --script 'at 330 layout slots; at 630 layout slots+dict; at 930 layout aos; at 1230 layout soa; at 1530 layout shared-keys'
+gui 1280x800 --frames 2130 --frame-log "$TMP/layouts.csv" \
+  --script 'at 330 layout slots; at 630 layout slots+dict; at 930 layout aos; at 1230 layout soa; at 1530 layout shared-keys; at 1830 layout split-keys'
 python3 bench/frame_times.py "$TMP/layouts.csv" | grep -E "steps/s|load average|^\| \||^\|---" >> "$MD"
 
 echo "== 4. screenshots" >&2
@@ -122,3 +122,4 @@ gui 1280x800 --scene plummer --particles 200000 --sort-every 3 --frames 10 \
   echo "Load at the end: $(cut -d' ' -f1-3 /proc/loadavg)."
 } >> "$MD"
 echo "wrote $MD" >&2
+python3 bench/gui_docs.py
