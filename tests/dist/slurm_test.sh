@@ -76,9 +76,12 @@ munged --force --key-file="$D/munge.key" --socket="$D/munge.sock" --pid-file="$D
 mkdir -p "$D/state" "$D/spool"
 # Two CPUs declared whatever the host has (config_overrides): the recipe
 # runs 2 ranks, oversubscribed on a 1-core machine.
+# Addresses are given as 127.0.0.1: the host's own name need not resolve
+# (a fresh container's /etc/hosts does not name it; slurmctld then fails
+# with "Unable to resolve" and the node never comes up).
 cat > "$D/slurm.conf" <<EOF
 ClusterName=slotsim-test
-SlurmctldHost=$host
+SlurmctldHost=$host(127.0.0.1)
 SlurmctldPort=$ctld_port
 SlurmdPort=$slurmd_port
 AuthType=auth/munge
@@ -103,7 +106,7 @@ SelectTypeParameters=CR_Core
 MpiDefault=none
 ReturnToService=2
 SlurmdParameters=config_overrides
-NodeName=$host CPUs=2 State=UNKNOWN
+NodeName=$host NodeAddr=127.0.0.1 NodeHostname=$host CPUs=2 State=UNKNOWN
 PartitionName=test Nodes=$host Default=YES MaxTime=INFINITE State=UP OverSubscribe=YES
 EOF
 export SLURM_CONF="$D/slurm.conf"
