@@ -85,7 +85,9 @@ struct AccelArrays {
 // operator== would call NaN != NaN and -0 == +0.
 inline bool bitwise_equal(const AccelArrays& a, const AccelArrays& b) {
   auto same = [](const std::vector<double>& u, const std::vector<double>& v) {
-    return u.size() == v.size() && std::memcmp(u.data(), v.data(), u.size() * sizeof(double)) == 0;
+    // Empty vectors may hold null data(), which memcmp must not be given
+    // even for 0 bytes (UBSan's nonnull check).
+    return u.size() == v.size() && (u.empty() || std::memcmp(u.data(), v.data(), u.size() * sizeof(double)) == 0);
   };
   return same(a.ax, b.ax) && same(a.ay, b.ay) && same(a.az, b.az);
 }

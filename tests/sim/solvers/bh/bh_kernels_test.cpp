@@ -16,7 +16,7 @@ struct Out {
   std::vector<float> fax, fay, faz, nax, nay, naz, fphi, nphi;
   bool operator==(const Out& o) const {
     auto same = [](const std::vector<float>& a, const std::vector<float>& b) {
-      return a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size() * sizeof(float)) == 0;
+      return a.size() == b.size() && (a.empty() || std::memcmp(a.data(), b.data(), a.size() * sizeof(float)) == 0);
     };
     return same(fax, o.fax) && same(fay, o.fay) && same(faz, o.faz) && same(nax, o.nax) &&
            same(nay, o.nay) && same(naz, o.naz) && same(fphi, o.fphi) && same(nphi, o.nphi);
