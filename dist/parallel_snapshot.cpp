@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "dist/exact_potential.hpp"
+#include "sim/io/hdf5_common.hpp"  // h5::reason(): both writers word an HDF5 failure alike
 #include "sim/io/output_file.hpp"
 #include "sim/kernels.hpp"
 #include "sim/layouts/particle_store.hpp"
@@ -27,27 +28,12 @@ constexpr int kFormatVersion = 2;  // sim/io/hdf5_snapshot.cpp's (h5::kFormatVer
 constexpr int kTypes = 6;
 constexpr std::size_t kSlabRows = std::size_t(1) << 20;
 
-std::string h5_reason() {
-  std::string out;
-  H5Ewalk2(
-      H5E_DEFAULT, H5E_WALK_UPWARD,
-      [](unsigned n, const H5E_error2_t* e, void* data) -> herr_t {
-        if (n == 0 && e->desc) *static_cast<std::string*>(data) = e->desc;
-        return 0;
-      },
-      &out);
-  H5Eclear2(H5E_DEFAULT);
-  for (char& c : out)
-    if (c == '\n' || c == '\r') c = ' ';
-  return out.empty() ? "HDF5 error" : out;
-}
-
 // One hid_t, closed by its own function at scope end.
 class Handle {
  public:
   using Closer = herr_t (*)(hid_t);
   Handle(hid_t id, Closer c, const std::string& path, const std::string& what) : id_(id), close_(c) {
-    if (id_ < 0) throw SnapshotError(path + ": " + what + ": " + h5_reason());
+    if (id_ < 0) throw SnapshotError(path + ": " + what + ": " + h5::reason());
   }
   Handle(const Handle&) = delete;
   Handle& operator=(const Handle&) = delete;
@@ -82,7 +68,7 @@ class Writer {
 
   hid_t file() const { return file_; }
   void check(herr_t rc, const std::string& what) const {
-    if (rc < 0) throw SnapshotError(path_ + ": " + what + ": " + h5_reason());
+    if (rc < 0) throw SnapshotError(path_ + ": " + what + ": " + h5::reason());
   }
   Handle group(hid_t loc, const char* name) {
     return Handle(H5Gcreate2(loc, name, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), H5Gclose, path_,
@@ -136,7 +122,7 @@ class Writer {
     check(H5Lcreate_hard(from_loc, from, to_loc, to, H5P_DEFAULT, H5P_DEFAULT), std::string("link ") + to);
   }
   void close() {
-    if (!file_.close()) throw SnapshotError(path_ + ": cannot finish writing (disk full?): " + h5_reason());
+    if (!file_.close()) throw SnapshotError(path_ + ": cannot finish writing (disk full?): " + h5::reason());
   }
 
  private:
