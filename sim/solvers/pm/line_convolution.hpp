@@ -56,9 +56,11 @@ class LineConvolution {
   std::size_t need_row(int x) const { return out_start_[static_cast<std::size_t>(x)]; }
 
   // z pass of planes x0 .. x1 - 1 of `grid` (rows of n values, `row` apart):
-  // row j of plane x's list to out[kz out_stride + mass_row(x) - row0 + j].
-  virtual void z_forward(const Planes& grid, std::size_t row, int x0, int x1, fftw_complex* out,
-                         std::size_t out_stride, std::size_t row0) = 0;
+  // row j of plane x's list to out[kz out_stride + mass_row(x) - row0 + j],
+  // for the wave_numbers() kz. One pass for both meshes: they differ only in
+  // the line length (2n padded, whose upper half stays zero; n periodic).
+  void z_forward(const Planes& grid, std::size_t row, int x0, int x1, fftw_complex* out, std::size_t out_stride,
+                 std::size_t row0);
   // Slab pass of kz0 .. kz1 - 1: block kz at blocks + (kz - kz0) block_stride,
   // holding the rows with mass, replaced by the wanted rows (need list
   // order). green: the Green's function from kz = green_kz0 on,

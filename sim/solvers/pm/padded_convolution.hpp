@@ -60,8 +60,6 @@ class PaddedConvolution final : public LineConvolution {
   std::size_t green_per_wave_number() const override {
     return static_cast<std::size_t>(n_ + 1) * static_cast<std::size_t>(n_ + 1);
   }
-  void z_forward(const Planes& grid, std::size_t row, int x0, int x1, fftw_complex* out, std::size_t out_stride,
-                 std::size_t row0) override;
   void slabs(int kz0, int kz1, fftw_complex* blocks, std::size_t block_stride, const double* green,
              int green_kz0) override;
   void z_inverse(const fftw_complex* in, std::size_t in_stride, std::size_t row0, const Planes& grid,

@@ -16,53 +16,6 @@ PeriodicConvolution::PeriodicConvolution(int n, mem::CountingResource& res) : Li
   grid_.resize(nn * nn * nn);
 }
 
-// As in the padded z pass: rows a, b through one FFT of a + ib, then
-// A(k) = (Z(k) + conj Z(-k)) / 2 and B(k) = (Z(k) - conj Z(-k)) / 2i, for
-// k = 0 .. n/2 (the rest follow by symmetry).
-void PeriodicConvolution::z_forward(const Planes& grid, std::size_t row, int x0, int x1, fftw_complex* spec,
-                                    std::size_t out_stride, std::size_t row0) {
-  const std::size_t nn = static_cast<std::size_t>(n_), nz = static_cast<std::size_t>(wave_numbers()),
-                    hs = half_stride();
-#pragma omp parallel for schedule(dynamic, 1)
-  for (int x = x0; x < x1; ++x) {
-    const std::size_t xu = static_cast<std::size_t>(x);
-    const std::size_t first = in_start_[xu], count = in_start_[xu + 1] - first;
-    Work& w = work(omp_get_thread_num());
-    auto* line_in = reinterpret_cast<fftw_complex*>(w.line_in.data());
-    auto* z = reinterpret_cast<fftw_complex*>(w.line_out.data());
-    auto* half = reinterpret_cast<fftw_complex*>(w.half.data());
-    const double* plane = grid.at(x);
-    for (std::size_t j = 0; j < count; j += 2) {
-      const double* ra = plane + in_y_[first + j] * row;
-      const double* rb = j + 1 < count ? plane + in_y_[first + j + 1] * row : nullptr;
-      for (std::size_t k = 0; k < nn; ++k) {
-        line_in[k][0] = ra[k];
-        line_in[k][1] = rb ? rb[k] : 0.0;
-      }
-      w.fwd.execute_dft(line_in, z);
-      fftw_complex* ha = half + j * hs;
-      fftw_complex* hb = rb ? ha + hs : nullptr;
-      for (std::size_t k = 0; k < nz; ++k) {
-        const double* p = z[k];
-        const double* q = z[k == 0 ? 0 : nn - k];
-        ha[k][0] = 0.5 * (p[0] + q[0]);
-        ha[k][1] = 0.5 * (p[1] - q[1]);
-        if (hb) {
-          hb[k][0] = 0.5 * (p[1] + q[1]);
-          hb[k][1] = 0.5 * (q[0] - p[0]);
-        }
-      }
-    }
-    for (std::size_t kz = 0; kz < nz; ++kz) {
-      fftw_complex* out = spec + kz * out_stride + (first - row0);
-      for (std::size_t j = 0; j < count; ++j) {
-        out[j][0] = half[j * hs + kz][0];
-        out[j][1] = half[j * hs + kz][1];
-      }
-    }
-  }
-}
-
 void PeriodicConvolution::slabs(int kz0, int kz1, fftw_complex* blocks, std::size_t block_stride, const double* green,
                                 int green_kz0) {
   const std::size_t nn = static_cast<std::size_t>(n_), ls = line_stride();

@@ -30,8 +30,6 @@ class PeriodicConvolution final : public LineConvolution {
 
   int wave_numbers() const override { return n_ / 2 + 1; }
   std::size_t green_per_wave_number() const override { return static_cast<std::size_t>(n_) * n_; }
-  void z_forward(const Planes& grid, std::size_t row, int x0, int x1, fftw_complex* out, std::size_t out_stride,
-                 std::size_t row0) override;
   void slabs(int kz0, int kz1, fftw_complex* blocks, std::size_t block_stride, const double* green,
              int green_kz0) override;
   void z_inverse(const fftw_complex* in, std::size_t in_stride, std::size_t row0, const Planes& grid,
