@@ -108,7 +108,7 @@ void SimThread::do_step() {
   const double t0 = seconds_now();
   system_->step();
   last_step_s_ = seconds_now() - t0;
-  recent_step_s_[recent_step_i_++ % recent_step_s_.size()] = last_step_s_;
+  energy_schedule_.stepped(last_step_s_);
   set_activity("");
   first_step_ = false;
   sim_time_ += system_->config().dt;
@@ -128,17 +128,18 @@ void SimThread::restart_clock() {
   sim_time_ = 0;
   has_e0_ = false;
   energy_error_ = energy_time_ = energy_potential_error_ = 0;
-  energy_checked_s_ = -1;
+  energy_schedule_.restart();
   energy_after_step_ = true;
   first_step_ = true;
   rate_window_.clear();  // the step count restarts at zero
   restart_timing();
 }
 
-// The energy figure on screen is never more than kEnergyMaxAge of wall
-// time behind the simulation: it is measured again before the step after
-// which it would be (the last step's time and the last measurement's cost
-// predict that), and right after the first step. The measurement's own
+// The energy figure on screen is never more than 2 s of wall time behind
+// the simulation: it is measured right after the step after which the next
+// chance would come too late, and published at once (host/energy_schedule.hpp
+// says how the step, the measurement of the kind due then and the publish
+// are predicted), and right after the first step. The measurement's own
 // cost is kept small by the GUI's diagnostic budget (app/gui_command.cpp:
 // the exact sums that check the solver's potential take ~0.1 s), so at a
 // million particles this costs the simulation about a tenth of its time
@@ -146,19 +147,16 @@ void SimThread::restart_clock() {
 // the old rule, under which a million particles showed 0.00e+00 for the
 // first half minute and then a figure a minute old. Where one step alone
 // takes longer than the limit (bh at 10M), it is measured after every step.
-constexpr double kEnergyMaxAge = 2.0;
 constexpr double kEnergyCheckInterval = 30.0;  // seconds between checks of the potential's error
 
-void SimThread::maybe_measure_energy(bool force) {
+bool SimThread::maybe_measure_energy(bool force) {
   const double now = seconds_now();
   if (!force && has_e0_ && !(energy_after_step_ && timing_steps_ > 0)) {
-    // The slowest of the last few steps and measurements predict the next
-    // (on a shared machine one step may take twice the one before), plus a
-    // margin for the publish and the window's next frame.
-    double step_s = 0;
-    for (double v : recent_step_s_) step_s = std::max(step_s, v);
-    const double at_next = (now - energy_at_s_) + step_s + energy_cost_s_ + 0.15;
-    if (at_next < kEnergyMaxAge) return;
+    // What comes between a measurement's start and its figure on screen
+    // besides the measurement: the publish, a heap sample, the window's
+    // frame (up to 1/30 s at the default --fps) and its hand-over.
+    const double overhead = publish_cost_s_ + heap_cost_s_ + 0.1;
+    if (!energy_schedule_.measure_now(now, overhead)) return false;
   }
   if (has_e0_ && energy_after_step_ && timing_steps_ > 0) energy_after_step_ = false;
   const std::size_t n = system_->size();
@@ -174,16 +172,15 @@ void SimThread::maybe_measure_energy(bool force) {
   // estimate) is most of a measurement's cost at a million particles and
   // changes slowly: taken with E0 and then every kEnergyCheckInterval, the
   // estimate shown between checks is the last one (the panel says when it
-  // was taken).
-  const bool check = !has_e0_ || energy_checked_s_ < 0 || now - energy_checked_s_ >= kEnergyCheckInterval;
+  // was taken). Its larger cost is predicted when it is due.
+  const bool check = !has_e0_ || energy_schedule_.check_due(now);
   const Diagnostics d = system_->diagnostics({}, check);
   set_activity("");
-  energy_at_s_ = seconds_now();
-  // What the frequent kind costs (the prediction above): the larger of
-  // this one and the previous, decaying so one slow one does not stay.
-  if (!check) energy_cost_s_ = std::max(energy_at_s_ - now, 0.5 * energy_cost_s_);
+  energy_schedule_.measured(now, seconds_now(), check);
+  // The age counts from the start: the figure describes the state the
+  // measurement began on.
+  energy_at_s_ = now;
   if (d.potential_error >= 0) {
-    energy_checked_s_ = now;
     energy_checked_time_ = sim_time_;
     energy_potential_error_ = d.potential_error;
     // The method as the check described it (with its error estimate); an
@@ -196,6 +193,7 @@ void SimThread::maybe_measure_energy(bool force) {
   }
   energy_error_ = e0_ != 0 ? std::fabs(d.total() - e0_) / std::fabs(e0_) : 0.0;
   energy_time_ = sim_time_;
+  return true;
 }
 
 void SimThread::maybe_sample_heap(bool force) {
@@ -204,7 +202,8 @@ void SimThread::maybe_sample_heap(bool force) {
   HeapSample h = sample_heap(system_->store(), kHeapSampleMax, cube_);
   // Shown beside the map, so its cost (against the once-a-second interval)
   // is on screen rather than asserted.
-  h.sample_ms = (seconds_now() - now) * 1000.0;
+  heap_cost_s_ = seconds_now() - now;
+  h.sample_ms = heap_cost_s_ * 1000.0;
   heap_sample_ = std::make_shared<const HeapSample>(std::move(h));
   next_heap_s_ = now + kHeapSampleInterval;
 }
@@ -323,9 +322,17 @@ void SimThread::run() {
       publish();
       continue;
     }
-    maybe_measure_energy(false);
+    // E0 before the first step of a new reference (spawn, solver change).
+    if (!has_e0_) maybe_measure_energy(true);
     maybe_sample_heap(false);
     do_step();
+    // After the step, and published at once: the figure on screen is then
+    // the state on screen, and is seen a measurement after it was taken
+    // rather than a step or two later (host/energy_schedule.hpp).
+    if (maybe_measure_energy(false)) {
+      publish();
+      continue;
+    }
     // At most 60 a second, and no more often than keeps publishing under
     // ~1/7 of this thread's time: gathering a million dict particles' floats
     // takes 20-40 ms, so after every 100-ms step it cost the simulation a
@@ -367,7 +374,7 @@ void SimThread::apply(const SimCommand& c, std::uint64_t seq) {
   if (std::holds_alternative<cmd::StepOnce>(c) && system_ && has_e0_) maybe_measure_energy(true);
   if (ctx.energy_stale) {
     has_e0_ = false;
-    energy_checked_s_ = -1;
+    energy_schedule_.restart();
     energy_after_step_ = true;
   }
   if (!system_) {  // a respawn failed and so did restoring the previous scene

@@ -17,6 +17,7 @@
 
 #include "sim/memory/tracker.hpp"
 #include "sim/system.hpp"
+#include "host/energy_schedule.hpp"
 #include "host/frame_exchange.hpp"
 #include "host/sim_command.hpp"
 #include "host/sim_frame.hpp"
@@ -77,7 +78,8 @@ class SimThread {
   void restart_timing();
   // After a (re)spawn: simulated time and the energy reference restart.
   void restart_clock();
-  void maybe_measure_energy(bool force);
+  // Returns whether it measured.
+  bool maybe_measure_energy(bool force);
   void maybe_sample_heap(bool force);
   void set_activity(std::string what);  // empty = idle
 
@@ -116,13 +118,11 @@ class SimThread {
   double e0_ = 0, energy_error_ = 0, energy_time_ = 0;
   std::string energy_method_;
   double energy_potential_error_ = 0;
-  double energy_at_s_ = 0;      // when the last measurement finished
-  double energy_checked_s_ = -1;  // when the solver's potential was last checked against exact sums
+  double energy_at_s_ = 0;      // when the last measurement started (the figure's age counts from it)
   double energy_checked_time_ = 0;  // the simulated time of that check
-  double energy_cost_s_ = 0;    // what it took
+  EnergySchedule energy_schedule_;  // when to measure next (host/energy_schedule.hpp)
+  double heap_cost_s_ = 0;      // what the last heap sample took
   double last_step_s_ = 0;      // what the last step took
-  std::array<double, 4> recent_step_s_{};  // the last four, for the energy's schedule
-  std::size_t recent_step_i_ = 0;
   bool energy_after_step_ = false;  // measure again once the first step is done
   double next_heap_s_ = 0;
   std::shared_ptr<const HeapSample> heap_sample_;
