@@ -193,6 +193,7 @@ void attributes_panel(OverlayContext& ctx, OverlayState& st) {
   for (const auto& d : s.dynamic_attrs)
     ImGui::TextWrapped("%s on %s particle%s", d.name.c_str(), grouped(d.count).c_str(),
                        d.count == 1 ? "" : "s");
+  st.want.attributes = content_want();
   ImGui::End();
 }
 

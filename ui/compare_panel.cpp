@@ -171,19 +171,16 @@ void compare_panel(OverlayContext& ctx, OverlayState& st) {
   }
 
   const double max_pi = t.max_per_instance();
-  // Every column visible at once (the strip is the window's width); rows
-  // scroll if the strip is short. No horizontal scrolling: a column out of
-  // view is what the ratios suffered at 1280x800 before.
-  const ImGuiTableFlags flags = ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersInnerV | ImGuiTableFlags_SizingFixedFit |
-                                ImGuiTableFlags_ScrollY;
-  // As tall as its rows; the strip is sized from that (st.bottom_want),
-  // and the rows scroll only where the window cannot give it the room.
-  const float row_h = ImGui::GetTextLineHeight() + 2 * ImGui::GetStyle().CellPadding.y;
-  const float table_h = row_h * float(kNumLayouts + 1) + 2;
-  const ImGuiStyle& style = ImGui::GetStyle();
-  st.bottom_want = ImGui::GetCursorPosY() + table_h + style.WindowPadding.y + style.ItemSpacing.y;
-  if (ImGui::BeginTable("compare", 8, flags, ImVec2(0, std::min(table_h, ImGui::GetContentRegionAvail().y)))) {
-    ImGui::TableSetupScrollFreeze(0, 1);
+  // Every column visible at once (the strip is the window's width), and
+  // every row: the table has no height or scrolling of its own, so it is as
+  // tall as its rows, and the strip is sized from what its content took
+  // last frame (st.want.bottom, panel_layout()). Rejected: a table of a
+  // computed pixel height that scrolled its rows (ScrollY), whose estimate
+  // of a row missed the bars' height and hid the last row under the scroll
+  // bar. No horizontal scrolling: a column out of view is what the ratios
+  // suffered at 1280x800 before.
+  const ImGuiTableFlags flags = ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersInnerV | ImGuiTableFlags_SizingFixedFit;
+  if (ImGui::BeginTable("compare", 8, flags)) {
     // Short headers (each is explained in its cells' tooltips): all eight
     // columns fit the strip of a 1280-pixel window at UI scale 1.5.
     ImGui::TableSetupColumn("layout");

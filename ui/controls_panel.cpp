@@ -234,6 +234,7 @@ void controls_panel(OverlayContext& ctx, OverlayState& st) {
   disabled_wrapped("drag: orbit   right-drag: pan   wheel: zoom   R: reset view   F1: hide overlay   "
                    "Ctrl+= / Ctrl+-: UI scale   Esc or Ctrl+Q: quit");
   messages_section(ctx, s);
+  st.want.controls = content_want();
   ImGui::End();
 }
 

@@ -335,7 +335,7 @@ int run(const GuiOptions& o) {
       // them there instead of under a panel. The regions follow the font
       // size of the scale the next frame is drawn at.
       const PanelLayout regions = panel_layout(float(w), float(h), std::round(kBaseFontPx * imgui.scale()),
-                                               ov.bottom_open, ov.bottom_want);
+                                               ov.bottom_open, ov.want);
       Rect vr = ov.visible ? regions.view : Rect{0, 0, float(w), float(h)};
       if (vr.w < 64 || vr.h < 64) vr = Rect{0, 0, float(w), float(h)};
       const int vx = int(vr.x), vw = int(vr.w), vh = int(vr.h), vy = h - int(vr.y) - vh;
@@ -358,7 +358,6 @@ int run(const GuiOptions& o) {
                       sz.x, sz.y, imgui.scale(), audit.windows, audit.tables, audit.columns, audit.clipped.size());
         print_line(frame, head);
         for (const LayoutFinding& c : audit.clipped) print_line(frame, "cut: " + c.where + ": " + c.what);
-        for (const std::string& w_name : audit.scrolls) print_line(frame, "scrolls vertically: " + w_name);
         if (!audit.clipped.empty()) exit_code = 1;
         check_layout = false;
       }

@@ -18,6 +18,7 @@ namespace {
 constexpr float kSlack = 1.0f;
 
 struct Required {
+  const ImGuiContext* context;  // frame numbers restart with every context (each headless test has its own)
   int frame;
   std::string name;
   ImGuiWindow* window;
@@ -46,8 +47,8 @@ void require_visible(const char* name) {
   ImGuiContext& g = *GImGui;
   auto& r = required();
   // Entries of earlier frames are stale.
-  std::erase_if(r, [&](const Required& x) { return x.frame != g.FrameCount; });
-  r.push_back({g.FrameCount, name, g.CurrentWindow, ImRect(ImGui::GetItemRectMin(), ImGui::GetItemRectMax())});
+  std::erase_if(r, [&](const Required& x) { return x.context != &g || x.frame != g.FrameCount; });
+  r.push_back({&g, g.FrameCount, name, g.CurrentWindow, ImRect(ImGui::GetItemRectMin(), ImGui::GetItemRectMax())});
 }
 
 LayoutAudit audit_layout() {
@@ -56,8 +57,16 @@ LayoutAudit audit_layout() {
   LayoutAudit out;
   auto finding = [&](std::string where, std::string what) { out.clipped.push_back({std::move(where), std::move(what)}); };
 
+  // A table that scrolls has a child window of its own: its rows are
+  // judged with the table (below), under the table's name.
+  std::vector<const ImGuiWindow*> table_windows;
+  for (int i = 0; i < g.Tables.GetMapSize(); ++i)
+    if (const ImGuiTable* t = g.Tables.TryGetMapData(i); t && t->InnerWindow && t->InnerWindow != t->OuterWindow)
+      table_windows.push_back(t->InnerWindow);
+
   for (ImGuiWindow* w : g.Windows) {
     if (w->LastFrameActive != g.FrameCount || w->Hidden || w->IsFallbackWindow) continue;
+    if (std::find(table_windows.begin(), table_windows.end(), w) != table_windows.end()) continue;
     if (w->Flags & ImGuiWindowFlags_AlwaysAutoResize) continue;
     ++out.windows;
     const std::string where = std::string(w->Flags & ImGuiWindowFlags_ChildWindow ? "child window '" : "window '") +
@@ -74,7 +83,12 @@ LayoutAudit audit_layout() {
     if (right > w->WorkRect.Max.x + kSlack)
       finding(where, "content reaches " + px(right - w->WorkRect.Max.x) + " past the right edge (" +
                          px(w->WorkRect.GetWidth()) + " wide)");
-    if (w->ScrollMax.y > 0) out.scrolls.push_back(shown_name(w->Name));
+    // Content taller than the visible region: its last lines are out of
+    // view, reachable only with the scroll bar (or not at all without
+    // one). The issue counts that as cut, like text past the right edge.
+    if (w->ScrollMax.y > kSlack)
+      finding(where, "content is " + px(w->ScrollMax.y) + " taller than its visible region (" +
+                         px(w->InnerRect.GetHeight()) + " high): the last items need a scroll bar");
   }
 
   for (int i = 0; i < g.Tables.GetMapSize(); ++i) {
@@ -90,6 +104,11 @@ LayoutAudit audit_layout() {
     const std::string where = "table in '" + shown_name(t->OuterWindow ? t->OuterWindow->Name : "?") + "'";
     if ((t->Flags & ImGuiTableFlags_ScrollX) && t->InnerWindow && t->InnerWindow->ScrollMax.x > kSlack)
       finding(where, "columns hidden behind a horizontal scroll bar (" + px(t->InnerWindow->ScrollMax.x) + " out of view)");
+    // A table of its own height (ScrollX or ScrollY): rows below it, or
+    // under its horizontal scroll bar, are out of view.
+    if (t->InnerWindow && t->InnerWindow != t->OuterWindow && t->InnerWindow->ScrollMax.y > kSlack)
+      finding(where, "rows hidden: " + px(t->InnerWindow->ScrollMax.y) +
+                         " of them below the table's visible region (under its scroll bar)");
     for (int k = 0; k < t->ColumnsCount; ++k) {
       const ImGuiTableColumn& c = t->Columns[k];
       if (!c.IsEnabled) continue;
@@ -113,8 +132,11 @@ LayoutAudit audit_layout() {
                              ": their labels are cut");
   }
 
+  // Entries of earlier frames or other contexts are stale (their windows
+  // may be gone).
+  std::erase_if(required(), [&](const Required& x) { return x.context != &g || x.frame != g.FrameCount; });
   for (const Required& r : required()) {
-    if (r.frame != g.FrameCount || !r.window) continue;
+    if (!r.window) continue;
     const ImRect& v = r.window->InnerClipRect;
     if (r.rect.Min.x < v.Min.x - kSlack || r.rect.Max.x > v.Max.x + kSlack || r.rect.Min.y < v.Min.y - kSlack ||
         r.rect.Max.y > v.Max.y + kSlack)

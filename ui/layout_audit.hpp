@@ -17,8 +17,9 @@
 //  - a tab bar whose tabs had to shrink (their labels are then cut);
 //  - items registered with require_visible() against their window's
 //    visible area (a claim's details, when clicked, must be on screen).
-// A panel may scroll vertically (its lines wrap, so nothing is cut); that
-// is reported as a note, not a finding.
+//  - a window, or a table of fixed height, whose content is taller than
+//    its visible region: its last lines or rows are out of view, behind a
+//    scroll bar (issue 19 counts that as cut, as text past the right edge).
 //
 // Windows that size themselves to their content (the banners, tooltips)
 // are skipped: they cannot clip, and while their text changes every frame
@@ -35,7 +36,6 @@ struct LayoutFinding {
 
 struct LayoutAudit {
   std::vector<LayoutFinding> clipped;  // failures
-  std::vector<std::string> scrolls;    // windows whose content is taller than they are
   int windows = 0, tables = 0, columns = 0;  // what was checked
 };
 

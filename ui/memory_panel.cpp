@@ -244,6 +244,7 @@ void memory_panel(OverlayContext& ctx, OverlayState& st) {
     }
     mark_section(s, st);
   }
+  st.want.memory = content_want();
   ImGui::End();
 }
 

@@ -118,6 +118,7 @@ void bottom_strip(OverlayContext& ctx, OverlayState& st) {
     }
     ImGui::EndTabBar();
   }
+  st.want.bottom = content_want();
   if (new_lessons) st.lessons_shown = s.lessons.get();
   st.show_tab = -1;
   ImGui::End();

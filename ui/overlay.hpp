@@ -44,7 +44,9 @@ struct OverlayState {
   std::string export_base = "slotsim-compare";
   std::string compare_status;
   bool bottom_open = true;  // last frame's state of the bottom strip
-  float bottom_want = 0;    // the height the strip's Compare tab asked for last frame
+  // The height each docked panel's content asked for last frame (the
+  // strip's: its shown tab's), from which panel_layout() sizes the regions.
+  PanelWants want;
   // The 1-minute load average (/proc/loadavg), read every second: the
   // Compare rows keep the load they were timed under.
   double load = 0;

@@ -123,6 +123,7 @@ void time_panel(OverlayContext& ctx, OverlayState& st) {
           ctx.frame_number);
   ImGui::PlotLines("##frame", st.frame_ms.data(), st.frame_ms.size(), st.frame_ms.offset(), nullptr, 0.0f,
                    st.frame_ms.max() * 1.1f + 0.01f, ImVec2(ImGui::GetContentRegionAvail().x, em(2.5f)));
+  st.want.time = content_want();
   ImGui::End();
 }
 

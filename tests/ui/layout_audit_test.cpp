@@ -50,6 +50,16 @@ void fixed_window(float w, float h) {
   ImGui::SetNextWindowSize(ImVec2(w, h));
 }
 
+void text_rows_for_test(int r) {
+  ImGui::TableNextRow();
+  ImGui::TableSetColumnIndex(0);
+  ImGui::Text("layout %d", r);
+  ImGui::TableSetColumnIndex(1);
+  ImGui::TextUnformatted("288");
+  ImGui::TableSetColumnIndex(2);
+  ImGui::TextUnformatted("1.00");
+}
+
 std::string all(const LayoutAudit& a) {
   std::string s;
   for (const auto& f : a.clipped) s += f.where + ": " + f.what + "\n";
@@ -193,8 +203,66 @@ TEST_CASE("layout audit: an item that must be on screen, scrolled out of its win
     ImGui::End();
   });
   INFO(all(a));
+  // Both: the note is out of view, and the window is taller than it shows.
+  REQUIRE(a.clipped.size() == 2);
+  bool note = false, taller = false;
+  for (const auto& f : a.clipped) {
+    note = note || f.where == "'the note' in 'Details'";
+    taller = taller || (f.where == "window 'Details'" && f.what.find("taller than its visible region") != std::string::npos);
+  }
+  CHECK(note);
+  CHECK(taller);
+}
+
+TEST_CASE("layout audit: a panel whose last item is below its visible region is cut") {
+  Headless h;
+  const auto panel = [](int lines) {
+    return [lines] {
+      fixed_window(300, 160);
+      ImGui::Begin("Memory");
+      for (int i = 0; i < lines; ++i) ImGui::Text("bytes per particle, line %d", i);
+      ImGui::End();
+    };
+  };
+  // Three lines fit in 160 px; thirty do not: the last ones need the scroll bar.
+  LayoutAudit a = h.run(panel(3));
+  INFO(all(a));
+  CHECK(a.clipped.empty());
+  a = h.run(panel(30));
+  INFO(all(a));
   REQUIRE(a.clipped.size() == 1);
-  CHECK(a.clipped[0].where == "'the note' in 'Details'");
-  REQUIRE(a.scrolls.size() == 1);  // taller than its window: a note, not a finding
-  CHECK(a.scrolls[0] == "Details");
+  CHECK(a.clipped[0].where == "window 'Memory'");
+  CHECK(a.clipped[0].what.find("taller than its visible region") != std::string::npos);
+}
+
+TEST_CASE("layout audit: a table whose last row is under its scroll bar is cut") {
+  Headless h;
+  // The old Compare strip: a table of a fixed height with a horizontal
+  // scroll bar, sized for its rows without the bar, so the bar covers the
+  // last row; and the same table given the height its rows need.
+  const auto table = [](float height, int rows) {
+    return [height, rows] {
+      fixed_window(700, 400);
+      ImGui::Begin("Compare");
+      if (ImGui::BeginTable("compare", 3, ImGuiTableFlags_SizingFixedFit | ImGuiTableFlags_ScrollX | ImGuiTableFlags_ScrollY,
+                            ImVec2(0, height))) {
+        for (const char* c : {"layout", "bytes", "x dict"}) ImGui::TableSetupColumn(c);
+        ImGui::TableSetupScrollFreeze(0, 1);
+        ImGui::TableHeadersRow();
+        for (int r = 0; r < rows; ++r) text_rows_for_test(r);
+        ImGui::EndTable();
+      }
+      ImGui::End();
+    };
+  };
+  const float row = 24.0f;  // a generous row for the 15-px font (text and cell padding)
+  LayoutAudit a = h.run(table(row * 10, 4));
+  INFO(all(a));
+  CHECK(a.clipped.empty());
+  a = h.run(table(row * 4, 8));
+  INFO(all(a));
+  bool rows = false;
+  for (const auto& f : a.clipped)
+    rows = rows || (f.where == "table in 'Compare'" && f.what.find("rows hidden") != std::string::npos);
+  CHECK(rows);
 }
