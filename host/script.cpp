@@ -215,7 +215,7 @@ const ActionEntry kActions[] = {
        if (v < 0.75 || v > 3.0) p.fail("the scale must be between 0.75 and 3");
        return UiScaleAction{static_cast<float>(v)};
      }},
-    {{"expand", "", "open every folded section of the panels"}, 0, 0,
+    {{"expand", "", "open every folded section (the side columns page instead of folding)"}, 0, 0,
      [](const Parser&, const Args&) -> Payload { return ExpandAction{}; }},
     {{"show", "compare|lessons [CLAIM]", "select a tab of the bottom strip; with lessons, open claim CLAIM's details"},
      1, 2,
@@ -228,7 +228,7 @@ const ActionEntry kActions[] = {
        }
        return s;
      }},
-    {{"check-layout", "", "check this frame for cut-off text; any makes the exit status 1"}, 0, 0,
+    {{"check-layout", "", "check for cut-off text, on every page of the side columns in turn; any makes the exit status 1"}, 0, 0,
      [](const Parser&, const Args&) -> Payload { return CheckLayoutAction{}; }},
     {{"quit", "", "close the window"}, 0, 0, [](const Parser&, const Args&) -> Payload { return QuitAction{}; }},
 };

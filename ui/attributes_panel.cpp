@@ -11,6 +11,7 @@
 #include "host/format.hpp"
 #include "lessons/inheritance.hpp"
 #include "ui/overlay.hpp"
+#include "ui/pager.hpp"
 #include "ui/widgets.hpp"
 
 namespace slotsim::ui {
@@ -148,53 +149,53 @@ void action_result(const SimStats& s, const OverlayState& st) {
 
 }  // namespace
 
-void attributes_panel(OverlayContext& ctx, OverlayState& st) {
+void attributes_blocks(OverlayContext& ctx, OverlayState& st, std::vector<PageBlock>& out) {
   const SimStats& s = ctx.frame.stats;
   if (!s.has_system) return;
-  dock_next_window(ctx.layout.attributes);
-  if (!ImGui::Begin("Attributes", nullptr, kDockedFlags)) {
-    ImGui::End();
-    return;
-  }
-  item_width_for("name", em(9));
-  ImGui::InputText("name", &st.attr_name);
-  item_width_for("value", em(9));
-  ImGui::InputDouble("value", &st.attr_value, 0, 0, "%.6g");
-  ImGui::Checkbox("all particles", &st.attr_all);
-  if (!st.attr_all) {
-    flow(em(7) + text_w("id"));
-    item_width_for("id", em(6));
-    ImGui::InputInt("id", &st.attr_id);
-    st.attr_id = std::max(st.attr_id, 0);
-  }
-  if (ImGui::Button("Set") && !st.attr_name.empty() && !ctx.progress.busy) {
-    cmd::SetAttr c{std::nullopt, st.attr_name, st.attr_value};
-    if (!st.attr_all) c.id = static_cast<std::size_t>(st.attr_id);
-    st.attr_seq = ctx.sim.post(c);
-  }
-  // `del p.name` and `p.__dict__` on the same particle(s): the second is
-  // what gives a shared-keys particle its own dict.
-  if (flow_button("Delete") && !st.attr_name.empty() && !ctx.progress.busy) {
-    cmd::SetAttr c{std::nullopt, st.attr_name, 0.0, cmd::AttrOp::Delete};
-    if (!st.attr_all) c.id = static_cast<std::size_t>(st.attr_id);
-    st.attr_seq = ctx.sim.post(c);
-  }
-  if (flow_button("Read __dict__") && !ctx.progress.busy) {
-    cmd::SetAttr c{std::nullopt, "__dict__", 0.0, cmd::AttrOp::ReadDict};
-    if (!st.attr_all) c.id = static_cast<std::size_t>(st.attr_id);
-    st.attr_seq = ctx.sim.post(c);
-  }
-  disabled_wrapped(("own __dict__: " + grouped(s.own_dicts) + " of " + grouped(s.n) + " particles").c_str());
-  inherit_section(ctx, s, st);
-  action_result(s, st);
-
-  section("dynamic attributes");
-  if (s.dynamic_attrs.empty()) ImGui::TextDisabled("none");
-  for (const auto& d : s.dynamic_attrs)
-    ImGui::TextWrapped("%s on %s particle%s", d.name.c_str(), grouped(d.count).c_str(),
-                       d.count == 1 ? "" : "s");
-  st.want.attributes = content_want();
-  ImGui::End();
+  out.push_back({"Attributes", [&ctx, &s, &st] {
+                   section("attributes");
+                   item_width_for("name", em(9));
+                   ImGui::InputText("name", &st.attr_name);
+                   item_width_for("value", em(9));
+                   ImGui::InputDouble("value", &st.attr_value, 0, 0, "%.6g");
+                   ImGui::Checkbox("all particles", &st.attr_all);
+                   if (!st.attr_all) {
+                     flow(em(7) + text_w("id"));
+                     item_width_for("id", em(6));
+                     ImGui::InputInt("id", &st.attr_id);
+                     st.attr_id = std::max(st.attr_id, 0);
+                   }
+                 }});
+  out.push_back({"Attributes", [&ctx, &s, &st] {
+                   if (ImGui::Button("Set") && !st.attr_name.empty() && !ctx.progress.busy) {
+                     cmd::SetAttr c{std::nullopt, st.attr_name, st.attr_value};
+                     if (!st.attr_all) c.id = static_cast<std::size_t>(st.attr_id);
+                     st.attr_seq = ctx.sim.post(c);
+                   }
+                   // `del p.name` and `p.__dict__` on the same particle(s): the second is
+                   // what gives a shared-keys particle its own dict.
+                   if (flow_button("Delete") && !st.attr_name.empty() && !ctx.progress.busy) {
+                     cmd::SetAttr c{std::nullopt, st.attr_name, 0.0, cmd::AttrOp::Delete};
+                     if (!st.attr_all) c.id = static_cast<std::size_t>(st.attr_id);
+                     st.attr_seq = ctx.sim.post(c);
+                   }
+                   if (flow_button("Read __dict__") && !ctx.progress.busy) {
+                     cmd::SetAttr c{std::nullopt, "__dict__", 0.0, cmd::AttrOp::ReadDict};
+                     if (!st.attr_all) c.id = static_cast<std::size_t>(st.attr_id);
+                     st.attr_seq = ctx.sim.post(c);
+                   }
+                   disabled_wrapped(
+                       ("own __dict__: " + grouped(s.own_dicts) + " of " + grouped(s.n) + " particles").c_str());
+                 }});
+  out.push_back({"inheritance", [&ctx, &s, &st] { inherit_section(ctx, s, st); }});
+  out.push_back({"result", [&s, &st] { action_result(s, st); }});
+  out.push_back({"dynamic attributes", [&s] {
+                   section("dynamic attributes");
+                   if (s.dynamic_attrs.empty()) ImGui::TextDisabled("none");
+                   for (const auto& d : s.dynamic_attrs)
+                     ImGui::TextWrapped("%s on %s particle%s", d.name.c_str(), grouped(d.count).c_str(),
+                                        d.count == 1 ? "" : "s");
+                 }});
 }
 
 }  // namespace slotsim::ui

@@ -159,7 +159,11 @@ int run(const GuiOptions& o) {
   std::uint64_t drawn_publish = 0;
   auto last_input = Clock::now() - std::chrono::hours(1);
   auto last_draw = last_input;
-  bool check_layout = false;  // the script's check-layout, run on this frame's panels
+  // The script's check-layout: it shows every page of the side columns in
+  // turn (page k of both; a column with fewer pages shows its last), waits
+  // for each to settle, and checks it. -1: no check under way.
+  int check_page = -1, check_wait = 0, check_pages = 0;
+  int check_left = 0, check_right = 0;  // the pages the user had selected
   while (!quit) {
     const auto frame_start = Clock::now();
     bool input = false;
@@ -238,7 +242,7 @@ int run(const GuiOptions& o) {
         print_line(frame, ov.compare_status);
       }
     }
-    if (f.stats.has_system) {
+    if (f.stats.has_system && check_page < 0) {
       script.observe(f.stats.applied_seq, prog.busy || ov.tour.has_value());
       while (const ScriptAction* a = script.next(frame)) {
         std::uint64_t seq = 0;
@@ -264,7 +268,12 @@ int run(const GuiOptions& o) {
                 ov.show_tab = x.tab == "lessons" ? 1 : 0;
                 ov.show_claim = x.claim;
               } else if constexpr (std::is_same_v<T, CheckLayoutAction>) {
-                check_layout = true;
+                check_page = 0;
+                check_wait = 4;
+                check_pages = 0;
+                check_left = ov.left_pages.selected;
+                check_right = ov.right_pages.selected;
+                ov.force_page = 0;
               } else if constexpr (std::is_same_v<T, ExportAction>) {
                 try {
                   ov.compare_status = export_compare(ov, x.file);
@@ -302,7 +311,7 @@ int run(const GuiOptions& o) {
       input = true;
     }
     if (input) last_input = frame_start;
-    if (o.frames > 0 && frame + 1 >= o.frames && f.stats.has_system && script.done()) quit = true;
+    if (o.frames > 0 && frame + 1 >= o.frames && f.stats.has_system && script.done() && check_page < 0) quit = true;
     if (ov.want_screenshot) {
       shots.push_back("");  // a new name in the output folder
       ov.want_screenshot = false;
@@ -321,7 +330,7 @@ int run(const GuiOptions& o) {
     // A banner counts only while one shows (draw_overlay's own rule).
     const bool banner = prog.busy || prog.activity_s > 1.0 ||
                         (sim.last_posted() > f.stats.applied_seq && prog.activity_s > 0.3);
-    const bool draw = frame == 0 || resized || !shots.empty() || check_layout || quit || imgui.input_pending() ||
+    const bool draw = frame == 0 || resized || !shots.empty() || check_page >= 0 || quit || imgui.input_pending() ||
                       f.stats.publish_id != drawn_publish || since(last_input) < 1.0 ||
                       (banner && since(last_draw) >= 0.1) || since(last_draw) >= 0.5;
     const sf::Vector2u sz = window->getSize();
@@ -351,15 +360,33 @@ int run(const GuiOptions& o) {
       OverlayContext ctx{f, prog, sim, mode, gl.renderer, frame_ms, frame, status, regions, imgui.font_file()};
       draw_overlay(ctx, ov);
       widget_map_flush();
-      if (check_layout) {
+      if (check_page >= 0 && check_wait > 0) {
+        --check_wait;  // a page's tables fit their columns over a few frames
+      } else if (check_page >= 0) {
+        const int pages = std::max(ov.left_pages.pages(), ov.right_pages.pages());
         const LayoutAudit audit = audit_layout();
-        char head[160];
-        std::snprintf(head, sizeof head, "check-layout at %ux%u, UI scale %.2f: %d windows, %d tables, %d columns; %zu cut",
-                      sz.x, sz.y, imgui.scale(), audit.windows, audit.tables, audit.columns, audit.clipped.size());
+        char head[200];
+        std::snprintf(head, sizeof head,
+                      "check-layout at %ux%u, UI scale %.2f, side page %d of %d (%s | %s): %d windows, %d tables, %d columns; %zu cut",
+                      sz.x, sz.y, imgui.scale(), check_page + 1, pages,
+                      ov.left_pages.labels.empty() ? "" : ov.left_pages.labels[std::size_t(std::min(check_page, ov.left_pages.pages() - 1))].c_str(),
+                      ov.right_pages.labels.empty() ? "" : ov.right_pages.labels[std::size_t(std::min(check_page, ov.right_pages.pages() - 1))].c_str(),
+                      audit.windows, audit.tables, audit.columns, audit.clipped.size());
         print_line(frame, head);
         for (const LayoutFinding& c : audit.clipped) print_line(frame, "cut: " + c.where + ": " + c.what);
         if (!audit.clipped.empty()) exit_code = 1;
-        check_layout = false;
+        // Pages may merge or split as they settle: the count is re-read
+        // every time, and the check ends past the last page there is.
+        check_pages = std::max(check_pages, pages);
+        if (++check_page >= pages) {
+          check_page = -1;
+          ov.force_page = -1;
+          ov.left_pages.selected = check_left;
+          ov.right_pages.selected = check_right;
+        } else {
+          ov.force_page = check_page;
+          check_wait = 4;
+        }
       }
       imgui.end_frame();
       drawn_publish = f.stats.publish_id;

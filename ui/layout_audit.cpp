@@ -1,4 +1,5 @@
 #include "ui/layout_audit.hpp"
+#include "ui/pager.hpp"
 
 #include <imgui.h>
 #include <imgui_internal.h>
@@ -68,6 +69,7 @@ LayoutAudit audit_layout() {
     if (w->LastFrameActive != g.FrameCount || w->Hidden || w->IsFallbackWindow) continue;
     if (std::find(table_windows.begin(), table_windows.end(), w) != table_windows.end()) continue;
     if (w->Flags & ImGuiWindowFlags_AlwaysAutoResize) continue;
+    if (is_measure_window(w)) continue;  // off screen, measuring the pages not shown (ui/pager.hpp)
     ++out.windows;
     const std::string where = std::string(w->Flags & ImGuiWindowFlags_ChildWindow ? "child window '" : "window '") +
                               shown_name(w->Name) + "'";
@@ -94,7 +96,7 @@ LayoutAudit audit_layout() {
   for (int i = 0; i < g.Tables.GetMapSize(); ++i) {
     ImGuiTable* t = g.Tables.TryGetMapData(i);
     if (!t || t->LastFrameActive != g.FrameCount) continue;
-    if (t->OuterWindow && t->OuterWindow->Hidden) continue;
+    if (t->OuterWindow && (t->OuterWindow->Hidden || is_measure_window(t->OuterWindow))) continue;
     ++out.tables;
     // The table's id is not its name; its window's name and the first
     // column's header say which it is.
@@ -136,7 +138,7 @@ LayoutAudit audit_layout() {
   // may be gone).
   std::erase_if(required(), [&](const Required& x) { return x.context != &g || x.frame != g.FrameCount; });
   for (const Required& r : required()) {
-    if (!r.window) continue;
+    if (!r.window || is_measure_window(r.window)) continue;
     const ImRect& v = r.window->InnerClipRect;
     if (r.rect.Min.x < v.Min.x - kSlack || r.rect.Max.x > v.Max.x + kSlack || r.rect.Min.y < v.Min.y - kSlack ||
         r.rect.Max.y > v.Max.y + kSlack)

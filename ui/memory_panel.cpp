@@ -12,23 +12,12 @@
 #include "host/format.hpp"
 #include "host/heap_map.hpp"
 #include "ui/overlay.hpp"
+#include "ui/pager.hpp"
 #include "ui/widgets.hpp"
 
 namespace slotsim::ui {
 
 namespace {
-void row(const char* label, const std::string& value, const char* note = nullptr) {
-  ImGui::TableNextRow();
-  ImGui::TableSetColumnIndex(0);
-  ImGui::TextUnformatted(label);
-  ImGui::TableSetColumnIndex(1);
-  ImGui::TextUnformatted(value.c_str());
-  if (note) {
-    ImGui::TableSetColumnIndex(2);
-    disabled_wrapped(note);  // the column stretches; a long note wraps
-  }
-}
-
 std::string per(long long bytes, std::size_t n) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "%.1f B", n ? double(bytes) / double(n) : 0.0);
@@ -85,27 +74,44 @@ void ramp_legend() {
   disabled_wrapped("colour: where the particle is in space, along a Z-order (Morton) curve: blue at its start, red at its end");
 }
 
-void heap_map_section(const SimStats& s, OverlayState& st) {
+// Uploads a new sample's picture (before either half is drawn: the two may
+// be on different pages, drawn in either order).
+void heap_map_update(const SimStats& s, OverlayState& st) {
   const HeapSample* hs = s.heap_sample.get();
-  if (!hs) {
+  if (!hs || hs == st.heap_texture_sample) return;
+  const HeapRaster r = rasterise(*hs, kMapW, kMapH);
+  upload(st.heap_texture, r.width, r.height, r.rgba.data());
+  const std::vector<std::uint32_t> strip = index_strip(*hs, kStripW);
+  upload(st.strip_texture, kStripW, 1, strip.data());
+  st.heap_texture_sample = hs;
+  st.heap_regions = r.regions;
+  st.heap_lo = r.lo;
+  st.heap_hi = r.hi;
+  st.heap_span_bytes = r.span_bytes;
+}
+
+// The legend and the index-order strip.
+void heap_map_index(const SimStats& s, const OverlayState& st) {
+  section("heap map");
+  if (!s.heap_sample || s.heap_sample.get() != st.heap_texture_sample) {
     ImGui::TextDisabled("no sample yet");
     return;
   }
-  if (hs != st.heap_texture_sample) {
-    const HeapRaster r = rasterise(*hs, kMapW, kMapH);
-    upload(st.heap_texture, r.width, r.height, r.rgba.data());
-    const std::vector<std::uint32_t> strip = index_strip(*hs, kStripW);
-    upload(st.strip_texture, kStripW, 1, strip.data());
-    st.heap_texture_sample = hs;
-    st.heap_regions = r.regions;
-    st.heap_lo = r.lo;
-    st.heap_hi = r.hi;
-    st.heap_span_bytes = r.span_bytes;
-  }
-  const float w = std::floor(ImGui::GetContentRegionAvail().x);
   ramp_legend();
+}
+
+// The index-order strip.
+void heap_map_strip(const SimStats& s, const OverlayState& st) {
+  if (!s.heap_sample || s.heap_sample.get() != st.heap_texture_sample) return;
+  const float w = std::floor(ImGui::GetContentRegionAvail().x);
   disabled_wrapped("index order: the sampled particles in the order a loop over them visits them");
   ImGui::Image(reinterpret_cast<ImTextureID>(static_cast<std::intptr_t>(st.strip_texture)), ImVec2(w, em(0.8f)));
+}
+
+// The address-order map.
+void heap_map_addresses(const SimStats& s, const OverlayState& st) {
+  const HeapSample* hs = s.heap_sample.get();
+  if (!hs || hs != st.heap_texture_sample) return;
   const bool dicts = hs->layout == Layout::Dict || hs->layout == Layout::SlotsDict;
   const std::string per_row = human_bytes(double(st.heap_span_bytes) / kMapH);
   char rows[256];
@@ -117,8 +123,25 @@ void heap_map_section(const SimStats& s, OverlayState& st) {
                 : hs->layout == Layout::Slots || hs->layout == Layout::SharedKeys ? "each block: one object"
                                                                                  : "each run: the particle's cells in the arrays");
   disabled_wrapped(rows);
+}
+
+// The address-order map itself.
+void heap_map_picture(const SimStats& s, const OverlayState& st) {
+  const HeapSample* hs = s.heap_sample.get();
+  if (!hs || hs != st.heap_texture_sample) return;
+  const float w = std::floor(ImGui::GetContentRegionAvail().x);
+  // As wide as the panel, or less where a page is not that tall.
+  float h = std::floor(w * float(kMapH) / float(kMapW));
+  if (const float room = page_room(); room > 0 && h > room - ImGui::GetStyle().ItemSpacing.y)
+    h = std::max(em(2), std::floor(room - ImGui::GetStyle().ItemSpacing.y));
   ImGui::Image(reinterpret_cast<ImTextureID>(static_cast<std::intptr_t>(st.heap_texture)),
-               ImVec2(w, std::floor(w * float(kMapH) / float(kMapW))));
+               ImVec2(std::floor(h * float(kMapW) / float(kMapH)), h));
+}
+
+// How the sample was taken.
+void heap_map_sampling(const SimStats& s, const OverlayState& st) {
+  const HeapSample* hs = s.heap_sample.get();
+  if (!hs || hs != st.heap_texture_sample) return;
   char line[160];
   std::snprintf(line, sizeof line, "1 in %s particles sampled (%.1f ms every 2 s); %s in %d region%s",
                 grouped(hs->stride).c_str(), hs->sample_ms, human_bytes(double(st.heap_span_bytes)).c_str(),
@@ -158,94 +181,127 @@ void mark_section(const SimStats& s, OverlayState& st) {
 }
 }  // namespace
 
-void memory_panel(OverlayContext& ctx, OverlayState& st) {
+void memory_blocks(OverlayContext& ctx, OverlayState& st, std::vector<PageBlock>& out) {
   const SimStats& s = ctx.frame.stats;
-  dock_next_window(ctx.layout.memory);
-  if (!ImGui::Begin("Memory", nullptr, kDockedFlags)) {
-    ImGui::End();
-    return;
-  }
   if (!s.has_system) {
-    ImGui::TextUnformatted("no particles yet");
-    ImGui::End();
+    out.push_back({"Memory", [] { ImGui::TextUnformatted("no particles yet"); }});
     return;
   }
-  ImGui::Text("layout %s", std::string(layout_name(s.layout)).c_str());
-  flow_text_disabled(("N = " + grouped(s.n)).c_str());
-
+  heap_map_update(s, st);
+  out.push_back({"Memory", [&s] {
+                   ImGui::Text("layout %s", std::string(layout_name(s.layout)).c_str());
+                   flow_text_disabled(("N = " + grouped(s.n)).c_str());
+                 }});
+  // The categories this layout uses (a zero row would only push the
+  // figures that matter down the panel); the Compare bars show them all.
+  struct Row {
+    std::string label, value;
+    const char* note;
+  };
+  std::vector<Row> rows;
   const LayoutBytes& b = s.bytes;
-  section("bytes per instance");
-  if (ImGui::BeginTable("per", 3, ImGuiTableFlags_SizingFixedFit)) {
-    ImGui::TableSetupColumn("category");
-    ImGui::TableSetupColumn("B");
-    ImGui::TableSetupColumn("what", ImGuiTableColumnFlags_WidthStretch);
-    // The categories this layout uses (a zero row would only push the
-    // figures that matter down the panel); the Compare bars show them all.
-    for (const ByteCategory& k : kByteCategories) {
-      if (b.*k.field == 0) continue;
-      const std::string name(k.name);
-      row(name.c_str(), per(b.*k.field, s.n), category_note(k.name));
-    }
-    row("total", per(b.total(), s.n), "requested: what the objects ask malloc for");
-    row("usable", per(b.usable_total, s.n), "what malloc set aside for them (malloc_usable_size)");
-    char blocks[32];
-    std::snprintf(blocks, sizeof blocks, "%.3f", s.n ? double(b.blocks) / double(s.n) : 0.0);
-    row("blocks", blocks, "allocations per particle");
-    ImGui::EndTable();
+  for (const ByteCategory& k : kByteCategories)
+    if (b.*k.field != 0) rows.push_back({std::string(k.name), per(b.*k.field, s.n), category_note(k.name)});
+  rows.push_back({"total", per(b.total(), s.n), "requested: what the objects ask malloc for"});
+  rows.push_back({"usable", per(b.usable_total, s.n), "what malloc set aside for them (malloc_usable_size)"});
+  char blocks[32];
+  std::snprintf(blocks, sizeof blocks, "%.3f", s.n ? double(b.blocks) / double(s.n) : 0.0);
+  rows.push_back({"blocks", blocks, "allocations per particle"});
+  std::vector<std::string> labels, values;
+  for (const Row& r : rows) {
+    labels.push_back(r.label);
+    values.push_back(r.value);
   }
-
-  char store[128];
-  std::snprintf(store, sizeof store, "the store: %s requested, %s usable", human_bytes(double(b.total())).c_str(),
-                human_bytes(double(b.usable_total)).c_str());
-  disabled_wrapped(store);
-  if (traits(s.layout).has_dict)
-    disabled_wrapped(("own __dict__ on " + grouped(s.own_dicts) + " of " + grouped(s.n) + " particles").c_str());
-  if (folding_header(st, "heap map", true)) heap_map_section(s, st);
-
-  if (folding_header(st, "process heap", true)) {
-    if (ImGui::BeginTable("heap", 3, ImGuiTableFlags_SizingFixedFit)) {
-      ImGui::TableSetupColumn("");
-      ImGui::TableSetupColumn("current");
-      ImGui::TableSetupColumn("peak*");
-      ImGui::TableHeadersRow();
-      auto two = [](const char* label, double cur, double peak) {
-        text_row({label, human_bytes(cur).c_str(), human_bytes(peak).c_str()});
-      };
-      two("requested", double(s.heap.current_requested), double(s.heap.peak_requested));
-      two("usable", double(s.heap.current_usable), double(s.heap.peak_usable));
-      ImGui::EndTable();
-    }
-    disabled_wrapped("* since the start or the last conversion");
-    ImGui::TextWrapped("live blocks %s, RSS %s", grouped(static_cast<std::uint64_t>(s.heap.live_blocks)).c_str(),
-                       human_bytes(double(s.rss)).c_str());
-    disabled_wrapped(("available " + human_bytes(double(s.available))).c_str());
-    // Sampled live every frame (window thread), unlike the figures above:
-    // during a conversion no frame is published, and the transient peak
-    // while both stores exist is exactly what the plot should show.
-    ImGui::PlotLines("##heap", st.heap_mib.data(), st.heap_mib.size(), st.heap_mib.offset(), nullptr, 0.0f,
-                     st.heap_mib.max() * 1.1f + 1.0f, ImVec2(ImGui::GetContentRegionAvail().x, em(3)));
-    char overlay[48];
-    std::snprintf(overlay, sizeof overlay, "heap %.1f MiB, sampled every frame", st.heap_mib.latest());
-    disabled_wrapped(overlay);
+  table_row_blocks(
+      out, "Memory", "bytes per instance", "per", 3,
+      [labels, values] {
+        ImGui::TableSetupColumn("category", ImGuiTableColumnFlags_WidthFixed, column_w("category", labels));
+        ImGui::TableSetupColumn("B", ImGuiTableColumnFlags_WidthFixed, column_w("B", values));
+        ImGui::TableSetupColumn("what", ImGuiTableColumnFlags_WidthStretch);
+      },
+      false, static_cast<int>(rows.size()), [rows](int i) {
+        const Row& r = rows[std::size_t(i)];
+        ImGui::TableSetColumnIndex(0);
+        ImGui::TextUnformatted(r.label.c_str());
+        ImGui::TableSetColumnIndex(1);
+        ImGui::TextUnformatted(r.value.c_str());
+        ImGui::TableSetColumnIndex(2);
+        disabled_wrapped(r.note);  // the column stretches; a long note wraps
+      });
+  out.push_back({"Memory", [&s] {
+                   const LayoutBytes& lb = s.bytes;
+                   char store[128];
+                   std::snprintf(store, sizeof store, "the store: %s requested, %s usable",
+                                 human_bytes(double(lb.total())).c_str(), human_bytes(double(lb.usable_total)).c_str());
+                   disabled_wrapped(store);
+                   if (traits(s.layout).has_dict)
+                     disabled_wrapped(
+                         ("own __dict__ on " + grouped(s.own_dicts) + " of " + grouped(s.n) + " particles").c_str());
+                 }});
+  out.push_back({"heap map", [&s, &st] { heap_map_index(s, st); }});
+  out.push_back({"heap map", [&s, &st] { heap_map_addresses(s, st); }});
+  out.push_back({"heap map", [&s, &st] { heap_map_strip(s, st); }});
+  out.push_back({"heap map", [&s, &st] { heap_map_picture(s, st); }});
+  out.push_back({"heap map", [&s, &st] { heap_map_sampling(s, st); }});
+  out.push_back({"process heap", [&s] {
+                   section("process heap");
+                   if (ImGui::BeginTable("heap", 3, ImGuiTableFlags_SizingFixedFit)) {
+                     ImGui::TableSetupColumn("");
+                     ImGui::TableSetupColumn("current");
+                     ImGui::TableSetupColumn("peak*");
+                     ImGui::TableHeadersRow();
+                     auto two = [](const char* label, double cur, double peak) {
+                       text_row({label, human_bytes(cur).c_str(), human_bytes(peak).c_str()});
+                     };
+                     two("requested", double(s.heap.current_requested), double(s.heap.peak_requested));
+                     two("usable", double(s.heap.current_usable), double(s.heap.peak_usable));
+                     ImGui::EndTable();
+                   }
+                 }});
+  out.push_back({"process heap", [&s] {
+                   disabled_wrapped("* since the start or the last conversion");
+                   ImGui::TextWrapped("live blocks %s, RSS %s",
+                                      grouped(static_cast<std::uint64_t>(s.heap.live_blocks)).c_str(),
+                                      human_bytes(double(s.rss)).c_str());
+                   disabled_wrapped(("available " + human_bytes(double(s.available))).c_str());
+                 }});
+  out.push_back({"process heap", [&st] {
+                   // Sampled live every frame (window thread), unlike the figures above:
+                   // during a conversion no frame is published, and the transient peak
+                   // while both stores exist is exactly what the plot should show.
+                   ImGui::PlotLines("##heap", st.heap_mib.data(), st.heap_mib.size(), st.heap_mib.offset(), nullptr,
+                                    0.0f, st.heap_mib.max() * 1.1f + 1.0f,
+                                    ImVec2(ImGui::GetContentRegionAvail().x, em(3)));
+                 }});
+  out.push_back({"process heap", [&st] {
+                   char overlay[48];
+                   std::snprintf(overlay, sizeof overlay, "heap %.1f MiB, sampled every frame", st.heap_mib.latest());
+                   disabled_wrapped(overlay);
+                 }});
+  std::vector<std::string> cat[3];
+  for (int c = 0; c < static_cast<int>(mem::Category::kCount); ++c) {
+    const mem::CategoryStats& cs = s.categories[c];
+    cat[0].push_back(mem::category_name(static_cast<mem::Category>(c)));
+    cat[1].push_back(human_bytes(double(cs.requested)));
+    cat[2].push_back(grouped(static_cast<std::uint64_t>(cs.blocks)));
   }
-
-  if (folding_header(st, "by category: mark and diff", true)) {
-    if (ImGui::BeginTable("cat", 3, ImGuiTableFlags_SizingFixedFit)) {
-      ImGui::TableSetupColumn("");
-      ImGui::TableSetupColumn("requested");
-      ImGui::TableSetupColumn("blocks");
-      ImGui::TableHeadersRow();
-      for (int c = 0; c < static_cast<int>(mem::Category::kCount); ++c) {
-        const mem::CategoryStats& cs = s.categories[c];
-        text_row({mem::category_name(static_cast<mem::Category>(c)), human_bytes(double(cs.requested)).c_str(),
-                  grouped(static_cast<std::uint64_t>(cs.blocks)).c_str()});
-      }
-      ImGui::EndTable();
-    }
-    mark_section(s, st);
-  }
-  st.want.memory = content_want();
-  ImGui::End();
+  table_row_blocks(
+      out, "by category", "by category", "cat", 3,
+      [cat] {
+        ImGui::TableSetupColumn("", ImGuiTableColumnFlags_WidthFixed, column_w("", cat[0]));
+        ImGui::TableSetupColumn("requested", ImGuiTableColumnFlags_WidthFixed, column_w("requested", cat[1]));
+        ImGui::TableSetupColumn("blocks", ImGuiTableColumnFlags_WidthFixed, column_w("blocks", cat[2]));
+      },
+      true, static_cast<int>(mem::Category::kCount), [cat](int c) {
+        for (int k = 0; k < 3; ++k) {
+          ImGui::TableSetColumnIndex(k);
+          ImGui::TextUnformatted(cat[k][std::size_t(c)].c_str());
+        }
+      });
+  out.push_back({"mark and diff", [&s, &st] {
+                   section("mark and diff");
+                   mark_section(s, st);
+                 }});
 }
 
 }  // namespace slotsim::ui

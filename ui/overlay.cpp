@@ -132,10 +132,13 @@ void draw_overlay(OverlayContext& ctx, OverlayState& st) {
   else if (queued && ctx.progress.activity_s > 0.3) queued_banner(ctx);
   else if (ctx.progress.activity_s > 1.0) activity_banner(ctx);
   if (!st.visible) return;
-  memory_panel(ctx, st);
-  time_panel(ctx, st);
-  controls_panel(ctx, st);
-  attributes_panel(ctx, st);
+  std::vector<PageBlock> left, right;
+  memory_blocks(ctx, st, left);
+  time_blocks(ctx, st, left);
+  controls_blocks(ctx, st, right);
+  attributes_blocks(ctx, st, right);
+  paged_column("Memory and time", ctx.layout.left, left, st.left_pages, st.force_page);
+  if (!right.empty()) paged_column("Controls and attributes", ctx.layout.right, right, st.right_pages, st.force_page);
   bottom_strip(ctx, st);
   st.expand_all = false;  // SetNextItemOpen keeps each header open from now on
 }

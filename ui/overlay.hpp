@@ -5,12 +5,14 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "sim/memory/tracker.hpp"
 #include "host/compare.hpp"
 #include "host/history.hpp"
 #include "host/sim_frame.hpp"
 #include "host/sim_thread.hpp"
+#include "ui/pager.hpp"
 #include "ui/widgets.hpp"
 
 namespace slotsim::ui {
@@ -47,6 +49,10 @@ struct OverlayState {
   // The height each docked panel's content asked for last frame (the
   // strip's: its shown tab's), from which panel_layout() sizes the regions.
   PanelWants want;
+  // The side columns' pages (ui/pager.hpp), and the page the script's
+  // check-layout shows in both (-1: the user's choice).
+  PagerState left_pages, right_pages;
+  int force_page = -1;
   // The 1-minute load average (/proc/loadavg), read every second: the
   // Compare rows keep the load they were timed under.
   double load = 0;
@@ -122,11 +128,12 @@ struct OverlayContext {
 
 void draw_overlay(OverlayContext& ctx, OverlayState& st);
 
-// Panels (one file each).
-void memory_panel(OverlayContext& ctx, OverlayState& st);
-void time_panel(OverlayContext& ctx, OverlayState& st);
-void controls_panel(OverlayContext& ctx, OverlayState& st);
-void attributes_panel(OverlayContext& ctx, OverlayState& st);
+// Panels (one file each). The side columns' panels give their sections as
+// blocks for the column's pages (ui/pager.hpp); the blocks draw this frame.
+void memory_blocks(OverlayContext& ctx, OverlayState& st, std::vector<PageBlock>& out);
+void time_blocks(OverlayContext& ctx, OverlayState& st, std::vector<PageBlock>& out);
+void controls_blocks(OverlayContext& ctx, OverlayState& st, std::vector<PageBlock>& out);
+void attributes_blocks(OverlayContext& ctx, OverlayState& st, std::vector<PageBlock>& out);
 // Draws into the current window (a tab of the bottom strip).
 void lessons_panel(OverlayContext& ctx, OverlayState& st);
 void compare_panel(OverlayContext& ctx, OverlayState& st);

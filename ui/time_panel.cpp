@@ -11,6 +11,7 @@
 #include "host/format.hpp"
 #include "sim/step_phases.hpp"
 #include "ui/overlay.hpp"
+#include "ui/pager.hpp"
 #include "ui/widgets.hpp"
 
 namespace slotsim::ui {
@@ -57,74 +58,88 @@ void energy_lines(const SimStats& s) {
 
 }  // namespace
 
-void time_panel(OverlayContext& ctx, OverlayState& st) {
+void time_blocks(OverlayContext& ctx, OverlayState& st, std::vector<PageBlock>& out) {
   const SimStats& s = ctx.frame.stats;
-  dock_next_window(ctx.layout.time);
-  if (!ImGui::Begin("Time", nullptr, kDockedFlags)) {
-    ImGui::End();
-    return;
-  }
   // While particles are made (the first ones, or a Respawn), the figures
   // below would be the defaults or the old run's: say what is happening.
   const bool spawning = ctx.progress.busy && ctx.progress.label.rfind("spawning", 0) == 0;
-  if (!s.has_system || spawning) {
-    wrapped("%s...", ctx.progress.label.empty() ? "starting" : ctx.progress.label.c_str());
-    if (!s.has_system) {
-      ImGui::End();
-      return;
-    }
-    ImGui::Separator();
-    ImGui::TextDisabled("until then, the previous run:");
-  }
-  const std::string lay(layout_name(s.timing_layout));
-  wrapped("steps in %s: %llu since the switch%s", lay.c_str(), static_cast<unsigned long long>(s.timing_steps),
-          s.paused ? "  [paused]" : "");
-  if (ImGui::IsItemHovered())
-    ImGui::SetTooltip("step statistics restart on every layout switch, respawn and solver change;\n"
-                      "median, min and max cover the last %zu steps of this layout",
-                      kTimingWindow);
-  if (s.timing_steps > 0) {
-    wrapped("step ms: median %.2f, min %.2f, max %.2f", s.median.total_ms, s.step_min_ms, s.step_max_ms);
-    wrapped("latest %.2f ms; %.1f steps/s; %s steps in all", s.last.total_ms, s.steps_per_s,
-            grouped(s.steps).c_str());
-  } else {
-    ImGui::PushStyleColor(ImGuiCol_Text, ImGui::GetStyleColorVec4(ImGuiCol_TextDisabled));
-    wrapped("no step in this layout yet (%s steps in all)", grouped(s.steps).c_str());
-    ImGui::PopStyleColor();
-  }
-  wrapped("t = %.3f, dt %.3g (%s)", s.sim_time, s.dt, s.scene.c_str());
-  energy_lines(s);
-
+  out.push_back({"Time", [&ctx, &s, spawning] {
+                   if (!s.has_system || spawning) {
+                     wrapped("%s...", ctx.progress.label.empty() ? "starting" : ctx.progress.label.c_str());
+                     if (!s.has_system) return;
+                     ImGui::Separator();
+                     ImGui::TextDisabled("until then, the previous run:");
+                   }
+                   const std::string lay(layout_name(s.timing_layout));
+                   wrapped("steps in %s: %llu since the switch%s", lay.c_str(),
+                           static_cast<unsigned long long>(s.timing_steps), s.paused ? "  [paused]" : "");
+                   if (ImGui::IsItemHovered())
+                     ImGui::SetTooltip("step statistics restart on every layout switch, respawn and solver change;\n"
+                                       "median, min and max cover the last %zu steps of this layout",
+                                       kTimingWindow);
+                 }});
+  if (!s.has_system) return;
+  out.push_back({"Time", [&s] {
+                   if (s.timing_steps > 0) {
+                     wrapped("step ms: median %.2f, min %.2f, max %.2f", s.median.total_ms, s.step_min_ms,
+                             s.step_max_ms);
+                     wrapped("latest %.2f ms; %.1f steps/s; %s steps in all", s.last.total_ms, s.steps_per_s,
+                             grouped(s.steps).c_str());
+                   } else {
+                     ImGui::PushStyleColor(ImGuiCol_Text, ImGui::GetStyleColorVec4(ImGuiCol_TextDisabled));
+                     wrapped("no step in this layout yet (%s steps in all)", grouped(s.steps).c_str());
+                     ImGui::PopStyleColor();
+                   }
+                 }});
+  out.push_back({"Time", [&s] {
+                   wrapped("t = %.3f, dt %.3g (%s)", s.sim_time, s.dt, s.scene.c_str());
+                   energy_lines(s);
+                 }});
   // Medians over this layout's window, one row per phase of the table
   // every report uses (sim/step_phases.hpp); the third column wraps.
-  if (ImGui::BeginTable("phases", 3, ImGuiTableFlags_SizingFixedFit)) {
-    ImGui::TableSetupColumn("phase");
-    ImGui::TableSetupColumn("ms");
-    ImGui::TableSetupColumn("what", ImGuiTableColumnFlags_WidthStretch);
-    for (const StepPhase& p : kStepPhases) {
-      ImGui::TableNextRow();
-      ImGui::TableSetColumnIndex(0);
-      ImGui::TextUnformatted(std::string(p.name).c_str());
-      ImGui::TableSetColumnIndex(1);
-      ImGui::Text("%.2f", s.median.*p.field);
-      ImGui::TableSetColumnIndex(2);
-      disabled_wrapped((std::string(p.what) + (p.cost == PhaseCost::Layout ? "*" : "")).c_str());
-    }
-    ImGui::EndTable();
+  std::vector<std::string> names, ms;
+  for (const StepPhase& p : kStepPhases) {
+    names.emplace_back(p.name);
+    char v[32];
+    std::snprintf(v, sizeof v, "%.2f", s.median.*p.field);
+    ms.emplace_back(v);
   }
-  disabled_wrapped("ms: medians; * cost depends on the layout");
-  char label[64];
-  std::snprintf(label, sizeof label, "%s: latest step %.1f ms", lay.c_str(), st.step_ms.latest());
-  ImGui::PlotLines("##step", st.step_ms.data(), st.step_ms.size(), st.step_ms.offset(), nullptr, 0.0f,
-                   st.step_ms.max() * 1.1f + 0.01f, ImVec2(ImGui::GetContentRegionAvail().x, em(2.5f)));
-  disabled_wrapped(label);
-  section("window");
-  wrapped("frame %.1f ms (%.0f fps), frame #%ld", ctx.frame_ms, ctx.frame_ms > 0 ? 1000.0 / ctx.frame_ms : 0.0,
-          ctx.frame_number);
-  ImGui::PlotLines("##frame", st.frame_ms.data(), st.frame_ms.size(), st.frame_ms.offset(), nullptr, 0.0f,
-                   st.frame_ms.max() * 1.1f + 0.01f, ImVec2(ImGui::GetContentRegionAvail().x, em(2.5f)));
-  st.want.time = content_want();
-  ImGui::End();
+  table_row_blocks(
+      out, "step phases", "step phases", "phases", 3,
+      [names, ms] {
+        ImGui::TableSetupColumn("phase", ImGuiTableColumnFlags_WidthFixed, column_w("phase", names));
+        ImGui::TableSetupColumn("ms", ImGuiTableColumnFlags_WidthFixed, column_w("ms", ms));
+        ImGui::TableSetupColumn("what", ImGuiTableColumnFlags_WidthStretch);
+      },
+      false, static_cast<int>(std::size(kStepPhases)), [names, ms](int i) {
+        const StepPhase& p = kStepPhases[std::size_t(i)];
+        ImGui::TableSetColumnIndex(0);
+        ImGui::TextUnformatted(names[std::size_t(i)].c_str());
+        ImGui::TableSetColumnIndex(1);
+        ImGui::TextUnformatted(ms[std::size_t(i)].c_str());
+        ImGui::TableSetColumnIndex(2);
+        disabled_wrapped((std::string(p.what) + (p.cost == PhaseCost::Layout ? "*" : "")).c_str());
+      });
+  out.push_back({"step phases", [] { disabled_wrapped("ms: medians; * cost depends on the layout"); }});
+  out.push_back({"step phases", [&s, &st] {
+                   const std::string lay(layout_name(s.timing_layout));
+                   char label[64];
+                   std::snprintf(label, sizeof label, "%s: latest step %.1f ms", lay.c_str(), st.step_ms.latest());
+                   ImGui::PlotLines("##step", st.step_ms.data(), st.step_ms.size(), st.step_ms.offset(), nullptr, 0.0f,
+                                    st.step_ms.max() * 1.1f + 0.01f,
+                                    ImVec2(ImGui::GetContentRegionAvail().x, em(2.5f)));
+                   disabled_wrapped(label);
+                 }});
+  out.push_back({"window", [&ctx, &st] {
+                   section("window");
+                   wrapped("frame %.1f ms (%.0f fps), frame #%ld", ctx.frame_ms,
+                           ctx.frame_ms > 0 ? 1000.0 / ctx.frame_ms : 0.0, ctx.frame_number);
+                 }});
+  out.push_back({"window", [&st] {
+                   ImGui::PlotLines("##frame", st.frame_ms.data(), st.frame_ms.size(), st.frame_ms.offset(), nullptr,
+                                    0.0f, st.frame_ms.max() * 1.1f + 0.01f,
+                                    ImVec2(ImGui::GetContentRegionAvail().x, em(2.5f)));
+                 }});
 }
 
 }  // namespace slotsim::ui

@@ -15,6 +15,7 @@ namespace {
 struct Map {
   std::string path;
   std::map<std::string, ImVec4> rects, written;
+  const ImVec4* via = nullptr;  // the page button of the blocks being drawn off screen
 };
 Map& map() {
   static Map m;
@@ -27,6 +28,11 @@ void widget_map_path(const std::string& path) { map().path = path; }
 void mark_widget(const std::string& name) {
   Map& m = map();
   if (m.path.empty()) return;
+  // On a page not shown: "@NAME" at the button that shows its page.
+  if (m.via) {
+    m.rects["@" + name] = *m.via;
+    return;
+  }
   // Only what can be clicked now: a control scrolled (even partly) out of
   // its panel is left out, and a tool scrolls the panel until it appears.
   const ImVec2 a = ImGui::GetItemRectMin(), b = ImGui::GetItemRectMax();
@@ -34,6 +40,8 @@ void mark_widget(const std::string& name) {
   if (a.x < clip.Min.x || a.y < clip.Min.y || b.x > clip.Max.x || b.y > clip.Max.y) return;
   m.rects[name] = ImVec4(a.x, a.y, b.x, b.y);
 }
+
+void widget_map_via(const ImVec4* page_button) { map().via = page_button; }
 
 void widget_map_flush() {
   Map& m = map();

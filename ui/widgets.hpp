@@ -88,21 +88,27 @@ inline void text_row(std::initializer_list<const char*> cells) {
 
 
 // The regions the panels are docked to, recomputed every frame from the
-// window size, the font size and the height each panel's content took the
-// frame before: a strip along the whole bottom (Compare and Lessons, as
-// tabs), above it a column on each side (Memory over Time, Controls over
-// Attributes) and the particle view between them. Every panel is as tall
-// as its content asks where the window has the room, so nothing is hidden
-// behind a scroll bar; none grows into another and the view is never
-// covered; the particles are drawn into the view rectangle only, so the
-// camera's fit keeps them out from under the panels. Where the window is
-// too small for the content (800x600 at scale 2), the panels keep their
-// regions and the clipping check (ui/layout_audit.hpp) reports what is cut.
+// window size, the font size and the height the bottom strip's content took
+// the frame before: a strip along the whole bottom (Compare and Lessons, as
+// tabs), above it a column on each side (Memory and Time on the left,
+// Controls and Attributes on the right, each column paged: ui/pager.hpp)
+// and the particle view between them. The strip is as tall as its content
+// asks, up to 55% of the window; each side column takes all the height
+// above it, and shows one page of its sections at a time, the pages cut to
+// fit that height (so a bigger window or a smaller scale shows more per
+// page). None grows into another and the view is never covered; the
+// particles are drawn into the view rectangle only, so the camera's fit
+// keeps them out from under the panels. Where the window is too small for
+// even one section (800x600 at scale 2), the clipping check
+// (ui/layout_audit.hpp) reports what is cut.
 //
-// Rejected: fixed shares of the height (55/45 in each column, the strip a
-// quarter to 55% of the window), under which at 1280x800 and scale 1.5 the
-// Memory and Controls panels scrolled while the panels under them had room
-// to spare, and the Compare strip's last row sat under its scroll bar.
+// Rejected: stacked panels sized by their content (Memory over Time,
+// Controls over Attributes, each as tall as it asks): with every section
+// open their content is several times the room (Memory asked ~1040 px where
+// it got ~300 at 1280x800 and scale 1.0, ~2050 px for ~170 at 1.5), so they
+// scrolled. Before that, fixed shares of the height (55/45 in each column),
+// under which the Memory and Controls panels scrolled while the panels
+// under them had room to spare.
 //
 // The bottom strip is as wide as the window because the Compare table's
 // columns are: at 1280x800 a strip between the side columns (the old
@@ -111,12 +117,12 @@ struct Rect {
   float x = 0, y = 0, w = 0, h = 0;
 };
 struct PanelLayout {
-  Rect memory, time, controls, attributes, bottom, view;
+  Rect left, right, bottom, view;
 };
-// The heights (px, title bar and padding included) each panel's content
-// took last frame; 0: not known yet.
+// The height (px, title bar and padding included) the bottom strip's
+// content took last frame; 0: not known yet.
 struct PanelWants {
-  float memory = 0, time = 0, controls = 0, attributes = 0, bottom = 0;
+  float bottom = 0;
 };
 // The height of the current window's content as laid out so far: its title
 // bar, its items (wherever it is scrolled to) and the bottom padding. Called
@@ -126,19 +132,10 @@ inline float content_want() {
   const float bottom = w->DC.CursorMaxPos.y - w->Pos.y + w->Scroll.y;
   return std::ceil(bottom + ImGui::GetStyle().WindowPadding.y + w->WindowBorderSize);
 }
-// The upper panel's height in a column of height `col` with a gap `gap`
-// between its two panels, which ask for `a` and `b`: each gets what it asks
-// when both fit (the lower one also what is left over); else each in
-// proportion to what it asks (both are then cut, and reported). Before
-// they have asked: 55%.
-inline float upper_height(float col, float gap, float a, float b) {
-  const float room = std::max(0.0f, col - gap);
-  if (a <= 0 || b <= 0) return std::floor(0.55f * room);
-  if (a + b <= room) return std::ceil(a);
-  return std::floor(room * a / (a + b));
-}
+// The most of the window's height the bottom strip may take.
+inline constexpr float kStripShare = 0.75f;
 // `font`: the font size in pixels; `bottom_open`: the bottom strip is
-// expanded (else only its title bar); `want`: what the panels asked for.
+// expanded (else only its title bar); `want`: what the strip asked for.
 inline PanelLayout panel_layout(float width, float height, float font, bool bottom_open, const PanelWants& want) {
   PanelLayout p;
   const float m = std::round(0.5f * font);
@@ -149,17 +146,12 @@ inline PanelLayout panel_layout(float width, float height, float font, bool bott
   const float side = std::floor(std::clamp(25.0f * font, 0.2f * width, 0.3f * width));
   // The strip: what its shown tab's content asks for, up to 55% of the
   // height (the side columns keep the rest); 36% before it has asked.
-  const float strip = want.bottom > 0 ? std::min(want.bottom, 0.55f * height) : 0.36f * height;
+  const float strip = want.bottom > 0 ? std::min(want.bottom, kStripShare * height) : 0.36f * height;
   const float bh = bottom_open ? std::ceil(std::max(strip, title)) : title;
   p.bottom = {m, height - m - bh, std::max(0.0f, width - 2 * m), bh};
   const float col_h = std::max(0.0f, p.bottom.y - 2 * m);
-  const float left_x = m, right_x = width - m - side;
-  const float mem_h = upper_height(col_h, m, want.memory, want.time);
-  p.memory = {left_x, m, side, mem_h};
-  p.time = {left_x, 2 * m + mem_h, side, std::max(0.0f, col_h - mem_h - m)};
-  const float ctl_h = upper_height(col_h, m, want.controls, want.attributes);
-  p.controls = {right_x, m, side, ctl_h};
-  p.attributes = {right_x, 2 * m + ctl_h, side, std::max(0.0f, col_h - ctl_h - m)};
+  p.left = {m, m, side, col_h};
+  p.right = {width - m - side, m, side, col_h};
   const float cx = 2 * m + side, cw = std::max(0.0f, width - 2 * cx);
   p.view = {cx, m, cw, col_h};
   return p;

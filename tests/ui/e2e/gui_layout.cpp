@@ -2,8 +2,10 @@
 // 1280x800 and 1920x1080 and at UI scales 1.0 and 1.5, with every folded
 // section open, the Compare table filled by a tour, the Lessons measured and
 // a claim's details open, runs the script's check-layout
-// (ui/layout_audit.hpp) on the Compare tab and on the Lessons tab and must
-// report no cut text: nothing past an edge, nothing behind a scroll bar. A deliberately cramped
+// (ui/layout_audit.hpp) on the Compare tab and on the Lessons tab, each time
+// on every page of the side columns (ui/pager.hpp; check-layout turns them),
+// and must report no cut text: nothing past an edge, nothing behind a
+// scroll bar. A deliberately cramped
 // window (800x600 at scale 2) must report some: the check can fail. Each
 // case keeps its screenshot in the build tree (gui_layout/).
 #include <doctest/doctest.h>
@@ -54,33 +56,34 @@ void check_fits(unsigned w, unsigned h, const char* scale) {
   INFO("stderr: " << r.err);
   INFO("Xvfb log: " << r.xvfb);
   // Twice: with the Compare tab shown (its table filled by the tour), then
-  // with the Lessons tab and a claim's details.
+  // with the Lessons tab and a claim's details; each time one line per page
+  // of the side columns, every one with 0 cut.
   const auto count = [&](const std::string& what) {
     int n = 0;
     for (auto at = r.out.find(what); at != std::string::npos; at = r.out.find(what, at + 1)) ++n;
     return n;
   };
-  CHECK(count("check-layout at " + std::to_string(w) + "x" + std::to_string(h)) == 2);
-  CHECK(count("; 0 cut") == 2);
+  const int pages = count("check-layout at " + std::to_string(w) + "x" + std::to_string(h));
+  CHECK(pages >= 2);
+  CHECK(count("side page 1 of ") == 2);  // both checks, from the first page
+  CHECK(count("; 0 cut") == pages);
   CHECK(r.out.find("cut: ") == std::string::npos);
   CHECK(r.status == 0);
 }
 
 }  // namespace
 
-// NOT MET YET (issue 19, item 1): with every section open, the side panels'
-// content is far taller than these windows give them (Memory asks ~1040 px
-// at scale 1.0 and ~2050 px at 1.5, in columns of ~500 px at 1920x1080 and
-// scale 1.0 and ~170 px at 1280x800 and 1.5), so they still need their
-// scroll bars, and the stricter check (a panel taller than its region is
-// cut) says so. Expected to fail until the side panels page their sections
-// (docs/GUI.md, "What is cut, and what is not"); should_fail makes a case fail the day it
-// passes, so its mark is then removed. The cramped case below still checks
-// that cuts are reported.
-TEST_CASE("gui layout: nothing is cut at 1280x800, UI scale 1.0" * doctest::should_fail()) { check_fits(1280, 800, "1.0"); }
+TEST_CASE("gui layout: nothing is cut at 1280x800, UI scale 1.0") { check_fits(1280, 800, "1.0"); }
+// NOT MET YET (issue 19, item 1): at 1280x800 and scale 1.5 the bottom
+// strip's content (the Lessons table and its notes, ~590 px) leaves the side
+// columns ~105 px a page, four lines, and a dozen of their blocks (the
+// layout buttons, the heap map, the attribute result tables: 110-185 px)
+// are taller than that, so their pages are cut (docs/GUI.md, "What is cut,
+// and what is not"). should_fail makes this case fail the day it passes, so
+// its mark is then removed.
 TEST_CASE("gui layout: nothing is cut at 1280x800, UI scale 1.5" * doctest::should_fail()) { check_fits(1280, 800, "1.5"); }
-TEST_CASE("gui layout: nothing is cut at 1920x1080, UI scale 1.0" * doctest::should_fail()) { check_fits(1920, 1080, "1.0"); }
-TEST_CASE("gui layout: nothing is cut at 1920x1080, UI scale 1.5" * doctest::should_fail()) { check_fits(1920, 1080, "1.5"); }
+TEST_CASE("gui layout: nothing is cut at 1920x1080, UI scale 1.0") { check_fits(1920, 1080, "1.0"); }
+TEST_CASE("gui layout: nothing is cut at 1920x1080, UI scale 1.5") { check_fits(1920, 1080, "1.5"); }
 
 TEST_CASE("gui layout: a window too small for its scale is reported cut, and the exit status says so") {
   const LayoutRun r = run_layout(800, 600, "2.0");
