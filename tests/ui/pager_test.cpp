@@ -1,0 +1,87 @@
+// The side columns' pages (ui/pager.hpp), headless: how blocks are packed
+// into pages, and a paged column whose blocks are several times its height
+// fits on every page, shows only the selected page's blocks, and reports
+// nothing cut, where the same blocks stacked in one window are cut. The
+// real panels are checked on every page by tests/ui/e2e/gui_layout.cpp.
+#include "ui/pager.hpp"
+
+#include <doctest/doctest.h>
+#include <imgui.h>
+
+#include <set>
+#include <string>
+
+#include "ui/imgui_host.hpp"
+#include "ui/layout_audit.hpp"
+
+using namespace slotsim::ui;
+
+TEST_CASE("pager: blocks are packed in order into pages as tall as the room") {
+  CHECK(page_starts({}, 100) == std::vector<int>{});
+  CHECK(page_starts({40, 40, 40}, 100) == std::vector<int>{0, 2});
+  CHECK(page_starts({50, 50, 50, 50}, 100) == std::vector<int>{0, 2});
+  // A block taller than the room gets a page of its own (and is cut there).
+  CHECK(page_starts({30, 150, 30}, 100) == std::vector<int>{0, 1, 2});
+  CHECK(page_starts({150}, 100) == std::vector<int>{0});
+  // More room, fewer pages.
+  CHECK(page_starts({40, 40, 40, 40}, 200) == std::vector<int>{0});
+}
+
+TEST_CASE("pager: a column of blocks taller than its window fits on every page, and only one page is shown") {
+  ImGuiContext* ctx = ImGui::CreateContext();
+  ImGuiIO& io = ImGui::GetIO();
+  io.IniFilename = nullptr;
+  io.DisplaySize = ImVec2(800, 600);
+  io.DeltaTime = 1.0f / 30;
+  const std::string ttf = find_ui_font();
+  if (ttf.empty() || !io.Fonts->AddFontFromFileTTF(ttf.c_str(), 15.0f)) io.Fonts->AddFontDefault();
+  unsigned char* px = nullptr;
+  int w = 0, h = 0;
+  io.Fonts->GetTexDataAsRGBA32(&px, &w, &h);
+
+  // 30 blocks of three wrapped lines in a 250x200 column: ~10 times its height.
+  std::set<int> drawn_visible;
+  std::vector<PageBlock> blocks;
+  for (int i = 0; i < 30; ++i)
+    blocks.push_back({"part " + std::to_string(i / 10), [i, &drawn_visible] {
+                        ImGui::TextWrapped("block %d: a line of text long enough to wrap in a narrow column, twice over", i);
+                        if (!is_measure_window(ImGui::GetCurrentWindowRead())) drawn_visible.insert(i);
+                      }});
+  const Rect r{10, 10, 250, 200};
+  PagerState ps;
+  int pages = 0;
+  std::set<int> seen;
+  for (int page = 0; page < 40 && (pages == 0 || page < pages); ++page) {
+    LayoutAudit a;
+    for (int f = 0; f < 4; ++f) {
+      drawn_visible.clear();
+      ImGui::NewFrame();
+      paged_column("column", r, blocks, ps, page);
+      a = audit_layout();
+      ImGui::EndFrame();
+    }
+    pages = ps.pages();
+    INFO("page " << page + 1 << " of " << pages);
+    CHECK(a.clipped.empty());
+    CHECK(!drawn_visible.empty());
+    for (int i : drawn_visible) CHECK(seen.insert(i).second);  // no block on two pages
+  }
+  CHECK(pages >= 5);
+  CHECK(seen.size() == blocks.size());  // every block on some page
+  CHECK(ps.labels.front() == "part 0");
+  CHECK(ps.labels[1] == "part 0 2");  // a section over several pages is numbered
+
+  // The same blocks stacked in one window of that size: cut.
+  LayoutAudit stacked;
+  for (int f = 0; f < 4; ++f) {
+    ImGui::NewFrame();
+    dock_next_window(r);
+    ImGui::Begin("stacked", nullptr, kDockedFlags);
+    for (const PageBlock& b : blocks) b.draw();
+    ImGui::End();
+    stacked = audit_layout();
+    ImGui::EndFrame();
+  }
+  CHECK(!stacked.clipped.empty());
+  ImGui::DestroyContext(ctx);
+}
