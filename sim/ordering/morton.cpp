@@ -50,21 +50,14 @@ Cube bounding_cube(const Sources& s) {
     double x0 = s.x[0], x1 = s.x[0], y0 = s.y[0], y1 = s.y[0], z0 = s.z[0], z1 = s.z[0];
     const auto n = static_cast<std::ptrdiff_t>(s.n);
     // min/max are exact and commutative, so this reduction is deterministic.
-    // `simd` lets each thread keep one partial min and max per vector lane:
-    // six dependent scalar chains per particle, the first version, ran at
-    // about a third of the triad bandwidth (1.83 ns per particle at 10M
-    // against 0.75 for its 24 bytes; docs/BENCHMARKS.md, bench/pm_passes).
-    // The comparisons are std::min's and std::max's (a NaN coordinate never
-    // replaces a number), written out so the compiler can vectorise them.
-#pragma omp parallel for simd schedule(static) reduction(min : x0, y0, z0) reduction(max : x1, y1, z1)
+#pragma omp parallel for schedule(static) reduction(min : x0, y0, z0) reduction(max : x1, y1, z1)
     for (std::ptrdiff_t i = 0; i < n; ++i) {
-      const double x = s.x[i], y = s.y[i], z = s.z[i];
-      x0 = x < x0 ? x : x0;
-      x1 = x1 < x ? x : x1;
-      y0 = y < y0 ? y : y0;
-      y1 = y1 < y ? y : y1;
-      z0 = z < z0 ? z : z0;
-      z1 = z1 < z ? z : z1;
+      x0 = std::min(x0, s.x[i]);
+      x1 = std::max(x1, s.x[i]);
+      y0 = std::min(y0, s.y[i]);
+      y1 = std::max(y1, s.y[i]);
+      z0 = std::min(z0, s.z[i]);
+      z1 = std::max(z1, s.z[i]);
     }
     lo[0] = x0, lo[1] = y0, lo[2] = z0, hi[0] = x1, hi[1] = y1, hi[2] = z1;
   }

@@ -11,63 +11,6 @@
 namespace slotsim::detail {
 namespace {
 
-// The bucket pass works on blocks of kCellBlock particles: first the cells
-// and fractions of the whole block, in one loop without stores to
-// computed addresses, which the compiler vectorises (4 particles a vector
-// with AVX2), into arrays that stay in L1; then the scatter into the
-// buckets, which is left with a few loads and stores per particle. The
-// first version derived each particle's cells inside the scatter loop:
-// three scaled() and split() per particle (two for x, counted and placed),
-// scalar, about 50 instructions per particle, which bench/pm_passes found
-// to be what bound the pass rather than its bytes. The cells and fractions
-// are the same operations on the same values (no reassociation, no fused
-// multiply-add: -ffp-contract=off), so the same bits.
-constexpr std::size_t kCellBlock = 256;
-
-struct CellBlock {
-  alignas(64) int ix[kCellBlock];
-  alignas(64) double fx[kCellBlock], fy[kCellBlock], fz[kCellBlock];
-  alignas(64) std::uint32_t yz[kCellBlock];
-};
-
-template <bool Periodic, bool XOnly>
-[[gnu::always_inline]] inline void cells_body(const MeshMap& map, const Sources& src, std::size_t i0, std::size_t len, CellBlock& c) {
-  const double *x = src.x + i0, *y = src.y + i0, *z = src.z + i0;
-#pragma omp simd
-  for (std::size_t j = 0; j < len; ++j) {
-    int ix;
-    double fx;
-    map.cell<Periodic>(x[j], 0, ix, fx);
-    c.ix[j] = ix;
-    if constexpr (!XOnly) {
-      int iy, iz;
-      double fy, fz;
-      map.cell<Periodic>(y[j], 1, iy, fy);
-      map.cell<Periodic>(z[j], 2, iz, fz);
-      c.fx[j] = fx;
-      c.fy[j] = fy;
-      c.fz[j] = fz;
-      c.yz[j] = static_cast<std::uint32_t>(iy) << 16 | static_cast<std::uint32_t>(iz);
-    }
-  }
-}
-
-// The same loop compiled for AVX2 (chosen at run time, as bh's kernels are:
-// the build targets baseline x86-64).
-template <bool Periodic, bool XOnly>
-__attribute__((target("avx2"))) void cells_avx2(const MeshMap& map, const Sources& src, std::size_t i0,
-                                                std::size_t len, CellBlock& c) {
-  cells_body<Periodic, XOnly>(map, src, i0, len, c);
-}
-
-template <bool Periodic, bool XOnly>
-void cells(bool avx2, const MeshMap& map, const Sources& src, std::size_t i0, std::size_t len, CellBlock& c) {
-  if (avx2)
-    cells_avx2<Periodic, XOnly>(map, src, i0, len, c);
-  else
-    cells_body<Periodic, XOnly>(map, src, i0, len, c);
-}
-
 template <bool Periodic>
 void bucket_impl(const Sources& src, const MeshMap& map, XBuckets& out) {
   const std::size_t np = src.n, nb = static_cast<std::size_t>(map.n);
@@ -80,18 +23,17 @@ void bucket_impl(const Sources& src, const MeshMap& map, XBuckets& out) {
   std::vector<std::size_t> counts(static_cast<std::size_t>(nt) * nb, 0);
   out.start.assign(nb + 1, 0);
   BucketedParticle* dst = out.p.data();
-  static const bool avx2 = __builtin_cpu_supports("avx2");
 #pragma omp parallel num_threads(nt)
   {
     const auto t = static_cast<std::size_t>(omp_get_thread_num());
     const auto T = static_cast<std::size_t>(omp_get_num_threads());
     const std::size_t b = np * t / T, e = np * (t + 1) / T;
     std::size_t* cnt = &counts[t * nb];
-    CellBlock cb;
-    for (std::size_t i0 = b; i0 < e; i0 += kCellBlock) {
-      const std::size_t len = std::min(kCellBlock, e - i0);
-      cells<Periodic, true>(avx2, map, src, i0, len, cb);
-      for (std::size_t j = 0; j < len; ++j) ++cnt[cb.ix[j]];
+    for (std::size_t i = b; i < e; ++i) {
+      int ix;
+      double f;
+      map.cell<Periodic>(src.x[i], 0, ix, f);
+      ++cnt[ix];
     }
 #pragma omp barrier
 #pragma omp single
@@ -107,22 +49,23 @@ void bucket_impl(const Sources& src, const MeshMap& map, XBuckets& out) {
       }
       out.start[nb] = sum;
     }
-    for (std::size_t i0 = b; i0 < e; i0 += kCellBlock) {
-      const std::size_t len = std::min(kCellBlock, e - i0);
-      cells<Periodic, false>(avx2, map, src, i0, len, cb);
-      for (std::size_t j = 0; j < len; ++j) {
-        const std::size_t k = cnt[cb.ix[j]]++;
-        // The bucket's lines a few particles ahead, so that their fetch for
-        // writing overlaps this one's (each bucket is a stream of its own,
-        // too many for the hardware prefetcher to follow).
-        if (k + 32 < np) {
-          __builtin_prefetch(dst + k + 8, 1);
-          __builtin_prefetch(yz + k + 32, 1);
-        }
-        dst[k] = {{cb.fx[j], cb.fy[j], cb.fz[j]}, src.m[i0 + j]};
-        yz[k] = cb.yz[j];
-        rank[i0 + j] = static_cast<std::uint32_t>(k);
+    for (std::size_t i = b; i < e; ++i) {
+      int ix, iy, iz;
+      double fx, fy, fz;
+      map.cell<Periodic>(src.x[i], 0, ix, fx);
+      map.cell<Periodic>(src.y[i], 1, iy, fy);
+      map.cell<Periodic>(src.z[i], 2, iz, fz);
+      const std::size_t k = cnt[ix]++;
+      // The bucket's lines a few particles ahead, so that their fetch for
+      // writing overlaps this one's (each bucket is a stream of its own,
+      // too many for the hardware prefetcher to follow).
+      if (k + 32 < np) {
+        __builtin_prefetch(dst + k + 8, 1);
+        __builtin_prefetch(yz + k + 32, 1);
       }
+      dst[k] = {{fx, fy, fz}, src.m[i]};
+      yz[k] = static_cast<std::uint32_t>(iy) << 16 | static_cast<std::uint32_t>(iz);
+      rank[i] = static_cast<std::uint32_t>(k);
     }
   }
 }
@@ -172,16 +115,21 @@ void deposit_impl(const MeshMap& map, const XBuckets& bk, int b0, int b1, const 
             // No wrap: the 8 cells are the first one at fixed offsets (the
             // same cells and sums as the periodic branch, in the same order,
             // without eight index computations).
+            // The two cells along z of each (x, y) pair are adjacent: one
+            // SSE2 load, multiply, add and store per pair, lane 0 the
+            // (1 - fz) cell and lane 1 the fz cell, each lane the scalar
+            // c += (w * wy) * wz of the first version (so the same bits):
+            // four read-modify-writes per particle instead of eight.
             double* c0 = g0 + static_cast<std::size_t>(iy) * row + static_cast<std::size_t>(iz);
             double* c1 = c0 + dplane;
-            c0[0] += w0 * (1 - fy) * (1 - fz);
-            c0[1] += w0 * (1 - fy) * fz;
-            c0[row] += w0 * fy * (1 - fz);
-            c0[row + 1] += w0 * fy * fz;
-            c1[0] += w1 * (1 - fy) * (1 - fz);
-            c1[1] += w1 * (1 - fy) * fz;
-            c1[row] += w1 * fy * (1 - fz);
-            c1[row + 1] += w1 * fy * fz;
+            const __m128d wz = _mm_set_pd(fz, 1 - fz);
+            auto add = [&](double* c, double w) {
+              _mm_storeu_pd(c, _mm_add_pd(_mm_loadu_pd(c), _mm_mul_pd(_mm_set1_pd(w), wz)));
+            };
+            add(c0, w0 * (1 - fy));
+            add(c0 + row, w0 * fy);
+            add(c1, w1 * (1 - fy));
+            add(c1 + row, w1 * fy);
           }
           if (span) {
             Span& s = span[iy];
