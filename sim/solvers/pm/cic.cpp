@@ -115,21 +115,16 @@ void deposit_impl(const MeshMap& map, const XBuckets& bk, int b0, int b1, const 
             // No wrap: the 8 cells are the first one at fixed offsets (the
             // same cells and sums as the periodic branch, in the same order,
             // without eight index computations).
-            // The two cells along z of each (x, y) pair are adjacent: one
-            // SSE2 load, multiply, add and store per pair, lane 0 the
-            // (1 - fz) cell and lane 1 the fz cell, each lane the scalar
-            // c += (w * wy) * wz of the first version (so the same bits):
-            // four read-modify-writes per particle instead of eight.
             double* c0 = g0 + static_cast<std::size_t>(iy) * row + static_cast<std::size_t>(iz);
             double* c1 = c0 + dplane;
-            const __m128d wz = _mm_set_pd(fz, 1 - fz);
-            auto add = [&](double* c, double w) {
-              _mm_storeu_pd(c, _mm_add_pd(_mm_loadu_pd(c), _mm_mul_pd(_mm_set1_pd(w), wz)));
-            };
-            add(c0, w0 * (1 - fy));
-            add(c0 + row, w0 * fy);
-            add(c1, w1 * (1 - fy));
-            add(c1 + row, w1 * fy);
+            c0[0] += w0 * (1 - fy) * (1 - fz);
+            c0[1] += w0 * (1 - fy) * fz;
+            c0[row] += w0 * fy * (1 - fz);
+            c0[row + 1] += w0 * fy * fz;
+            c1[0] += w1 * (1 - fy) * (1 - fz);
+            c1[1] += w1 * (1 - fy) * fz;
+            c1[row] += w1 * fy * (1 - fz);
+            c1[row + 1] += w1 * fy * fz;
           }
           if (span) {
             Span& s = span[iy];
@@ -149,8 +144,9 @@ void deposit_impl(const MeshMap& map, const XBuckets& bk, int b0, int b1, const 
 // +0 (no fused multiply-add: -ffp-contract=off, and AVX2 does not enable
 // FMA), so the same bits. The fourth lane reads the next cell's ax: for the
 // last corner, cell (x + 1, y + 1, z + 2), inside the plane since an
-// isolated mesh keeps z <= n - kPmMargin (mesh_map.hpp); its value is
-// never used. The rejected alternative, vectorising over particles, needs
+// isolated mesh keeps z <= n - kPmMargin (mesh_map.hpp). Its value (a
+// cell the gradient may not have written, when it lies outside the row's
+// occupied span) never reaches a result. The rejected alternative, vectorising over particles, needs
 // a gather per corner and component.
 __attribute__((target("avx2"))) void interpolate_bucket_avx2(BucketedParticle* p, const std::uint32_t* yzs,
                                                             std::size_t k0, std::size_t k1, const double* plane0,
