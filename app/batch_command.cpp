@@ -85,6 +85,32 @@ struct OutputFailure {
   std::string flag, path, error;
 };
 
+// What an isolated pm mesh touches on the positions the run starts from,
+// where they are known before it: a restart's or an --ic file's (read once
+// more here; the run reads the file again when it builds its System: one
+// extra read rather than a plan that is 2.4x the peak on a concentrated
+// system, issue 20 item 8). The read needs what the plan's reading phase
+// says, so it is made only if that phase fits; otherwise nothing (the
+// plan, with the mesh's bound, refuses the run anyway). A scene's
+// positions are not known before the System makes them: its mesh keeps
+// the bound.
+std::optional<PmOccupancy> starting_occupancy(const SimConfig& cfg, const std::string& restart,
+                                              const std::vector<ParticleRecord>& ic_records, const MemoryPlan& plan) {
+  if (cfg.solver != "pm" || cfg.force.periodic) return std::nullopt;
+  if (restart.empty() && cfg.ic_file.empty()) return std::nullopt;
+  for (const PlanPhase& p : plan.phases)
+    if (p.name.rfind("reading ", 0) == 0 && plan.available > 0 && p.total() > plan.limit()) return std::nullopt;
+  if (!ic_records.empty()) return pm_occupancy(ic_records.data(), ic_records.size(), cfg.force.grid);
+  std::vector<ParticleRecord> r;
+  if (!restart.empty())
+    r = read_restart_h5(restart).run.particles;
+  else if (is_hdf5_path(cfg.ic_file))
+    r = read_particles_h5(cfg.ic_file).particles;
+  else
+    r = read_particles_csv(cfg.ic_file);
+  return pm_occupancy(r.data(), r.size(), cfg.force.grid);
+}
+
 int run_batch(BatchOptions& o) {
   SimOptions& so = o.sim;
   finish_sim_options(so);
@@ -180,6 +206,7 @@ int run_batch(BatchOptions& o) {
   // (a device or stdout gets a temporary file first, streamed to it in 1 MB
   // pieces: nothing per particle).
   shape.output_bytes_per_particle = o.snapshot.empty() ? 0 : is_hdf5_path(o.snapshot) ? 24 : 8;
+  shape.pm_occupancy = starting_occupancy(cfg, o.snap.restart, ic_records, plan_run(shape));
   if (dry_run_or_check(plan_run(shape), "this run", o.dry_run, text)) return 0;
 
   install_interrupt_handlers();

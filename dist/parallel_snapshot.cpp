@@ -33,7 +33,7 @@ class Handle {
  public:
   using Closer = herr_t (*)(hid_t);
   Handle(hid_t id, Closer c, const std::string& path, const std::string& what) : id_(id), close_(c) {
-    if (id_ < 0) throw SnapshotError(path + ": " + what + ": " + h5::reason());
+    if (id_ < 0) throw io::OutputError(path + ": " + what + ": " + h5::reason());
   }
   Handle(const Handle&) = delete;
   Handle& operator=(const Handle&) = delete;
@@ -68,7 +68,7 @@ class Writer {
 
   hid_t file() const { return file_; }
   void check(herr_t rc, const std::string& what) const {
-    if (rc < 0) throw SnapshotError(path_ + ": " + what + ": " + h5::reason());
+    if (rc < 0) throw io::OutputError(path_ + ": " + what + ": " + h5::reason());
   }
   Handle group(hid_t loc, const char* name) {
     return Handle(H5Gcreate2(loc, name, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), H5Gclose, path_,
@@ -122,7 +122,7 @@ class Writer {
     check(H5Lcreate_hard(from_loc, from, to_loc, to, H5P_DEFAULT, H5P_DEFAULT), std::string("link ") + to);
   }
   void close() {
-    if (!file_.close()) throw SnapshotError(path_ + ": cannot finish writing (disk full?): " + h5::reason());
+    if (!file_.close()) throw io::OutputError(path_ + ": cannot finish writing (disk full?): " + h5::reason());
   }
 
  private:
@@ -137,7 +137,10 @@ class Writer {
 };
 
 // The refusal of a state the reader would refuse, agreed: every rank finds
-// its first bad particle, the lowest id wins.
+// its first bad particle, the lowest id wins. Like every failure of the
+// writer, an io::OutputError, as the serial writer's (hdf5_snapshot.cpp):
+// a run-time failure (exit status 1), not bad input; SnapshotError, which
+// this file once threw here, is the reader's class (exit status 2).
 void refuse_bad_values(Comm& comm, const std::string& path, DistSystem& sys) {
   const ParticleStore& st = sys.local().store();
   std::int64_t bad = INT64_MAX;
@@ -158,7 +161,7 @@ void refuse_bad_values(Comm& comm, const std::string& path, DistSystem& sys) {
   if (lowest == INT64_MAX) return;
   const std::int64_t from = comm.min(std::int64_t(bad == lowest ? comm.rank() : comm.size()));
   comm.bcast(what, static_cast<int>(from));
-  throw SnapshotError(path + ": " + what);
+  throw io::OutputError(path + ": " + what);
 }
 
 // Fills local rows [k0, k1) of an (n, 3) buffer with attributes A0..A0+2.
