@@ -38,6 +38,7 @@
 #include "sim/layouts/particle_store.hpp"
 #include "sim/memory/tracker.hpp"
 #include "sim/memory_plan.hpp"
+#include "sim/solvers/pm/scene_occupancy.hpp"
 #include "sim/units.hpp"
 #include "sim/message.hpp"
 #include "sim/stats.hpp"
@@ -85,22 +86,23 @@ struct OutputFailure {
   std::string flag, path, error;
 };
 
-// What an isolated pm mesh touches on the positions the run starts from,
-// where they are known before it: a restart's or an --ic file's (read once
-// more here; the run reads the file again when it builds its System: one
-// extra read rather than a plan that is 2.4x the peak on a concentrated
-// system, issue 20 item 8). The read needs what the plan's reading phase
-// says, so it is made only if that phase fits; otherwise nothing (the
-// plan, with the mesh's bound, refuses the run anyway). A scene's
-// positions are not known before the System makes them: its mesh keeps
-// the bound.
+// What an isolated pm mesh touches on the positions the run starts from
+// (issue 20 item 8: priced by every row, the plan was 2.4x the peak of a
+// Plummer sphere on the 256 mesh): a restart's or an --ic file's, read once
+// more here (the run reads the file again when it builds its System), or a
+// scene's, streamed twice without holding it. Made only if the plan could
+// fit at all (with no row occupied): otherwise it is refused whatever the
+// occupancy, and a long read or generation would only delay that.
 std::optional<PmOccupancy> starting_occupancy(const SimConfig& cfg, const std::string& restart,
-                                              const std::vector<ParticleRecord>& ic_records, const MemoryPlan& plan) {
+                                              const std::vector<ParticleRecord>& ic_records, RunShape shape) {
   if (cfg.solver != "pm" || cfg.force.periodic) return std::nullopt;
-  if (restart.empty() && cfg.ic_file.empty()) return std::nullopt;
-  for (const PlanPhase& p : plan.phases)
-    if (p.name.rfind("reading ", 0) == 0 && plan.available > 0 && p.total() > plan.limit()) return std::nullopt;
+  PmOccupancy empty;
+  empty.grid = cfg.force.grid;
+  shape.pm_occupancy = empty;
+  if (!plan_run(shape).fits()) return std::nullopt;
   if (!ic_records.empty()) return pm_occupancy(ic_records.data(), ic_records.size(), cfg.force.grid);
+  if (restart.empty() && cfg.ic_file.empty())
+    return pm_occupancy_of_scene(cfg.scene, cfg.particles, cfg.seed, cfg.force.grid);
   std::vector<ParticleRecord> r;
   if (!restart.empty())
     r = read_restart_h5(restart).run.particles;
@@ -206,7 +208,7 @@ int run_batch(BatchOptions& o) {
   // (a device or stdout gets a temporary file first, streamed to it in 1 MB
   // pieces: nothing per particle).
   shape.output_bytes_per_particle = o.snapshot.empty() ? 0 : is_hdf5_path(o.snapshot) ? 24 : 8;
-  shape.pm_occupancy = starting_occupancy(cfg, o.snap.restart, ic_records, plan_run(shape));
+  shape.pm_occupancy = starting_occupancy(cfg, o.snap.restart, ic_records, shape);
   if (dry_run_or_check(plan_run(shape), "this run", o.dry_run, text)) return 0;
 
   install_interrupt_handlers();

@@ -57,7 +57,8 @@ class Writer {
  public:
   Writer(Comm& comm, const std::string& path, std::size_t n, std::size_t first, std::size_t count,
          std::size_t max_count)
-      : path_(path),
+      : comm_(comm),
+        path_(path),
         n_(n),
         first_(first),
         count_(count),
@@ -69,6 +70,17 @@ class Writer {
   hid_t file() const { return file_; }
   void check(herr_t rc, const std::string& what) const {
     if (rc < 0) throw io::OutputError(path_ + ": " + what + ": " + h5::reason());
+  }
+  // A collective write that may fail on some ranks only (each writes its
+  // own rows: a full disk, a file-size limit, an I/O error reach the ranks
+  // that write). Every rank learns whether any failed and throws at this
+  // same point, so the handles close in the same order everywhere: a rank
+  // that threw alone went on to H5Fclose, a collective call, while the
+  // others were still in the write, and the job hung (found by mpi_exit).
+  void check_all(herr_t rc, const std::string& what) const {
+    const std::int64_t worst = comm_.min(static_cast<std::int64_t>(rc < 0 ? -1 : 0));
+    if (rc < 0) throw io::OutputError(path_ + ": " + what + ": " + h5::reason());
+    if (worst < 0) throw io::OutputError(path_ + ": " + what + ": failed on another rank");
   }
   Handle group(hid_t loc, const char* name) {
     return Handle(H5Gcreate2(loc, name, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), H5Gclose, path_,
@@ -108,13 +120,13 @@ class Writer {
         const hsize_t start[2] = {hsize_t(first_ + k0), 0}, cnt[2] = {hsize_t(k1 - k0), hsize_t(cols)};
         check(H5Sselect_hyperslab(space, H5S_SELECT_SET, start, nullptr, cnt, nullptr), "hyperslab");
         Handle mem(H5Screate_simple(rank, cnt, nullptr), H5Sclose, path_, "dataspace");
-        check(H5Dwrite(d, type, mem, space, dxpl_, buf.data()), std::string("cannot write ") + name);
+        check_all(H5Dwrite(d, type, mem, space, dxpl_, buf.data()), std::string("cannot write ") + name);
       } else {
         // Nothing of this slab here: join the collective write with none.
         check(H5Sselect_none(space), "selection");
         Handle mem(H5Scopy(space), H5Sclose, path_, "dataspace");
         check(H5Sselect_none(mem), "selection");
-        check(H5Dwrite(d, type, mem, space, dxpl_, buf.data()), std::string("cannot write ") + name);
+        check_all(H5Dwrite(d, type, mem, space, dxpl_, buf.data()), std::string("cannot write ") + name);
       }
     }
   }
@@ -131,6 +143,7 @@ class Writer {
     check(H5Pset_dxpl_mpio(dxpl_, H5FD_MPIO_COLLECTIVE), "collective transfers");
     return H5Fcreate(path_.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, fapl_);
   }
+  Comm& comm_;
   std::string path_;
   std::size_t n_, first_, count_, slabs_;
   Handle fapl_, dxpl_, file_;

@@ -22,7 +22,8 @@ double solver_bytes_estimate(std::string_view solver, const ForceParams& p, std:
       // (24 g^3 and 16 g^3), with kPmOccupancyHeadroom for the mesh refitted
       // to moving particles in the steps that follow.
       const double spectrum = 16 * (g + 1) * double(occ->spectrum_rows());
-      mesh = (8 + 8) * g3 + kPmOccupancyHeadroom * (std::min(occ->force_bytes, 24 * g3) + spectrum);
+      // Never above the allocation itself (a filled mesh: the bound).
+      mesh = (8 + 8) * g3 + std::min(kPmOccupancyHeadroom * (occ->force_bytes + spectrum), (24 + 16) * g3);
     }
     const double rows = 32 * g * g;
     const double threads = omp_get_max_threads();
