@@ -18,7 +18,9 @@
 #include "dist/exact_potential.hpp"
 #include "sim/io/hdf5_common.hpp"  // h5::reason(): both writers word an HDF5 failure alike
 #include "sim/io/output_file.hpp"
+#include "sim/exit_status.hpp"
 #include "sim/kernels.hpp"
+#include "sim/message.hpp"
 #include "sim/layouts/particle_store.hpp"
 
 namespace slotsim::dist {
@@ -71,16 +73,22 @@ class Writer {
   void check(herr_t rc, const std::string& what) const {
     if (rc < 0) throw io::OutputError(path_ + ": " + what + ": " + h5::reason());
   }
-  // A collective write that may fail on some ranks only (each writes its
-  // own rows: a full disk, a file-size limit, an I/O error reach the ranks
-  // that write). Every rank learns whether any failed and throws at this
-  // same point, so the handles close in the same order everywhere: a rank
-  // that threw alone went on to H5Fclose, a collective call, while the
-  // others were still in the write, and the job hung (found by mpi_exit).
-  void check_all(herr_t rc, const std::string& what) const {
-    const std::int64_t worst = comm_.min(static_cast<std::int64_t>(rc < 0 ? -1 : 0));
-    if (rc < 0) throw io::OutputError(path_ + ": " + what + ": " + h5::reason());
-    if (worst < 0) throw io::OutputError(path_ + ": " + what + ": failed on another rank");
+  // A dataset write that failed on this rank (each rank writes its own
+  // rows: a full disk, a file-size limit, an I/O error reach only the ranks
+  // that write). libhdf5's collective write does not survive it: this rank
+  // leaves the write early while the others wait inside it for this one,
+  // so no agreement can follow (an Allreduce here, and a throw into the
+  // collective H5Fclose before it, both hung the job: mpi_exit, under a
+  // file-size limit). As run_guarded_mpi does with an error one rank saw
+  // alone: one line, the temporary removed, and MPI_Abort ends every rank
+  // with the status of a failed output (1).
+  void write_or_abort(herr_t rc, const std::string& what) const {
+    if (rc >= 0) return;
+    const std::string line = one_line(path_ + ": " + what + ": " + h5::reason());
+    std::fprintf(stderr, "slotsim-mpi: error on rank %d: %s (ending every rank)\n", comm_.rank(), line.c_str());
+    std::fflush(stderr);
+    std::remove(path_.c_str());
+    MPI_Abort(comm_.get(), kExitFailed);
   }
   Handle group(hid_t loc, const char* name) {
     return Handle(H5Gcreate2(loc, name, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), H5Gclose, path_,
@@ -120,13 +128,13 @@ class Writer {
         const hsize_t start[2] = {hsize_t(first_ + k0), 0}, cnt[2] = {hsize_t(k1 - k0), hsize_t(cols)};
         check(H5Sselect_hyperslab(space, H5S_SELECT_SET, start, nullptr, cnt, nullptr), "hyperslab");
         Handle mem(H5Screate_simple(rank, cnt, nullptr), H5Sclose, path_, "dataspace");
-        check_all(H5Dwrite(d, type, mem, space, dxpl_, buf.data()), std::string("cannot write ") + name);
+        write_or_abort(H5Dwrite(d, type, mem, space, dxpl_, buf.data()), std::string("cannot write ") + name);
       } else {
         // Nothing of this slab here: join the collective write with none.
         check(H5Sselect_none(space), "selection");
         Handle mem(H5Scopy(space), H5Sclose, path_, "dataspace");
         check(H5Sselect_none(mem), "selection");
-        check_all(H5Dwrite(d, type, mem, space, dxpl_, buf.data()), std::string("cannot write ") + name);
+        write_or_abort(H5Dwrite(d, type, mem, space, dxpl_, buf.data()), std::string("cannot write ") + name);
       }
     }
   }

@@ -358,9 +358,9 @@ def group_faults(base):
 # Each rank under a file-size limit (with SIGXFSZ ignored, so a write past it
 # fails with EFBIG instead of killing the rank): the run-time failure of a
 # write that the checks before the run cannot foresee, like a full disk,
-# without a mount. 256 KiB holds Open MPI's small files but not the
-# snapshot of 20,000 particles (~1.3 MB).
-FSIZE_LIMIT = ["sh", "-c", 'trap "" XFSZ; ulimit -f 256; exec "$@"', "sh"]
+# without a mount. 64 blocks (32 KiB in dash's 512-byte blocks) hold Open
+# MPI's small files but not the snapshot of 2,000 particles (~130 kB).
+FSIZE_LIMIT = ["sh", "-c", 'trap "" XFSZ; ulimit -f 64; exec "$@"', "sh"]
 
 
 def group_exit(base):
@@ -375,8 +375,25 @@ def group_exit(base):
     # (1), as the serial writer's, not bad input: through HDF5 (the parallel
     # writer's own error, under a file-size limit) and through the stream of
     # a device (/dev/full).
-    fault(base, "snapshot-write-fails", 2, ["batch", "-q", "-n", "20000", "--solver", "none", "--steps", "1",
-                                            "--snapshot", "out.h5"], 1, "out.h5", wrap=FSIZE_LIMIT)
+    # The HDF5 write fails on the rank that writes past the limit alone,
+    # inside libhdf5's collective write, which no agreement survives: that
+    # rank says so in one line and MPI_Abort ends the job with 1 (the
+    # others are killed, so only mpirun's status is checked); no hang, no
+    # temporary left.
+    d = fresh_dir(base, "snapshot-write-fails")
+    try:
+        p = mpi(2, ["batch", "-q", "-n", "2000", "--solver", "none", "--steps", "1", "--snapshot", "out.h5"], d,
+                timeout=30, wrap=FSIZE_LIMIT)
+        lines = [l for l in p.stderr.splitlines() if l.strip()]
+        print(f"     snapshot-write-fails: exit {p.returncode} in {p.seconds:.1f} s: {lines}", flush=True)
+        check(p.returncode == 1, f"snapshot-write-fails: exit 1 ({p.returncode})")
+        # One line per rank whose write failed (here rank 1, which writes
+        # the rows past the limit; each aborting rank speaks for itself).
+        check(1 <= len(lines) <= 2 and all("cannot write" in l for l in lines),
+              "snapshot-write-fails: a line per failing rank, naming the write")
+        check(os.listdir(d) == [], f"snapshot-write-fails: nothing written ({os.listdir(d)})")
+    except subprocess.TimeoutExpired:
+        check(False, "snapshot-write-fails: ended within 30 s")
     fault(base, "snapshot-to-full-device", 2, ["batch", "-q", "-n", "2000", "--solver", "none", "--steps", "1",
                                                "--snapshot", "full.h5"], 1, "No space left on device",
           prep=lambda d: os.symlink("/dev/full", os.path.join(d, "full.h5")), allow_files=("full.h5",))
