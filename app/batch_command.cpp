@@ -90,15 +90,17 @@ struct OutputFailure {
 // (issue 20 item 8: priced by every row, the plan was 2.4x the peak of a
 // Plummer sphere on the 256 mesh): a restart's or an --ic file's, read once
 // more here (the run reads the file again when it builds its System), or a
-// scene's, streamed twice without holding it. Made only if the plan could
-// fit at all (with no row occupied): otherwise it is refused whatever the
-// occupancy, and a long read or generation would only delay that.
+// scene's, streamed twice without holding it. The occupancy prices what
+// becomes resident; the solver still allocates its whole mesh (the force
+// mesh's untouched pages are address space, not memory), and the System
+// refuses a run whose allocations exceed the limit (System's own plan
+// check, with the bound) whatever the particles occupy. So a run whose
+// bound does not fit keeps the bound's plan, and is refused by it, as the
+// run itself would be (a 1024^3 mesh: 56 GiB allocated, "class 7"), with
+// no read or generation first.
 std::optional<PmOccupancy> starting_occupancy(const SimConfig& cfg, const std::string& restart,
-                                              const std::vector<ParticleRecord>& ic_records, RunShape shape) {
+                                              const std::vector<ParticleRecord>& ic_records, const RunShape& shape) {
   if (cfg.solver != "pm" || cfg.force.periodic) return std::nullopt;
-  PmOccupancy empty;
-  empty.grid = cfg.force.grid;
-  shape.pm_occupancy = empty;
   if (!plan_run(shape).fits()) return std::nullopt;
   if (!ic_records.empty()) return pm_occupancy(ic_records.data(), ic_records.size(), cfg.force.grid);
   if (restart.empty() && cfg.ic_file.empty())
