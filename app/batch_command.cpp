@@ -38,6 +38,7 @@
 #include "sim/layouts/particle_store.hpp"
 #include "sim/memory/tracker.hpp"
 #include "sim/memory_plan.hpp"
+#include "sim/solvers/pm/scene_occupancy.hpp"
 #include "sim/units.hpp"
 #include "sim/message.hpp"
 #include "sim/stats.hpp"
@@ -84,6 +85,35 @@ struct Segment {
 struct OutputFailure {
   std::string flag, path, error;
 };
+
+// What an isolated pm mesh touches on the positions the run starts from
+// (issue 20 item 8: priced by every row, the plan was 2.4x the peak of a
+// Plummer sphere on the 256 mesh): a restart's or an --ic file's, read once
+// more here (the run reads the file again when it builds its System), or a
+// scene's, streamed twice without holding it. The occupancy prices what
+// becomes resident; the solver still allocates its whole mesh (the force
+// mesh's untouched pages are address space, not memory), and the System
+// refuses a run whose allocations exceed the limit (System's own plan
+// check, with the bound) whatever the particles occupy. So a run whose
+// bound does not fit keeps the bound's plan, and is refused by it, as the
+// run itself would be (a 1024^3 mesh: 56 GiB allocated, "class 7"), with
+// no read or generation first.
+std::optional<PmOccupancy> starting_occupancy(const SimConfig& cfg, const std::string& restart,
+                                              const std::vector<ParticleRecord>& ic_records, const RunShape& shape) {
+  if (cfg.solver != "pm" || cfg.force.periodic) return std::nullopt;
+  if (!plan_run(shape).fits()) return std::nullopt;
+  if (!ic_records.empty()) return pm_occupancy(ic_records.data(), ic_records.size(), cfg.force.grid);
+  if (restart.empty() && cfg.ic_file.empty())
+    return pm_occupancy_of_scene(cfg.scene, cfg.particles, cfg.seed, cfg.force.grid);
+  std::vector<ParticleRecord> r;
+  if (!restart.empty())
+    r = read_restart_h5(restart).run.particles;
+  else if (is_hdf5_path(cfg.ic_file))
+    r = read_particles_h5(cfg.ic_file).particles;
+  else
+    r = read_particles_csv(cfg.ic_file);
+  return pm_occupancy(r.data(), r.size(), cfg.force.grid);
+}
 
 int run_batch(BatchOptions& o) {
   SimOptions& so = o.sim;
@@ -180,6 +210,7 @@ int run_batch(BatchOptions& o) {
   // (a device or stdout gets a temporary file first, streamed to it in 1 MB
   // pieces: nothing per particle).
   shape.output_bytes_per_particle = o.snapshot.empty() ? 0 : is_hdf5_path(o.snapshot) ? 24 : 8;
+  shape.pm_occupancy = starting_occupancy(cfg, o.snap.restart, ic_records, shape);
   if (dry_run_or_check(plan_run(shape), "this run", o.dry_run, text)) return 0;
 
   install_interrupt_handlers();

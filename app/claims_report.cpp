@@ -37,7 +37,7 @@ Json spread_json(const Spread& s) {
 }
 Json paired_json(const PairedVerdict& v) {
   return Json{{"outcome", outcome_key(v.outcome)}, {"ratio", v.ratio}, {"ci_low", v.lo}, {"ci_high", v.hi},
-              {"coverage", v.coverage}, {"pairs", v.pairs}, {"text", v.text}};
+              {"coverage", v.coverage}, {"pairs", v.pairs}, {"processes", v.processes}, {"text", v.text}};
 }
 
 Json model_json(const ModelFigures& m) {
@@ -121,9 +121,10 @@ int run_claims_report(const ClaimsOptions& o) {
   // CPUs and each other's timings.
   std::vector<InterpreterRun> runs;
   for (std::size_t k = 0; k < pythons.size(); ++k) {
-    std::fprintf(stderr, "measuring CPython %zu/%zu: %s%s\n", k + 1, pythons.size(),
-                 one_line(pythons[k] + " " + script).c_str(), o.python_quick ? " --quick" : "");
-    const CPythonRun r = run_cpython_script(pythons[k], script, o.python_quick);
+    std::fprintf(stderr, "measuring CPython %zu/%zu: %s%s (timings from %d processes)\n", k + 1, pythons.size(),
+                 one_line(pythons[k] + " " + script).c_str(), o.python_quick ? " --quick" : "",
+                 cpython_processes(o.python_quick));
+    const CPythonRun r = run_cpython_script(pythons[k], script, o.python_quick, 600, 0, o.pairs);
     if (r.interrupted)
       if (const int rc = interrupted_status("while CPython was measured (its process group was killed)")) return rc;
     runs.push_back(InterpreterRun{pythons[k], r.ok, r.error, r.figures});
@@ -254,8 +255,13 @@ int run_claims_report(const ClaimsOptions& o) {
                             {"tracemalloc_bytes", c.measured},
                             {"difference", c.diff()}});
         x["python_objects"] = {{"version", r.figures.minor_version()}, {"shapes", std::move(shapes)}};
-        // The script's whole document, not just the figures the table uses.
+        // The script's whole document (the first process's), not just the
+        // figures the table uses, and every process's timing pairs.
         x["script_output"] = io::parse_json_text(r.figures.raw_json);
+        Json comps = Json::array();
+        for (const CPythonFigures::Comparison& c : r.figures.comparisons)
+          comps.push_back({{"id", c.id}, {"process_pairs", c.process_pairs}, {"a_ns", c.a_ns}, {"b_ns", c.b_ns}});
+        x["timing"] = {{"processes", r.figures.processes}, {"pairs", r.figures.pairs}, {"comparisons", std::move(comps)}};
       } else {
         x["error"] = r.error;
       }

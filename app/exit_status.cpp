@@ -1,26 +1,26 @@
 #include "app/exit_status.hpp"
 
 #include <iostream>
+#include <sstream>
 #include <stdexcept>
 
-#include "sim/io/csv.hpp"
 #include "sim/message.hpp"
 
 namespace slotsim::app {
 
-int exit_status_of(const std::exception& e) {
-  if (dynamic_cast<const std::invalid_argument*>(&e) || dynamic_cast<const CsvError*>(&e)) return kExitBadInput;
-  return kExitFailed;
-}
-
-int exit_status_of(const CLI::App& app, const CLI::ParseError& e) {
+int exit_status_of(const CLI::App& app, const CLI::ParseError& e, std::ostream* out, std::ostream* err,
+                   const char* prog) {
   if (const auto* rt = dynamic_cast<const CLI::RuntimeError*>(&e)) return rt->get_exit_code();
   if (e.get_exit_code() == static_cast<int>(CLI::ExitCodes::Success)) {
     // --help, --help-all, --version: CLI11 prints them and this is success.
-    return const_cast<CLI::App&>(app).exit(e);
+    std::ostringstream o, r;
+    const int code = const_cast<CLI::App&>(app).exit(e, o, r);
+    if (out) *out << o.str() << std::flush;
+    if (err) *err << r.str() << std::flush;
+    return code;
   }
   // One line, not CLI11's usage dump: scripts read stderr.
-  std::cerr << "slotsim: error: " << one_line(e.what()) << " (see --help)\n";
+  if (err) *err << prog << ": error: " << one_line(e.what()) << " (see --help)\n" << std::flush;
   return kExitBadInput;
 }
 

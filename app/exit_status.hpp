@@ -8,29 +8,30 @@
 #include <CLI/CLI.hpp>
 #include <exception>
 #include <functional>
+#include <iostream>
+
+#include "sim/exit_status.hpp"
 
 namespace slotsim::app {
 
-enum ExitStatus : int {
-  kExitOk = 0,
-  kExitFailed = 1,    // refused or failed at run time: memory plan, I/O (a full disk), out of memory
-  kExitBadInput = 2,  // bad input: a flag, an input file, a script
-  kExitDiverged = 3,  // the run produced a non-finite value (outputs written, marked "diverged")
-};
-// Interrupted by SIGINT / SIGTERM, outputs written marked "interrupted".
-constexpr int exit_interrupted(int sig) { return 128 + sig; }
-
-// The status of an exception escaping a command: std::invalid_argument and
-// the input-file errors (CsvError, SnapshotError) are bad input (the GUI
-// turns a ScriptError into std::invalid_argument); everything else (MemoryRefused, io::OutputError, bad_alloc, any
-// other) is a run-time failure.
-int exit_status_of(const std::exception& e);
+// The table itself is sim/exit_status.hpp (slotsim-mpi and dist/ apply it
+// too); these names are the front end's.
+using slotsim::ExitStatus;
+using slotsim::exit_interrupted;
+using slotsim::exit_status_of;
+using slotsim::kExitBadInput;
+using slotsim::kExitDiverged;
+using slotsim::kExitFailed;
+using slotsim::kExitOk;
 
 // The status of a CLI11 parse error: its own help/version requests are 0,
 // CLI::RuntimeError carries a command's status (run_guarded's), every other
 // kind (unknown flag, missing value, conversion, validation, ...) is bad
-// input. Prints the help, or one error line, as CLI11 would.
-int exit_status_of(const CLI::App& app, const CLI::ParseError& e);
+// input. Prints the help (to `out`), or one error line (to `err`, starting
+// "PROG: error: "), as CLI11 would; slotsim-mpi passes rank 0's streams, or
+// none on the other ranks, which parsed the same line and fail alike.
+int exit_status_of(const CLI::App& app, const CLI::ParseError& e, std::ostream* out = &std::cout,
+                   std::ostream* err = &std::cerr, const char* prog = "slotsim");
 
 // Parses argv and runs the chosen command's callback, returning the
 // process's exit status. Everything main() does besides registering the

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Issue 20, item 8: --dry-run's plan against the real peak RSS (slotsim and
 # its HDF5 reader child, bench/peak_rss.py) for the cases the issue found
-# wrong, and for a restart of each solver. Prints a Markdown table.
+# wrong, and for a restart of each solver, plus fresh pm runs (the pm plan
+# is priced by the occupancy of the starting positions). Prints a Markdown
+# table.
 #   bench/peak_rss_table.sh [BUILD_DIR]    (default: build)
 # Sizes are the issue's where they fit a 2-core machine in well under a
 # minute each (pm grid 256, --ic at 4M, shared-keys at 2M); the restarts use
@@ -24,6 +26,8 @@ echo "| case | planned | peak RSS | peak / plan | load |"
 echo "|---|---:|---:|---:|---:|"
 $P --row "restart of a dict run, pm grid 256, 100k (plummer)" -- "$S" batch -q --restart "$T/pm256.h5" --steps 2
 $P --row "restart of a dict run, pm grid 256, 100k (cold-cube)" -- "$S" batch -q --restart "$T/pm256-cube.h5" --steps 2
+$P --row "fresh pm grid 256, 100k (plummer)" -- "$S" batch -q --layout dict --solver pm --grid 256 -n 100000 --steps 2
+$P --row "fresh pm grid 256, 100k (cold-cube)" -- "$S" batch -q --scene cold-cube --layout dict --solver pm --grid 256 -n 100000 --steps 2
 $P --row "snapshot written to a device (HDF5, 4M, none)" -- "$S" batch -q --solver none -n 4000000 --steps 1 --snapshot "$T/device.h5"
 $P --row "--ic HDF5 at 4M (none)" -- "$S" batch -q --solver none --ic "$T/none4m.h5" --steps 1
 $P --row "shared-keys with __dict__ read at 2M (none)" -- "$S" batch -q --solver none --layout shared-keys --read-dict all -n 2000000 --steps 1

@@ -298,7 +298,7 @@ doc += ["## Targets", "", targets_md, "",
         "buckets and deposit; interpolate = interpolation and the return to source order) take %.0f ms against "
         "%.0f ms for their 176 B/particle at the row's triad bandwidth, i.e. %.1fx; the convolution (solve) %.0f ms "
         "against %.0f ms timed alone; kick+drift %.2fx their bound; the gather, which the floor does not count, "
-        "%.0f ms. On this VM the ratios also move between runs (the bandwidth a guest gets drifts; the triad is "
+        "%.0f ms (soa's solver reads its columns in place). On this VM the ratios also move between runs (the bandwidth a guest gets drifts; the triad is "
         "measured beside each row so that both sides of a ratio see the same machine state); in this run the "
         "rows' triad ranged over %.0f-%.0f GB/s at 1M (pm) and %.0f-%.0f GB/s at 10M."
         % (P10["soa"]["floor_ratio"], P["soa"]["floor_ratio"], passes_ms(P10["soa"]),

@@ -3,7 +3,7 @@
 #include <climits>
 #include <new>
 
-#include "sim/io/csv.hpp"
+#include "sim/exit_status.hpp"
 #include "sim/message.hpp"
 
 namespace slotsim::dist {
@@ -173,21 +173,15 @@ int exit_code_of(const std::exception_ptr& e, std::string& what) {
   } catch (const AgreedError& x) {
     what = x.what();
     return x.code();
-  } catch (const std::invalid_argument& x) {
-    what = x.what();
-    return 2;
-  } catch (const CsvError& x) {  // and SnapshotError: a bad input file
-    what = x.what();
-    return 2;
   } catch (const std::bad_alloc&) {
     what = "out of memory";
-    return 1;
+    return kExitFailed;
   } catch (const std::exception& x) {
     what = x.what();
-    return 1;
+    return exit_status_of(x);  // sim/exit_status.hpp: the serial front end's table
   } catch (...) {
     what = "unknown error";
-    return 1;
+    return kExitFailed;
   }
 }
 

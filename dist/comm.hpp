@@ -32,8 +32,8 @@ struct CommStats {
   std::uint64_t calls = 0;
 };
 
-// The same error on every rank: exit code (2 bad input, 1 otherwise, as the
-// serial front end's) and the one line rank 0 prints.
+// The same error on every rank: exit code (exit_code_of's, below) and the
+// one line rank 0 prints.
 class AgreedError : public std::runtime_error {
  public:
   AgreedError(int code, const std::string& what) : std::runtime_error(what), code_(code) {}
@@ -204,9 +204,11 @@ class Comm {
   CommStats stats_;
 };
 
-// The exit code of an exception, as the serial front end (run_guarded)
-// gives it: 2 for bad input (std::invalid_argument, a bad --ic or snapshot
-// file), 1 otherwise. `what` gets the one line to print.
+// The exit code of an exception from the one table (sim/exit_status.hpp,
+// which the serial front end's run_guarded applies too): 2 for bad input
+// (std::invalid_argument, a bad --ic or snapshot file), 1 otherwise (a
+// failed output: io::OutputError); an AgreedError keeps its code. `what`
+// gets the one line to print.
 int exit_code_of(const std::exception_ptr& e, std::string& what);
 
 // Runs body() on every rank. If it throws on any rank, every rank throws

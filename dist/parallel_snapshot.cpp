@@ -18,7 +18,9 @@
 #include "dist/exact_potential.hpp"
 #include "sim/io/hdf5_common.hpp"  // h5::reason(): both writers word an HDF5 failure alike
 #include "sim/io/output_file.hpp"
+#include "sim/exit_status.hpp"
 #include "sim/kernels.hpp"
+#include "sim/message.hpp"
 #include "sim/layouts/particle_store.hpp"
 
 namespace slotsim::dist {
@@ -33,7 +35,7 @@ class Handle {
  public:
   using Closer = herr_t (*)(hid_t);
   Handle(hid_t id, Closer c, const std::string& path, const std::string& what) : id_(id), close_(c) {
-    if (id_ < 0) throw SnapshotError(path + ": " + what + ": " + h5::reason());
+    if (id_ < 0) throw io::OutputError(path + ": " + what + ": " + h5::reason());
   }
   Handle(const Handle&) = delete;
   Handle& operator=(const Handle&) = delete;
@@ -57,7 +59,8 @@ class Writer {
  public:
   Writer(Comm& comm, const std::string& path, std::size_t n, std::size_t first, std::size_t count,
          std::size_t max_count)
-      : path_(path),
+      : comm_(comm),
+        path_(path),
         n_(n),
         first_(first),
         count_(count),
@@ -68,7 +71,24 @@ class Writer {
 
   hid_t file() const { return file_; }
   void check(herr_t rc, const std::string& what) const {
-    if (rc < 0) throw SnapshotError(path_ + ": " + what + ": " + h5::reason());
+    if (rc < 0) throw io::OutputError(path_ + ": " + what + ": " + h5::reason());
+  }
+  // A dataset write that failed on this rank (each rank writes its own
+  // rows: a full disk, a file-size limit, an I/O error reach only the ranks
+  // that write). libhdf5's collective write does not survive it: this rank
+  // leaves the write early while the others wait inside it for this one,
+  // so no agreement can follow (an Allreduce here, and a throw into the
+  // collective H5Fclose before it, both hung the job: mpi_exit, under a
+  // file-size limit). As run_guarded_mpi does with an error one rank saw
+  // alone: one line, the temporary removed, and MPI_Abort ends every rank
+  // with the status of a failed output (1).
+  void write_or_abort(herr_t rc, const std::string& what) const {
+    if (rc >= 0) return;
+    const std::string line = one_line(path_ + ": " + what + ": " + h5::reason());
+    std::fprintf(stderr, "slotsim-mpi: error on rank %d: %s (ending every rank)\n", comm_.rank(), line.c_str());
+    std::fflush(stderr);
+    std::remove(path_.c_str());
+    MPI_Abort(comm_.get(), kExitFailed);
   }
   Handle group(hid_t loc, const char* name) {
     return Handle(H5Gcreate2(loc, name, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), H5Gclose, path_,
@@ -108,13 +128,13 @@ class Writer {
         const hsize_t start[2] = {hsize_t(first_ + k0), 0}, cnt[2] = {hsize_t(k1 - k0), hsize_t(cols)};
         check(H5Sselect_hyperslab(space, H5S_SELECT_SET, start, nullptr, cnt, nullptr), "hyperslab");
         Handle mem(H5Screate_simple(rank, cnt, nullptr), H5Sclose, path_, "dataspace");
-        check(H5Dwrite(d, type, mem, space, dxpl_, buf.data()), std::string("cannot write ") + name);
+        write_or_abort(H5Dwrite(d, type, mem, space, dxpl_, buf.data()), std::string("cannot write ") + name);
       } else {
         // Nothing of this slab here: join the collective write with none.
         check(H5Sselect_none(space), "selection");
         Handle mem(H5Scopy(space), H5Sclose, path_, "dataspace");
         check(H5Sselect_none(mem), "selection");
-        check(H5Dwrite(d, type, mem, space, dxpl_, buf.data()), std::string("cannot write ") + name);
+        write_or_abort(H5Dwrite(d, type, mem, space, dxpl_, buf.data()), std::string("cannot write ") + name);
       }
     }
   }
@@ -122,7 +142,7 @@ class Writer {
     check(H5Lcreate_hard(from_loc, from, to_loc, to, H5P_DEFAULT, H5P_DEFAULT), std::string("link ") + to);
   }
   void close() {
-    if (!file_.close()) throw SnapshotError(path_ + ": cannot finish writing (disk full?): " + h5::reason());
+    if (!file_.close()) throw io::OutputError(path_ + ": cannot finish writing (disk full?): " + h5::reason());
   }
 
  private:
@@ -131,13 +151,17 @@ class Writer {
     check(H5Pset_dxpl_mpio(dxpl_, H5FD_MPIO_COLLECTIVE), "collective transfers");
     return H5Fcreate(path_.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, fapl_);
   }
+  Comm& comm_;
   std::string path_;
   std::size_t n_, first_, count_, slabs_;
   Handle fapl_, dxpl_, file_;
 };
 
 // The refusal of a state the reader would refuse, agreed: every rank finds
-// its first bad particle, the lowest id wins.
+// its first bad particle, the lowest id wins. Like every failure of the
+// writer, an io::OutputError, as the serial writer's (hdf5_snapshot.cpp):
+// a run-time failure (exit status 1), not bad input; SnapshotError, which
+// this file once threw here, is the reader's class (exit status 2).
 void refuse_bad_values(Comm& comm, const std::string& path, DistSystem& sys) {
   const ParticleStore& st = sys.local().store();
   std::int64_t bad = INT64_MAX;
@@ -158,7 +182,7 @@ void refuse_bad_values(Comm& comm, const std::string& path, DistSystem& sys) {
   if (lowest == INT64_MAX) return;
   const std::int64_t from = comm.min(std::int64_t(bad == lowest ? comm.rank() : comm.size()));
   comm.bcast(what, static_cast<int>(from));
-  throw SnapshotError(path + ": " + what);
+  throw io::OutputError(path + ": " + what);
 }
 
 // Fills local rows [k0, k1) of an (n, 3) buffer with attributes A0..A0+2.

@@ -26,7 +26,7 @@
 namespace slotsim::dist {
 
 // Collective. `state_hash` is DistSystem::state_hash() of the state written.
-// Refuses (SnapshotError on every rank, nothing written) a state the reader
+// Refuses (io::OutputError on every rank, nothing written) a state the reader
 // would refuse: a non-finite value or a mass <= 0, naming the particle with
 // the lowest id. Returns the file's size in bytes (on every rank).
 // `status` is /slotsim/status, as write_snapshot_h5's ("interrupted" after

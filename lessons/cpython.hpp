@@ -7,6 +7,8 @@
 #include <string_view>
 #include <vector>
 
+#include "lessons/verdict.hpp"
+
 namespace slotsim {
 
 // A timing over repeats, in ns per operation: a median with its spread,
@@ -51,16 +53,21 @@ struct CPythonFigures {
   // 7-field shapes, plain (a) against slotted (b), as interleaved pairs of
   // timeit blocks (lessons/verdict.hpp decides): ids "read", "update",
   // "read_touched", "update_touched" (a = the plain instance after reading
-  // its __dict__).
+  // its __dict__). The pairs come from `processes` interpreter processes
+  // (run_cpython_script), one after the other in a_ns / b_ns.
   struct Comparison {
     std::string id, a, b, stmt;
-    long long number = 0;             // loops per block
-    std::vector<double> a_ns, b_ns;   // ns per statement, one per pair
+    long long number = 0;             // loops per block (the first process's; each calibrates its own)
+    std::vector<double> a_ns, b_ns;   // ns per statement, one per pair, process by process
+    std::vector<int> process_pairs;   // pairs per process, in order (sums to a_ns.size())
+    // The pairs split by process, for decide_faster_by_process.
+    std::vector<ProcessPairs> by_process() const;
   };
   std::vector<Comparison> comparisons;
   const Comparison* comparison(std::string_view id) const;
   std::string timer, timing_method;  // "thread_time" (3.7+) or "process_time" (3.6)
-  int unroll = 0, pairs = 0;
+  int unroll = 0, pairs = 0;         // pairs: per comparison, over all processes
+  int processes = 1;                 // interpreter processes the timings came from
   double loop_overhead_ns = 0;       // the unrolled loop's own cost per statement
   bool attr_error_raised = false;
   std::string attr_error_type, attr_error_message;
@@ -88,6 +95,16 @@ inline constexpr int kMeasureSchema = 2;
 // mistyped field, so a script/reader mismatch is one clear line.
 CPythonFigures parse_cpython_figures(std::string_view json);
 
+// A `--timing-only` document (or the timing part of a whole one): schema,
+// "python", "timing" and "load" only; the rest of CPythonFigures is empty.
+CPythonFigures parse_cpython_timing(std::string_view json);
+
+// Appends the timings of one more process of the same interpreter to
+// `into` (the pairs of each comparison, processes + 1, the later load).
+// Throws io::JsonError when `more` is another interpreter or lacks one of
+// into's comparisons (a mixed-up run must not become a verdict).
+void merge_process_timing(CPythonFigures& into, const CPythonFigures& more);
+
 // "python3": the one on PATH (posix_spawnp looks it up).
 std::string default_python();
 
@@ -103,12 +120,22 @@ struct CPythonRun {
   CPythonFigures figures;
 };
 
-// Runs `python script [--quick]` once (no shell: the path is passed as is,
-// a bare name is looked up on PATH) through io::run_child (its own process
-// group, output capped, killed with its children at the deadline or on
-// SIGINT/SIGTERM), and parses stdout. Never throws: a missing interpreter
-// is a normal outcome the report states. One call is one interpreter run.
+// Runs `python script [--quick] --pairs P` (no shell: the path is passed as
+// is, a bare name is looked up on PATH) through io::run_child (its own
+// process group, output capped, killed with its children at the deadline
+// or on SIGINT/SIGTERM), and parses stdout; then `processes - 1` more
+// processes with --timing-only, one after the other, and merges their
+// pairs (merge_process_timing). Each process gets its own random
+// PYTHONHASHSEED, so even a user's fixed PYTHONHASHSEED cannot make them
+// one process repeated. P = ceil(pairs / processes): the pairs are spread
+// over the processes, not multiplied (lessons/verdict.hpp says why).
+// processes 0: kCPythonProcesses, or 3 with quick (9 pairs, too few
+// processes for a verdict: quick is for tests of the plumbing). timeout_s
+// is for the whole run, every process (600 s: one process had 300). Never throws: a missing interpreter is a normal
+// outcome the report states; any process failing fails the run.
+// The default number of processes: kCPythonProcesses, or 3 with quick.
+inline int cpython_processes(bool quick) { return quick ? 3 : kCPythonProcesses; }
 CPythonRun run_cpython_script(const std::string& python, const std::string& script, bool quick,
-                              double timeout_s = 300);
+                              double timeout_s = 600, int processes = 0, int pairs = kDefaultPairs);
 
 }  // namespace slotsim

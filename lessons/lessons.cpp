@@ -494,8 +494,10 @@ SpeedVerdict speed_verdict(const CPythonFigures& f, bool touched) {
     v.text = "not measured";
     return v;
   }
-  v.read = decide_faster(r->a_ns, r->b_ns);
-  v.update = decide_faster(u->a_ns, u->b_ns);
+  // The process is the unit (lessons/verdict.hpp): a document from one
+  // process decides nothing, however tight its pairs.
+  v.read = decide_faster_by_process(r->by_process());
+  v.update = decide_faster_by_process(u->by_process());
   v.outcome = both(v.read.outcome, v.update.outcome);
   v.text = outcome_text(v.outcome) + ": " + speed_detail(v.read, v.update);
   return v;

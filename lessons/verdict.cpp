@@ -26,36 +26,38 @@ double binom_cdf_half(int n, int k) {
 
 }  // namespace
 
-PairedVerdict decide_faster(const std::vector<double>& a, const std::vector<double>& b) {
-  if (a.size() != b.size()) throw std::invalid_argument("decide_faster: the two sides need one sample per pair");
-  PairedVerdict v;
-  v.pairs = int(a.size());
-  if (a.empty()) {
-    v.text = "no samples";
-    return v;
-  }
+namespace {
+
+// The pair ratios a/b, checked.
+std::vector<double> ratios(const std::vector<double>& a, const std::vector<double>& b, const char* who) {
+  if (a.size() != b.size()) throw std::invalid_argument(std::string(who) + ": the two sides need one sample per pair");
   std::vector<double> q;
   q.reserve(a.size());
   for (std::size_t k = 0; k < a.size(); ++k) {
     if (!(a[k] > 0) || !(b[k] > 0) || !std::isfinite(a[k]) || !std::isfinite(b[k]))
-      throw std::invalid_argument("decide_faster: samples must be positive and finite");
+      throw std::invalid_argument(std::string(who) + ": samples must be positive and finite");
     q.push_back(a[k] / b[k]);
   }
+  return q;
+}
+
+// The sign-test interval and the outcome over `q` (one value per
+// independent unit: a pair, or a process's median), into v. `units` names
+// them in the text ("31 pairs", "12 processes, 36 pairs").
+void decide_units(std::vector<double> q, const std::string& units, PairedVerdict& v) {
   std::sort(q.begin(), q.end());
   v.ratio = median_of(q);
-  v.median_a = median_of(a);
-  v.median_b = median_of(b);
-  const int n = v.pairs;
+  const int n = int(q.size());
   // The largest j (1-based) with P(X <= j-1) <= alpha/2.
   const double half_alpha = (1 - kConfidence) / 2;
   int j = 0;
   while (j + 1 <= n / 2 && binom_cdf_half(n, j) <= half_alpha) ++j;
-  char buf[160];
+  char buf[200];
   if (j == 0) {
     v.outcome = Outcome::Unresolved;
-    std::snprintf(buf, sizeof buf, "%.2fx (%d pairs: too few for a 99%% interval)", v.ratio, n);
+    std::snprintf(buf, sizeof buf, "%.2fx (%s: too few for a 99%% interval)", v.ratio, units.c_str());
     v.text = buf;
-    return v;
+    return;
   }
   v.lo = q[std::size_t(j - 1)];
   v.hi = q[std::size_t(n - j)];
@@ -66,8 +68,47 @@ PairedVerdict decide_faster(const std::vector<double>& a, const std::vector<doub
     v.outcome = Outcome::DoesNotHold;
   else
     v.outcome = Outcome::Unresolved;
-  std::snprintf(buf, sizeof buf, "%.2fx (99%% CI %.2f-%.2f, %d pairs)", v.ratio, v.lo, v.hi, n);
+  std::snprintf(buf, sizeof buf, "%.2fx (99%% CI %.2f-%.2f, %s)", v.ratio, v.lo, v.hi, units.c_str());
   v.text = buf;
+}
+
+}  // namespace
+
+PairedVerdict decide_faster(const std::vector<double>& a, const std::vector<double>& b) {
+  std::vector<double> q = ratios(a, b, "decide_faster");
+  PairedVerdict v;
+  v.pairs = int(a.size());
+  if (a.empty()) {
+    v.text = "no samples";
+    return v;
+  }
+  v.median_a = median_of(a);
+  v.median_b = median_of(b);
+  decide_units(std::move(q), std::to_string(v.pairs) + " pairs", v);
+  return v;
+}
+
+PairedVerdict decide_faster_by_process(const std::vector<ProcessPairs>& processes) {
+  PairedVerdict v;
+  v.processes = int(processes.size());
+  if (processes.empty()) {
+    v.text = "no samples";
+    return v;
+  }
+  std::vector<double> medians, all_a, all_b;
+  for (const ProcessPairs& p : processes) {
+    if (p.a.empty()) throw std::invalid_argument("decide_faster_by_process: a process without pairs");
+    medians.push_back(median_of(ratios(p.a, p.b, "decide_faster_by_process")));
+    all_a.insert(all_a.end(), p.a.begin(), p.a.end());
+    all_b.insert(all_b.end(), p.b.begin(), p.b.end());
+  }
+  v.pairs = int(all_a.size());
+  v.median_a = median_of(all_a);
+  v.median_b = median_of(all_b);
+  decide_units(std::move(medians),
+               std::to_string(v.processes) + (v.processes == 1 ? " process, " : " processes, ") +
+                   std::to_string(v.pairs) + " pairs",
+               v);
   return v;
 }
 
@@ -86,10 +127,12 @@ std::string outcome_text(Outcome o) {
 }
 
 std::string verdict_rule_text() {
-  return "timings: the two sides timed in interleaved pairs (A B, then B A); verdict from a distribution-free 99% "
-         "confidence interval on the median ratio of the pairs (sign-test order statistics): holds if it lies above "
-         "1.05, does not hold if it lies below 1.02, otherwise no difference this machine can resolve; reads and "
-         "updates must both hold";
+  return std::string("timings: the two sides timed in interleaved pairs (A B, then B A); verdict from a distribution-free 99% "
+         "confidence interval on the median ratio (sign-test order statistics), over the pairs for slotsim's models ") +
+         "and over the per-process median ratios of " + std::to_string(kCPythonProcesses) +
+         " independent interpreter processes for CPython: holds if it "
+         "lies above 1.05, does not hold if it lies below 1.02, otherwise no difference this machine can resolve; "
+         "reads and updates must both hold";
 }
 
 }  // namespace slotsim

@@ -7,6 +7,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <type_traits>
 
 #include "sim/kernels.hpp"
 #include "sim/layouts/particle_store.hpp"
@@ -20,9 +21,21 @@ void System::compute_forces() {
   const std::size_t n = size();
   if (s.ax.size() != n) s.resize(n);
   auto t0 = SystemClock::now();
-  store_->visit([&](const auto& st) { kernels::gather(st, s.x.data(), s.y.data(), s.z.data(), s.m.data()); });
-  timing_.gather_ms += ms_since(t0);
+  // soa's columns already are the solver's input arrays (x, y, z, m, one
+  // contiguous double array each, in storage order): the solver reads them
+  // in place, the same values, so the same bits. Every other layout is
+  // copied out (its own gather, the layout's cost). Copying soa too, the
+  // first version, moved 64 B/particle for nothing: 21 ms of a 261 ms pm
+  // step at 10M (docs/BENCHMARKS.md). A solver only reads its Sources
+  // during accelerations(), so pointers into the store are safe here.
   Sources src{s.x.data(), s.y.data(), s.z.data(), s.m.data(), n};
+  store_->visit([&](const auto& st) {
+    if constexpr (std::is_same_v<std::decay_t<decltype(st)>, SoaStore>)
+      src = Sources{st.column(X), st.column(Y), st.column(Z), st.column(MASS), n};
+    else
+      kernels::gather(st, s.x.data(), s.y.data(), s.z.data(), s.m.data());
+  });
+  timing_.gather_ms += ms_since(t0);
   Accels acc{s.ax.data(), s.ay.data(), s.az.data()};
   SolverPhases ph;
   solver_->accelerations(src, acc, ph);

@@ -96,7 +96,13 @@ std::vector<PlanItem> run_items(const RunShape& s) {
   if (s.has_forces) {
     v.push_back({"solver arrays (x, y, z, m, ax, ay, az: 56 B/particle)", 56 * n});
     if (s.solver_items.empty())
-      v.push_back({"solver '" + s.solver + "' buffers (estimate)", solver_bytes_estimate(s.solver, s.force, s.particles)});
+      v.push_back({"solver '" + s.solver + "' buffers (estimate" +
+                       (s.pm_occupancy && s.solver == "pm" && !s.force.periodic
+                            ? ", by the occupancy of the starting positions: " +
+                                  std::to_string(s.pm_occupancy->spectrum_rows()) + " of " +
+                                  std::to_string(std::size_t(s.force.grid) * std::size_t(s.force.grid)) + " rows)"
+                            : ")"),
+                   solver_bytes_estimate(s.solver, s.force, s.particles, s.pm_occupancy ? &*s.pm_occupancy : nullptr)});
     else
       v.insert(v.end(), s.solver_items.begin(), s.solver_items.end());
   }

@@ -18,6 +18,7 @@
 
 #include "sim/layouts/layout.hpp"
 #include "sim/layouts/python_era.hpp"
+#include "sim/solvers/pm/occupancy.hpp"
 #include "sim/solvers/solver.hpp"
 
 namespace slotsim {
@@ -89,6 +90,10 @@ struct RunShape {
   // solver_bytes_estimate's figure: a distributed run's per-rank solver
   // (dist/), whose buffers are not the serial solver's on `particles`.
   std::vector<PlanItem> solver_items;
+  // What an isolated pm mesh touches on the positions the run starts from,
+  // where they are known before it (a restart, an --ic file): the plan
+  // prices the mesh by it (solver_bytes_estimate) instead of by every row.
+  std::optional<PmOccupancy> pm_occupancy;
 };
 
 MemoryPlan plan_run(const RunShape& s);

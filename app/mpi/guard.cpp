@@ -6,6 +6,10 @@
 
 namespace slotsim::app::mpi {
 
+// The status of either kind comes from the one table (sim/exit_status.hpp,
+// through dist::exit_code_of, which also made an AgreedError's code): the
+// same statuses as the serial run_guarded, for the same exceptions.
+
 int run_guarded_mpi(dist::Comm& comm, const char* cmd, const std::function<int()>& body) {
   try {
     return body();

@@ -3,7 +3,8 @@
 // differs is in docs/DISTRIBUTED.md. Every rank parses the same command
 // line; rank 0 alone prints help, errors and reports.
 //
-// Errors end every rank the same way: an error agreed by all ranks
+// Exit statuses are the serial slotsim's (one table, sim/exit_status.hpp
+// and app/exit_status.hpp). Errors end every rank the same way: an error agreed by all ranks
 // (dist::AgreedError) is printed once, by rank 0, and every rank exits
 // with its code after MPI_Finalize. An error only one rank saw outside an
 // agreement would leave the others waiting in a collective call: that rank
@@ -14,8 +15,8 @@
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
-#include <sstream>
 
+#include "app/exit_status.hpp"
 #include "app/mpi/commands.hpp"
 #include "dist/comm.hpp"
 #include "sim/message.hpp"
@@ -40,9 +41,6 @@ int main(int argc, char** argv) {
     slotsim::dist::Comm comm(MPI_COMM_WORLD);
     CLI::App app{"slotsim-mpi: slotsim's batch and bench across MPI ranks (same flags, same bits as slotsim)"};
     app.require_subcommand(1, 1);
-    app.failure_message([](const CLI::App*, const CLI::Error& e) {
-      return "slotsim-mpi: error: " + slotsim::one_line(e.what()) + " (see --help)\n";
-    });
     int run_code = 0;
     slotsim::app::mpi::register_batch(app, comm, run_code);
     slotsim::app::mpi::register_bench(app, comm, run_code);
@@ -51,13 +49,10 @@ int main(int argc, char** argv) {
       code = run_code;
     } catch (const CLI::ParseError& e) {
       // Every rank parsed the same arguments and failed alike: rank 0
-      // speaks, all exit with the code.
-      std::ostringstream out, err;
-      code = app.exit(e, out, err);
-      if (comm.root()) {
-        std::cout << out.str() << std::flush;
-        std::cerr << err.str() << std::flush;
-      }
+      // speaks, all exit with the serial front end's status (the one table,
+      // app/exit_status.hpp: 2 for a bad flag, never CLI11's 104-114).
+      code = slotsim::app::exit_status_of(app, e, comm.root() ? &std::cout : nullptr,
+                                          comm.root() ? &std::cerr : nullptr, "slotsim-mpi");
     }
   }
   MPI_Finalize();

@@ -20,7 +20,13 @@ that declares no __slots__; and an empty class, plain and slotted):
     each pair times the two sides back to back (A B, then B A in the next
     pair), each sample a block of statements unrolled ten times, in CPU time
     of this thread. The decision (a confidence interval on the ratio) is
-    taken by slotsim (lessons/verdict.hpp), one rule for every timing;
+    taken by slotsim (lessons/verdict.hpp), one rule for every timing.
+    slotsim runs this script in several processes (distinct PYTHONHASHSEED
+    values) and decides on the per-process figures: everything fixed at an
+    interpreter's start (hash seed, ASLR, where the objects landed) is
+    shared by all pairs of one process, so one process is one sample of it.
+    The timings run first, on a fresh interpreter, so the process that also
+    measures bytes times under the same conditions as the others;
   * the 10M-instance dict figure, scaled from the sample with the scale
     stated, the AttributeError text, the inheritance rule and the '__dict__'
     escape hatch.
@@ -33,6 +39,8 @@ allocated during it).
 
 --quick uses small N and few pairs (a few seconds at most) for the tests;
 the figures are then rougher, and the JSON says which mode ran.
+--timing-only prints only "schema", "python", "mode" ("timing-only"),
+"timing" and "load": the extra processes' share of the pairs.
 """
 import sys
 
@@ -201,15 +209,18 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="small N and few pairs (seconds), for tests")
     ap.add_argument("-n", type=int, default=None, help="instances per shape (default 100000, quick 5000)")
-    ap.add_argument("--pairs", type=int, default=None, help="timing pairs per comparison (default 31, quick 9)")
+    ap.add_argument("--pairs", type=int, default=None,
+                    help="timing pairs per comparison in this process (default 31, quick 9)")
+    ap.add_argument("--timing-only", action="store_true",
+                    help="measure the timings only (one of several processes slotsim runs)")
     a = ap.parse_args()
     n = a.n or (5000 if a.quick else 100000)
     pairs = a.pairs or (9 if a.quick else 31)
     block_s = 0.002 if a.quick else 0.01
     if n < 1:
         ap.error("-n must be positive")
-    if pairs < 8:
-        ap.error("--pairs must be at least 8 (fewer cannot reach the 99% interval slotsim's rule uses)")
+    if pairs < 1:
+        ap.error("--pairs must be positive")
 
     load_before = loadavg()
     doc = {
@@ -219,14 +230,56 @@ def main():
             "version_info": list(sys.version_info[:3]),
             "implementation": sys.implementation.name,
             "executable": sys.executable,
+            "hash_seed": os.environ.get("PYTHONHASHSEED"),
         },
-        "mode": "quick" if a.quick else "full",
+        "mode": "timing-only" if a.timing_only else "quick" if a.quick else "full",
         "instances": n,
         "cpus": os.cpu_count(),
         "shapes": [],
     }
 
     classes = {k: make_classes(k) for k in (3, 7)}
+    # Timings first, on a fresh interpreter (see the top), on the 7-field
+    # shapes, one instance each (the attribute caches
+    # of a specialising interpreter see one type, as in a hot loop): plain
+    # against slotted, reads and updates, and once more after reading the
+    # plain instance's __dict__ (from 3.11 its reads then go through a dict).
+    plain = classes[7]["plain"](*[SHARED] * 7)
+    slots = classes[7]["slots"](*[SHARED] * 7)
+    touched = classes[7]["plain"](*[SHARED] * 7)
+    touched.__dict__
+    comparisons = []
+    for cid, a_kind, a_obj, stmt in (("read", "plain", plain, "o.x"), ("update", "plain", plain, "o.x = v"),
+                                     ("read_touched", "plain_touched", touched, "o.x"),
+                                     ("update_touched", "plain_touched", touched, "o.x = v")):
+        ta, tb = make_timer(stmt, a_obj), make_timer(stmt, slots)
+        number = calibrate(tb, block_s)
+        ta.timeit(number)  # warm both (and a specialising interpreter's caches)
+        tb.timeit(number)
+        sa, sb = paired(ta, tb, number, pairs)
+        comparisons.append({"id": cid, "a": a_kind, "b": "slots", "stmt": stmt, "number": number,
+                            "a_ns": sa, "b_ns": sb})
+    lo = make_timer("o", plain)
+    number = calibrate(lo, block_s)
+    overhead = sorted(lo.timeit(number) * 1e9 / (number * UNROLL) for _ in range(5))
+    timing = {
+        "method": "paired timeit blocks, A B then B A, {0} statements per loop, CPU time (time.{1})".format(
+            UNROLL, TIMER_NAME),
+        "timer": TIMER_NAME,
+        "unroll": UNROLL,
+        "pairs": pairs,
+        "comparisons": comparisons,
+        "loop_overhead_ns": overhead[len(overhead) // 2],
+    }
+
+    if a.timing_only:
+        doc = {k: doc[k] for k in ("schema", "python", "mode")}
+        doc["timing"] = timing
+        doc["load"] = {"before": load_before, "after": loadavg(), "cpus": os.cpu_count()}
+        json.dump(doc, sys.stdout, indent=1)
+        sys.stdout.write("\n")
+        return
+
     for nf in (3, 7):
         for kind in KINDS:
             cls = classes[nf][kind]
@@ -273,38 +326,7 @@ def main():
         del holder
     doc["empty"] = empty
     doc["small_dicts_getsizeof"] = small_dict_sizes()
-
-    # Timings on the 7-field shapes, one instance each (the attribute caches
-    # of a specialising interpreter see one type, as in a hot loop): plain
-    # against slotted, reads and updates, and once more after reading the
-    # plain instance's __dict__ (from 3.11 its reads then go through a dict).
-    plain = classes[7]["plain"](*[SHARED] * 7)
-    slots = classes[7]["slots"](*[SHARED] * 7)
-    touched = classes[7]["plain"](*[SHARED] * 7)
-    touched.__dict__
-    comparisons = []
-    for cid, a_kind, a_obj, stmt in (("read", "plain", plain, "o.x"), ("update", "plain", plain, "o.x = v"),
-                                     ("read_touched", "plain_touched", touched, "o.x"),
-                                     ("update_touched", "plain_touched", touched, "o.x = v")):
-        ta, tb = make_timer(stmt, a_obj), make_timer(stmt, slots)
-        number = calibrate(tb, block_s)
-        ta.timeit(number)  # warm both (and a specialising interpreter's caches)
-        tb.timeit(number)
-        sa, sb = paired(ta, tb, number, pairs)
-        comparisons.append({"id": cid, "a": a_kind, "b": "slots", "stmt": stmt, "number": number,
-                            "a_ns": sa, "b_ns": sb})
-    lo = make_timer("o", plain)
-    number = calibrate(lo, block_s)
-    overhead = sorted(lo.timeit(number) * 1e9 / (number * UNROLL) for _ in range(5))
-    doc["timing"] = {
-        "method": "paired timeit blocks, A B then B A, {0} statements per loop, CPU time (time.{1})".format(
-            UNROLL, TIMER_NAME),
-        "timer": TIMER_NAME,
-        "unroll": UNROLL,
-        "pairs": pairs,
-        "comparisons": comparisons,
-        "loop_overhead_ns": overhead[len(overhead) // 2],
-    }
+    doc["timing"] = timing
 
     # The lecture's rules, checked on this interpreter.
     s = classes[3]["slots"](*[SHARED] * 3)

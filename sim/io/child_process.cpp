@@ -12,6 +12,7 @@
 #include <chrono>
 #include <cstring>
 #include <optional>
+#include <string_view>
 
 #include "sim/interrupt.hpp"
 #include "sim/message.hpp"
@@ -109,10 +110,23 @@ ChildResult run_child(const std::vector<std::string>& argv, const ChildLimits& l
   std::vector<char*> cargv;
   for (std::string& a : args) cargv.push_back(a.data());
   cargv.push_back(nullptr);
+  // The environment: slotsim's, minus the names limits.env sets, plus those.
+  std::vector<std::string> env_set = limits.env;
+  std::vector<char*> cenv;
+  for (char** e = environ; e && *e; ++e) {
+    const std::string_view kv(*e);
+    const std::string_view name = kv.substr(0, kv.find('='));
+    bool replaced = false;
+    for (const std::string& s : env_set)
+      replaced = replaced || (s.size() > name.size() && s.compare(0, name.size(), name) == 0 && s[name.size()] == '=');
+    if (!replaced) cenv.push_back(*e);
+  }
+  for (std::string& s : env_set) cenv.push_back(s.data());
+  cenv.push_back(nullptr);
   pid_t pid = 0;
   // posix_spawnp: a bare name is looked up on PATH; glibc reports a failed
   // exec as the return value.
-  const int rc = ::posix_spawnp(&pid, args[0].c_str(), &fa, &attr, cargv.data(), environ);
+  const int rc = ::posix_spawnp(&pid, args[0].c_str(), &fa, &attr, cargv.data(), cenv.data());
   posix_spawn_file_actions_destroy(&fa);
   posix_spawnattr_destroy(&attr);
   ::close(out[1]);

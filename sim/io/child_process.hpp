@@ -30,6 +30,11 @@ struct ChildLimits {
   std::size_t stderr_tail = 64u << 10;     // bytes kept from the end of stderr
   bool stop_on_interrupt = true;           // a SIGINT/SIGTERM flag (sim/interrupt) kills the group
   double kill_grace_s = 0.5;               // SIGTERM first, SIGKILL after this long
+  // "NAME=value" entries set in the child's environment on top of slotsim's
+  // own (replacing an inherited NAME): the CPython runs give each process
+  // its own PYTHONHASHSEED. Not a limit, but how the child is started, and
+  // every caller already passes this struct.
+  std::vector<std::string> env;
 };
 
 enum class ChildOutcome {

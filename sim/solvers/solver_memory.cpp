@@ -2,11 +2,12 @@
 
 #include <omp.h>
 
+#include <algorithm>
 #include <stdexcept>
 
 namespace slotsim {
 
-double solver_bytes_estimate(std::string_view solver, const ForceParams& p, std::size_t n) {
+double solver_bytes_estimate(std::string_view solver, const ForceParams& p, std::size_t n, const PmOccupancy* occ) {
   const double np = double(n);
   if (solver == "pm") {
     const double g = p.grid, g3 = g * g * g;
@@ -14,7 +15,16 @@ double solver_bytes_estimate(std::string_view solver, const ForceParams& p, std:
     // (periodic: g^2 (g/2 + 1)); the spectrum of the z pass: isolated, of
     // the doubled mesh, ~2 g^3 doubles; periodic (g/2 + 1) g^2 complex.
     // Per particle: 4 doubles of fractions and mass, 2 uint32 (cells, index).
-    const double mesh = p.periodic ? (24 + 8 + 4 + 8) * g3 + 24 * g * g : (24 + 8 + 8 + 16) * g3;
+    double mesh = p.periodic ? (24 + 8 + 4 + 8) * g3 + 24 * g * g : (24 + 8 + 8 + 16) * g3;
+    if (occ && !p.periodic && occ->grid == p.grid) {
+      // Isolated, the positions known (occupancy.hpp): the force pages the
+      // gradient writes and the spectrum's rows, in place of their bounds
+      // (24 g^3 and 16 g^3), with kPmOccupancyHeadroom for the mesh refitted
+      // to moving particles in the steps that follow.
+      const double spectrum = 16 * (g + 1) * double(occ->spectrum_rows());
+      // Never above the allocation itself (a filled mesh: the bound).
+      mesh = (8 + 8) * g3 + std::min(kPmOccupancyHeadroom * (occ->force_bytes + spectrum), (24 + 16) * g3);
+    }
     const double rows = 32 * g * g;
     const double threads = omp_get_max_threads();
     const double work = threads * 8 * (2 * g * (g + 2) * 2 + 4 * 16 * 2 * g);  // per-thread FFT lines and slabs

@@ -7,11 +7,24 @@
 #include <cstddef>
 #include <string_view>
 
+#include "sim/solvers/pm/occupancy.hpp"
 #include "sim/solvers/solver.hpp"
 
 namespace slotsim {
 
-double solver_bytes_estimate(std::string_view solver, const ForceParams& p, std::size_t n);
+// With `occ` (the positions known before the run: a restart's or an --ic
+// file's), an isolated pm mesh is priced by what those positions touch
+// (sim/solvers/pm/occupancy.hpp) instead of every row: a Plummer sphere on
+// the 256 mesh peaked at 0.42 of the bound.
+double solver_bytes_estimate(std::string_view solver, const ForceParams& p, std::size_t n,
+                             const PmOccupancy* occ = nullptr);
+// The occupancy-priced pm buffers are planned at this multiple of what the
+// positions at plan time touch. The mesh is refitted to the particles every
+// step; a system in equilibrium keeps its occupancy within a few percent
+// (the table in docs/RELIABILITY.md), and one that spreads out far past
+// that is what the plan's own margin (its limit is 90% of what is
+// available) is left to absorb.
+inline constexpr double kPmOccupancyHeadroom = 1.10;
 
 // Whether that solver computes potentials (Solver::has_potentials), asked
 // of the solver itself rather than listed again here; building one

@@ -63,7 +63,7 @@ def serial(args, cwd):
 
 
 def mpi(np, args, cwd, timeout=120, wrap=None, env_extra=None):
-    pre = [wrap] if wrap else []
+    pre = (wrap if isinstance(wrap, list) else [wrap]) if wrap else []
     return run([ARGS.mpirun, "-q", "--oversubscribe", "-np", str(np)] + pre + [ARGS.mpi] + args, cwd, timeout,
                env_extra)
 
@@ -234,16 +234,17 @@ def rank_codes_env(codes):
     return {"RANK_EXIT_DIR": codes, "OMPI_MCA_orte_abort_on_non_zero_status": "0"}
 
 
-def fault(base, name, np, args, want_code, want_text, prep=None, allow_files=()):
+def fault(base, name, np, args, want_code, want_text, prep=None, allow_files=(), wrap=()):
     """A refusal or fault: ends in 30 s, one line on stderr naming it, the
-    same exit code on every rank, nothing written."""
+    same exit code on every rank, nothing written. `wrap`: a command each
+    rank runs under (inside rank_exit.sh)."""
     d = fresh_dir(base, name)
     codes = fresh_dir(base, name + "-codes")
     if prep:
         prep(d)
     before = set(os.listdir(d))
     try:
-        p = mpi(np, args, d, timeout=30, wrap=ARGS.rank_exit, env_extra=rank_codes_env(codes))
+        p = mpi(np, args, d, timeout=30, wrap=[ARGS.rank_exit] + list(wrap), env_extra=rank_codes_env(codes))
     except subprocess.TimeoutExpired:
         check(False, f"{name}: ended within 30 s")
         return None
@@ -278,7 +279,7 @@ def make_blowup_csv(d):
 
 def group_faults(base):
     out = ["--json", "out.json", "--snapshot", "out.h5", "--csv", "out.csv"]
-    fault(base, "bad-flag", 3, ["batch", "--bogus"], 109, "--bogus")
+    fault(base, "bad-flag", 3, ["batch", "--bogus"], 2, "--bogus")
     fault(base, "bad-value", 3, ["batch", "--steps", "x"] + out, 2, "--steps 'x'")
     fault(base, "missing-file", 3, ["batch", "--ic", "nope.csv"] + out, 2, "nope.csv")
     fault(base, "pm-too-many-ranks", 9, ["batch", "--solver", "pm", "--grid", "16"] + out, 2, "at most 8 ranks")
@@ -354,6 +355,50 @@ def group_faults(base):
     check(os.listdir(d) == [], f"sigkill: nothing written ({os.listdir(d)})")
 
 
+# Each rank under a file-size limit (with SIGXFSZ ignored, so a write past it
+# fails with EFBIG instead of killing the rank): the run-time failure of a
+# write that the checks before the run cannot foresee, like a full disk,
+# without a mount. 64 blocks (32 KiB in dash's 512-byte blocks) hold Open
+# MPI's small files but not the snapshot of 2,000 particles (~130 kB).
+FSIZE_LIMIT = ["sh", "-c", 'trap "" XFSZ; ulimit -f 64; exec "$@"', "sh"]
+
+
+def group_exit(base):
+    """docs/RELIABILITY.md's exit-code table holds for slotsim-mpi: one table
+    (sim/exit_status.hpp) for both front ends, every rank the same code."""
+    # Each kind of CLI11 flag error is bad input (2), not CLI11's 104-114.
+    fault(base, "unknown-flag", 2, ["batch", "--bogus"], 2, "--bogus")
+    fault(base, "missing-value", 2, ["batch", "--steps"], 2, "--steps")
+    fault(base, "not-a-number", 2, ["batch", "--threads", "x"], 2, "--threads")
+    fault(base, "no-subcommand", 2, [], 2, "subcommand")
+    # A snapshot that cannot be written at run time is an output failure
+    # (1), as the serial writer's, not bad input: through HDF5 (the parallel
+    # writer's own error, under a file-size limit) and through the stream of
+    # a device (/dev/full).
+    # The HDF5 write fails on the rank that writes past the limit alone,
+    # inside libhdf5's collective write, which no agreement survives: that
+    # rank says so in one line and MPI_Abort ends the job with 1 (the
+    # others are killed, so only mpirun's status is checked); no hang, no
+    # temporary left.
+    d = fresh_dir(base, "snapshot-write-fails")
+    try:
+        p = mpi(2, ["batch", "-q", "-n", "2000", "--solver", "none", "--steps", "1", "--snapshot", "out.h5"], d,
+                timeout=30, wrap=FSIZE_LIMIT)
+        lines = [l for l in p.stderr.splitlines() if l.strip()]
+        print(f"     snapshot-write-fails: exit {p.returncode} in {p.seconds:.1f} s: {lines}", flush=True)
+        check(p.returncode == 1, f"snapshot-write-fails: exit 1 ({p.returncode})")
+        # One line per rank whose write failed (here rank 1, which writes
+        # the rows past the limit; each aborting rank speaks for itself).
+        check(1 <= len(lines) <= 2 and all("cannot write" in l for l in lines),
+              "snapshot-write-fails: a line per failing rank, naming the write")
+        check(os.listdir(d) == [], f"snapshot-write-fails: nothing written ({os.listdir(d)})")
+    except subprocess.TimeoutExpired:
+        check(False, "snapshot-write-fails: ended within 30 s")
+    fault(base, "snapshot-to-full-device", 2, ["batch", "-q", "-n", "2000", "--solver", "none", "--steps", "1",
+                                               "--snapshot", "full.h5"], 1, "No space left on device",
+          prep=lambda d: os.symlink("/dev/full", os.path.join(d, "full.h5")), allow_files=("full.h5",))
+
+
 def group_plan(d):
     p = mpi(3, ["batch", "--dry-run", "-n", "100000", "--solver", "bh"], d)
     require_ok(p, "np 3 --dry-run")
@@ -412,6 +457,8 @@ def main():
             group_restart(d)
         elif ARGS.group == "faults":
             group_faults(d)
+        elif ARGS.group == "exit":
+            group_exit(d)
         elif ARGS.group == "plan":
             group_plan(d)
         elif ARGS.group == "report":

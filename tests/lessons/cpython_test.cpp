@@ -131,6 +131,54 @@ TEST_CASE("cpython: a document missing a figure, or of another schema, is refuse
                        "JSON: timing read: a_ns and b_ns must be the same non-empty length", io::JsonError);
 }
 
+TEST_CASE("cpython: timing processes merge into one set of figures, split again by process") {
+  // A --timing-only document parses on its own ...
+  const CPythonFigures t = parse_cpython_timing(testing::cpython_timing_fixture(21, 14));
+  CHECK(t.version == "3.11.2");
+  CHECK(t.mode == "timing-only");
+  CHECK(t.shapes.empty());
+  CHECK(t.comparison("read")->a_ns.size() == 9);
+  CHECK(t.comparison("read")->process_pairs == std::vector<int>{9});
+  // ... and a whole document's timing part too (a stand-in interpreter may
+  // print the same whole document every time).
+  CHECK(parse_cpython_timing(testing::cpython_fixture()).comparisons.size() == 4);
+  CPythonFigures f = parse_cpython_figures(testing::cpython_fixture());
+  CHECK(f.processes == 1);
+  merge_process_timing(f, t);
+  merge_process_timing(f, parse_cpython_timing(testing::cpython_timing_fixture(22, 14)));
+  CHECK(f.processes == 3);
+  CHECK(f.pairs == 27);
+  CHECK(f.load_after == 1.3);  // the last process's
+  CHECK(f.shapes.size() == 8);  // the first process's bytes stay
+  for (const auto& c : f.comparisons) {
+    CAPTURE(c.id);
+    CHECK(c.a_ns.size() == 27);
+    CHECK(c.process_pairs == std::vector<int>{9, 9, 9});
+  }
+  const auto parts = f.comparison("read")->by_process();
+  REQUIRE(parts.size() == 3);
+  CHECK(parts[0].a.front() == 20);
+  CHECK(parts[1].a.front() == 21);
+  CHECK(parts[2].a.front() == 22);
+  CHECK(parts[2].b.size() == 9);
+  // Another interpreter's timings, or one lacking a comparison, are refused
+  // and leave the figures as they were.
+  std::string other = testing::cpython_timing_fixture();
+  other.replace(other.find("\"3.11.2\""), 8, "\"3.12.1\"");
+  CHECK_THROWS_AS(merge_process_timing(f, parse_cpython_timing(other)), io::JsonError);
+  std::string lacking = testing::cpython_timing_fixture();
+  lacking.replace(lacking.find("\"read_touched\""), 14, "\"read_tuoched\"");
+  CHECK_THROWS_WITH_AS(merge_process_timing(f, parse_cpython_timing(lacking)),
+                       "measure_objects.py: a timing process has no 'read_touched' timing like the first's",
+                       io::JsonError);
+  CHECK(f.processes == 3);
+  CHECK(f.comparison("update")->a_ns.size() == 27);
+  // A timing document without the reads is refused where it is parsed.
+  std::string no_read = testing::cpython_timing_fixture();
+  no_read.replace(no_read.find("\"read\""), 6, "\"raed\"");
+  CHECK_THROWS_AS(parse_cpython_timing(no_read), io::JsonError);
+}
+
 TEST_CASE("cpython: no interpreter is a normal outcome with one line, not an exception") {
   const std::string script = SLOTSIM_SOURCE_DIR "/assets/python/measure_objects.py";
   const CPythonRun r = run_cpython_script("/nonexistent/python3", script, true);
@@ -181,7 +229,13 @@ TEST_CASE("cpython: the script's --quick output on the python3 on PATH parses in
   CHECK(f.major == 3);
   CHECK(f.shapes.size() == 8);
   CHECK(f.comparisons.size() == 4);
+  // Quick: 3 processes of 3 pairs (the first also measured the bytes),
+  // the first with a hash seed slotsim chose.
+  CHECK(f.processes == cpython_processes(true));
   CHECK(f.pairs == 9);
+  for (const auto& c : f.comparisons) CHECK(c.process_pairs == std::vector<int>{3, 3, 3});
+  const io::Json doc = io::parse_json_text(f.raw_json);
+  CHECK(doc.at("python").at("hash_seed").is_string());
   CHECK(f.ten_m_scale * double(f.instances) == doctest::Approx(1e7));
   CHECK(!f.ten_m_scaling.empty());
 }

@@ -55,6 +55,21 @@ TEST_CASE("child process: exit status, stdout, and the last line of stderr, esca
   CHECK(missing.describe().find("/nonexistent/python3") != std::string::npos);
 }
 
+TEST_CASE("child process: limits.env sets or replaces variables, the rest is inherited") {
+  ::setenv("SLOTSIM_CHILD_TEST_A", "parent", 1);
+  ::setenv("SLOTSIM_CHILD_TEST_AB", "kept", 1);  // a longer name sharing the prefix stays
+  ChildLimits l;
+  l.env = {"SLOTSIM_CHILD_TEST_A=child", "SLOTSIM_CHILD_TEST_NEW=1"};
+  const auto r = run_child({"/bin/sh", "-c",
+                            "echo \"$SLOTSIM_CHILD_TEST_A $SLOTSIM_CHILD_TEST_AB $SLOTSIM_CHILD_TEST_NEW\"; "
+                            "env | grep -c '^SLOTSIM_CHILD_TEST_A='"},
+                           l);
+  CHECK(r.out == "child kept 1\n1\n");  // replaced, not set twice
+  CHECK(run_child({"/bin/sh", "-c", "echo $SLOTSIM_CHILD_TEST_A"}).out == "parent\n");
+  ::unsetenv("SLOTSIM_CHILD_TEST_A");
+  ::unsetenv("SLOTSIM_CHILD_TEST_AB");
+}
+
 TEST_CASE("child process: the deadline kills the child's whole group, grandchildren included") {
   TempDir d;
   const std::string pidfile = d.file("gc.pid");
