@@ -162,7 +162,7 @@ int run(const GuiOptions& o) {
   // The script's check-layout: it shows every page of the side columns in
   // turn (page k of both; a column with fewer pages shows its last), waits
   // for each to settle, and checks it. -1: no check under way.
-  int check_page = -1, check_wait = 0, check_pages = 0;
+  int check_page = -1, check_wait = 0;
   int check_left = 0, check_right = 0;  // the pages the user had selected
   while (!quit) {
     const auto frame_start = Clock::now();
@@ -270,7 +270,6 @@ int run(const GuiOptions& o) {
               } else if constexpr (std::is_same_v<T, CheckLayoutAction>) {
                 check_page = 0;
                 check_wait = 4;
-                check_pages = 0;
                 check_left = ov.left_pages.selected;
                 check_right = ov.right_pages.selected;
                 ov.force_page = 0;
@@ -377,7 +376,6 @@ int run(const GuiOptions& o) {
         if (!audit.clipped.empty()) exit_code = 1;
         // Pages may merge or split as they settle: the count is re-read
         // every time, and the check ends past the last page there is.
-        check_pages = std::max(check_pages, pages);
         if (++check_page >= pages) {
           check_page = -1;
           ov.force_page = -1;
