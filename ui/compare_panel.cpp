@@ -86,9 +86,9 @@ std::string ratio_text(const std::optional<double>& a, const std::optional<doubl
 
 }  // namespace
 
-void compare_panel(OverlayContext& ctx, OverlayState& st) {
+namespace {
+void compare_controls(OverlayContext& ctx, OverlayState& st) {
   const SimStats& s = ctx.frame.stats;
-  if (!s.has_system) return;
   const CompareTable& t = st.compare;
 
   // The measurement: K steps of every layout, in rounds (A B C ... A B C),
@@ -170,6 +170,10 @@ void compare_panel(OverlayContext& ctx, OverlayState& st) {
     error_text(warn);
   }
 
+}
+
+void compare_table(OverlayState& st) {
+  const CompareTable& t = st.compare;
   const double max_pi = t.max_per_instance();
   // Every column visible at once (the strip is the window's width), and
   // every row: the table has no height or scrolling of its own, so it is as
@@ -257,6 +261,16 @@ void compare_panel(OverlayContext& ctx, OverlayState& st) {
     }
     ImGui::EndTable();
   }
+}
+}  // namespace
+
+void compare_blocks(OverlayContext& ctx, OverlayState& st, std::vector<PageBlock>& out) {
+  if (!ctx.frame.stats.has_system) return;
+  // Two blocks: the controls with the legend, and the table whole (its
+  // rows at the widths of all of them). At 1280x800 and scale 1.5 the two
+  // take two pages of the strip; elsewhere one.
+  out.push_back({"Compare", [&ctx, &st] { compare_controls(ctx, st); }});
+  out.push_back({"Compare table", [&st] { compare_table(st); }});
 }
 
 }  // namespace slotsim::ui

@@ -159,11 +159,12 @@ int run(const GuiOptions& o) {
   std::uint64_t drawn_publish = 0;
   auto last_input = Clock::now() - std::chrono::hours(1);
   auto last_draw = last_input;
-  // The script's check-layout: it shows every page of the side columns in
-  // turn (page k of both; a column with fewer pages shows its last), waits
-  // for each to settle, and checks it. -1: no check under way.
+  // The script's check-layout: it shows every page of the side columns and
+  // of the bottom strip's shown tab in turn (page k of each; one with fewer
+  // pages shows its last), waits for each to settle, and checks it. -1: no
+  // check under way.
   int check_page = -1, check_wait = 0;
-  int check_left = 0, check_right = 0;  // the pages the user had selected
+  int check_left = 0, check_right = 0, check_compare = 0, check_lessons = 0;  // the pages the user had selected
   while (!quit) {
     const auto frame_start = Clock::now();
     bool input = false;
@@ -272,6 +273,8 @@ int run(const GuiOptions& o) {
                 check_wait = 4;
                 check_left = ov.left_pages.selected;
                 check_right = ov.right_pages.selected;
+                check_compare = ov.compare_pages.selected;
+                check_lessons = ov.lessons_pages.selected;
                 ov.force_page = 0;
               } else if constexpr (std::is_same_v<T, ExportAction>) {
                 try {
@@ -299,7 +302,11 @@ int run(const GuiOptions& o) {
         script.ran(seq);
         if (redraws) script.settle(std::holds_alternative<UiScaleAction>(a->what) ? 10 : 4);
         if (touring) script.observe(f.stats.applied_seq, true);  // wait for the tour's end
-        if (seq || touring || redraws) break;  // the next action waits until this one is applied
+        // A check-layout runs over the next frames (a page each): the next
+        // action waits for its end (check_page < 0 above). Without this
+        // break, `check-layout; show lessons` checked the Lessons tab twice.
+        const bool checking = std::holds_alternative<CheckLayoutAction>(a->what);
+        if (seq || touring || redraws || checking) break;  // the next action waits until this one is applied
       }
     }
 
@@ -362,15 +369,19 @@ int run(const GuiOptions& o) {
       if (check_page >= 0 && check_wait > 0) {
         --check_wait;  // a page's tables fit their columns over a few frames
       } else if (check_page >= 0) {
-        const int pages = std::max(ov.left_pages.pages(), ov.right_pages.pages());
+        const PagerState& strip = ov.strip_pages();
+        const int pages = std::max({ov.left_pages.pages(), ov.right_pages.pages(), strip.pages()});
         const LayoutAudit audit = audit_layout();
-        char head[200];
+        const auto label = [&](const PagerState& p) {
+          return p.labels.empty() ? std::string() : p.labels[std::size_t(std::min(check_page, p.pages() - 1))];
+        };
+        char head[300];
         std::snprintf(head, sizeof head,
-                      "check-layout at %ux%u, UI scale %.2f, side page %d of %d (%s | %s): %d windows, %d tables, %d columns; %zu cut",
-                      sz.x, sz.y, imgui.scale(), check_page + 1, pages,
-                      ov.left_pages.labels.empty() ? "" : ov.left_pages.labels[std::size_t(std::min(check_page, ov.left_pages.pages() - 1))].c_str(),
-                      ov.right_pages.labels.empty() ? "" : ov.right_pages.labels[std::size_t(std::min(check_page, ov.right_pages.pages() - 1))].c_str(),
-                      audit.windows, audit.tables, audit.columns, audit.clipped.size());
+                      "check-layout at %ux%u, UI scale %.2f, side page %d of %d (%s | %s | strip %s %d of %d: %s): %d windows, "
+                      "%d tables, %d columns; %zu cut",
+                      sz.x, sz.y, imgui.scale(), check_page + 1, pages, label(ov.left_pages).c_str(),
+                      label(ov.right_pages).c_str(), ov.strip_tab == 1 ? "Lessons" : "Compare", std::min(check_page, strip.pages() - 1) + 1, strip.pages(),
+                      label(strip).c_str(), audit.windows, audit.tables, audit.columns, audit.clipped.size());
         print_line(frame, head);
         for (const LayoutFinding& c : audit.clipped) print_line(frame, "cut: " + c.where + ": " + c.what);
         if (!audit.clipped.empty()) exit_code = 1;
@@ -381,6 +392,8 @@ int run(const GuiOptions& o) {
           ov.force_page = -1;
           ov.left_pages.selected = check_left;
           ov.right_pages.selected = check_right;
+          ov.compare_pages.selected = check_compare;
+          ov.lessons_pages.selected = check_lessons;
         } else {
           ov.force_page = check_page;
           check_wait = 4;

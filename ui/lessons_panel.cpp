@@ -125,140 +125,159 @@ void detail(const char* label, const ClaimCell& c) {
   }
 }
 
+// The claim whose details are open (-1: none).
+int g_selected = -1;
+
 }  // namespace
 
-void lessons_panel(OverlayContext& ctx, OverlayState& st) {
+void lessons_blocks(OverlayContext& ctx, OverlayState& st, std::vector<PageBlock>& out) {
   const SimStats& s = ctx.frame.stats;
-  // Drawn into the current window: a tab of the bottom strip (ui/overlay.cpp),
-  // which opens on this tab when a measurement arrives. A window of its own
-  // covered the particle view once opened.
-  CPythonJob& job = cpython_job();
-  poll_cpython(job);
+  // Blocks for a tab of the bottom strip (ui/overlay.cpp), which opens on
+  // this tab when a measurement arrives, paged like the side columns (a
+  // window of its own covered the particle view once opened).
+  CPythonJob& shared_job = cpython_job();
+  poll_cpython(shared_job);
   // The first time the models are measured, measure CPython too, in the
   // background. Only then, not at startup: started beside the models'
   // timings it would share the CPUs with them and skew both.
   static const void* cpython_started_for = nullptr;
   if (s.lessons && s.lessons.get() != cpython_started_for) {
     cpython_started_for = s.lessons.get();
-    if (!job.done && !job.pending.valid()) start_cpython(job);
+    if (!shared_job.done && !shared_job.pending.valid()) start_cpython(shared_job);
   }
-  if (ImGui::Button(s.lessons ? "Measure again" : "Measure") && !ctx.progress.busy) {
-    LessonOptions o;
-    o.build_big = st.lessons_build_big;
-    ctx.sim.post(cmd::MeasureLessons{o});
-  }
-  const bool running = job.pending.valid();
-  if (running) {
-    flow_text_disabled("measuring CPython...");
-  } else if (flow_button(job.done && job.done->ok ? "Measure CPython again" : "Measure CPython")) {
-    start_cpython(job);
-  }
-  if (ImGui::IsItemHovered())
-    ImGui::SetTooltip("runs assets/python/measure_objects.py with %s (about 15 s, in the background)",
-                      default_python().c_str());
-  ImGui::Checkbox("build the 10M dict store (GBs)", &st.lessons_build_big);
-  if (ImGui::IsItemHovered())
-    ImGui::SetTooltip("otherwise the 10,000,000-instance figure is extrapolated from the sample");
-  if (job.done && !job.done->ok) error_text(("CPython: " + job.done->error).c_str());
-  if (!s.lessons) {
-    ImGui::TextDisabled("each claim from the lecture, measured in this process");
-    return;
-  }
-  const std::vector<Lesson>& rows = rows_with_cpython(s.lessons, job);
-  const bool have_py = job.done && job.done->ok;
-  const std::string py_head = have_py ? "CPython " + job.done->figures.version : "CPython";
-  static int selected = -1;
-  if (st.show_claim >= 0) {  // the script's `show lessons N`
-    selected = st.show_claim < int(rows.size()) ? st.show_claim : -1;
+  // The blocks draw in page order, the shown page's first: what they
+  // share is settled here, before any draws.
+  if (st.show_claim >= 0 && s.lessons) {  // the script's `show lessons N`
+    const std::vector<Lesson>& rows = rows_with_cpython(s.lessons, shared_job);
+    g_selected = st.show_claim < int(rows.size()) ? st.show_claim : -1;
     st.show_claim = -1;
   }
-  const int ncols = 1 + int(rows.front().models.size()) + 1;
-  if (ImGui::BeginTable("lessons", ncols,
-                        ImGuiTableFlags_Borders | ImGuiTableFlags_RowBg | ImGuiTableFlags_SizingFixedFit)) {
-    // The verdict columns as wide as their words and headers; the claim
-    // takes the rest and wraps.
-    ImGui::TableSetupColumn("claim (click: details)", ImGuiTableColumnFlags_WidthStretch);
-    for (const ClaimCell& c : rows.front().models) ImGui::TableSetupColumn(c.column.c_str());
-    ImGui::TableSetupColumn(py_head.c_str());
-    ImGui::TableHeadersRow();
-    for (int i = 0; i < int(rows.size()); ++i) {
-      const Lesson& l = rows[std::size_t(i)];
-      ImGui::TableNextRow();
-      ImGui::TableSetColumnIndex(0);
-      ImGui::PushID(i);
-      // A selectable as tall as the wrapped claim, with the claim drawn
-      // over it (a Selectable's own label does not wrap).
-      const float wrap_w = ImGui::GetContentRegionAvail().x;
-      const ImVec2 at = ImGui::GetCursorPos();
-      const float h = ImGui::CalcTextSize(l.claim.c_str(), nullptr, false, wrap_w).y;
-      if (ImGui::Selectable("##claim", selected == i, ImGuiSelectableFlags_AllowItemOverlap, ImVec2(0, h)))
-        selected = selected == i ? -1 : i;
-      if (ImGui::IsItemHovered()) ImGui::SetTooltip("lecture: %s", l.lecture.c_str());
-      ImGui::SetCursorPos(at);
-      ImGui::TextWrapped("%s", l.claim.c_str());
-      ImGui::PopID();
-      int col = 1;
-      for (const ClaimCell& c : l.models) {
-        ImGui::TableSetColumnIndex(col++);
-        verdict_cell(c);
+  out.push_back({"Lessons", [&ctx, &st, &s] {
+    CPythonJob& job = cpython_job();
+    if (ImGui::Button(s.lessons ? "Measure again" : "Measure") && !ctx.progress.busy) {
+      LessonOptions o;
+      o.build_big = st.lessons_build_big;
+      ctx.sim.post(cmd::MeasureLessons{o});
+    }
+    const bool running = job.pending.valid();
+    if (running) {
+      flow_text_disabled("measuring CPython...");
+    } else if (flow_button(job.done && job.done->ok ? "Measure CPython again" : "Measure CPython")) {
+      start_cpython(job);
+    }
+    if (ImGui::IsItemHovered())
+      ImGui::SetTooltip("runs assets/python/measure_objects.py with %s (about 15 s, in the background)",
+                        default_python().c_str());
+    ImGui::Checkbox("build the 10M dict store (GBs)", &st.lessons_build_big);
+    if (ImGui::IsItemHovered())
+      ImGui::SetTooltip("otherwise the 10,000,000-instance figure is extrapolated from the sample");
+    if (job.done && !job.done->ok) error_text(("CPython: " + job.done->error).c_str());
+    if (!s.lessons) ImGui::TextDisabled("each claim from the lecture, measured in this process");
+  }});
+  if (!s.lessons) return;
+  // The table whole, then its notes, the details window (over the view,
+  // an empty block here) and the counting note.
+  out.push_back({"Lessons table", [&s] {
+    CPythonJob& job = cpython_job();
+    const std::vector<Lesson>& rows = rows_with_cpython(s.lessons, job);
+    const bool have_py = job.done && job.done->ok;
+    const std::string py_head = have_py ? "CPython " + job.done->figures.version : "CPython";
+    int& selected = g_selected;
+    const int ncols = 1 + int(rows.front().models.size()) + 1;
+    if (ImGui::BeginTable("lessons", ncols,
+                          ImGuiTableFlags_Borders | ImGuiTableFlags_RowBg | ImGuiTableFlags_SizingFixedFit)) {
+      // The verdict columns as wide as their words and headers; the claim
+      // takes the rest and wraps.
+      ImGui::TableSetupColumn("claim (click: details)", ImGuiTableColumnFlags_WidthStretch);
+      for (const ClaimCell& c : rows.front().models) ImGui::TableSetupColumn(c.column.c_str());
+      ImGui::TableSetupColumn(py_head.c_str());
+      ImGui::TableHeadersRow();
+      for (int i = 0; i < int(rows.size()); ++i) {
+        const Lesson& l = rows[std::size_t(i)];
+        ImGui::TableNextRow();
+        ImGui::TableSetColumnIndex(0);
+        ImGui::PushID(i);
+        // A selectable as tall as the wrapped claim, with the claim drawn
+        // over it (a Selectable's own label does not wrap).
+        const float wrap_w = ImGui::GetContentRegionAvail().x;
+        const ImVec2 at = ImGui::GetCursorPos();
+        const float h = ImGui::CalcTextSize(l.claim.c_str(), nullptr, false, wrap_w).y;
+        if (ImGui::Selectable("##claim", selected == i, ImGuiSelectableFlags_AllowItemOverlap, ImVec2(0, h)))
+          selected = selected == i ? -1 : i;
+        if (ImGui::IsItemHovered()) ImGui::SetTooltip("lecture: %s", l.lecture.c_str());
+        ImGui::SetCursorPos(at);
+        ImGui::TextWrapped("%s", l.claim.c_str());
+        ImGui::PopID();
+        int col = 1;
+        for (const ClaimCell& c : l.models) {
+          ImGui::TableSetColumnIndex(col++);
+          verdict_cell(c);
+        }
+        ImGui::TableSetColumnIndex(col);
+        if (!l.measured.empty()) verdict_cell(l.measured.front());
       }
-      ImGui::TableSetColumnIndex(col);
-      if (!l.measured.empty()) verdict_cell(l.measured.front());
+      ImGui::EndTable();
     }
-    ImGui::EndTable();
-  }
-  // The headers are short; what they stand for.
-  {
-    std::string legend;
-    for (const ClaimCell& c : rows.front().models) {
-      if (!legend.empty()) legend += "; ";
-      legend += c.column;
-      legend += ": ";
-      legend += c.stands_for;
+  }});
+  out.push_back({"Lessons notes", [&s] {
+    CPythonJob& job = cpython_job();
+    const std::vector<Lesson>& rows = rows_with_cpython(s.lessons, job);
+    const bool have_py = job.done && job.done->ok;
+    const std::string py_head = have_py ? "CPython " + job.done->figures.version : "CPython";
+    int& selected = g_selected;
+    // The headers are short; what they stand for.
+    {
+      std::string legend;
+      for (const ClaimCell& c : rows.front().models) {
+        if (!legend.empty()) legend += "; ";
+        legend += c.column;
+        legend += ": ";
+        legend += c.stands_for;
+      }
+      disabled_wrapped(("slotsim models: " + legend + "; " + py_head +
+                        ": the python3 on PATH, measured. Hover a verdict for its figures; fails = does not hold; "
+                        "unresolved = no difference this machine can resolve")
+                           .c_str());
     }
-    disabled_wrapped(("slotsim models: " + legend + "; " + py_head +
-                      ": the python3 on PATH, measured. Hover a verdict for its figures; fails = does not hold; "
-                      "unresolved = no difference this machine can resolve")
-                         .c_str());
-  }
-  for (const Lesson& l : rows)
-    if (!l.warning.empty()) {
-      ImGui::PushStyleColor(ImGuiCol_Text, kFails);
-      ImGui::TextWrapped("%s", l.warning.c_str());
-      ImGui::PopStyleColor();
+    for (const Lesson& l : rows)
+      if (!l.warning.empty()) {
+        ImGui::PushStyleColor(ImGuiCol_Text, kFails);
+        ImGui::TextWrapped("%s", l.warning.c_str());
+        ImGui::PopStyleColor();
+      }
+    if (selected >= 0 && selected < int(rows.size())) {
+      // Over the particle view, as wide as reads well (45 em) or the screen
+      // allows, as tall as its text up to 90% of the screen.
+      const Lesson& l = rows[std::size_t(selected)];
+      const ImGuiIO& io = ImGui::GetIO();
+      const float w = std::min(em(45), 0.9f * io.DisplaySize.x);
+      ImGui::SetNextWindowPos(ImVec2(io.DisplaySize.x * 0.5f, io.DisplaySize.y * 0.5f), ImGuiCond_Always, ImVec2(0.5f, 0.5f));
+      ImGui::SetNextWindowSizeConstraints(ImVec2(w, 0), ImVec2(w, 0.9f * io.DisplaySize.y));
+      bool open = true;
+      if (ImGui::Begin("Claim details", &open,
+                       ImGuiWindowFlags_AlwaysAutoResize | ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoSavedSettings |
+                           ImGuiWindowFlags_NoCollapse)) {
+        ImGui::TextWrapped("%s (lecture: %s)", l.claim.c_str(), l.lecture.c_str());
+        require_visible("claim details: the claim");
+        if (!l.lecture_note.empty()) ImGui::TextWrapped("The lecture's figure: %s", l.lecture_note.c_str());
+        for (const ClaimCell& c : l.models) detail(("slotsim " + c.column + " (" + c.stands_for + ")").c_str(), c);
+        for (const ClaimCell& c : l.measured) detail(c.column.c_str(), c);
+        ImGui::TextDisabled("why it changed");
+        ImGui::TextWrapped("%s", l.why.c_str());
+        require_visible("claim details: why it changed");
+      }
+      ImGui::End();
+      if (!open) selected = -1;
     }
-  if (selected >= 0 && selected < int(rows.size())) {
-    // Over the particle view, as wide as reads well (45 em) or the screen
-    // allows, as tall as its text up to 90% of the screen.
-    const Lesson& l = rows[std::size_t(selected)];
-    const ImGuiIO& io = ImGui::GetIO();
-    const float w = std::min(em(45), 0.9f * io.DisplaySize.x);
-    ImGui::SetNextWindowPos(ImVec2(io.DisplaySize.x * 0.5f, io.DisplaySize.y * 0.5f), ImGuiCond_Always, ImVec2(0.5f, 0.5f));
-    ImGui::SetNextWindowSizeConstraints(ImVec2(w, 0), ImVec2(w, 0.9f * io.DisplaySize.y));
-    bool open = true;
-    if (ImGui::Begin("Claim details", &open,
-                     ImGuiWindowFlags_AlwaysAutoResize | ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoSavedSettings |
-                         ImGuiWindowFlags_NoCollapse)) {
-      ImGui::TextWrapped("%s (lecture: %s)", l.claim.c_str(), l.lecture.c_str());
-      require_visible("claim details: the claim");
-      if (!l.lecture_note.empty()) ImGui::TextWrapped("The lecture's figure: %s", l.lecture_note.c_str());
-      for (const ClaimCell& c : l.models) detail(("slotsim " + c.column + " (" + c.stands_for + ")").c_str(), c);
-      for (const ClaimCell& c : l.measured) detail(c.column.c_str(), c);
-      ImGui::TextDisabled("why it changed");
-      ImGui::TextWrapped("%s", l.why.c_str());
-      require_visible("claim details: why it changed");
+    // Why the three ways of counting bytes disagree, with this interpreter's
+    // own figures when it has been measured.
+    if (ImGui::CollapsingHeader("getsizeof, tracemalloc and the model")) {
+      ImGui::TextWrapped("%s", counting_explanation().c_str());
+      if (have_py)
+        for (const std::string& e : counting_examples({InterpreterRun{default_python(), true, "", job.done->figures}}))
+          ImGui::TextWrapped("%s", e.c_str());
     }
-    ImGui::End();
-    if (!open) selected = -1;
-  }
-  // Why the three ways of counting bytes disagree, with this interpreter's
-  // own figures when it has been measured.
-  if (ImGui::CollapsingHeader("getsizeof, tracemalloc and the model")) {
-    ImGui::TextWrapped("%s", counting_explanation().c_str());
-    if (have_py)
-      for (const std::string& e : counting_examples({InterpreterRun{default_python(), true, "", job.done->figures}}))
-        ImGui::TextWrapped("%s", e.c_str());
-  }
+  }});
 }
 
 }  // namespace slotsim::ui

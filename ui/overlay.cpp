@@ -2,6 +2,9 @@
 
 #include <imgui.h>
 
+#include <imgui_internal.h>
+
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <string>
@@ -106,19 +109,33 @@ void bottom_strip(OverlayContext& ctx, OverlayState& st) {
     ImGui::End();
     return;
   }
+  // The shown tab's blocks, paged to the strip's height, and what the
+  // strip asks for: all of them on one page. So the strip is as tall as its
+  // content where that leaves the side columns room for their tallest
+  // block (panel_layout()), and pages otherwise.
+  float want = 0;
   if (ImGui::BeginTabBar("##bottom")) {
     if (ImGui::BeginTabItem("Compare", nullptr, to_compare ? ImGuiTabItemFlags_SetSelected : 0)) {
-      compare_panel(ctx, st);
+      std::vector<PageBlock> blocks;
+      compare_blocks(ctx, st, blocks);
+      const float y0 = ImGui::GetCursorPosY();
+      want = y0 + paged_content("Compare", "compare-page", blocks, st.compare_pages, st.force_page);
+      st.strip_tab = 0;
       ImGui::EndTabItem();
     }
     if (ImGui::BeginTabItem("Lessons: __dict__ vs __slots__", nullptr,
                             to_lessons ? ImGuiTabItemFlags_SetSelected : 0)) {
-      lessons_panel(ctx, st);
+      std::vector<PageBlock> blocks;
+      lessons_blocks(ctx, st, blocks);
+      const float y0 = ImGui::GetCursorPosY();
+      want = y0 + paged_content("Lessons", "lessons-page", blocks, st.lessons_pages, st.force_page);
+      st.strip_tab = 1;
       ImGui::EndTabItem();
     }
     ImGui::EndTabBar();
   }
-  st.want.bottom = content_want();
+  const ImGuiWindow* win = ImGui::GetCurrentWindowRead();
+  st.want.bottom = want > 0 ? std::ceil(want + ImGui::GetStyle().WindowPadding.y + win->WindowBorderSize) : content_want();
   if (new_lessons) st.lessons_shown = s.lessons.get();
   st.show_tab = -1;
   ImGui::End();
@@ -139,6 +156,11 @@ void draw_overlay(OverlayContext& ctx, OverlayState& st) {
   attributes_blocks(ctx, st, right);
   paged_column("Memory and time", ctx.layout.left, left, st.left_pages, st.force_page);
   if (!right.empty()) paged_column("Controls and attributes", ctx.layout.right, right, st.right_pages, st.force_page);
+  // What the side columns need: a page line and their tallest block, in a
+  // window's padding (the strip leaves them that, panel_layout()).
+  const ImGuiStyle& style = ImGui::GetStyle();
+  st.want.side = std::ceil(std::max(st.left_pages.need(), st.right_pages.need()) + 2 * style.WindowPadding.y +
+                           2 * style.WindowBorderSize);
   bottom_strip(ctx, st);
   st.expand_all = false;  // SetNextItemOpen keeps each header open from now on
 }

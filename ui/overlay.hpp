@@ -52,6 +52,11 @@ struct OverlayState {
   // The side columns' pages (ui/pager.hpp), and the page the script's
   // check-layout shows in both (-1: the user's choice).
   PagerState left_pages, right_pages;
+  // The bottom strip's tabs, paged the same way (the shown tab's is turned
+  // by check-layout too).
+  PagerState compare_pages, lessons_pages;
+  int strip_tab = 0;  // the tab shown last frame: 0 Compare, 1 Lessons
+  const PagerState& strip_pages() const { return strip_tab == 1 ? lessons_pages : compare_pages; }
   int force_page = -1;
   // The 1-minute load average (/proc/loadavg), read every second: the
   // Compare rows keep the load they were timed under.
@@ -134,9 +139,9 @@ void memory_blocks(OverlayContext& ctx, OverlayState& st, std::vector<PageBlock>
 void time_blocks(OverlayContext& ctx, OverlayState& st, std::vector<PageBlock>& out);
 void controls_blocks(OverlayContext& ctx, OverlayState& st, std::vector<PageBlock>& out);
 void attributes_blocks(OverlayContext& ctx, OverlayState& st, std::vector<PageBlock>& out);
-// Draws into the current window (a tab of the bottom strip).
-void lessons_panel(OverlayContext& ctx, OverlayState& st);
-void compare_panel(OverlayContext& ctx, OverlayState& st);
+// The bottom strip's tabs, paged the same way.
+void lessons_blocks(OverlayContext& ctx, OverlayState& st, std::vector<PageBlock>& out);
+void compare_blocks(OverlayContext& ctx, OverlayState& st, std::vector<PageBlock>& out);
 
 // A CollapsingHeader that an `expand` request opens.
 bool folding_header(const OverlayState& st, const char* label, bool default_open = false);

@@ -54,25 +54,36 @@ bool is_measure_window(const ImGuiWindow* w) {
 
 void paged_column(const char* id, const Rect& r, const std::vector<PageBlock>& blocks, PagerState& ps,
                   int force_page) {
-  const ImGuiStyle& style = ImGui::GetStyle();
-  ps.heights.resize(blocks.size(), 0.0f);
-  if (force_page >= 0) ps.selected = force_page;
-  ps.selected = std::clamp(ps.selected, 0, ps.pages() - 1);
-
   dock_next_window(r);
   // No scroll bar (the wheel still scrolls): one that came and went would
   // change the width, so the wrapping, so the heights the pages are cut by.
   ImGui::Begin(id, nullptr, kDockedFlags | ImGuiWindowFlags_NoTitleBar | ImGuiWindowFlags_NoScrollbar);
+  paged_content(id, "page", blocks, ps, force_page);
+  ImGui::End();
+}
+
+float paged_content(const char* id, const char* mark, const std::vector<PageBlock>& blocks, PagerState& ps,
+                    int force_page) {
+  const ImGuiStyle& style = ImGui::GetStyle();
+  ps.heights.resize(blocks.size(), 0.0f);
+  if (force_page >= 0) ps.selected = force_page;
+  ps.selected = std::clamp(ps.selected, 0, ps.pages() - 1);
+  const ImGuiWindow* host = ImGui::GetCurrentWindowRead();
+  const float top = ImGui::GetCursorPosY();
+  const float width = ImGui::GetContentRegionAvail().x;
+
   // One line, whatever the number of pages: the previous and next page
   // buttons and which page this is. Rejected: a button per page (a tab
   // bar), whose rows took a third of a column at scale 1.5 when the pages
   // were many, and a tab bar, whose labels are cut when they do not fit.
   const int n = ps.pages();
+  ImGui::PushID(id);
   if (ImGui::ArrowButton("##prev", ImGuiDir_Left)) ps.selected = (ps.selected + n - 1) % n;
-  mark_widget("page:previous");
+  mark_widget(std::string(mark) + ":previous");
   ImGui::SameLine(0, style.ItemInnerSpacing.x);
   if (ImGui::ArrowButton("##next", ImGuiDir_Right)) ps.selected = (ps.selected + 1) % n;
-  mark_widget("page:next");
+  mark_widget(std::string(mark) + ":next");
+  ImGui::PopID();
   const ImVec2 a = ImGui::GetItemRectMin(), b = ImGui::GetItemRectMax();
   const ImVec4 next_button(a.x, a.y, b.x, b.y);
   ImGui::SameLine();
@@ -80,6 +91,7 @@ void paged_column(const char* id, const Rect& r, const std::vector<PageBlock>& b
   ImGui::TextWrapped("%d/%d %s", ps.selected + 1, n, name.c_str());
   ImGui::Separator();
   const float room = ImGui::GetContentRegionAvail().y;
+  ps.chrome = ImGui::GetCursorPosY() - top;
   g_room = room;
   const std::vector<int> starts = page_starts(ps.heights, room);
   std::vector<int> page_of(blocks.size(), 0);
@@ -93,11 +105,11 @@ void paged_column(const char* id, const Rect& r, const std::vector<PageBlock>& b
     blocks[i].draw();
     ps.heights[i] = ImGui::GetCursorPosY() - y0;
   }
-  ImGui::End();
 
-  // The other pages' blocks, outside the screen, at the same width.
-  ImGui::SetNextWindowPos(ImVec2(-2 * r.w - 1000, r.y), ImGuiCond_Always);
-  ImGui::SetNextWindowSize(ImVec2(r.w, r.h), ImGuiCond_Always);
+  // The other pages' blocks, outside the screen, at the same width (a
+  // window of its own, begun inside the host's: a separate top-level window).
+  ImGui::SetNextWindowPos(ImVec2(-2 * host->Size.x - 1000, host->Pos.y), ImGuiCond_Always);
+  ImGui::SetNextWindowSize(ImVec2(width + 2 * style.WindowPadding.x, host->Size.y), ImGuiCond_Always);
   ImGui::Begin((std::string(kMeasurePrefix) + id).c_str(), nullptr,
                kDockedFlags | ImGuiWindowFlags_NoTitleBar | ImGuiWindowFlags_NoScrollbar | ImGuiWindowFlags_NoInputs |
                    ImGuiWindowFlags_NoNav | ImGuiWindowFlags_NoFocusOnAppearing |
@@ -126,6 +138,9 @@ void paged_column(const char* id, const Rect& r, const std::vector<PageBlock>& b
   }
   if (ps.labels.empty()) ps.labels.push_back("");
   ps.selected = std::min(ps.selected, ps.pages() - 1);
+  float all = ps.chrome;
+  for (float h : ps.heights) all += h;
+  return all;
 }
 
 }  // namespace slotsim::ui

@@ -18,6 +18,7 @@
 //
 // A block taller than the whole column gets a page of its own and is cut
 // there; the check reports it.
+#include <algorithm>
 #include <functional>
 #include <string>
 #include <vector>
@@ -35,6 +36,14 @@ struct PagerState {
   int selected = 0;             // the page shown
   std::vector<float> heights;   // each block's height, measured last frame
   std::vector<std::string> labels;  // the pages' names, last frame
+  float chrome = 0;             // the page line above the blocks (px), last frame
+  // The tallest block and the page line: the least height that shows every
+  // block whole (panel_layout() keeps it for the side columns).
+  float need() const {
+    float m = 0;
+    for (float h : heights) m = std::max(m, h);
+    return chrome + m;
+  }
   int pages() const { return labels.empty() ? 1 : static_cast<int>(labels.size()); }
 };
 
@@ -61,6 +70,14 @@ inline float column_w(const char* header, const std::vector<std::string>& cells)
 // blocks off screen.
 void paged_column(const char* id, const Rect& r, const std::vector<PageBlock>& blocks, PagerState& ps,
                   int force_page);
+
+// The same, drawn into the current window from its cursor down (a tab of
+// the bottom strip); `mark` names the page buttons in the widget map
+// ("MARK:previous", "MARK:next"). Returns the height all the blocks and the
+// page line take stacked (px, from the cursor): what the window needs to
+// show them on one page.
+float paged_content(const char* id, const char* mark, const std::vector<PageBlock>& blocks, PagerState& ps,
+                    int force_page);
 
 // Which pages `heights` make in a column with `room` px for a page: the
 // first block of each page. A block starts

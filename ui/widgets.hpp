@@ -123,6 +123,9 @@ struct PanelLayout {
 // content took last frame; 0: not known yet.
 struct PanelWants {
   float bottom = 0;
+  // The height (px, padding included) a side column needs for its page line
+  // and its tallest block; 0: not known yet.
+  float side = 0;
 };
 // The height of the current window's content as laid out so far: its title
 // bar, its items (wherever it is scrolled to) and the bottom padding. Called
@@ -146,7 +149,12 @@ inline PanelLayout panel_layout(float width, float height, float font, bool bott
   const float side = std::floor(std::clamp(25.0f * font, 0.2f * width, 0.3f * width));
   // The strip: what its shown tab's content asks for, up to 55% of the
   // height (the side columns keep the rest); 36% before it has asked.
-  const float strip = want.bottom > 0 ? std::min(want.bottom, kStripShare * height) : 0.36f * height;
+  // Never so tall that a side column's tallest block no longer fits a page
+  // of it (their blocks are not cut further: one is a table or a group of
+  // radio buttons); the strip pages instead (ui/pager.hpp).
+  float cap = kStripShare * height;
+  if (want.side > 0) cap = std::min(cap, height - 3 * m - want.side);
+  const float strip = want.bottom > 0 ? std::min(want.bottom, cap) : std::min(0.36f * height, cap);
   const float bh = bottom_open ? std::ceil(std::max(strip, title)) : title;
   p.bottom = {m, height - m - bh, std::max(0.0f, width - 2 * m), bh};
   const float col_h = std::max(0.0f, p.bottom.y - 2 * m);
