@@ -266,9 +266,12 @@ void compare_table(OverlayState& st) {
 
 void compare_blocks(OverlayContext& ctx, OverlayState& st, std::vector<PageBlock>& out) {
   if (!ctx.frame.stats.has_system) return;
-  // Two blocks: the controls with the legend, and the table whole (its
-  // rows at the widths of all of them). At 1280x800 and scale 1.5 the two
-  // take two pages of the strip; elsewhere one.
+  // Two blocks for the strip's pager: the controls with the legend, and the
+  // table whole. Both fit one page at 1280x800 and 1920x1080, scales 1.0 and
+  // 1.5; a smaller window pages between them. Rejected: a block per row
+  // (ui/pager.hpp table_row_blocks()): a page starting mid-table would need
+  // the header again, so a row's height would depend on where its page
+  // starts, and the packing would chase its own tail.
   out.push_back({"Compare", [&ctx, &st] { compare_controls(ctx, st); }});
   out.push_back({"Compare table", [&st] { compare_table(st); }});
 }

@@ -113,13 +113,14 @@ void bottom_strip(OverlayContext& ctx, OverlayState& st) {
   // strip asks for: all of them on one page. So the strip is as tall as its
   // content where that leaves the side columns room for their tallest
   // block (panel_layout()), and pages otherwise.
-  float want = 0;
+  float want = 0, least = 0;
   if (ImGui::BeginTabBar("##bottom")) {
     if (ImGui::BeginTabItem("Compare", nullptr, to_compare ? ImGuiTabItemFlags_SetSelected : 0)) {
       std::vector<PageBlock> blocks;
       compare_blocks(ctx, st, blocks);
       const float y0 = ImGui::GetCursorPosY();
       want = y0 + paged_content("Compare", "compare-page", blocks, st.compare_pages, st.force_page);
+      least = y0 + st.compare_pages.need();
       st.strip_tab = 0;
       ImGui::EndTabItem();
     }
@@ -129,13 +130,16 @@ void bottom_strip(OverlayContext& ctx, OverlayState& st) {
       lessons_blocks(ctx, st, blocks);
       const float y0 = ImGui::GetCursorPosY();
       want = y0 + paged_content("Lessons", "lessons-page", blocks, st.lessons_pages, st.force_page);
+      least = y0 + st.lessons_pages.need();
       st.strip_tab = 1;
       ImGui::EndTabItem();
     }
     ImGui::EndTabBar();
   }
   const ImGuiWindow* win = ImGui::GetCurrentWindowRead();
-  st.want.bottom = want > 0 ? std::ceil(want + ImGui::GetStyle().WindowPadding.y + win->WindowBorderSize) : content_want();
+  const float pad = ImGui::GetStyle().WindowPadding.y + win->WindowBorderSize;
+  st.want.bottom = want > 0 ? std::ceil(want + pad) : content_want();
+  st.want.bottom_min = least > 0 ? std::ceil(least + pad) : 0;
   if (new_lessons) st.lessons_shown = s.lessons.get();
   st.show_tab = -1;
   ImGui::End();

@@ -93,7 +93,9 @@ inline void text_row(std::initializer_list<const char*> cells) {
 // tabs), above it a column on each side (Memory and Time on the left,
 // Controls and Attributes on the right, each column paged: ui/pager.hpp)
 // and the particle view between them. The strip is as tall as its content
-// asks, up to 55% of the window; each side column takes all the height
+// asks, up to kStripShare of the window and never so tall that a side
+// column's tallest block no longer fits a page (the strip pages instead,
+// with the same pager); each side column takes all the height
 // above it, and shows one page of its sections at a time, the pages cut to
 // fit that height (so a bigger window or a smaller scale shows more per
 // page). None grows into another and the view is never covered; the
@@ -126,6 +128,8 @@ struct PanelWants {
   // The height (px, padding included) a side column needs for its page line
   // and its tallest block; 0: not known yet.
   float side = 0;
+  // The least the strip needs: its title, tabs, page line and tallest block.
+  float bottom_min = 0;
 };
 // The height of the current window's content as laid out so far: its title
 // bar, its items (wherever it is scrolled to) and the bottom padding. Called
@@ -147,13 +151,16 @@ inline PanelLayout panel_layout(float width, float height, float font, bool bott
   // less than a fifth nor more than 30% of the width, so the view keeps
   // at least 40% of it.
   const float side = std::floor(std::clamp(25.0f * font, 0.2f * width, 0.3f * width));
-  // The strip: what its shown tab's content asks for, up to 55% of the
-  // height (the side columns keep the rest); 36% before it has asked.
+  // The strip: what its shown tab's content asks for, up to kStripShare of
+  // the height (the side columns keep the rest); 36% before it has asked.
   // Never so tall that a side column's tallest block no longer fits a page
   // of it (their blocks are not cut further: one is a table or a group of
   // radio buttons); the strip pages instead (ui/pager.hpp).
   float cap = kStripShare * height;
   if (want.side > 0) cap = std::min(cap, height - 3 * m - want.side);
+  // ... but not below the strip's own tallest block (where both cannot fit,
+  // the strip keeps its block and the clipping check reports the column's).
+  cap = std::max(cap, std::min(want.bottom_min, kStripShare * height));
   const float strip = want.bottom > 0 ? std::min(want.bottom, cap) : std::min(0.36f * height, cap);
   const float bh = bottom_open ? std::ceil(std::max(strip, title)) : title;
   p.bottom = {m, height - m - bh, std::max(0.0f, width - 2 * m), bh};

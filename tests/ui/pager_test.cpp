@@ -8,6 +8,7 @@
 #include <doctest/doctest.h>
 #include <imgui.h>
 
+#include <cmath>
 #include <set>
 #include <string>
 
@@ -84,4 +85,38 @@ TEST_CASE("pager: a column of blocks taller than its window fits on every page, 
   }
   CHECK(!stacked.clipped.empty());
   ImGui::DestroyContext(ctx);
+}
+
+TEST_CASE("pager: a column needs its page line and its tallest block") {
+  PagerState ps;
+  CHECK(ps.need() == 0);
+  ps.chrome = 30;
+  ps.heights = {40, 150, 20};
+  CHECK(ps.need() == 180);
+}
+
+TEST_CASE("pager: the bottom strip is as tall as its content unless that leaves a side column too little") {
+  const float font = 22;  // scale 1.5
+  const float m = std::round(0.5f * font);
+  PanelWants want;
+  want.bottom = 590;  // all the strip's blocks on one page
+  // Nothing known of the side columns: the strip takes what it asks.
+  CHECK(panel_layout(1280, 800, font, true, want).bottom.h == doctest::Approx(590));
+  // A side column needs 240 px for its tallest block: the strip pages.
+  want.side = 240;
+  PanelLayout p = panel_layout(1280, 800, font, true, want);
+  CHECK(p.left.h >= 240);
+  CHECK(p.right.h >= 240);
+  CHECK(p.bottom.h == doctest::Approx(800 - 3 * m - 240));
+  // Room for both: the strip is as tall as its content (one page).
+  want.bottom = 300;
+  p = panel_layout(1280, 800, font, true, want);
+  CHECK(p.bottom.h == doctest::Approx(300));
+  CHECK(p.left.h > 240);
+  // Not both: the strip keeps its own tallest block.
+  want.bottom = 590;
+  want.side = 700;
+  want.bottom_min = 200;
+  p = panel_layout(1280, 800, font, true, want);
+  CHECK(p.bottom.h == doctest::Approx(200));
 }
