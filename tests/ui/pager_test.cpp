@@ -1,8 +1,9 @@
 // The side columns' pages (ui/pager.hpp), headless: how blocks are packed
 // into pages, and a paged column whose blocks are several times its height
 // fits on every page, shows only the selected page's blocks, and reports
-// nothing cut, where the same blocks stacked in one window are cut. The
-// real panels are checked on every page by tests/ui/e2e/gui_layout.cpp.
+// nothing cut, where the same blocks stacked in one window are cut; the
+// bottom strip's paging (a tab's blocks, panel_layout()'s cap). The real
+// panels are checked on every page by tests/ui/e2e/gui_layout.cpp.
 #include "ui/pager.hpp"
 
 #include <doctest/doctest.h>
@@ -119,4 +120,68 @@ TEST_CASE("pager: the bottom strip is as tall as its content unless that leaves 
   want.bottom_min = 200;
   p = panel_layout(1280, 800, font, true, want);
   CHECK(p.bottom.h == doctest::Approx(200));
+}
+
+TEST_CASE("pager: a tab's blocks paged inside its window fit on every page, and it asks for all of them stacked") {
+  ImGuiContext* ctx = ImGui::CreateContext();
+  ImGuiIO& io = ImGui::GetIO();
+  io.IniFilename = nullptr;
+  io.DisplaySize = ImVec2(800, 600);
+  io.DeltaTime = 1.0f / 30;
+  const std::string ttf = find_ui_font();
+  if (ttf.empty() || !io.Fonts->AddFontFromFileTTF(ttf.c_str(), 15.0f)) io.Fonts->AddFontDefault();
+  unsigned char* px = nullptr;
+  int w = 0, h = 0;
+  io.Fonts->GetTexDataAsRGBA32(&px, &w, &h);
+
+  // 12 blocks of six lines in a 600x220 window with a tab bar (the strip).
+  std::vector<PageBlock> blocks;
+  for (int i = 0; i < 12; ++i)
+    blocks.push_back({"rows", [i] {
+                        for (int k = 0; k < 6; ++k) ImGui::Text("block %d, line %d", i, k);
+                      }});
+  PagerState ps;
+  float want = 0, stacked = 0, top = 0;
+  int pages = 0;
+  const auto frame = [&](int page) {
+    ImGui::NewFrame();
+    dock_next_window(Rect{10, 10, 600, 220});
+    ImGui::Begin("strip", nullptr, kDockedFlags);
+    if (ImGui::BeginTabBar("##tabs")) {
+      if (ImGui::BeginTabItem("tab")) {
+        top = ImGui::GetCursorPosY();
+        want = top + paged_content("tab", "tab-page", blocks, ps, page);
+        ImGui::EndTabItem();
+      }
+      ImGui::EndTabBar();
+    }
+    ImGui::End();
+  };
+  for (int page = 0; page < 30 && (pages == 0 || page < pages); ++page) {
+    LayoutAudit a;
+    for (int f = 0; f < 4; ++f) {
+      frame(page);
+      a = audit_layout();
+      ImGui::EndFrame();
+    }
+    pages = ps.pages();
+    INFO("page " << page + 1 << " of " << pages);
+    CHECK(a.clipped.empty());
+  }
+  CHECK(pages >= 4);
+  // What it asks for is what the same blocks take stacked in one window.
+  ImGui::NewFrame();
+  ImGui::SetNextWindowPos(ImVec2(10, 10));
+  ImGui::SetNextWindowSize(ImVec2(600, 5000));
+  ImGui::Begin("tall", nullptr, kDockedFlags);
+  const float t0 = ImGui::GetCursorPosY();
+  for (const PageBlock& b : blocks) b.draw();
+  stacked = ImGui::GetCursorPosY() - t0;
+  ImGui::End();
+  ImGui::EndFrame();
+  // (the title, the tab bar and the page line above them)
+  CHECK(ps.chrome > 0);
+  CHECK(want - top - ps.chrome == doctest::Approx(stacked).epsilon(0.001));
+  CHECK(want > 220);  // more than the window: so the strip is given more, or pages
+  ImGui::DestroyContext(ctx);
 }
