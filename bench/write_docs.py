@@ -87,9 +87,30 @@ targets = [
     ("`soa` integrator (kick+drift), 1M, pm run, x triad bound", P["soa"]["integrator_bound_ratio"], 1.5),
     ("`soa` integrator (kick+drift), 10M, pm run, x triad bound", P10["soa"]["integrator_bound_ratio"], 1.5),
 ]
+def pm10_repeat_ratios():
+    # run_all.sh's repeats of the 10M soa row (absent in older runs).
+    out = []
+    for i in (1, 2, 3):
+        f = os.path.join(B, "pm_10m_soa_repeat%d.json" % i)
+        if os.path.exists(f):
+            out.append([x for x in json.load(open(f))["results"] if x["layout"] == "soa"][0])
+    return out
+
+
+def target_status(what, x, lim):
+    # The 10M pm row is judged on every repeat too: met only if all are.
+    if "10M particles, x its floor" in what and pm10_repeat_ratios():
+        all_r = [x] + [r["floor_ratio"] for r in pm10_repeat_ratios()]
+        ok = sum(1 for q in all_r if q <= lim)
+        if ok < len(all_r):
+            return "not met: %d of %d runs (repeats %s)" % (
+                ok, len(all_r), ", ".join("%.2f" % q for q in all_r[1:]))
+    return "met" if x <= lim else "not met"
+
+
 targets_md = "\n".join(["**Targets**, from the runs above (each ratio measured within one run):", "",
                         "| what | ratio | limit | |", "|---|---:|---:|---|"] +
-                       ["| %s | %.2f | %.1fx | %s |" % (w, x, lim, "met" if x <= lim else "not met")
+                       ["| %s | %.2f | %.1fx | %s |" % (w, x, lim, target_status(w, x, lim))
                         for w, x, lim in targets])
 
 figures_time = "\n".join([
@@ -229,6 +250,24 @@ def pm_passes(name):
             out.append((c[0], float(c[1]), float(c[2]), float(c[5])))
     return out
 
+def pm_repeats_note():
+    # run_all.sh's three repeats of the 10M soa row (absent in older runs).
+    reps = pm10_repeat_ratios()
+    if not reps:
+        return []
+    ratios = [r["floor_ratio"] for r in reps] + [P10["soa"]["floor_ratio"]]
+    triads = [r["triad_gbs"] for r in reps] + [P10["soa"]["triad_gbs"]]
+    within = sum(1 for q in ratios if q <= 1.5)
+    return ["**The 10M ratio, repeated.** The same `soa` row run %d more times right after it (`bench/run_all.sh` "
+            "runs these repeats): %s. Ratios within 1.5x: %d of %d. The step moves less than its floor: the "
+            "floor's bandwidth part is priced at the triad measured just before the row, which this VM granted at "
+            "%.0f-%.0f GB/s over these rows, while the particle passes, bound by their per-particle work, do "
+            "not speed up in step with it." % (
+                len(reps), "; ".join("step %.1f ms, triad %.1f GB/s, %.2fx its floor" % (
+                    r["step_ms_median"], r["triad_gbs"], r["floor_ratio"]) for r in reps),
+                within, len(ratios), min(triads), max(triads)), ""]
+
+
 def pm_floor_note():
     p1, p10 = pm_passes("pm_passes_1m"), pm_passes("pm_passes_10m")
     lines = ["**Is the pm floor right?** It is the FFT convolution timed alone plus the bandwidth bound of the "
@@ -269,13 +308,15 @@ def pm_floor_note():
         return 100 * sum(r["phases_ms"][p] for p in phases) / r["step_ms_median"]
     lines += ["", "At 1M the FFT convolution (solve) is %.0f%% of the `soa` step and the particle passes (build, "
               "interpolate) %.0f%%; the step is %.2fx the floor. At 10M the passes are %.0f%% and the convolution "
-              "%.0f%%; the step is %.2fx the floor (%s the 1.5x target). The floor is not weakened to meet it: it "
+              "%.0f%%; the step is %.2fx the floor (%s). The floor is not weakened to meet it: it "
               "stays the bound that only an implementation limited by memory traffic alone could approach%s."
               % (share(s1, "solve"), share(s1, "build", "interpolate"), s1["floor_ratio"],
                  share(s10, "build", "interpolate"), share(s10, "solve"), s10["floor_ratio"],
-                 "within" if s10["floor_ratio"] <= 1.5 else "not within",
+                 ("within the 1.5x target" if s10["floor_ratio"] <= 1.5 else "not within the 1.5x target") +
+                 (" in this row, not in every repeat above" if any(r["floor_ratio"] > 1.5 for r in pm10_repeat_ratios())
+                  else ""),
                  ", and the controls above say where the particle passes' time goes instead"
-                 if s10["floor_ratio"] > 1.5 else "")]
+                 if max([s10["floor_ratio"]] + [r["floor_ratio"] for r in pm10_repeat_ratios()]) > 1.5 else "")]
     return lines
 
 def passes_ms(r):  # pm's particle passes: build (bounding box, buckets, deposit) + interpolate
@@ -307,7 +348,8 @@ doc += ["## Targets", "", targets_md, "",
            P10["soa"]["phases_ms"]["gather"],
            min(r["triad_gbs"] for r in pm1["results"]), max(r["triad_gbs"] for r in pm1["results"]),
            min(r["triad_gbs"] for r in pm10["results"]), max(r["triad_gbs"] for r in pm10["results"])), "",
-        ] + pm_floor_note() + [""]
+        ] + pm_repeats_note() + pm_floor_note() + [""]
+
 # The distributed scaling table and the 100M model (bench/run_mpi_scaling.sh,
 # run apart from run_all.sh's single-process rows; optional until it has run).
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
