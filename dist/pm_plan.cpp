@@ -9,6 +9,7 @@
 #include "sim/ordering/morton.hpp"
 #include "sim/scenes/scene.hpp"
 #include "sim/solvers/pm/mesh_map.hpp"
+#include "sim/solvers/pm/scene_occupancy.hpp"
 
 namespace slotsim::dist {
 namespace {
@@ -53,44 +54,18 @@ std::vector<std::uint64_t> pm_imports(Comm& comm, const ForceParams& p, const So
 }
 
 std::vector<std::uint64_t> pm_imports_of_scene(const SimConfig& cfg, int ranks) {
-  // Pass 1: the moments (for the centre-of-mass shift System applies) and
-  // the raw extent; x + d is monotonic in x, so the shifted extent is the
-  // raw one shifted.
-  struct First final : ParticleSink {
-    kernels::Moments mo;
-    double lo[3], hi[3];
-    First() {
-      for (int a = 0; a < 3; ++a) {
-        lo[a] = std::numeric_limits<double>::infinity();
-        hi[a] = -std::numeric_limits<double>::infinity();
-      }
-    }
-    void push(const ParticleRecord& r) override {
-      mo.add(r.mass, r.x, r.y, r.z, r.vx, r.vy, r.vz);
-      const double v[3] = {r.x, r.y, r.z};
-      for (int a = 0; a < 3; ++a) {
-        lo[a] = std::min(lo[a], v[a]);
-        hi[a] = std::max(hi[a], v[a]);
-      }
-    }
-  } first;
+  // Pass 1: the centre-of-mass shift System applies and the shifted extent.
+  const SceneFrame f = scene_frame(cfg.scene, cfg.particles, cfg.seed);
   const SceneParams sp{cfg.particles, cfg.seed};
-  generate_scene(cfg.scene, sp, first);
-  const double d[3] = {-first.mo.mx / first.mo.mass, -first.mo.my / first.mo.mass, -first.mo.mz / first.mo.mass};
-  double lo[3], hi[3];
-  for (int a = 0; a < 3; ++a) {
-    lo[a] = first.lo[a] + d[a];
-    hi[a] = first.hi[a] + d[a];
-  }
   const detail::MeshMap map =
-      detail::place_mesh(detail::cube_of_extent(lo, hi), cfg.force.grid, cfg.force.periodic, cfg.force.box);
+      detail::place_mesh(detail::cube_of_extent(f.lo, f.hi), cfg.force.grid, cfg.force.periodic, cfg.force.box);
   struct Second final : ParticleSink {
     const detail::MeshMap& map;
     double dx;
     std::vector<std::uint64_t> buckets;
     Second(const detail::MeshMap& m, double d0) : map(m), dx(d0), buckets(static_cast<std::size_t>(m.n), 0) {}
     void push(const ParticleRecord& r) override { ++buckets[static_cast<std::size_t>(map.bucket(r.x + dx))]; }
-  } second(map, d[0]);
+  } second(map, f.d[0]);
   generate_scene(cfg.scene, sp, second);
   return per_rank(second.buckets, cfg.force, ranks);
 }

@@ -100,10 +100,7 @@ PmOccupancy pm_occupancy(const ParticleRecord* p, std::size_t n, int grid) {
   return c.result();
 }
 
-PmOccupancy pm_occupancy_of_scene(std::string_view scene, std::size_t particles, std::uint64_t seed, int grid) {
-  // Pass 1: the centre-of-mass shift System::spawn_scene applies, and the
-  // raw extent (x + d is monotonic in x, so the shifted extent is the raw
-  // one shifted), as dist/pm_plan.cpp's count of a scene's imports.
+SceneFrame scene_frame(std::string_view scene, std::size_t particles, std::uint64_t seed) {
   struct First final : ParticleSink {
     kernels::Moments mo;
     double lo[3], hi[3];
@@ -121,21 +118,30 @@ PmOccupancy pm_occupancy_of_scene(std::string_view scene, std::size_t particles,
       }
     }
   } first;
-  const SceneParams sp{particles, seed};
-  generate_scene(scene, sp, first);
+  generate_scene(scene, SceneParams{particles, seed}, first);
+  SceneFrame f;
+  f.mass = first.mo.mass;
+  f.d[0] = -first.mo.mx / first.mo.mass;
+  f.d[1] = -first.mo.my / first.mo.mass;
+  f.d[2] = -first.mo.mz / first.mo.mass;
+  for (int a = 0; a < 3; ++a) f.lo[a] = first.lo[a] + f.d[a], f.hi[a] = first.hi[a] + f.d[a];
+  return f;
+}
+
+PmOccupancy pm_occupancy_of_scene(std::string_view scene, std::size_t particles, std::uint64_t seed, int grid) {
+  // Pass 1: the centre-of-mass shift and the shifted extent.
+  const SceneFrame f = scene_frame(scene, particles, seed);
   PmOccupancy none;
   none.grid = grid;
-  if (first.mo.mass <= 0 || grid <= 0) return none;
-  const double d[3] = {-first.mo.mx / first.mo.mass, -first.mo.my / first.mo.mass, -first.mo.mz / first.mo.mass};
-  double lo[3], hi[3];
-  for (int a = 0; a < 3; ++a) lo[a] = first.lo[a] + d[a], hi[a] = first.hi[a] + d[a];
+  if (f.mass <= 0 || grid <= 0) return none;
+  const SceneParams sp{particles, seed};
   // Pass 2: the cells.
   struct Second final : ParticleSink {
     Counter c;
     double d[3];
     Second(const double l[3], const double h[3], int g, const double dd[3]) : c(l, h, g), d{dd[0], dd[1], dd[2]} {}
     void push(const ParticleRecord& r) override { c.add(r.x + d[0], r.y + d[1], r.z + d[2]); }
-  } second(lo, hi, grid, d);
+  } second(f.lo, f.hi, grid, f.d);
   generate_scene(scene, sp, second);
   return second.c.result();
 }
