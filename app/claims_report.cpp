@@ -124,7 +124,13 @@ int run_claims_report(const ClaimsOptions& o) {
     std::fprintf(stderr, "measuring CPython %zu/%zu: %s%s (timings from %d processes)\n", k + 1, pythons.size(),
                  one_line(pythons[k] + " " + script).c_str(), o.python_quick ? " --quick" : "",
                  cpython_processes(o.python_quick));
-    const CPythonRun r = run_cpython_script(pythons[k], script, o.python_quick, 600, 0, o.pairs);
+    // Progress on stderr: a full run is ~100 processes of ~0.5 s each.
+    const std::string who = one_line(pythons[k]);
+    const CPythonRun r = run_cpython_script(pythons[k], script, o.python_quick, 600, 0, o.pairs, [&](int done, int all) {
+      const int step = std::max(1, all / 4);
+      if (done % step == 0 || done == all)
+        std::fprintf(stderr, "  %s: %d/%d processes measured\n", who.c_str(), done, all);
+    });
     if (r.interrupted)
       if (const int rc = interrupted_status("while CPython was measured (its process group was killed)")) return rc;
     runs.push_back(InterpreterRun{pythons[k], r.ok, r.error, r.figures});

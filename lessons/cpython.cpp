@@ -360,11 +360,13 @@ bool run_one(const std::vector<std::string>& argv, unsigned seed, double timeout
 }  // namespace
 
 CPythonRun run_cpython_script(const std::string& python, const std::string& script, bool quick, double timeout_s,
-                              int processes, int pairs) {
+                              int processes, int pairs, const std::function<void(int, int)>& progress) {
   CPythonRun r;
   if (processes <= 0) processes = cpython_processes(quick);
   if (quick) pairs = std::min(pairs, 9);
-  const int per = std::max(1, (std::max(pairs, 1) + processes - 1) / processes);
+  // At least kPairsPerProcess each (a process's median must resist one odd
+  // block); quick runs keep their few pairs.
+  const int per = std::max(quick ? 1 : kPairsPerProcess, (std::max(pairs, 1) + processes - 1) / processes);
   std::vector<std::string> argv = {python, script};
   if (quick) argv.push_back("--quick");
   argv.push_back("--pairs");
@@ -386,6 +388,7 @@ CPythonRun run_cpython_script(const std::string& python, const std::string& scri
   const std::string who = one_line(python + " " + script) + ": ";
   if (!run_one(argv, seeds[0], left(), who, r, r.figures, [](const std::string& t) { return parse_cpython_figures(t); }))
     return r;
+  if (progress) progress(1, processes);
   argv.push_back("--timing-only");
   for (int k = 1; k < processes; ++k) {
     const std::string whok = one_line(python + " " + script) + " (timing process " + std::to_string(k + 1) + " of " +
@@ -400,6 +403,7 @@ CPythonRun run_cpython_script(const std::string& python, const std::string& scri
       r.error = whok + one_line(e.what());
       return r;
     }
+    if (progress) progress(k + 1, processes);
   }
   r.ok = true;
   return r;

@@ -2,6 +2,7 @@
 // The real interpreter, measured: runs assets/python/measure_objects.py with
 // a python3 and reads its JSON into CPythonFigures. GUI-free, so
 // `slotsim bench --claims --python` and the Lessons panel share it.
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -128,14 +129,17 @@ struct CPythonRun {
 // pairs (merge_process_timing). Each process gets its own random
 // PYTHONHASHSEED, so even a user's fixed PYTHONHASHSEED cannot make them
 // one process repeated. P = ceil(pairs / processes): the pairs are spread
-// over the processes, not multiplied (lessons/verdict.hpp says why).
+// over the processes, not multiplied, but never fewer than
+// kPairsPerProcess per process outside quick (lessons/verdict.hpp says why).
 // processes 0: kCPythonProcesses, or 3 with quick (9 pairs, too few
 // processes for a verdict: quick is for tests of the plumbing). timeout_s
 // is for the whole run, every process (600 s: one process had 300). Never throws: a missing interpreter is a normal
 // outcome the report states; any process failing fails the run.
 // The default number of processes: kCPythonProcesses, or 3 with quick.
 inline int cpython_processes(bool quick) { return quick ? 3 : kCPythonProcesses; }
+// progress (optional) is called after each process with (done, processes).
 CPythonRun run_cpython_script(const std::string& python, const std::string& script, bool quick,
-                              double timeout_s = 600, int processes = 0, int pairs = kDefaultPairs);
+                              double timeout_s = 600, int processes = 0, int pairs = kDefaultPairs,
+                              const std::function<void(int, int)>& progress = {});
 
 }  // namespace slotsim

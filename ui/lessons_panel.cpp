@@ -17,7 +17,9 @@
 #include <imgui.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
+#include <cstdio>
 #include <future>
 #include <memory>
 #include <optional>
@@ -37,6 +39,9 @@ namespace {
 // at a time; the result stays until measured again.
 struct CPythonJob {
   std::future<CPythonRun> pending;
+  // Processes measured so far / in all, written by the job's thread.
+  std::shared_ptr<std::atomic<int>> done_processes = std::make_shared<std::atomic<int>>(0),
+                                    all_processes = std::make_shared<std::atomic<int>>(0);
   std::optional<CPythonRun> done;
   int generation = 0;  // bumps when `done` changes, so the rows are rebuilt
 };
@@ -55,8 +60,10 @@ void start_cpython(CPythonJob& j) {
     ++j.generation;
     return;
   }
-  j.pending = std::async(std::launch::async, [python = default_python(), s = *script] {
-    return run_cpython_script(python, s, false);
+  j.done_processes->store(0);
+  j.all_processes->store(cpython_processes(false));
+  j.pending = std::async(std::launch::async, [python = default_python(), s = *script, done = j.done_processes] {
+    return run_cpython_script(python, s, false, 600, 0, kDefaultPairs, [done](int k, int) { done->store(k); });
   });
 }
 
@@ -161,13 +168,18 @@ void lessons_blocks(OverlayContext& ctx, OverlayState& st, std::vector<PageBlock
     }
     const bool running = job.pending.valid();
     if (running) {
-      flow_text_disabled("measuring CPython...");
+      char msg[64];
+      std::snprintf(msg, sizeof msg, "measuring CPython... %d/%d processes", job.done_processes->load(),
+                    job.all_processes->load());
+      flow_text_disabled(msg);
     } else if (flow_button(job.done && job.done->ok ? "Measure CPython again" : "Measure CPython")) {
       start_cpython(job);
     }
     if (ImGui::IsItemHovered())
-      ImGui::SetTooltip("runs assets/python/measure_objects.py with %s (about 15 s, in the background)",
-                        default_python().c_str());
+      ImGui::SetTooltip("runs assets/python/measure_objects.py with %s in %d processes one after the other "
+                        "(about a minute, in the background; the timings are the steadier the less the "
+                        "simulation runs meanwhile)",
+                        default_python().c_str(), cpython_processes(false));
     ImGui::Checkbox("build the 10M dict store (GBs)", &st.lessons_build_big);
     if (ImGui::IsItemHovered())
       ImGui::SetTooltip("otherwise the 10,000,000-instance figure is extrapolated from the sample");
