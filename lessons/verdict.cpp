@@ -70,6 +70,21 @@ void decide_units(std::vector<double> q, const std::string& units, PairedVerdict
     v.outcome = Outcome::Unresolved;
   std::snprintf(buf, sizeof buf, "%.2fx (99%% CI %.2f-%.2f, %s)", v.ratio, v.lo, v.hi, units.c_str());
   v.text = buf;
+  if (v.outcome == Outcome::Unresolved) {
+    // Why, from the interval and the units themselves: an effect at a margin
+    // (narrow interval across it) is not the same lesson as units that
+    // disagree (a wide one, or many units on each side of the margin).
+    const int below = int(std::count_if(q.begin(), q.end(), [](double r) { return r <= 1 + kHoldsMargin; }));
+    const char* where = v.lo > 1 + kNotMargin && v.hi < 1 + kHoldsMargin ? "between the 2% and 5% margins"
+                        : v.lo <= 1 + kNotMargin && v.hi >= 1 + kHoldsMargin ? "across both margins"
+                        : v.lo <= 1 + kNotMargin                             ? "across the 2% margin"
+                                                                              : "across the 5% margin";
+    const std::string unit = units.substr(units.find(' ') + 1);  // "pairs", "processes, 288 pairs"
+    std::snprintf(buf, sizeof buf, "interval %s; %d of %d %s at or below 1.05x", where, below, n,
+                  unit.rfind("process", 0) == 0 ? "processes" : "pairs");
+    v.why = buf;
+    v.text.insert(v.text.size() - 1, "; " + v.why);
+  }
 }
 
 }  // namespace

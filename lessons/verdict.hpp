@@ -94,6 +94,10 @@ struct PairedVerdict {
   double lo = 0, hi = 0;         // its confidence interval (0, 0 when too few pairs)
   double coverage = 0;           // the interval's exact coverage (>= 99%)
   double median_a = 0, median_b = 0;  // per side, for display
+  std::string why;               // unresolved only: where the interval lies and how many
+                                 // units (pairs or process medians) are at or below 1.05x,
+                                 // "interval across the 5% margin; 39 of 96 processes at or
+                                 // below 1.05x"; also the end of `text`
   std::string text;              // "1.32x (99% CI 1.28-1.35, 31 pairs)", or
                                  // "1.32x (99% CI 1.28-1.35, 96 processes, 288 pairs)"
 };

@@ -262,3 +262,36 @@ TEST_CASE("verdict by process: a 7% win at the 5% margin, with outlier processes
     REQUIRE(decide_faster_by_process(tailed(1.00, 0.26, kCPythonProcesses, seed)).outcome != Outcome::Holds);
   }
 }
+
+TEST_CASE("verdict: an unresolved verdict says where its interval lies and how many units sit at or below 1.05x") {
+  // Processes at exactly 1.04x and 1.06x, half each: the interval crosses
+  // the 5% margin, 48 of 96 at or below it.
+  std::vector<ProcessPairs> at_margin;
+  for (int k = 0; k < kCPythonProcesses; ++k) {
+    const double r = k % 2 ? 1.06 : 1.04;
+    at_margin.push_back(ProcessPairs{{r, r, r}, {1, 1, 1}});
+  }
+  const PairedVerdict m = decide_faster_by_process(at_margin);
+  REQUIRE(m.outcome == Outcome::Unresolved);
+  CHECK(m.why == "interval across the 5% margin; 48 of 96 processes at or below 1.05x");
+  CHECK(m.text.find("processes, 288 pairs; interval across the 5% margin") != std::string::npos);
+  CHECK(m.text.back() == ')');
+  // Every unit at 1.03x: between the margins.
+  const PairedVerdict mid = decide_faster(std::vector<double>(31, 1.03), std::vector<double>(31, 1.0));
+  REQUIRE(mid.outcome == Outcome::Unresolved);
+  CHECK(mid.why == "interval between the 2% and 5% margins; 31 of 31 pairs at or below 1.05x");
+  // Pairs from 0.9x to 1.2x: across both.
+  std::vector<double> a, b;
+  for (int k = 0; k < 31; ++k) {
+    a.push_back(0.9 + 0.01 * k);
+    b.push_back(1);
+  }
+  CHECK(decide_faster(a, b).why.find("interval across both margins") == 0);
+  // At 1.00-1.03x: across the 2% margin only.
+  std::vector<double> c;
+  for (int k = 0; k < 31; ++k) c.push_back(1.0 + 0.001 * k);
+  CHECK(decide_faster(c, std::vector<double>(31, 1.0)).why.find("interval across the 2% margin") == 0);
+  // Decided verdicts carry no reason.
+  CHECK(run({20, 14}, 1).why.empty());
+  CHECK(run({14, 20}, 1).why.empty());
+}
