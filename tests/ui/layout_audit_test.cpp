@@ -10,27 +10,13 @@
 #include <functional>
 #include <string>
 
-#include "ui/imgui_host.hpp"
+#include "ui/headless_imgui.hpp"
 
 using namespace slotsim::ui;
 
 namespace {
 
-struct Headless {
-  ImGuiContext* ctx;
-  Headless() {
-    ctx = ImGui::CreateContext();
-    ImGuiIO& io = ImGui::GetIO();
-    io.IniFilename = nullptr;
-    io.DisplaySize = ImVec2(800, 600);
-    io.DeltaTime = 1.0f / 30;
-    const std::string ttf = find_ui_font();
-    if (ttf.empty() || !io.Fonts->AddFontFromFileTTF(ttf.c_str(), 15.0f)) io.Fonts->AddFontDefault();
-    unsigned char* px = nullptr;
-    int w = 0, h = 0;
-    io.Fonts->GetTexDataAsRGBA32(&px, &w, &h);  // builds the atlas: no renderer needed
-  }
-  ~Headless() { ImGui::DestroyContext(ctx); }
+struct Headless : testing::HeadlessImGui {
   // A few frames (tables size their columns from the frame before), the
   // audit on the last.
   LayoutAudit run(const std::function<void()>& draw) {

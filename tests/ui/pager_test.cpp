@@ -13,7 +13,7 @@
 #include <set>
 #include <string>
 
-#include "ui/imgui_host.hpp"
+#include "ui/headless_imgui.hpp"
 #include "ui/layout_audit.hpp"
 
 using namespace slotsim::ui;
@@ -30,16 +30,7 @@ TEST_CASE("pager: blocks are packed in order into pages as tall as the room") {
 }
 
 TEST_CASE("pager: a column of blocks taller than its window fits on every page, and only one page is shown") {
-  ImGuiContext* ctx = ImGui::CreateContext();
-  ImGuiIO& io = ImGui::GetIO();
-  io.IniFilename = nullptr;
-  io.DisplaySize = ImVec2(800, 600);
-  io.DeltaTime = 1.0f / 30;
-  const std::string ttf = find_ui_font();
-  if (ttf.empty() || !io.Fonts->AddFontFromFileTTF(ttf.c_str(), 15.0f)) io.Fonts->AddFontDefault();
-  unsigned char* px = nullptr;
-  int w = 0, h = 0;
-  io.Fonts->GetTexDataAsRGBA32(&px, &w, &h);
+  const testing::HeadlessImGui imgui;
 
   // 30 blocks of three wrapped lines in a 250x200 column: ~10 times its height.
   std::set<int> drawn_visible;
@@ -85,7 +76,6 @@ TEST_CASE("pager: a column of blocks taller than its window fits on every page, 
     ImGui::EndFrame();
   }
   CHECK(!stacked.clipped.empty());
-  ImGui::DestroyContext(ctx);
 }
 
 TEST_CASE("pager: a column needs its page line and its tallest block") {
@@ -123,16 +113,7 @@ TEST_CASE("pager: the bottom strip is as tall as its content unless that leaves 
 }
 
 TEST_CASE("pager: a tab's blocks paged inside its window fit on every page, and it asks for all of them stacked") {
-  ImGuiContext* ctx = ImGui::CreateContext();
-  ImGuiIO& io = ImGui::GetIO();
-  io.IniFilename = nullptr;
-  io.DisplaySize = ImVec2(800, 600);
-  io.DeltaTime = 1.0f / 30;
-  const std::string ttf = find_ui_font();
-  if (ttf.empty() || !io.Fonts->AddFontFromFileTTF(ttf.c_str(), 15.0f)) io.Fonts->AddFontDefault();
-  unsigned char* px = nullptr;
-  int w = 0, h = 0;
-  io.Fonts->GetTexDataAsRGBA32(&px, &w, &h);
+  const testing::HeadlessImGui imgui;
 
   // 12 blocks of six lines in a 600x220 window with a tab bar (the strip).
   std::vector<PageBlock> blocks;
@@ -183,5 +164,4 @@ TEST_CASE("pager: a tab's blocks paged inside its window fit on every page, and 
   CHECK(ps.chrome > 0);
   CHECK(want - top - ps.chrome == doctest::Approx(stacked).epsilon(0.001));
   CHECK(want > 220);  // more than the window: so the strip is given more, or pages
-  ImGui::DestroyContext(ctx);
 }
