@@ -79,9 +79,10 @@ void decide_units(std::vector<double> q, const std::string& units, PairedVerdict
                         : v.lo <= 1 + kNotMargin && v.hi >= 1 + kHoldsMargin ? "across both margins"
                         : v.lo <= 1 + kNotMargin                             ? "across the 2% margin"
                                                                               : "across the 5% margin";
-    const std::string unit = units.substr(units.find(' ') + 1);  // "pairs", "processes, 288 pairs"
+    // The unit is the process when decide_faster_by_process called (it sets
+    // `processes` first), else the pair.
     std::snprintf(buf, sizeof buf, "interval %s; %d of %d %s at or below 1.05x", where, below, n,
-                  unit.rfind("process", 0) == 0 ? "processes" : "pairs");
+                  v.processes > 0 ? "processes" : "pairs");
     v.why = buf;
     v.text.insert(v.text.size() - 1, "; " + v.why);
   }

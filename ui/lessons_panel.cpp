@@ -39,9 +39,9 @@ namespace {
 // at a time; the result stays until measured again.
 struct CPythonJob {
   std::future<CPythonRun> pending;
-  // Processes measured so far / in all, written by the job's thread.
-  std::shared_ptr<std::atomic<int>> done_processes = std::make_shared<std::atomic<int>>(0),
-                                    all_processes = std::make_shared<std::atomic<int>>(0);
+  // Processes measured so far (of cpython_processes(false)), written by the
+  // job's thread; shared with it so a job outliving the panel stays valid.
+  std::shared_ptr<std::atomic<int>> done_processes = std::make_shared<std::atomic<int>>(0);
   std::optional<CPythonRun> done;
   int generation = 0;  // bumps when `done` changes, so the rows are rebuilt
 };
@@ -61,7 +61,6 @@ void start_cpython(CPythonJob& j) {
     return;
   }
   j.done_processes->store(0);
-  j.all_processes->store(cpython_processes(false));
   j.pending = std::async(std::launch::async, [python = default_python(), s = *script, done = j.done_processes] {
     return run_cpython_script(python, s, false, 600, 0, kDefaultPairs, [done](int k, int) { done->store(k); });
   });
@@ -170,7 +169,7 @@ void lessons_blocks(OverlayContext& ctx, OverlayState& st, std::vector<PageBlock
     if (running) {
       char msg[64];
       std::snprintf(msg, sizeof msg, "measuring CPython... %d/%d processes", job.done_processes->load(),
-                    job.all_processes->load());
+                    cpython_processes(false));
       flow_text_disabled(msg);
     } else if (flow_button(job.done && job.done->ok ? "Measure CPython again" : "Measure CPython")) {
       start_cpython(job);
