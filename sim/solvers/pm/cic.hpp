@@ -62,6 +62,9 @@ struct XBuckets {
 // chunk, and its 4-byte rank in source order. At most 2^32 - 1 particles
 // (the rank's range; the caller checks).
 void bucket_by_x(const Sources& src, const MeshMap& map, XBuckets& b);
+// The same, with the AVX2 path chosen by the caller (the one above asks the
+// CPU); avx2 = true needs a CPU that has it. For tests that compare the two.
+void bucket_by_x(const Sources& src, const MeshMap& map, XBuckets& b, bool avx2);
 
 // Deposits the mass of buckets [b0, b1) onto the mesh: bucket x reaches
 // planes x (weight 1 - fx) and map.next(x) (weight fx), cell (x, y, z) at

@@ -46,10 +46,10 @@ bool same_bits(const std::vector<double>& a, const std::vector<double>& b) {
 }
 
 template <bool P>
-void check_buckets(const SourceArrays& src, const MeshMap& map) {
+void check_buckets(const SourceArrays& src, const MeshMap& map, bool avx2) {
   mem::CountingResource res(mem::Category::Solver);
   XBuckets b(res);
-  bucket_by_x(src.sources(), map, b);
+  bucket_by_x(src.sources(), map, b, avx2);
   const std::size_t np = src.x.size();
   REQUIRE(b.start.size() == kN + 1);
   CHECK(b.start[0] == 0);
@@ -118,16 +118,35 @@ TEST_CASE("cic: split() gives the bits of the clamped form it replaced, on the w
   }
 }
 
+// Both ways of computing the cells: one particle at a time, and four at a
+// time in AVX2 (where the CPU has it), which must give MeshMap::cell's bits.
+// Besides a Plummer sample, coordinates that reach each branch of scaled():
+// the isolated mesh's faces and just beyond them, the periodic box's edges
+// and its images, NaN, infinities and values past int's range. 5003
+// particles, so that a thread's chunk leaves a remainder for the scalar
+// tail of the four-wide loop.
 TEST_CASE("cic: buckets hold every particle once, by x cell, in source order, with its fractions and cells") {
-  const SourceArrays src(slotsim::testing::plummer_sample(5000, 3));
-  for (int threads : {1, 2, 3}) {
-    CAPTURE(threads);
-    const int saved = omp_get_max_threads();
-    omp_set_num_threads(threads);
-    check_buckets<false>(src, fitted_map(src, false));
-    check_buckets<true>(src, fitted_map(src, true));
-    omp_set_num_threads(saved);
-  }
+  SourceArrays src(slotsim::testing::plummer_sample(5000, 3));
+  const MeshMap iso0 = fitted_map(src, false);
+  const double face_lo = iso0.origin[0] + (kPmMargin - 1) * iso0.h, face_hi = iso0.origin[0] + (kN - kPmMargin + 1) * iso0.h;
+  const double odd[] = {face_lo,  face_hi, std::nextafter(face_lo, -1e300), std::nextafter(face_hi, 1e300),
+                        -3.0,     3.0,     2.999999999999,                  9.0,
+                        -15.0,    NAN,     INFINITY,                        -INFINITY,
+                        1e300,    -1e300,  0.0};
+  const std::size_t k = sizeof odd / sizeof odd[0];
+  for (std::size_t i = 0; i < 3 * k; ++i) src.push(odd[i % k], odd[(i / k + i) % k], odd[(2 * i + 1) % k], 1.0 + double(i));
+  std::vector<bool> paths = {false};
+  if (__builtin_cpu_supports("avx2")) paths.push_back(true);
+  for (bool avx2 : paths)
+    for (int threads : {1, 2, 3}) {
+      CAPTURE(avx2);
+      CAPTURE(threads);
+      const int saved = omp_get_max_threads();
+      omp_set_num_threads(threads);
+      check_buckets<false>(src, iso0, avx2);
+      check_buckets<true>(src, fitted_map(src, true), avx2);
+      omp_set_num_threads(saved);
+    }
 }
 
 TEST_CASE("cic: a deposit split over bucket ranges gives the serial bits when the shared plane takes the even bucket first") {
