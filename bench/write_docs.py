@@ -262,6 +262,8 @@ def pm_repeats_note():
     ratios = [r["floor_ratio"] for r in reps] + [P10["soa"]["floor_ratio"]]
     triads = [r["triad_gbs"] for r in reps] + [P10["soa"]["triad_gbs"]]
     within = sum(1 for q in ratios if q <= 1.5)
+    priced = [(name, integrator_priced(r)) for name, r in
+              [("the row above", P10["soa"])] + [("repeat %d" % (i + 1), r) for i, r in enumerate(reps)]]
     return ["**The 10M ratio, repeated.** The same `soa` row run %d more times right after it (`bench/run_all.sh` "
             "runs these repeats): %s. Ratios within 1.5x: %d of %d. The step moves less than its floor: the "
             "floor's bandwidth part is priced at the triad measured just before the row, which this VM granted at "
@@ -274,21 +276,19 @@ def pm_repeats_note():
             "as the memory lets them, so the bandwidth they reach in a row is one the machine gave at that moment. "
             "Priced at that rate instead of the triad's (which counts 24 of the 32 B a triad element moves, see "
             "\"How to read a row\"), the floor of each of these rows would be: " +
-            "; ".join("%s: kick+drift %.0f GB/s against a triad of %.1f, floor %.0f ms, step %.2fx" % (
-                name, *integrator_priced(r)) for name, r in
-                [("the row above", P10["soa"])] + [("repeat %d" % (i + 1), r) for i, r in enumerate(reps)]) +
+            "; ".join("%s: kick+drift %.0f GB/s against a triad of %.1f, floor %.0f ms, step %.2fx" % (name, *q)
+                      for name, q in priced) +
             ". So a ratio under 1.5x at 10M comes with a triad that read low against what the same row's "
             "integrator reached, not with a faster step: on this VM the step is about %.1f-%.1fx a floor priced at "
             "the bandwidth the machine demonstrably gave." % (
-                min(integrator_priced(r)[3] for r in [P10["soa"]] + reps),
-                max(integrator_priced(r)[3] for r in [P10["soa"]] + reps)), ""]
+                min(q[3] for _, q in priced), max(q[3] for _, q in priced)), ""]
 
 
 def integrator_priced(r):
-    """(kick+drift GB/s, triad GB/s, floor ms at the kick+drift rate, step x that floor) of a 10M pm row."""
-    n = pm10["config"]["particles"]
+    """(kick+drift GB/s, triad GB/s, floor ms at the kick+drift rate, step x that floor) of a pm row: the
+    floor's bandwidth part (bench's floor_ms less the FFT) repriced from the triad to the kick+drift rate."""
     gbs = r["triad_gbs"] / r["integrator_bound_ratio"]
-    floor = r["transform_floor_ms"] + (176 + 8 * 27) * n / (gbs * 1e9) * 1e3
+    floor = r["transform_floor_ms"] + (r["floor_ms"] - r["transform_floor_ms"]) * r["triad_gbs"] / gbs
     return gbs, r["triad_gbs"], floor, r["step_ms_median"] / floor
 
 

@@ -57,6 +57,41 @@ inline CellsAvx2 cells_avx2_constants(const MeshMap& map) {
   return c;
 }
 
+// The bucket pass one particle at a time: without AVX2, and for the last
+// particles of a chunk that the four-wide loops leave.
+template <bool Periodic>
+void count_scalar(const Sources& src, const MeshMap& map, std::size_t b, std::size_t e, std::size_t* cnt) {
+  for (std::size_t i = b; i < e; ++i) {
+    int ix;
+    double f;
+    map.cell<Periodic>(src.x[i], 0, ix, f);
+    ++cnt[ix];
+  }
+}
+
+template <bool Periodic>
+void place_scalar(const Sources& src, const MeshMap& map, std::size_t b, std::size_t e, std::size_t* cnt,
+                  BucketedParticle* dst, std::uint32_t* yz, std::uint32_t* rank, std::size_t np) {
+  for (std::size_t i = b; i < e; ++i) {
+    int ix, iy, iz;
+    double fx, fy, fz;
+    map.cell<Periodic>(src.x[i], 0, ix, fx);
+    map.cell<Periodic>(src.y[i], 1, iy, fy);
+    map.cell<Periodic>(src.z[i], 2, iz, fz);
+    const std::size_t k = cnt[ix]++;
+    // The bucket's lines a few particles ahead, so that their fetch for
+    // writing overlaps this one's (each bucket is a stream of its own,
+    // too many for the hardware prefetcher to follow).
+    if (k + 32 < np) {
+      __builtin_prefetch(dst + k + 8, 1);
+      __builtin_prefetch(yz + k + 32, 1);
+    }
+    dst[k] = {{fx, fy, fz}, src.m[i]};
+    yz[k] = static_cast<std::uint32_t>(iy) << 16 | static_cast<std::uint32_t>(iz);
+    rank[i] = static_cast<std::uint32_t>(k);
+  }
+}
+
 // Counts of particles [b, e) per x cell, into cnt.
 template <bool Periodic>
 __attribute__((target("avx2"))) void count_avx2(const Sources& src, const MeshMap& map, std::size_t b, std::size_t e,
@@ -72,12 +107,7 @@ __attribute__((target("avx2"))) void count_avx2(const Sources& src, const MeshMa
     ++cnt[_mm_extract_epi32(ix, 2)];
     ++cnt[_mm_extract_epi32(ix, 3)];
   }
-  for (; i < e; ++i) {
-    int ix;
-    double f;
-    map.cell<Periodic>(src.x[i], 0, ix, f);
-    ++cnt[ix];
-  }
+  count_scalar<Periodic>(src, map, i, e, cnt);
 }
 
 // The placement of particles [b, e): each to position cnt[x]++ of its
@@ -106,10 +136,7 @@ __attribute__((target("avx2"))) void place_avx2(const Sources& src, const MeshMa
                           _mm256_permute2f128_pd(t0, t2, 0x31), _mm256_permute2f128_pd(t1, t3, 0x31)};
     for (int l = 0; l < 4; ++l) {
       const std::size_t k = cnt[ixs[l]]++;
-      // The bucket's lines a few particles ahead, so that their fetch for
-      // writing overlaps this one's (each bucket is a stream of its own,
-      // too many for the hardware prefetcher to follow).
-      if (k + 32 < np) {
+      if (k + 32 < np) {  // as place_scalar
         __builtin_prefetch(dst + k + 8, 1);
         __builtin_prefetch(yz + k + 32, 1);
       }
@@ -118,48 +145,7 @@ __attribute__((target("avx2"))) void place_avx2(const Sources& src, const MeshMa
       rank[i + static_cast<std::size_t>(l)] = static_cast<std::uint32_t>(k);
     }
   }
-  for (; i < e; ++i) {
-    int ix, iy, iz;
-    double fx, fy, fz;
-    map.cell<Periodic>(src.x[i], 0, ix, fx);
-    map.cell<Periodic>(src.y[i], 1, iy, fy);
-    map.cell<Periodic>(src.z[i], 2, iz, fz);
-    const std::size_t k = cnt[ix]++;
-    dst[k] = {{fx, fy, fz}, src.m[i]};
-    yz[k] = static_cast<std::uint32_t>(iy) << 16 | static_cast<std::uint32_t>(iz);
-    rank[i] = static_cast<std::uint32_t>(k);
-  }
-}
-
-// Without AVX2: the same passes one particle at a time.
-template <bool Periodic>
-void count_scalar(const Sources& src, const MeshMap& map, std::size_t b, std::size_t e, std::size_t* cnt) {
-  for (std::size_t i = b; i < e; ++i) {
-    int ix;
-    double f;
-    map.cell<Periodic>(src.x[i], 0, ix, f);
-    ++cnt[ix];
-  }
-}
-
-template <bool Periodic>
-void place_scalar(const Sources& src, const MeshMap& map, std::size_t b, std::size_t e, std::size_t* cnt,
-                  BucketedParticle* dst, std::uint32_t* yz, std::uint32_t* rank, std::size_t np) {
-  for (std::size_t i = b; i < e; ++i) {
-    int ix, iy, iz;
-    double fx, fy, fz;
-    map.cell<Periodic>(src.x[i], 0, ix, fx);
-    map.cell<Periodic>(src.y[i], 1, iy, fy);
-    map.cell<Periodic>(src.z[i], 2, iz, fz);
-    const std::size_t k = cnt[ix]++;
-    if (k + 32 < np) {  // as place_avx2
-      __builtin_prefetch(dst + k + 8, 1);
-      __builtin_prefetch(yz + k + 32, 1);
-    }
-    dst[k] = {{fx, fy, fz}, src.m[i]};
-    yz[k] = static_cast<std::uint32_t>(iy) << 16 | static_cast<std::uint32_t>(iz);
-    rank[i] = static_cast<std::uint32_t>(k);
-  }
+  place_scalar<Periodic>(src, map, i, e, cnt, dst, yz, rank, np);
 }
 
 template <bool Periodic>
