@@ -213,11 +213,18 @@ class DistPmSolver final : public Solver {
       ext[a] = std::numeric_limits<double>::infinity();
       ext[3 + a] = std::numeric_limits<double>::infinity();
     }
-    for (std::size_t i = 0; i < src.n; ++i) {
-      const double v[3] = {src.x[i], src.y[i], src.z[i]};
+    if (src.extent && src.n > 0) {  // the step's drift took it (sim/extent.hpp)
       for (int a = 0; a < 3; ++a) {
-        ext[a] = std::min(ext[a], v[a]);
-        ext[3 + a] = std::min(ext[3 + a], -v[a]);
+        ext[a] = src.extent->lo[a];
+        ext[3 + a] = -src.extent->hi[a];
+      }
+    } else {
+      for (std::size_t i = 0; i < src.n; ++i) {
+        const double v[3] = {src.x[i], src.y[i], src.z[i]};
+        for (int a = 0; a < 3; ++a) {
+          ext[a] = std::min(ext[a], v[a]);
+          ext[3 + a] = std::min(ext[3 + a], -v[a]);
+        }
       }
     }
     comm_.min_each(ext, 6);

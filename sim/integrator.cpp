@@ -16,7 +16,7 @@
 
 namespace slotsim {
 
-void System::compute_forces() {
+void System::compute_forces(const Extent* extent) {
   Scratch& s = *scratch_;
   const std::size_t n = size();
   if (s.ax.size() != n) s.resize(n);
@@ -28,10 +28,10 @@ void System::compute_forces() {
   // first version, moved 64 B/particle for nothing: 21 ms of a 261 ms pm
   // step at 10M (docs/BENCHMARKS.md). A solver only reads its Sources
   // during accelerations(), so pointers into the store are safe here.
-  Sources src{s.x.data(), s.y.data(), s.z.data(), s.m.data(), n};
+  Sources src{s.x.data(), s.y.data(), s.z.data(), s.m.data(), n, extent};
   store_->visit([&](const auto& st) {
     if constexpr (std::is_same_v<std::decay_t<decltype(st)>, SoaStore>)
-      src = Sources{st.column(X), st.column(Y), st.column(Z), st.column(MASS), n};
+      src = Sources{st.column(X), st.column(Y), st.column(Z), st.column(MASS), n, extent};
     else
       kernels::gather(st, s.x.data(), s.y.data(), s.z.data(), s.m.data());
   });
@@ -70,11 +70,14 @@ void System::step() {
     if (!all_ok(ok)) diverged("first half kick");
   }
   auto t1 = SystemClock::now();
-  const bool moved_ok = store_->visit([&](auto& st) { return kernels::drift(st, dt); });
+  // The drift takes the new positions' extent on the way; the force
+  // evaluation right after places its mesh or tree on it (extent.hpp).
+  Extent moved{};
+  const bool moved_ok = store_->visit([&](auto& st) { return kernels::drift(st, dt, &moved); });
   timing_.drift_ms += ms_since(t1);
   if (!all_ok(moved_ok)) diverged("drift");
   if (forces) {
-    compute_forces();
+    compute_forces(&moved);
     auto t2 = SystemClock::now();
     const bool ok = kick(0.5 * dt);
     timing_.kick_ms += ms_since(t2);

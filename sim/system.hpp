@@ -307,7 +307,9 @@ class System {
   void spawn_scene(SceneSlice slice, const ProgressFn& progress);
   bool all_ok(bool ok) const { return agree_ ? agree_(ok) : ok; }
   std::size_t id_name(std::size_t id) const { return id_name_ ? id_name_(id) : id; }
-  void compute_forces();
+  // extent: the current positions' extent when the caller has it (the
+  // step's drift), handed to the solver (Sources::extent).
+  void compute_forces(const Extent* extent = nullptr);
   void reorder();
   std::size_t index_of(std::size_t id) const;
   std::size_t id_at(std::size_t index) const { return id_at_.empty() ? index : id_at_[index]; }

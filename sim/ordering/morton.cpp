@@ -45,6 +45,7 @@ constexpr std::size_t kBuckets = std::size_t{1} << kDigitBits;
 }  // namespace
 
 Cube bounding_cube(const Sources& s) {
+  if (s.n > 0 && s.extent) return cube_of_extent(s.extent->lo, s.extent->hi);
   double lo[3] = {0, 0, 0}, hi[3] = {0, 0, 0};
   if (s.n > 0) {
     double x0 = s.x[0], x1 = s.x[0], y0 = s.y[0], y1 = s.y[0], z0 = s.z[0], z1 = s.z[0];

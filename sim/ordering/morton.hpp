@@ -27,7 +27,8 @@ struct Cube {
 std::uint64_t morton_key(double x, double y, double z, const double lo[3], double scale);
 
 // Smallest axis-aligned cube holding every source, grown by a relative
-// margin so the maximum coordinate quantises strictly inside.
+// margin so the maximum coordinate quantises strictly inside. From
+// s.extent when the caller has it, else from a pass over the positions.
 Cube bounding_cube(const Sources& s);
 // The same cube from the sources' extent, lo and hi per axis (their
 // minimum and maximum; all zero for no sources): a distributed caller

@@ -13,6 +13,8 @@
 #include <string_view>
 #include <vector>
 
+#include "sim/extent.hpp"
+
 namespace slotsim {
 
 // Particle-mesh grid limits (cells per side), shared by the solver's check
@@ -38,6 +40,10 @@ struct Sources {
   const double* z;
   const double* m;
   std::size_t n;
+  // When not null: the extent of these n positions, exactly (the step's
+  // drift takes it while writing them; see extent.hpp). bounding_cube()
+  // uses it instead of a pass of its own: 6-8 ms of a pm step at 10M.
+  const Extent* extent = nullptr;
 };
 
 struct Accels {
