@@ -285,6 +285,19 @@ inline void check_same_counts(const LayoutBytes& a, const LayoutBytes& b) {
   CHECK(a.blocks == b.blocks);
 }
 
+// Sets OpenMP's thread count for a scope and restores the previous one on
+// the way out, also when a REQUIRE leaves the test early.
+class ScopedThreads {
+ public:
+  explicit ScopedThreads(int n) : saved_(omp_get_max_threads()) { omp_set_num_threads(n); }
+  ~ScopedThreads() { omp_set_num_threads(saved_); }
+  ScopedThreads(const ScopedThreads&) = delete;
+  ScopedThreads& operator=(const ScopedThreads&) = delete;
+
+ private:
+  int saved_;
+};
+
 // A fresh directory under the system temp dir, removed with its contents on
 // destruction. Named by pid and a counter so parallel ctest runs don't clash.
 class TempDir {
