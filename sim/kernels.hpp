@@ -127,12 +127,7 @@ bool drift(S& s, double dt, Extent* ext = nullptr) {
           py[i] = y;
           pz[i] = z;
           nan_if_bad += (x - x) + (y - y) + (z - z);
-          x0 = std::min(x0, x);
-          y0 = std::min(y0, y);
-          z0 = std::min(z0, z);
-          x1 = std::max(x1, x);
-          y1 = std::max(y1, y);
-          z1 = std::max(z1, z);
+          widen(x0, y0, z0, x1, y1, z1, x, y, z);
         }
         ok = ok && nan_if_bad == 0;
       }
@@ -148,12 +143,7 @@ bool drift(S& s, double dt, Extent* ext = nullptr) {
       s.template set<Y>(i, y);
       s.template set<Z>(i, z);
       ok = ok && std::isfinite(x) && std::isfinite(y) && std::isfinite(z);
-      x0 = std::min(x0, x);
-      y0 = std::min(y0, y);
-      z0 = std::min(z0, z);
-      x1 = std::max(x1, x);
-      y1 = std::max(y1, y);
-      z1 = std::max(z1, z);
+      widen(x0, y0, z0, x1, y1, z1, x, y, z);
     }
   }
   if (ext && n > 0) *ext = Extent{{x0, y0, z0}, {x1, y1, z1}};

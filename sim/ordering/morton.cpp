@@ -7,6 +7,8 @@
 #include <limits>
 #include <vector>
 
+#include "sim/extent.hpp"
+
 namespace slotsim::detail {
 namespace {
 
@@ -53,12 +55,7 @@ Cube bounding_cube(const Sources& s) {
     // min/max are exact and commutative, so this reduction is deterministic.
 #pragma omp parallel for schedule(static) reduction(min : x0, y0, z0) reduction(max : x1, y1, z1)
     for (std::ptrdiff_t i = 0; i < n; ++i) {
-      x0 = std::min(x0, s.x[i]);
-      x1 = std::max(x1, s.x[i]);
-      y0 = std::min(y0, s.y[i]);
-      y1 = std::max(y1, s.y[i]);
-      z0 = std::min(z0, s.z[i]);
-      z1 = std::max(z1, s.z[i]);
+      widen(x0, y0, z0, x1, y1, z1, s.x[i], s.y[i], s.z[i]);
     }
     lo[0] = x0, lo[1] = y0, lo[2] = z0, hi[0] = x1, hi[1] = y1, hi[2] = z1;
   }
