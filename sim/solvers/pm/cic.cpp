@@ -157,6 +157,16 @@ __attribute__((target("avx2"))) void place_avx2(const Sources& src, const MeshMa
       rank[i + static_cast<std::size_t>(l)] = static_cast<std::uint32_t>(k);
     }
   }
+  // Written out because GCC 12 leaves it out here: it compiles the call
+  // below as a tail jump and emits no vzeroupper before it, so the thread
+  // went on with the upper halves of the ymm registers dirty, and the
+  // deposit that follows (legacy SSE encoding, like all the non-AVX code)
+  // paid for every instruction that writes an xmm register. bench/pm_passes
+  // at 10M, 2 threads: the deposit 35-37 ms with them dirty, 25-27 ms
+  // clean; the same records took 25 ms whenever another pass had run in
+  // between. tests/sim/avx_upper_state_test.py checks that no function of
+  // the library that uses ymm or zmm registers lacks a vzeroupper.
+  _mm256_zeroupper();
   place_scalar<Periodic>(src, map, i, e, cnt, dst, yz, rank, np);
 }
 
