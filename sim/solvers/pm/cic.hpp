@@ -120,6 +120,14 @@ void interpolate_potential(XBuckets& b, int b0, int b1, const Planes& potential,
 // lie in order): no random access. The alternative, writing at each
 // record's source index in bucket order (the first version), scatters
 // every value: three cache misses per particle once n outgrows the caches.
+// Where the CPU has AVX2 and the three outputs share their alignment
+// modulo 32 (large arrays from malloc do: each is a mapping of its own, at
+// the same offset into its first page), three components go four particles
+// at a time, with streaming stores (cic.cpp says why); otherwise one at a
+// time. Both give the same values: it only copies.
 void unbucket(const XBuckets& b, std::size_t np, int comps, double* const out[3]);
+// The same, with the AVX2 path allowed or not by the caller (avx2 = true
+// needs a CPU that has it). For tests that compare the two.
+void unbucket(const XBuckets& b, std::size_t np, int comps, double* const out[3], bool avx2);
 
 }  // namespace slotsim::detail

@@ -248,6 +248,70 @@ TEST_CASE("cic: interpolation in bucket order and unbucket give each particle it
   }
 }
 
+TEST_CASE("cic: unbucket's four-wide streaming path copies exactly what the one-at-a-time loop copies") {
+  // Records with distinct values in every field (the mass too, which must
+  // not reach an output), and a rank that is a permutation, as the bucket
+  // pass writes it. Outputs at every alignment modulo 32 that the fast path
+  // takes (all three the same), and mixed ones that it must refuse; particle
+  // counts that leave a prologue, no whole block, or a tail, on 1 to 3
+  // threads (each thread's range has its own prologue and tail).
+  if (!__builtin_cpu_supports("avx2")) {
+    MESSAGE("SKIPPED: no AVX2 on this CPU");
+    return;
+  }
+  const slotsim::testing::ScopedThreads keep_threads(omp_get_max_threads());
+  for (std::size_t np : {std::size_t{0}, std::size_t{1}, std::size_t{3}, std::size_t{7}, std::size_t{37},
+                         std::size_t{1001}}) {
+    mem::CountingResource res(mem::Category::Solver);
+    XBuckets b(res);
+    b.p.resize(np);
+    b.rank.resize(np);
+    slotsim::Rng rng(static_cast<std::uint64_t>(np) + 5);
+    for (std::size_t k = 0; k < np; ++k) {
+      for (int a = 0; a < 3; ++a) b.p.data()[k].f[a] = rng.uniform() * 100 - 50 + double(k) * 1e-3 + a;
+      b.p.data()[k].m = -1e300;
+      b.rank.data()[k] = static_cast<std::uint32_t>(k);
+    }
+    for (std::size_t k = np; k > 1; --k)  // Fisher-Yates
+      std::swap(b.rank.data()[k - 1], b.rank.data()[static_cast<std::size_t>(rng.uniform() * double(k)) % k]);
+    std::vector<double> want(3 * np);
+    for (std::size_t i = 0; i < np; ++i)
+      for (int a = 0; a < 3; ++a) want[3 * i + static_cast<std::size_t>(a)] = b.p.data()[b.rank.data()[i]].f[a];
+    // One 32-byte aligned block per output, with room to shift the start.
+    const std::size_t room = (np + 11) / 4 * 4;  // a multiple of 4 doubles: the outputs keep one alignment
+    std::vector<double> block(3 * room + 8);
+    double* base = block.data();
+    while (reinterpret_cast<std::uintptr_t>(base) % 32 != 0) ++base;
+    for (int threads : {1, 2, 3}) {
+      omp_set_num_threads(threads);
+      for (std::size_t shift : {0, 1, 2, 3}) {
+        for (bool mixed : {false, true}) {
+          for (bool avx2 : {false, true}) {
+            CAPTURE(np);
+            CAPTURE(threads);
+            CAPTURE(shift);
+            CAPTURE(mixed);
+            CAPTURE(avx2);
+            std::fill(block.begin(), block.end(), 7.0);
+            double* const out[3] = {base + shift, base + room + shift + (mixed ? 1 : 0), base + 2 * room + shift};
+            unbucket(b, np, 3, out, avx2);
+            bool ok = true;
+            for (std::size_t i = 0; i < np; ++i)
+              for (int a = 0; a < 3; ++a)
+                ok = ok && std::memcmp(&out[a][i], &want[3 * i + static_cast<std::size_t>(a)], sizeof(double)) == 0;
+            CHECK(ok);
+            // Nothing written outside the outputs.
+            CHECK(out[0][np] == 7.0);
+            CHECK(out[1][np] == 7.0);
+            CHECK(out[2][np] == 7.0);
+            if (shift > 0) CHECK(out[0][-1] == 7.0);
+          }
+        }
+      }
+    }
+  }
+}
+
 TEST_CASE("cic: a periodic rank 0's deposit and the last rank's interpolation on wrapped planes give the serial bits") {
   // What dist/pm_solver.cpp does on a periodic mesh: rank 0 holds planes
   // n-2 .. k+2 (wrapping), deposits buckets [0, k) and then bucket n-1 (which
