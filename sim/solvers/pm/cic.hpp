@@ -120,11 +120,12 @@ void interpolate_potential(XBuckets& b, int b0, int b1, const Planes& potential,
 // lie in order): no random access. The alternative, writing at each
 // record's source index in bucket order (the first version), scatters
 // every value: three cache misses per particle once n outgrows the caches.
-// Where the CPU has AVX2 and the three outputs share their alignment
-// modulo 32 (large arrays from malloc do: each is a mapping of its own, at
-// the same offset into its first page), three components go four particles
-// at a time, with streaming stores (cic.cpp says why); otherwise one at a
-// time. Both give the same values: it only copies.
+// Where the CPU has AVX2, there are at least 2^16 particles and the three
+// outputs share their alignment modulo 32, three components go four
+// particles at a time, with streaming stores (cic.cpp says why); otherwise
+// one at a time. Both give the same values: it only copies. (Arrays of that
+// size that malloc serves as mappings of their own, as the serial solver's
+// are, share it; arrays from the heap may not, and then take the loop.)
 void unbucket(const XBuckets& b, std::size_t np, int comps, double* const out[3]);
 // The same, with the AVX2 path allowed or not by the caller (avx2 = true
 // needs a CPU that has it). For tests that compare the two.
