@@ -430,7 +430,6 @@ __attribute__((target("avx2"))) void unbucket3_avx2(const BucketedParticle* p, c
   // Streaming stores are weakly ordered: fence them before the barrier
   // after which other threads (the kick) read these arrays.
   _mm_sfence();
-  _mm256_zeroupper();
   for (; i < e; ++i) one(i);
 }
 
@@ -467,9 +466,9 @@ void unbucket(const XBuckets& b, std::size_t np, int comps, double* const out[3]
   // Below kStreamMin particles the outputs (24 B each: 1.5 MiB at the
   // threshold) fit in the L2 of a core like this VM's (1 MiB each, 2 MiB
   // in all), where the kick after would find them; streaming stores would
-  // send them to memory. Measured above it only: at 1M and 10M (cic.cpp's
-  // figures; at 1M, three alternating pairs, the interpolate column 4.9-5.0
-  // ms before, 4.4-4.5 ms after).
+  // send them to memory. Measured above it only: at 10M (the figures at
+  // unbucket3_avx2) and at 1M (three alternating pairs of the whole step,
+  // the interpolate column 4.9-5.0 ms before, 4.4-4.5 ms after).
   constexpr std::size_t kStreamMin = std::size_t{1} << 16;
   static const bool avx2 = __builtin_cpu_supports("avx2");
   unbucket(b, np, comps, out, avx2 && np >= kStreamMin);

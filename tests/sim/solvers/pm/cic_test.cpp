@@ -259,7 +259,6 @@ TEST_CASE("cic: unbucket's four-wide streaming path copies exactly what the one-
     MESSAGE("SKIPPED: no AVX2 on this CPU");
     return;
   }
-  const slotsim::testing::ScopedThreads keep_threads(omp_get_max_threads());
   for (std::size_t np : {std::size_t{0}, std::size_t{1}, std::size_t{3}, std::size_t{7}, std::size_t{37},
                          std::size_t{1001}}) {
     mem::CountingResource res(mem::Category::Solver);
@@ -283,7 +282,7 @@ TEST_CASE("cic: unbucket's four-wide streaming path copies exactly what the one-
     double* base = block.data();
     while (reinterpret_cast<std::uintptr_t>(base) % 32 != 0) ++base;
     for (int threads : {1, 2, 3}) {
-      omp_set_num_threads(threads);
+      const slotsim::testing::ScopedThreads scoped(threads);
       for (std::size_t shift : {0, 1, 2, 3}) {
         for (bool mixed : {false, true}) {
           for (bool avx2 : {false, true}) {
