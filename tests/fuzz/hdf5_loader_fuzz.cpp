@@ -18,7 +18,10 @@
 // crash- artifact for an input slotsim answered correctly with one line.
 // The price: a memory error in the child's own code (hdf5_read.cpp's
 // producer) is an answer here too; it is contained in production alike.
-// .ci/fuzz fails on any artifact, a crash of this process included.
+// .ci/fuzz fails on any artifact, a crash of this process included, except
+// an oom- that a child left (libFuzzer's malloc limit survives the fork)
+// while this process went on: that input is replayed, and passes only if
+// the loader answers it again.
 //
 // Built and run by .ci/fuzz with clang (g++ has no libFuzzer).
 #include <fcntl.h>
