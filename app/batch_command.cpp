@@ -187,6 +187,13 @@ int run_batch(BatchOptions& o) {
       throw std::invalid_argument("--read-dict: particle " + o.read_dict + " is out of range (" + std::to_string(n) +
                                   " particles)");
   }
+  // `p.__dict__` on a layout without one raises AttributeError, as in
+  // CPython: said now, not after the particles are made (the layout is the
+  // one the run starts in, a restart's included).
+  if (!o.read_dict.empty() && !traits(cfg.layout).has_dict)
+    throw std::invalid_argument("--read-dict: layout " + std::string(layout_name(cfg.layout)) +
+                                " has no __dict__ (AttributeError); layouts with one: " +
+                                layout_names_if([](const LayoutTraits& t) { return t.has_dict; }));
   // Every output against every input and each other, the --snapshot-every
   // series included (by name: its files do not exist yet).
   const auto series = snapshot_series(o.snap, o.snapshot, start_step, o.steps, !restart);
@@ -470,7 +477,7 @@ int run_batch(BatchOptions& o) {
         status_message += (status_message.empty() ? "" : "; ") + f.flag + " not written: " + f.error;
     exit_code = kExitFailed;
   };
-  const bool json_on_stdout = o.json == "-";
+  const bool json_on_stdout = io::is_stdout(o.json);
   bool json_written = false;
   if (!o.json.empty() && !json_on_stdout) json_written = attempt("--json", o.json, [&] { write_file_atomic(o.json, report()); });
   const std::size_t failed_before = failed.size();

@@ -199,7 +199,7 @@ int run_bench(BenchOptions& o) {
   shape.steps = o.steps * static_cast<std::uint64_t>(o.repeats);
   shape.resident_bytes = double(mem::rss_bytes());
   // With --json - or --csv - the document owns stdout: the table goes to stderr.
-  std::FILE* const text = o.json == "-" || o.csv == "-" ? stderr : stdout;
+  std::FILE* const text = io::is_stdout(o.json) || io::is_stdout(o.csv) ? stderr : stdout;
   if (dry_run_or_check(plan_bench(shape, layouts, true), "this benchmark", o.dry_run, text)) return 0;
   install_interrupt_handlers();
   const double load_before = load_average_1min();
@@ -483,6 +483,7 @@ CLI::App* register_bench(CLI::App& app) {
   o->sim.cfg.solver = "none";
   CLI::App* cmd = app.add_subcommand("bench", "run the same work over several layouts and compare them");
   add_sim_options(cmd, o->sim);
+  drop_layout_option(cmd);  // --layouts says which
   cmd->add_option("--steps", o->steps_text, "timed steps per repeat")->capture_default_str();
   cmd->add_option("--repeats", o->repeats_text,
                   "repeats per layout (the table shows median and min-max), 1 to " + std::to_string(kMaxRepeats))

@@ -108,7 +108,7 @@ int run_claims_report(const ClaimsOptions& o) {
     return exit_interrupted(sig);
   };
   // With --json - the document owns stdout and the table goes to stderr.
-  std::FILE* const out = o.json == "-" ? stderr : stdout;
+  std::FILE* const out = io::is_stdout(o.json) ? stderr : stdout;
   std::fprintf(stderr, "measuring slotsim's object models on %zu particles (the 10M-instance figure may take a while)\n",
                o.sample);
   LessonOptions lo;

@@ -47,6 +47,45 @@ void check_finite(double v, const char* flag) {
 
 }  // namespace
 
+CLI::Validator decimal_number() {
+  return CLI::Validator(
+      [](std::string& text) -> std::string {
+        // sign, digits with at most one point (at least one digit), exponent
+        std::size_t i = 0, digits = 0;
+        if (i < text.size() && (text[i] == '+' || text[i] == '-')) ++i;
+        bool point = false;
+        for (; i < text.size(); ++i) {
+          if (text[i] >= '0' && text[i] <= '9') {
+            ++digits;
+          } else if (text[i] == '.' && !point) {
+            point = true;
+          } else {
+            break;
+          }
+        }
+        bool ok = digits > 0;
+        if (ok && i < text.size() && (text[i] == 'e' || text[i] == 'E')) {
+          ++i;
+          if (i < text.size() && (text[i] == '+' || text[i] == '-')) ++i;
+          std::size_t exp = 0;
+          for (; i < text.size() && text[i] >= '0' && text[i] <= '9'; ++i) ++exp;
+          ok = exp > 0;
+        }
+        if (ok && i == text.size()) return {};
+        return "'" + one_line(text) + "' is not a decimal number";
+      },
+      "", "decimal_number");
+}
+
+CLI::Validator whole_number() {
+  return CLI::Validator(
+      [](std::string& text) -> std::string {
+        if (!text.empty() && text.find_first_not_of("0123456789") == std::string::npos) return {};
+        return "'" + one_line(text) + "' is not a whole number";
+      },
+      "", "whole_number");
+}
+
 std::uint64_t parse_count(const std::string& text, const std::string& flag, std::uint64_t lo, std::uint64_t hi) {
   auto bad = [&] {
     return std::invalid_argument(flag + " '" + text + "': expected a whole number from " + std::to_string(lo) +
@@ -82,13 +121,20 @@ void add_sim_options(CLI::App* cmd, SimOptions& o) {
   cmd->add_option("-n,--particles", o.particles, "number of particles (1 to 2^32-1)")->capture_default_str();
   cmd->add_option("--layout", o.layout, "particle layout: " + layout_names_with_versions())->capture_default_str();
   cmd->add_option("--solver", c.solver, "gravity solver: " + solver_names_text())->capture_default_str();
-  cmd->add_option("--dt", c.dt, "time step (> 0)")->capture_default_str();
-  cmd->add_option("--softening", c.force.softening, "Plummer softening length " + applies_to(SolverParam::Softening))->capture_default_str();
-  cmd->add_option("--theta", c.force.theta, "Barnes-Hut opening angle " + applies_to(SolverParam::Theta))->capture_default_str();
-  cmd->add_option("--grid", c.force.grid, "particle-mesh cells per side " + applies_to(SolverParam::Grid))->capture_default_str();
+  cmd->add_option("--dt", c.dt, "time step (> 0)")->capture_default_str()->check(decimal_number());
+  cmd->add_option("--softening", c.force.softening, "Plummer softening length " + applies_to(SolverParam::Softening))
+      ->capture_default_str()
+      ->check(decimal_number());
+  cmd->add_option("--theta", c.force.theta, "Barnes-Hut opening angle " + applies_to(SolverParam::Theta))
+      ->capture_default_str()
+      ->check(decimal_number());
+  cmd->add_option("--grid", c.force.grid, "particle-mesh cells per side " + applies_to(SolverParam::Grid))
+      ->capture_default_str()
+      ->check(whole_number());
   cmd->add_flag("--periodic", c.force.periodic, "periodic box instead of isolated " + applies_to(SolverParam::Periodic));
   cmd->add_option("--box", c.force.box, "periodic box side, 0 = fit to the particles; with --periodic " + applies_to(SolverParam::Box))
-      ->capture_default_str();
+      ->capture_default_str()
+      ->check(decimal_number());
   cmd->add_option("--seed", o.seed, "random seed of the scene (0 to 2^64-1)")->capture_default_str();
   cmd->add_option("--threads", o.threads, "OpenMP threads (0 = all cores, at most " + std::to_string(kMaxThreads) + ")")
       ->capture_default_str();
@@ -101,6 +147,8 @@ void add_sim_options(CLI::App* cmd, SimOptions& o) {
   cmd->add_option("--sort-every", o.sort_every, "reorder particles along a Morton curve every K steps (0 = never)")
       ->capture_default_str();
 }
+
+void drop_layout_option(CLI::App* cmd) { cmd->remove_option(cmd->get_option("--layout")); }
 
 Layout layout_or_throw(const std::string& name) {
   if (auto l = parse_layout(name)) return *l;

@@ -22,12 +22,18 @@ struct SimOptions {
   // every given value is checked against the solver it belongs to instead.
   bool strict_solver_flags = true;
   CLI::App* cmd = nullptr;
-  bool given(const std::string& flag) const { return cmd && cmd->count(flag) > 0; }
+  bool given(const std::string& flag) const {
+    const CLI::Option* opt = cmd ? cmd->get_option_no_throw(flag) : nullptr;
+    return opt && opt->count() > 0;
+  }
 };
 
 // Adds --scene --particles --layout --solver --dt --softening --theta --grid
 // --periodic --box --seed --threads --sort-every --ic to cmd, bound to o.
 void add_sim_options(CLI::App* cmd, SimOptions& o);
+// Removes --layout from a command that runs a list of layouts (bench's
+// --layouts): accepted there, it was ignored, every layout ran anyway.
+void drop_layout_option(CLI::App* cmd);
 // Converts and checks every flag into o.cfg; throws std::invalid_argument
 // (one line) for a bad value, an unknown layout, scene or solver, a flag that
 // means nothing for the chosen solver, or conflicting flags.
@@ -37,6 +43,16 @@ Layout layout_or_throw(const std::string& name);
 // A whole number in [lo, hi] written in decimal digits only, or
 // std::invalid_argument naming `flag`.
 std::uint64_t parse_count(const std::string& text, const std::string& flag, std::uint64_t lo, std::uint64_t hi);
+// CLI11 validators for the options bound straight to a number (--dt,
+// --softening, --theta, --box, --grid; the GUI's sizes and rates). CLI11's
+// own conversion reads "" as 0 and takes hex ("0x10"), "nan" and "inf", so
+// `--softening ''` ran with 0 and `--ui-scale nan` passed its range check;
+// these refuse any other text first, with the flag named. (Converting
+// every such flag by hand, as the integers above are, was the alternative:
+// more code for the same refusals, and CLI11's range checks would go.)
+CLI::Validator decimal_number();  // [+-]digits[.digits][(e|E)[+-]digits], or [+-].digits[...]
+CLI::Validator whole_number();    // digits only
+
 // An output flag given with an empty value ("--json ''") is an error, not
 // "no output": say so before anything runs.
 void check_not_empty(const SimOptions& o, const std::string& flag, const std::string& value);

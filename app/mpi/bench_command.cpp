@@ -275,6 +275,7 @@ CLI::App* register_bench(CLI::App& app, Comm& comm, int& code) {
   o->sim.cfg.solver = "none";
   CLI::App* cmd = app.add_subcommand("bench", "run the same work over several layouts across the MPI ranks");
   add_sim_options(cmd, o->sim);
+  drop_layout_option(cmd);  // --layouts says which
   cmd->add_option("--steps", o->steps, "timed steps per repeat")->check(CLI::PositiveNumber)->capture_default_str();
   cmd->add_option("--repeats", o->repeats, "repeats per layout (the table shows median and min-max)")
       ->capture_default_str();

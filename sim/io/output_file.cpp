@@ -174,11 +174,34 @@ void commit(TempFile& tmp, const OutputTarget& t) {
   tmp.release();
 }
 
+// Whether `st` is the pipe or regular file that standard output writes to
+// (a path such as /dev/stdout or /dev/fd/1, or the very file stdout was
+// redirected to). Such a path is stdout by another name: written as a file
+// (a temporary renamed over it) it replaced, or was appended to, whatever
+// else went to stdout, and through a pipe its /proc link names no file at
+// all ("pipe:[N]"), which failed only once the run was over. Character
+// devices are left out: /dev/null or a terminal may take several outputs.
+bool is_stdout_stream(const struct stat& st) {
+  struct stat out {};
+  if (!S_ISFIFO(st.st_mode) && !S_ISREG(st.st_mode) && !S_ISSOCK(st.st_mode)) return false;
+  return ::fstat(STDOUT_FILENO, &out) == 0 && out.st_dev == st.st_dev && out.st_ino == st.st_ino;
+}
+
 OutputTarget resolve(const std::string& path) {
   OutputTarget t;
   t.path = path;
-  if (path == "-") {
-    t.kind = OutputKind::Stdout;
+  struct stat st {};
+  const bool exists = ::stat(path.c_str(), &st) == 0;  // the kernel follows /proc's fd links
+  if (path == "-" || (exists && is_stdout_stream(st))) {
+    t.kind = OutputKind::Stdout;  // written to fd 1, whatever the name
+    t.resolved = path;
+    return t;
+  }
+  // A pipe or device reached through a /proc fd link (/dev/fd/N, a shell's
+  // process substitution): the link's text is no path, so it is opened by
+  // the name given.
+  if (exists && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode)) {
+    t.kind = OutputKind::Device;
     t.resolved = path;
     return t;
   }
@@ -188,6 +211,8 @@ OutputTarget resolve(const std::string& path) {
 }
 
 }  // namespace
+
+bool is_stdout(const std::string& path) { return !path.empty() && resolve(path).kind == OutputKind::Stdout; }
 
 OutputTarget check_output(const std::string& path, const std::string& flag) {
   if (path.empty()) throw std::invalid_argument(flag + ": empty file name");

@@ -7,7 +7,8 @@
 //  - a symlink is followed: the temporary goes beside the link's target and
 //    replaces the target, so the link stays a link;
 //  - a device or FIFO (/dev/null, /dev/full, a pipe) is written directly,
-//    since it cannot be renamed over; "-" means standard output;
+//    since it cannot be renamed over; "-" means standard output, and so
+//    does any other name of the pipe or file stdout writes to (is_stdout);
 //  - every write and the final close are checked, so a full disk or
 //    /dev/full is an error, not a silently short file.
 // Rejected: writing in place with O_TRUNC. A crash mid-write would then have
@@ -46,6 +47,12 @@ struct OutputTarget {
 // path that cannot be written, or a name longer than the file system takes
 // (NAME_MAX, PATH_MAX): known now, not after the run.
 OutputTarget check_output(const std::string& path, const std::string& flag);
+
+// Whether an output path is standard output: "-", or another name for the
+// pipe or regular file stdout writes to (/dev/stdout, /dev/fd/1, the file
+// stdout was redirected to). Such an output is written to stdout, and the
+// commands send their text to stderr, as for "-".
+bool is_stdout(const std::string& path);
 
 // A numbered series of outputs written during a run (--snapshot-every):
 // DIR/STEM_NNN.EXT for `base` = DIR/STEM.EXT and every index in

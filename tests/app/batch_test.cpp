@@ -129,6 +129,17 @@ TEST_CASE("batch: bad input gets one line on stderr and a non-zero exit, and wri
       {"batch --json /nonexistent-dir/x.json", "does not exist"},
       {"batch --ic /nonexistent.csv", "nonexistent.csv"},
       {"batch --layout dict --particles 4000000000 --solver none", "refused before allocating"},
+      // Numbers CLI11 converted by itself: "" was 0, hex, nan and inf passed.
+      {"batch --softening ''", "--softening: '' is not a decimal number"},
+      {"batch --dt 0x10", "--dt: '0x10' is not a decimal number"},
+      {"batch --solver bh --theta nan", "--theta: 'nan' is not a decimal number"},
+      {"batch --solver pm --grid 0x10", "--grid: '0x10' is not a whole number"},
+      {"batch --solver pm --periodic --box ''", "--box: '' is not a decimal number"},
+      // p.__dict__ where there is none: said before the particles are made.
+      {"batch --layout soa --read-dict all", "--read-dict: layout soa has no __dict__"},
+      {"batch --layout slots --read-dict 5 --particles 20000000 --solver none", "layout slots has no __dict__"},
+      // /dev/stdout is stdout: two documents on it are refused as with '-'.
+      {"batch --snapshot /dev/stdout --json -", "both write to stdout"},
   };
   for (const Case& c : cases) {
     CAPTURE(c.args);
@@ -138,6 +149,20 @@ TEST_CASE("batch: bad input gets one line on stderr and a non-zero exit, and wri
     CHECK(r.out.empty());
     CHECK(!std::ifstream(j).good());
   }
+}
+
+TEST_CASE("batch: an output named /dev/stdout is written to stdout, the text to stderr") {
+  // run_cli's stdout is a file: /dev/stdout's link names it. The report was
+  // written beside it and renamed over it; a pipe failed after the run.
+  TempDir d;
+  const CliResult r = run_cli(d, "batch -n 50 --steps 1 --json /dev/stdout");
+  REQUIRE(r.code == 0);
+  CHECK(json_string(r.out, "status") == "ok");
+  CHECK(r.out.find("| quantity |") == std::string::npos);  // the summary went to stderr
+  CHECK(r.err.find("| quantity |") != std::string::npos);
+  // Through a pipe: the 50 particles and the header reach it.
+  const CliResult piped = run_cli(d, "batch -q -n 50 --steps 1 --snapshot /dev/stdout 2>/dev/null | wc -l");
+  CHECK(std::stoi(piped.out) == 51);
 }
 
 TEST_CASE("batch: a malformed --ic file is named with line and column") {

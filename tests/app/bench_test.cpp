@@ -131,4 +131,6 @@ TEST_CASE("bench: bad input is one line and non-zero") {
   CHECK(err.find("unknown layout 'vector'") != std::string::npos);
   CHECK(run(d, "bench --repeats 0", nullptr, &err) != 0);
   CHECK(err.find("--repeats") != std::string::npos);
+  // --layout was accepted and ignored (every layout of --layouts ran).
+  check_clean_error(run_cli(d, "bench -n 1000 --steps 1 --repeats 1 --layout aos"), "--layout");
 }

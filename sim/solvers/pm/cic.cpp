@@ -21,7 +21,12 @@ namespace {
 // scatter stays scalar. The rejected alternative, software write-combining
 // (per-bucket staging flushed with streaming stores), removes the read of
 // each destination line but adds a copy and a branch per record: 50 ms
-// against 40 in the same A/B.
+// against 40 in the same A/B. Tried again with the four-wide cells: one
+// staged record per bucket (in L1), the whole line streamed when its second
+// record arrives, bench/pm_passes 10M, 2 threads, alternating: 51-64 ms
+// against 26-37 with two 32-byte streaming stores per line, 58-60 with one
+// 64-byte AVX-512 store. Streaming stores to scattered lines are slow here
+// whatever their width; unbucket()'s pay because they are sequential.
 struct CellsAvx2 {
   __m256d origin[3], inv_h, lo, hi, n;
   __m128i imax;
@@ -82,6 +87,8 @@ void place_scalar(const Sources& src, const MeshMap& map, std::size_t b, std::si
     // The bucket's lines a few particles ahead, so that their fetch for
     // writing overlaps this one's (each bucket is a stream of its own,
     // too many for the hardware prefetcher to follow).
+    // (16 and 32 records ahead instead of 8: no difference beyond the
+    // noise, bench/pm_passes 10M, three alternating triples.)
     if (k + 32 < np) {
       __builtin_prefetch(dst + k + 8, 1);
       __builtin_prefetch(yz + k + 32, 1);
@@ -310,7 +317,13 @@ void deposit_impl(const MeshMap& map, const XBuckets& bk, int b0, int b1, const 
 // isolated mesh keeps z <= n - kPmMargin (mesh_map.hpp). Its value (a
 // cell the gradient may not have written, when it lies outside the row's
 // occupied span) never reaches a result. The rejected alternative, vectorising over particles, needs
-// a gather per corner and component.
+// a gather per corner and component. Also measured and not taken: the
+// nested linear form (lerp along z, then y, then x: 7 multiplies against
+// 20), bench/pm_passes 10M, 2 threads, four alternating pairs, 19.7-22.4 ms
+// against 21.3-27.8, about 2 ms, for different rounding, i.e. new bits for
+// every pm run; and the corner offsets copied into locals (GCC reloads
+// off[] every particle, since the stores to q.f might alias it): sixteen
+// instructions a particle fewer, and no difference.
 __attribute__((target("avx2"))) void interpolate_bucket_avx2(BucketedParticle* p, const std::uint32_t* yzs,
                                                             std::size_t k0, std::size_t k1, const double* plane0,
                                                             std::size_t n, const std::size_t off[8]) {

@@ -348,6 +348,45 @@ TEST_CASE("hdf5: bad files get one line naming the file and the problem") {
   CHECK(error_of([&] { read_restart_h5(p); }).find("missing group /slotsim") != std::string::npos);
 }
 
+TEST_CASE("hdf5: a restart file adding what its layout cannot hold is refused, naming the file") {
+  // Restored, such a file failed only after the particles were made, with
+  // the run's own AttributeError (exit 1) and no file name.
+  TempDir d;
+  const std::string h5 = d.file("r.h5");
+  auto edit = [&](const std::function<void(hid_t)>& body) {
+    const hid_t f = H5Fopen(h5.c_str(), H5F_ACC_RDWR, H5P_DEFAULT);
+    REQUIRE(f >= 0);
+    const hid_t g = H5Gopen2(f, "slotsim", H5P_DEFAULT);
+    body(g);
+    H5Gclose(g);
+    REQUIRE(H5Fclose(f) >= 0);
+  };
+  System a(small_config(Layout::Soa), plummer_sample(50, 3));
+  a.set_attr_all("charge", 0.25);  // a dynamic column, which soa holds
+  write_snapshot_h5(h5, a);
+  REQUIRE_NOTHROW(read_restart_h5(h5));
+  edit([](hid_t g) { put(g, "own_dict", H5T_NATIVE_UINT8, 50, 1, std::vector<std::uint8_t>(50, 1)); });
+  CHECK(error_of([&] { read_restart_h5(h5); }) == h5 + ": /slotsim/own_dict: the snapshot's layout soa has no __dict__");
+
+  // The same file calling itself slots, which has no attributes but its
+  // declared ones, and no dict either.
+  edit([](hid_t g) {
+    H5Ldelete(g, "own_dict", H5P_DEFAULT);
+    H5Adelete(g, "layout");
+    const hid_t t = H5Tcopy(H5T_C_S1);
+    H5Tset_size(t, H5T_VARIABLE);
+    const hid_t sp = H5Screate(H5S_SCALAR);
+    const hid_t at = H5Acreate2(g, "layout", t, sp, H5P_DEFAULT, H5P_DEFAULT);
+    const char* v = "slots";
+    H5Awrite(at, t, &v);
+    H5Aclose(at);
+    H5Sclose(sp);
+    H5Tclose(t);
+  });
+  CHECK(error_of([&] { read_restart_h5(h5); }) ==
+        h5 + ": /slotsim/dynamic: the snapshot's layout slots has no attributes beyond its declared ones");
+}
+
 TEST_CASE("hdf5: a write that cannot happen is one line (a run-time failure, not bad input), non-finite particles are refused") {
   TempDir d;
   System sys(small_config(Layout::Soa), plummer_sample(10, 1));

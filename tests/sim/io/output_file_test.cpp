@@ -1,7 +1,10 @@
 // sim/io/output_file.cpp: check_distinct_paths on the targets check_output
 // resolved (each path's symlinks followed once, by check_output).
 #include <doctest/doctest.h>
+#include <fcntl.h>
+#include <unistd.h>
 
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <stdexcept>
@@ -56,4 +59,85 @@ TEST_CASE("output files: the atomic write replaces the file whole, leaves no tem
   CHECK(entries == 1);  // no NAME.tmp-XXXXXX left behind
   CHECK_THROWS_AS(slotsim::io::write_file_atomic(dir.file("no-such-dir/x.csv"), "x"), std::runtime_error);
   CHECK(slotsim::testing::read_text(p) == "second\n");
+}
+
+// Standard output swapped for `fd` while in scope (restored after), so that
+// a test can give the process a pipe or a file as its stdout.
+namespace {
+struct StdoutAs {
+  explicit StdoutAs(int fd) : saved(::dup(STDOUT_FILENO)) {
+    std::fflush(stdout);
+    ::dup2(fd, STDOUT_FILENO);
+  }
+  ~StdoutAs() {
+    std::fflush(stdout);
+    ::dup2(saved, STDOUT_FILENO);
+    ::close(saved);
+  }
+  int saved;
+};
+}  // namespace
+
+TEST_CASE("output paths: another name for stdout's pipe or file is stdout, a /proc fd link to a pipe is a device") {
+  using slotsim::io::is_stdout;
+  using slotsim::io::OutputKind;
+  using slotsim::io::OutputTarget;
+  TempDir d;
+  // Everything is read while stdout is swapped and checked after, so that
+  // doctest's own reports reach the real stdout.
+  int p[2], q[2];
+  REQUIRE(::pipe(p) == 0);
+  REQUIRE(::pipe(q) == 0);
+  const std::string other = "/dev/fd/" + std::to_string(q[1]);
+  OutputTarget dev_stdout, fd1, pipe_other;
+  bool named_stdout = false, dash = false, other_is_stdout = true;
+  std::string two_on_stdout;
+  {
+    StdoutAs out(p[1]);
+    dev_stdout = check_output("/dev/stdout", "--snapshot");
+    fd1 = check_output("/dev/fd/1", "--json");
+    named_stdout = is_stdout("/dev/stdout");
+    dash = is_stdout("-");
+    try {
+      check_distinct_paths({{"--json", check_output("-", "--json")}, {"--snapshot", dev_stdout}}, {});
+    } catch (const std::invalid_argument& e) {
+      two_on_stdout = e.what();
+    }
+    pipe_other = check_output(other, "--csv");
+    other_is_stdout = is_stdout(other);
+  }
+  for (int fd : {p[0], p[1], q[0], q[1]}) ::close(fd);
+  // Through a pipe, /dev/stdout's link reads "pipe:[N]", which names no
+  // file: it was taken for a new file beside it and failed after the run.
+  CHECK(dev_stdout.kind == OutputKind::Stdout);
+  CHECK(fd1.kind == OutputKind::Stdout);
+  CHECK(named_stdout);
+  CHECK(dash);
+  CHECK(two_on_stdout.find("--json and --snapshot both write to stdout") != std::string::npos);
+  // Another pipe, not stdout: written directly, by the name given.
+  CHECK(pipe_other.kind == OutputKind::Device);
+  CHECK(pipe_other.resolved == other);
+  CHECK(!other_is_stdout);
+
+  // Stdout redirected to a file: that file, by any name, is stdout too (a
+  // report renamed over it would have replaced what else went there).
+  const std::string f = d.file("out.txt");
+  const int fd = ::open(f.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  REQUIRE(fd >= 0);
+  bool file_is_stdout = false, dev_is_file = false, other_file = true;
+  {
+    StdoutAs out(fd);
+    file_is_stdout = is_stdout(f);
+    dev_is_file = is_stdout("/dev/stdout");
+    other_file = is_stdout(d.file("other.txt"));
+  }
+  ::close(fd);
+  CHECK(file_is_stdout);
+  CHECK(dev_is_file);
+  CHECK(!other_file);
+  // Not stdout any more: a plain file again.
+  CHECK(!is_stdout(f));
+  CHECK(check_output(f, "--json").kind == OutputKind::File);
+  // Character devices may take several outputs, stdout or not.
+  CHECK(check_output("/dev/null", "--json").kind == OutputKind::Device);
 }
