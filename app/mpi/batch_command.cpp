@@ -124,8 +124,23 @@ std::optional<std::size_t> check_flags(Comm& comm, BatchOptions& o, std::vector<
   const auto targets = check_writable_all(outputs);
   o.snap.quiet = o.quiet;
   check_snapshot_options(o.snap, o.snapshot, cfg);
-  io::check_distinct_paths(targets, {{"--ic", cfg.ic_file}, {"--restart", o.snap.restart}});
-  if (!o.snap.restart.empty()) check_restart_flags(o.snap);
+  // A restart's step, from the snapshot's header (every rank reads it, as
+  // each reads the particle count below): the --snapshot-every series of a
+  // restart starts after it.
+  std::uint64_t start_step = 0;
+  if (!o.snap.restart.empty()) {
+    check_restart_flags(o.snap);
+    start_step = inspect_restart_h5(o.snap.restart).snap.run.steps;
+    if (start_step + o.steps > kMaxSteps)
+      throw std::invalid_argument("--steps " + std::to_string(o.steps) + ": the snapshot is at step " +
+                                  std::to_string(start_step) + ", and a run ends by step " + std::to_string(kMaxSteps));
+  }
+  // Every output against every input and each other, the --snapshot-every
+  // series included (by name: its files do not exist yet), as the serial
+  // batch checks them. Checking the single paths alone was rejected: a
+  // series file then silently replaced a report or the --restart input.
+  const auto series = snapshot_series(o.snap, o.snapshot, start_step, o.steps, o.snap.restart.empty());
+  io::check_distinct_paths(targets, {{"--ic", cfg.ic_file}, {"--restart", o.snap.restart}}, series);
   if (o.snap.restart.empty()) dist::check_decomposition(cfg.solver, cfg.force, comm.size());
   std::optional<std::size_t> id;
   if (!o.read_dict.empty() && o.read_dict != "all") {

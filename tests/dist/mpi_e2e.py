@@ -260,6 +260,15 @@ def fault(base, name, np, args, want_code, want_text, prep=None, allow_files=(),
     return p
 
 
+def same_refusal(p, args, d, name):
+    """The serial batch refuses `args` in `d` with the line slotsim-mpi printed."""
+    s = serial(args, d)
+    tail = lambda text: [l.split(": error: ", 1)[-1] for l in text.splitlines() if l.strip()]
+    print(f"     {name}: serial exit {s.returncode}: {tail(s.stderr)}", flush=True)
+    check(p is not None and s.returncode == 2 and tail(s.stderr) == tail(p.stderr),
+          f"{name}: the serial batch's refusal, same line")
+
+
 def make_nan_restart(d):
     """A snapshot whose particle 900 (of 1001: rank 3's rows at np 4) has a NaN."""
     p = mpi(2, ["batch", "-q", "-n", "1001", "--solver", "none", "--steps", "1", "--snapshot", "nan.h5"], d)
@@ -283,6 +292,29 @@ def group_faults(base):
     fault(base, "bad-value", 3, ["batch", "--steps", "x"] + out, 2, "--steps 'x'")
     fault(base, "missing-file", 3, ["batch", "--ic", "nope.csv"] + out, 2, "nope.csv")
     fault(base, "pm-too-many-ranks", 9, ["batch", "--solver", "pm", "--grid", "16"] + out, 2, "at most 8 ranks")
+    # Every output and input against the --snapshot-every series, as the
+    # serial batch checks them: a report named like a series file, and a
+    # --restart input the series would overwrite (x_003.h5 at step 2: the
+    # series writes x_003.h5 and x_004.h5). The same line as serial's.
+    series = ["--snapshot", "x.h5", "--snapshot-every", "1", "--steps", "2"]
+    want = "--json 'x_001.h5' is a file of the --snapshot-every series (x_000.h5 to x_002.h5), which would overwrite it"
+    p = fault(base, "series-names-an-output", 2, ["batch", "-q", "-n", "2000", "--json", "x_001.h5"] + series, 2, want)
+    same_refusal(p, ["batch", "-q", "-n", "2000", "--json", "x_001.h5"] + series,
+                 os.path.join(base, "series-names-an-output"), "series-names-an-output")
+    saved = {}
+
+    def make_restart_in_series(d):
+        require_ok(serial(["batch", "-q", "-n", "2000", "--steps", "2", "--snapshot", "x_003.h5"], d), "x_003.h5")
+        saved["bytes"] = open(os.path.join(d, "x_003.h5"), "rb").read()
+        saved["dir"] = d
+
+    want = "--restart 'x_003.h5' is a file of the --snapshot-every series (x_003.h5 to x_004.h5), which would " \
+           "overwrite the input"
+    p = fault(base, "series-names-the-restart", 2, ["batch", "-q", "--restart", "x_003.h5"] + series, 2, want,
+              prep=make_restart_in_series, allow_files=("x_003.h5",))
+    check(open(os.path.join(saved["dir"], "x_003.h5"), "rb").read() == saved["bytes"],
+          "series-names-the-restart: the --restart input is unchanged")
+    same_refusal(p, ["batch", "-q", "--restart", "x_003.h5"] + series, saved["dir"], "series-names-the-restart")
     fault(base, "memory-refused", 3, ["batch", "-n", "4000000000", "--layout", "dict"] + out, 1,
           "refused before allocating")
     if h5():
