@@ -82,10 +82,16 @@ double mb(double b) { return b / 1e6; }
 unsigned long long ull(std::uint64_t v) { return static_cast<unsigned long long>(v); }
 
 // Writes one HDF5 snapshot with every rank and reports it from rank 0.
-void write_snapshot(Comm& comm, const BatchOptions& o, const std::string& path, DistSystem& sys) {
+// `status` is the run's, stored as /slotsim/status: the final snapshot of
+// an interrupted or diverged run says so, as the serial one does (the
+// writer's default "ok" was rejected for it: a restart could not tell a
+// finished run from a stopped one). Series files, written between steps,
+// are "ok".
+void write_snapshot(Comm& comm, const BatchOptions& o, const std::string& path, DistSystem& sys,
+                    const std::string& status = "ok") {
   const auto t0 = std::chrono::steady_clock::now();
   const std::uint64_t h = sys.state_hash();
-  const long long bytes = dist::write_snapshot_parallel(comm, path, sys, o.snap.fields, h);
+  const long long bytes = dist::write_snapshot_parallel(comm, path, sys, o.snap.fields, h, status);
   if (o.quiet || !comm.root()) return;
   const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   std::fprintf(stderr, "snapshot %s: step %llu, %.1f MB in %.0f ms (%.0f MB/s, %d ranks)\n", path.c_str(),
@@ -418,7 +424,7 @@ int run_batch(Comm& comm, BatchOptions& o) {
 
   if (!o.snapshot.empty()) {
     try {
-      write_snapshot(comm, o, o.snapshot, sys);
+      write_snapshot(comm, o, o.snapshot, sys, status);
     } catch (const std::exception& e) {
       if (status != "diverged") throw;
       // A diverged state the format cannot hold must not cost the reports.

@@ -362,6 +362,11 @@ def group_faults(base):
         j = os.path.join(d, "out.json")
         check(os.path.exists(j) and json.load(open(j))["status"] == "interrupted", f"{sig.name}: JSON says interrupted")
         check(os.path.exists(os.path.join(d, "out.h5")), f"{sig.name}: the snapshot is written")
+        # Its /slotsim/status is the report's, read by the serial restart
+        # (which names a status other than "ok"; no h5py needed).
+        r = serial(["batch", "--restart", "out.h5", "--steps", "0"], d)
+        check(r.returncode == 0 and "snapshot marked interrupted" in r.stderr,
+              f"{sig.name}: the snapshot's /slotsim/status says interrupted ({r.stderr.strip()})")
         check(not [f for f in os.listdir(d) if f.startswith(".")], f"{sig.name}: no temporary file left")
     # A rank killed outright: mpirun notices and ends the job; no output.
     d = fresh_dir(base, "sigkill")
