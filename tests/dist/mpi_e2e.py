@@ -217,6 +217,31 @@ def group_restart(d):
     q = mpi(3, ["batch", "-q", "--restart", "s3.h5", "--steps", "3", "--layout", "dict"], d)
     require_ok(q, "serial -> np 3 restart")
     check(state_hash(q) == ref, "serial -> np 3 (switched to dict): the uninterrupted run's hash")
+    # A restart's report is the serial restart's: E0 the snapshot's (so the
+    # error is the whole run's), steps counted in this run, where it began.
+    full = serial(base + ["--steps", "6", "--json", "full.json"], d)
+    require_ok(full, "serial 6 steps json")
+    sj = serial(["batch", "-q", "--restart", "s3.h5", "--steps", "3", "--json", "sr.json"], d)
+    require_ok(sj, "serial restart json")
+    q = mpi(2, ["batch", "-q", "--restart", "s3.h5", "--steps", "3", "--json", "mr.json"], d)
+    require_ok(q, "np 2 restart json")
+    a, b = json.load(open(os.path.join(d, "sr.json"))), json.load(open(os.path.join(d, "mr.json")))
+    f = json.load(open(os.path.join(d, "full.json")))
+    for k in ["status", "steps_requested", "steps_done", "step", "steps", "restarted_from", "restart_step",
+              "energy_initial", "energy_initial_from", "energy_final", "energy_rel_error", "kinetic_final",
+              "potential_final", "potential_method", "momentum", "layout", "initial_layout", "particles", "scene",
+              "seed", "solver", "dt", "softening", "state_hash"]:
+        check(k in a and k in b and a[k] == b[k], f"restart json: {k} as serial's ({a.get(k)} / {b.get(k)})")
+    # Every key of the serial report but the one process's own memory figures.
+    own = {"heap_current_bytes", "heap_peak_bytes", "heap_current_usable_bytes", "heap_peak_usable_bytes",
+           "heap_live_blocks", "categories", "rss_bytes", "python_objects_version"}
+    missing = sorted(set(a) - set(b) - own)
+    check(not missing, f"restart json: every serial key ({missing} missing)")
+    check(b["steps_done"] == 3 and b["step"] == 6 and b["restart_step"] == 3, "restart json: 3 steps, now at step 6")
+    for k in ["energy_initial", "energy_final", "energy_rel_error", "state_hash"]:
+        check(b.get(k) == f[k], f"restart json: {k} as the uninterrupted run's ({b.get(k)} / {f[k]})")
+    check("| restarted from | s3.h5 at step 3 |" in q.stdout and "| steps done | 3 of 3 (now at step 6) |" in q.stdout,
+          "restart summary: where it began, the steps of this run")
     q = mpi(2, ["batch", "-q", "--restart", "s3.h5", "--steps", "3", "--solver", "bh"], d)
     check(q.returncode == 2 and "--solver cannot be combined with --restart" in q.stderr, "restart refuses --solver")
 
