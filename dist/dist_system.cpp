@@ -35,6 +35,12 @@ DistSystem::DistSystem(Comm& comm, const SimConfig& cfg, std::size_t n, LocalPar
     bool identity = true;
     for (std::size_t k = 0; k < part.gids.size() && identity; ++k) identity = part.gids[k] == first() + k;
     if (!identity) gids_ = std::move(part.gids);
+    // A restart continues its run's energy diagnostic: its E0 and its
+    // sample size, as System(cfg, run) keeps them for the serial batch
+    // (left unset, the first diagnostics() would take E0 from the restored
+    // state and measure a new K).
+    e0_ = part.run.energy_initial;
+    sample_k_ = part.run.energy_sample;
     sys_ = std::make_unique<System>(cfg, part.run);
     init();
   });

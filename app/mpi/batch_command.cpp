@@ -82,10 +82,16 @@ double mb(double b) { return b / 1e6; }
 unsigned long long ull(std::uint64_t v) { return static_cast<unsigned long long>(v); }
 
 // Writes one HDF5 snapshot with every rank and reports it from rank 0.
-void write_snapshot(Comm& comm, const BatchOptions& o, const std::string& path, DistSystem& sys) {
+// `status` is the run's, stored as /slotsim/status: the final snapshot of
+// an interrupted or diverged run says so, as the serial one does (the
+// writer's default "ok" was rejected for it: a restart could not tell a
+// finished run from a stopped one). Series files, written between steps,
+// are "ok".
+void write_snapshot(Comm& comm, const BatchOptions& o, const std::string& path, DistSystem& sys,
+                    const std::string& status = "ok") {
   const auto t0 = std::chrono::steady_clock::now();
   const std::uint64_t h = sys.state_hash();
-  const long long bytes = dist::write_snapshot_parallel(comm, path, sys, o.snap.fields, h);
+  const long long bytes = dist::write_snapshot_parallel(comm, path, sys, o.snap.fields, h, status);
   if (o.quiet || !comm.root()) return;
   const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   std::fprintf(stderr, "snapshot %s: step %llu, %.1f MB in %.0f ms (%.0f MB/s, %d ranks)\n", path.c_str(),
@@ -124,8 +130,23 @@ std::optional<std::size_t> check_flags(Comm& comm, BatchOptions& o, std::vector<
   const auto targets = check_writable_all(outputs);
   o.snap.quiet = o.quiet;
   check_snapshot_options(o.snap, o.snapshot, cfg);
-  io::check_distinct_paths(targets, {{"--ic", cfg.ic_file}, {"--restart", o.snap.restart}});
-  if (!o.snap.restart.empty()) check_restart_flags(o.snap);
+  // A restart's step, from the snapshot's header (every rank reads it, as
+  // each reads the particle count below): the --snapshot-every series of a
+  // restart starts after it.
+  std::uint64_t start_step = 0;
+  if (!o.snap.restart.empty()) {
+    check_restart_flags(o.snap);
+    start_step = inspect_restart_h5(o.snap.restart).snap.run.steps;
+    if (start_step + o.steps > kMaxSteps)
+      throw std::invalid_argument("--steps " + std::to_string(o.steps) + ": the snapshot is at step " +
+                                  std::to_string(start_step) + ", and a run ends by step " + std::to_string(kMaxSteps));
+  }
+  // Every output against every input and each other, the --snapshot-every
+  // series included (by name: its files do not exist yet), as the serial
+  // batch checks them. Checking the single paths alone was rejected: a
+  // series file then silently replaced a report or the --restart input.
+  const auto series = snapshot_series(o.snap, o.snapshot, start_step, o.steps, o.snap.restart.empty());
+  io::check_distinct_paths(targets, {{"--ic", cfg.ic_file}, {"--restart", o.snap.restart}}, series);
   if (o.snap.restart.empty()) dist::check_decomposition(cfg.solver, cfg.force, comm.size());
   std::optional<std::size_t> id;
   if (!o.read_dict.empty() && o.read_dict != "all") {
@@ -331,7 +352,16 @@ int run_batch(Comm& comm, BatchOptions& o) {
     made = comm.sum(made);
     if (say) std::fprintf(stderr, "read __dict__ (%s): %llu dict(s) created\n", o.read_dict.c_str(), ull(made));
   }
-  const Diagnostics d0 = sys.diagnostics();
+  // E0: a restart carries its run's (restored by DistSystem from the
+  // snapshot, so the energy error is the whole run's, as in the serial
+  // batch); a fresh run, or a snapshot without one, takes it now. Taking
+  // it from the restored state was rejected: the report of a restart then
+  // measured only its own steps and disagreed with the serial restart's.
+  const bool restarted = !o.snap.restart.empty();
+  const bool e0_carried = restarted && sys.initial_energy().has_value();
+  if (!e0_carried) sys.diagnostics();
+  const double e0 = *sys.initial_energy();
+  const std::uint64_t start_step = sys.steps_done();  // the snapshot's step on a restart, else 0
   const dist::CommStats comm_setup = comm.stats();
   comm.reset_stats();
 
@@ -384,10 +414,13 @@ int run_batch(Comm& comm, BatchOptions& o) {
     }
   }
   if (status == "ok" && sig == 0) sig = static_cast<int>(comm.max(static_cast<std::uint64_t>(interrupt_signal())));
+  // Steps run by this process: a restart's report counts them as the
+  // serial one does (steps_done), and says where they began (step).
+  const std::uint64_t steps_here = sys.steps_done() - start_step;
   if (status == "ok" && sig) {
     status = "interrupted";
     status_message = std::string("interrupted by ") + (sig == SIGTERM ? "SIGTERM" : sig == SIGINT ? "SIGINT" : "a signal") +
-                     " after " + std::to_string(sys.steps_done()) + " of " + std::to_string(o.steps) + " steps";
+                     " after " + std::to_string(steps_here) + " of " + std::to_string(o.steps) + " steps";
     exit_code = 128 + sig;
   } else if (status == "ok") {
     apply_switches(o.steps);
@@ -403,7 +436,7 @@ int run_batch(Comm& comm, BatchOptions& o) {
 
   if (!o.snapshot.empty()) {
     try {
-      write_snapshot(comm, o, o.snapshot, sys);
+      write_snapshot(comm, o, o.snapshot, sys, status);
     } catch (const std::exception& e) {
       if (status != "diverged") throw;
       // A diverged state the format cannot hold must not cost the reports.
@@ -417,7 +450,7 @@ int run_batch(Comm& comm, BatchOptions& o) {
   const std::vector<RankRow> rows = comm.allgather(mine_row);
   const int threads = omp_get_max_threads();
   const double np = double(sys.size());
-  const double e_rel = d0.total() != 0 ? std::abs((d1.total() - d0.total()) / d0.total()) : 0.0;
+  const double e_rel = e0 != 0 ? std::abs((d1.total() - e0) / e0) : 0.0;
 
   dist::agree(comm, [&] {
     if (!root) return;
@@ -439,10 +472,14 @@ int run_batch(Comm& comm, BatchOptions& o) {
     std::printf("\n(rank 0's step times; every rank's are in the per-rank table)\n");
     std::printf("\n| quantity | value |\n|---|---|\n");
     std::printf("| status | %s |\n", status.c_str());
+    if (restarted)
+      std::printf("| restarted from | %s at step %llu |\n", one_line(o.snap.restart).c_str(), ull(start_step));
     std::printf("| layout (final) | %s |\n", std::string(layout_name(sys.layout())).c_str());
-    std::printf("| particles | %zu |\n| solver | %s |\n| steps done | %llu of %llu |\n| ranks | %d |\n"
+    std::printf("| particles | %zu |\n| solver | %s |\n| steps done | %llu of %llu%s |\n| ranks | %d |\n"
                 "| threads per rank | %d |\n",
-                sys.size(), cfg.solver.c_str(), ull(sys.steps_done()), ull(o.steps), comm.size(), threads);
+                sys.size(), cfg.solver.c_str(), ull(steps_here), ull(o.steps),
+                restarted ? (" (now at step " + std::to_string(sys.steps_done()) + ")").c_str() : "", comm.size(),
+                threads);
     std::printf("| bytes/particle | %.2f (objects %.2f, tables %.2f, index %.2f, columns %.2f) |\n",
                 double(b.total()) / np, double(b.objects) / np, double(b.tables) / np, double(b.index) / np,
                 double(b.columns) / np);
@@ -457,8 +494,9 @@ int run_batch(Comm& comm, BatchOptions& o) {
     std::printf("| particle MB, largest rank | %.2f |\n| RSS MB, largest rank | %.2f |\n", mb(max_particle),
                 mb(max_rss));
     std::printf("| step ms, all layouts: median (min-max) | %.3f (%.3f-%.3f) |\n", total.median, total.min, total.max);
-    std::printf("| energy initial / final | %.10g / %.10g (%s) |\n| rel. energy error | %.3e |\n", d0.total(),
-                d1.total(), d1.potential_method.c_str(), e_rel);
+    std::printf("| energy initial / final | %.10g / %.10g (%s)%s |\n| rel. energy error | %.3e%s |\n", e0,
+                d1.total(), d1.potential_method.c_str(), e0_carried ? " (initial: the snapshot's run)" : "", e_rel,
+                restarted && !e0_carried ? " (since the restart: the snapshot had no E0)" : "");
     std::printf("| momentum | (%.3e, %.3e, %.3e) |\n| state hash | %s |\n\n", d1.px, d1.py, d1.pz, hex(hash).c_str());
     print_rank_table(rows);
     std::fflush(stdout);
@@ -468,14 +506,19 @@ int run_batch(Comm& comm, BatchOptions& o) {
       j["status"] = status;
       if (!status_message.empty()) j["status_message"] = one_line(status_message);
       j["steps_requested"] = o.steps;
-      j["steps_done"] = sys.steps_done();
+      j["steps_done"] = steps_here;
+      j["step"] = sys.steps_done();
+      if (restarted) {
+        j["restarted_from"] = one_line(o.snap.restart);
+        j["restart_step"] = start_step;
+      }
       j["layout"] = layout_name(sys.layout());
       j["initial_layout"] = layout_name(segments.front().layout);
       if (cfg.python_objects) j["python_objects"] = true;
       j["particles"] = sys.size();
       j["scene"] = cfg.ic_file.empty() ? cfg.scene : "ic:" + cfg.ic_file;
       j["seed"] = cfg.seed;
-      j["steps"] = sys.steps_done();
+      j["steps"] = steps_here;
       j["solver"] = cfg.solver;
       j["mpi_ranks"] = comm.size();
       j["threads"] = threads;
@@ -514,7 +557,8 @@ int run_batch(Comm& comm, BatchOptions& o) {
                        {"phases_ms_median", phases_json(phase_medians(s.steps))}});
       }
       j["spawn_ms"] = spawn_ms;
-      j["energy_initial"] = d0.total();
+      j["energy_initial"] = e0;
+      if (e0_carried) j["energy_initial_from"] = "snapshot";
       j["energy_final"] = d1.total();
       j["energy_rel_error"] = e_rel;
       j["kinetic_final"] = d1.kinetic;

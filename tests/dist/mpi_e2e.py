@@ -217,6 +217,31 @@ def group_restart(d):
     q = mpi(3, ["batch", "-q", "--restart", "s3.h5", "--steps", "3", "--layout", "dict"], d)
     require_ok(q, "serial -> np 3 restart")
     check(state_hash(q) == ref, "serial -> np 3 (switched to dict): the uninterrupted run's hash")
+    # A restart's report is the serial restart's: E0 the snapshot's (so the
+    # error is the whole run's), steps counted in this run, where it began.
+    full = serial(base + ["--steps", "6", "--json", "full.json"], d)
+    require_ok(full, "serial 6 steps json")
+    sj = serial(["batch", "-q", "--restart", "s3.h5", "--steps", "3", "--json", "sr.json"], d)
+    require_ok(sj, "serial restart json")
+    q = mpi(2, ["batch", "-q", "--restart", "s3.h5", "--steps", "3", "--json", "mr.json"], d)
+    require_ok(q, "np 2 restart json")
+    a, b = json.load(open(os.path.join(d, "sr.json"))), json.load(open(os.path.join(d, "mr.json")))
+    f = json.load(open(os.path.join(d, "full.json")))
+    for k in ["status", "steps_requested", "steps_done", "step", "steps", "restarted_from", "restart_step",
+              "energy_initial", "energy_initial_from", "energy_final", "energy_rel_error", "kinetic_final",
+              "potential_final", "potential_method", "momentum", "layout", "initial_layout", "particles", "scene",
+              "seed", "solver", "dt", "softening", "state_hash"]:
+        check(k in a and k in b and a[k] == b[k], f"restart json: {k} as serial's ({a.get(k)} / {b.get(k)})")
+    # Every key of the serial report but the one process's own memory figures.
+    own = {"heap_current_bytes", "heap_peak_bytes", "heap_current_usable_bytes", "heap_peak_usable_bytes",
+           "heap_live_blocks", "categories", "rss_bytes", "python_objects_version"}
+    missing = sorted(set(a) - set(b) - own)
+    check(not missing, f"restart json: every serial key ({missing} missing)")
+    check(b["steps_done"] == 3 and b["step"] == 6 and b["restart_step"] == 3, "restart json: 3 steps, now at step 6")
+    for k in ["energy_initial", "energy_final", "energy_rel_error", "state_hash"]:
+        check(b.get(k) == f[k], f"restart json: {k} as the uninterrupted run's ({b.get(k)} / {f[k]})")
+    check("| restarted from | s3.h5 at step 3 |" in q.stdout and "| steps done | 3 of 3 (now at step 6) |" in q.stdout,
+          "restart summary: where it began, the steps of this run")
     q = mpi(2, ["batch", "-q", "--restart", "s3.h5", "--steps", "3", "--solver", "bh"], d)
     check(q.returncode == 2 and "--solver cannot be combined with --restart" in q.stderr, "restart refuses --solver")
 
@@ -260,6 +285,15 @@ def fault(base, name, np, args, want_code, want_text, prep=None, allow_files=(),
     return p
 
 
+def same_refusal(p, args, d, name):
+    """The serial batch refuses `args` in `d` with the line slotsim-mpi printed."""
+    s = serial(args, d)
+    tail = lambda text: [l.split(": error: ", 1)[-1] for l in text.splitlines() if l.strip()]
+    print(f"     {name}: serial exit {s.returncode}: {tail(s.stderr)}", flush=True)
+    check(p is not None and s.returncode == 2 and tail(s.stderr) == tail(p.stderr),
+          f"{name}: the serial batch's refusal, same line")
+
+
 def make_nan_restart(d):
     """A snapshot whose particle 900 (of 1001: rank 3's rows at np 4) has a NaN."""
     p = mpi(2, ["batch", "-q", "-n", "1001", "--solver", "none", "--steps", "1", "--snapshot", "nan.h5"], d)
@@ -283,6 +317,29 @@ def group_faults(base):
     fault(base, "bad-value", 3, ["batch", "--steps", "x"] + out, 2, "--steps 'x'")
     fault(base, "missing-file", 3, ["batch", "--ic", "nope.csv"] + out, 2, "nope.csv")
     fault(base, "pm-too-many-ranks", 9, ["batch", "--solver", "pm", "--grid", "16"] + out, 2, "at most 8 ranks")
+    # Every output and input against the --snapshot-every series, as the
+    # serial batch checks them: a report named like a series file, and a
+    # --restart input the series would overwrite (x_003.h5 at step 2: the
+    # series writes x_003.h5 and x_004.h5). The same line as serial's.
+    series = ["--snapshot", "x.h5", "--snapshot-every", "1", "--steps", "2"]
+    want = "--json 'x_001.h5' is a file of the --snapshot-every series (x_000.h5 to x_002.h5), which would overwrite it"
+    p = fault(base, "series-names-an-output", 2, ["batch", "-q", "-n", "2000", "--json", "x_001.h5"] + series, 2, want)
+    same_refusal(p, ["batch", "-q", "-n", "2000", "--json", "x_001.h5"] + series,
+                 os.path.join(base, "series-names-an-output"), "series-names-an-output")
+    saved = {}
+
+    def make_restart_in_series(d):
+        require_ok(serial(["batch", "-q", "-n", "2000", "--steps", "2", "--snapshot", "x_003.h5"], d), "x_003.h5")
+        saved["bytes"] = open(os.path.join(d, "x_003.h5"), "rb").read()
+        saved["dir"] = d
+
+    want = "--restart 'x_003.h5' is a file of the --snapshot-every series (x_003.h5 to x_004.h5), which would " \
+           "overwrite the input"
+    p = fault(base, "series-names-the-restart", 2, ["batch", "-q", "--restart", "x_003.h5"] + series, 2, want,
+              prep=make_restart_in_series, allow_files=("x_003.h5",))
+    check(open(os.path.join(saved["dir"], "x_003.h5"), "rb").read() == saved["bytes"],
+          "series-names-the-restart: the --restart input is unchanged")
+    same_refusal(p, ["batch", "-q", "--restart", "x_003.h5"] + series, saved["dir"], "series-names-the-restart")
     fault(base, "memory-refused", 3, ["batch", "-n", "4000000000", "--layout", "dict"] + out, 1,
           "refused before allocating")
     if h5():
@@ -330,6 +387,11 @@ def group_faults(base):
         j = os.path.join(d, "out.json")
         check(os.path.exists(j) and json.load(open(j))["status"] == "interrupted", f"{sig.name}: JSON says interrupted")
         check(os.path.exists(os.path.join(d, "out.h5")), f"{sig.name}: the snapshot is written")
+        # Its /slotsim/status is the report's, read by the serial restart
+        # (which names a status other than "ok"; no h5py needed).
+        r = serial(["batch", "--restart", "out.h5", "--steps", "0"], d)
+        check(r.returncode == 0 and "snapshot marked interrupted" in r.stderr,
+              f"{sig.name}: the snapshot's /slotsim/status says interrupted ({r.stderr.strip()})")
         check(not [f for f in os.listdir(d) if f.startswith(".")], f"{sig.name}: no temporary file left")
     # A rank killed outright: mpirun notices and ends the job; no output.
     d = fresh_dir(base, "sigkill")
