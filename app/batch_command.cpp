@@ -190,10 +190,7 @@ int run_batch(BatchOptions& o) {
   // `p.__dict__` on a layout without one raises AttributeError, as in
   // CPython: said now, not after the particles are made (the layout is the
   // one the run starts in, a restart's included).
-  if (!o.read_dict.empty() && !traits(cfg.layout).has_dict)
-    throw std::invalid_argument("--read-dict: layout " + std::string(layout_name(cfg.layout)) +
-                                " has no __dict__ (AttributeError); layouts with one: " +
-                                layout_names_if([](const LayoutTraits& t) { return t.has_dict; }));
+  check_read_dict_layout(o.read_dict, cfg.layout);
   // Every output against every input and each other, the --snapshot-every
   // series included (by name: its files do not exist yet).
   const auto series = snapshot_series(o.snap, o.snapshot, start_step, o.steps, !restart);

@@ -148,6 +148,13 @@ void add_sim_options(CLI::App* cmd, SimOptions& o) {
       ->capture_default_str();
 }
 
+void check_read_dict_layout(const std::string& read_dict, Layout l) {
+  if (read_dict.empty() || traits(l).has_dict) return;
+  throw std::invalid_argument("--read-dict: layout " + std::string(layout_name(l)) +
+                              " has no __dict__ (AttributeError); layouts with one: " +
+                              layout_names_if([](const LayoutTraits& t) { return t.has_dict; }));
+}
+
 void drop_layout_option(CLI::App* cmd) { cmd->remove_option(cmd->get_option("--layout")); }
 
 Layout layout_or_throw(const std::string& name) {

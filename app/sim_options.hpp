@@ -40,6 +40,10 @@ void drop_layout_option(CLI::App* cmd);
 void finish_sim_options(SimOptions& o);
 // Parses a layout name or throws std::invalid_argument naming the choices.
 Layout layout_or_throw(const std::string& name);
+// --read-dict given (`read_dict` not empty) for a run starting in layout l,
+// which has no __dict__: std::invalid_argument, said before the particles
+// are made (p.__dict__ raises AttributeError there, as in CPython).
+void check_read_dict_layout(const std::string& read_dict, Layout l);
 // A whole number in [lo, hi] written in decimal digits only, or
 // std::invalid_argument naming `flag`.
 std::uint64_t parse_count(const std::string& text, const std::string& flag, std::uint64_t lo, std::uint64_t hi);

@@ -134,9 +134,12 @@ std::optional<std::size_t> check_flags(Comm& comm, BatchOptions& o, std::vector<
   // each reads the particle count below): the --snapshot-every series of a
   // restart starts after it.
   std::uint64_t start_step = 0;
+  Layout start_layout = cfg.layout;  // the layout the run starts in
   if (!o.snap.restart.empty()) {
     check_restart_flags(o.snap);
-    start_step = inspect_restart_h5(o.snap.restart).snap.run.steps;
+    const auto head = inspect_restart_h5(o.snap.restart);
+    start_step = head.snap.run.steps;
+    if (!so.given("--layout")) start_layout = head.snap.cfg.layout;
     if (start_step + o.steps > kMaxSteps)
       throw std::invalid_argument("--steps " + std::to_string(o.steps) + ": the snapshot is at step " +
                                   std::to_string(start_step) + ", and a run ends by step " + std::to_string(kMaxSteps));
@@ -158,6 +161,7 @@ std::optional<std::size_t> check_flags(Comm& comm, BatchOptions& o, std::vector<
       throw std::invalid_argument("--read-dict: particle " + t + " is out of range (" +
                                   std::to_string(cfg.particles) + " particles)");
   }
+  check_read_dict_layout(o.read_dict, start_layout);
   return id;
 }
 

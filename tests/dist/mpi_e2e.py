@@ -340,6 +340,11 @@ def group_faults(base):
     check(open(os.path.join(saved["dir"], "x_003.h5"), "rb").read() == saved["bytes"],
           "series-names-the-restart: the --restart input is unchanged")
     same_refusal(p, ["batch", "-q", "--restart", "x_003.h5"] + series, saved["dir"], "series-names-the-restart")
+    # p.__dict__ on a layout without one: refused before the particles are
+    # made, on every rank, with serial's line (it failed after spawning them).
+    args = ["batch", "-q", "-n", "2000", "--layout", "soa", "--read-dict", "all"]
+    p = fault(base, "read-dict-no-dict", 2, args, 2, "--read-dict: layout soa has no __dict__")
+    same_refusal(p, args, os.path.join(base, "read-dict-no-dict"), "read-dict-no-dict")
     fault(base, "memory-refused", 3, ["batch", "-n", "4000000000", "--layout", "dict"] + out, 1,
           "refused before allocating")
     if h5():
