@@ -80,8 +80,12 @@ CLI::Validator decimal_number() {
 CLI::Validator whole_number() {
   return CLI::Validator(
       [](std::string& text) -> std::string {
-        if (!text.empty() && text.find_first_not_of("0123456789") == std::string::npos) return {};
-        return "'" + one_line(text) + "' is not a whole number";
+        // No leading zero either: CLI11 converts with base 0, so "020" was
+        // read as octal 16 (and "08" refused as no number at all).
+        if (!text.empty() && text.find_first_not_of("0123456789") == std::string::npos &&
+            (text.size() == 1 || text[0] != '0'))
+          return {};
+        return "'" + one_line(text) + "' is not a whole number (digits, no leading zero)";
       },
       "", "whole_number");
 }

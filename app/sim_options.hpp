@@ -55,7 +55,7 @@ std::uint64_t parse_count(const std::string& text, const std::string& flag, std:
 // every such flag by hand, as the integers above are, was the alternative:
 // more code for the same refusals, and CLI11's range checks would go.)
 CLI::Validator decimal_number();  // [+-]digits[.digits][(e|E)[+-]digits], or [+-].digits[...]
-CLI::Validator whole_number();    // digits only
+CLI::Validator whole_number();    // digits only, no leading zero (CLI11 would read 020 as octal)
 
 // An output flag given with an empty value ("--json ''") is an error, not
 // "no output": say so before anything runs.

@@ -125,6 +125,20 @@ RestartHeader prepare_restart(const SnapshotOptions& o, SimConfig& cfg) {
   if (next.python_objects && !traits(next.layout).heap_objects)
     throw std::invalid_argument(python_objects_refusal(next.layout) +
                                 (given("--layout") ? "" : " (the snapshot's layout; --layout picks another)"));
+  // --python-objects turning on restores the particles straight into the
+  // layout asked for (make_batch_system), not the snapshot's and then a
+  // switch, which would drop what that layout cannot hold: so what the file
+  // adds must fit that layout, said now and naming the file (it failed
+  // after the particles were made, with the run's AttributeError).
+  if (next.python_objects != h.snap.cfg.python_objects && next.layout != h.snap.cfg.layout) {
+    const std::string l(layout_name(next.layout));
+    if (h.own_dict && !traits(next.layout).has_dict)
+      throw std::invalid_argument(o.restart + ": its particles have their own __dict__, which --python-objects "
+                                  "restores in layout " + l + ", which has none");
+    if (h.dynamic_attrs > 0 && traits(next.layout).dynamic == DynamicAttrs::None)
+      throw std::invalid_argument(o.restart + ": its particles have attributes beyond the declared ones, which "
+                                  "--python-objects restores in layout " + l + ", which has none");
+  }
   cfg = next;
   return h;
 }

@@ -169,6 +169,11 @@ int run_batch(Comm& comm, BatchOptions& o) {
   std::vector<PlannedSwitch> plan;
   std::optional<std::size_t> read_dict_id;
   dist::agree(comm, [&] { read_dict_id = check_flags(comm, o, plan); });
+  // With a document on stdout ('-', or another name of it) the document
+  // owns it, and the text (plan, switch lines, summary) goes to stderr, as
+  // in the serial batch; it used to go to stdout too, and the JSON read
+  // from there did not parse.
+  std::FILE* const text = io::is_stdout(o.json) || io::is_stdout(o.csv) ? stderr : stdout;
   SimConfig& cfg = o.sim.cfg;
   const bool root = comm.root();
   const bool say = root && !o.quiet;
@@ -246,11 +251,11 @@ int run_batch(Comm& comm, BatchOptions& o) {
   });
   if (o.dry_run) {
     if (root && !imports.empty()) {
-      std::printf("\npm: particles each rank imports (its x-slab's buckets; an even share is %zu):\n| rank | planes "
+      std::fprintf(text, "\npm: particles each rank imports (its x-slab's buckets; an even share is %zu):\n| rank | planes "
                   "| imports | x even share |\n|---:|---|---:|---:|\n",
                   seg.max_count());
       for (int r = 0; r < comm.size(); ++r)
-        std::printf("| %d | %d-%d | %llu | %.2f |\n", r, dist::pm_plane(planned.force.grid, comm.size(), r),
+        std::fprintf(text, "| %d | %d-%d | %llu | %.2f |\n", r, dist::pm_plane(planned.force.grid, comm.size(), r),
                     dist::pm_plane(planned.force.grid, comm.size(), r + 1) - 1, ull(imports[std::size_t(r)]),
                     double(imports[std::size_t(r)]) / double(std::max<std::size_t>(1, seg.max_count())));
     }
@@ -383,10 +388,10 @@ int run_batch(Comm& comm, BatchOptions& o) {
       const SwitchRecord& r = sys.local().switches().back();
       const double bytes_after = double(sys.bytes_total().total());
       if (root) {
-        std::printf("switch at step %llu: %s -> %s in %.1f ms, %.1f MB -> %.1f MB (all ranks)\n", ull(at),
+        std::fprintf(text, "switch at step %llu: %s -> %s in %.1f ms, %.1f MB -> %.1f MB (all ranks)\n", ull(at),
                     std::string(layout_name(r.from)).c_str(), std::string(layout_name(r.to)).c_str(), ms,
                     mb(bytes_before), mb(bytes_after));
-        std::fflush(stdout);
+        std::fflush(text);
       }
       segments.push_back({to, at + 1, {}});
     }
@@ -459,51 +464,51 @@ int run_batch(Comm& comm, BatchOptions& o) {
   dist::agree(comm, [&] {
     if (!root) return;
     const TimeStats total = step_stats(all);
-    std::printf("| layout | steps | step ms median | min | max | latest |");
-    for (const auto& ph : kStepPhases) std::printf(" %s |", std::string(ph.name).c_str());
-    std::printf("\n|---|---:|---:|---:|---:|---:|");
-    for (std::size_t p = 0; p < kStepPhases.size(); ++p) std::printf("---:|");
-    std::printf("\n");
+    std::fprintf(text, "| layout | steps | step ms median | min | max | latest |");
+    for (const auto& ph : kStepPhases) std::fprintf(text, " %s |", std::string(ph.name).c_str());
+    std::fprintf(text, "\n|---|---:|---:|---:|---:|---:|");
+    for (std::size_t p = 0; p < kStepPhases.size(); ++p) std::fprintf(text, "---:|");
+    std::fprintf(text, "\n");
     for (const auto& s : segments) {
       if (s.steps.empty()) continue;
       const TimeStats t = step_stats(s.steps);
       const auto pm = phase_medians(s.steps);
-      std::printf("| %s | %zu | %.3f | %.3f | %.3f | %.3f |", std::string(layout_name(s.layout)).c_str(), t.count,
+      std::fprintf(text, "| %s | %zu | %.3f | %.3f | %.3f | %.3f |", std::string(layout_name(s.layout)).c_str(), t.count,
                   t.median, t.min, t.max, t.latest);
-      for (double v : pm) std::printf(" %.3f |", v);
-      std::printf("\n");
+      for (double v : pm) std::fprintf(text, " %.3f |", v);
+      std::fprintf(text, "\n");
     }
-    std::printf("\n(rank 0's step times; every rank's are in the per-rank table)\n");
-    std::printf("\n| quantity | value |\n|---|---|\n");
-    std::printf("| status | %s |\n", status.c_str());
+    std::fprintf(text, "\n(rank 0's step times; every rank's are in the per-rank table)\n");
+    std::fprintf(text, "\n| quantity | value |\n|---|---|\n");
+    std::fprintf(text, "| status | %s |\n", status.c_str());
     if (restarted)
-      std::printf("| restarted from | %s at step %llu |\n", one_line(o.snap.restart).c_str(), ull(start_step));
-    std::printf("| layout (final) | %s |\n", std::string(layout_name(sys.layout())).c_str());
-    std::printf("| particles | %zu |\n| solver | %s |\n| steps done | %llu of %llu%s |\n| ranks | %d |\n"
+      std::fprintf(text, "| restarted from | %s at step %llu |\n", one_line(o.snap.restart).c_str(), ull(start_step));
+    std::fprintf(text, "| layout (final) | %s |\n", std::string(layout_name(sys.layout())).c_str());
+    std::fprintf(text, "| particles | %zu |\n| solver | %s |\n| steps done | %llu of %llu%s |\n| ranks | %d |\n"
                 "| threads per rank | %d |\n",
                 sys.size(), cfg.solver.c_str(), ull(steps_here), ull(o.steps),
                 restarted ? (" (now at step " + std::to_string(sys.steps_done()) + ")").c_str() : "", comm.size(),
                 threads);
-    std::printf("| bytes/particle | %.2f (objects %.2f, tables %.2f, index %.2f, columns %.2f) |\n",
+    std::fprintf(text, "| bytes/particle | %.2f (objects %.2f, tables %.2f, index %.2f, columns %.2f) |\n",
                 double(b.total()) / np, double(b.objects) / np, double(b.tables) / np, double(b.index) / np,
                 double(b.columns) / np);
-    std::printf("| own dicts | %llu |\n", ull(own_dicts));
+    std::fprintf(text, "| own dicts | %llu |\n", ull(own_dicts));
     double max_particle = 0, max_rss = 0;
     for (const auto& r : rows) {
       max_particle = std::max(max_particle, r.particle_bytes);
       max_rss = std::max(max_rss, r.rss);
     }
-    std::printf("| particle MB, all ranks | %.2f requested, %.2f usable |\n", mb(double(b.total())),
+    std::fprintf(text, "| particle MB, all ranks | %.2f requested, %.2f usable |\n", mb(double(b.total())),
                 mb(double(b.usable_total)));
-    std::printf("| particle MB, largest rank | %.2f |\n| RSS MB, largest rank | %.2f |\n", mb(max_particle),
+    std::fprintf(text, "| particle MB, largest rank | %.2f |\n| RSS MB, largest rank | %.2f |\n", mb(max_particle),
                 mb(max_rss));
-    std::printf("| step ms, all layouts: median (min-max) | %.3f (%.3f-%.3f) |\n", total.median, total.min, total.max);
-    std::printf("| energy initial / final | %.10g / %.10g (%s)%s |\n| rel. energy error | %.3e%s |\n", e0,
+    std::fprintf(text, "| step ms, all layouts: median (min-max) | %.3f (%.3f-%.3f) |\n", total.median, total.min, total.max);
+    std::fprintf(text, "| energy initial / final | %.10g / %.10g (%s)%s |\n| rel. energy error | %.3e%s |\n", e0,
                 d1.total(), d1.potential_method.c_str(), e0_carried ? " (initial: the snapshot's run)" : "", e_rel,
                 restarted && !e0_carried ? " (since the restart: the snapshot had no E0)" : "");
-    std::printf("| momentum | (%.3e, %.3e, %.3e) |\n| state hash | %s |\n\n", d1.px, d1.py, d1.pz, hex(hash).c_str());
-    print_rank_table(rows);
-    std::fflush(stdout);
+    std::fprintf(text, "| momentum | (%.3e, %.3e, %.3e) |\n| state hash | %s |\n\n", d1.px, d1.py, d1.pz, hex(hash).c_str());
+    print_rank_table(rows, text);
+    std::fflush(text);
 
     if (!o.json.empty()) {
       Json j;
@@ -624,7 +629,7 @@ CLI::App* register_batch(CLI::App& app, Comm& comm, int& code) {
   cmd->add_option("--csv", o->csv, "write rank 0's per-step timings as CSV to FILE ('-' = stdout)");
   cmd->add_option("--snapshot", o->snapshot, "write the final particles to FILE.h5 (parallel HDF5, Gadget layout)");
   add_snapshot_options(cmd, o->snap);
-  cmd->add_flag("-q,--quiet", o->quiet, "no progress output (switch lines and the summary still go to stdout)");
+  cmd->add_flag("-q,--quiet", o->quiet, "no progress output (switch lines and the summary still print: to stdout, or to stderr when a report is on stdout)");
   cmd->add_flag("--dry-run", o->dry_run, "print every rank's memory plan and exit without running");
   cmd->add_option("--read-dict", o->read_dict,
                   "read __dict__ of particle ID, or 'all', before the first step (gives shared-keys particles a dict)");

@@ -139,6 +139,8 @@ int run_bench(Comm& comm, BenchOptions& o) {
     io::check_distinct_paths(targets, {});
     dist::check_decomposition(o.sim.cfg.solver, o.sim.cfg.force, comm.size());
   });
+  // A document on stdout owns it; the table goes to stderr (as serial bench).
+  std::FILE* const text = io::is_stdout(o.json) || io::is_stdout(o.csv) ? stderr : stdout;
   SimConfig cfg = o.sim.cfg;
   if (cfg.threads > 0) omp_set_num_threads(cfg.threads);
   const int threads = omp_get_max_threads();
@@ -180,7 +182,7 @@ int run_bench(Comm& comm, BenchOptions& o) {
     const Row* dict = nullptr;
     for (const auto& r : res)
       if (r.layout == Layout::Dict) dict = &r;
-    std::printf("%zu particles, scene %s, solver %s, %llu steps x %d repeats, %d ranks x %d threads; load %.2f -> %.2f\n\n",
+    std::fprintf(text, "%zu particles, scene %s, solver %s, %llu steps x %d repeats, %d ranks x %d threads; load %.2f -> %.2f\n\n",
                 cfg.particles, cfg.scene.c_str(), cfg.solver.c_str(), static_cast<unsigned long long>(o.steps),
                 o.repeats, comm.size(), threads, load_before, load_after);
     std::string head = "| layout | B/particle | particle MB (all ranks) | largest rank MB | step ms median (min-max) |";
@@ -195,7 +197,7 @@ int run_bench(Comm& comm, BenchOptions& o) {
     head += " comm MB/step | comm ms/step | x dict | state hash |";
     rule += "---:|---:|---:|---|";
     csv << ",comm_mb_per_step,comm_ms_per_step,ratio_dict,state_hash\n";
-    std::printf("(phases and comm: the slowest rank's medians)\n%s\n%s\n", head.c_str(), rule.c_str());
+    std::fprintf(text, "(phases and comm: the slowest rank's medians)\n%s\n%s\n", head.c_str(), rule.c_str());
     for (const auto& r : res) {
       double largest = 0, comm_mb = 0, comm_ms = 0;
       std::array<double, kStepPhases.size()> ph{};
@@ -209,25 +211,25 @@ int run_bench(Comm& comm, BenchOptions& o) {
       char rd[32] = "-";
       if (dict) std::snprintf(rd, sizeof rd, "%.3f", r.step_median / dict->step_median);
       const std::string name(layout_name(r.layout));
-      std::printf("| %s | %.1f | %.1f | %.1f | %.2f (%.2f-%.2f) |", name.c_str(), r.bytes_per_particle,
+      std::fprintf(text, "| %s | %.1f | %.1f | %.1f | %.2f (%.2f-%.2f) |", name.c_str(), r.bytes_per_particle,
                   r.particle_bytes / 1e6, largest / 1e6, r.step_median, r.step_min, r.step_max);
       csv << name << ',' << comm.size() << ',' << r.bytes_per_particle << ',' << r.particle_bytes / 1e6 << ','
           << largest / 1e6 << ',' << r.step_median << ',' << r.step_min << ',' << r.step_max;
       for (double v : ph) {
-        std::printf(" %.2f |", v);
+        std::fprintf(text, " %.2f |", v);
         csv << ',' << v;
       }
-      std::printf(" %.3f | %.3f | %s | %s%s |\n", comm_mb, comm_ms, rd, hex(r.hash).c_str(),
+      std::fprintf(text, " %.3f | %.3f | %s | %s%s |\n", comm_mb, comm_ms, rd, hex(r.hash).c_str(),
                   r.complete ? "" : " (partial)");
       csv << ',' << comm_mb << ',' << comm_ms << ',' << (dict ? r.step_median / dict->step_median : 0.0) << ','
           << hex(r.hash) << '\n';
     }
     for (const auto& r : res) {
-      std::printf("\n%s: ", std::string(layout_name(r.layout)).c_str());
-      print_rank_table(r.ranks);
+      std::fprintf(text, "\n%s: ", std::string(layout_name(r.layout)).c_str());
+      print_rank_table(r.ranks, text);
     }
-    if (sig) std::printf("\nstatus: interrupted after %zu of %zu layouts (last row partial)\n", res.size(), layouts.size());
-    std::fflush(stdout);
+    if (sig) std::fprintf(text, "\nstatus: interrupted after %zu of %zu layouts (last row partial)\n", res.size(), layouts.size());
+    std::fflush(text);
     if (!o.csv.empty()) write_file_atomic(o.csv, csv.str());
     if (!o.json.empty()) {
       const MachineInfo m = machine_info();
@@ -276,8 +278,15 @@ CLI::App* register_bench(CLI::App& app, Comm& comm, int& code) {
   CLI::App* cmd = app.add_subcommand("bench", "run the same work over several layouts across the MPI ranks");
   add_sim_options(cmd, o->sim);
   drop_layout_option(cmd);  // --layouts says which
-  cmd->add_option("--steps", o->steps, "timed steps per repeat")->check(CLI::PositiveNumber)->capture_default_str();
+  // Digits only first (CLI11 reads "" as 0 and takes hex), then the serial
+  // bench's ranges: an unbounded --steps times --repeats overflowed the plan.
+  cmd->add_option("--steps", o->steps, "timed steps per repeat")
+      ->check(whole_number())
+      ->check(CLI::Range(std::uint64_t(1), kMaxSteps))
+      ->capture_default_str();
   cmd->add_option("--repeats", o->repeats, "repeats per layout (the table shows median and min-max)")
+      ->check(whole_number())
+      ->check(CLI::Range(1, 1000000))
       ->capture_default_str();
   cmd->add_option("--layouts", o->layouts, "comma-separated layouts to run, in order")->capture_default_str();
   cmd->add_option("--json", o->json, "write the results as JSON to FILE (one row per rank and layout)");

@@ -34,7 +34,7 @@ RankRow rank_row(int rank, dist::DistSystem& sys, const std::vector<StepTiming>&
   return r;
 }
 
-void print_rank_table(const std::vector<RankRow>& rows) {
+void print_rank_table(const std::vector<RankRow>& rows, std::FILE* out) {
   std::string head = "| rank | host | particles | particle MB | B/particle | peak heap MB | RSS MB | step ms |";
   std::string rule = "|---:|---|---:|---:|---:|---:|---:|---:|";
   for (const StepPhase& p : kStepPhases) {
@@ -43,16 +43,16 @@ void print_rank_table(const std::vector<RankRow>& rows) {
   }
   head += " comm MB/step (recv) | comm ms/step |";
   rule += "---:|---:|";
-  std::printf("per rank (phase times are medians; comm: bytes received and time in MPI calls, per step):\n%s\n%s\n",
+  std::fprintf(out, "per rank (phase times are medians; comm: bytes received and time in MPI calls, per step):\n%s\n%s\n",
               head.c_str(), rule.c_str());
   for (const auto& r : rows) {
     const double per = r.steps > 0 ? 1.0 / double(r.steps) : 0.0;
-    std::printf("| %d | %s | %llu | %.2f | %.1f | %.2f | %.2f | %.3f |", r.rank, r.host,
+    std::fprintf(out, "| %d | %s | %llu | %.2f | %.1f | %.2f | %.2f | %.3f |", r.rank, r.host,
                 static_cast<unsigned long long>(r.particles), r.particle_bytes / 1e6,
                 r.particles ? r.particle_bytes / double(r.particles) : 0.0, r.heap_peak / 1e6, r.rss / 1e6,
                 r.step_ms_median);
-    for (double v : r.phases_ms) std::printf(" %.3f |", v);
-    std::printf(" %.3f | %.3f |\n", double(r.comm_bytes_received) * per / 1e6, r.comm_seconds * 1e3 * per);
+    for (double v : r.phases_ms) std::fprintf(out, " %.3f |", v);
+    std::fprintf(out, " %.3f | %.3f |\n", double(r.comm_bytes_received) * per / 1e6, r.comm_seconds * 1e3 * per);
   }
 }
 

@@ -4,6 +4,7 @@
 // fixed-size record, gathered to rank 0 with one MPI_Allgather.
 #include <array>
 #include <cstdint>
+#include <cstdio>
 #include <vector>
 
 #include "app/report_json.hpp"
@@ -35,7 +36,7 @@ struct RankRow {
 RankRow rank_row(int rank, dist::DistSystem& sys, const std::vector<StepTiming>& steps, const dist::CommStats& setup,
                  const dist::CommStats& stepping, double spawn_ms);
 // The table every rank's row makes (printed by rank 0).
-void print_rank_table(const std::vector<RankRow>& rows);
+void print_rank_table(const std::vector<RankRow>& rows, std::FILE* out = stdout);
 // The JSON array of the rows.
 Json ranks_json(const std::vector<RankRow>& rows);
 

@@ -179,12 +179,14 @@ void commit(TempFile& tmp, const OutputTarget& t) {
 // redirected to). Such a path is stdout by another name: written as a file
 // (a temporary renamed over it) it replaced, or was appended to, whatever
 // else went to stdout, and through a pipe its /proc link names no file at
-// all ("pipe:[N]"), which failed only once the run was over. Character
-// devices are left out: /dev/null or a terminal may take several outputs.
+// all ("pipe:[N]"), which failed only once the run was over. Of the
+// character devices only a terminal counts (mpirun gives its ranks one):
+// /dev/null may take several outputs.
 bool is_stdout_stream(const struct stat& st) {
   struct stat out {};
-  if (!S_ISFIFO(st.st_mode) && !S_ISREG(st.st_mode) && !S_ISSOCK(st.st_mode)) return false;
-  return ::fstat(STDOUT_FILENO, &out) == 0 && out.st_dev == st.st_dev && out.st_ino == st.st_ino;
+  const bool stream = S_ISFIFO(st.st_mode) || S_ISREG(st.st_mode) || S_ISSOCK(st.st_mode) ||
+                      (S_ISCHR(st.st_mode) && ::isatty(STDOUT_FILENO));
+  return stream && ::fstat(STDOUT_FILENO, &out) == 0 && out.st_dev == st.st_dev && out.st_ino == st.st_ino;
 }
 
 OutputTarget resolve(const std::string& path) {
@@ -222,7 +224,12 @@ OutputTarget check_output(const std::string& path, const std::string& flag) {
   } catch (const std::invalid_argument& e) {
     throw std::invalid_argument(flag + " " + e.what());
   }
-  if (t.kind == OutputKind::Stdout) return t;
+  if (t.kind == OutputKind::Stdout) {
+    // Closed (`>&-`), stdout would fail only at the end, with the run done.
+    if (::fcntl(STDOUT_FILENO, F_GETFD) == -1)
+      throw std::invalid_argument(flag + ": '" + path + "': standard output is closed");
+    return t;
+  }
   if (t.kind == OutputKind::Device) {
     if (::access(t.resolved.c_str(), W_OK) != 0)
       throw std::invalid_argument(flag + ": cannot write '" + path + "': " + errno_text(errno));
@@ -234,6 +241,11 @@ OutputTarget check_output(const std::string& path, const std::string& flag) {
   const fs::path dir = p.has_parent_path() ? p.parent_path() : fs::path(".");
   if (!fs::is_directory(dir, ec))
     throw std::invalid_argument(flag + ": directory '" + dir.string() + "' does not exist");
+  // /proc takes no new files, whatever access() tells root; a /proc fd link
+  // that is not open (/dev/stdout with stdout closed) ends up here.
+  const std::string canon_dir = fs::weakly_canonical(fs::absolute(dir, ec), ec).string();
+  if (canon_dir == "/proc" || canon_dir.rfind("/proc/", 0) == 0)
+    throw std::invalid_argument(flag + ": '" + path + "': no file can be created in /proc (a closed descriptor?)");
   if (::access(dir.c_str(), W_OK | X_OK) != 0)
     throw std::invalid_argument(flag + ": cannot write in '" + dir.string() + "': " + errno_text(errno));
   if (::access(t.resolved.c_str(), F_OK) == 0 && ::access(t.resolved.c_str(), W_OK) != 0)

@@ -49,8 +49,8 @@ struct OutputTarget {
 OutputTarget check_output(const std::string& path, const std::string& flag);
 
 // Whether an output path is standard output: "-", or another name for the
-// pipe or regular file stdout writes to (/dev/stdout, /dev/fd/1, the file
-// stdout was redirected to). Such an output is written to stdout, and the
+// pipe, regular file or terminal stdout writes to (/dev/stdout, /dev/fd/1,
+// the file stdout was redirected to). Such an output is written to stdout, and the
 // commands send their text to stderr, as for "-".
 bool is_stdout(const std::string& path);
 

@@ -138,6 +138,9 @@ TEST_CASE("batch: bad input gets one line on stderr and a non-zero exit, and wri
       // p.__dict__ where there is none: said before the particles are made.
       {"batch --layout soa --read-dict all", "--read-dict: layout soa has no __dict__"},
       {"batch --layout slots --read-dict 5 --particles 20000000 --solver none", "layout slots has no __dict__"},
+      {"batch --solver pm --grid 020", "--grid: '020' is not a whole number"},  // CLI11 read it as octal 16
+      // A /proc fd link that is not open, where root's access() said yes.
+      {"batch --json /proc/self/fd/9", "no file can be created in /proc"},
       // /dev/stdout is stdout: two documents on it are refused as with '-'.
       {"batch --snapshot /dev/stdout --json -", "both write to stdout"},
   };
@@ -163,6 +166,18 @@ TEST_CASE("batch: an output named /dev/stdout is written to stdout, the text to 
   // Through a pipe: the 50 particles and the header reach it.
   const CliResult piped = run_cli(d, "batch -q -n 50 --steps 1 --snapshot /dev/stdout 2>/dev/null | wc -l");
   CHECK(std::stoi(piped.out) == 51);
+}
+
+TEST_CASE("batch: a restart's own dicts that --python-objects would restore in a layout without one are refused") {
+  // --python-objects turning on restores straight into --layout, not the
+  // snapshot's layout then a switch: what the file adds must fit it.
+  TempDir d;
+  const std::string sk = d.file("sk.h5");
+  REQUIRE(run_cli(d, "batch -q -n 300 --steps 1 --layout shared-keys --read-dict 5 --snapshot " + sk).code == 0);
+  check_clean_error(run_cli(d, "batch -q --restart " + sk + " --steps 1 --python-objects --layout slots"),
+                    "sk.h5: its particles have their own __dict__, which --python-objects restores in layout slots");
+  CHECK(run_cli(d, "batch -q --restart " + sk + " --steps 1 --python-objects --layout dict --json " + d.file("ok.json"))
+            .code == 0);
 }
 
 TEST_CASE("batch: a malformed --ic file is named with line and column") {

@@ -499,6 +499,20 @@ def group_report(d):
     check(b.stdout.count("per rank") == 2, "bench: a per-rank table per layout")
     s = serial(["batch", "-q", "-n", "2000", "--solver", "bh", "--steps", "3"], d)
     check(state_hash(s) in b.stdout, "bench: the serial run's hash (warm-up + 2 steps)")
+    # A report on stdout owns it ('-' or /dev/stdout): the summary and the
+    # tables go to stderr, as in the serial tools (they were printed into
+    # the same stream, and the JSON read from it did not parse).
+    for out in ["-", "/dev/stdout"]:
+        for args in (["batch", "-q", "-n", "300", "--steps", "1", "--json", out],
+                     ["bench", "-n", "2000", "--steps", "1", "--repeats", "1", "--layouts", "soa", "--json", out]):
+            p = mpi(2, args, d)
+            require_ok(p, " ".join(args))
+            try:
+                json.loads(p.stdout)
+                ok = True
+            except ValueError:
+                ok = False
+            check(ok and "| " in p.stderr, f"{args[0]} --json {out}: stdout is the JSON alone, the text on stderr")
 
 
 def main():

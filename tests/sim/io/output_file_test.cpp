@@ -140,4 +140,20 @@ TEST_CASE("output paths: another name for stdout's pipe or file is stdout, a /pr
   CHECK(check_output(f, "--json").kind == OutputKind::File);
   // Character devices may take several outputs, stdout or not.
   CHECK(check_output("/dev/null", "--json").kind == OutputKind::Device);
+
+  // Stdout closed (`>&-`): '-' would fail at the end of the run; said now.
+  std::string closed;
+  {
+    std::fflush(stdout);
+    const int saved = ::dup(STDOUT_FILENO);
+    ::close(STDOUT_FILENO);
+    try {
+      check_output("-", "--json");
+    } catch (const std::invalid_argument& e) {
+      closed = e.what();
+    }
+    ::dup2(saved, STDOUT_FILENO);
+    ::close(saved);
+  }
+  CHECK(closed == "--json: '-': standard output is closed");
 }
