@@ -61,7 +61,7 @@ struct Result {
   double bytes_per_particle = 0;
   long long particle_bytes = 0, heap_peak = 0, rss = 0;
   double step_median = 0, step_min = 0, step_max = 0;
-  StepTiming phases;  // medians
+  StepTiming phases;  // phase_figure: medians, the sort's mean
   std::uint64_t hash = 0;
   bool complete = true;  // false if a signal stopped it part-way
   // The solver's own floor on this machine, measured in this process.
@@ -110,18 +110,20 @@ Result run_layout(SimConfig cfg, Layout l, const BenchOptions& o, int index, int
   std::vector<StepTiming> all;
   r.load = load_average_1min();
   for (int rep = 0; rep < o.repeats && !interrupted(); ++rep) {
-    std::vector<double> t;
+    std::vector<StepTiming> t;
     for (std::uint64_t k = 0; k < o.steps; ++k) {
       if (interrupted()) {
         r.complete = false;
         break;
       }
       sys.step();
-      t.push_back(sys.last_timing().total_ms);
+      t.push_back(sys.last_timing());
       all.push_back(sys.last_timing());
     }
     if (t.empty()) break;
-    medians.push_back(median(t));
+    // A repeat's figure carries its share of the sorts it ran
+    // (step_figure): with --sort-every K a median alone left them out.
+    medians.push_back(step_figure(t));
     std::fprintf(stderr, "[%d/%d] %s: repeat %d/%d  %.2f ms/step\n", index, count,
                  std::string(layout_name(l)).c_str(), rep + 1, o.repeats, medians.back());
   }
@@ -129,8 +131,7 @@ Result run_layout(SimConfig cfg, Layout l, const BenchOptions& o, int index, int
   std::vector<double> totals;
   for (const StepTiming& t : all) totals.push_back(t.total_ms);
   r.quantum = quantum_bound(totals);
-  auto pm = [&](double StepTiming::*f) { return median_of(all, f); };
-  for (const StepPhase& p : kStepPhases) r.phases.*p.field = pm(p.field);
+  for (const StepPhase& p : kStepPhases) r.phases.*p.field = phase_figure(all, p);
   r.step_median = median(medians);
   r.step_min = medians.empty() ? 0 : *std::min_element(medians.begin(), medians.end());
   r.step_max = medians.empty() ? 0 : *std::max_element(medians.begin(), medians.end());

@@ -106,7 +106,25 @@ std::vector<PlanItem> run_items(const RunShape& s) {
     else
       v.insert(v.end(), s.solver_items.begin(), s.solver_items.end());
   }
-  if (s.sort_every > 0) v.push_back({"Morton reorder (keys, permutation, ids: 64 B/particle)", 64 * n});
+  if (s.sort_every > 0) {
+    // sim/ordering/reorder.cpp: keys and permutation with their radix
+    // scratch (8 + 8 + 4 + 4 B) and the two id maps (4 + 4 B); the store's
+    // own scratch while it permutes, for the costliest layout the run holds;
+    // with forces one acceleration column turned through the three, without
+    // them the solver arrays the reorder gathers the positions into (which
+    // the step of a run without forces never allocates). It was a flat 64 B
+    // a particle, under what soa held (112 B) before its columns turned
+    // through one scratch column and what aos still holds (96 B).
+    Layout widest = s.initial;
+    for (const auto& sw : s.switches)
+      if (reorder_scratch_bytes(sw.second) > reorder_scratch_bytes(widest)) widest = sw.second;
+    const std::size_t store = reorder_scratch_bytes(widest), arrays = s.has_forces ? 8 : 56;
+    const std::size_t per = 32 + store + arrays;
+    v.push_back({"Morton reorder (keys, permutation, ids 32 B, " + std::string(layout_name(widest)) + "'s scratch " +
+                     std::to_string(store) + " B, " + (s.has_forces ? "accelerations 8 B" : "solver arrays 56 B") +
+                     ": " + std::to_string(per) + " B/particle)",
+                 double(per) * n});
+  }
   if (s.read_dict_all)
     if (const double d = dict_read_bytes_per_particle(s.initial, s.python_objects, s.python_version); d > 0)
       v.push_back({"__dict__ read on every particle (" + human_bytes_plan(d) + "/particle)", d * n});
@@ -212,10 +230,13 @@ MemoryPlan plan_bench(const RunShape& s, const std::vector<Layout>& layouts, boo
   MemoryPlan plan;
   plan.available = double(mem::available_bytes());
   const double n = double(s.particles);
-  const auto common = run_items(s);
   // The triad runs beside each layout's store, right before its timed
   // steps (app/bench_command.cpp), so its buffers count in every phase.
   for (Layout l : layouts) {
+    RunShape one = s;  // each row is a run of its own layout (the reorder's scratch depends on it)
+    one.initial = l;
+    one.switches.clear();
+    const auto common = run_items(one);
     PlanPhase p{"bench " + std::string(layout_name(l)), {layout_item(l, s.particles, s.python_objects, s.python_version)}};
     p.items.insert(p.items.end(), common.begin(), common.end());
     if (bandwidth_buffer) p.items.push_back({"bandwidth floor: triad buffers (N 56-byte records)", 56 * n});

@@ -67,6 +67,9 @@ class AosStore : public ColumnLayouts<AosStore> {
     extra_.permute(order);  // all or nothing; then the noexcept swap
     recs_.swap(next);
   }
+  // A whole second array of records: one record cannot be turned through a
+  // column's scratch.
+  static constexpr std::size_t kReorderScratchBytes = sizeof(ParticleRecord);
 
  private:
   std::pmr::vector<ParticleRecord> recs_;

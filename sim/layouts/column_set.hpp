@@ -56,12 +56,11 @@ class ColumnSet {
   // values[k] = old values[order[k]] for every column.
   template <class Perm>
   void permute(const Perm& order) {
-    // Build every permuted column before replacing any, so a bad_alloc
-    // leaves the set as it was.
-    std::vector<std::pmr::vector<double>> next;
-    next.reserve(cols_.size());
-    for (auto& c : cols_) next.push_back(permuted(c.values, order));
-    for (std::size_t k = 0; k < cols_.size(); ++k) cols_[k].values.swap(next[k]);
+    // One scratch column turned through them all (ColumnRotation), made
+    // before any changes, so a bad_alloc leaves the set as it was.
+    if (cols_.empty()) return;
+    ColumnRotation rot(cols_[0].values, order.size());
+    for (auto& c : cols_) rot.rotate(c.values, order);
   }
 
  private:

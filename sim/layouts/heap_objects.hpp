@@ -76,6 +76,7 @@ class HeapObjects {
   void permute(const Perm& order) {
     index_ = permuted(index_, order);
   }
+  static constexpr std::size_t kReorderScratchBytes = sizeof(Obj*);  // the new index
 
  protected:
   HeapObjects() : mem_(std::make_unique<StoreMemory>()), index_(&mem_->index) {}

@@ -31,6 +31,12 @@ long long dynamic_estimate(Layout l, std::size_t carriers) {
   return dynamic_estimate_impl(l, carriers, std::make_index_sequence<kNumLayouts>{});
 }
 
+template <std::size_t... I>
+std::size_t reorder_scratch_impl(Layout l, std::index_sequence<I...>) {
+  static constexpr std::size_t bytes[] = {std::variant_alternative_t<I, StoreVariant>::kReorderScratchBytes...};
+  return bytes[static_cast<int>(l)];
+}
+
 bool column_layout(Layout l) { return traits(l).dynamic == DynamicAttrs::WholeColumns; }
 
 const Name* deletable(std::string_view name) {
@@ -41,6 +47,11 @@ const Name* deletable(std::string_view name) {
 }
 
 }  // namespace
+
+std::size_t reorder_scratch_bytes(Layout l) {
+  if (static_cast<int>(l) < 0 || static_cast<int>(l) >= kNumLayouts) throw std::invalid_argument("bad layout");
+  return reorder_scratch_impl(l, std::make_index_sequence<kNumLayouts>{});
+}
 
 std::string python_objects_refusal(Layout l) {
   return "--python-objects applies to the heap-object layouts (" + heap_object_layout_names() + "), not " +

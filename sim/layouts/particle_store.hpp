@@ -148,6 +148,10 @@ class ParticleStore {
   PyVersion version_ = kDefaultPyVersion;
 };
 
+// Bytes per particle a Morton reorder holds beside a store of layout `l`
+// while it permutes it (the store's kReorderScratchBytes).
+std::size_t reorder_scratch_bytes(Layout l);
+
 // The one-line refusal for --python-objects with a column layout.
 std::string python_objects_refusal(Layout l);
 

@@ -15,6 +15,7 @@
 
 #include "sim/layouts/column_layouts.hpp"
 #include "sim/layouts/errors.hpp"
+#include "sim/layouts/permute.hpp"
 #include "sim/layouts/store_concept.hpp"
 #include "sim/particle.hpp"
 
@@ -81,14 +82,16 @@ class SoaStore : public ColumnLayouts<SoaStore> {
     }
     extra_.set_all(n, size(), v);
   }
+  // The seven columns turn through one scratch column (permute.hpp's
+  // ColumnRotation), allocated first; the added columns are all or nothing;
+  // the rotation after them cannot throw.
   template <class Perm>
   void permute(const Perm& order) {
-    std::array<Column, kNumAttrs> next{Column(columns()), Column(columns()), Column(columns()), Column(columns()),
-                                       Column(columns()), Column(columns()), Column(columns())};
-    for (int a = 0; a < kNumAttrs; ++a) next[a] = permuted(cols_[a], order);
-    extra_.permute(order);  // all or nothing; then the noexcept swaps
-    for (int a = 0; a < kNumAttrs; ++a) cols_[a].swap(next[a]);
+    ColumnRotation rot(cols_[0], order.size());
+    extra_.permute(order);
+    for (auto& c : cols_) rot.rotate(c, order);
   }
+  static constexpr std::size_t kReorderScratchBytes = sizeof(double);  // the one scratch column
 
  private:
   std::array<Column, kNumAttrs> cols_;

@@ -50,6 +50,10 @@ concept ParticleStoreType =
       { S::dynamic_bytes_estimate(i) } -> std::same_as<long long>;
       // new particle k = old particle order[k]; all or nothing.
       s.permute(order);
+      // Bytes per particle that permute() holds beside the store while it
+      // runs (the memory plan's Morton reorder item); added columns take 8
+      // more each.
+      { S::kReorderScratchBytes } -> std::convertible_to<std::size_t>;
       { cs.bytes() } -> std::same_as<LayoutBytes>;
     };
 

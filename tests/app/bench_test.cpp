@@ -111,6 +111,23 @@ TEST_CASE("bench --solver bh: a floor ratio and the pair kernels' own cost, in t
   }
 }
 
+TEST_CASE("bench --sort-every: each row's step figure and sort column carry the sorts it ran") {
+  // Four timed steps, a sort on the last: a median step, and the sort's
+  // median, would both leave it out (the 1M --sort-every 5 row once read
+  // 1.15x its floor that way).
+  TempDir d;
+  const std::string j = d.file("sorted.json");
+  REQUIRE(run(d, "bench -n 20000 --solver pm --grid 32 --steps 4 --repeats 1 --sort-every 4 --layouts soa,slots --json " + j) ==
+          0);
+  const auto json = slotsim::testing::read_json(j);
+  REQUIRE(json["results"].size() == 2);
+  for (const auto& r : json["results"]) {
+    const double sort = r["phases_ms"]["sort"].get<double>();
+    CHECK(sort > 0);
+    CHECK(r["step_ms_median"].get<double>() >= sort);
+  }
+}
+
 TEST_CASE("bench --claims: every claim with a measured value and a verdict") {
   TempDir d;
   std::string out;
