@@ -198,9 +198,7 @@ int run_batch(BatchOptions& o) {
 
   // With an output on stdout ('-') the document owns it: every text line
   // (the plan, switch lines, the summary) goes to stderr instead.
-  bool stdout_taken = false;
-  for (const auto& [flag, t] : targets) stdout_taken |= t.kind == io::OutputKind::Stdout;
-  std::FILE* const text = stdout_taken ? stderr : stdout;
+  std::FILE* const text = on_stdout(targets) ? stderr : stdout;
 
   // The memory plan, before anything that scales with the input.
   RunShape shape = run_shape(cfg, n);
@@ -474,7 +472,7 @@ int run_batch(BatchOptions& o) {
         status_message += (status_message.empty() ? "" : "; ") + f.flag + " not written: " + f.error;
     exit_code = kExitFailed;
   };
-  const bool json_on_stdout = io::is_stdout(o.json);
+  const bool json_on_stdout = on_stdout(targets, "--json");
   bool json_written = false;
   if (!o.json.empty() && !json_on_stdout) json_written = attempt("--json", o.json, [&] { write_file_atomic(o.json, report()); });
   const std::size_t failed_before = failed.size();

@@ -200,7 +200,7 @@ int run_bench(BenchOptions& o) {
   shape.steps = o.steps * static_cast<std::uint64_t>(o.repeats);
   shape.resident_bytes = double(mem::rss_bytes());
   // With --json - or --csv - the document owns stdout: the table goes to stderr.
-  std::FILE* const text = io::is_stdout(o.json) || io::is_stdout(o.csv) ? stderr : stdout;
+  std::FILE* const text = on_stdout(targets) ? stderr : stdout;
   if (dry_run_or_check(plan_bench(shape, layouts, true), "this benchmark", o.dry_run, text)) return 0;
   install_interrupt_handlers();
   const double load_before = load_average_1min();

@@ -81,7 +81,7 @@ int run_claims_report(const ClaimsOptions& o) {
   plan_store("claims sample stores", Layout::Dict, 2 * o.sample, false,
              {{"slots store", measured_bytes_per_particle(Layout::Slots, false) * double(o.sample)}})
       .check("the claims report (--claims-sample " + std::to_string(o.sample) + ")");
-  check_writable(o.json, "--json");
+  const auto targets = check_writable_all({{"--json", o.json}});
   std::string script;
   std::vector<std::string> pythons;
   if (o.python) {
@@ -108,7 +108,7 @@ int run_claims_report(const ClaimsOptions& o) {
     return exit_interrupted(sig);
   };
   // With --json - the document owns stdout and the table goes to stderr.
-  std::FILE* const out = io::is_stdout(o.json) ? stderr : stdout;
+  std::FILE* const out = on_stdout(targets) ? stderr : stdout;
   std::fprintf(stderr, "measuring slotsim's object models on %zu particles (the 10M-instance figure may take a while)\n",
                o.sample);
   LessonOptions lo;

@@ -2,6 +2,7 @@
 // The CLI's names for the output-file helpers, which live in sim/io so the
 // GUI (ui/) can share them. See sim/io/output_file.hpp for the rules.
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -25,6 +26,17 @@ inline std::vector<std::pair<std::string, io::OutputTarget>> check_writable_all(
   for (const auto& [flag, path] : outputs)
     if (!path.empty()) targets.emplace_back(flag, io::check_output(path, flag));
   return targets;
+}
+
+// Whether one of check_writable_all's targets (the one of `flag`, or any
+// when flag is empty) is stdout, by the resolution it already did: '-',
+// /dev/stdout, or another name of what fd 1 is (io::is_stdout's rule). Its
+// document then owns stdout, and the text goes to stderr.
+inline bool on_stdout(const std::vector<std::pair<std::string, io::OutputTarget>>& targets,
+                      std::string_view flag = {}) {
+  for (const auto& [f, t] : targets)
+    if ((flag.empty() || f == flag) && t.kind == io::OutputKind::Stdout) return true;
+  return false;
 }
 
 }  // namespace slotsim::app

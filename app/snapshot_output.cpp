@@ -132,12 +132,16 @@ RestartHeader prepare_restart(const SnapshotOptions& o, SimConfig& cfg) {
   // after the particles were made, with the run's AttributeError).
   if (next.python_objects != h.snap.cfg.python_objects && next.layout != h.snap.cfg.layout) {
     const std::string l(layout_name(next.layout));
-    if (h.own_dict && !traits(next.layout).has_dict)
-      throw std::invalid_argument(o.restart + ": its particles have their own __dict__, which --python-objects "
-                                  "restores in layout " + l + ", which has none");
-    if (h.dynamic_attrs > 0 && traits(next.layout).dynamic == DynamicAttrs::None)
-      throw std::invalid_argument(o.restart + ": its particles have attributes beyond the declared ones, which "
-                                  "--python-objects restores in layout " + l + ", which has none");
+    switch (cannot_hold(next.layout, h.own_dict, h.dynamic_attrs > 0)) {
+      case Unholdable::OwnDicts:
+        throw std::invalid_argument(o.restart + ": its particles have their own __dict__, which --python-objects "
+                                    "restores in layout " + l + ", which has none");
+      case Unholdable::DynamicAttrs:
+        throw std::invalid_argument(o.restart + ": its particles have attributes beyond the declared ones, which "
+                                    "--python-objects restores in layout " + l + ", which has none");
+      case Unholdable::Nothing:
+        break;
+    }
   }
   cfg = next;
   return h;

@@ -4,13 +4,18 @@
 // dataset and attribute by attribute, so the two writers cannot drift.
 #include "dist/parallel_snapshot.hpp"
 
+#include <fcntl.h>
 #include <hdf5.h>
 #include <omp.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <climits>
 #include <cmath>
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <functional>
 #include <vector>
@@ -198,6 +203,45 @@ void fill_xyz(const ParticleStore& st, std::size_t k0, std::size_t k1, double* b
   });
 }
 
+// Reserves the blocks of the file about to be written, on rank 0, agreed
+// by every rank before the first collective write: the datasets' bytes
+// exactly, plus 1 MiB for HDF5's own structures (a snapshot's headers,
+// attributes and group tables take a few KiB). A full disk is then one
+// agreed error here (exit 1, the temporary removed), not a failure inside
+// libhdf5's collective H5Fclose: there a metadata write that failed on
+// rank 0 left the ranks in different collective calls (a barrier against a
+// broadcast), and the job hung with the temporary left (a 200 KB tmpfs,
+// --snapshot-fields acc,pot). The datasets' own writes were already safe
+// (Writer::write_or_abort). FALLOC_FL_KEEP_SIZE leaves the file's size to
+// HDF5; release_reserve() frees what lies past its end once it is closed.
+// A file system that cannot reserve (EOPNOTSUPP: NFS, some parallel file
+// systems) or a device is written as before. The rejected alternative,
+// agreeing on an error after H5Fclose, cannot help: the ranks never leave
+// it.
+void reserve(Comm& comm, const std::string& path, std::uint64_t bytes) {
+  agree(comm, [&] {
+    if (!comm.root()) return;
+    const int fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC);
+    if (fd < 0) return;  // the writer's own open says why, if it matters
+    const int rc = ::fallocate(fd, FALLOC_FL_KEEP_SIZE, 0, static_cast<off_t>(bytes));
+    const int err = rc == 0 ? 0 : errno;
+    ::close(fd);
+    // Only a lack of space refuses the write; a file that cannot take a
+    // reservation (EOPNOTSUPP, ENODEV for a device, ESPIPE) goes on as before.
+    if (err == ENOSPC || err == EDQUOT || err == EFBIG)
+      throw io::OutputError(path + ": cannot reserve " + std::to_string(bytes) + " bytes for the snapshot: " +
+                            std::strerror(err));
+  });
+}
+
+// Rank 0, after the close: truncating to the file's own size frees the
+// reserved blocks past its end (the size HDF5 wrote is kept).
+void release_reserve(Comm& comm, const std::string& path) {
+  if (!comm.root()) return;
+  struct stat st {};
+  if (::stat(path.c_str(), &st) == 0) (void)::truncate(path.c_str(), st.st_size);
+}
+
 std::string hex16(std::uint64_t h) {
   char buf[24];
   std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(h));
@@ -212,6 +256,15 @@ void write_file(Comm& comm, const std::string& path, DistSystem& sys, const Snap
   const ParticleStore& st = sys.local().store();
   System& local = sys.local();
   Writer w(comm, path, n, sys.first(), count, seg.max_count());
+  {
+    // The datasets below, 8 B a value: Coordinates, Velocities, Masses,
+    // ParticleIDs; Acceleration, or the LeapfrogAcceleration a run with
+    // cached forces carries (a link when Acceleration is written); Potential.
+    std::uint64_t per = 3 + 3 + 1 + 1;
+    if (f.acceleration || local.forces_cached()) per += 3;
+    if (f.potential) per += 1;
+    reserve(comm, path, 8 * per * std::uint64_t(n) + (std::uint64_t(1) << 20));
+  }
   {
     Handle h = w.group(w.file(), "Header");
     std::uint64_t counts[kTypes] = {0, n, 0, 0, 0, 0};
@@ -303,6 +356,7 @@ void write_file(Comm& comm, const std::string& path, DistSystem& sys, const Snap
   g.close();
   p1.close();
   w.close();
+  release_reserve(comm, path);
 }
 
 }  // namespace
@@ -369,7 +423,12 @@ long long write_snapshot_parallel(Comm& comm, const std::string& path, DistSyste
   // Rank 0's outcome (its rename may fail after a good write) for all.
   std::string what;
   int code = 0;
-  if (comm.root() && err) code = exit_code_of(err, what);
+  if (comm.root() && err) {
+    code = exit_code_of(err, what);
+    // The writer's errors name the file it writes, the temporary; the user
+    // asked for `path` and never sees the other name.
+    for (std::size_t at; !tmp.empty() && (at = what.find(tmp)) != std::string::npos;) what.replace(at, tmp.size(), path);
+  }
   comm.bcast(code, 0);
   comm.bcast(what, 0);
   if (code != 0) throw AgreedError(code, what);

@@ -39,6 +39,7 @@
 #include "dist/pm_plan.hpp"
 #include "dist/rank_plan.hpp"
 #include "dist/solvers.hpp"
+#include "sim/exit_status.hpp"
 #include "sim/interrupt.hpp"
 #include "sim/io/csv.hpp"
 #include "sim/io/hdf5_snapshot.hpp"
@@ -107,8 +108,10 @@ void write_series_if_due(Comm& comm, const BatchOptions& o, DistSystem& sys) {
 }
 
 // The checks of the serial batch, on every rank, plus what slotsim-mpi
-// cannot do. Fills `plan` and returns the particle read for --read-dict.
-std::optional<std::size_t> check_flags(Comm& comm, BatchOptions& o, std::vector<PlannedSwitch>& plan) {
+// cannot do. Fills `plan` and `stdout_taken` (an output is stdout) and
+// returns the particle read for --read-dict.
+std::optional<std::size_t> check_flags(Comm& comm, BatchOptions& o, std::vector<PlannedSwitch>& plan,
+                                       bool& stdout_taken) {
   SimOptions& so = o.sim;
   SimConfig& cfg = so.cfg;
   finish_sim_options(so);
@@ -128,6 +131,7 @@ std::optional<std::size_t> check_flags(Comm& comm, BatchOptions& o, std::vector<
       {"--json", o.json}, {"--csv", o.csv}, {"--snapshot", o.snapshot}};
   for (const auto& [flag, value] : outputs) check_not_empty(so, flag, value);
   const auto targets = check_writable_all(outputs);
+  stdout_taken = on_stdout(targets);
   o.snap.quiet = o.quiet;
   check_snapshot_options(o.snap, o.snapshot, cfg);
   // A restart's step, from the snapshot's header (every rank reads it, as
@@ -168,12 +172,13 @@ std::optional<std::size_t> check_flags(Comm& comm, BatchOptions& o, std::vector<
 int run_batch(Comm& comm, BatchOptions& o) {
   std::vector<PlannedSwitch> plan;
   std::optional<std::size_t> read_dict_id;
-  dist::agree(comm, [&] { read_dict_id = check_flags(comm, o, plan); });
+  bool stdout_taken = false;
+  dist::agree(comm, [&] { read_dict_id = check_flags(comm, o, plan, stdout_taken); });
   // With a document on stdout ('-', or another name of it) the document
   // owns it, and the text (plan, switch lines, summary) goes to stderr, as
   // in the serial batch; it used to go to stdout too, and the JSON read
   // from there did not parse.
-  std::FILE* const text = io::is_stdout(o.json) || io::is_stdout(o.csv) ? stderr : stdout;
+  std::FILE* const text = stdout_taken ? stderr : stdout;
   SimConfig& cfg = o.sim.cfg;
   const bool root = comm.root();
   const bool say = root && !o.quiet;
@@ -399,9 +404,36 @@ int run_batch(Comm& comm, BatchOptions& o) {
 
   std::string status = "ok", status_message;
   int exit_code = 0, sig = 0;
-  if (o.snap.restart.empty()) write_series_if_due(comm, o, sys);
+  // A snapshot that cannot be written (a full disk) stops the run there, as
+  // in the serial batch: every other output is still written, the report
+  // marked "failed" with what was lost, exit 1. It used to end the job with
+  // the error alone, and the JSON and CSV of the run were lost. Every rank
+  // sees the same failure (the writer agrees on its errors), so every rank
+  // takes the same path.
+  std::vector<std::pair<std::string, std::string>> outputs_failed;  // flag, error
+  auto snapshot_failed = [&](const char* flag, const std::exception& e, const std::string& before = "") {
+    outputs_failed.emplace_back(flag, one_line(e.what()));
+    const std::string what = before + std::string(flag) + " not written: " + one_line(e.what());
+    status_message += (status_message.empty() ? "" : "; ") + what;
+    if (status == "ok") {
+      status = "failed";
+      exit_code = kExitFailed;
+    }
+  };
+  auto series = [&] {
+    try {
+      write_series_if_due(comm, o, sys);
+      return true;
+    } catch (const std::exception& e) {
+      const std::uint64_t done = sys.steps_done() - start_step;
+      snapshot_failed("--snapshot-every", e,
+                      "the run stopped after " + std::to_string(done) + (done == 1 ? " step: " : " steps: "));
+      return false;
+    }
+  };
+  const bool running = !o.snap.restart.empty() || series();  // the series' file before step 1
   const auto t_run = Clock::now();
-  for (std::uint64_t k = 0; k < o.steps; ++k) {
+  for (std::uint64_t k = 0; running && k < o.steps; ++k) {
     // Every rank stops at the same step: the first signal any rank saw.
     sig = static_cast<int>(comm.max(static_cast<std::uint64_t>(interrupt_signal())));
     if (sig) break;
@@ -414,7 +446,7 @@ int run_batch(Comm& comm, BatchOptions& o) {
       break;
     }
     segments.back().steps.push_back(sys.local().last_timing());
-    write_series_if_due(comm, o, sys);
+    if (!series()) break;
     if (say && (Clock::now() - last_print > std::chrono::seconds(1) || k + 1 == o.steps)) {
       last_print = Clock::now();
       const double el = std::chrono::duration<double>(Clock::now() - t_run).count();
@@ -433,8 +465,8 @@ int run_batch(Comm& comm, BatchOptions& o) {
     exit_code = 128 + sig;
   } else if (status == "ok") {
     apply_switches(o.steps);
-  } else {
-    exit_code = 3;
+  } else if (status == "diverged") {
+    exit_code = kExitDiverged;
   }
   const dist::CommStats comm_steps = comm.stats();
   if (say && status != "ok") std::fprintf(stderr, "%s; computing the final report\n", status.c_str());
@@ -447,9 +479,13 @@ int run_batch(Comm& comm, BatchOptions& o) {
     try {
       write_snapshot(comm, o, o.snapshot, sys, status);
     } catch (const std::exception& e) {
-      if (status != "diverged") throw;
-      // A diverged state the format cannot hold must not cost the reports.
-      if (root) std::fprintf(stderr, "slotsim-mpi batch: snapshot not written: %s\n", one_line(e.what()).c_str());
+      // A diverged state the format cannot hold must not cost the reports
+      // either.
+      if (status == "diverged") {
+        if (root) std::fprintf(stderr, "slotsim-mpi batch: snapshot not written: %s\n", one_line(e.what()).c_str());
+      } else {
+        snapshot_failed("--snapshot", e);
+      }
     }
   }
 
@@ -514,6 +550,10 @@ int run_batch(Comm& comm, BatchOptions& o) {
       Json j;
       j["status"] = status;
       if (!status_message.empty()) j["status_message"] = one_line(status_message);
+      if (!outputs_failed.empty()) {  // as the serial report's
+        Json& f = j["outputs_failed"] = Json::array();
+        for (const auto& [flag, error] : outputs_failed) f.push_back({{"output", flag}, {"error", error}});
+      }
       j["steps_requested"] = o.steps;
       j["steps_done"] = steps_here;
       j["step"] = sys.steps_done();

@@ -121,6 +121,7 @@ std::string hex(std::uint64_t h) {
 
 int run_bench(Comm& comm, BenchOptions& o) {
   std::vector<Layout> layouts;
+  bool stdout_taken = false;  // a document on stdout owns it
   dist::agree(comm, [&] {
     finish_sim_options(o.sim);
     if (o.repeats < 1) throw std::invalid_argument("--repeats must be at least 1");
@@ -137,10 +138,11 @@ int run_bench(Comm& comm, BenchOptions& o) {
     check_not_empty(o.sim, "--csv", o.csv);
     const auto targets = check_writable_all({{"--json", o.json}, {"--csv", o.csv}});
     io::check_distinct_paths(targets, {});
+    stdout_taken = on_stdout(targets);
     dist::check_decomposition(o.sim.cfg.solver, o.sim.cfg.force, comm.size());
   });
   // A document on stdout owns it; the table goes to stderr (as serial bench).
-  std::FILE* const text = io::is_stdout(o.json) || io::is_stdout(o.csv) ? stderr : stdout;
+  std::FILE* const text = stdout_taken ? stderr : stdout;
   SimConfig cfg = o.sim.cfg;
   if (cfg.threads > 0) omp_set_num_threads(cfg.threads);
   const int threads = omp_get_max_threads();

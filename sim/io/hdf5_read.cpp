@@ -877,11 +877,17 @@ RestartHeader judge_restart(const Judge& j, const HeaderWire& h, io::WireReader&
   // What the file's layout cannot hold is the file's fault, said here with
   // its name; restored, it failed after the particles were made, as the
   // run's own AttributeError (exit 1).
-  if (out.own_dict && !traits(c.layout).has_dict)
-    j.bad(at + "own_dict: the snapshot's layout " + std::string(layout_name(c.layout)) + " has no __dict__");
-  if (!w.dyn.empty() && traits(c.layout).dynamic == DynamicAttrs::None)
-    j.bad(at + "dynamic: the snapshot's layout " + std::string(layout_name(c.layout)) +
-          " has no attributes beyond its declared ones");
+  switch (cannot_hold(c.layout, out.own_dict, !w.dyn.empty())) {
+    case Unholdable::OwnDicts:
+      j.bad(at + "own_dict: the snapshot's layout " + std::string(layout_name(c.layout)) + " has no __dict__");
+      break;
+    case Unholdable::DynamicAttrs:
+      j.bad(at + "dynamic: the snapshot's layout " + std::string(layout_name(c.layout)) +
+            " has no attributes beyond its declared ones");
+      break;
+    case Unholdable::Nothing:
+      break;
+  }
   out.particles = n;
   out.dynamic_attrs = w.dyn.size();
   return out;

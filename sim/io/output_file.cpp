@@ -39,14 +39,6 @@ std::string follow_links(const std::string& path) {
   throw std::invalid_argument("'" + path + "': too many levels of symbolic links");
 }
 
-OutputKind kind_of(const std::string& resolved) {
-  struct stat st {};
-  if (::stat(resolved.c_str(), &st) != 0) return OutputKind::File;
-  if (S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode) || S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode))
-    return OutputKind::Device;
-  return OutputKind::File;
-}
-
 // The longest file name the directory of `path` takes (255 on ext4, xfs,
 // tmpfs); 255 when the directory cannot be asked.
 std::size_t name_max_of(const std::string& path) {
@@ -207,8 +199,12 @@ OutputTarget resolve(const std::string& path) {
     t.resolved = path;
     return t;
   }
+  // What is left is a regular file, a directory (refused by the caller) or
+  // a name that does not exist yet: the one stat above, which followed the
+  // links, said so, and a second stat of the followed name would only ask
+  // it again.
   t.resolved = follow_links(path);
-  t.kind = kind_of(t.resolved);
+  t.kind = OutputKind::File;
   return t;
 }
 

@@ -110,6 +110,19 @@ static_assert(layout_table_is_consistent(), "sim/layouts/traits.hpp: fix the lay
 inline constexpr const LayoutTraits& traits(Layout l) { return kLayoutTraits[static_cast<int>(l)]; }
 inline constexpr std::string_view layout_name(Layout l) { return traits(l).name; }
 
+// What particles carry that layout l cannot hold: their own __dict__ (l has
+// none), or attributes beyond the declared seven (l takes none); the first
+// that applies. The one rule behind both refusals of a restart that would
+// drop them: sim/io/hdf5_read.cpp against the file's own layout, and the
+// batch's prepare_restart against the layout --python-objects restores
+// into. Each words it for its own input.
+enum class Unholdable { Nothing, OwnDicts, DynamicAttrs };
+inline constexpr Unholdable cannot_hold(Layout l, bool own_dicts, bool dynamic_attrs) {
+  if (own_dicts && !traits(l).has_dict) return Unholdable::OwnDicts;
+  if (dynamic_attrs && traits(l).dynamic == DynamicAttrs::None) return Unholdable::DynamicAttrs;
+  return Unholdable::Nothing;
+}
+
 inline constexpr std::optional<Layout> parse_layout(std::string_view s) {
   for (const LayoutTraits& t : kLayoutTraits)
     if (t.name == s) return t.id;

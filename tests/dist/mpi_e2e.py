@@ -464,6 +464,69 @@ def group_exit(base):
     fault(base, "snapshot-to-full-device", 2, ["batch", "-q", "-n", "2000", "--solver", "none", "--steps", "1",
                                                "--snapshot", "full.h5"], 1, "No space left on device",
           prep=lambda d: os.symlink("/dev/full", os.path.join(d, "full.h5")), allow_files=("full.h5",))
+    small_disk_snapshots(base)
+
+
+def small_disk(kb, d, cmd):
+    """cmd run with a tmpfs of kb kB mounted at d, in a private mount (and
+    user) namespace, as the serial full-disk tests do; None where this
+    machine allows no namespaces."""
+    if subprocess.run(["unshare", "-rm", "true"], capture_output=True).returncode != 0:
+        return None
+    return ["unshare", "-rm", "sh", "-c", f'mount -t tmpfs -o size={kb}k tmpfs "$0" && cd "$0" && exec "$@"', d] + cmd
+
+
+def small_disk_snapshots(base):
+    """A full disk under a parallel snapshot: its space is reserved before
+    the first collective write (dist/parallel_snapshot.cpp), so a disk too
+    small is one agreed error, exit 1, the temporary removed. It hung in
+    libhdf5's collective H5Fclose when the disk filled during the metadata
+    written there (200 KB, --snapshot-fields acc,pot, np 2). And on a disk
+    that holds it, the reserve is freed again: the file takes its size."""
+    d = fresh_dir(base, "snapshot-small-disk")
+    args = ["batch", "-q", "-n", "1500", "--solver", "pm", "--grid", "16", "--steps", "1", "--snapshot", "out.h5",
+            "--snapshot-fields", "acc,pot"]
+    mpirun = " ".join([ARGS.mpirun, "-q", "--oversubscribe", "-np", "2", ARGS.mpi] + args)
+    # The final snapshot, then a --snapshot-every series whose first file
+    # (before step 1) does not fit: the run stops there. Either way the
+    # report is written, marked failed with what was lost, as serial's is
+    # (it was lost: the job ended with the error alone). The tmpfs goes with
+    # its namespace, so what the run left is listed from inside.
+    for name, extra, want in (("final", "", ["--snapshot"]),
+                              ("series", " --snapshot-every 1", ["--snapshot-every", "--snapshot"])):
+        cmd = small_disk(200, d, ["sh", "-c", mpirun + extra + " --json r.json >/dev/null; rc=$?; echo left: $(ls); "
+                                              "echo JSON; cat r.json; exit $rc"])
+        if cmd is None:
+            print("     snapshot-small-disk: SKIPPED (no namespaces here to mount a small tmpfs)", flush=True)
+            return
+        what = f"snapshot-small-disk ({name})"
+        try:
+            p = run(cmd, d, timeout=30)
+        except subprocess.TimeoutExpired:
+            check(False, f"{what}: ended within 30 s")
+            continue
+        lines = [l for l in p.stderr.splitlines() if l.strip()]
+        print(f"     {what}: exit {p.returncode} in {p.seconds:.1f} s: {lines}", flush=True)
+        check(p.returncode == 1, f"{what}: exit 1 ({p.returncode})")
+        check(len(lines) == 1 and "out.h5: cannot reserve" in lines[0] and "No space left on device" in lines[0],
+              f"{what}: one line naming the file, the reservation and the full disk")
+        check("left: r.json" in p.stdout and ".tmp" not in p.stdout, f"{what}: the report kept, no temporary left")
+        try:
+            r = json.loads(p.stdout.split("JSON\n", 1)[1])
+        except (IndexError, ValueError):
+            r = {}
+        check(r.get("status") == "failed" and [f["output"] for f in r.get("outputs_failed", [])] == want,
+              f"{what}: the report says failed, and what was lost ({r.get('outputs_failed')})")
+    # Roomy enough (4 MB): written, and holding no more blocks than its size.
+    cmd = small_disk(4096, d, ["sh", "-c", mpirun + " && ls && stat -c '%s %b %B' out.h5"])
+    p = run(cmd, d, timeout=60)
+    require_ok(p, "snapshot-small-disk: 4 MB disk")
+    m = re.search(r"^(\d+) (\d+) (\d+)$", p.stdout, re.M)
+    check(m is not None and "out.h5.tmp" not in p.stdout, "snapshot-small-disk: the file alone, no temporary")
+    if m:
+        size, blocks, unit = int(m.group(1)), int(m.group(2)), int(m.group(3))
+        check(blocks * unit < size + 64 * 1024,
+              f"snapshot-small-disk: the reserve is freed ({blocks * unit} B held for {size} B)")
 
 
 def group_plan(d):
