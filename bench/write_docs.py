@@ -231,7 +231,9 @@ doc = ["# Benchmarks", "",
        "`python3 bench/write_docs.py`; the raw outputs (tables, JSON, CSV) are in `docs/bench/`.", "",
        "Machine: " + machine_line + ".", "",
        "How to read a row: `x dict` and `x soa` are step-time ratios to those layouts in the same run; "
-       "`triad GB/s` is the bandwidth floor measured right before that row's timed steps, beside its store; "
+       "`triad GB/s` is the bandwidth floor, the higher of two triad readings taken beside its store right before "
+       "and right after that row's timed steps (the JSON and CSV keep both; bench names a row whose two differ by "
+       "more than 1.5x); "
        "`integrator x bound` is kick+drift against the triad bandwidth bound of that row (it can be below 1: "
        "the triad a = b + 3c counts 24 B per element, but the hardware also reads each line of a before "
        "writing it, 32 B in all, while kick and drift write only lines they have just read, so they can run up "
@@ -270,7 +272,8 @@ def pm_repeats_note():
               [("the row above", P10["soa"])] + [("repeat %d" % (i + 1), r) for i, r in enumerate(reps)]]
     return ["**The 10M ratio, repeated.** The same `soa` row run %d more times right after it (`bench/run_all.sh` "
             "runs these repeats): %s. Ratios within 1.5x: %d of %d. The step moves less than its floor: the "
-            "floor's bandwidth part is priced at the triad measured just before the row, which this VM granted at "
+            "floor's bandwidth part is priced at the row's triad (the higher of its readings before and after its "
+            "steps), which this VM granted at "
             "%.0f-%.0f GB/s over these rows, while the particle passes, bound by their per-particle work, do "
             "not speed up in step with it." % (
                 len(reps), "; ".join("step %.1f ms, triad %.1f GB/s, %.2fx its floor" % (

@@ -256,14 +256,53 @@ void write_file(Comm& comm, const std::string& path, DistSystem& sys, const Snap
   const ParticleStore& st = sys.local().store();
   System& local = sys.local();
   Writer w(comm, path, n, sys.first(), count, seg.max_count());
+  // Every dataset of the file, declared before the first is written: the
+  // space reserved for them is summed from the list that writes them, so a
+  // dataset added here is reserved for. (The first version counted them in
+  // a list of its own beside the writes, which a new dataset had to be
+  // added to as well.) The tag's type is the dataset's element.
+  struct Dataset {
+    bool in_slotsim;            // in the slotsim group, else in PartType1
+    std::uint64_t row_bytes;    // per particle
+    std::function<void(hid_t)> write;
+  };
+  std::vector<Dataset> sets;
+  auto declare = [&](auto tag, bool in_slotsim, const char* name, hid_t type, int cols, auto fill) {
+    using T = decltype(tag);
+    sets.push_back({in_slotsim, sizeof(T) * std::uint64_t(cols),
+                    [&w, name, type, cols, fill](hid_t loc) { w.dataset<T>(loc, name, type, cols, fill); }});
+  };
+  declare(double{}, false, "Coordinates", H5T_NATIVE_DOUBLE, 3,
+          [&](std::size_t a, std::size_t b, double* buf) { fill_xyz<X>(st, a, b, buf); });
+  declare(double{}, false, "Velocities", H5T_NATIVE_DOUBLE, 3,
+          [&](std::size_t a, std::size_t b, double* buf) { fill_xyz<VX>(st, a, b, buf); });
+  declare(double{}, false, "Masses", H5T_NATIVE_DOUBLE, 1, [&](std::size_t a, std::size_t b, double* buf) {
+    st.visit([&](const auto& s) {
+      for (std::size_t k = a; k < b; ++k) buf[k - a] = s.template get<MASS>(k);
+    });
+  });
+  declare(std::uint64_t{}, false, "ParticleIDs", H5T_NATIVE_UINT64, 1,
+          [&](std::size_t a, std::size_t b, std::uint64_t* buf) {
+            for (std::size_t k = a; k < b; ++k) buf[k - a] = sys.gid(k);
+          });
+  auto acc_rows = [&](std::size_t a, std::size_t b, double* buf) {
+    const double* c[3] = {local.cached_acceleration(0), local.cached_acceleration(1), local.cached_acceleration(2)};
+    for (std::size_t k = a; k < b; ++k)
+      for (int i = 0; i < 3; ++i) buf[3 * (k - a) + i] = c[i] ? c[i][k] : 0.0;
+  };
+  if (f.acceleration) declare(double{}, false, "Acceleration", H5T_NATIVE_DOUBLE, 3, acc_rows);
+  if (f.potential)
+    declare(double{}, false, "Potential", H5T_NATIVE_DOUBLE, 1, [&](std::size_t a, std::size_t b, double* buf) {
+      std::copy(phi.begin() + std::ptrdiff_t(a), phi.begin() + std::ptrdiff_t(b), buf);
+    });
+  // A run with cached forces carries them for its restart: a link to
+  // Acceleration when that is written, else a dataset of their own.
+  if (local.forces_cached() && !f.acceleration)
+    declare(double{}, true, "LeapfrogAcceleration", H5T_NATIVE_DOUBLE, 3, acc_rows);
   {
-    // The datasets below, 8 B a value: Coordinates, Velocities, Masses,
-    // ParticleIDs; Acceleration, or the LeapfrogAcceleration a run with
-    // cached forces carries (a link when Acceleration is written); Potential.
-    std::uint64_t per = 3 + 3 + 1 + 1;
-    if (f.acceleration || local.forces_cached()) per += 3;
-    if (f.potential) per += 1;
-    reserve(comm, path, 8 * per * std::uint64_t(n) + (std::uint64_t(1) << 20));
+    std::uint64_t per = 0;
+    for (const Dataset& d : sets) per += d.row_bytes;
+    reserve(comm, path, per * std::uint64_t(n) + (std::uint64_t(1) << 20));
   }
   {
     Handle h = w.group(w.file(), "Header");
@@ -286,30 +325,8 @@ void write_file(Comm& comm, const std::string& path, DistSystem& sys, const Snap
       w.attr_i32(h, flag, 0);
   }
   Handle p1 = w.group(w.file(), "PartType1");
-  w.dataset<double>(p1, "Coordinates", H5T_NATIVE_DOUBLE, 3,
-                    [&](std::size_t a, std::size_t b, double* buf) { fill_xyz<X>(st, a, b, buf); });
-  w.dataset<double>(p1, "Velocities", H5T_NATIVE_DOUBLE, 3,
-                    [&](std::size_t a, std::size_t b, double* buf) { fill_xyz<VX>(st, a, b, buf); });
-  w.dataset<double>(p1, "Masses", H5T_NATIVE_DOUBLE, 1, [&](std::size_t a, std::size_t b, double* buf) {
-    st.visit([&](const auto& s) {
-      for (std::size_t k = a; k < b; ++k) buf[k - a] = s.template get<MASS>(k);
-    });
-  });
-  w.dataset<std::uint64_t>(p1, "ParticleIDs", H5T_NATIVE_UINT64, 1, [&](std::size_t a, std::size_t b, std::uint64_t* buf) {
-    for (std::size_t k = a; k < b; ++k) buf[k - a] = sys.gid(k);
-  });
-  auto write_acc = [&](hid_t loc, const char* name) {
-    w.dataset<double>(loc, name, H5T_NATIVE_DOUBLE, 3, [&](std::size_t a, std::size_t b, double* buf) {
-      const double* c[3] = {local.cached_acceleration(0), local.cached_acceleration(1), local.cached_acceleration(2)};
-      for (std::size_t k = a; k < b; ++k)
-        for (int i = 0; i < 3; ++i) buf[3 * (k - a) + i] = c[i] ? c[i][k] : 0.0;
-    });
-  };
-  if (f.acceleration) write_acc(p1, "Acceleration");
-  if (f.potential)
-    w.dataset<double>(p1, "Potential", H5T_NATIVE_DOUBLE, 1, [&](std::size_t a, std::size_t b, double* buf) {
-      std::copy(phi.begin() + std::ptrdiff_t(a), phi.begin() + std::ptrdiff_t(b), buf);
-    });
+  for (const Dataset& d : sets)
+    if (!d.in_slotsim) d.write(p1);
 
   Handle g = w.group(w.file(), "slotsim");
   w.attr_i32(g, "format_version", kFormatVersion);
@@ -340,12 +357,9 @@ void write_file(Comm& comm, const std::string& path, DistSystem& sys, const Snap
     w.attr_f64(g, "energy_initial", *e0);
     w.attr_u64(g, "energy_sample", sys.energy_sample());
   }
-  if (local.forces_cached()) {
-    if (f.acceleration)
-      w.link(p1, "Acceleration", g, "LeapfrogAcceleration");
-    else
-      write_acc(g, "LeapfrogAcceleration");
-  }
+  if (local.forces_cached() && f.acceleration) w.link(p1, "Acceleration", g, "LeapfrogAcceleration");
+  for (const Dataset& d : sets)
+    if (d.in_slotsim) d.write(g);
   // slotsim-mpi carries no dynamic attributes (a restart with them is
   // refused), so the group is the empty one a serial run without them writes.
   Handle dyn = w.group(g, "dynamic");
@@ -462,6 +476,7 @@ RestartPart read_restart_part(Comm& comm, const std::string& path) {
                                   "'), which slotsim-mpi does not carry; restart it with the serial slotsim");
     out.cfg = s.cfg;
     out.state_hash = s.state_hash;
+    out.status = s.status;
     out.part.gids = std::move(s.run.ids);
     s.run.ids.clear();
     out.part.run = std::move(s.run);

@@ -42,6 +42,7 @@ struct RestartPart {
   SimConfig cfg;
   std::size_t n = 0;
   std::uint64_t state_hash = 0;
+  std::string status = "ok";  // /slotsim/status: "interrupted" after a signal
   LocalPart part;
 };
 RestartPart read_restart_part(Comm& comm, const std::string& path);

@@ -30,14 +30,6 @@ double seconds_now() { return steady_seconds(); }
 // command failures into messages and end the thread.
 struct SpawnCancelled {};
 
-// The one median rule (sim/stats.hpp), over the sliding window.
-double median_of(const std::deque<StepTiming>& ts, double StepTiming::*field) {
-  std::vector<double> v;
-  v.reserve(ts.size());
-  for (const StepTiming& t : ts) v.push_back(t.*field);
-  return median(std::move(v));
-}
-
 // The heap map's sample: about one particle per cell of the panel's
 // 160 x 64 picture, every 2 s. 32,768 every second cost the simulation
 // thread 8% at a million soa particles on the loaded two-core machine (the
@@ -461,8 +453,12 @@ void SimThread::publish() {
     s.energy_potential_error = energy_potential_error_;
     s.energy_checked_time = energy_checked_time_;
     s.heap_sample = heap_sample_;
-    s.median.total_ms = median_of(timings_, &StepTiming::total_ms);
-    for (const StepPhase& p : kStepPhases) s.median.*p.field = phase_figure(timings_, p);  // the sort: its mean
+    // bench's figures (sim/step_phases.hpp): the step is its median without
+    // the sort plus the sort's mean, as every phase is its median but the
+    // sort its mean. The median of whole steps, used here before, left a
+    // --sort-every sort out of the Time panel and the Compare table.
+    s.median.total_ms = step_figure(timings_);
+    for (const StepPhase& p : kStepPhases) s.median.*p.field = phase_figure(timings_, p);
     s.dynamic_attrs = dynamic_attrs_;
     s.own_dicts = own_dicts_;
   }

@@ -1,6 +1,7 @@
 // End-to-end tests of `slotsim bench`: table, CSV and JSON shape, errors.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <fstream>
 #include <map>
 #include <vector>
@@ -46,6 +47,15 @@ TEST_CASE("bench: one table row per layout, ratios to dict and soa, CSV and JSON
   for (const auto& row : json["results"]) {
     CHECK(row["loaded"].get<bool>() == (row["load_average"].get<double>() > double(slotsim::machine_cores())));
     if (row["quantum_bound"].get<bool>()) CHECK_FALSE(row.contains("ratio_to_dict"));
+    // Two triad readings, before and after the row's steps; its bounds are
+    // priced at the higher (one reading alone once read far below what the
+    // row's own steps streamed).
+    const double before = row["triad_gbs_before"].get<double>(), after = row["triad_gbs_after"].get<double>();
+    CHECK(before > 0);
+    CHECK(after > 0);
+    CHECK(row["triad_gbs"].get<double>() == std::max(before, after));
+    CHECK(row["integrator_bound_ms"].get<double>() ==
+          doctest::Approx(json["integrator_bytes_per_step"].get<double>() / (std::max(before, after) * 1e9) * 1e3));
   }
   CHECK(out.find("| load |") != std::string::npos);
   CHECK(out.find("particle MiB") != std::string::npos);  // one unit system (sim/units.hpp)
@@ -53,6 +63,7 @@ TEST_CASE("bench: one table row per layout, ratios to dict and soa, CSV and JSON
   int rows = 0;
   for (std::string line; std::getline(csv, line);) ++rows;
   CHECK(rows == 1 + slotsim::kNumLayouts);  // header + one row per layout
+  CHECK(read_text(c).find(",triad_gbs_before,triad_gbs_after\n") != std::string::npos);
 }
 
 namespace {

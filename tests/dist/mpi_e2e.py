@@ -397,6 +397,11 @@ def group_faults(base):
         r = serial(["batch", "--restart", "out.h5", "--steps", "0"], d)
         check(r.returncode == 0 and "snapshot marked interrupted" in r.stderr,
               f"{sig.name}: the snapshot's /slotsim/status says interrupted ({r.stderr.strip()})")
+        # slotsim-mpi's own restart names it too, as the serial one does.
+        r = mpi(2, ["batch", "--restart", "out.h5", "--steps", "0", "--json", "re.json"], d)
+        check(r.returncode == 0 and "snapshot marked interrupted" in r.stderr,
+              f"{sig.name}: slotsim-mpi's restart names the snapshot's status ({r.stderr.strip()})")
+        os.remove(os.path.join(d, "re.json"))
         check(not [f for f in os.listdir(d) if f.startswith(".")], f"{sig.name}: no temporary file left")
     # A rank killed outright: mpirun notices and ends the job; no output.
     d = fresh_dir(base, "sigkill")

@@ -11,6 +11,7 @@
 
 #include "sim/fixtures.hpp"
 #include "sim/io/hdf5_snapshot.hpp"
+#include "sim/step_phases.hpp"
 #include "sim/system.hpp"
 #include "host/command_handlers.hpp"
 #include "host/sim_thread.hpp"
@@ -388,6 +389,26 @@ TEST_CASE("sim thread: step statistics restart on a layout switch and name their
   CHECK(c.stats.timing_layout == Layout::Dict);
   CHECK(c.stats.timing_steps == 1);
   CHECK(c.stats.median.total_ms == c.stats.last.total_ms);
+}
+
+TEST_CASE("sim thread: with --sort-every the step figure carries the sorts, as bench's") {
+  // A sort on the first of three steps: a median of whole steps would
+  // leave it out; the published figure is step_figure of the window's steps.
+  SimConfig cfg = small_config();
+  cfg.sort_every = 3;
+  SimThread t(cfg, /*start_paused=*/true);
+  wait_applied(t, 0);
+  std::vector<StepTiming> steps;
+  const SimFrame* f = nullptr;
+  for (int i = 0; i < 3; ++i) {
+    f = &wait_applied(t, t.post(cmd::StepOnce{}));
+    steps.push_back(f->stats.last);
+  }
+  REQUIRE(f->stats.timing_steps == 3);
+  CHECK(steps[0].sort_ms > 0);
+  CHECK(steps[1].sort_ms == 0);
+  CHECK(f->stats.median.total_ms == slotsim::step_figure(steps));
+  CHECK(f->stats.median.sort_ms == doctest::Approx(steps[0].sort_ms / 3));
 }
 
 TEST_CASE("sim thread: the speed control caps steps per published frame") {
