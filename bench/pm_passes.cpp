@@ -6,7 +6,15 @@
 //     how much of the pass is waiting for the mesh;
 //   * a copy of the bytes the interpolation reads and writes (the records,
 //     in place), and the triad bandwidth the floor uses: what the bytes
-//     alone cost.
+//     alone cost;
+//   * the deposit again with each particle's y and z cells spread over the
+//     plane (same buckets and fractions, so the same work): how much of the
+//     pass is waiting on the stores of the particles just before, which in
+//     a Plummer sphere's dense core often add to the same cells.
+// Under the table, what the particles' distribution does to the passes:
+// the share of the largest x bucket (one thread's work in the deposit's
+// phase), of the fullest cell, and of the particles whose y, z cell one of
+// the 4 before them in bucket order has too.
 // Usage: pm_passes [--n N] [--grid G] [--reps R] [--threads T]
 // Defaults: N = 10000000, grid 128, 5 timed repeats after one warm-up,
 // OpenMP's default thread count. Medians; the mesh is placed as the solver
@@ -101,9 +109,9 @@ int main(int argc, char** argv) {
   std::vector<Span> spans(plane);
   double* const out[3] = {ax.data(), ay.data(), az.data()};
   std::vector<BucketedParticle> saved(n), hot(n), copy(n);
-  std::vector<std::uint32_t> saved_yz(n), hot_yz(n);
+  std::vector<std::uint32_t> saved_yz(n), hot_yz(n), spread_yz(n);
 
-  std::vector<double> t_box, t_bucket, t_deposit, t_interp, t_unbucket, t_hot, t_copy, t_triad;
+  std::vector<double> t_box, t_bucket, t_deposit, t_interp, t_unbucket, t_hot, t_copy, t_spread, t_triad;
   // The triad on bench's buffer size (56 bytes per particle, at least 64 MB).
   const std::size_t tn = std::max<std::size_t>(n * 56, 64u << 20) / 24;
   std::vector<double> ta(tn, 0.0), tb(tn, 1.0), tc(tn, 2.0);
@@ -123,6 +131,12 @@ int main(int argc, char** argv) {
       // fractions kept: the same arithmetic on corners that stay in L1.
       const std::uint32_t mid = static_cast<std::uint32_t>(grid / 2);
       std::fill(hot_yz.begin(), hot_yz.end(), mid << 16 | mid);
+      // Cells in [kPmMargin - 1, grid - kPmMargin], as the map gives, with
+      // neighbours in bucket order 37 rows and 101 cells apart.
+      const std::size_t span = static_cast<std::size_t>(grid - 2 * kPmMargin + 2);
+      for (std::size_t k = 0; k < n; ++k)
+        spread_yz[k] = static_cast<std::uint32_t>(kPmMargin - 1 + (k * 37) % span) << 16 |
+                       static_cast<std::uint32_t>(kPmMargin - 1 + (k * 101) % span);
     }
     t0 = std::chrono::steady_clock::now();
 #pragma omp parallel for schedule(static)
@@ -135,6 +149,15 @@ int main(int argc, char** argv) {
     t0 = std::chrono::steady_clock::now();
     unbucket(b, n, 3, out);
     const double unb = ms_since(t0);
+    // Control 3: the deposit with the y, z cells spread (the records as
+    // the bucket pass wrote them: the interpolation wrote over them).
+    std::copy_n(saved.begin(), n, b.p.data());
+    std::copy_n(spread_yz.begin(), n, b.yz.data());
+    t0 = std::chrono::steady_clock::now();
+#pragma omp parallel for schedule(static)
+    for (int x = 0; x < grid; ++x) std::memset(mesh.data() + static_cast<std::size_t>(x) * plane, 0, plane * sizeof(double));
+    deposit_mass(map, b, 0, grid, {mesh.data(), plane, 0, grid, grid}, g, spans.data());
+    const double spread_ms = ms_since(t0);
     // Control 1: the same interpolation, every corner in one row.
     std::copy_n(hot.begin(), n, b.p.data());
     std::copy_n(hot_yz.begin(), n, b.yz.data());
@@ -167,6 +190,7 @@ int main(int argc, char** argv) {
       t_unbucket.push_back(unb);
       t_hot.push_back(hot_ms);
       t_copy.push_back(copy_ms);
+      t_spread.push_back(spread_ms);
       t_triad.push_back(triad);
     }
   }
@@ -187,5 +211,29 @@ int main(int argc, char** argv) {
   row("unbucket: 4 B rank and the 32 B record in, 24 B out", median(t_unbucket), 4 + 32 + 24);
   row("control: interpolate_forces, every particle in one mesh row", median(t_hot), 36 + 32);
   row("control: the 32 B records read and written back, no arithmetic", median(t_copy), 32 + 32);
+  row("control: deposit_mass, each particle's y, z cells spread over the plane", median(t_spread), 36);
+  // The distribution's share of it, from the bucketed order (saved_yz).
+  std::size_t largest = 0;
+  int largest_x = 0;
+  for (int x = 0; x < grid; ++x) {
+    const std::size_t count = b.start[static_cast<std::size_t>(x) + 1] - b.start[static_cast<std::size_t>(x)];
+    if (count > largest) largest = count, largest_x = x;
+  }
+  std::vector<std::uint32_t> per_cell(g * g * g, 0);
+  std::size_t recent = 0;
+  for (int x = 0; x < grid; ++x)
+    for (std::size_t k = b.start[static_cast<std::size_t>(x)]; k < b.start[static_cast<std::size_t>(x) + 1]; ++k) {
+      const std::uint32_t yz = saved_yz[k];
+      ++per_cell[static_cast<std::size_t>(x) * plane + (yz >> 16) * g + (yz & 0xffff)];
+      for (std::size_t d = 1; d <= 4 && d <= k - b.start[static_cast<std::size_t>(x)]; ++d)
+        if (saved_yz[k - d] == yz) {
+          ++recent;
+          break;
+        }
+    }
+  const std::uint32_t fullest = *std::max_element(per_cell.begin(), per_cell.end());
+  std::printf("\nlargest x bucket (%d): %.1f%% of the particles; fullest cell: %.1f%%; particles whose y, z cell one of "
+              "the 4 before them in their bucket has too: %.1f%%\n",
+              largest_x, 100.0 * double(largest) / nn, 100.0 * double(fullest) / nn, 100.0 * double(recent) / nn);
   return 0;
 }

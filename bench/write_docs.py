@@ -299,14 +299,27 @@ def integrator_priced(r):
     return gbs, r["triad_gbs"], floor, r["step_ms_median"] / floor
 
 
+def distribution_note(name):
+    """pm_passes's line on the particles' distribution, in words (absent in older runs)."""
+    m = re.search(r"largest x bucket \((\d+)\): ([\d.]+)% of the particles; fullest cell: ([\d.]+)%; particles "
+                  r"whose y, z cell one of the 4 before them in their bucket has too: ([\d.]+)%", table(name))
+    if not m:
+        return ""
+    return ("At 10M the Plummer sphere puts %s%% of the particles in one x bucket (bucket %s) and %s%% in its "
+            "fullest cell; %s%% of the particles, in bucket order, share their y, z cell with one of the 4 before "
+            "them, and the deposit's even and odd phases give the largest bucket to one thread while the other "
+            "runs the rest of that phase." % (m.group(2), m.group(1), m.group(3), m.group(4)))
+
+
 def pm_floor_note():
     p1, p10 = pm_passes("pm_passes_1m"), pm_passes("pm_passes_10m")
     lines = ["**Is the pm floor right?** It is the FFT convolution timed alone plus the bandwidth bound of the "
              "particle passes and the integrator, each measured beside the row. It is a valid lower bound and it "
              "is kept as it is; at 10M the particle passes take %.1fx their share of it (%.0f ms against %.0f ms). "
-             "`bench/pm_passes` times each pass alone, beside two controls (the interpolation with every "
-             "particle moved into one mesh row, so that every corner it reads stays in L1; and the records it "
-             "reads and writes back, without the arithmetic):" % (
+             "`bench/pm_passes` times each pass alone, beside three controls (the interpolation with every "
+             "particle moved into one mesh row, so that every corner it reads stays in L1; the records it "
+             "reads and writes back, without the arithmetic; and the deposit with each particle's y, z cells "
+             "spread over the plane, so that no particle adds to the cells of the few just before it):" % (
                  passes_ms(P10["soa"]) / passes_bound_ms(P10["soa"], pm10["config"]["particles"]), passes_ms(P10["soa"]),
                  passes_bound_ms(P10["soa"], pm10["config"]["particles"])), "",
              "```sh", table("pm_passes_1m").splitlines()[0].lstrip("$ "), table("pm_passes_10m").splitlines()[0].lstrip("$ "),
@@ -331,6 +344,10 @@ def pm_floor_note():
                    "per-particle arithmetic the rest, and the floor counts neither.")
     else:
         verdict = ("so in this run the bytes themselves are a large part of the interpolation's time.")
+    dep, spread = "deposit_mass", "control: deposit_mass"
+    d1, d10 = ms(p1, spread) / ms(p1, dep), ms(p10, spread) / ms(p10, dep)
+    lines += ["", "The deposit's control: with the y, z cells spread it takes %.0f%% of its time at 1M and %.0f%% at "
+              "10M. %s" % (100 * d1, 100 * d10, distribution_note("pm_passes_10m"))]
     lines += ["", "The bounding-box row is `bounding_cube()`'s own pass over the positions, which the step no "
               "longer makes: the drift takes the extent while it writes them (`sim/extent.hpp`), so it is timed "
               "here only for what it would cost."]
