@@ -8,9 +8,10 @@
 //     in place), and the triad bandwidth the floor uses: what the bytes
 //     alone cost;
 //   * the deposit again with each particle's y and z cells spread over the
-//     plane (same buckets and fractions, so the same work): how much of the
-//     pass is waiting on the stores of the particles just before, which in
-//     a Plummer sphere's dense core often add to the same cells.
+//     plane (same buckets and fractions, so the same work): what the
+//     crowding of a Plummer sphere's dense core does to the pass, where
+//     successive particles often add to the same cells (their stores then
+//     wait on each other, but their lines are in L1).
 // Under the table, what the particles' distribution does to the passes:
 // the share of the largest x bucket (one thread's work in the deposit's
 // phase), of the fullest cell, and of the particles whose y, z cell one of
