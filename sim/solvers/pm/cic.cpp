@@ -234,8 +234,8 @@ void bucket_impl(const Sources& src, const MeshMap& map, XBuckets& out, bool avx
 // cells as one aligned 32-byte block, the other lanes adding +0.0 (the
 // same bits, and no pair straddling another's): 102-112 ms against 48-71,
 // bench/pm_passes 10M, 2 threads, two alternating pairs on a loaded
-// machine: a quarter more read-modify-writes a particle, each twice as
-// wide, for no store that was waiting before; not kept.)
+// machine (a quarter more read-modify-writes a particle, each twice as
+// wide); not kept.)
 inline void add_pair(double* c, double w, __m128d wz) {
   _mm_storeu_pd(c, _mm_add_pd(_mm_loadu_pd(c), _mm_mul_pd(_mm_set1_pd(w), wz)));
 }
