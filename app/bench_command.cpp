@@ -71,9 +71,10 @@ struct Result {
   std::uint64_t interactions = 0;  // pair terms per force evaluation (direct, bh)
   double transform_ms = 0;         // pm: the FFT convolution alone, same plans
   Solver::KernelFloor kernel;      // bh: the pair kernels alone on flat lists, same interactions
-  // The bandwidth floor: the higher of two triad readings, one right
-  // before this layout's timed steps and one right after (both kept).
-  double triad_gbs = 0, triad_before_gbs = 0, triad_after_gbs = 0;
+  // Two triad readings, one right before this layout's timed steps and one
+  // right after; the bandwidth floor is the higher.
+  double triad_before_gbs = 0, triad_after_gbs = 0;
+  double triad_gbs() const { return std::max(triad_before_gbs, triad_after_gbs); }
   // The machine while this row was timed: the 1-minute load average at its
   // start and end (the higher one), and whether its step times are the
   // scheduler's tick rather than its work (sim/machine_load.hpp).
@@ -145,7 +146,6 @@ Result run_layout(SimConfig cfg, Layout l, const BenchOptions& o, int index, int
   std::fprintf(stderr, "[%d/%d] %s: measuring memory bandwidth again (triad)\n", index, count,
                std::string(layout_name(l)).c_str());
   r.triad_after_gbs = triad_bandwidth_gbs(triad_bytes);
-  r.triad_gbs = std::max(r.triad_before_gbs, r.triad_after_gbs);
   std::vector<double> totals;
   for (const StepTiming& t : all) totals.push_back(t.total_ms);
   r.quantum = quantum_bound(totals);
@@ -255,7 +255,7 @@ int run_bench(BenchOptions& o) {
   // v and a, writes v (9 doubles); drift reads x and v, writes x (9).
   const bool forces = cfg.solver != "none";
   const double integ_bytes = n * 8 * (9 + (forces ? 18 : 0));
-  auto bound_ms = [&](const Result& r) { return integ_bytes / (r.triad_gbs * 1e9) * 1e3; };
+  auto bound_ms = [&](const Result& r) { return integ_bytes / (r.triad_gbs() * 1e9) * 1e3; };
   // The step's floor on this machine. pm: its FFT convolution timed alone
   // plus the bandwidth bound of everything that streams particles: the
   // integrator (above) and pm's own particle passes, at least 176 B per
@@ -270,7 +270,7 @@ int run_bench(BenchOptions& o) {
   // is the pair kernel itself, so no floor but ns per pair term. none: the
   // integrator bound alone.
   auto floor_ms = [&](const Result& r) {
-    if (cfg.solver == "pm") return r.transform_ms + (176 * n) / (r.triad_gbs * 1e9) * 1e3 + bound_ms(r);
+    if (cfg.solver == "pm") return r.transform_ms + (176 * n) / (r.triad_gbs() * 1e9) * 1e3 + bound_ms(r);
     if (r.kernel.ms > 0) return r.kernel.ms + bound_ms(r);
     if (cfg.solver == "none") return bound_ms(r);
     return 0.0;
@@ -283,10 +283,10 @@ int run_bench(BenchOptions& o) {
   };
   auto walk_ratio = [&](const Result& r) { return r.kernel.ms > 0 ? r.phases.solve_ms / r.kernel.ms : 0.0; };
 
-  double bw_lo = res[0].triad_gbs, bw_hi = bw_lo;
+  double bw_lo = res[0].triad_gbs(), bw_hi = bw_lo;
   for (const auto& r : res) {
-    bw_lo = std::min(bw_lo, r.triad_gbs);
-    bw_hi = std::max(bw_hi, r.triad_gbs);
+    bw_lo = std::min(bw_lo, r.triad_gbs());
+    bw_hi = std::max(bw_hi, r.triad_gbs());
   }
   std::fprintf(text, "%zu particles, scene %s, solver %s, %llu steps x %d repeats, %d threads; triad bandwidth %.1f-%.1f GB/s "
               "(measured before and after each row's steps; each row's bounds use the higher of its own two)\n\n",
@@ -350,11 +350,11 @@ int run_bench(BenchOptions& o) {
       crow += line;
     }
     std::snprintf(line, sizeof line, " %s | %s | %.1f | %.2f | %s | %s | %s | %s | %s%s | %.2f%s |\n", rd_s, rs_s,
-                  r.triad_gbs, integ_ratio, floor_s, ns_s, kns_s, walk_s, hash_hex, r.complete ? "" : " (partial)", r.load,
+                  r.triad_gbs(), integ_ratio, floor_s, ns_s, kns_s, walk_s, hash_hex, r.complete ? "" : " (partial)", r.load,
                   load_exceeds_cores(r.load) ? " (loaded)" : "");
     row += line;
     std::snprintf(line, sizeof line, ",%.4f,%.4f,%.3f,%.4f,%.4f,%.4f,%llu,%.4f,%.4f,%.4f,%s,%.2f,%d,%d,%.3f,%.3f\n", rd,
-                  rs, r.triad_gbs, integ_ratio, floor, floor_ratio, static_cast<unsigned long long>(r.interactions),
+                  rs, r.triad_gbs(), integ_ratio, floor, floor_ratio, static_cast<unsigned long long>(r.interactions),
                   ns_int, kns, walk, hash_hex, r.load, load_exceeds_cores(r.load) ? 1 : 0, r.quantum ? 1 : 0,
                   r.triad_before_gbs, r.triad_after_gbs);
     crow += line;
@@ -376,7 +376,7 @@ int run_bench(BenchOptions& o) {
   if (cfg.solver == "pm")
     std::fprintf(text, "\npm floor (%s row): FFT convolution alone %.2f ms (same plans and mesh) + particle passes and "
                 "integrator at %.1f GB/s %.2f ms = %.2f ms\n",
-                ref_name.c_str(), ref.transform_ms, ref.triad_gbs, floor_ms(ref) - ref.transform_ms, floor_ms(ref));
+                ref_name.c_str(), ref.transform_ms, ref.triad_gbs(), floor_ms(ref) - ref.transform_ms, floor_ms(ref));
   if (ref.kernel.ms > 0)
     std::fprintf(text, "\n%s floor (%s row): its pair kernels alone (%s), on flat lists captured from %zu of the call's groups "
                 "(cache-resident, as in the walk), for the walk's %.3g interactions: %.3g node terms at %.3f ns + %.3g "
@@ -384,16 +384,16 @@ int run_bench(BenchOptions& o) {
                 "%.2f ms, %.3f ns per interaction, is %.2fx the kernels\n",
                 cfg.solver.c_str(), ref_name.c_str(), ref.kernel.kernel.c_str(), ref.kernel.sample_groups,
                 double(ref.interactions), double(ref.kernel.node_terms), ref.kernel.node_ns,
-                double(ref.kernel.particle_terms), ref.kernel.particle_ns, ref.kernel.ms, ref.triad_gbs, bound_ms(ref),
+                double(ref.kernel.particle_terms), ref.kernel.particle_ns, ref.kernel.ms, ref.triad_gbs(), bound_ms(ref),
                 floor_ms(ref), ref.phases.solve_ms, ns_per_interaction(ref), walk_ratio(ref));
   if (soa)
     std::fprintf(text, "\nsoa integrator (kick+drift) %.2f ms vs bandwidth bound %.2f ms (%.0f MB moved at %.1f GB/s): %.2fx the bound\n",
-                soa->phases.kick_ms + soa->phases.drift_ms, bound_ms(*soa), integ_bytes / 1e6, soa->triad_gbs,
+                soa->phases.kick_ms + soa->phases.drift_ms, bound_ms(*soa), integ_bytes / 1e6, soa->triad_gbs(),
                 (soa->phases.kick_ms + soa->phases.drift_ms) / bound_ms(*soa));
   std::string loaded_rows, quantum_rows, spread_rows;
   for (const auto& r : res) {
     const double lo = std::min(r.triad_before_gbs, r.triad_after_gbs);
-    if (lo > 0 && r.triad_gbs / lo > kTriadSpread) {
+    if (lo > 0 && r.triad_gbs() / lo > kTriadSpread) {
       char s[160];
       std::snprintf(s, sizeof s, "%s %.1f before, %.1f after", std::string(layout_name(r.layout)).c_str(),
                     r.triad_before_gbs, r.triad_after_gbs);
@@ -454,7 +454,7 @@ int run_bench(BenchOptions& o) {
     j["machine_loaded"] = loaded;
     // bandwidth_gbs and integrator_bound_ms: the soa row's (else the
     // first), kept for readers of the run-level fields; every row has its own.
-    j["bandwidth_gbs"] = ref.triad_gbs;
+    j["bandwidth_gbs"] = ref.triad_gbs();
     j["integrator_bytes_per_step"] = integ_bytes;
     j["integrator_bound_ms"] = bound_ms(ref);
     Json& results = j["results"] = Json::array();
@@ -474,7 +474,7 @@ int run_bench(BenchOptions& o) {
       row["load_average"] = r.load;
       row["loaded"] = load_exceeds_cores(r.load);
       row["quantum_bound"] = r.quantum;
-      row["triad_gbs"] = r.triad_gbs;
+      row["triad_gbs"] = r.triad_gbs();
       row["triad_gbs_before"] = r.triad_before_gbs;
       row["triad_gbs_after"] = r.triad_after_gbs;
       row["integrator_bound_ms"] = bound_ms(r);

@@ -181,12 +181,16 @@ std::unique_ptr<System> make_batch_system(const SnapshotOptions& o, const SimCon
                                 " particles, the snapshot has " + std::to_string(sys->size()));
   if (cfg.layout != sys->layout()) sys->switch_layout(cfg.layout, progress);
   if (!o.quiet)
-    std::fprintf(stderr, "restarted from %s at step %llu (time %.6g, layout %s, solver %s%s%s)\n",
-                 one_line(o.restart).c_str(), static_cast<unsigned long long>(sys->steps_done()), sys->sim_time(),
-                 std::string(layout_name(sys->layout())).c_str(), cfg.solver.c_str(),
-                 cfg.python_objects ? ", --python-objects" : "",
-                 restart->snap.status != "ok" ? (", snapshot marked " + restart->snap.status).c_str() : "");
+    print_restarted(o.restart, sys->steps_done(), sys->sim_time(), sys->layout(), cfg.solver,
+                    cfg.python_objects ? ", --python-objects" : "", restart->snap.status);
   return sys;
+}
+
+void print_restarted(const std::string& path, std::uint64_t step, double time, Layout layout,
+                     const std::string& solver, const std::string& extra, const std::string& status) {
+  std::fprintf(stderr, "restarted from %s at step %llu (time %.6g, layout %s, solver %s%s%s)\n", one_line(path).c_str(),
+               static_cast<unsigned long long>(step), time, std::string(layout_name(layout)).c_str(), solver.c_str(),
+               extra.c_str(), status != "ok" ? (", snapshot marked " + status).c_str() : "");
 }
 
 void write_final_snapshot(const SnapshotOptions& o, const std::string& path, System& sys, const std::string& status) {

@@ -67,4 +67,10 @@ void write_series_if_due(const SnapshotOptions& o, const std::string& snapshot, 
 // out.h5, 3 -> out_003.h5 (at least three digits, more when needed).
 std::string series_name(const std::string& snapshot, std::uint64_t index);
 
+// The line both batches print on stderr after a restart: "restarted from
+// FILE at step S (time, layout, solver<extra>[, snapshot marked STATUS])";
+// `extra` is what only one of them has (", --python-objects", ", 4 ranks").
+void print_restarted(const std::string& path, std::uint64_t step, double time, Layout layout,
+                     const std::string& solver, const std::string& extra, const std::string& status);
+
 }  // namespace slotsim::app

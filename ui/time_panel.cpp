@@ -83,12 +83,10 @@ void time_blocks(OverlayContext& ctx, OverlayState& st, std::vector<PageBlock>& 
                    if (s.timing_steps > 0) {
                      // With sorts in the window the figure is not a plain
                      // median (host/sim_thread.cpp): it says what it is.
-                     if (s.median.sort_ms > 0)
-                       wrapped("step ms: %.2f (median without the sort + the sort's mean), min %.2f, max %.2f",
-                               s.median.total_ms, s.step_min_ms, s.step_max_ms);
-                     else
-                       wrapped("step ms: median %.2f, min %.2f, max %.2f", s.median.total_ms, s.step_min_ms,
-                               s.step_max_ms);
+                     const bool sorted = s.median.sort_ms > 0;
+                     wrapped("step ms: %s%.2f%s, min %.2f, max %.2f", sorted ? "" : "median ", s.median.total_ms,
+                             sorted ? " (median without the sort + the sort's mean)" : "", s.step_min_ms,
+                             s.step_max_ms);
                      wrapped("latest %.2f ms; %.1f steps/s; %s steps in all", s.last.total_ms, s.steps_per_s,
                              grouped(s.steps).c_str());
                    } else {

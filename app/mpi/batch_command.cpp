@@ -298,11 +298,8 @@ int run_batch(Comm& comm, BatchOptions& o) {
       cfg.layout = to;
     }
     if (say)
-      // The serial restart's line (app/snapshot_output.cpp), with the ranks.
-      std::fprintf(stderr, "restarted from %s at step %llu (time %.6g, layout %s, solver %s, %d ranks%s)\n",
-                   one_line(o.snap.restart).c_str(), ull(sys_ptr->steps_done()), sys_ptr->sim_time(),
-                   std::string(layout_name(sys_ptr->layout())).c_str(), cfg.solver.c_str(), comm.size(),
-                   r.status != "ok" ? (", snapshot marked " + r.status).c_str() : "");
+      print_restarted(o.snap.restart, sys_ptr->steps_done(), sys_ptr->sim_time(), sys_ptr->layout(), cfg.solver,
+                      ", " + std::to_string(comm.size()) + " ranks", r.status);
   } else if (!cfg.ic_file.empty()) {
     // Rank 0 reads the whole file (as the serial loader does) and each rank
     // receives its segment.
