@@ -124,7 +124,7 @@ CLI::App* register_gui(CLI::App& app) {
   cmd->add_option("--frames", o->gui.frames, "quit after N frames (once the scene is loaded and "
                                              "--script has finished); 0 = run until closed")
       ->capture_default_str()
-      ->check(whole_number());
+      ->transform(whole_number());
   cmd->add_option("--screenshot", o->gui.screenshot,
                   "save the last frame to FILE (.png, .bmp, .tga or .jpg)");
   // The actions come from the parser's own table (host/script.cpp).
@@ -148,7 +148,7 @@ CLI::App* register_gui(CLI::App& app) {
   cmd->add_option("--fps", o->gui.fps, "frame rate cap of the window (1 to 240); each frame costs CPU that the "
                                        "simulation shares on software OpenGL")
       ->capture_default_str()
-      ->check(whole_number())
+      ->transform(whole_number())
       ->check(CLI::Range(1u, 240u));
   cmd->add_option("--widget-map", o->gui.widget_map,
                   "keep FILE up to date with the window rectangles of the main controls (lines NAME X0 Y0 X1 Y1), "
@@ -164,11 +164,11 @@ CLI::App* register_gui(CLI::App& app) {
       ->capture_default_str();
   cmd->add_option("--width", o->gui.width, "window width in pixels")
       ->capture_default_str()
-      ->check(whole_number())
+      ->transform(whole_number())
       ->check(CLI::Range(64u, 16384u));
   cmd->add_option("--height", o->gui.height, "window height in pixels")
       ->capture_default_str()
-      ->check(whole_number())
+      ->transform(whole_number())
       ->check(CLI::Range(64u, 16384u));
   cmd->callback([o, cmd] {
     const int rc = run_guarded("gui", [&] { return run_gui_command(*o, *cmd); });

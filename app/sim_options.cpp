@@ -16,6 +16,13 @@
 namespace slotsim::app {
 namespace {
 
+// The one rule for a whole number on the command line, for both kinds of
+// integer flag (parse_count's text, whole_number()'s CLI11 options):
+// decimal digits only, leading zeros allowed and read in decimal.
+bool decimal_digits(const std::string& text) {
+  return !text.empty() && text.find_first_not_of("0123456789") == std::string::npos;
+}
+
 std::string joined(const std::vector<std::string>& v) {
   std::string s;
   for (const auto& x : v) s += (s.empty() ? "" : ", ") + x;
@@ -80,12 +87,14 @@ CLI::Validator decimal_number() {
 CLI::Validator whole_number() {
   return CLI::Validator(
       [](std::string& text) -> std::string {
-        // No leading zero either: CLI11 converts with base 0, so "020" was
-        // read as octal 16 (and "08" refused as no number at all).
-        if (!text.empty() && text.find_first_not_of("0123456789") == std::string::npos &&
-            (text.size() == 1 || text[0] != '0'))
-          return {};
-        return "'" + one_line(text) + "' is not a whole number (digits, no leading zero)";
+        if (!decimal_digits(text)) return "'" + one_line(text) + "' is not a whole number (decimal digits)";
+        // Leading zeros dropped before CLI11 converts: it converts with
+        // base 0, so "020" was octal 16 and "08" no number at all. Read in
+        // decimal, as parse_count reads --steps 020, instead of refused (an
+        // earlier rule here), which made the two kinds of integer flag
+        // disagree on the same text.
+        text.erase(0, std::min(text.find_first_not_of('0'), text.size() - 1));
+        return {};
       },
       "", "whole_number");
 }
@@ -95,10 +104,9 @@ std::uint64_t parse_count(const std::string& text, const std::string& flag, std:
     return std::invalid_argument(flag + " '" + text + "': expected a whole number from " + std::to_string(lo) +
                                  " to " + std::to_string(hi));
   };
-  if (text.empty() || text.size() > 20) throw bad();
+  if (!decimal_digits(text)) throw bad();
   std::uint64_t v = 0;
   for (char c : text) {
-    if (c < '0' || c > '9') throw bad();
     const std::uint64_t d = static_cast<std::uint64_t>(c - '0');
     if (v > (UINT64_MAX - d) / 10) throw bad();
     v = v * 10 + d;
@@ -134,7 +142,7 @@ void add_sim_options(CLI::App* cmd, SimOptions& o) {
       ->check(decimal_number());
   cmd->add_option("--grid", c.force.grid, "particle-mesh cells per side " + applies_to(SolverParam::Grid))
       ->capture_default_str()
-      ->check(whole_number());
+      ->transform(whole_number());
   cmd->add_flag("--periodic", c.force.periodic, "periodic box instead of isolated " + applies_to(SolverParam::Periodic));
   cmd->add_option("--box", c.force.box, "periodic box side, 0 = fit to the particles; with --periodic " + applies_to(SolverParam::Box))
       ->capture_default_str()

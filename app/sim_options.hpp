@@ -44,8 +44,8 @@ Layout layout_or_throw(const std::string& name);
 // which has no __dict__: std::invalid_argument, said before the particles
 // are made (p.__dict__ raises AttributeError there, as in CPython).
 void check_read_dict_layout(const std::string& read_dict, Layout l);
-// A whole number in [lo, hi] written in decimal digits only, or
-// std::invalid_argument naming `flag`.
+// A whole number in [lo, hi] written in decimal digits only (leading zeros
+// allowed), or std::invalid_argument naming `flag`.
 std::uint64_t parse_count(const std::string& text, const std::string& flag, std::uint64_t lo, std::uint64_t hi);
 // CLI11 validators for the options bound straight to a number (--dt,
 // --softening, --theta, --box, --grid; the GUI's sizes and rates). CLI11's
@@ -55,7 +55,11 @@ std::uint64_t parse_count(const std::string& text, const std::string& flag, std:
 // every such flag by hand, as the integers above are, was the alternative:
 // more code for the same refusals, and CLI11's range checks would go.)
 CLI::Validator decimal_number();  // [+-]digits[.digits][(e|E)[+-]digits], or [+-].digits[...]
-CLI::Validator whole_number();    // digits only, no leading zero (CLI11 would read 020 as octal)
+// Decimal digits only, as parse_count; leading zeros are dropped so that
+// CLI11 (which converts with base 0) reads "020" as 20, not octal 16. It
+// rewrites the text, so it must be added with transform(): check() would
+// hand it a copy.
+CLI::Validator whole_number();
 
 // An output flag given with an empty value ("--json ''") is an error, not
 // "no output": say so before anything runs.

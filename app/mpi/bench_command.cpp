@@ -283,11 +283,11 @@ CLI::App* register_bench(CLI::App& app, Comm& comm, int& code) {
   // Digits only first (CLI11 reads "" as 0 and takes hex), then the serial
   // bench's ranges: an unbounded --steps times --repeats overflowed the plan.
   cmd->add_option("--steps", o->steps, "timed steps per repeat")
-      ->check(whole_number())
+      ->transform(whole_number())
       ->check(CLI::Range(std::uint64_t(1), kMaxSteps))
       ->capture_default_str();
   cmd->add_option("--repeats", o->repeats, "repeats per layout (the table shows median and min-max)")
-      ->check(whole_number())
+      ->transform(whole_number())
       ->check(CLI::Range(1, 1000000))
       ->capture_default_str();
   cmd->add_option("--layouts", o->layouts, "comma-separated layouts to run, in order")->capture_default_str();

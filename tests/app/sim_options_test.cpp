@@ -1,5 +1,5 @@
 // The options batch, bench and gui share (app/sim_options.cpp), through the
-// real binary: --python-objects.
+// real binary: whole numbers, --python-objects.
 #include <doctest/doctest.h>
 
 #include <string>
@@ -106,4 +106,24 @@ TEST_CASE("--python-objects: the memory plan counts the larger per-particle cost
   // headers 32 + floats 168 at least (plus malloc's chunk headers).
   CHECK(per_particle(on.out) >= per_particle(off.out) + 200);
   CHECK(per_particle(off.out) > 0);
+}
+
+TEST_CASE("whole numbers: leading zeros read in decimal on both kinds of integer flag, other text refused") {
+  // --grid is CLI11's to convert (base 0: "020" was octal 16, then refused
+  // outright); --steps and --repeats are parse_count's (always decimal).
+  // One rule for both now: decimal digits, leading zeros dropped.
+  TempDir d;
+  const std::string j = d.file("zeros.json");
+  const CliResult r = run_cli(d, "bench -n 2000 --solver pm --grid 020 --steps 03 --repeats 001 --layouts soa "
+                                 "--json " + j);
+  REQUIRE(r.code == 0);
+  const auto cfg = slotsim::testing::parse_report(read_text(j))["config"];
+  CHECK(cfg["grid"] == 20);
+  CHECK(cfg["steps"] == 3);
+  CHECK(cfg["repeats"] == 1);
+  for (const char* bad : {"--grid 0x10", "--grid ''", "--grid ' 20'", "--steps 0x3", "--steps +3"}) {
+    CAPTURE(bad);
+    const CliResult e = run_cli(d, std::string("batch -q -n 50 --solver pm ") + bad);
+    check_clean_error(e, "whole number");
+  }
 }

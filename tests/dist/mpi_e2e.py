@@ -581,6 +581,12 @@ def group_report(d):
             except ValueError:
                 ok = False
             check(ok and "| " in p.stderr, f"{args[0]} --json {out}: stdout is the JSON alone, the text on stderr")
+    # Leading zeros are decimal on every integer flag: CLI11 converts with
+    # base 0, so --steps 010 was octal 8 before whole_number() dropped them.
+    p = mpi(2, ["bench", "-n", "2000", "--steps", "010", "--repeats", "02", "--layouts", "soa", "--json", "-"], d)
+    require_ok(p, "bench --steps 010 --repeats 02")
+    cfg = json.loads(p.stdout)["config"]
+    check(cfg["steps"] == 10 and cfg["repeats"] == 2, f"bench --steps 010 --repeats 02: read {cfg['steps']}, {cfg['repeats']}")
 
 
 def main():
