@@ -66,10 +66,18 @@ TEST_CASE("snapshot: restart == continuous for a run whose layout switched befor
   REQUIRE(full.code == 0);
   REQUIRE(run_cli(d, common + "--steps 3 --switch-at 2:slots --snapshot " + snap).code == 0);
   // --switch-at counts this run's steps; --layout on a restart converts first.
-  const CliResult rest = run_cli(d, "batch -q --steps 3 --restart " + snap + " --switch-at 2:soa");
+  // The CSV's step column counts this run's steps too, as --switch-at does:
+  // the switch after its step 2 shows on its step 3 (the run's step 6).
+  const std::string csv = d.file("rest.csv");
+  const CliResult rest = run_cli(d, "batch -q --steps 3 --restart " + snap + " --switch-at 2:soa --csv " + csv);
   REQUIRE(rest.code == 0);
   CHECK(rest.out.find("| layout (final) | soa (not Python objects) |") != std::string::npos);
   CHECK(hash_of(rest) == hash_of(full));
+  std::ifstream rows(csv);
+  std::string line, steps;
+  std::getline(rows, line);  // header
+  while (std::getline(rows, line)) steps += line.substr(0, line.find(',', line.find(',') + 1)) + ";";
+  CHECK(steps == "1,slots;2,slots;3,soa;");
   const CliResult other = run_cli(d, "batch -q --steps 3 --restart " + snap + " --layout aos --threads 1");
   REQUIRE(other.code == 0);
   CHECK(other.out.find("| layout (final) | aos (not Python objects) |") != std::string::npos);
