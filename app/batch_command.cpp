@@ -136,6 +136,7 @@ int run_batch(BatchOptions& o) {
   std::size_t n = cfg.particles;
   std::uint64_t start_step = 0;
   RunShape::Load load;
+  bool pipe_input = false;
   if (!o.snap.restart.empty()) {
     restart = prepare_restart(o.snap, cfg);
     n = static_cast<std::size_t>(restart->particles);
@@ -166,27 +167,18 @@ int run_batch(BatchOptions& o) {
         load.read_fixed_bytes = is_hdf5_path(cfg.ic_file) ? reader_bytes(n) : 0;
         load.held_bytes_per_particle = 56;
       } else {
-        // A pipe or a device: no size to check. Read it now, with a cap of
-        // a quarter of the limit (records take 56 B each; a CSV line is at
-        // least 14 bytes), before the plan of the rest.
-        const double cap = 0.25 * 0.9 * double(mem::available_bytes());
-        ic_records = read_particles_csv(cfg.ic_file, cap > 0 ? static_cast<std::uint64_t>(cap) : UINT64_MAX);
-        n = ic_records.size();
-        load.held_bytes_per_particle = 56;
+        pipe_input = true;  // read below, once every check that needs no count has passed
       }
     }
   }
   if (cfg.python_objects)
     for (const auto& p : plan)
       if (!traits(p.to).heap_objects) throw std::invalid_argument("--switch-at: " + python_objects_refusal(p.to));
-  // `p.__dict__` before the first step, on particle ID or on all of them.
+  // `p.__dict__` before the first step, on particle ID or on all of them
+  // (its range is checked once the count is known).
   std::optional<std::size_t> read_dict_id;
-  if (!o.read_dict.empty() && o.read_dict != "all") {
+  if (!o.read_dict.empty() && o.read_dict != "all")
     read_dict_id = static_cast<std::size_t>(parse_count(o.read_dict, "--read-dict", 0, kMaxParticles - 1));
-    if (*read_dict_id >= n)
-      throw std::invalid_argument("--read-dict: particle " + o.read_dict + " is out of range (" + std::to_string(n) +
-                                  " particles)");
-  }
   // `p.__dict__` on a layout without one raises AttributeError, as in
   // CPython: said now, not after the particles are made (the layout is the
   // one the run starts in, a restart's included).
@@ -195,6 +187,20 @@ int run_batch(BatchOptions& o) {
   // series included (by name: its files do not exist yet).
   const auto series = snapshot_series(o.snap, o.snapshot, start_step, o.steps, !restart);
   io::check_distinct_paths(targets, {{"--ic", cfg.ic_file}, {"--restart", o.snap.restart}}, series);
+  if (pipe_input) {
+    // A pipe or a device: no size to check. Read it now, after the checks
+    // above (a refusal after reading would have consumed what the writer
+    // sent; slotsim-mpi checks in the same order), with a cap of a quarter
+    // of the limit (records take 56 B each; a CSV line is at least 14
+    // bytes), before the plan of the rest.
+    const double cap = 0.25 * 0.9 * double(mem::available_bytes());
+    ic_records = read_particles_csv(cfg.ic_file, cap > 0 ? static_cast<std::uint64_t>(cap) : UINT64_MAX);
+    n = ic_records.size();
+    load.held_bytes_per_particle = 56;
+  }
+  if (read_dict_id && *read_dict_id >= n)
+    throw std::invalid_argument("--read-dict: particle " + o.read_dict + " is out of range (" + std::to_string(n) +
+                                " particles)");
 
   // With an output on stdout ('-') the document owns it: every text line
   // (the plan, switch lines, the summary) goes to stderr instead.

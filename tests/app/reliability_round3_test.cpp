@@ -642,6 +642,20 @@ TEST_CASE("round 3, class 9: named pipes and links to other files are refused up
   check_clean_error(run_cli(d, "batch -q --ic " + linked + " --steps 1"), "link to another file");
   check_clean_error(run_cli(d, "batch -q --restart " + linked + " --steps 1"), "link to another file");
   CHECK(std::chrono::steady_clock::now() - t0 < std::chrono::seconds(60));
+  // A refusal that needs no particle count comes before a pipe is read: the
+  // pipe has no writer, so a run that read it first would wait forever (and,
+  // with a writer, would have consumed what it sent before refusing).
+  const std::string idle = fifo(d, "idle.csv"), err = d.file("idle.err");
+  const std::pair<std::string, std::string> refusals[] = {
+      {"--layout soa --read-dict all", "--read-dict: layout soa has no __dict__"},
+      {"--python-objects --layout dict --switch-at 1:soa", "--switch-at: --python-objects applies to"}};
+  for (const auto& [args, needle] : refusals) {
+    CAPTURE(args);
+    const int code = shell("timeout 60 " + std::string(SLOTSIM_BINARY) + " batch -q --ic " + idle + " " + args +
+                           " >/dev/null 2>" + err);
+    CHECK(code == 2);  // 124: timeout's, still waiting on the pipe
+    CHECK_MESSAGE(read_text(err).find(needle) != std::string::npos, read_text(err));
+  }
   // CSV from a pipe is supported, read with the same cap as a file from a
   // device (docs/RELIABILITY.md).
   const std::string csv = fifo(d, "in.csv");
