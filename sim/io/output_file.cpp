@@ -143,14 +143,38 @@ int write_all(int fd, const char* p, std::size_t n) {
   return 0;
 }
 
+// Opens a device or FIFO output for writing, or throws. A FIFO's blocking
+// open waits for a reader, and the signal handlers restart it (SA_RESTART,
+// sim/interrupt.cpp), so a run whose report went to a FIFO nobody read sat
+// through SIGINT and SIGTERM until a second signal. So: open non-blocking,
+// and while there is no reader (ENXIO) and no signal, try again every 50
+// ms; then make the descriptor blocking for the write. (A helper thread
+// blocked in open(), cancelled on a signal, was the alternative: more
+// moving parts for the same wait.)
+int open_device(const OutputTarget& t) {
+  for (;;) {
+    const int fd = ::open(t.resolved.c_str(), O_WRONLY | O_CLOEXEC | O_NONBLOCK);
+    if (fd >= 0) {
+      const int flags = ::fcntl(fd, F_GETFL);
+      if (flags >= 0 && ::fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) == 0) return fd;
+      const int err = errno;
+      ::close(fd);
+      throw OutputError("cannot open '" + t.path + "': " + errno_text(err));
+    }
+    if (errno != ENXIO) throw OutputError("cannot open '" + t.path + "': " + errno_text(errno));
+    if (interrupt_signal() != 0)
+      throw OutputError("cannot write '" + t.path + "': no reader opened this FIFO before the signal");
+    ::usleep(50000);
+  }
+}
+
 void write_direct(const OutputTarget& t, const char* p, std::size_t n) {
   if (t.kind == OutputKind::Stdout) {
     std::fflush(stdout);
     if (const int err = write_all(1, p, n)) throw OutputError("cannot write to stdout: " + errno_text(err));
     return;
   }
-  const int fd = ::open(t.resolved.c_str(), O_WRONLY | O_CLOEXEC);
-  if (fd < 0) throw OutputError("cannot open '" + t.path + "': " + errno_text(errno));
+  const int fd = open_device(t);
   const int err = write_all(fd, p, n);
   const int cerr = ::close(fd) == 0 ? 0 : errno;
   if (err || cerr) throw OutputError("cannot write '" + t.path + "': " + errno_text(err ? err : cerr));
@@ -413,11 +437,14 @@ void write_file_atomic_with(const std::string& path, const std::function<void(co
   write(tmp.path());
   const int in = ::open(tmp.path().c_str(), O_RDONLY | O_CLOEXEC);
   if (in < 0) throw OutputError("cannot read back '" + tmp.path() + "': " + errno_text(errno));
-  const int out = t.kind == OutputKind::Stdout ? 1 : ::open(t.resolved.c_str(), O_WRONLY | O_CLOEXEC);
-  if (out < 0) {
-    const int err = errno;
-    ::close(in);
-    throw OutputError("cannot open '" + t.path + "': " + errno_text(err));
+  int out = 1;
+  if (t.kind != OutputKind::Stdout) {
+    try {
+      out = open_device(t);
+    } catch (...) {
+      ::close(in);
+      throw;
+    }
   }
   if (out == 1) std::fflush(stdout);
   std::vector<char> buf(1 << 20);

@@ -2,7 +2,12 @@
 // resolved (each path's symlinks followed once, by check_output).
 #include <doctest/doctest.h>
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
+
+#include <chrono>
+#include <csignal>
+#include <thread>
 
 #include <cstdio>
 #include <filesystem>
@@ -11,6 +16,7 @@
 #include <string>
 
 #include "sim/fixtures.hpp"
+#include "sim/interrupt.hpp"
 #include "sim/io/output_file.hpp"
 
 using slotsim::io::check_distinct_paths;
@@ -156,4 +162,31 @@ TEST_CASE("output paths: another name for stdout's pipe or file is stdout, a /pr
     ::close(saved);
   }
   CHECK(closed == "--json: '-': standard output is closed");
+}
+
+TEST_CASE("output files: a FIFO nobody reads gives way to a signal; one with a reader gets every byte") {
+  // The open waits for a reader, and the handlers restart interrupted calls:
+  // a run whose report went to a FIFO nobody read sat through SIGTERM.
+  const TempDir dir;
+  const std::string fifo = dir.file("report.fifo");
+  REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
+  slotsim::set_interrupt_for_test(SIGTERM);
+  CHECK_THROWS_WITH_AS(slotsim::io::write_file_atomic(fifo, "x"), doctest::Contains("no reader opened this FIFO"),
+                       slotsim::io::OutputError);
+  CHECK_THROWS_WITH_AS(slotsim::io::write_file_atomic_with(fifo, [](const std::string& tmp) {
+                         slotsim::io::write_file_atomic(tmp, "x");
+                       }),
+                       doctest::Contains("no reader opened this FIFO"), slotsim::io::OutputError);
+  slotsim::set_interrupt_for_test(0);
+  // With a reader that comes late (the writer waits for it) and more than a
+  // pipe holds (the descriptor must be blocking again for the write).
+  const std::string text(1 << 20, 'a');
+  std::string got;
+  std::thread reader([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    got = slotsim::testing::read_text(fifo);
+  });
+  slotsim::io::write_file_atomic(fifo, text);
+  reader.join();
+  CHECK(got == text);
 }
