@@ -54,7 +54,7 @@ slotsim::testing::CliResult run_with_env(const TempDir& d, const std::string& en
   return {WIFEXITED(st) ? WEXITSTATUS(st) : -1, read_text(out), read_text(err)};
 }
 
-TEST_CASE("bench --claims --python: a column per era model and one for the python3 on PATH; every figure in the JSON") {
+TEST_CASE("bench --claims --python: a column per era model and one for the python3 on PATH, every figure in the JSON") {
   TempDir d;
   const std::string j = d.file("claims.json");
   const auto r = slotsim::testing::run_cli(d, kSmall + "--python --python-quick --json " + j);
@@ -124,7 +124,7 @@ TEST_CASE("bench --claims --python LIST: one column per interpreter, one that is
   CHECK(doc.at("interpreters")[1].at("error").get<std::string>().find("/nonexistent/python3") != std::string::npos);
 }
 
-TEST_CASE("bench --claims --python all: finds the interpreters of PATH and pyenv; an unsupported one says why") {
+TEST_CASE("bench --claims --python all: finds the interpreters of PATH and pyenv, an unsupported one says why") {
   TempDir d;
   // A pyenv root holding one "2.7" that answers as measure_objects.py does
   // on 2.7 (one line, status 3), and an empty PATH.

@@ -76,7 +76,7 @@ TEST_CASE("command handlers: a refused inheritance preset keeps its starting fig
   CHECK(!ctx.restart_timing);
 }
 
-TEST_CASE("command handlers: settings go back through the context; pause and step are not logged") {
+TEST_CASE("command handlers: settings go back through the context, pause and step are not logged") {
   auto sys = std::make_unique<System>(handler_config());
   CommandContext ctx(sys);
   const CommandResult p = apply_command(SimCommand{cmd::SetPaused{true}}, 1, ctx);

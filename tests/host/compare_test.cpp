@@ -76,7 +76,7 @@ TEST_CASE("compare: ratios to dict and soa, and none for an unvisited layout") {
   CHECK_FALSE(t.step_ratio(Layout::Aos, Layout::Soa));
 }
 
-TEST_CASE("compare: live figures fill a row until it is measured; measured ones are never replaced by live ones") {
+TEST_CASE("compare: live figures fill a row until it is measured, measured ones are never replaced by live ones") {
   CompareTable t(2);
   t.observe(Layout::Dict, 1000, bytes_of(8000, 272000, 8000, 0), StepSummary{6, 20, 19, 21}, 0.5);
   CHECK(t.row(Layout::Dict).live);

@@ -120,7 +120,7 @@ TEST_CASE("energy schedule: a due check's larger cost is predicted, so it starts
   CHECK_FALSE(due.measure_now(4.5, 0.1));
 }
 
-TEST_CASE("energy schedule: before any plain measurement the check's cost stands in; a restart measures at once") {
+TEST_CASE("energy schedule: before any plain measurement the check's cost stands in, a restart measures at once") {
   EnergySchedule s;
   CHECK(s.measure_now(0.0, 0.1));  // nothing measured yet
   s.measured(0.0, 0.8, true);

@@ -22,7 +22,7 @@ TEST_CASE("output folder: the default is outside the working directory, under $H
   if (const char* home = std::getenv("HOME"); home && *home) CHECK(d == (fs::path(home) / "slotsim-output").string());
 }
 
-TEST_CASE("output folder: checked at startup without creating it; refused where it cannot be made") {
+TEST_CASE("output folder: checked at startup without creating it, refused where it cannot be made") {
   const testing::TempDir tmp;
   const std::string fresh = tmp.file("a/b/c");
   CHECK_NOTHROW(check_output_dir(fresh, "--out-dir"));
@@ -46,7 +46,7 @@ TEST_CASE("output folder: checked at startup without creating it; refused where 
   }
 }
 
-TEST_CASE("output folder: created on first use; new names are unique, given names go inside") {
+TEST_CASE("output folder: created on first use, new names are unique, given names go inside") {
   const testing::TempDir tmp;
   const std::string dir = tmp.file("out/nested");
   const std::string a = new_output_file(dir, "slotsim", ".png");

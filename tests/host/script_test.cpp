@@ -147,7 +147,7 @@ TEST_CASE("script runner: busy again after settling means not settled") {
   CHECK(r.next(5) != nullptr);
 }
 
-TEST_CASE("script: del-attr and read-dict, on one particle or all; every layout name parses") {
+TEST_CASE("script: del-attr and read-dict, on one particle or all, every layout name parses") {
   const auto a = parse_script("at 1 del-attr tag; at 2 del-attr tag 7; at 3 read-dict; at 4 read-dict 9");
   REQUIRE(a.size() == 4);
   const auto* d = command<cmd::SetAttr>(a[0]);

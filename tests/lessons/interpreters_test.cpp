@@ -22,7 +22,7 @@ void exe(const fs::path& p) {
 }
 }  // namespace
 
-TEST_CASE("interpreters: no value is the python3 on PATH; a list is taken as given") {
+TEST_CASE("interpreters: no value is the python3 on PATH, a list is taken as given") {
   CHECK(interpreters_for("") == std::vector<std::string>{"python3"});
   CHECK(interpreters_for("python3.8,python3.10,/usr/bin/python3") ==
         std::vector<std::string>{"python3.8", "python3.10", "/usr/bin/python3"});

@@ -75,7 +75,7 @@ InterpreterRun run_of(const std::string& text) { return {"python3", true, "", pa
 
 }  // namespace
 
-TEST_CASE("lessons: eight claims in the lecture's order; a cell per model, each naming its versions") {
+TEST_CASE("lessons: eight claims in the lecture's order, a cell per model, each naming its versions") {
   const auto rows = build_lessons(models(), slots_figures(), MachineLoad{0.1, 1.0, 2});
   REQUIRE(rows.size() == std::size_t(kNumClaims));
   for (int i = 0; i < kNumClaims; ++i) {

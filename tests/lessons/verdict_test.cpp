@@ -115,7 +115,7 @@ TEST_CASE("verdict: quiet runs of a clear difference agree every time") {
   }
 }
 
-TEST_CASE("verdict: too few pairs decide nothing; bad samples are refused") {
+TEST_CASE("verdict: too few pairs decide nothing, bad samples are refused") {
   const PairedVerdict few = run({20, 14, 0.01, 0, 0, 7}, 1);
   CHECK(few.outcome == Outcome::Unresolved);
   CHECK(few.text.find("too few") != std::string::npos);
@@ -127,7 +127,7 @@ TEST_CASE("verdict: too few pairs decide nothing; bad samples are refused") {
   CHECK(decide_faster({}, {}).outcome == Outcome::Unresolved);
 }
 
-TEST_CASE("verdict: reads and updates must both hold; either failing fails the claim") {
+TEST_CASE("verdict: reads and updates must both hold, either failing fails the claim") {
   const Outcome H = Outcome::Holds, N = Outcome::DoesNotHold, U = Outcome::Unresolved;
   CHECK(both(H, H) == H);
   CHECK(both(H, N) == N);
@@ -198,7 +198,7 @@ TEST_CASE("verdict by process: what one process decides by itself is why the pro
   CHECK(unresolved > 0);
 }
 
-TEST_CASE("verdict by process: too few processes decide nothing; bad input is refused") {
+TEST_CASE("verdict by process: too few processes decide nothing, bad input is refused") {
   const PairedVerdict seven = run_p(ProcSim{20, 14, 0.01, 0, {}, 7, 5}, 1);
   CHECK(seven.outcome == Outcome::Unresolved);
   CHECK(seven.text.find("too few") != std::string::npos);

@@ -152,7 +152,7 @@ TEST_CASE("a System may hold no particles (a rank's empty share) and still step"
   CHECK(s.layout() == Layout::Dict);
 }
 
-TEST_CASE("set_agreement makes every divergence check ask the others; set_id_names names the particle") {
+TEST_CASE("set_agreement makes every divergence check ask the others, set_id_names names the particle") {
   SimConfig c;
   c.solver = "none";
   c.particles = 8;

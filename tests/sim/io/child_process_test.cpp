@@ -99,14 +99,14 @@ TEST_CASE("child process: what a child leaves running after it exits is killed t
   CHECK_FALSE(alive(gc));
 }
 
-TEST_CASE("child process: stdout past the cap kills the child; stderr keeps only its tail") {
+TEST_CASE("child process: stdout past the cap kills the child, stderr keeps only its tail") {
   ChildLimits lim;
   lim.stdout_cap = 1 << 20;
   const auto big = run_child({"/bin/sh", "-c", "head -c 100000000 /dev/zero"}, lim);
   CHECK(big.outcome == ChildOutcome::OutputTooLarge);
   CHECK(big.out.empty());
   lim.stderr_tail = 1000;
-  const auto err = run_child({"/bin/sh", "-c", "head -c 50000000 /dev/zero >&2; echo; echo 'the last line' >&2; exit 1"}, lim);
+  const auto err = run_child({"/bin/sh", "-c", "head -c 50000000 /dev/zero >&2; echo >&2; echo 'the last line' >&2; exit 1"}, lim);
   CHECK(err.outcome == ChildOutcome::Exited);
   CHECK(err.err_truncated);
   CHECK(err.err_tail.size() <= 1000);

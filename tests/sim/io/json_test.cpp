@@ -29,7 +29,7 @@ TEST_CASE("json: a report keeps the order its keys were written in") {
   CHECK(back == j);
 }
 
-TEST_CASE("json: doubles round-trip exactly; NaN and infinities are written as null") {
+TEST_CASE("json: doubles round-trip exactly, NaN and infinities are written as null") {
   Json j = Json::array({0.1 + 0.2, 296.00144, -0.0, 1e300, std::numeric_limits<double>::quiet_NaN(), -INFINITY});
   const Json back = parse_json_text(report_text(j));
   CHECK(back[0].get<double>() == 0.1 + 0.2);

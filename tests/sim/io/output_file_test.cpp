@@ -164,7 +164,7 @@ TEST_CASE("output paths: another name for stdout's pipe or file is stdout, a /pr
   CHECK(closed == "--json: '-': standard output is closed");
 }
 
-TEST_CASE("output files: a FIFO nobody reads gives way to a signal; one with a reader gets every byte") {
+TEST_CASE("output files: a FIFO nobody reads gives way to a signal, one with a reader gets every byte") {
   // The open waits for a reader, and the handlers restart interrupted calls:
   // a run whose report went to a FIFO nobody read sat through SIGTERM.
   const TempDir dir;

@@ -78,7 +78,7 @@ TEST_CASE("shared-keys: the declared names are the class's first seven keys, rea
   });
 }
 
-TEST_CASE("shared-keys trigger 1: reading __dict__ makes a split dict; the values stay inline") {
+TEST_CASE("shared-keys trigger 1: reading __dict__ makes a split dict, the values stay inline") {
   ParticleStore s = filled(50);
   const LayoutBytes before = s.bytes();
   CHECK(s.read_dict(7));

@@ -69,7 +69,7 @@ TEST_CASE("split-keys: the first __init__ grows the class's keys and the class k
   CHECK(t.class_keys()->refcnt == 4);
 }
 
-TEST_CASE("split-keys: a new name in the class's order joins the shared keys; nothing converts") {
+TEST_CASE("split-keys: a new name in the class's order joins the shared keys, nothing converts") {
   SplitKeysStore s = filled(20);
   const LayoutBytes b0 = s.bytes();
   s.set_attr(5, nm("charge"), -1.0);  // l. 1104-1120: the keys have room and this dict has all 7
@@ -136,7 +136,7 @@ TEST_CASE("split-keys: del converts the instance and unshares the class, even a 
   CHECK(u.combined_dicts() == 0);  // the failed del converted nothing
 }
 
-TEST_CASE("split-keys: too many keys: full keys convert; the only instance re-shares them larger") {
+TEST_CASE("split-keys: too many keys: full keys convert, the only instance re-shares them larger") {
   // 16-slot keys hold 10 names: 3 more after the 7 declared.
   SplitKeysStore many = filled(4);
   for (const char* n : {"a", "b", "c"}) many.set_attr(0, nm(n), 1.0);
