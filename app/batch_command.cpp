@@ -27,6 +27,7 @@
 #include "app/exit_status.hpp"
 #include "app/output_file.hpp"
 #include "app/report_json.hpp"
+#include "app/step_report.hpp"
 #include "app/run_plan.hpp"
 #include "app/sim_options.hpp"
 #include "app/switch_plan.hpp"
@@ -72,13 +73,6 @@ double mib(long long b) { return double(b) / kMiB; }  // sim/units.hpp: MiB, as 
 // peaked at 34 MB (bench/peak_rss.py).
 double reader_bytes(std::size_t n) { return 6e6 + 112.0 * double(std::min<std::size_t>(n, 262144)); }
 unsigned long long ull(std::uint64_t v) { return static_cast<unsigned long long>(v); }
-
-// Steps run in one layout: the per-layout rows of every report.
-struct Segment {
-  Layout layout;
-  std::uint64_t first_step;  // 1-based number of its first step
-  std::vector<StepTiming> steps;
-};
 
 // The outputs of a run, written whatever happened to it: each on its own,
 // so one that fails (a full disk) does not cost the others.
@@ -255,7 +249,7 @@ int run_batch(BatchOptions& o) {
   const Diagnostics d0 = e0_carried ? Diagnostics{} : sys.diagnostics(progress);
   const double e0 = *sys.initial_energy();
 
-  std::vector<Segment> segments{{sys.layout(), 1, {}}};
+  std::vector<LayoutSegment> segments{{sys.layout(), 1, {}}};
   std::size_t next_switch = 0;
   auto apply_switches = [&](std::uint64_t at) {
     while (next_switch < plan.size() && plan[next_switch].at == at) {
@@ -336,8 +330,7 @@ int run_batch(BatchOptions& o) {
   const std::uint64_t hash = sys.state_hash();
   const double e_rel = e0 != 0 ? std::abs((d1.total() - e0) / e0) : 0.0;
   const int threads = omp_get_max_threads();
-  std::vector<StepTiming> all;
-  for (const auto& s : segments) all.insert(all.end(), s.steps.begin(), s.steps.end());
+  const std::vector<StepTiming> all = all_steps(segments);
   const TimeStats total = step_stats(all);
 
   // The JSON report: first of the outputs, and written again (it is small)
@@ -398,18 +391,8 @@ int run_batch(BatchOptions& o) {
     for (const auto& s : all) step_ms.push_back(s.total_ms);
     j["step_ms_median"] = total.median;
     j["phases_ms_median"] = phases_json(phase_medians(all));
-    Json& per = j["per_layout"] = Json::array();
-    for (const auto& s : segments) {
-      const TimeStats t = step_stats(s.steps);
-      per.push_back({{"layout", layout_name(s.layout)},
-                     {"first_step", s.first_step},
-                     {"steps", t.count},
-                     {"step_ms_median", t.median},
-                     {"step_ms_min", t.min},
-                     {"step_ms_max", t.max},
-                     {"step_ms_latest", t.latest},
-                     {"phases_ms_median", phases_json(phase_medians(s.steps))}});
-    }
+    j["phases_ms"] = phases_json(phase_figures(all));
+    j["per_layout"] = per_layout_json(segments);
     j["spawn_ms"] = spawn_ms;
     // The run's E0: the snapshot's on a restart, so the error is the whole run's.
     j["energy_initial"] = e0;
@@ -437,26 +420,6 @@ int run_batch(BatchOptions& o) {
     j["state_hash"] = hex(hash);
     return io::report_text(j);
   };
-  auto csv_text = [&]() {
-    std::ostringstream c;
-    c << "step,layout,step_ms";
-    for (const auto& ph : kStepPhases) c << ',' << ph.name << "_ms";
-    c << '\n';
-    for (const auto& s : segments)
-      for (std::size_t i = 0; i < s.steps.size(); ++i) {
-        const auto& p = s.steps[i];
-        char line[64];
-        std::snprintf(line, sizeof line, "%llu,%s,%.6f", ull(s.first_step + i), std::string(layout_name(s.layout)).c_str(),
-                      p.total_ms);
-        c << line;
-        for (const auto& ph : kStepPhases) {
-          std::snprintf(line, sizeof line, ",%.6f", p.*ph.field);
-          c << line;
-        }
-        c << '\n';
-      }
-    return c.str();
-  };
   // Each output on its own: a failure is recorded, and the next is tried.
   auto attempt = [&](const char* flag, const std::string& path, const std::function<void()>& write) {
     try {
@@ -482,7 +445,7 @@ int run_batch(BatchOptions& o) {
   bool json_written = false;
   if (!o.json.empty() && !json_on_stdout) json_written = attempt("--json", o.json, [&] { write_file_atomic(o.json, report()); });
   const std::size_t failed_before = failed.size();
-  if (!o.csv.empty()) attempt("--csv", o.csv, [&] { write_file_atomic(o.csv, csv_text()); });
+  if (!o.csv.empty()) attempt("--csv", o.csv, [&] { write_file_atomic(o.csv, steps_csv(segments)); });
   if (!o.snapshot.empty()) attempt("--snapshot", o.snapshot, [&] { write_final_snapshot(o.snap, o.snapshot, sys, status); });
   note_failures();
   if (failed.size() > failed_before && json_written)
@@ -492,20 +455,7 @@ int run_batch(BatchOptions& o) {
 
   // The summary, last, so it can say what was written. Per-layout rows
   // first: with --switch-at one median across layouts would mix unlike costs.
-  std::fprintf(text, "| layout | steps | step ms median | min | max | latest |");
-  for (const auto& ph : kStepPhases) std::fprintf(text, " %s |", std::string(ph.name).c_str());
-  std::fprintf(text, "\n|---|---:|---:|---:|---:|---:|");
-  for (std::size_t p = 0; p < kStepPhases.size(); ++p) std::fprintf(text, "---:|");
-  std::fprintf(text, "\n");
-  for (const auto& s : segments) {
-    if (s.steps.empty()) continue;
-    const TimeStats t = step_stats(s.steps);
-    const auto pm = phase_medians(s.steps);
-    std::fprintf(text, "| %s | %zu | %.3f | %.3f | %.3f | %.3f |", std::string(layout_name(s.layout)).c_str(), t.count,
-                 t.median, t.min, t.max, t.latest);
-    for (double v : pm) std::fprintf(text, " %.3f |", v);
-    std::fprintf(text, "\n");
-  }
+  std::fputs(step_table(segments).c_str(), text);
   std::fprintf(text, "\n| quantity | value |\n|---|---|\n");
   std::fprintf(text, "| status | %s |\n", status.c_str());
   if (restart)

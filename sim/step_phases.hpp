@@ -76,12 +76,21 @@ double step_figure(const Steps& steps) {
 }
 
 // Median of every phase over `steps`, in kStepPhases order (batch's
-// phases_ms_median: a run's record, where each step's own time is in its
-// per-step CSV; the performance figures use phase_figure).
+// phases_ms_median, kept beside the figures for what it says: the sort's
+// reads 0 when the sort ran on fewer than half the steps; the performance
+// figures use phase_figure).
 inline std::array<double, kStepPhases.size()> phase_medians(const std::vector<StepTiming>& steps) {
   std::array<double, kStepPhases.size()> m{};
   for (std::size_t p = 0; p < kStepPhases.size(); ++p) m[p] = median_of(steps, kStepPhases[p].field);
   return m;
+}
+
+// Every phase's figure over `steps` (phase_figure), in kStepPhases order:
+// what batch's table and its JSON "phases_ms" quote, as bench does.
+inline std::array<double, kStepPhases.size()> phase_figures(const std::vector<StepTiming>& steps) {
+  std::array<double, kStepPhases.size()> f{};
+  for (std::size_t p = 0; p < kStepPhases.size(); ++p) f[p] = phase_figure(steps, kStepPhases[p]);
+  return f;
 }
 
 // Median, min, max and latest of the total step time.

@@ -30,6 +30,7 @@
 #include "app/mpi/rank_report.hpp"
 #include "app/output_file.hpp"
 #include "app/report_json.hpp"
+#include "app/step_report.hpp"
 #include "app/run_plan.hpp"
 #include "app/sim_options.hpp"
 #include "app/snapshot_output.hpp"
@@ -66,12 +67,6 @@ struct BatchOptions {
   bool dry_run = false;
   SnapshotOptions snap;
   std::string read_dict;
-};
-
-struct Segment {
-  Layout layout;
-  std::uint64_t first_step;
-  std::vector<StepTiming> steps;
 };
 
 std::string hex(std::uint64_t h) {
@@ -378,7 +373,7 @@ int run_batch(Comm& comm, BatchOptions& o) {
   const dist::CommStats comm_setup = comm.stats();
   comm.reset_stats();
 
-  std::vector<Segment> segments{{sys.layout(), 1, {}}};
+  std::vector<LayoutSegment> segments{{sys.layout(), 1, {}}};
   std::size_t next_switch = 0;
   auto apply_switches = [&](std::uint64_t at) {
     while (next_switch < plan.size() && plan[next_switch].at == at) {
@@ -488,8 +483,7 @@ int run_batch(Comm& comm, BatchOptions& o) {
     }
   }
 
-  std::vector<StepTiming> all;
-  for (const auto& s : segments) all.insert(all.end(), s.steps.begin(), s.steps.end());
+  const std::vector<StepTiming> all = all_steps(segments);
   const RankRow mine_row = rank_row(comm.rank(), sys, all, comm_setup, comm_steps, spawn_ms);
   const std::vector<RankRow> rows = comm.allgather(mine_row);
   const int threads = omp_get_max_threads();
@@ -499,20 +493,7 @@ int run_batch(Comm& comm, BatchOptions& o) {
   dist::agree(comm, [&] {
     if (!root) return;
     const TimeStats total = step_stats(all);
-    std::fprintf(text, "| layout | steps | step ms median | min | max | latest |");
-    for (const auto& ph : kStepPhases) std::fprintf(text, " %s |", std::string(ph.name).c_str());
-    std::fprintf(text, "\n|---|---:|---:|---:|---:|---:|");
-    for (std::size_t p = 0; p < kStepPhases.size(); ++p) std::fprintf(text, "---:|");
-    std::fprintf(text, "\n");
-    for (const auto& s : segments) {
-      if (s.steps.empty()) continue;
-      const TimeStats t = step_stats(s.steps);
-      const auto pm = phase_medians(s.steps);
-      std::fprintf(text, "| %s | %zu | %.3f | %.3f | %.3f | %.3f |", std::string(layout_name(s.layout)).c_str(), t.count,
-                  t.median, t.min, t.max, t.latest);
-      for (double v : pm) std::fprintf(text, " %.3f |", v);
-      std::fprintf(text, "\n");
-    }
+    std::fputs(step_table(segments).c_str(), text);
     std::fprintf(text, "\n(rank 0's step times; every rank's are in the per-rank table)\n");
     std::fprintf(text, "\n| quantity | value |\n|---|---|\n");
     std::fprintf(text, "| status | %s |\n", status.c_str());
@@ -592,18 +573,8 @@ int run_batch(Comm& comm, BatchOptions& o) {
       for (const auto& s : all) step_ms.push_back(s.total_ms);
       j["step_ms_median"] = total.median;
       j["phases_ms_median"] = phases_json(phase_medians(all));
-      Json& per = j["per_layout"] = Json::array();
-      for (const auto& s : segments) {
-        const TimeStats t = step_stats(s.steps);
-        per.push_back({{"layout", layout_name(s.layout)},
-                       {"first_step", s.first_step},
-                       {"steps", t.count},
-                       {"step_ms_median", t.median},
-                       {"step_ms_min", t.min},
-                       {"step_ms_max", t.max},
-                       {"step_ms_latest", t.latest},
-                       {"phases_ms_median", phases_json(phase_medians(s.steps))}});
-      }
+      j["phases_ms"] = phases_json(phase_figures(all));
+      j["per_layout"] = per_layout_json(segments);
       j["spawn_ms"] = spawn_ms;
       j["energy_initial"] = e0;
       if (e0_carried) j["energy_initial_from"] = "snapshot";
@@ -629,24 +600,7 @@ int run_batch(Comm& comm, BatchOptions& o) {
       write_file_atomic(o.json, io::report_text(j));
     }
     if (!o.csv.empty()) {
-      std::ostringstream c;
-      c << "step,layout,step_ms";
-      for (const auto& ph : kStepPhases) c << ',' << ph.name << "_ms";
-      c << '\n';
-      for (const auto& s : segments)
-        for (std::size_t i = 0; i < s.steps.size(); ++i) {
-          const auto& p = s.steps[i];
-          char line[64];
-          std::snprintf(line, sizeof line, "%llu,%s,%.6f", ull(s.first_step + i),
-                        std::string(layout_name(s.layout)).c_str(), p.total_ms);
-          c << line;
-          for (const auto& ph : kStepPhases) {
-            std::snprintf(line, sizeof line, ",%.6f", p.*ph.field);
-            c << line;
-          }
-          c << '\n';
-        }
-      write_file_atomic(o.csv, c.str());
+      write_file_atomic(o.csv, steps_csv(segments));
     }
   });
   if (root && status != "ok")

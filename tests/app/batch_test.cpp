@@ -220,3 +220,51 @@ TEST_CASE("batch: a solver potential that may be long is announced before it sta
   const CliResult quiet = run_cli(d, "batch -q -n 1000000 --layout soa --solver pm --grid 16 --steps 1");
   CHECK(quiet.err.find("energy diagnostic") == std::string::npos);
 }
+
+TEST_CASE("batch: a sort that ran on one step in four is quoted as its mean, in the table and the JSON") {
+  // --sort-every 4 over 4 steps sorts before the first step only: the
+  // sort's median over the steps is 0, which the table used to print, so a
+  // run that sorted read as one that did not. Its figure is its mean per
+  // step, as bench quotes it (sim/step_phases.hpp); phases_ms_median keeps
+  // the plain medians.
+  TempDir d;
+  const std::string j = d.file("r.json"), c = d.file("r.csv");
+  const CliResult r =
+      run_cli(d, "batch -q -n 20000 --solver pm --grid 16 --steps 4 --sort-every 4 --json " + j + " --csv " + c);
+  REQUIRE(r.code == 0);
+  const auto doc = slotsim::testing::read_json(j);
+  // The per-step sort times from the CSV (the last column), and their mean.
+  std::istringstream csv(read_text(c));
+  std::string line;
+  std::getline(csv, line);
+  REQUIRE(line.substr(line.rfind(',') + 1) == "sort_ms");
+  double sum = 0;
+  int steps = 0, sorted = 0;
+  while (std::getline(csv, line)) {
+    const double s = std::stod(line.substr(line.rfind(',') + 1));
+    sum += s;
+    sorted += s > 0;
+    ++steps;
+  }
+  REQUIRE(steps == 4);
+  REQUIRE(sorted == 1);
+  const double mean = sum / 4;
+  CHECK(doc["phases_ms_median"]["sort"].get<double>() == 0);
+  CHECK(doc["phases_ms"]["sort"].get<double>() == doctest::Approx(mean).epsilon(1e-9));
+  CHECK(doc["per_layout"][0]["phases_ms"]["sort"].get<double>() == doctest::Approx(mean).epsilon(1e-9));
+  // Phases that run every step keep their median in both.
+  CHECK(doc["phases_ms"]["solve"] == doc["phases_ms_median"]["solve"]);
+  // The table's sort cell (its last) is the mean, and a line says so.
+  const auto row = r.out.find("| soa | 4 |");
+  REQUIRE(row != std::string::npos);
+  const std::string cells = r.out.substr(row, r.out.find('\n', row) - row);
+  const auto last = cells.rfind('|', cells.size() - 2);
+  char want[32];
+  std::snprintf(want, sizeof want, "%.3f", mean);
+  CHECK(cells.substr(last + 2, cells.size() - last - 4) == want);
+  CHECK(r.out.find("(sort: its mean per step; it ran on 1 of 4 steps)") != std::string::npos);
+  // A run that never sorts prints no such line.
+  const CliResult plain = run_cli(d, "batch -q -n 2000 --solver pm --grid 16 --steps 2");
+  REQUIRE(plain.code == 0);
+  CHECK(plain.out.find("its mean per step") == std::string::npos);
+}

@@ -558,6 +558,14 @@ def group_report(d):
         for k in ["particles", "particle_bytes", "rss_bytes", "phases_ms_median", "comm"]:
             check(k in row, f"json rank {row['rank']}: {k}")
         check(row["comm"]["bytes_received"] > 0 and row["comm"]["seconds"] >= 0, f"json rank {row['rank']}: comm")
+    # The same step report as serial batch (app/step_report.cpp): phase
+    # figures beside the medians, at the top and per layout, and the same
+    # CSV columns. No sort runs here (slotsim-mpi refuses --sort-every), so
+    # each figure is its median.
+    for doc in [r] + r["per_layout"]:
+        check(doc["phases_ms"] == doc["phases_ms_median"], "json: phases_ms beside phases_ms_median")
+    check("| layout | steps | step ms median |" in p.stdout and "its mean per step" not in p.stdout,
+          "text: the per-layout step table")
     # Direct moves every other rank's block once per force call: two calls
     # per step minus the first (cached), 32 B per particle.
     got = r["ranks"][0]["comm"]["bytes_received_per_step"]
