@@ -27,7 +27,10 @@ InputSize inspect_input(const std::string& path) {
     return s;
   }
   struct stat st {};
-  if (::stat(path.c_str(), &st) != 0) throw CsvError(path + ":1:1: cannot open: " + std::strerror(errno));
+  if (::stat(path.c_str(), &st) != 0) {
+    const int err = errno;  // before the message's allocations, which may change it
+    throw CsvError(path + ":1:1: cannot open: " + std::strerror(err));
+  }
   if (S_ISDIR(st.st_mode)) throw CsvError(path + ":1:1: cannot open: is a directory");
   if (!S_ISREG(st.st_mode)) return s;
   s.sized = true;

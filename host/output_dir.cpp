@@ -27,8 +27,10 @@ void check_output_dir(const std::string& dir, const std::string& flag) {
   if (ec) throw std::invalid_argument(flag + " '" + dir + "': " + ec.message());
   if (fs::exists(p, ec)) {
     if (!fs::is_directory(p, ec)) throw std::invalid_argument(flag + " '" + dir + "': exists and is not a folder");
-    if (::access(p.c_str(), W_OK | X_OK) != 0)
-      throw std::invalid_argument(flag + " '" + dir + "': cannot write there (" + std::strerror(errno) + ")");
+    if (::access(p.c_str(), W_OK | X_OK) != 0) {
+      const int err = errno;  // before the message's allocations, which may change it
+      throw std::invalid_argument(flag + " '" + dir + "': cannot write there (" + std::strerror(err) + ")");
+    }
     return;
   }
   // Created on first use: the nearest existing ancestor must let us.
@@ -36,9 +38,11 @@ void check_output_dir(const std::string& dir, const std::string& flag) {
   while (!up.empty() && !fs::exists(up, ec) && up != up.parent_path()) up = up.parent_path();
   if (!fs::is_directory(up, ec))
     throw std::invalid_argument(flag + " '" + dir + "': '" + up.string() + "' is not a folder");
-  if (::access(up.c_str(), W_OK | X_OK) != 0)
+  if (::access(up.c_str(), W_OK | X_OK) != 0) {
+    const int err = errno;
     throw std::invalid_argument(flag + " '" + dir + "': cannot create it in '" + up.string() + "' (" +
-                                std::strerror(errno) + ")");
+                                std::strerror(err) + ")");
+  }
 }
 
 fs::path ensure_output_dir(const std::string& dir) {

@@ -80,11 +80,13 @@ ChildResult run_child(const std::vector<std::string>& argv, const ChildLimits& l
   }
   int out[2], err[2];
   if (::pipe2(out, O_CLOEXEC) != 0) {
-    r.error = std::string("pipe: ") + std::strerror(errno);
+    const int e = errno;  // before the message's allocations, which may change it
+    r.error = std::string("pipe: ") + std::strerror(e);
     return r;
   }
   if (::pipe2(err, O_CLOEXEC) != 0) {
-    r.error = std::string("pipe: ") + std::strerror(errno);
+    const int e = errno;
+    r.error = std::string("pipe: ") + std::strerror(e);
     ::close(out[0]);
     ::close(out[1]);
     return r;

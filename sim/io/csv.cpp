@@ -220,9 +220,10 @@ std::vector<ParticleRecord> read_particles_csv(const std::string& path, std::uin
   if (std::filesystem::is_directory(path, ec)) fail(path, 1, 1, "cannot open: is a directory");
   errno = 0;
   std::ifstream in(path, std::ios::binary);
-  if (!in)
-    fail(path, 1, 1,
-         std::string("cannot open: ") + (errno ? std::strerror(errno) : "unknown error"));
+  if (!in) {
+    const int err = errno;  // before the message's allocations, which may change it
+    fail(path, 1, 1, std::string("cannot open: ") + (err ? std::strerror(err) : "unknown error"));
+  }
   return parse_stream(in, path, max_bytes);
 }
 

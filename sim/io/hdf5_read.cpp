@@ -615,8 +615,10 @@ class Judge {
 // datasets. Returns N.
 void check_regular_file(const std::string& path) {
   struct stat st {};
-  if (::stat(path.c_str(), &st) != 0)
-    h5::fail(Side::Read, path, errno == ENOENT ? "cannot open: no such file" : std::string("cannot open: ") + std::strerror(errno));
+  if (::stat(path.c_str(), &st) != 0) {
+    const int err = errno;  // before the message's allocations, which may change it
+    h5::fail(Side::Read, path, err == ENOENT ? "cannot open: no such file" : std::string("cannot open: ") + std::strerror(err));
+  }
   if (S_ISDIR(st.st_mode)) h5::fail(Side::Read, path, "cannot open: is a directory");
   if (!S_ISREG(st.st_mode))
     h5::fail(Side::Read, path, "not a regular file (a FIFO, socket or device): HDF5 inputs must be regular files");

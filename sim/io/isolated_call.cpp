@@ -227,15 +227,19 @@ void WireReader::expect_end() { expect(kEnd); }
 void run_isolated(const std::function<void(WireWriter&)>& produce, const std::function<void(WireReader&)>& consume,
                   const IsolationLimits& limits) {
   int fds[2];
-  if (::pipe2(fds, O_CLOEXEC) != 0) broken(std::string("pipe: ") + std::strerror(errno));
+  if (::pipe2(fds, O_CLOEXEC) != 0) {
+    const int err = errno;  // before the message's allocations, which may change it
+    broken(std::string("pipe: ") + std::strerror(err));
+  }
   ::fcntl(fds[1], F_SETPIPE_SZ, 1 << 20);  // fewer switches; the default 64 kB still works
   const pid_t parent = ::getpid();
   std::fflush(nullptr);  // nothing buffered is written twice
   const pid_t pid = ::fork();
   if (pid < 0) {
+    const int err = errno;  // before the closes and the message's allocations
     ::close(fds[0]);
     ::close(fds[1]);
-    broken(std::string("fork: ") + std::strerror(errno));
+    broken(std::string("fork: ") + std::strerror(err));
   }
   if (pid == 0) {
     // The child: dies with the parent, leaves signals to it, bounded memory.

@@ -21,6 +21,10 @@ namespace {
 
 namespace fs = std::filesystem;
 
+// Callers copy errno into a local before building a message: in
+// `"..." + path + errno_text(errno)` the operands may be evaluated in any
+// order, so errno could be read after the strings' allocations, which may
+// change it.
 std::string errno_text(int err) { return std::strerror(err); }
 
 // Follows a chain of symlinks, also when the last one dangles (a link to a
@@ -84,9 +88,11 @@ class TempFile {
     if (pattern.empty())
       throw OutputError("cannot write '" + resolved + "': its extension leaves no room for a temporary name");
     fd_ = ::mkstemps(pattern.data(), static_cast<int>(ext_len));
-    if (fd_ < 0)
+    if (fd_ < 0) {
+      const int err = errno;
       throw OutputError("cannot write '" + resolved + "': cannot create a temporary file beside it: " +
-                               errno_text(errno));
+                        errno_text(err));
+    }
     path_ = pattern;
     slot_ = register_temp_file(path_.c_str());
     // mkstemp makes 0600; a report should get the permissions any new file
@@ -161,7 +167,7 @@ int open_device(const OutputTarget& t) {
       ::close(fd);
       throw OutputError("cannot open '" + t.path + "': " + errno_text(err));
     }
-    if (errno != ENXIO) throw OutputError("cannot open '" + t.path + "': " + errno_text(errno));
+    if (const int err = errno; err != ENXIO) throw OutputError("cannot open '" + t.path + "': " + errno_text(err));
     if (interrupt_signal() != 0)
       throw OutputError("cannot write '" + t.path + "': no reader opened this FIFO before the signal");
     ::usleep(50000);
@@ -181,12 +187,14 @@ void write_direct(const OutputTarget& t, const char* p, std::size_t n) {
 }
 
 void commit(TempFile& tmp, const OutputTarget& t) {
-  if (::fsync(tmp.fd()) != 0 && errno != EINVAL) {
-    throw OutputError("cannot write '" + t.path + "': " + errno_text(errno));
+  if (::fsync(tmp.fd()) != 0) {
+    if (const int err = errno; err != EINVAL) throw OutputError("cannot write '" + t.path + "': " + errno_text(err));
   }
   if (const int err = tmp.close()) throw OutputError("cannot write '" + t.path + "': " + errno_text(err));
-  if (std::rename(tmp.path().c_str(), t.resolved.c_str()) != 0)
-    throw OutputError("cannot replace '" + t.path + "': " + errno_text(errno));
+  if (std::rename(tmp.path().c_str(), t.resolved.c_str()) != 0) {
+    const int err = errno;
+    throw OutputError("cannot replace '" + t.path + "': " + errno_text(err));
+  }
   tmp.release();
 }
 
@@ -251,8 +259,10 @@ OutputTarget check_output(const std::string& path, const std::string& flag) {
     return t;
   }
   if (t.kind == OutputKind::Device) {
-    if (::access(t.resolved.c_str(), W_OK) != 0)
-      throw std::invalid_argument(flag + ": cannot write '" + path + "': " + errno_text(errno));
+    if (::access(t.resolved.c_str(), W_OK) != 0) {
+      const int err = errno;
+      throw std::invalid_argument(flag + ": cannot write '" + path + "': " + errno_text(err));
+    }
     return t;
   }
   std::error_code ec;
@@ -266,10 +276,14 @@ OutputTarget check_output(const std::string& path, const std::string& flag) {
   const std::string canon_dir = fs::weakly_canonical(fs::absolute(dir, ec), ec).string();
   if (canon_dir == "/proc" || canon_dir.rfind("/proc/", 0) == 0)
     throw std::invalid_argument(flag + ": '" + path + "': no file can be created in /proc (a closed descriptor?)");
-  if (::access(dir.c_str(), W_OK | X_OK) != 0)
-    throw std::invalid_argument(flag + ": cannot write in '" + dir.string() + "': " + errno_text(errno));
-  if (::access(t.resolved.c_str(), F_OK) == 0 && ::access(t.resolved.c_str(), W_OK) != 0)
-    throw std::invalid_argument(flag + ": cannot write '" + path + "': " + errno_text(errno));
+  if (::access(dir.c_str(), W_OK | X_OK) != 0) {
+    const int err = errno;
+    throw std::invalid_argument(flag + ": cannot write in '" + dir.string() + "': " + errno_text(err));
+  }
+  if (::access(t.resolved.c_str(), F_OK) == 0 && ::access(t.resolved.c_str(), W_OK) != 0) {
+    const int err = errno;
+    throw std::invalid_argument(flag + ": cannot write '" + path + "': " + errno_text(err));
+  }
   // Names the file system cannot take fail at the first open, which for a
   // report is after the whole run: say so now. The temporary written
   // beside the target is shortened to fit (temp_pattern).
@@ -436,7 +450,10 @@ void write_file_atomic_with(const std::string& path, const std::function<void(co
   TempFile tmp(std::string(dir && *dir ? dir : "/tmp") + "/slotsim-output");
   write(tmp.path());
   const int in = ::open(tmp.path().c_str(), O_RDONLY | O_CLOEXEC);
-  if (in < 0) throw OutputError("cannot read back '" + tmp.path() + "': " + errno_text(errno));
+  if (in < 0) {
+    const int err = errno;
+    throw OutputError("cannot read back '" + tmp.path() + "': " + errno_text(err));
+  }
   int out = 1;
   if (t.kind != OutputKind::Stdout) {
     try {

@@ -5,7 +5,6 @@
 #include <doctest/doctest.h>
 #include <hdf5.h>
 #include <signal.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -73,13 +72,6 @@ void set_attr6(const std::string& file, const char* obj, const char* name, hid_t
   H5Sclose(sp);
   H5Oclose(o);
   REQUIRE(H5Fclose(f) >= 0);
-}
-
-// A FIFO with nobody writing to it: opening it for reading blocks forever.
-std::string fifo(const TempDir& d, const std::string& name) {
-  const std::string p = d.file(name);
-  REQUIRE(::mkfifo(p.c_str(), 0600) == 0);
-  return p;
 }
 
 // Runs `sh -c script` and returns its exit status (-1 if killed).
@@ -630,11 +622,11 @@ TEST_CASE("round 3, class 7: a snapshot written on an interrupt is marked, and i
 TEST_CASE("round 3, class 9: named pipes and links to other files are refused up front, never waited on") {
   TempDir d;
   const auto t0 = std::chrono::steady_clock::now();
-  const std::string h5 = fifo(d, "pipe.h5");
+  const std::string h5 = d.fifo("pipe.h5");
   check_clean_error(run_cli(d, "batch -q --ic " + h5 + " --steps 1"), "not a regular file");
   check_clean_error(run_cli(d, "batch -q --restart " + h5 + " --steps 1"), "not a regular file");
   check_clean_error(run_cli(d, "bench --ic " + h5 + " --steps 1 --repeats 1"), "not a regular file");
-  check_clean_error(run_cli(d, "bench --ic " + fifo(d, "pipe.csv") + " --steps 1 --repeats 1"), "must be a regular file");
+  check_clean_error(run_cli(d, "bench --ic " + d.fifo("pipe.csv") + " --steps 1 --repeats 1"), "must be a regular file");
   // An HDF5 external link whose target is a FIFO.
   const std::string linked = snapshot(d, "linked.h5");
   {
@@ -651,7 +643,7 @@ TEST_CASE("round 3, class 9: named pipes and links to other files are refused up
   // A refusal that needs no particle count comes before a pipe is read: the
   // pipe has no writer, so a run that read it first would wait forever (and,
   // with a writer, would have consumed what it sent before refusing).
-  const std::string idle = fifo(d, "idle.csv"), err = d.file("idle.err");
+  const std::string idle = d.fifo("idle.csv"), err = d.file("idle.err");
   const std::pair<std::string, std::string> refusals[] = {
       {"--layout soa --read-dict all", "--read-dict: layout soa has no __dict__"},
       {"--python-objects --layout dict --switch-at 1:soa", "--switch-at: --python-objects applies to"}};
@@ -664,7 +656,7 @@ TEST_CASE("round 3, class 9: named pipes and links to other files are refused up
   }
   // CSV from a pipe is supported, read with the same cap as a file from a
   // device (docs/RELIABILITY.md).
-  const std::string csv = fifo(d, "in.csv");
+  const std::string csv = d.fifo("in.csv");
   const int rc = shell("printf \"x,y,z,vx,vy,vz,mass\\n0,0,0,0,0,0,1\\n1,0,0,0,0,0,1\\n\" > " + csv + " & " +
                        SLOTSIM_BINARY + " batch -q --ic " + csv + " --steps 1 --solver direct >/dev/null");
   CHECK(rc == 0);

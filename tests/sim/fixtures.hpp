@@ -230,6 +230,7 @@ inline void check_potentials_contract(Solver& s, const SourceArrays& src) {
 }  // namespace slotsim::testing
 
 // Scene and file helpers (scenes and CSV tests).
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -315,6 +316,13 @@ class TempDir {
   TempDir(const TempDir&) = delete;
   TempDir& operator=(const TempDir&) = delete;
   std::string file(std::string_view name) const { return (path_ / name).string(); }
+  // A FIFO here with nobody at either end: opening it blocks until the
+  // other end is opened (for the tests of what waits on a pipe).
+  std::string fifo(std::string_view name) const {
+    const std::string p = file(name);
+    REQUIRE(::mkfifo(p.c_str(), 0600) == 0);
+    return p;
+  }
   const std::filesystem::path& path() const { return path_; }
 
  private:

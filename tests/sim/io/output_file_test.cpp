@@ -2,7 +2,6 @@
 // resolved (each path's symlinks followed once, by check_output).
 #include <doctest/doctest.h>
 #include <fcntl.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -168,8 +167,7 @@ TEST_CASE("output files: a FIFO nobody reads gives way to a signal, one with a r
   // The open waits for a reader, and the handlers restart interrupted calls:
   // a run whose report went to a FIFO nobody read sat through SIGTERM.
   const TempDir dir;
-  const std::string fifo = dir.file("report.fifo");
-  REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
+  const std::string fifo = dir.fifo("report.fifo");
   slotsim::set_interrupt_for_test(SIGTERM);
   CHECK_THROWS_WITH_AS(slotsim::io::write_file_atomic(fifo, "x"), doctest::Contains("no reader opened this FIFO"),
                        slotsim::io::OutputError);
