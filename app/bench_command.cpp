@@ -38,8 +38,6 @@
 namespace slotsim::app {
 namespace {
 
-// Repeats per layout: each keeps one median; far more than anyone times.
-constexpr std::uint64_t kMaxRepeats = 1000000;
 // Two triad readings of one row further apart than this (higher / lower)
 // are named under the table: its bounds then rest on the higher alone.
 constexpr double kTriadSpread = 1.5;
@@ -99,8 +97,13 @@ Result run_layout(SimConfig cfg, Layout l, const BenchOptions& o, int index, int
   // the largest layout run so far.
   malloc_trim(0);
   mem::reset_peak();
-  std::fprintf(stderr, "[%d/%d] %s: spawning %zu particles\n", index, count, std::string(layout_name(l)).c_str(),
-               cfg.particles);
+  // With --ic the count is the file's (cfg.particles is -n's default).
+  if (cfg.ic_file.empty())
+    std::fprintf(stderr, "[%d/%d] %s: spawning %zu particles\n", index, count, std::string(layout_name(l)).c_str(),
+                 cfg.particles);
+  else
+    std::fprintf(stderr, "[%d/%d] %s: loading the particles of %s\n", index, count,
+                 std::string(layout_name(l)).c_str(), one_line(cfg.ic_file).c_str());
   System sys(cfg);
   sys.step();  // warm-up: first forces, page faults, caches
   // The bandwidth floor of this row, measured here rather than once per

@@ -140,9 +140,13 @@ void add_sim_options(CLI::App* cmd, SimOptions& o) {
   cmd->add_option("--theta", c.force.theta, "Barnes-Hut opening angle " + applies_to(SolverParam::Theta))
       ->capture_default_str()
       ->check(decimal_number());
+  // The range here as well as in the solver's own check: a value past an
+  // int's range failed CLI11's conversion first ("Could not convert: --grid
+  // = 1000000000000"), with no word of what --grid takes.
   cmd->add_option("--grid", c.force.grid, "particle-mesh cells per side " + applies_to(SolverParam::Grid))
       ->capture_default_str()
-      ->transform(whole_number());
+      ->transform(whole_number())
+      ->check(CLI::Range(kPmMinGrid, kPmMaxGrid));
   cmd->add_flag("--periodic", c.force.periodic, "periodic box instead of isolated " + applies_to(SolverParam::Periodic));
   cmd->add_option("--box", c.force.box, "periodic box side, 0 = fit to the particles; with --periodic " + applies_to(SolverParam::Box))
       ->capture_default_str()
@@ -215,18 +219,23 @@ void finish_sim_options(SimOptions& o) {
 
   // Which solvers each flag belongs to (the registry says). A flag given
   // for another solver is refused (batch, bench) or checked against its own
-  // solvers (gui).
+  // solvers (gui). Not with --restart: the solver is the snapshot's, not
+  // --solver's default, and batch refuses each of these flags there with
+  // the reason that holds (check_restart_flags: the snapshot fixes it);
+  // checked here first, a bh snapshot's restart with --theta was told
+  // "--theta means nothing for --solver direct".
+  const bool restart = o.given("--restart");
   for (const auto& [flag, param] : kSolverFlags) {
     if (!o.given(flag)) continue;
     const auto solvers = solvers_using(param);
     bool fits = false;
     for (const auto& s : solvers) fits |= s == c.solver;
-    if (!fits && o.strict_solver_flags)
+    if (!fits && o.strict_solver_flags && !restart)
       throw std::invalid_argument(std::string(flag) + " means nothing for --solver " + c.solver + " (it applies to " +
                                   joined(solvers) + ")");
     for (const auto& s : solvers) make_solver(s, c.force);  // checks the value where it is used
   }
-  if (o.given("--box") && !c.force.periodic)
+  if (o.given("--box") && !c.force.periodic && !restart)
     throw std::invalid_argument("--box needs --periodic (an isolated mesh fits itself to the particles)");
   // Everything else a run's configuration must satisfy, in the one check
   // a restart snapshot and the GUI pass through as well; and an

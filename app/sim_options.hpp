@@ -47,6 +47,10 @@ void check_read_dict_layout(const std::string& read_dict, Layout l);
 // A whole number in [lo, hi] written in decimal digits only (leading zeros
 // allowed), or std::invalid_argument naming `flag`.
 std::uint64_t parse_count(const std::string& text, const std::string& flag, std::uint64_t lo, std::uint64_t hi);
+
+// bench's --repeats, serial and MPI: each keeps one median; far more than
+// anyone times.
+inline constexpr std::uint64_t kMaxRepeats = 1000000;
 // CLI11 validators for the options bound straight to a number (--dt,
 // --softening, --theta, --box, --grid; the GUI's sizes and rates). CLI11's
 // own conversion reads "" as 0 and takes hex ("0x10"), "nan" and "inf", so

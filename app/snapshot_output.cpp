@@ -73,6 +73,8 @@ void check_snapshot_options(SnapshotOptions& o, const std::string& snapshot, con
   o.fields = parse_snapshot_fields(o.fields_spec);
   if (o.every > 0 && snapshot.empty())
     throw std::invalid_argument("--snapshot-every needs --snapshot FILE to name the series after");
+  if (!o.fields_spec.empty() && snapshot.empty())
+    throw std::invalid_argument("--snapshot-fields needs an HDF5 --snapshot FILE.h5 to write the fields into");
   if (!o.fields_spec.empty() && !is_hdf5_path(snapshot))
     throw std::invalid_argument("--snapshot-fields needs an HDF5 --snapshot (FILE.h5); CSV holds only x..mass");
   if (o.fields.potential && o.restart.empty() && cfg.ic_file.empty() && cfg.particles > kPotentialMaxParticles)

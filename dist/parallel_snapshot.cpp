@@ -353,7 +353,8 @@ void write_file(Comm& comm, const std::string& path, DistSystem& sys, const Snap
   w.attr_i32(g, "python_objects", cfg.python_objects ? 1 : 0);
   w.attr_str(g, "python_objects_version", py_version_text(cfg.python_version));
   w.attr_str(g, "status", std::string(status));
-  if (const auto e0 = sys.initial_energy()) {
+  // Only a finite E0, as the serial writer (hdf5_snapshot.cpp says why).
+  if (const auto e0 = sys.initial_energy(); e0 && std::isfinite(*e0)) {
     w.attr_f64(g, "energy_initial", *e0);
     w.attr_u64(g, "energy_sample", sys.energy_sample());
   }

@@ -311,7 +311,11 @@ long long write_snapshot_h5(const std::string& path, System& sys, const Snapshot
   w.attr_i32(g, "python_objects", cfg.python_objects ? 1 : 0);
   w.attr_str(g, "python_objects_version", py_version_text(cfg.python_version));
   w.attr_str(g, "status", std::string(status));
-  if (const auto e0 = sys.initial_energy()) {
+  // Only a finite E0: one that overflowed (masses near 1e300, say) is
+  // left out, so the restart takes it again from the restored particles,
+  // as the run did, rather than refusing the file as damaged (the reader
+  // wants a finite number there).
+  if (const auto e0 = sys.initial_energy(); e0 && std::isfinite(*e0)) {
     // The run's E0 and the size of its potential sample: the restarted
     // run's energy error is then the whole run's, on the same sample.
     w.attr_f64(g, "energy_initial", *e0);

@@ -162,3 +162,15 @@ TEST_CASE("bench: bad input is one line and non-zero") {
   // --layout was accepted and ignored (every layout of --layouts ran).
   check_clean_error(run_cli(d, "bench -n 1000 --steps 1 --repeats 1 --layout aos"), "--layout");
 }
+
+TEST_CASE("bench --ic: the progress names the file, not -n's default count") {
+  // It said "spawning 1000000 particles" (-n's default) while loading 3.
+  TempDir d;
+  { std::ofstream(d.file("three.csv")) << "x,y,z,vx,vy,vz,mass\n0,0,0,0,0,0,1\n1,0,0,0,0,0,1\n0,1,0,0,0,0,1\n"; }
+  std::string out, err;
+  REQUIRE(run(d, "bench --ic " + d.file("three.csv") + " --solver direct --steps 1 --repeats 1 --layouts soa", &out,
+              &err) == 0);
+  CHECK(err.find("spawning") == std::string::npos);
+  CHECK(err.find("soa: loading the particles of " + d.file("three.csv")) != std::string::npos);
+  CHECK(out.find("3 particles") != std::string::npos);
+}

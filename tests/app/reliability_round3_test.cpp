@@ -444,7 +444,7 @@ TEST_CASE("round 3, class 5: every exit follows one table, CLI11's errors includ
       {"nosuch", "The following argument was not expected: nosuch"},             // ExtrasError (subcommand)
       {"batch --steps", "--steps: 1 required TEXT missing"},                      // ArgumentMismatch
       {"batch --dt abc", "--dt: 'abc' is not a decimal number"},                 // ValidationError (decimal_number)
-      {"batch --grid 99999999999", "Could not convert: --grid = 99999999999"},    // ConversionError (past int)
+      {"batch --grid 99999999999", "--grid: Value 99999999999 not in range 16 to 1024"},  // ValidationError (Range, past int)
       {"batch --quiet=maybe", "Could not convert: --quiet = maybe"},              // ConversionError (flag)
       {"gui --render nope", "--render: nope not in {auto,points,splat}"},        // ValidationError (IsMember)
       {"gui --width 5", "--width: Value 5 not in range 64 to 16384"},            // ValidationError (Range)

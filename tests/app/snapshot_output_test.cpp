@@ -137,12 +137,21 @@ TEST_CASE("snapshot: bad flags and files get one line on stderr and write nothin
   };
   const Case cases[] = {
       {"--snapshot-every 2", "--snapshot-every needs --snapshot"},
-      {"--snapshot " + d.file("x.csv") + " --snapshot-fields acc", "needs an HDF5 --snapshot"},
+      {"--snapshot " + d.file("x.csv") + " --snapshot-fields acc", "CSV holds only x..mass"},
+      // No --snapshot at all: no CSV to speak of.
+      {"--snapshot-fields acc", "needs an HDF5 --snapshot FILE.h5 to write the fields into"},
       {"--snapshot " + d.file("x.h5") + " --snapshot-fields vel", "unknown field 'vel'"},
       {"-n 300000 --snapshot " + d.file("x.h5") + " --snapshot-fields pot", "O(N^2)"},
       {"--restart " + snap + " --dt 0.5", "--dt cannot be combined with --restart"},
       {"--restart " + snap + " --solver bh", "--solver cannot be combined with --restart"},
       {"--restart " + snap + " -n 10", "--particles cannot be combined with --restart"},
+      // Flags of one solver: refused for the restart, not checked against
+      // --solver's default (they were: "--theta means nothing for --solver
+      // direct (it applies to bh)", whatever the snapshot's solver).
+      {"--restart " + snap + " --theta 0.7", "--theta cannot be combined with --restart"},
+      {"--restart " + snap + " --grid 32", "--grid cannot be combined with --restart"},
+      {"--restart " + snap + " --periodic", "--periodic cannot be combined with --restart"},
+      {"--restart " + snap + " --box 5", "--box cannot be combined with --restart"},
       {"--restart " + d.file("missing.h5"), "missing.h5: cannot open: no such file"},
       {"--restart " + d.file("text.h5"), "text.h5: not an HDF5 file"},
       {"--restart " + d.file("x.csv"), "expected a slotsim HDF5 snapshot"},
@@ -158,4 +167,24 @@ TEST_CASE("snapshot: bad flags and files get one line on stderr and write nothin
     CHECK(r.out.empty());
     CHECK_FALSE(std::filesystem::exists(d.file("x.h5")));
   }
+}
+
+TEST_CASE("snapshot: a run whose energy overflows a double says so and its snapshot restarts") {
+  // A mass of 1e300 moving at 1e10: the kinetic energy is inf, the run
+  // itself finite. The snapshot used to carry E0 = inf, which --restart
+  // refused ("energy_initial is inf, expected a finite number"), and the
+  // summary printed a bare nan as the energy error.
+  TempDir d;
+  { std::ofstream(d.file("heavy.csv")) << "x,y,z,vx,vy,vz,mass\n0,0,0,1e10,0,0,1e300\n1,0,0,0,0,0,1\n"; }
+  const std::string common = "batch -q --threads 1 --ic " + d.file("heavy.csv") + " --solver none ";
+  const CliResult first = run_cli(d, common + "--steps 2 --snapshot " + d.file("h.h5"));
+  REQUIRE(first.code == 0);
+  CHECK(first.out.find("| rel. energy error | not measured: the energy overflows a double |") != std::string::npos);
+  CHECK(first.out.find("nan") == std::string::npos);
+  const CliResult rest = run_cli(d, "batch -q --threads 1 --restart " + d.file("h.h5") + " --steps 2");
+  INFO(rest.err);
+  REQUIRE(rest.code == 0);
+  const CliResult full = run_cli(d, common + "--steps 4");
+  REQUIRE(full.code == 0);
+  CHECK(hash_of(rest) == hash_of(full));
 }

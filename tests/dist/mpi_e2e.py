@@ -244,6 +244,21 @@ def group_restart(d):
           "restart summary: where it began, the steps of this run")
     q = mpi(2, ["batch", "-q", "--restart", "s3.h5", "--steps", "3", "--solver", "bh"], d)
     check(q.returncode == 2 and "--solver cannot be combined with --restart" in q.stderr, "restart refuses --solver")
+    # An energy that overflows a double (a mass of 1e300 at 1e10): the run
+    # says so in words, and its snapshot restarts (it carried E0 = inf,
+    # which --restart refused), to the bits of the serial 4-step run.
+    with open(os.path.join(d, "heavy.csv"), "w") as f:
+        f.write("x,y,z,vx,vy,vz,mass\n0,0,0,1e10,0,0,1e300\n1,0,0,0,0,0,1\n")
+    q = mpi(2, ["batch", "-q", "--ic", "heavy.csv", "--solver", "none", "--steps", "2", "--snapshot", "heavy.h5"], d)
+    require_ok(q, "heavy.csv")
+    check("not measured: the energy overflows a double" in q.stdout, "overflowing energy: said in words")
+    q = mpi(2, ["batch", "-q", "--restart", "heavy.h5", "--steps", "2"], d)
+    require_ok(q, "restart of heavy.h5")
+    s = serial(["batch", "-q", "--ic", "heavy.csv", "--solver", "none", "--steps", "4"], d)
+    check(state_hash(q) == state_hash(s), "overflowing energy: the restart continues to the serial run's bits")
+    q = mpi(2, ["batch", "-q", "--restart", "s3.h5", "--steps", "3", "--theta", "0.7"], d)
+    check(q.returncode == 2 and "--theta cannot be combined with --restart" in q.stderr,
+          f"restart refuses --theta as fixed by the snapshot, not as another solver's flag: {q.stderr.strip()}")
 
 
 def fresh_dir(base, name):
