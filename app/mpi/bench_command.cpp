@@ -16,6 +16,7 @@
 
 #include "app/machine_info.hpp"
 #include "app/mpi/commands.hpp"
+#include "sim/exit_status.hpp"
 #include "app/mpi/rank_report.hpp"
 #include "app/output_file.hpp"
 #include "app/report_json.hpp"
@@ -169,10 +170,18 @@ int run_bench(Comm& comm, BenchOptions& o) {
   const double load_before = load_average_1min();
   std::vector<Row> res;
   int idx = 0;
-  for (Layout l : layouts) {
-    if (comm.max(static_cast<std::uint64_t>(interrupt_signal()))) break;
-    res.push_back(run_layout(comm, cfg, l, o, ++idx, int(layouts.size())));
-    if (!res.back().complete) break;
+  try {
+    for (Layout l : layouts) {
+      if (comm.max(static_cast<std::uint64_t>(interrupt_signal()))) break;
+      res.push_back(run_layout(comm, cfg, l, o, ++idx, int(layouts.size())));
+      if (!res.back().complete) break;
+    }
+  } catch (const Diverged& e) {
+    // Every rank throws it at the same phase of the same step (DistSystem
+    // agrees on each check), so the job ends as one: rank 0's line, exit 3
+    // on every rank, as the serial bench. Left to the guard as an error of
+    // one rank, it went through MPI_Abort, one line per rank.
+    throw dist::AgreedError(kExitDiverged, e.what());
   }
   const double load_after = load_average_1min();
   const int sig = static_cast<int>(comm.max(static_cast<std::uint64_t>(interrupt_signal())));

@@ -174,3 +174,19 @@ TEST_CASE("bench --ic: the progress names the file, not -n's default count") {
   CHECK(err.find("soa: loading the particles of " + d.file("three.csv")) != std::string::npos);
   CHECK(out.find("3 particles") != std::string::npos);
 }
+
+TEST_CASE("bench: a run that diverges exits 3 with one line naming it, and no report") {
+  // Every layout gives the same bits, so the first diverges and no row is
+  // finished: nothing to write. It exited 1, as for an unexpected error.
+  TempDir d;
+  { std::ofstream(d.file("same.csv")) << "x,y,z,vx,vy,vz,mass\n0,0,0,0,0,0,1\n0,0,0,0,0,0,1\n"; }
+  std::string out, err;
+  const int code = run(d,
+                       "bench --ic " + d.file("same.csv") + " --solver direct --softening 0 --steps 1 --repeats 1 " +
+                           "--layouts soa,dict --json " + d.file("r.json"),
+                       &out, &err);
+  CHECK(code == 3);
+  CHECK(err.find("slotsim bench: error: step 1: particles 0 and 1 coincide") != std::string::npos);
+  CHECK(std::count(err.begin(), err.end(), '\n') == 2);  // the progress line, then that one
+  CHECK_FALSE(std::filesystem::exists(d.file("r.json")));
+}

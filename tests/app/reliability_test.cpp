@@ -165,7 +165,7 @@ TEST_CASE("reliability 8-12: every flag checked, conflicts refused, numbers and 
   const Case cases[] = {
       {"batch --ic " + ic + " --scene disk", "--ic and --scene conflict"},
       {"batch --ic " + ic + " --particles 5", "--ic and --particles conflict"},
-      {"batch --solver none --grid 5", "--grid means nothing for --solver none"},
+      {"batch --solver none --grid 32", "--grid means nothing for --solver none"},
       {"batch --solver pm --grid -5", "--grid: '-5' is not a whole number"},
       {"batch --solver pm --theta -1", "--theta means nothing for --solver pm"},
       {"batch --solver bh --theta -1", "theta"},

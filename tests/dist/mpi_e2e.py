@@ -382,6 +382,20 @@ def group_faults(base):
     check("particle 8 has z = inf; not written" in p.stderr, "diverged: the snapshot's refusal is said")
     s = serial(["batch", "-q", "--ic", "blow.csv", "--solver", "direct", "--dt", "10", "--steps", "3"], d)
     check(state_hash(s) == state_hash(p), "diverged: the serial run's final hash")
+    # bench diverging (a periodic box of 1e-300: the first forces are not
+    # finite): every rank exits 3 with rank 0's one line, as serial bench;
+    # it went through MPI_Abort, one error line per rank and Open MPI's banner.
+    d = fresh_dir(base, "bench-diverged")
+    codes = fresh_dir(base, "bench-diverged-codes")
+    p = mpi(2, ["bench", "-n", "1000", "--steps", "2", "--repeats", "1", "--layouts", "soa", "--solver", "pm",
+                "--periodic", "--box", "1e-300", "--json", "out.json"], d, timeout=30, wrap=ARGS.rank_exit,
+            env_extra=rank_codes_env(codes))
+    got = [open(os.path.join(codes, f)).read().strip() for f in os.listdir(codes)]
+    errors = [l for l in p.stderr.splitlines() if "error" in l]
+    check(got == ["3"] * 2, f"bench diverged: every rank exits 3 ({got})")
+    check(len(errors) == 1 and "non-finite" in errors[0] and "MPI_ABORT" not in p.stderr,
+          f"bench diverged: rank 0's one line ({errors})")
+    check(not os.path.exists(os.path.join(d, "out.json")), "bench diverged: no report (no layout finished a row)")
     # Signals to mpirun: every rank stops after the same step, the reports
     # are written and say "interrupted", no partial snapshot is left.
     for sig in (signal.SIGTERM, signal.SIGINT):
