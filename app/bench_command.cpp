@@ -65,6 +65,7 @@ struct Result {
   StepTiming phases;  // phase_figure: medians, the sort's mean
   std::uint64_t hash = 0;
   bool complete = true;  // false if a signal stopped it part-way
+  std::size_t repeats_done = 0;  // 0: stopped before its first timed step, no result
   // The solver's own floor on this machine, measured in this process.
   std::uint64_t interactions = 0;  // pair terms per force evaluation (direct, bh)
   double transform_ms = 0;         // pm: the FFT convolution alone, same plans
@@ -153,6 +154,7 @@ Result run_layout(SimConfig cfg, Layout l, const BenchOptions& o, int index, int
   for (const StepTiming& t : all) totals.push_back(t.total_ms);
   r.quantum = quantum_bound(totals);
   for (const StepPhase& p : kStepPhases) r.phases.*p.field = phase_figure(all, p);
+  r.repeats_done = medians.size();
   r.step_median = median(medians);
   r.step_min = medians.empty() ? 0 : *std::min_element(medians.begin(), medians.end());
   r.step_max = medians.empty() ? 0 : *std::max_element(medians.begin(), medians.end());
@@ -230,8 +232,13 @@ int run_bench(BenchOptions& o) {
   int idx = 0;
   for (Layout l : layouts) {
     if (interrupted()) break;
-    res.push_back(run_layout(cfg, l, o, ++idx, int(layouts.size())));
-    if (!res.back().complete) break;
+    Result r = run_layout(cfg, l, o, ++idx, int(layouts.size()));
+    const bool complete = r.complete;
+    // A layout stopped before its first timed step has no figure (its row
+    // would read 0 ms, with the hash of the warm-up alone): left out, and
+    // layouts_done counts only the rows written.
+    if (r.repeats_done > 0) res.push_back(std::move(r));
+    if (!complete) break;
   }
   const double load_after = load_average_1min();
   const double load_max = std::max(load_before, load_after);
@@ -418,7 +425,8 @@ int run_bench(BenchOptions& o) {
                 "for the CPU, so they are not reported as results (no ratios)\n",
                 quantum_rows.c_str(), kSchedulerTickMs);
   if (status != "ok")
-    std::fprintf(text, "\nstatus: interrupted after %zu of %zu layouts (last row partial)\n", res.size(), layouts.size());
+    std::fprintf(text, "\nstatus: interrupted after %zu of %zu layouts (a row its layout did not finish is marked partial)\n",
+                 res.size(), layouts.size());
   // Each output on its own: one that fails (a full disk) does not cost the
   // other; the exit status then says so (1).
   int failed_outputs = 0;

@@ -58,6 +58,7 @@ struct Row {
   double step_median = 0, step_min = 0, step_max = 0;  // slowest rank's
   std::uint64_t hash = 0;
   bool complete = true;
+  std::size_t repeats_done = 0;  // 0: stopped before its first timed step, no result
   std::vector<RankRow> ranks;
 };
 
@@ -106,6 +107,7 @@ Row run_layout(Comm& comm, SimConfig cfg, Layout l, const BenchOptions& o, int i
     if (!r.complete) break;
   }
   if (medians.size() < static_cast<std::size_t>(o.repeats)) r.complete = false;
+  r.repeats_done = medians.size();
   r.step_median = median(medians);
   r.step_min = medians.empty() ? 0 : *std::min_element(medians.begin(), medians.end());
   r.step_max = medians.empty() ? 0 : *std::max_element(medians.begin(), medians.end());
@@ -173,8 +175,13 @@ int run_bench(Comm& comm, BenchOptions& o) {
   try {
     for (Layout l : layouts) {
       if (comm.max(static_cast<std::uint64_t>(interrupt_signal()))) break;
-      res.push_back(run_layout(comm, cfg, l, o, ++idx, int(layouts.size())));
-      if (!res.back().complete) break;
+      Row r = run_layout(comm, cfg, l, o, ++idx, int(layouts.size()));
+      const bool complete = r.complete;
+      // A layout stopped before its first timed step has no figure: its
+      // row read 0 ms and the hash of the warm-up alone (the serial bench's
+      // rule; the count is agreed, so every rank keeps the same rows).
+      if (r.repeats_done > 0) res.push_back(std::move(r));
+      if (!complete) break;
     }
   } catch (const Diverged& e) {
     // Every rank throws it at the same phase of the same step (DistSystem
@@ -256,6 +263,8 @@ int run_bench(Comm& comm, BenchOptions& o) {
                      {"threads", threads}, {"dt", cfg.dt}, {"theta", cfg.force.theta},
                      {"grid", cfg.force.grid}, {"periodic", cfg.force.periodic}, {"seed", cfg.seed}};
       j["status"] = sig ? "interrupted" : "ok";
+      j["layouts_done"] = res.size();
+      j["layouts_requested"] = layouts.size();
       j["load_average_before"] = load_before;
       j["load_average_after"] = load_after;
       Json& results = j["results"] = Json::array();

@@ -432,6 +432,40 @@ def group_faults(base):
               f"{sig.name}: slotsim-mpi's restart names the snapshot's status ({r.stderr.strip()})")
         os.remove(os.path.join(d, "re.json"))
         check(not [f for f in os.listdir(d) if f.startswith(".")], f"{sig.name}: no temporary file left")
+    # bench stopped while its second layout spawns: only the rows with a
+    # figure are written (the stopped layout was a row of 0 ms with its
+    # warm-up's hash), and layouts_done counts them, as in serial bench.
+    d = fresh_dir(base, "bench-signal")
+    # (dict's 1000 steps outlast mpirun's forwarding of the signal, so the
+    # run is interrupted whether it lands in the spawn or the steps.)
+    cmd = [ARGS.mpirun, "-q", "-np", "2", ARGS.mpi, "bench", "-n", "500000", "--solver", "none", "--steps", "1000",
+           "--repeats", "1", "--layouts", "soa,dict", "--json", "out.json", "--csv", "out.csv"]
+    e = env()
+    e["OMPI_MCA_odls_base_sigkill_timeout"] = "5"
+    p = subprocess.Popen(cmd, cwd=d, env=e, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    seen = ""
+    for line in p.stderr:  # wait for the second layout to announce itself
+        seen += line
+        if "dict: spawning" in line:
+            break
+    p.send_signal(signal.SIGTERM)
+    try:
+        out, err = p.communicate(timeout=30)
+    except subprocess.TimeoutExpired:
+        p.kill()
+        out, err = "", ""
+        check(False, "bench SIGTERM: ended within 30 s")
+    j = os.path.join(d, "out.json")
+    written = os.path.exists(j)
+    check(written, f"bench SIGTERM: the report is written ({(seen + err).strip()})")
+    if written:
+        r = json.load(open(j))
+        rows = r["results"]
+        check(r["status"] == "interrupted" and r["layouts_done"] == len(rows) >= 1 and r["layouts_requested"] == 2,
+              f"bench SIGTERM: interrupted, layouts_done {r.get('layouts_done')} of {r.get('layouts_requested')}")
+        check(all(x["step_ms_median"] > 0 for x in rows) and rows[0]["complete"],
+              f"bench SIGTERM: every row has a figure ({[(x['layout'], x['step_ms_median'], x['complete']) for x in rows]})")
+        check(len(open(os.path.join(d, "out.csv")).read().splitlines()) == 1 + len(rows), "bench SIGTERM: the CSV's rows")
     # A rank killed outright: mpirun notices and ends the job; no output.
     d = fresh_dir(base, "sigkill")
     cmd = [ARGS.mpirun, "--oversubscribe", "-np", "3", ARGS.mpi, "batch", "-q", "-n", "2000", "--solver", "direct",
