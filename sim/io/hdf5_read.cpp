@@ -33,6 +33,7 @@
 #include "sim/layouts/particle_store.hpp"
 #include "sim/limits.hpp"
 #include "sim/message.hpp"
+#include "sim/solvers/solver.hpp"
 
 namespace slotsim {
 namespace {
@@ -816,6 +817,16 @@ RestartHeader judge_restart(const Judge& j, const HeaderWire& h, io::WireReader&
   c.force.grid = int(j.integer(w.grid, at + "grid", std::numeric_limits<int>::min(), std::numeric_limits<int>::max()));
   c.force.periodic = j.integer(w.periodic, at + "periodic", 0, 1) != 0;
   c.force.box = j.real(w.box, at + "box");
+  // What the command line refuses, a file cannot set either: periodic for a
+  // solver without a periodic mode, a box without periodic (a bh snapshot
+  // edited to periodic = 1 restarted silently as the isolated run it was).
+  if (c.force.periodic) {
+    bool has = false;
+    for (const auto& name : solvers_using(SolverParam::Periodic)) has |= name == c.solver;
+    if (!has) j.bad(at + "periodic is 1, but solver " + one_line(c.solver) + " has no periodic mode");
+  }
+  if (c.force.box != 0 && !c.force.periodic)
+    j.bad(at + "box is " + brief(c.force.box) + " without " + at + "periodic (an isolated mesh fits itself)");
   const std::string layout = j.text(w.layout, at + "layout");
   const auto l = parse_layout(layout);
   if (!l) j.bad(at + "layout: unknown layout '" + one_line(layout) + "'");

@@ -387,6 +387,38 @@ TEST_CASE("hdf5: a restart file adding what its layout cannot hold is refused, n
         h5 + ": /slotsim/dynamic: the snapshot's layout slots has no attributes beyond its declared ones");
 }
 
+TEST_CASE("hdf5: a restart file cannot set what the command line refuses: periodic without a periodic solver, a box without periodic") {
+  // A direct-summation snapshot edited to periodic = 1, or to box = 5,
+  // restarted silently as the run it was.
+  TempDir d;
+  const std::string h5 = d.file("r.h5");
+  auto set_attr = [&](const char* name, hid_t type, const void* value) {
+    const hid_t f = H5Fopen(h5.c_str(), H5F_ACC_RDWR, H5P_DEFAULT);
+    REQUIRE(f >= 0);
+    const hid_t g = H5Gopen2(f, "slotsim", H5P_DEFAULT);
+    H5Adelete(g, name);
+    const hid_t sp = H5Screate(H5S_SCALAR);
+    const hid_t at = H5Acreate2(g, name, type, sp, H5P_DEFAULT, H5P_DEFAULT);
+    H5Awrite(at, type, value);
+    H5Aclose(at);
+    H5Sclose(sp);
+    H5Gclose(g);
+    REQUIRE(H5Fclose(f) >= 0);
+  };
+  System a(small_config(Layout::Soa, "direct"), plummer_sample(50, 3));
+  write_snapshot_h5(h5, a);
+  REQUIRE_NOTHROW(read_restart_h5(h5));
+  const std::int32_t one = 1;
+  set_attr("periodic", H5T_NATIVE_INT32, &one);
+  CHECK(error_of([&] { read_restart_h5(h5); }) == h5 + ": /slotsim/periodic is 1, but solver direct has no periodic mode");
+  const std::int32_t zero = 0;
+  const double five = 5;
+  set_attr("periodic", H5T_NATIVE_INT32, &zero);
+  set_attr("box", H5T_NATIVE_DOUBLE, &five);
+  CHECK(error_of([&] { read_restart_h5(h5); }) ==
+        h5 + ": /slotsim/box is 5 without /slotsim/periodic (an isolated mesh fits itself)");
+}
+
 TEST_CASE("hdf5: a write that cannot happen is one line (a run-time failure, not bad input), non-finite particles are refused") {
   TempDir d;
   System sys(small_config(Layout::Soa), plummer_sample(10, 1));
