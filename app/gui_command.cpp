@@ -3,6 +3,7 @@
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
+#include <limits>
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -124,7 +125,9 @@ CLI::App* register_gui(CLI::App& app) {
   cmd->add_option("--frames", o->gui.frames, "quit after N frames (once the scene is loaded and "
                                              "--script has finished); 0 = run until closed")
       ->capture_default_str()
-      ->transform(whole_number());
+      // Bounded before CLI11 converts: it took a value past a long's range
+      // (9223372036854775808), wrapped, and its Range check did the same.
+      ->transform(whole_number(static_cast<std::uint64_t>(std::numeric_limits<long>::max())));
   cmd->add_option("--screenshot", o->gui.screenshot,
                   "save the last frame to FILE (.png, .bmp, .tga or .jpg)");
   // The actions come from the parser's own table (host/script.cpp).

@@ -84,10 +84,18 @@ CLI::Validator decimal_number() {
       "", "decimal_number");
 }
 
-CLI::Validator whole_number() {
+CLI::Validator whole_number(std::uint64_t hi) {
   return CLI::Validator(
-      [](std::string& text) -> std::string {
+      [hi](std::string& text) -> std::string {
         if (!decimal_digits(text)) return "'" + one_line(text) + "' is not a whole number (decimal digits)";
+        if (hi != UINT64_MAX) {
+          // Compared as digit strings, so no conversion can wrap.
+          const std::string max = std::to_string(hi);
+          const std::size_t lead = std::min(text.find_first_not_of('0'), text.size() - 1);
+          const std::string v = text.substr(lead);
+          if (v.size() > max.size() || (v.size() == max.size() && v > max))
+            return "'" + one_line(text) + "' is more than " + max;
+        }
         // Leading zeros dropped before CLI11 converts: it converts with
         // base 0, so "020" was octal 16 and "08" no number at all. Read in
         // decimal, as parse_count reads --steps 020, instead of refused (an

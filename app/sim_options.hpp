@@ -63,7 +63,9 @@ CLI::Validator decimal_number();  // [+-]digits[.digits][(e|E)[+-]digits], or [+
 // CLI11 (which converts with base 0) reads "020" as 20, not octal 16. It
 // rewrites the text, so it must be added with transform(): check() would
 // hand it a copy.
-CLI::Validator whole_number();
+// With `hi`: also refuses a value above it ("'N' is more than HI"), for
+// an option whose type CLI11 would wrap past its range.
+CLI::Validator whole_number(std::uint64_t hi = UINT64_MAX);
 
 // An output flag given with an empty value ("--json ''") is an error, not
 // "no output": say so before anything runs.

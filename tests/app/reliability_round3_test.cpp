@@ -448,6 +448,7 @@ TEST_CASE("round 3, class 5: every exit follows one table, CLI11's errors includ
       {"batch --quiet=maybe", "Could not convert: --quiet = maybe"},              // ConversionError (flag)
       {"gui --render nope", "--render: nope not in {auto,points,splat}"},        // ValidationError (IsMember)
       {"gui --width 5", "--width: Value 5 not in range 64 to 16384"},            // ValidationError (Range)
+      {"gui --frames 9223372036854775808", "--frames: '9223372036854775808' is more than 9223372036854775807"},
   };
   // A build without the GUI (the sanitizer build) has no gui command.
   const bool has_gui = run_cli(d, "--help").out.find("\n  gui ") != std::string::npos;
