@@ -3,7 +3,6 @@
 #include <stdexcept>
 
 #include "sim/io/csv.hpp"
-#include "sim/system.hpp"
 
 namespace slotsim {
 
@@ -12,7 +11,7 @@ int exit_status_of(const std::exception& e) {
   // A run that produced a non-finite value and did not catch it itself
   // (batch does, to write its outputs marked "diverged"; bench has no row
   // to write: every layout gives the same bits, so the first diverges).
-  if (dynamic_cast<const Diverged*>(&e)) return kExitDiverged;
+  if (dynamic_cast<const NonFiniteRun*>(&e)) return kExitDiverged;
   return kExitFailed;
 }
 

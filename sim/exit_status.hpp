@@ -7,6 +7,7 @@
 // once kept their own copy of this mapping, which drifted: a failed
 // parallel snapshot write came out as bad input (2).
 #include <exception>
+#include <stdexcept>
 
 namespace slotsim {
 
@@ -16,6 +17,14 @@ enum ExitStatus : int {
   kExitBadInput = 2,  // bad input: a flag, an input file, a script
   kExitDiverged = 3,  // the run produced a non-finite value (outputs written, marked "diverged")
 };
+// The kind of every "the run produced a non-finite value" error (System's
+// Diverged derives from it), declared here so that the table can map it
+// without this level knowing the System.
+class NonFiniteRun : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
 // Interrupted by SIGINT / SIGTERM, outputs written marked "interrupted".
 constexpr int exit_interrupted(int sig) { return 128 + sig; }
 
@@ -23,7 +32,7 @@ constexpr int exit_interrupted(int sig) { return 128 + sig; }
 // the input-file errors (CsvError, SnapshotError) are bad input (the GUI
 // turns a ScriptError into std::invalid_argument); everything else
 // (MemoryRefused, io::OutputError, bad_alloc, any other) is a run-time
-// failure.
+// failure; a NonFiniteRun that no command caught itself is 3.
 int exit_status_of(const std::exception& e);
 
 }  // namespace slotsim

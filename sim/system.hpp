@@ -11,6 +11,7 @@
 #include <string_view>
 #include <vector>
 
+#include "sim/exit_status.hpp"  // NonFiniteRun, Diverged's kind
 #include "sim/layouts/layout.hpp"
 #include "sim/layouts/python_era.hpp"
 #include "sim/limits.hpp"  // kMaxThreads, kMaxParticles, kMaxSteps
@@ -99,10 +100,10 @@ struct Diagnostics {
 // particle id and the quantity (or the two coincident particles when the
 // softening is zero). The System stays usable for reports (its state is the
 // diverged one), but steps_done() does not count the failed step.
-class Diverged : public std::runtime_error {
+class Diverged : public NonFiniteRun {
  public:
   Diverged(const std::string& what, std::uint64_t step, std::size_t id, bool located = true)
-      : std::runtime_error(what), step_(step), id_(id), located_(located) {}
+      : NonFiniteRun(what), step_(step), id_(id), located_(located) {}
   std::uint64_t step() const { return step_; }
   std::size_t id() const { return id_; }
   // False when no particle of this System holds the non-finite value
