@@ -483,17 +483,7 @@ int run_batch(BatchOptions& o) {
                mib(heap.current_requested), mib(heap.peak_requested), mib(rss));
   std::fprintf(text, "| step ms, all layouts: median (min-max) | %.3f (%.3f-%.3f) |\n", total.median, total.min,
                total.max);
-  // An energy that overflows a double (masses near 1e300, say) leaves
-  // no error to measure: said in words, here and on stderr, rather than as
-  // a bare nan (the JSON's non-finite numbers are null).
-  const bool energy_finite = std::isfinite(e0) && std::isfinite(d1.total());
-  std::fprintf(text, "| energy initial / final | %.10g / %.10g (%s)%s |\n", e0, d1.total(), d1.potential_method.c_str(),
-               e0_carried ? " (initial: the snapshot's run)" : "");
-  if (energy_finite)
-    std::fprintf(text, "| rel. energy error | %.3e%s |\n", e_rel,
-                 restart && !e0_carried ? " (since the restart: the snapshot had no E0)" : "");
-  else
-    std::fprintf(text, "| rel. energy error | not measured: the energy overflows a double |\n");
+  std::fputs(energy_rows(e0, d1.total(), d1.potential_method, e0_carried, restart && !e0_carried, e_rel).c_str(), text);
   std::fprintf(text, "| momentum | (%.3e, %.3e, %.3e) |\n| state hash | %s |\n", d1.px, d1.py, d1.pz, hex(hash).c_str());
   for (const OutputFailure& f : failed)
     std::fprintf(text, "| not written | %s %s: %s |\n", f.flag.c_str(), one_line(f.path).c_str(), one_line(f.error).c_str());

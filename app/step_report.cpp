@@ -1,6 +1,7 @@
 // Batch's step report; see step_report.hpp.
 #include "app/step_report.hpp"
 
+#include <cmath>
 #include <cstdio>
 #include <sstream>
 
@@ -88,6 +89,22 @@ io::Json per_layout_json(const std::vector<LayoutSegment>& segments) {
                    {"phases_ms", phases_json(phase_figures(s.steps))}});
   }
   return per;
+}
+
+std::string energy_rows(double e0, double e_final, const std::string& method, bool e0_carried,
+                        bool restart_without_e0, double e_rel) {
+  char num[64];
+  std::snprintf(num, sizeof num, "%.10g / %.10g", e0, e_final);
+  std::string out = "| energy initial / final | " + std::string(num) + " (" + method + ")" +
+                    (e0_carried ? " (initial: the snapshot's run)" : "") + " |\n";
+  if (std::isfinite(e0) && std::isfinite(e_final)) {
+    std::snprintf(num, sizeof num, "%.3e", e_rel);
+    out += "| rel. energy error | " + std::string(num) +
+           (restart_without_e0 ? " (since the restart: the snapshot had no E0)" : "") + " |\n";
+  } else {
+    out += "| rel. energy error | not measured: the energy overflows a double |\n";
+  }
+  return out;
 }
 
 }  // namespace slotsim::app

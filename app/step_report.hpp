@@ -2,7 +2,7 @@
 // What batch reports about its steps, the same for `slotsim batch` and
 // `slotsim-mpi batch` (rank 0's steps there): the steps grouped by the
 // layout they ran in, the summary table, the per-step CSV and the JSON's
-// per-layout rows. One copy, so the two front ends cannot drift apart (they
+// per-layout rows; and the summary's two energy rows. One copy, so the two front ends cannot drift apart (they
 // were two copies of the same three blocks until a change to one of them,
 // the sort's figure, had to be made twice).
 #include <cstdint>
@@ -36,5 +36,14 @@ std::string steps_csv(const std::vector<LayoutSegment>& segments);
 
 // The JSON's "per_layout" array.
 io::Json per_layout_json(const std::vector<LayoutSegment>& segments);
+
+// The summary's "energy initial / final" and "rel. energy error" rows.
+// e0_carried: E0 is the snapshot's run's; restart_without_e0: a restart
+// whose snapshot had none (the error then counts from the restart). An
+// energy that overflows a double (masses near 1e300, say) leaves no error
+// to measure: said in words rather than as a bare nan (the JSON's
+// non-finite numbers are null).
+std::string energy_rows(double e0, double e_final, const std::string& method, bool e0_carried,
+                        bool restart_without_e0, double e_rel);
 
 }  // namespace slotsim::app
