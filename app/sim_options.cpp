@@ -236,9 +236,7 @@ void finish_sim_options(SimOptions& o) {
   for (const auto& [flag, param] : kSolverFlags) {
     if (!o.given(flag)) continue;
     const auto solvers = solvers_using(param);
-    bool fits = false;
-    for (const auto& s : solvers) fits |= s == c.solver;
-    if (!fits && o.strict_solver_flags && !restart)
+    if (!solver_uses(c.solver, param) && o.strict_solver_flags && !restart)
       throw std::invalid_argument(std::string(flag) + " means nothing for --solver " + c.solver + " (it applies to " +
                                   joined(solvers) + ")");
     for (const auto& s : solvers) make_solver(s, c.force);  // checks the value where it is used

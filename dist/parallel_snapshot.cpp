@@ -364,7 +364,7 @@ void write_file(Comm& comm, const std::string& path, DistSystem& sys, const Snap
   // slotsim-mpi carries no dynamic attributes (a restart with them is
   // refused), so the group is the empty one a serial run without them writes.
   Handle dyn = w.group(g, "dynamic");
-  const bool columns = sys.layout() == Layout::Aos || sys.layout() == Layout::Soa;
+  const bool columns = traits(sys.layout()).columns;  // the table says which, not a list here
   w.attr_str(dyn, "held_as", columns ? "columns" : "per-particle");
   w.attr_i32(g, "mpi_ranks", comm.size());
   dyn.close();

@@ -131,7 +131,7 @@ System::System(const SimConfig& cfg, const RestoredRun& r) : cfg_(cfg) {
       wrong("cached accelerations have the wrong length");
   // Column layouts hold dynamic attributes as whole columns, which must
   // exist before reserve() sizes them (as in ParticleStore::convert_to).
-  const bool columns = cfg_.layout == Layout::Aos || cfg_.layout == Layout::Soa;
+  const bool columns = traits(cfg_.layout).columns;
   for (const auto& d : r.dynamic) {
     if (d.values.size() != n || d.present.size() != n) wrong("dynamic attribute '" + d.name + "' has the wrong length");
     if (columns && std::find(d.present.begin(), d.present.end(), 0) != d.present.end())

@@ -820,11 +820,8 @@ RestartHeader judge_restart(const Judge& j, const HeaderWire& h, io::WireReader&
   // What the command line refuses, a file cannot set either: periodic for a
   // solver without a periodic mode, a box without periodic (a bh snapshot
   // edited to periodic = 1 restarted silently as the isolated run it was).
-  if (c.force.periodic) {
-    bool has = false;
-    for (const auto& name : solvers_using(SolverParam::Periodic)) has |= name == c.solver;
-    if (!has) j.bad(at + "periodic is 1, but solver " + one_line(c.solver) + " has no periodic mode");
-  }
+  if (c.force.periodic && !solver_uses(c.solver, SolverParam::Periodic))
+    j.bad(at + "periodic is 1, but solver " + one_line(c.solver) + " has no periodic mode");
   if (c.force.box != 0 && !c.force.periodic)
     j.bad(at + "box is " + brief(c.force.box) + " without " + at + "periodic (an isolated mesh fits itself)");
   const std::string layout = j.text(w.layout, at + "layout");

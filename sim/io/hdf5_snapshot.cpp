@@ -341,7 +341,7 @@ long long write_snapshot_h5(const std::string& path, System& sys, const Snapshot
   // the name, a value per particle and a presence mask (storage order).
   // Column layouts hold every name on every particle (mask all 1).
   Handle dyn = w.group(g, "dynamic");
-  const bool columns = sys.layout() == Layout::Aos || sys.layout() == Layout::Soa;
+  const bool columns = traits(sys.layout()).columns;  // the table says which, not a list here
   w.attr_str(dyn, "held_as", columns ? "columns" : "per-particle");
   const std::vector<DynamicAttr> names = st.dynamic_attrs();
   for (std::size_t i = 0; i < names.size(); ++i) {

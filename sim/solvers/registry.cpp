@@ -52,4 +52,9 @@ std::vector<std::string> solvers_using(SolverParam p) {
   return v;
 }
 
+bool solver_uses(const std::string& name, SolverParam p) {
+  const auto v = solvers_using(p);
+  return std::find(v.begin(), v.end(), name) != v.end();
+}
+
 }  // namespace slotsim

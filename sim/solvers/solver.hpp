@@ -141,5 +141,8 @@ std::string solver_names_text();
 enum class SolverParam { Softening, Theta, Grid, Periodic, Box };
 // The solvers that read `p`, in registry order.
 std::vector<std::string> solvers_using(SolverParam p);
+// Whether solver `name` reads `p` (false for a name the registry lacks):
+// the one question the command line and a restart file both ask.
+bool solver_uses(const std::string& name, SolverParam p);
 
 }  // namespace slotsim

@@ -1,5 +1,6 @@
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <stdexcept>
 #include <string>
 
@@ -15,6 +16,23 @@ TEST_CASE("registry: lists the solvers and builds each by its name") {
     auto s = make_solver(n, ForceParams{});
     REQUIRE(s);
     CHECK(s->name() == n);
+  }
+}
+
+TEST_CASE("registry: which solvers read a parameter, as a list and as a question") {
+  CHECK(solvers_using(SolverParam::Theta) == std::vector<std::string>{"bh"});
+  CHECK(solvers_using(SolverParam::Periodic) == std::vector<std::string>{"pm"});
+  CHECK(solver_uses("bh", SolverParam::Theta));
+  CHECK_FALSE(solver_uses("direct", SolverParam::Theta));
+  CHECK(solver_uses("pm", SolverParam::Periodic));
+  CHECK_FALSE(solver_uses("bh", SolverParam::Periodic));
+  CHECK_FALSE(solver_uses("no-such-solver", SolverParam::Softening));
+  // The question agrees with the list for every pair.
+  for (const SolverParam p : {SolverParam::Softening, SolverParam::Theta, SolverParam::Grid, SolverParam::Periodic,
+                              SolverParam::Box}) {
+    const auto users = solvers_using(p);
+    for (const std::string& n : solver_names())
+      CHECK(solver_uses(n, p) == (std::find(users.begin(), users.end(), n) != users.end()));
   }
 }
 
