@@ -1,6 +1,7 @@
 #include "dist/dist_system.hpp"
 
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <climits>
 #include <cmath>
@@ -63,8 +64,24 @@ void DistSystem::step() {
     const std::int64_t lowest = comm_.min(mine);
     const std::int64_t from =
         comm_.min(static_cast<std::int64_t>(lowest != none && mine == lowest ? comm_.rank() : comm_.size()));
+    const int root = from == comm_.size() ? 0 : static_cast<int>(from);
     std::string what = e.what();
-    comm_.bcast(what, from == comm_.size() ? 0 : static_cast<int>(from));
+    comm_.bcast(what, root);
+    // Its acceleration at softening 0: the coincident partner that caused
+    // it may be any rank's, so every rank looks, and the lowest id is named
+    // (the serial run's choice); the located rank's own search saw only its
+    // particles (it said "non-finite acceleration" for a partner elsewhere).
+    std::array<double, 4> at{0, 0, 0, 0};  // found, x, y, z
+    if (comm_.rank() == root && e.unsoftened_at()) at = {1, (*e.unsoftened_at())[0], (*e.unsoftened_at())[1],
+                                                         (*e.unsoftened_at())[2]};
+    comm_.bcast(at.data(), at.size(), root);
+    if (at[0] == 1) {
+      const std::array<double, 3> pos{at[1], at[2], at[3]};
+      const auto here = sys_->coincident_with(pos, static_cast<std::size_t>(lowest));
+      const std::int64_t partner = comm_.min(here ? static_cast<std::int64_t>(*here) : none);
+      if (partner != none)
+        what = coincidence_message(e.step(), static_cast<std::size_t>(lowest), static_cast<std::size_t>(partner), pos);
+    }
     throw Diverged(what, e.step(), lowest == none ? 0 : static_cast<std::size_t>(lowest), lowest != none);
   }
 }

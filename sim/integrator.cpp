@@ -121,27 +121,42 @@ void System::diverged(const char* phase) const {
   const std::uint64_t step = steps_ + 1;
   if (bad_id == n)
     throw Diverged("step " + std::to_string(step) + ": non-finite value in " + phase, step, 0, /*located=*/false);
+  Diverged generic("step " + std::to_string(step) + ": particle " + std::to_string(id_name(bad_id)) +
+                       " has a non-finite " + what + " after the " + phase +
+                       " (time step too large, or a close encounter at low softening?)",
+                   step, id_name(bad_id));
+  if (std::string_view(what) != "acceleration" || cfg_.force.softening != 0) throw generic;
   // Zero softening and two particles at one point: the force is 1/0. Name
-  // both, since that is what the user has to fix.
-  if (std::string_view(what) == "acceleration" && cfg_.force.softening == 0) {
-    const ParticleRecord a = store_->record(bad_index);
-    for (std::size_t k = 0; k < n; ++k) {
-      if (k == bad_index) continue;
-      const ParticleRecord b = store_->record(k);
-      if (b.x == a.x && b.y == a.y && b.z == a.z) {
-        char pos[96];
-        std::snprintf(pos, sizeof pos, "(%.6g, %.6g, %.6g)", a.x, a.y, a.z);
-        throw Diverged("step " + std::to_string(step) + ": particles " + std::to_string(id_name(bad_id)) + " and " +
-                           std::to_string(id_name(id_at(k))) + " coincide at " + pos +
-                           " with softening 0, so their force is infinite (use --softening > 0)",
-                       step, id_name(bad_id));
-      }
-    }
+  // both, since that is what the user has to fix; the partner is the lowest
+  // id there (not the first in storage order, which a Morton sort and, in a
+  // distributed run, the ranks' shares would change).
+  const ParticleRecord a = store_->record(bad_index);
+  const std::array<double, 3> at{a.x, a.y, a.z};
+  const auto partner = coincident_with(at, id_name(bad_id));
+  Diverged e = partner ? Diverged(coincidence_message(step, id_name(bad_id), *partner, at), step, id_name(bad_id))
+                       : generic;
+  e.set_unsoftened_at(at);
+  throw e;
+}
+
+std::optional<std::size_t> System::coincident_with(const std::array<double, 3>& at, std::size_t except) const {
+  std::optional<std::size_t> lowest;
+  const std::size_t n = size();
+  for (std::size_t k = 0; k < n; ++k) {
+    const ParticleRecord b = store_->record(k);
+    if (!(b.x == at[0] && b.y == at[1] && b.z == at[2])) continue;
+    const std::size_t name = id_name(id_at(k));
+    if (name != except && (!lowest || name < *lowest)) lowest = name;
   }
-  throw Diverged("step " + std::to_string(step) + ": particle " + std::to_string(id_name(bad_id)) +
-                     " has a non-finite " + what + " after the " + phase +
-                     " (time step too large, or a close encounter at low softening?)",
-                 step, id_name(bad_id));
+  return lowest;
+}
+
+std::string coincidence_message(std::uint64_t step, std::size_t id, std::size_t partner,
+                                const std::array<double, 3>& at) {
+  char pos[96];
+  std::snprintf(pos, sizeof pos, "(%.6g, %.6g, %.6g)", at[0], at[1], at[2]);
+  return "step " + std::to_string(step) + ": particles " + std::to_string(id) + " and " + std::to_string(partner) +
+         " coincide at " + pos + " with softening 0, so their force is infinite (use --softening > 0)";
 }
 
 }  // namespace slotsim

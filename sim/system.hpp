@@ -2,6 +2,7 @@
 // A running simulation: one particle store (in any layout), one solver, the
 // leapfrog integrator and the diagnostics. Not thread-safe: one thread owns a
 // System (the GUI runs it on its simulation thread and publishes copies).
+#include <array>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -109,12 +110,24 @@ class Diverged : public NonFiniteRun {
   // False when no particle of this System holds the non-finite value
   // (id() is then 0): in a distributed run, another rank's particle did.
   bool located() const { return located_; }
+  // Where the located particle sits when its acceleration is what went
+  // non-finite at softening 0: a coincident partner is the likely cause,
+  // and in a distributed run it may be another rank's, which only a search
+  // of every rank can name (DistSystem::step). Unset otherwise.
+  const std::optional<std::array<double, 3>>& unsoftened_at() const { return unsoftened_at_; }
+  void set_unsoftened_at(const std::array<double, 3>& at) { unsoftened_at_ = at; }
 
  private:
   std::uint64_t step_;
   std::size_t id_;
   bool located_;
+  std::optional<std::array<double, 3>> unsoftened_at_;
 };
+
+// The message of two particles at one point with softening 0 (ids as the
+// user knows them): serial and distributed runs say it in the same words.
+std::string coincidence_message(std::uint64_t step, std::size_t id, std::size_t partner,
+                                const std::array<double, 3>& at);
 
 // A part of a scene: the particles with ids [first, first + count) of the
 // scene's cfg.particles (a rank's share in a distributed run).
@@ -296,6 +309,11 @@ class System {
   void replace_solver(std::unique_ptr<Solver> s);
   void set_agreement(std::function<bool(bool)> all_ok) { agree_ = std::move(all_ok); }
   void set_id_names(std::function<std::size_t(std::size_t)> global_id) { id_name_ = std::move(global_id); }
+
+  // The lowest id name (see set_id_names) of a particle of this System at
+  // exactly `at`, other than the one named `except`; none if there is none.
+  // The rare path of a divergence at softening 0: a scan of every particle.
+  std::optional<std::size_t> coincident_with(const std::array<double, 3>& at, std::size_t except) const;
 
   Solver& solver() { return *solver_; }
   ParticleStore& store() { return *store_; }

@@ -382,6 +382,25 @@ def group_faults(base):
     check("particle 8 has z = inf; not written" in p.stderr, "diverged: the snapshot's refusal is said")
     s = serial(["batch", "-q", "--ic", "blow.csv", "--solver", "direct", "--dt", "10", "--steps", "3"], d)
     check(state_hash(s) == state_hash(p), "diverged: the serial run's final hash")
+    # Two particles at one point with softening 0, on different ranks
+    # (ids 1 and 6 of 8: ranks 0 and 1 at np 2, 0 and 3 at np 4): one line
+    # names the pair as serial batch's does; each rank's own search saw
+    # only its particles, and the line said "particle 1 has a non-finite
+    # acceleration".
+    d = fresh_dir(base, "coincident")
+    with open(os.path.join(d, "same.csv"), "w") as f:
+        f.write("x,y,z,vx,vy,vz,mass\n")
+        for i in range(8):
+            f.write("0.5,0.25,0,0,0,0,1\n" if i in (1, 6) else f"{i},{i * i},1,0,0,0,1\n")
+    args = ["batch", "-q", "--ic", "same.csv", "--solver", "direct", "--softening", "0", "--steps", "1"]
+    want = "step 1: particles 1 and 6 coincide at (0.5, 0.25, 0) with softening 0"
+    s = serial(args, d)
+    check(s.returncode == 3 and want in s.stderr, f"coincident: serial names the pair ({s.stderr.strip()})")
+    for np_ in (2, 4):
+        p = mpi(np_, args, d, timeout=30)
+        said = [l for l in p.stderr.splitlines() if "diverged:" in l]
+        check(p.returncode == 3 and len(said) == 1 and said[0] == s.stderr.strip().replace("slotsim ", "slotsim-mpi ", 1),
+              f"coincident at np {np_}: serial's line, naming the pair across ranks ({said})")
     # bench diverging (a periodic box of 1e-300: the first forces are not
     # finite): every rank exits 3 with rank 0's one line, as serial bench;
     # it went through MPI_Abort, one error line per rank and Open MPI's banner.

@@ -1,8 +1,11 @@
 // sim/integrator.cpp: the leapfrog against analytic orbits and conservation, and the divergence guard.
 #include <doctest/doctest.h>
 
+#include <array>
 #include <cmath>
+#include <cstdint>
 #include <limits>
+#include <optional>
 #include <string>
 
 #include "fixtures.hpp"
@@ -79,5 +82,39 @@ TEST_CASE("a step that produces a non-finite value throws Diverged naming the st
       CHECK(std::string(e.what()).find("particle 11 has a non-finite position") != std::string::npos);
     }
     CHECK(s.steps_done() == 1);
+  }
+}
+
+TEST_CASE("coincident particles at softening 0: Diverged names the lowest partner id, whatever the storage order") {
+  // Stored as ids 5, 0, 4, 1, 2, 3: particles 0, 4 and 2 share a point, and
+  // storage order meets 4 before 2. The partner named is 2, the lowest id,
+  // which is also what a distributed run's search of every rank names.
+  RestoredRun r;
+  const std::uint32_t ids[] = {5, 0, 4, 1, 2, 3};
+  for (const std::uint32_t id : ids) {
+    const bool same = id == 0 || id == 4 || id == 2;
+    r.particles.push_back(same ? ParticleRecord{0.5, 0.25, -1, 0, 0, 0, 1}
+                               : ParticleRecord{double(id), 2.0 * id, 1, 0, 0, 0, 1});
+    r.ids.push_back(id);
+  }
+  for (Layout l : {Layout::Soa, Layout::Dict}) {
+    CAPTURE(layout_name(l));
+    SimConfig c = small_config(l, "direct");
+    c.particles = r.particles.size();
+    c.force.softening = 0;
+    System s(c, r);
+    try {
+      s.step();
+      FAIL("no divergence");
+    } catch (const Diverged& e) {
+      CHECK(e.id() == 0);
+      CHECK(std::string(e.what()).find("step 1: particles 0 and 2 coincide at (0.5, 0.25, -1) with softening 0") !=
+            std::string::npos);
+      REQUIRE(e.unsoftened_at());
+      CHECK(*e.unsoftened_at() == std::array<double, 3>{0.5, 0.25, -1});
+    }
+    CHECK(s.coincident_with({0.5, 0.25, -1}, 0) == std::optional<std::size_t>(2));
+    CHECK(s.coincident_with({0.5, 0.25, -1}, 2) == std::optional<std::size_t>(0));
+    CHECK_FALSE(s.coincident_with({5, 10, 1}, 5));  // alone there
   }
 }
