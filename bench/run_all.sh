@@ -43,7 +43,7 @@ done
 for n in 1000000 10000000; do
   name=pm_passes_$((n / 1000000))m
   echo "== $name" >&2
-  { echo "\$ bench/pm_passes --n $n --threads 2"; "${1:-build}/bench/pm_passes" --n "$n" --threads 2; } | tee "$OUT/$name.md"
+  { echo "\$ ${1:-build}/bench/pm_passes --n $n --threads 2"; "${1:-build}/bench/pm_passes" --n "$n" --threads 2; } | tee "$OUT/$name.md"
 done
 bash bench/run_claims.sh "${1:-build}"
 run energy_direct_2k batch -q -n 2000 --solver direct --steps 1000 --dt 0.005 --softening 0.01 --threads 2 \

@@ -112,6 +112,17 @@ HeapSample sample_heap(const ParticleStore& store, std::size_t max_samples, cons
   return h;
 }
 
+std::string_view span_legend(const HeapSample& s) {
+  bool tables = false, objects = false;
+  for (const HeapSpan& x : s.spans) {
+    tables |= x.kind == SpanKind::Table;
+    objects |= x.kind == SpanKind::Object;
+  }
+  return tables ? "bright: the object, dim: its dict table"
+         : objects ? "each block: one object"
+                   : "each run: the particle's cells in the arrays";
+}
+
 HeapRaster rasterise(const HeapSample& s, int width, int height) {
   HeapRaster r;
   r.width = std::max(width, 1);

@@ -14,9 +14,10 @@
 // turns smooth too.
 //
 // No GUI dependency (the panel turns the raster into a texture), so it is
-// unit-tested in tests/ui/heap_map_test.cpp.
+// unit-tested in tests/host/heap_map_test.cpp.
 #include <cstddef>
 #include <cstdint>
+#include <string_view>
 #include <vector>
 
 #include "sim/layouts/layout.hpp"
@@ -55,6 +56,13 @@ struct RankCube {
   double lo[3] = {0, 0, 0};
   double side = 0;  // 0: use the points' own bounding cube
 };
+
+// What one block of the address-order map is, for its legend: "bright: the
+// object, dim: its dict table" when the sample holds a table, "each block:
+// one object" for objects alone, else the cells of the arrays. Read from the
+// spans themselves rather than from a list of layouts (such a list named
+// split-keys' objects "cells in the arrays").
+std::string_view span_legend(const HeapSample& s);
 
 // Every `stride`-th particle by storage index, at most max_samples of them.
 // `cube` should be the bounding cube of all particles (what --sort-every

@@ -112,16 +112,13 @@ void heap_map_strip(const SimStats& s, const OverlayState& st) {
 void heap_map_addresses(const SimStats& s, const OverlayState& st) {
   const HeapSample* hs = s.heap_sample.get();
   if (!hs || hs != st.heap_texture_sample) return;
-  const bool dicts = hs->layout == Layout::Dict || hs->layout == Layout::SlotsDict;
   const std::string per_row = human_bytes(double(st.heap_span_bytes) / kMapH);
   char rows[256];
   std::snprintf(rows, sizeof rows,
                 "address order: where their bytes are, row by row from the lowest address (top left) like a hex dump, "
                 "%s a row; %s; grey: a gap over 1 MiB left out",
                 per_row.c_str(),
-                dicts ? "bright: the object, dim: its dict table"
-                : hs->layout == Layout::Slots || hs->layout == Layout::SharedKeys ? "each block: one object"
-                                                                                 : "each run: the particle's cells in the arrays");
+                std::string(host::span_legend(*hs)).c_str());
   disabled_wrapped(rows);
 }
 

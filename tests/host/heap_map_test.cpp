@@ -62,12 +62,18 @@ TEST_CASE("heap map: every heap-object layout gives its objects, dict its tables
       CHECK(x.addr != 0);
       CHECK(x.bytes > 0);
     }
-    if (l == Layout::Aos || l == Layout::Soa) {
+    if (traits(l).columns) {
       CHECK(cells == 100 * kNumAttrs);
       CHECK(objects == 0);
+      CHECK(span_legend(h) == "each run: the particle's cells in the arrays");
     } else {
       CHECK(objects == 100);
       CHECK(tables == (l == Layout::Dict ? 100u : 0u));  // slots+dict: no table until used
+      // The legend follows what was drawn: every heap-object layout's
+      // blocks are objects (split-keys' were called cells by a list of
+      // layouts), with dict tables only where the sample has some.
+      CHECK(span_legend(h) ==
+            (l == Layout::Dict ? "bright: the object, dim: its dict table" : "each block: one object"));
     }
   }
 }
