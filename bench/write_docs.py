@@ -209,6 +209,24 @@ if os.path.exists(vr):
                 "is in the table):", "", open(vr).read().strip()]
 closing_md = "\n".join(closing)
 
+# docs/CLAIMS.md: the access-speed verdict of the claims run in the table,
+# per interpreter, from its structured figures. The prose of "Limits" cites
+# this block rather than copying figures out of it: hand-copied figures
+# went stale when run_all.sh replaced the run they were copied from.
+def speed_run_block():
+    word = {"holds": "holds", "does_not_hold": "does not hold", "unresolved": "no difference resolved"}
+    out = ["The access-speed verdict of the run in the table above (%s), per interpreter: reads and updates, slotted "
+           "against plain (above 1: the slotted instance is faster), the median of the %s process medians with its "
+           "99%% interval, and where an interval is unresolved on its own, where it lies:" % (
+               claims_machine, " / ".join(sorted({str(i["access_speed"]["read"]["processes"]) for i in measured_ok}))),
+           "", "| CPython | reads | updates | verdict |", "|---|---|---|---|"]
+    for i in measured_ok:
+        a = i["access_speed"]
+        out.append("| %s | %s: %s | %s: %s | %s |" % (i["version"], word[a["read"]["outcome"]], a["read"]["text"],
+                                                     word[a["update"]["outcome"]], a["update"]["text"],
+                                                     word[a["outcome"]]))
+    return "\n".join(out)
+
 readme = open(os.path.join(root, "README.md")).read()
 def put(text, key, body):
     # Between <!-- KEY --> markers (kept, so the script can run again).
@@ -228,7 +246,10 @@ sections = [("layouts_none_1m", "Layouts, free streaming, 1M particles", none1),
             ("layouts_pm_10m", "Layouts, particle-mesh, 10M particles", pm10)]
 doc = ["# Benchmarks", "",
        "Every figure here was printed by `bash bench/run_all.sh build` and written into this page by "
-       "`python3 bench/write_docs.py`; the raw outputs (tables, JSON, CSV) are in `docs/bench/`.", "",
+       "`python3 bench/write_docs.py`; the raw outputs (tables, JSON, CSV) are in `docs/bench/`. The same script writes "
+       "the figure sections of README.md, CLAIMS.md, LAYOUTS.md and DISTRIBUTED.md (between `<!-- KEY -->` markers), "
+       "and the test `bench_write_docs` (tests/bench/write_docs_test.py) fails when any of them is not what it "
+       "writes from the committed runs: edit the generator, never the text between markers.", "",
        "Machine: " + machine_line + ".", "",
        "How to read a row: `x dict` and `x soa` are step-time ratios to those layouts in the same run; "
        "`triad GB/s` is the bandwidth floor, the higher of two triad readings taken beside its store right before "
@@ -429,6 +450,7 @@ claims_doc = put(claims_doc, "CLAIMS_TABLE", "\n".join([
     "```sh", "bash bench/run_claims.sh build   # " + cmd("claims_python"), "```", "", "Machine: " + claims_machine + ".", "",
     cl_md]))
 claims_doc = put(claims_doc, "CLAIMS_CLOSING", closing_md)
+claims_doc = put(claims_doc, "CLAIMS_SPEED_RUN", speed_run_block())
 open(cp, "w").write(claims_doc)
 # docs/LAYOUTS.md: the free-streaming run, each layout's bytes and step,
 # with the prose's ratios taken from the same run (a hand-copied table went

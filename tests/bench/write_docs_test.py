@@ -1,0 +1,34 @@
+#!/usr/bin/env python3
+"""The docs' generated sections are what bench/write_docs.py writes from the
+committed runs (docs/bench/*.json, *.md): a copy of the tree's docs and
+README is regenerated in a temporary folder and must come out unchanged.
+
+It fails when a figure between <!-- KEY --> markers was edited by hand (it
+would be overwritten by the next run of the generator, and until then
+quotes no run), or when the generator changed and the docs were not
+regenerated. Usage: write_docs_test.py SOURCE_DIR"""
+import difflib, os, shutil, subprocess, sys, tempfile
+
+src = os.path.abspath(sys.argv[1])
+with tempfile.TemporaryDirectory(prefix="slotsim-write-docs-") as tmp:
+    os.makedirs(os.path.join(tmp, "bench"))
+    for f in ("write_docs.py", "mpi_scaling.py"):
+        shutil.copy(os.path.join(src, "bench", f), os.path.join(tmp, "bench", f))
+    shutil.copytree(os.path.join(src, "docs"), os.path.join(tmp, "docs"))
+    shutil.copy(os.path.join(src, "README.md"), os.path.join(tmp, "README.md"))
+    r = subprocess.run([sys.executable, os.path.join(tmp, "bench", "write_docs.py")], capture_output=True, text=True)
+    if r.returncode != 0:
+        sys.exit("write_docs.py failed (exit %d):\n%s" % (r.returncode, r.stderr))
+    written = ["README.md"] + ["docs/" + f for f in sorted(os.listdir(os.path.join(src, "docs"))) if f.endswith(".md")]
+    bad = 0
+    for rel in written:
+        before = open(os.path.join(src, rel)).read().splitlines()
+        after = open(os.path.join(tmp, rel)).read().splitlines()
+        if before != after:
+            bad += 1
+            print("%s differs from what bench/write_docs.py writes from the committed runs:" % rel)
+            for line in list(difflib.unified_diff(before, after, "committed", "regenerated", n=1, lineterm=""))[:20]:
+                print("  " + line[:200])
+    if bad:
+        sys.exit("%d file(s) out of date: run python3 bench/write_docs.py and commit the result" % bad)
+    print("%d files: every generated section is the committed runs' (checked %s)" % (len(written), ", ".join(written)))
