@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """The docs' generated sections are what bench/write_docs.py writes from the
-committed runs (docs/bench/*.json, *.md): a copy of the tree's docs and
-README is regenerated in a temporary folder and must come out unchanged.
+committed runs (docs/bench/*.json, *.md) and bench/gui_docs.py from
+docs/gui/figures.md: a copy of the tree's docs and README is regenerated in
+a temporary folder and must come out unchanged.
 
 It fails when a figure between <!-- KEY --> markers was edited by hand (it
 would be overwritten by the next run of the generator, and until then
@@ -12,13 +13,14 @@ import difflib, os, shutil, subprocess, sys, tempfile
 src = os.path.abspath(sys.argv[1])
 with tempfile.TemporaryDirectory(prefix="slotsim-write-docs-") as tmp:
     os.makedirs(os.path.join(tmp, "bench"))
-    for f in ("write_docs.py", "mpi_scaling.py"):
+    for f in ("write_docs.py", "mpi_scaling.py", "gui_docs.py"):
         shutil.copy(os.path.join(src, "bench", f), os.path.join(tmp, "bench", f))
     shutil.copytree(os.path.join(src, "docs"), os.path.join(tmp, "docs"))
     shutil.copy(os.path.join(src, "README.md"), os.path.join(tmp, "README.md"))
-    r = subprocess.run([sys.executable, os.path.join(tmp, "bench", "write_docs.py")], capture_output=True, text=True)
-    if r.returncode != 0:
-        sys.exit("write_docs.py failed (exit %d):\n%s" % (r.returncode, r.stderr))
+    for gen in ("write_docs.py", "gui_docs.py"):
+        r = subprocess.run([sys.executable, os.path.join(tmp, "bench", gen)], capture_output=True, text=True)
+        if r.returncode != 0:
+            sys.exit("%s failed (exit %d):\n%s" % (gen, r.returncode, r.stderr))
     written = ["README.md"] + ["docs/" + f for f in sorted(os.listdir(os.path.join(src, "docs"))) if f.endswith(".md")]
     bad = 0
     for rel in written:
@@ -26,9 +28,9 @@ with tempfile.TemporaryDirectory(prefix="slotsim-write-docs-") as tmp:
         after = open(os.path.join(tmp, rel)).read().splitlines()
         if before != after:
             bad += 1
-            print("%s differs from what bench/write_docs.py writes from the committed runs:" % rel)
+            print("%s differs from what bench/write_docs.py and bench/gui_docs.py write from the committed runs:" % rel)
             for line in list(difflib.unified_diff(before, after, "committed", "regenerated", n=1, lineterm=""))[:20]:
                 print("  " + line[:200])
     if bad:
-        sys.exit("%d file(s) out of date: run python3 bench/write_docs.py and commit the result" % bad)
+        sys.exit("%d file(s) out of date: run python3 bench/write_docs.py and python3 bench/gui_docs.py, and commit the result" % bad)
     print("%d files: every generated section is the committed runs' (checked %s)" % (len(written), ", ".join(written)))
