@@ -248,8 +248,9 @@ doc = ["# Benchmarks", "",
        "Every figure here was printed by `bash bench/run_all.sh build` and written into this page by "
        "`python3 bench/write_docs.py`; the raw outputs (tables, JSON, CSV) are in `docs/bench/`. The same script writes "
        "the figure sections of README.md, CLAIMS.md, LAYOUTS.md and DISTRIBUTED.md (between `<!-- KEY -->` markers), "
-       "and the test `bench_write_docs` (tests/bench/write_docs_test.py) fails when any of them, or a GUI figure section that `bench/gui_docs.py` writes, is not what it "
-       "writes from the committed runs: edit the generator, never the text between markers.", "",
+       "and the test `bench_write_docs` (tests/bench/write_docs_test.py) fails when any of them, or a GUI figure "
+       "section that `bench/gui_docs.py` writes, is not what its generator writes from the committed runs: edit the "
+       "generator, never the text between markers.", "",
        "Machine: " + machine_line + ".", "",
        "How to read a row: `x dict` and `x soa` are step-time ratios to those layouts in the same run; "
        "`triad GB/s` is the bandwidth floor, the higher of two triad readings taken beside its store right before "
