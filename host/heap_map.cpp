@@ -6,7 +6,7 @@
 #include <cmath>
 #include <numeric>
 
-#include "sim/layouts/attr_table.hpp"
+#include "sim/layouts/heap_block.hpp"
 #include "sim/layouts/names.hpp"
 #include "sim/layouts/particle_store.hpp"
 
@@ -97,10 +97,11 @@ HeapSample sample_heap(const ParticleStore& store, std::size_t max_samples, cons
       // which for aos is the record and for soa one lane of every column.
       if constexpr (requires { s.object_address(i); }) {
         h.spans.push_back({reinterpret_cast<std::uintptr_t>(s.object_address(i)), object_bytes, SpanKind::Object, rank});
-        if constexpr (requires { s.table_address(i); }) {
-          if (const auto* t = static_cast<const AttrTable*>(s.table_address(i)))
-            h.spans.push_back({reinterpret_cast<std::uintptr_t>(t),
-                               static_cast<std::uint32_t>(attr_table_bytes(t->log2_slots)), SpanKind::Table, rank});
+        if constexpr (requires { s.for_each_owned_block(i, [](HeapBlock) {}); }) {
+          s.for_each_owned_block(i, [&](HeapBlock blk) {
+            h.spans.push_back({reinterpret_cast<std::uintptr_t>(blk.addr), static_cast<std::uint32_t>(blk.bytes),
+                               SpanKind::Table, rank});
+          });
         }
       } else {
         for (int a = 0; a < kNumAttrs; ++a)
@@ -118,7 +119,7 @@ std::string_view span_legend(const HeapSample& s) {
     tables |= x.kind == SpanKind::Table;
     objects |= x.kind == SpanKind::Object;
   }
-  return tables ? "bright: the object, dim: its dict table"
+  return tables ? "bright: the object, dim: what its __dict__ holds"
          : objects ? "each block: one object"
                    : "each run: the particle's cells in the arrays";
 }

@@ -1,7 +1,9 @@
 #pragma once
 // The heap map: where the particles' memory lives. A sample of particles is
 // taken on the simulation thread (sample_heap); each sampled particle's
-// object and attribute table (heap-object layouts) or its cells inside the
+// object and the blocks its __dict__ owns (heap-object layouts: a table, or
+// split-keys' dict and values array; sim/layouts/heap_block.hpp) or its
+// cells inside the
 // contiguous blocks (aos, soa) become spans of addresses, coloured by the
 // particle's rank along the Morton curve of its position. rasterise() lays
 // the address range out as a picture, row after row like a hex dump, with
@@ -28,6 +30,9 @@ class ParticleStore;
 
 namespace slotsim::host {
 
+// Object: a particle's heap object; Table: a block its __dict__ owns (the
+// dict, its values array, its table); Cell: an attribute inside aos' or
+// soa's contiguous blocks.
 enum class SpanKind : std::uint8_t { Object = 0, Table, Cell };
 
 // One block (or part of one) of a sampled particle. 16 bytes: address,
@@ -58,7 +63,7 @@ struct RankCube {
 };
 
 // What one block of the address-order map is, for its legend: "bright: the
-// object, dim: its dict table" when the sample holds a table, "each block:
+// object, dim: what its __dict__ holds" when the sample holds such blocks, "each block:
 // one object" for objects alone, else the cells of the arrays. Read from the
 // spans themselves rather than from a list of layouts (such a list named
 // split-keys' objects "cells in the arrays").

@@ -18,6 +18,7 @@
 #include <cstdint>
 #include <memory_resource>
 
+#include "sim/layouts/heap_block.hpp"
 #include "sim/layouts/names.hpp"
 
 namespace slotsim {
@@ -56,6 +57,10 @@ static_assert(sizeof(AttrTable) == 16);
 inline constexpr unsigned kMinLog2Slots = 3;
 
 std::size_t attr_table_bytes(unsigned log2_slots);
+// The heap block t lives in: its py_pad in front, then the table.
+inline HeapBlock attr_table_block(const AttrTable* t) {
+  return {reinterpret_cast<const unsigned char*>(t) - t->py_pad, t->py_pad + attr_table_bytes(t->log2_slots)};
+}
 // log2_slots 0 makes an empty table with no room (17 B: a dict that exists
 // but holds nothing yet); the first insert grows it to 8 slots.
 AttrTable* attr_table_new(std::pmr::memory_resource* mr, unsigned log2_slots = kMinLog2Slots, std::uint16_t py_pad = 0);

@@ -101,8 +101,11 @@ class DictStore : public HeapObjects<DictStore, DictObject> {
     attr_table_free(&m.tables, o->dict);
     free_object(m, o);
   }
-  // Where particle i's table lives (read-only; the GUI's heap map).
-  const void* table_address(std::size_t i) const { return at(i)->dict; }
+  // Particle i's table (heap_block.hpp).
+  template <class F>
+  void for_each_owned_block(std::size_t i, F&& f) const {
+    f(attr_table_block(at(i)->dict));
+  }
 };
 static_assert(ParticleStoreType<DictStore>);
 

@@ -316,6 +316,18 @@ class SharedKeysStore : public HeapObjects<SharedKeysStore, SharedKeysObject> {
   // A value fits the object's spare capacity; beyond it, a table.
   static long long dynamic_bytes_estimate(std::size_t carriers) { return 8LL * static_cast<long long>(carriers); }
 
+  // Particle i's dict, once `__dict__` was read or it combined (its pad in
+  // front), and its combined table (heap_block.hpp); its values are inline,
+  // in the object.
+  template <class F>
+  void for_each_owned_block(std::size_t i, F&& f) const {
+    const SharedKeysDict* d = at(i)->dict;
+    if (!d) return;
+    const std::size_t pad = dict_pad(py_state());
+    f(HeapBlock{reinterpret_cast<const unsigned char*>(d) - pad, sizeof(SharedKeysDict) + pad});
+    if (d->combined) f(attr_table_block(d->combined));
+  }
+
   static void release(StoreMemory& m, SharedKeysObject* o) {
     // The declared names are the keys' entries 0..6 (the constructor puts
     // them there), so their boxes are found without the keys, which the

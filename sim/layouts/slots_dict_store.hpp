@@ -103,8 +103,11 @@ class SlotsDictStore : public CellObjects<SlotsDictStore, SlotsDictObject> {
     attr_table_free(&m.tables, o->dict);
     release_cells(m, o);
   }
-  // Where particle i's table (null until used) lives (read-only; the GUI's heap map).
-  const void* table_address(std::size_t i) const { return at(i)->dict; }
+  // Particle i's table, once it has one (heap_block.hpp).
+  template <class F>
+  void for_each_owned_block(std::size_t i, F&& f) const {
+    if (const AttrTable* t = at(i)->dict) f(attr_table_block(t));
+  }
 
  private:
   // Default: an 8-slot table (144 B). --python-objects: CPython's dict of

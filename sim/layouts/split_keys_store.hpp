@@ -316,6 +316,21 @@ class SplitKeysStore : public HeapObjects<SplitKeysStore, SplitKeysObject> {
   // A value in a split dict's spare values slot costs nothing more.
   static long long dynamic_bytes_estimate(std::size_t carriers) { return 8LL * static_cast<long long>(carriers); }
 
+  // Particle i's dict (its pad in front) and, while split, its values array
+  // (entry_capacity() doubles of the keys it shares), or its combined table
+  // (heap_block.hpp): the blocks release() frees.
+  template <class F>
+  void for_each_owned_block(std::size_t i, F&& f) const {
+    const SplitDict* d = at(i)->dict;
+    if (!d) return;
+    const std::size_t pad = dict_pad(py_state());
+    f(HeapBlock{reinterpret_cast<const unsigned char*>(d) - pad, sizeof(SplitDict) + pad});
+    if (d->keys)
+      f(HeapBlock{d->values, 8 * d->keys->entry_capacity()});
+    else if (d->table)
+      f(attr_table_block(d->table));
+  }
+
   static void release(StoreMemory& m, SplitKeysObject* o) {
     if (SplitDict* d = o->dict) {
       if (m.py.on)

@@ -68,14 +68,65 @@ TEST_CASE("heap map: every heap-object layout gives its objects, dict its tables
       CHECK(span_legend(h) == "each run: the particle's cells in the arrays");
     } else {
       CHECK(objects == 100);
-      CHECK(tables == (l == Layout::Dict ? 100u : 0u));  // slots+dict: no table until used
+      // dict: its table; split-keys: its dict object and its values array
+      // (__init__ made them); slots+dict and shared-keys: none until used.
+      const std::size_t per = l == Layout::Dict ? 1 : l == Layout::SplitKeys ? 2 : 0;
+      CHECK(tables == 100 * per);
       // The legend follows what was drawn: every heap-object layout's
       // blocks are objects (split-keys' were called cells by a list of
-      // layouts), with dict tables only where the sample has some.
+      // layouts), with its __dict__'s blocks only where the sample has some.
       CHECK(span_legend(h) ==
-            (l == Layout::Dict ? "bright: the object, dim: its dict table" : "each block: one object"));
+            (per ? "bright: the object, dim: what its __dict__ holds" : "each block: one object"));
     }
   }
+}
+
+// Every particle sampled (stride 1): the dim blocks are exactly what the
+// store's `tables` account holds, byte for byte, whatever state the dicts
+// are in (none, split, combined), so the map leaves none of them out.
+TEST_CASE("heap map: the blocks of every particle's __dict__ add up to the store's tables account") {
+  constexpr std::size_t n = 64;
+  auto table_bytes = [](const ParticleStore& s) {
+    const HeapSample h = sample_heap(s, s.size());
+    REQUIRE(h.stride == 1);
+    long long sum = 0;
+    for (const HeapSpan& x : h.spans) sum += x.kind == SpanKind::Table ? x.bytes : 0;
+    return sum;
+  };
+  for (Layout l : kAllLayouts) {
+    if (!traits(l).has_dict) continue;
+    CAPTURE(layout_name(l));
+    ParticleStore s = store_of(l, n);
+    CHECK(table_bytes(s) == s.bytes().tables);
+    s.read_dict_all();  // shared-keys, slots+dict: a dict each now
+    CHECK(s.bytes().tables > 0);
+    CHECK(table_bytes(s) == s.bytes().tables);
+    s.set_attr(3, "charge", 1.0);  // one dynamic attribute
+    s.del_attr(3, "charge");       // split-keys: particle 3 combines (a table replaces its values)
+    CHECK(table_bytes(s) == s.bytes().tables);
+  }
+}
+
+TEST_CASE("heap map: split-keys draws each particle's dict object and values array where they are") {
+  const ParticleStore s = store_of(Layout::SplitKeys, 16);
+  const HeapSample h = sample_heap(s, 16);
+  REQUIRE(h.spans.size() == 16 * 3);
+  s.visit([&](const auto& st) {
+    if constexpr (requires { st.class_keys(); }) {
+      for (std::size_t i = 0; i < 16; ++i) {
+        // The object, then what its dict owns, in that order.
+        CHECK(h.spans[3 * i].kind == SpanKind::Object);
+        CHECK(h.spans[3 * i].addr == reinterpret_cast<std::uintptr_t>(st.object_address(i)));
+        CHECK(h.spans[3 * i + 1].kind == SpanKind::Table);
+        CHECK(h.spans[3 * i + 1].bytes == 32);  // the dict object (PyDictObject without its head)
+        CHECK(h.spans[3 * i + 2].kind == SpanKind::Table);
+        CHECK(h.spans[3 * i + 2].bytes == 8 * st.class_keys()->entry_capacity());  // the values array
+        CHECK(h.spans[3 * i + 1].addr != h.spans[3 * i + 2].addr);
+      }
+    } else {
+      FAIL("not a split-keys store");
+    }
+  });
 }
 
 TEST_CASE("heap map: aos cells are the records, contiguous and in index order") {
