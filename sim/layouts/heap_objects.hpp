@@ -33,6 +33,7 @@
 #include <stdexcept>
 #include <vector>
 
+#include "sim/layouts/heap_block.hpp"
 #include "sim/layouts/names.hpp"
 #include "sim/layouts/permute.hpp"
 #include "sim/layouts/store_memory.hpp"
@@ -131,6 +132,12 @@ class HeapObjects {
   // The pad of a dict object: its GC and object headers (PyDictObject is
   // 48 B with its 16-B head; the stores' dict structs stand for the rest).
   static std::size_t dict_pad(const PyObjects& py) { return py.on ? py.era.gc + py.era.head : 0; }
+  // The whole block allocate_dict() made for d, pad included (heap_block.hpp).
+  template <class T>
+  HeapBlock dict_block(const T* d) const {
+    const std::size_t pad = dict_pad(mem_->py);
+    return {reinterpret_cast<const unsigned char*>(d) - pad, sizeof(T) + pad};
+  }
 
   // A declared attribute's cell: the double itself, or (--python-objects)
   // a pointer to its FloatBox.

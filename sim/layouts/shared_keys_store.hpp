@@ -323,8 +323,7 @@ class SharedKeysStore : public HeapObjects<SharedKeysStore, SharedKeysObject> {
   void for_each_owned_block(std::size_t i, F&& f) const {
     const SharedKeysDict* d = at(i)->dict;
     if (!d) return;
-    const std::size_t pad = dict_pad(py_state());
-    f(HeapBlock{reinterpret_cast<const unsigned char*>(d) - pad, sizeof(SharedKeysDict) + pad});
+    f(dict_block(d));
     if (d->combined) f(attr_table_block(d->combined));
   }
 

@@ -323,8 +323,7 @@ class SplitKeysStore : public HeapObjects<SplitKeysStore, SplitKeysObject> {
   void for_each_owned_block(std::size_t i, F&& f) const {
     const SplitDict* d = at(i)->dict;
     if (!d) return;
-    const std::size_t pad = dict_pad(py_state());
-    f(HeapBlock{reinterpret_cast<const unsigned char*>(d) - pad, sizeof(SplitDict) + pad});
+    f(dict_block(d));
     if (d->keys)
       f(HeapBlock{d->values, 8 * d->keys->entry_capacity()});
     else if (d->table)
