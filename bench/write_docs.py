@@ -1,7 +1,10 @@
 #!/usr/bin/env python3
-"""Writes docs/BENCHMARKS.md and the figure sections of README.md from the
-outputs of bench/run_all.sh (docs/bench/*.json and *.md), so every figure
-quoted is one the tool measured, with its command and machine.
+"""Writes docs/BENCHMARKS.md and the figure sections (between <!-- KEY -->
+markers) of README.md, docs/CLAIMS.md, docs/LAYOUTS.md and
+docs/DISTRIBUTED.md from the outputs of bench/run_all.sh (docs/bench/*.json
+and *.md), so every figure quoted is one the tool measured, with its command
+and machine. tests/bench/write_docs_test.py checks the committed docs are
+what it writes.
 Usage: python3 bench/write_docs.py   (after bash bench/run_all.sh build)"""
 import json, os, re, sys
 
@@ -232,7 +235,13 @@ def put(text, key, body):
     # Between <!-- KEY --> markers (kept, so the script can run again).
     start, end = "<!-- %s -->" % key, "<!-- /%s -->" % key
     if start in text:
+        if end not in text:
+            sys.exit("write_docs: %s has no %s after it" % (start, end))
         return re.sub(re.escape(start) + ".*?" + re.escape(end), start + "\n" + body + "\n" + end, text, flags=re.S)
+    if key not in text:
+        # A section whose markers were deleted would otherwise stay as it
+        # was, unchecked (tests/bench/write_docs_test.py relies on this).
+        sys.exit("write_docs: no <!-- %s --> markers (nor the bare %s) to write into" % (key, key))
     return text.replace(key, start + "\n" + body + "\n" + end)
 readme = put(readme, "FIGURES_BYTES", figures_bytes)
 readme = put(readme, "FIGURES_TIME", figures_time)

@@ -86,17 +86,19 @@ HeapSample sample_heap(const ParticleStore& store, std::size_t max_samples, cons
     xyz[3 * k + 2] = r.z;
   }
   h.index_rank = morton_ranks(xyz, cube);
-  const LayoutBytes b = store.bytes();
-  const auto object_bytes = static_cast<std::uint32_t>(std::max<long long>(1, b.objects / static_cast<long long>(h.n)));
   store.visit([&](const auto& s) {
     for (std::size_t k = 0; k < idx.size(); ++k) {
       const std::size_t i = idx[k];
       const float rank = h.index_rank[k];
-      // Heap-object layouts say where each object (and table) is; any other
+      // Heap-object layouts give each object's block and the blocks its
+      // __dict__ owns, from their first byte (headers of --python-objects
+      // included), as malloc handed them out; any other
       // layout is drawn by the address of each declared attribute's cell,
       // which for aos is the record and for soa one lane of every column.
-      if constexpr (requires { s.object_address(i); }) {
-        h.spans.push_back({reinterpret_cast<std::uintptr_t>(s.object_address(i)), object_bytes, SpanKind::Object, rank});
+      if constexpr (requires { s.object_block(i); }) {
+        const HeapBlock ob = s.object_block(i);
+        h.spans.push_back({reinterpret_cast<std::uintptr_t>(ob.addr), static_cast<std::uint32_t>(ob.bytes),
+                           SpanKind::Object, rank});
         if constexpr (requires { s.for_each_owned_block(i, [](HeapBlock) {}); }) {
           s.for_each_owned_block(i, [&](HeapBlock blk) {
             h.spans.push_back({reinterpret_cast<std::uintptr_t>(blk.addr), static_cast<std::uint32_t>(blk.bytes),
@@ -167,8 +169,9 @@ HeapRaster rasterise(const HeapSample& s, int width, int height) {
   for (const HeapSpan& x : spans) {
     while (x.addr >= regions[g].hi) ++g;
     const std::size_t p0 = pixel_of(g, x.addr), p1 = pixel_of(g, x.addr + std::max<std::uint32_t>(x.bytes, 1) - 1);
-    // Tables a little darker than objects, so a dict's two kinds of block
-    // can be told apart where they interleave.
+    // A __dict__'s blocks (table, dict object, values array) a little darker
+    // than objects, so the object and what its dict owns can be told apart
+    // where they interleave.
     const std::uint32_t c = x.kind == SpanKind::Table ? dimmed(rank_colour(x.rank), 0.6f) : rank_colour(x.rank);
     for (std::size_t p = p0; p <= p1; ++p) r.rgba[p] = c;
   }

@@ -2,10 +2,9 @@
 // The heap map: where the particles' memory lives. A sample of particles is
 // taken on the simulation thread (sample_heap); each sampled particle's
 // object and the blocks its __dict__ owns (heap-object layouts: a table, or
-// split-keys' dict and values array; sim/layouts/heap_block.hpp) or its
-// cells inside the
-// contiguous blocks (aos, soa) become spans of addresses, coloured by the
-// particle's rank along the Morton curve of its position. rasterise() lays
+// split-keys' dict and values array; sim/layouts/heap_block.hpp), or its
+// cells inside the contiguous blocks (aos, soa), become spans of addresses,
+// coloured by the particle's rank along the Morton curve of its position. rasterise() lays
 // the address range out as a picture, row after row like a hex dump, with
 // large unused gaps between regions squeezed to a one-pixel rule.
 //

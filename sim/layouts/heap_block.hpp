@@ -1,7 +1,9 @@
 #pragma once
 // One heap block a particle owns, from its first byte (the --python-objects
 // pad in front of a dict included) to its last: what the GUI's heap map
-// draws (host/heap_map.cpp) and what the store's `tables` account counts.
+// draws (host/heap_map.cpp). A dict's blocks are what the store's `tables`
+// account counts plus, under --python-objects, the dicts' headers (which
+// LayoutBytes reports under py_headers).
 // Stores whose objects own blocks beside themselves (a dict, a split
 // dict's values array, a combined table) list them with
 //   template <class F> void for_each_owned_block(std::size_t i, F&& f) const

@@ -45,8 +45,20 @@ template <class D, class Obj>
 class HeapObjects {
  public:
   std::size_t size() const { return index_.size(); }
-  // Where particle i's object lives (read-only; the GUI's heap map).
-  const void* object_address(std::size_t i) const { return index_[i]; }
+  // Particle i's object as the heap block it is (the GUI's heap map;
+  // heap_block.hpp): its --python-objects prefix in front, then the object,
+  // sizeof(Obj) unless the store's objects differ in size, in which case
+  // D::object_extent(m, o) says {bytes, prefix}, as its release() frees it.
+  HeapBlock object_block(std::size_t i) const {
+    const Obj* o = index_[i];
+    std::size_t bytes = sizeof(Obj), pre = mem_->py.prefix;
+    if constexpr (requires { D::object_extent(*mem_, o); }) {
+      const auto e = D::object_extent(*mem_, o);
+      bytes = e.first;
+      pre = e.second;
+    }
+    return {reinterpret_cast<const unsigned char*>(o) - pre, bytes + pre};
+  }
   void reserve(std::size_t n) { index_.reserve(n); }
   LayoutBytes bytes() const { return mem_->bytes(); }
   bool python_objects() const { return boxed_; }

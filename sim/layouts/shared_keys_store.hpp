@@ -327,6 +327,12 @@ class SharedKeysStore : public HeapObjects<SharedKeysStore, SharedKeysObject> {
     if (d->combined) f(attr_table_block(d->combined));
   }
 
+  // An object's {bytes, --python-objects prefix}: both grow with its
+  // capacity (HeapObjects::object_block, and release() below).
+  static std::pair<std::size_t, std::size_t> object_extent(const StoreMemory& m, const SharedKeysObject* o) {
+    return {SharedKeysObject::bytes(o->capacity), prefix_for(m, o->capacity)};
+  }
+
   static void release(StoreMemory& m, SharedKeysObject* o) {
     // The declared names are the keys' entries 0..6 (the constructor puts
     // them there), so their boxes are found without the keys, which the
@@ -344,7 +350,8 @@ class SharedKeysStore : public HeapObjects<SharedKeysStore, SharedKeysObject> {
       attr_table_free(&m.tables, o->dict->combined);
       free_dict(m, o->dict, dict_pad(m.py));
     }
-    free_object(m, o, SharedKeysObject::bytes(o->capacity), prefix_for(m, o->capacity));
+    const auto e = object_extent(m, o);
+    free_object(m, o, e.first, e.second);
   }
 
  private:

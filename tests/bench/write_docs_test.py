@@ -24,8 +24,8 @@ with tempfile.TemporaryDirectory(prefix="slotsim-write-docs-") as tmp:
     written = ["README.md"] + ["docs/" + f for f in sorted(os.listdir(os.path.join(src, "docs"))) if f.endswith(".md")]
     bad = 0
     for rel in written:
-        before = open(os.path.join(src, rel)).read().splitlines()
-        after = open(os.path.join(tmp, rel)).read().splitlines()
+        before = open(os.path.join(src, rel), encoding="utf-8").read().splitlines()
+        after = open(os.path.join(tmp, rel), encoding="utf-8").read().splitlines()
         if before != after:
             bad += 1
             print("%s differs from what bench/write_docs.py and bench/gui_docs.py write from the committed runs:" % rel)

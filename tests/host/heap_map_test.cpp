@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <numeric>
+#include <string>
 
 #include "sim/layouts/particle_store.hpp"
 
@@ -81,29 +82,60 @@ TEST_CASE("heap map: every heap-object layout gives its objects, dict its tables
   }
 }
 
-// Every particle sampled (stride 1): the dim blocks are exactly what the
-// store's `tables` account holds, byte for byte, whatever state the dicts
-// are in (none, split, combined), so the map leaves none of them out.
-TEST_CASE("heap map: the blocks of every particle's __dict__ add up to the store's tables account") {
+// Every particle sampled (stride 1): the blocks drawn are exactly what the
+// store allocated, byte for byte, whatever state the dicts are in (none,
+// split, combined), with --python-objects' headers in front of objects and
+// dicts or without, so the map leaves none of them out and draws none of
+// them short.
+TEST_CASE("heap map: every particle's blocks add up to the store's accounts") {
   constexpr std::size_t n = 64;
-  auto table_bytes = [](const ParticleStore& s) {
+  auto check = [](const ParticleStore& s) {
     const HeapSample h = sample_heap(s, s.size());
     REQUIRE(h.stride == 1);
-    long long sum = 0;
-    for (const HeapSpan& x : h.spans) sum += x.kind == SpanKind::Table ? x.bytes : 0;
-    return sum;
+    long long objects = 0, tables = 0;
+    for (const HeapSpan& x : h.spans) (x.kind == SpanKind::Table ? tables : objects) += x.bytes;
+    const LayoutBytes b = s.bytes();
+    // The headers (py_headers) are those of objects and of dicts alike.
+    CHECK(objects + tables == b.objects + b.tables + b.py_headers);
+    if (!s.python_objects()) {
+      CHECK(objects == b.objects);
+      CHECK(tables == b.tables);
+    } else {
+      CHECK(objects > b.objects);  // each object drawn from its header's first byte
+    }
+  };
+  auto combined = [](const ParticleStore& s) {
+    return s.visit([](const auto& st) -> std::size_t {
+      if constexpr (requires { st.combined_dicts(); })
+        return st.combined_dicts();
+      else
+        return 0;
+    });
   };
   for (Layout l : kAllLayouts) {
-    if (!traits(l).has_dict) continue;
-    CAPTURE(layout_name(l));
-    ParticleStore s = store_of(l, n);
-    CHECK(table_bytes(s) == s.bytes().tables);
-    s.read_dict_all();  // shared-keys, slots+dict: a dict each now
-    CHECK(s.bytes().tables > 0);
-    CHECK(table_bytes(s) == s.bytes().tables);
-    s.set_attr(3, "charge", 1.0);  // one dynamic attribute
-    s.del_attr(3, "charge");       // split-keys: particle 3 combines (a table replaces its values)
-    CHECK(table_bytes(s) == s.bytes().tables);
+    if (!traits(l).heap_objects) continue;
+    for (bool py : {false, true}) {
+      CAPTURE(layout_name(l));
+      CAPTURE(py);
+      ParticleStore s(l, py);
+      for (std::size_t i = 0; i < n; ++i) {
+        ParticleRecord r;
+        r.x = double(i);
+        r.mass = 1;
+        s.push(r);
+      }
+      check(s);
+      if (!traits(l).has_dict) continue;
+      s.read_dict_all();  // shared-keys, slots+dict: a dict each now
+      CHECK(s.bytes().tables > 0);
+      check(s);
+      s.set_attr(3, "charge", 1.0);
+      s.del_attr(3, "charge");  // split-keys: particle 3 combines (a table replaces its values)
+      // shared-keys: past the 30 names its keys can hold, particle 5 combines.
+      for (int k = 0; k < 24; ++k) s.set_attr(5, "extra" + std::to_string(k), double(k));
+      if (l == Layout::SplitKeys || l == Layout::SharedKeys) CHECK(combined(s) >= 1);
+      check(s);
+    }
   }
 }
 
@@ -116,12 +148,18 @@ TEST_CASE("heap map: split-keys draws each particle's dict object and values arr
       for (std::size_t i = 0; i < 16; ++i) {
         // The object, then what its dict owns, in that order.
         CHECK(h.spans[3 * i].kind == SpanKind::Object);
-        CHECK(h.spans[3 * i].addr == reinterpret_cast<std::uintptr_t>(st.object_address(i)));
+        CHECK(h.spans[3 * i].addr == reinterpret_cast<std::uintptr_t>(st.object_block(i).addr));
         CHECK(h.spans[3 * i + 1].kind == SpanKind::Table);
         CHECK(h.spans[3 * i + 1].bytes == 32);  // the dict object (PyDictObject without its head)
-        CHECK(h.spans[3 * i + 2].kind == SpanKind::Table);
-        CHECK(h.spans[3 * i + 2].bytes == 8 * st.class_keys()->entry_capacity());  // the values array
-        CHECK(h.spans[3 * i + 1].addr != h.spans[3 * i + 2].addr);
+        const HeapSpan& values = h.spans[3 * i + 2];
+        CHECK(values.kind == SpanKind::Table);
+        CHECK(values.bytes == 8 * st.class_keys()->entry_capacity());  // the values array
+        // Every declared attribute's value lies inside that block.
+        for (int a = 0; a < kNumAttrs; ++a) {
+          const auto cell = reinterpret_cast<std::uintptr_t>(st.find_attr(i, declared_name(a)));
+          CHECK(cell >= values.addr);
+          CHECK(cell + sizeof(double) <= values.addr + values.bytes);
+        }
       }
     } else {
       FAIL("not a split-keys store");
