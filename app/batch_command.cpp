@@ -30,6 +30,7 @@
 #include "app/step_report.hpp"
 #include "app/run_plan.hpp"
 #include "app/sim_options.hpp"
+#include "app/step_heartbeat.hpp"
 #include "app/switch_plan.hpp"
 #include "sim/interrupt.hpp"
 #include "sim/limits.hpp"
@@ -288,17 +289,21 @@ int run_batch(BatchOptions& o) {
   };
   bool running = restart || series_due();
   const auto t_run = Clock::now();
+  StepHeartbeat heartbeat(!quiet, o.steps);  // a line while a step runs long
   std::uint64_t k = 0;
   for (; running && k < o.steps; ++k) {
     if (interrupted()) break;
     apply_switches(k);
+    heartbeat.begin(k);
     try {
       sys.step();
     } catch (const Diverged& e) {
+      heartbeat.end();
       status = "diverged";
       status_message = e.what();
       break;
     }
+    heartbeat.end();
     segments.back().steps.push_back(sys.last_timing());
     if (!series_due()) break;
     if (!quiet && (Clock::now() - last_print > std::chrono::seconds(1) || k + 1 == o.steps)) {
@@ -511,7 +516,8 @@ CLI::App* register_batch(CLI::App& app) {
   cmd->add_flag("-q,--quiet", o->quiet, "no progress output (switch lines and the summary still go to stdout)");
   cmd->add_flag("--dry-run", o->dry_run, "print the memory plan and exit without running");
   cmd->add_option("--read-dict", o->read_dict,
-                  "read __dict__ of particle ID, or 'all', before the first step (gives shared-keys particles a dict)");
+                  "read __dict__ of particle ID, or 'all', before the first step (gives shared-keys particles a dict)")
+      ->check(not_empty("'all' or a particle id"));
   cmd->callback([o] {
     const int rc = run_guarded("batch", [&] { return run_batch(*o); });
     if (rc != 0) throw CLI::RuntimeError(rc);

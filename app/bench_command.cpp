@@ -81,14 +81,6 @@ struct Result {
   bool quantum = false;
 };
 
-std::vector<Layout> parse_layouts(const std::string& list) {
-  std::vector<Layout> out;
-  std::stringstream ss(list);
-  for (std::string item; std::getline(ss, item, ',');) out.push_back(layout_or_throw(item));
-  if (out.empty()) throw std::invalid_argument("--layouts: no layout given");
-  return out;
-}
-
 Result run_layout(SimConfig cfg, Layout l, const BenchOptions& o, int index, int count) {
   cfg.layout = l;
   Result r;
@@ -196,7 +188,7 @@ int run_bench(BenchOptions& o) {
     for (const char* f : {"--claims-instances", "--claims-sample", "--python", "--python-quick"})
       if (o.sim.given(f)) throw std::invalid_argument(std::string(f) + ": only with --claims");
   if (o.claims_opts.python_quick && !o.claims_opts.python) throw std::invalid_argument("--python-quick: only with --python");
-  const auto layouts = parse_layouts(o.layouts);
+  const auto layouts = parse_layout_list(o.layouts);
   if (o.sim.cfg.python_objects)
     for (Layout l : layouts)
       if (!traits(l).heap_objects) throw std::invalid_argument("--layouts: " + python_objects_refusal(l));

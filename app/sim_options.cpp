@@ -123,6 +123,27 @@ std::uint64_t parse_count(const std::string& text, const std::string& flag, std:
   return v;
 }
 
+CLI::Validator not_empty(const std::string& expected) {
+  return CLI::Validator(
+      [expected](std::string& text) -> std::string { return text.empty() ? "an empty value; expected " + expected : ""; },
+      "", "not empty");
+}
+
+std::vector<Layout> parse_layout_list(const std::string& list) {
+  if (list.empty()) throw std::invalid_argument("--layouts: no layout given");
+  std::vector<Layout> out;
+  for (std::size_t at = 0;;) {
+    const std::size_t comma = list.find(',', at);
+    const std::string item = list.substr(at, comma == std::string::npos ? std::string::npos : comma - at);
+    if (item.empty())
+      throw std::invalid_argument("--layouts '" + one_line(list) + "': an empty name (separate the layouts by single commas)");
+    out.push_back(layout_or_throw(item));
+    if (comma == std::string::npos) break;
+    at = comma + 1;
+  }
+  return out;
+}
+
 void check_not_empty(const SimOptions& o, const std::string& flag, const std::string& value) {
   if (o.given(flag) && value.empty()) throw std::invalid_argument(flag + ": empty file name");
 }

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <vector>
 
 #include "sim/system.hpp"
 
@@ -40,6 +41,10 @@ void drop_layout_option(CLI::App* cmd);
 void finish_sim_options(SimOptions& o);
 // Parses a layout name or throws std::invalid_argument naming the choices.
 Layout layout_or_throw(const std::string& name);
+// bench's --layouts: comma-separated names, each one a layout; an empty
+// item anywhere ("soa,", ",soa", "soa,,dict") is refused like any unknown
+// name (std::getline, the first version, dropped a trailing one silently).
+std::vector<Layout> parse_layout_list(const std::string& list);
 // --read-dict given (`read_dict` not empty) for a run starting in layout l,
 // which has no __dict__: std::invalid_argument, said before the particles
 // are made (p.__dict__ raises AttributeError there, as in CPython).
@@ -66,6 +71,9 @@ CLI::Validator decimal_number();  // [+-]digits[.digits][(e|E)[+-]digits], or [+
 // With `hi`: also refuses a value above it ("'N' is more than HI"), for
 // an option whose type CLI11 would wrap past its range.
 CLI::Validator whole_number(std::uint64_t hi = UINT64_MAX);
+// An option whose empty value would read as "not given" (--read-dict '',
+// --snapshot-fields ''): refused, naming what it expects.
+CLI::Validator not_empty(const std::string& expected);
 
 // An output flag given with an empty value ("--json ''") is an error, not
 // "no output": say so before anything runs.

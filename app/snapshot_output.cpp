@@ -49,7 +49,8 @@ void add_snapshot_options(CLI::App* cmd, SnapshotOptions& o) {
   cmd->add_option("--snapshot-every", o.every_text,
                   "also write a numbered series every K steps (out_000.h5, out_001.h5, ... from --snapshot)");
   cmd->add_option("--snapshot-fields", o.fields_spec,
-                  "extra HDF5 snapshot datasets: acc (accelerations), pot (potential), e.g. acc,pot");
+                  "extra HDF5 snapshot datasets: acc (accelerations), pot (potential), e.g. acc,pot")
+      ->check(not_empty("acc, pot or acc,pot"));
   cmd->add_option("--restart", o.restart, "continue the run saved in a slotsim HDF5 snapshot (--steps more steps)");
 }
 

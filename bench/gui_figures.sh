@@ -108,7 +108,7 @@ for size in 1280x800 1920x1080; do
 done
 cp docs/gui-1280x800-s1.0.png docs/screenshot.png
 gui 1280x800 --scene plummer --particles 200000 --sort-every 3 --frames 10 \
-  --script "at 1 pause; at 40 screenshot $ROOT/docs/gui-heapmap-before-1280.png; at 41 step; at 42 step; at 43 step; at 44 step; at 90 screenshot $ROOT/docs/gui-heapmap-after-1280.png"
+  --script "at 1 pause; at 2 show heap-map; at 40 screenshot $ROOT/docs/gui-heapmap-before-1280.png; at 41 step; at 42 step; at 43 step; at 44 step; at 90 screenshot $ROOT/docs/gui-heapmap-after-1280.png"
 {
   echo
   echo "## 4. Pictures"
@@ -117,7 +117,7 @@ gui 1280x800 --scene plummer --particles 200000 --sort-every 3 --frames 10 \
   echo "docs/gui-1920x1080-s1.5.png: \`slotsim gui --width W --height H --ui-scale S --frames 10 --script 'at 5 tour 3 1;"
   echo "at 6 screenshot FILE'\` (a million particles, a tour of 3 steps per layout). docs/gui-collision-1280.png: the end"
   echo "of run 2. docs/gui-heapmap-{before,after}-1280.png: \`--scene plummer --particles 200000 --sort-every 3\`, paused,"
-  echo "before and after the first sort."
+  echo "the Memory column turned to the heap map (\`show heap-map\`), before and after the first sort."
   echo
   echo "Load at the end: $(cut -d' ' -f1-3 /proc/loadavg)."
 } >> "$MD"

@@ -90,9 +90,10 @@ HeapSample sample_heap(const ParticleStore& store, std::size_t max_samples, cons
     for (std::size_t k = 0; k < idx.size(); ++k) {
       const std::size_t i = idx[k];
       const float rank = h.index_rank[k];
-      // Heap-object layouts give each object's block and the blocks its
-      // __dict__ owns, from their first byte (headers of --python-objects
-      // included), as malloc handed them out; any other
+      // Heap-object layouts give each object's block, the blocks its
+      // __dict__ owns and its float objects (--python-objects), from their
+      // first byte (headers of --python-objects included), as malloc handed
+      // them out; any other
       // layout is drawn by the address of each declared attribute's cell,
       // which for aos is the record and for soa one lane of every column.
       if constexpr (requires { s.object_block(i); }) {
@@ -105,6 +106,10 @@ HeapSample sample_heap(const ParticleStore& store, std::size_t max_samples, cons
                                SpanKind::Table, rank});
           });
         }
+        s.for_each_value_block(i, [&](HeapBlock blk) {
+          h.spans.push_back({reinterpret_cast<std::uintptr_t>(blk.addr), static_cast<std::uint32_t>(blk.bytes),
+                             SpanKind::Value, rank});
+        });
       } else {
         for (int a = 0; a < kNumAttrs; ++a)
           if (const double* p = s.find_attr(i, declared_name(a)))
@@ -116,14 +121,16 @@ HeapSample sample_heap(const ParticleStore& store, std::size_t max_samples, cons
 }
 
 std::string_view span_legend(const HeapSample& s) {
-  bool tables = false, objects = false;
+  bool tables = false, objects = false, values = false;
   for (const HeapSpan& x : s.spans) {
     tables |= x.kind == SpanKind::Table;
     objects |= x.kind == SpanKind::Object;
+    values |= x.kind == SpanKind::Value;
   }
-  return tables ? "bright: the object, dim: what its __dict__ holds"
-         : objects ? "each block: one object"
-                   : "each run: the particle's cells in the arrays";
+  if (tables && values) return "bright: the object, dim: what its __dict__ holds, dark: its float objects";
+  if (tables) return "bright: the object, dim: what its __dict__ holds";
+  if (values) return "bright: the object, dark: its float objects";
+  return objects ? "each block: one object" : "each run: the particle's cells in the arrays";
 }
 
 HeapRaster rasterise(const HeapSample& s, int width, int height) {
@@ -171,8 +178,11 @@ HeapRaster rasterise(const HeapSample& s, int width, int height) {
     const std::size_t p0 = pixel_of(g, x.addr), p1 = pixel_of(g, x.addr + std::max<std::uint32_t>(x.bytes, 1) - 1);
     // A __dict__'s blocks (table, dict object, values array) a little darker
     // than objects, so the object and what its dict owns can be told apart
-    // where they interleave.
-    const std::uint32_t c = x.kind == SpanKind::Table ? dimmed(rank_colour(x.rank), 0.6f) : rank_colour(x.rank);
+    // where they interleave; float objects darker still (three levels of
+    // one colour keep the particle's rank readable, where a hue per kind
+    // would fight the rank's rainbow).
+    const float shade = x.kind == SpanKind::Table ? 0.6f : x.kind == SpanKind::Value ? 0.35f : 1.0f;
+    const std::uint32_t c = shade < 1.0f ? dimmed(rank_colour(x.rank), shade) : rank_colour(x.rank);
     for (std::size_t p = p0; p <= p1; ++p) r.rgba[p] = c;
   }
   return r;

@@ -1,8 +1,9 @@
 #pragma once
 // The heap map: where the particles' memory lives. A sample of particles is
 // taken on the simulation thread (sample_heap); each sampled particle's
-// object and the blocks its __dict__ owns (heap-object layouts: a table, or
-// split-keys' dict and values array; sim/layouts/heap_block.hpp), or its
+// object, the blocks its __dict__ owns (heap-object layouts: a table, or
+// split-keys' dict and values array; sim/layouts/heap_block.hpp) and, under
+// --python-objects, the float objects holding its values, or its
 // cells inside the contiguous blocks (aos, soa), become spans of addresses,
 // coloured by the particle's rank along the Morton curve of its position. rasterise() lays
 // the address range out as a picture, row after row like a hex dump, with
@@ -30,9 +31,10 @@ class ParticleStore;
 namespace slotsim::host {
 
 // Object: a particle's heap object; Table: a block its __dict__ owns (the
-// dict, its values array, its table); Cell: an attribute inside aos' or
-// soa's contiguous blocks.
-enum class SpanKind : std::uint8_t { Object = 0, Table, Cell };
+// dict, its values array, its table); Value: under --python-objects, a
+// float object holding one of its declared values; Cell: an attribute
+// inside aos' or soa's contiguous blocks.
+enum class SpanKind : std::uint8_t { Object = 0, Table, Cell, Value };
 
 // One block (or part of one) of a sampled particle. 16 bytes: address,
 // size, colour rank; the kind fits in the padding.
@@ -62,8 +64,9 @@ struct RankCube {
 };
 
 // What one block of the address-order map is, for its legend: "bright: the
-// object, dim: what its __dict__ holds" when the sample holds such blocks, "each block:
-// one object" for objects alone, else the cells of the arrays. Read from the
+// object", then ", dim: what its __dict__ holds" and ", dark: its float
+// objects" for whichever of those the sample holds ("each block: one
+// object" for objects alone), else the cells of the arrays. Read from the
 // spans themselves rather than from a list of layouts (such a list named
 // split-keys' objects "cells in the arrays").
 std::string_view span_legend(const HeapSample& s);

@@ -217,10 +217,13 @@ const ActionEntry kActions[] = {
      }},
     {{"expand", "", "open every folded section (the side columns page instead of folding)"}, 0, 0,
      [](const Parser&, const Args&) -> Payload { return ExpandAction{}; }},
-    {{"show", "compare|lessons [CLAIM]", "select a tab of the bottom strip; with lessons, open claim CLAIM's details"},
+    {{"show", "compare|lessons [CLAIM]|heap-map",
+      "select a tab of the bottom strip (with lessons, open claim CLAIM's details), or turn the Memory column to the "
+      "heap map's picture"},
      1, 2,
      [](const Parser& p, const Args& a) -> Payload {
-       if (a[0] != "compare" && a[0] != "lessons") p.fail("show: expected compare or lessons, got '" + a[0] + "'");
+       if (a[0] != "compare" && a[0] != "lessons" && a[0] != "heap-map")
+         p.fail("show: expected compare, lessons or heap-map, got '" + a[0] + "'");
        ShowAction s{a[0]};
        if (a.size() == 2) {
          if (a[0] != "lessons") p.fail("show: only lessons takes a claim number");

@@ -52,7 +52,8 @@ struct UiScaleAction {
 // must fit too).
 struct ExpandAction {};
 // The bottom strip's tab: "compare" or "lessons"; with lessons, claim >= 0
-// also opens that claim's details.
+// also opens that claim's details. "heap-map": the side column holding the
+// heap map's picture turns to its page (ui/pager.hpp, PagerState::turn_to).
 struct ShowAction {
   std::string tab;
   int claim = -1;

@@ -266,8 +266,13 @@ int run(const GuiOptions& o) {
               } else if constexpr (std::is_same_v<T, ExpandAction>) {
                 ov.expand_all = true;
               } else if constexpr (std::is_same_v<T, ShowAction>) {
-                ov.show_tab = x.tab == "lessons" ? 1 : 0;
-                ov.show_claim = x.claim;
+                if (x.tab == "heap-map") {
+                  // Whichever side column holds it (the other finds no such block and lets go).
+                  ov.left_pages.turn_to = ov.right_pages.turn_to = "heap-map";
+                } else {
+                  ov.show_tab = x.tab == "lessons" ? 1 : 0;
+                  ov.show_claim = x.claim;
+                }
               } else if constexpr (std::is_same_v<T, CheckLayoutAction>) {
                 check_page = 0;
                 check_wait = 4;

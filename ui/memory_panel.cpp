@@ -238,7 +238,7 @@ void memory_blocks(OverlayContext& ctx, OverlayState& st, std::vector<PageBlock>
   out.push_back({"heap map", [&s, &st] { heap_map_index(s, st); }});
   out.push_back({"heap map", [&s, &st] { heap_map_addresses(s, st); }});
   out.push_back({"heap map", [&s, &st] { heap_map_strip(s, st); }});
-  out.push_back({"heap map", [&s, &st] { heap_map_picture(s, st); }});
+  out.push_back({"heap map", [&s, &st] { heap_map_picture(s, st); }, "heap-map"});  // `show heap-map`
   out.push_back({"heap map", [&s, &st] { heap_map_sampling(s, st); }});
   out.push_back({"process heap", [&s] {
                    section("process heap");

@@ -66,6 +66,18 @@ float paged_content(const char* id, const char* mark, const std::vector<PageBloc
                     int force_page) {
   const ImGuiStyle& style = ImGui::GetStyle();
   ps.heights.resize(blocks.size(), 0.0f);
+  if (!ps.turn_to.empty() && ps.room > 0) {
+    // Last frame's pages: the ones this frame draws unless the window changed.
+    const auto k = std::find_if(blocks.begin(), blocks.end(), [&](const PageBlock& b) { return b.key == ps.turn_to; });
+    const auto i = static_cast<std::size_t>(k - blocks.begin());
+    if (k == blocks.end()) {
+      ps.turn_to.clear();
+    } else if (ps.measured == blocks.size() && ps.heights[i] > 0) {
+      const std::vector<int> starts = page_starts(ps.heights, ps.room);
+      ps.selected = static_cast<int>(std::upper_bound(starts.begin(), starts.end(), static_cast<int>(i)) - starts.begin()) - 1;
+      ps.turn_to.clear();
+    }
+  }
   if (force_page >= 0) ps.selected = force_page;
   ps.selected = std::clamp(ps.selected, 0, ps.pages() - 1);
   const ImGuiWindow* host = ImGui::GetCurrentWindowRead();
@@ -91,6 +103,7 @@ float paged_content(const char* id, const char* mark, const std::vector<PageBloc
   ImGui::TextWrapped("%d/%d %s", ps.selected + 1, n, name.c_str());
   ImGui::Separator();
   const float room = ImGui::GetContentRegionAvail().y;
+  ps.room = room;
   ps.chrome = ImGui::GetCursorPosY() - top;
   g_room = room;
   const std::vector<int> starts = page_starts(ps.heights, room);
@@ -138,6 +151,7 @@ float paged_content(const char* id, const char* mark, const std::vector<PageBloc
   }
   if (ps.labels.empty()) ps.labels.push_back("");
   ps.selected = std::min(ps.selected, ps.pages() - 1);
+  ps.measured = blocks.size();
   float all = ps.chrome;
   for (float h : ps.heights) all += h;
   return all;

@@ -19,6 +19,7 @@
 // A block taller than the whole column gets a page of its own and is cut
 // there; the check reports it.
 #include <algorithm>
+#include <cstddef>
 #include <functional>
 #include <string>
 #include <vector>
@@ -30,6 +31,9 @@ namespace slotsim::ui {
 struct PageBlock {
   std::string section;          // names the page it starts ("heap map", "heap map 2" for a second page)
   std::function<void()> draw;   // draws the block into the current window
+  // A name a script's `show` turns the column to (PagerState::turn_to):
+  // "heap-map" for the heap map's picture. Empty for most blocks.
+  std::string key = {};
 };
 
 struct PagerState {
@@ -37,6 +41,14 @@ struct PagerState {
   std::vector<float> heights;   // each block's height, measured last frame
   std::vector<std::string> labels;  // the pages' names, last frame
   float chrome = 0;             // the page line above the blocks (px), last frame
+  float room = 0;               // a page's height (px), last frame
+  std::size_t measured = 0;     // blocks measured last frame (heights is theirs when it equals the count)
+  // A block key to turn to: the first frame after one that measured every
+  // block, the target drawing something (the heap map's picture waits for
+  // its first sample), shows the page holding that block, and clears it; a
+  // column without such a block clears it too. Not the page's number or
+  // label: those follow the window size and the scale.
+  std::string turn_to;
   // The tallest block and the page line: the least height that shows every
   // block whole (panel_layout() keeps it for the side columns).
   float need() const {

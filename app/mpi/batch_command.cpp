@@ -33,6 +33,7 @@
 #include "app/step_report.hpp"
 #include "app/run_plan.hpp"
 #include "app/sim_options.hpp"
+#include "app/step_heartbeat.hpp"
 #include "app/snapshot_output.hpp"
 #include "app/switch_plan.hpp"
 #include "dist/dist_system.hpp"
@@ -427,18 +428,22 @@ int run_batch(Comm& comm, BatchOptions& o) {
   };
   const bool running = !o.snap.restart.empty() || series();  // the series' file before step 1
   const auto t_run = Clock::now();
+  StepHeartbeat heartbeat(say, o.steps);  // rank 0's lines while a step runs long
   for (std::uint64_t k = 0; running && k < o.steps; ++k) {
     // Every rank stops at the same step: the first signal any rank saw.
     sig = static_cast<int>(comm.max(static_cast<std::uint64_t>(interrupt_signal())));
     if (sig) break;
     apply_switches(k);
+    heartbeat.begin(k);
     try {
       sys.step();
     } catch (const Diverged& e) {
+      heartbeat.end();
       status = "diverged";
       status_message = e.what();
       break;
     }
+    heartbeat.end();
     segments.back().steps.push_back(sys.local().last_timing());
     if (!series()) break;
     if (say && (Clock::now() - last_print > std::chrono::seconds(1) || k + 1 == o.steps)) {
@@ -475,11 +480,13 @@ int run_batch(Comm& comm, BatchOptions& o) {
     } catch (const std::exception& e) {
       // A diverged state the format cannot hold must not cost the reports
       // either.
-      if (status == "diverged") {
-        if (root) std::fprintf(stderr, "slotsim-mpi batch: snapshot not written: %s\n", one_line(e.what()).c_str());
-      } else {
+      // either. It is recorded in outputs_failed (the status stays
+      // "diverged"), and said in the last line, as the serial batch does:
+      // one line on stderr.
+      if (status == "diverged")
+        outputs_failed.emplace_back("--snapshot", one_line(e.what()));
+      else
         snapshot_failed("--snapshot", e);
-      }
     }
   }
 
@@ -490,41 +497,32 @@ int run_batch(Comm& comm, BatchOptions& o) {
   const double np = double(sys.size());
   const double e_rel = e0 != 0 ? std::abs((d1.total() - e0) / e0) : 0.0;
 
+  // The reports, rank 0's: each output on its own, as the serial batch
+  // writes them: a failure is recorded (outputs_failed, "failed" for a run
+  // that was otherwise fine) and the next output is still tried; a JSON
+  // written before a later output failed is written again, marked. It used
+  // to write the JSON, then let the CSV's error end the job, so the JSON
+  // said "ok" and a failed JSON cost the CSV. The summary comes last, so it
+  // can say what was not written.
+  double max_particle = 0, max_rss = 0;
+  for (const auto& r : rows) {
+    max_particle = std::max(max_particle, r.particle_bytes);
+    max_rss = std::max(max_rss, r.rss);
+  }
+  std::size_t noted = outputs_failed.size();  // the snapshot's are in status_message already
+  auto note_failures = [&] {
+    for (; noted < outputs_failed.size(); ++noted) {
+      if (status != "ok" && status != "failed") continue;  // diverged, interrupted: that status stays
+      status = "failed";
+      exit_code = kExitFailed;
+      const auto& [flag, error] = outputs_failed[noted];
+      status_message += (status_message.empty() ? "" : "; ") + flag + " not written: " + error;
+    }
+  };
   dist::agree(comm, [&] {
     if (!root) return;
     const TimeStats total = step_stats(all);
-    std::fputs(step_table(segments).c_str(), text);
-    std::fprintf(text, "\n(rank 0's step times; every rank's are in the per-rank table)\n");
-    std::fprintf(text, "\n| quantity | value |\n|---|---|\n");
-    std::fprintf(text, "| status | %s |\n", status.c_str());
-    if (restarted)
-      std::fprintf(text, "| restarted from | %s at step %llu |\n", one_line(o.snap.restart).c_str(), ull(start_step));
-    std::fprintf(text, "| layout (final) | %s |\n", std::string(layout_name(sys.layout())).c_str());
-    std::fprintf(text, "| particles | %zu |\n| solver | %s |\n| steps done | %llu of %llu%s |\n| ranks | %d |\n"
-                "| threads per rank | %d |\n",
-                sys.size(), cfg.solver.c_str(), ull(steps_here), ull(o.steps),
-                restarted ? (" (now at step " + std::to_string(sys.steps_done()) + ")").c_str() : "", comm.size(),
-                threads);
-    std::fprintf(text, "| bytes/particle | %.2f (objects %.2f, tables %.2f, index %.2f, columns %.2f) |\n",
-                double(b.total()) / np, double(b.objects) / np, double(b.tables) / np, double(b.index) / np,
-                double(b.columns) / np);
-    std::fprintf(text, "| own dicts | %llu |\n", ull(own_dicts));
-    double max_particle = 0, max_rss = 0;
-    for (const auto& r : rows) {
-      max_particle = std::max(max_particle, r.particle_bytes);
-      max_rss = std::max(max_rss, r.rss);
-    }
-    std::fprintf(text, "| particle MB, all ranks | %.2f requested, %.2f usable |\n", mb(double(b.total())),
-                mb(double(b.usable_total)));
-    std::fprintf(text, "| particle MB, largest rank | %.2f |\n| RSS MB, largest rank | %.2f |\n", mb(max_particle),
-                mb(max_rss));
-    std::fprintf(text, "| step ms, all layouts: median (min-max) | %.3f (%.3f-%.3f) |\n", total.median, total.min, total.max);
-    std::fputs(energy_rows(e0, d1.total(), d1.potential_method, e0_carried, restarted && !e0_carried, e_rel).c_str(), text);
-    std::fprintf(text, "| momentum | (%.3e, %.3e, %.3e) |\n| state hash | %s |\n\n", d1.px, d1.py, d1.pz, hex(hash).c_str());
-    print_rank_table(rows, text);
-    std::fflush(text);
-
-    if (!o.json.empty()) {
+    auto report = [&] {
       Json j;
       j["status"] = status;
       if (!status_message.empty()) j["status_message"] = one_line(status_message);
@@ -595,15 +593,61 @@ int run_batch(Comm& comm, BatchOptions& o) {
                       {"bytes_after", r.bytes_after}});
       j["ranks"] = ranks_json(rows);
       j["state_hash"] = hex(hash);
-      write_file_atomic(o.json, io::report_text(j));
-    }
-    if (!o.csv.empty()) {
-      write_file_atomic(o.csv, steps_csv(segments));
-    }
+      return io::report_text(j);
+    };
+    auto attempt = [&](const char* flag, const std::string& path, const std::string& content) {
+      try {
+        write_file_atomic(path, content);
+        return true;
+      } catch (const std::exception& e) {
+        outputs_failed.emplace_back(flag, one_line(e.what()));
+        return false;
+      }
+    };
+    const bool json_on_stdout = o.json == "-";
+    bool json_written = false;
+    if (!o.json.empty() && !json_on_stdout) json_written = attempt("--json", o.json, report());
+    const std::size_t failed_before = outputs_failed.size();
+    if (!o.csv.empty()) attempt("--csv", o.csv, steps_csv(segments));
+    note_failures();
+    if (outputs_failed.size() > failed_before && json_written) attempt("--json", o.json, report());
+    if (json_on_stdout) attempt("--json", o.json, report());
+    note_failures();
+
+    std::fputs(step_table(segments).c_str(), text);
+    std::fprintf(text, "\n(rank 0's step times; every rank's are in the per-rank table)\n");
+    std::fprintf(text, "\n| quantity | value |\n|---|---|\n");
+    std::fprintf(text, "| status | %s |\n", status.c_str());
+    if (restarted)
+      std::fprintf(text, "| restarted from | %s at step %llu |\n", one_line(o.snap.restart).c_str(), ull(start_step));
+    std::fprintf(text, "| layout (final) | %s |\n", std::string(layout_name(sys.layout())).c_str());
+    std::fprintf(text, "| particles | %zu |\n| solver | %s |\n| steps done | %llu of %llu%s |\n| ranks | %d |\n"
+                "| threads per rank | %d |\n",
+                sys.size(), cfg.solver.c_str(), ull(steps_here), ull(o.steps),
+                restarted ? (" (now at step " + std::to_string(sys.steps_done()) + ")").c_str() : "", comm.size(),
+                threads);
+    std::fprintf(text, "| bytes/particle | %.2f (objects %.2f, tables %.2f, index %.2f, columns %.2f) |\n",
+                double(b.total()) / np, double(b.objects) / np, double(b.tables) / np, double(b.index) / np,
+                double(b.columns) / np);
+    std::fprintf(text, "| own dicts | %llu |\n", ull(own_dicts));
+    std::fprintf(text, "| particle MB, all ranks | %.2f requested, %.2f usable |\n", mb(double(b.total())),
+                mb(double(b.usable_total)));
+    std::fprintf(text, "| particle MB, largest rank | %.2f |\n| RSS MB, largest rank | %.2f |\n", mb(max_particle),
+                mb(max_rss));
+    std::fprintf(text, "| step ms, all layouts: median (min-max) | %.3f (%.3f-%.3f) |\n", total.median, total.min, total.max);
+    std::fputs(energy_rows(e0, d1.total(), d1.potential_method, e0_carried, restarted && !e0_carried, e_rel).c_str(), text);
+    std::fprintf(text, "| momentum | (%.3e, %.3e, %.3e) |\n| state hash | %s |\n", d1.px, d1.py, d1.pz, hex(hash).c_str());
+    for (const auto& [flag, error] : outputs_failed)
+      std::fprintf(text, "| not written | %s: %s |\n", flag.c_str(), error.c_str());
+    std::fputc('\n', text);
+    print_rank_table(rows, text);
+    std::fflush(text);
   });
+  // Every rank returns what rank 0 found (an output failure is its alone).
+  exit_code = static_cast<int>(comm.max(static_cast<std::uint64_t>(exit_code)));
   if (root && status != "ok")
-    std::fprintf(stderr, "slotsim-mpi batch: %s: %s; outputs written with \"status\": \"%s\"\n", status.c_str(),
-                 one_line(status_message).c_str(), status.c_str());
+    std::fprintf(stderr, "slotsim-mpi batch: %s: %s; outputs written with \"status\": \"%s\"%s\n", status.c_str(),
+                 one_line(status_message).c_str(), status.c_str(), outputs_failed.empty() ? "" : " where they could be");
   return exit_code;
 }
 
@@ -623,7 +667,8 @@ CLI::App* register_batch(CLI::App& app, Comm& comm, int& code) {
   cmd->add_flag("-q,--quiet", o->quiet, "no progress output (switch lines and the summary still print: to stdout, or to stderr when a report is on stdout)");
   cmd->add_flag("--dry-run", o->dry_run, "print every rank's memory plan and exit without running");
   cmd->add_option("--read-dict", o->read_dict,
-                  "read __dict__ of particle ID, or 'all', before the first step (gives shared-keys particles a dict)");
+                  "read __dict__ of particle ID, or 'all', before the first step (gives shared-keys particles a dict)")
+      ->check(not_empty("'all' or a particle id"));
   cmd->callback([o, &comm, &code] { code = run_guarded_mpi(comm, "batch", [&] { return run_batch(comm, *o); }); });
   return cmd;
 }

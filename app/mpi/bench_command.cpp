@@ -62,14 +62,6 @@ struct Row {
   std::vector<RankRow> ranks;
 };
 
-std::vector<Layout> parse_layouts(const std::string& list) {
-  std::vector<Layout> out;
-  std::stringstream ss(list);
-  for (std::string item; std::getline(ss, item, ',');) out.push_back(layout_or_throw(item));
-  if (out.empty()) throw std::invalid_argument("--layouts: no layout given");
-  return out;
-}
-
 Row run_layout(Comm& comm, SimConfig cfg, Layout l, const BenchOptions& o, int index, int count) {
   cfg.layout = l;
   Row r;
@@ -133,7 +125,7 @@ int run_bench(Comm& comm, BenchOptions& o) {
     finish_sim_options(o.sim);
     o.steps = parse_count(o.steps_text, "--steps", 1, kMaxSteps);
     o.repeats = static_cast<int>(parse_count(o.repeats_text, "--repeats", 1, kMaxRepeats));
-    layouts = parse_layouts(o.layouts);
+    layouts = parse_layout_list(o.layouts);
     if (o.sim.cfg.python_objects)
       for (Layout l : layouts)
         if (!traits(l).heap_objects) throw std::invalid_argument("--layouts: " + python_objects_refusal(l));

@@ -24,7 +24,10 @@
 #include <cmath>
 #include <cstring>
 #include <limits>
+#include <memory>
 #include <numeric>
+#include <string>
+#include <type_traits>
 
 #include "sim/io/hdf5_common.hpp"
 #include "sim/io/hdf5_snapshot.hpp"
@@ -185,9 +188,21 @@ bool restart_has_acc(const RestartWire& r) {
 // FIFO there once blocked the read forever) wherever a path is traversed.
 herr_t refuse_external(const char*, const char*, const char*, const char*, unsigned*, hid_t, void*) { return -1; }
 
+// A value the memory type cannot hold (a negative ParticleIDs read as
+// unsigned, a flag of 300 read as uint8): libhdf5's default clips it (to 0,
+// to 255) and reads on, so a file whose ids were -1..-4 loaded as ids 0 and
+// in file order, against the "k-th smallest id" rule. The read is aborted
+// instead (flag set, so the error can say why); other exceptions (an int64
+// that a double rounds) keep the library's handling.
+H5T_conv_ret_t refuse_out_of_range(H5T_conv_except_t e, hid_t, hid_t, void*, void*, void* flag) {
+  if (e != H5T_CONV_EXCEPT_RANGE_HI && e != H5T_CONV_EXCEPT_RANGE_LOW) return H5T_CONV_UNHANDLED;
+  *static_cast<bool*>(flag) = true;
+  return H5T_CONV_ABORT;
+}
+
 class FileReader {
  public:
-  explicit FileReader(const std::string& path) : path_(path) {
+  explicit FileReader(const std::string& path) : path_(path), out_of_range_(std::make_unique<bool>(false)) {
     struct stat st {};
     if (::stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) bad("not a regular file");
     const htri_t is = H5Fis_hdf5(path.c_str());
@@ -200,6 +215,8 @@ class FileReader {
     check(H5Pset_elink_cb(dapl_, refuse_external, nullptr), "dataset access");
     gapl_ = make(H5Pcreate(H5P_GROUP_ACCESS), H5Pclose, "group access");
     check(H5Pset_elink_cb(gapl_, refuse_external, nullptr), "group access");
+    dxpl_ = make(H5Pcreate(H5P_DATASET_XFER), H5Pclose, "dataset transfer");
+    check(H5Pset_type_conv_cb(dxpl_, refuse_out_of_range, out_of_range_.get()), "dataset transfer");
   }
   hid_t file() const { return file_; }
   [[noreturn]] void bad(const std::string& what) const { h5::fail(Side::Read, path_, what); }
@@ -346,7 +363,13 @@ class FileReader {
       check(H5Sselect_hyperslab(sp, H5S_SELECT_SET, start, nullptr, count, nullptr), shown);
       const hsize_t mdims[1] = {m * hsize_t(out_cols)};
       Handle ms = make(H5Screate_simple(1, mdims, nullptr), H5Sclose, shown);
-      check(H5Dread(d, mem, ms, sp, H5P_DEFAULT, buf.data()), "cannot read " + shown);
+      if (H5Dread(d, mem, ms, sp, dxpl_, buf.data()) < 0) {
+        if (*out_of_range_)
+          bad(shown + ": a value out of the range of " +
+              (std::is_signed_v<T> ? "a signed " : "an unsigned ") + std::to_string(8 * sizeof(T)) +
+              "-bit integer (negative, or too large) in rows " + std::to_string(k0) + "-" + std::to_string(k0 + m - 1));
+        check(-1, "cannot read " + shown);
+      }
       w.bytes(buf.data(), std::size_t(m) * std::size_t(out_cols) * sizeof(T));
     }
   }
@@ -402,7 +425,8 @@ class FileReader {
   }
 
   std::string path_;
-  Handle file_, lapl_, dapl_, gapl_;
+  Handle file_, lapl_, dapl_, gapl_, dxpl_;
+  std::unique_ptr<bool> out_of_range_;  // set by refuse_out_of_range(); on the heap so a move keeps its address
 };
 
 HeaderWire read_header(const FileReader& f) {

@@ -59,6 +59,18 @@ class HeapObjects {
     }
     return {reinterpret_cast<const unsigned char*>(o) - pre, bytes + pre};
   }
+  // Under --python-objects, the float objects holding particle i's declared
+  // values, each the 24-B block new_box() allocated (find_attr() points at
+  // its value field; declared attributes cannot be deleted): what the `floats`
+  // account counts, less the boxes waiting on the free list. Without it,
+  // none: the values sit in cells inside the blocks listed above.
+  template <class F>
+  void for_each_value_block(std::size_t i, F&& f) const {
+    if (!boxed_) return;
+    for (int a = 0; a < kNumAttrs; ++a)
+      if (const double* v = static_cast<const D&>(*this).find_attr(i, declared_name(a)))
+        f(HeapBlock{reinterpret_cast<const unsigned char*>(v) - offsetof(FloatBox, value), sizeof(FloatBox)});
+  }
   void reserve(std::size_t n) { index_.reserve(n); }
   LayoutBytes bytes() const { return mem_->bytes(); }
   bool python_objects() const { return boxed_; }

@@ -2,6 +2,7 @@
 // real binary: whole numbers, --python-objects.
 #include <doctest/doctest.h>
 
+#include <filesystem>
 #include <string>
 
 #include "sim/fixtures.hpp"
@@ -126,4 +127,25 @@ TEST_CASE("whole numbers: leading zeros read in decimal on both kinds of integer
     const CliResult e = run_cli(d, std::string("batch -q -n 50 --solver pm ") + bad);
     check_clean_error(e, "whole number");
   }
+}
+
+// An empty item or value read as "none" ran something else than was asked:
+// `--layouts soa,` ran soa alone (a trailing item was dropped), `--read-dict ''`
+// read no dict, `--snapshot-fields ''` wrote none. Each is refused, one line,
+// exit 2, before anything runs.
+TEST_CASE("empty list items and empty values are refused: --layouts, --read-dict, --snapshot-fields") {
+  TempDir d;
+  for (const char* list : {"soa,", ",soa", "soa,,dict"}) {
+    CAPTURE(list);
+    const CliResult r = run_cli(d, std::string("bench -n 1000 --solver none --steps 1 --repeats 1 --layouts '") + list + "'");
+    check_clean_error(r, "an empty name (separate the layouts by single commas)");
+    CHECK(r.code == 2);
+  }
+  const CliResult rd = run_cli(d, "batch -n 100 --steps 1 --read-dict ''");
+  check_clean_error(rd, "--read-dict: an empty value; expected 'all' or a particle id");
+  CHECK(rd.code == 2);
+  const CliResult sf = run_cli(d, "batch -n 100 --steps 1 --snapshot " + d.file("s.h5") + " --snapshot-fields ''");
+  check_clean_error(sf, "--snapshot-fields: an empty value");
+  CHECK(sf.code == 2);
+  CHECK(!std::filesystem::exists(d.file("s.h5")));
 }

@@ -379,7 +379,15 @@ def group_faults(base):
     check(rep["status"] == "diverged" and "particle 8 has a non-finite position" in rep["status_message"],
           "diverged: the report names particle 8")
     check(not os.path.exists(os.path.join(d, "out.h5")), "diverged: no snapshot of the non-finite state")
-    check("particle 8 has z = inf; not written" in p.stderr, "diverged: the snapshot's refusal is said")
+    # The snapshot's refusal in the report, and one line on stderr, as the
+    # serial batch's (it was a second line, and the report did not say).
+    lost = rep.get("outputs_failed", [])
+    check([f["output"] for f in lost] == ["--snapshot"] and "particle 8 has z = inf; not written" in lost[0]["error"],
+          f"diverged: the report says the snapshot was not written, and why ({lost})")
+    lines = [l for l in p.stderr.splitlines() if l.strip()]
+    check(len(lines) == 1 and lines[0].startswith("slotsim-mpi batch: diverged: ")
+          and lines[0].endswith('outputs written with "status": "diverged" where they could be'),
+          f"diverged: one line, saying some outputs could not be written ({lines})")
     s = serial(["batch", "-q", "--ic", "blow.csv", "--solver", "direct", "--dt", "10", "--steps", "3"], d)
     check(state_hash(s) == state_hash(p), "diverged: the serial run's final hash")
     # Two particles at one point with softening 0, on different ranks
@@ -552,6 +560,41 @@ def group_exit(base):
                                                "--snapshot", "full.h5"], 1, "No space left on device",
           prep=lambda d: os.symlink("/dev/full", os.path.join(d, "full.h5")), allow_files=("full.h5",))
     small_disk_snapshots(base)
+    report_outputs_fail(base)
+
+
+def report_outputs_fail(base):
+    """A report that cannot be written (/dev/full) costs that report alone,
+    as in the serial batch: the other is still written, the JSON (when it is
+    the one written) says "failed" and what was lost, one line, exit 1 on
+    every rank. The JSON was written first and said "ok" while the CSV's
+    error ended the job; a failed JSON cost the CSV."""
+    run_args = ["batch", "-q", "-n", "100", "--steps", "2"]
+    for name, outs, kept, lost in (("csv-fails", ["--csv", "full.csv", "--json", "r.json"], "r.json", "--csv"),
+                                   ("json-fails", ["--json", "full.json", "--csv", "r.csv"], "r.csv", "--json")):
+        d = fresh_dir(base, "report-" + name)
+        os.symlink("/dev/full", os.path.join(d, "full." + lost[2:]))
+        codes = fresh_dir(base, "report-" + name + "-codes")
+        p = mpi(2, run_args + outs, d, timeout=60, wrap=ARGS.rank_exit, env_extra=rank_codes_env(codes))
+        got = [open(os.path.join(codes, f)).read().strip() for f in os.listdir(codes)]
+        lines = [l for l in p.stderr.splitlines() if l.strip()]
+        print(f"     report-{name}: ranks {got}: {lines}", flush=True)
+        check(got == ["1"] * 2, f"report-{name}: exit 1 on every rank ({got})")
+        # mpirun's own status, without the wrapper (as group_exit's other
+        # checks, which read the ranks' codes through it, do not).
+        plain = mpi(2, run_args + outs, d, timeout=60)
+        check(plain.returncode == 1, f"report-{name}: mpirun exits 1 ({plain.returncode})")
+        check(len(lines) == 1 and lost + " not written" in lines[0] and "No space left on device" in lines[0],
+              f"report-{name}: one line naming the lost output and why")
+        check(os.path.exists(os.path.join(d, kept)), f"report-{name}: {kept} still written")
+        check(sorted(os.listdir(d)) == sorted(["full." + lost[2:], kept]),
+              f"report-{name}: nothing else left ({os.listdir(d)})")
+        if kept.endswith(".json"):
+            r = json.load(open(os.path.join(d, kept)))
+            check(r.get("status") == "failed" and [f["output"] for f in r.get("outputs_failed", [])] == [lost],
+                  f"report-{name}: the JSON says failed, and what was lost ({r.get('status')}, {r.get('outputs_failed')})")
+        s = serial(run_args + outs, d)
+        check(s.returncode == 1, f"report-{name}: serial exits 1 too ({s.returncode})")
 
 
 def small_disk(kb, d, cmd):

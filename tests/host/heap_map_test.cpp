@@ -92,16 +92,30 @@ TEST_CASE("heap map: every particle's blocks add up to the store's accounts") {
   auto check = [](const ParticleStore& s) {
     const HeapSample h = sample_heap(s, s.size());
     REQUIRE(h.stride == 1);
-    long long objects = 0, tables = 0;
-    for (const HeapSpan& x : h.spans) (x.kind == SpanKind::Table ? tables : objects) += x.bytes;
+    long long objects = 0, tables = 0, values = 0;
+    for (const HeapSpan& x : h.spans) {
+      REQUIRE(x.kind != SpanKind::Cell);
+      (x.kind == SpanKind::Table ? tables : x.kind == SpanKind::Value ? values : objects) += x.bytes;
+    }
     const LayoutBytes b = s.bytes();
     // The headers (py_headers) are those of objects and of dicts alike.
     CHECK(objects + tables == b.objects + b.tables + b.py_headers);
+    // The float objects: every live one, i.e. the account less the boxes
+    // that wait on the free list (CPython's float free list keeps them).
+    const long long free_boxes = s.visit([](const auto& st) -> long long {
+      if constexpr (requires { st.py_state(); })
+        return st.py_state().free_count;
+      else
+        return 0;
+    });
+    CHECK(values == b.floats - free_boxes * static_cast<long long>(sizeof(FloatBox)));
     if (!s.python_objects()) {
       CHECK(objects == b.objects);
       CHECK(tables == b.tables);
+      CHECK(values == 0);
     } else {
       CHECK(objects > b.objects);  // each object drawn from its header's first byte
+      CHECK(values > 0);
     }
   };
   auto combined = [](const ParticleStore& s) {
@@ -135,6 +149,13 @@ TEST_CASE("heap map: every particle's blocks add up to the store's accounts") {
       for (int k = 0; k < 24; ++k) s.set_attr(5, "extra" + std::to_string(k), double(k));
       if (l == Layout::SplitKeys || l == Layout::SharedKeys) CHECK(combined(s) >= 1);
       check(s);
+      // Declared values rewritten (`p.x = v`: a new float each, the old one
+      // onto the free list, which holds at most 100 before the allocator
+      // gets them back).
+      for (std::size_t i = 0; i < n; i += 3) s.set_attr(i, "x", -double(i));
+      check(s);
+      for (int k = 0; k < 4; ++k) s.set_attr_all("vx", double(k));
+      check(s);
     }
   }
 }
@@ -165,6 +186,56 @@ TEST_CASE("heap map: split-keys draws each particle's dict object and values arr
       FAIL("not a split-keys store");
     }
   });
+}
+
+// --python-objects: each declared value is a float object of its own, drawn
+// as the 24-B block it is, outside the object that points at it; a write
+// (`p.x = v`) makes a new one, which the map then finds where the new one is.
+TEST_CASE("heap map: --python-objects draws each declared value's float object") {
+  for (Layout l : kAllLayouts) {
+    if (!traits(l).heap_objects) continue;
+    CAPTURE(layout_name(l));
+    ParticleStore s(l, true);
+    for (std::size_t i = 0; i < 8; ++i) {
+      ParticleRecord r;
+      r.x = double(i);
+      r.mass = 1;
+      s.push(r);
+    }
+    const HeapSample h = sample_heap(s, 8);
+    REQUIRE(h.spans.size() >= 8 * (1 + kNumAttrs));
+    std::size_t values = 0;
+    std::uintptr_t obj_lo = 0, obj_hi = 0;
+    for (const HeapSpan& x : h.spans) {
+      if (x.kind == SpanKind::Object) {
+        obj_lo = x.addr;
+        obj_hi = x.addr + x.bytes;
+      }
+      if (x.kind != SpanKind::Value) continue;
+      ++values;
+      CHECK(x.bytes == sizeof(FloatBox));
+      CHECK((x.addr + x.bytes <= obj_lo || x.addr >= obj_hi));  // a block of its own, not inside its object
+    }
+    CHECK(values == 8 * kNumAttrs);
+    // Particle 2's x: the box the map draws holds the value, before and
+    // after a write moves it to a new float object.
+    auto x_box = [](const HeapSample& hs) {
+      for (const HeapSpan& x : hs.spans)
+        if (x.kind == SpanKind::Value && reinterpret_cast<const FloatBox*>(x.addr)->value == 2.0) return x.addr;
+      return std::uintptr_t{0};
+    };
+    const std::uintptr_t before = x_box(h);
+    REQUIRE(before != 0);
+    CHECK(reinterpret_cast<const FloatBox*>(before)->type != nullptr);
+    s.set_attr(2, "x", 2.0);
+    const std::uintptr_t after = x_box(sample_heap(s, 8));
+    CHECK(after != 0);
+    CHECK(after != before);  // `p.x = 2.0` made a new float; the old one is on the free list
+    const bool tables =
+        std::any_of(h.spans.begin(), h.spans.end(), [](const HeapSpan& x) { return x.kind == SpanKind::Table; });
+    CHECK(span_legend(h) == (tables ? "bright: the object, dim: what its __dict__ holds, dark: its float objects"
+                                    : "bright: the object, dark: its float objects"));
+  }
 }
 
 TEST_CASE("heap map: aos cells are the records, contiguous and in index order") {

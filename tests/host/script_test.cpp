@@ -228,8 +228,12 @@ TEST_CASE("script: the window's own actions (scale, sections, tabs, the clipping
   CHECK(std::get<TourAction>(a[9].what).steps_per_layout == 10);
   CHECK(std::get<TourAction>(a[9].what).rounds == 3);
   CHECK(error_of("at 1 ui-scale 5").find("between 0.75 and 3") != std::string::npos);
-  CHECK(error_of("at 1 show memory").find("compare or lessons") != std::string::npos);
+  CHECK(error_of("at 1 show memory").find("compare, lessons or heap-map") != std::string::npos);
   CHECK(error_of("at 1 show compare 3").find("only lessons") != std::string::npos);
+  CHECK(error_of("at 1 show heap-map 1").find("only lessons") != std::string::npos);
+  const auto heap = parse_script("at 2 show heap-map");
+  REQUIRE(heap.size() == 1);
+  CHECK(std::get<ShowAction>(heap[0].what).tab == "heap-map");
   CHECK(error_of("at 1 tour 65").find("at most 64") != std::string::npos);
 }
 

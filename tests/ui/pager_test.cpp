@@ -165,3 +165,60 @@ TEST_CASE("pager: a tab's blocks paged inside its window fit on every page, and 
   CHECK(want - top - ps.chrome == doctest::Approx(stacked).epsilon(0.001));
   CHECK(want > 220);  // more than the window: so the strip is given more, or pages
 }
+
+// `show heap-map` (PagerState::turn_to): the column turns to the page that
+// holds the keyed block, once every block has been measured and the target
+// draws something; a column without the key lets the request go.
+TEST_CASE("pager: turn_to shows the page holding a keyed block, once it draws something") {
+  const testing::HeadlessImGui imgui;
+  bool target_ready = false;
+  bool target_visible = false;
+  std::vector<PageBlock> blocks;
+  for (int i = 0; i < 30; ++i) {
+    PageBlock b{"part " + std::to_string(i / 10), [i] {
+                  ImGui::TextWrapped("block %d: a line of text long enough to wrap in a narrow column, twice over", i);
+                }};
+    if (i == 23)
+      b = {"part 2", [&] {
+             if (!target_ready) return;  // as the heap map before its first sample
+             ImGui::TextWrapped("the target: a line of text long enough to wrap in a narrow column, twice over");
+             if (!is_measure_window(ImGui::GetCurrentWindowRead())) target_visible = true;
+           },
+           "target"};
+    blocks.push_back(std::move(b));
+  }
+  const Rect r{10, 10, 250, 200};
+  PagerState ps;
+  auto frames = [&](int n) {
+    for (int f = 0; f < n; ++f) {
+      target_visible = false;
+      ImGui::NewFrame();
+      paged_column("column", r, blocks, ps, -1);
+      ImGui::EndFrame();
+    }
+  };
+  frames(2);
+  REQUIRE(ps.pages() >= 5);
+  CHECK(ps.selected == 0);
+  ps.turn_to = "target";
+  frames(3);
+  CHECK(ps.selected == 0);  // nothing drawn yet: the request waits
+  CHECK(ps.turn_to == "target");
+  target_ready = true;
+  frames(3);
+  CHECK(ps.turn_to.empty());
+  CHECK(ps.selected > 0);
+  CHECK(target_visible);  // the shown page is the one holding it
+  CHECK(ps.labels[std::size_t(ps.selected)].rfind("part 2", 0) == 0);
+  // A column without that key: the request is dropped, the page kept.
+  PagerState other;
+  std::vector<PageBlock> plain(blocks.begin(), blocks.begin() + 10);
+  other.turn_to = "target";
+  for (int f = 0; f < 3; ++f) {
+    ImGui::NewFrame();
+    paged_column("plain", r, plain, other, -1);
+    ImGui::EndFrame();
+  }
+  CHECK(other.turn_to.empty());
+  CHECK(other.selected == 0);
+}

@@ -342,6 +342,25 @@ TEST_CASE("hdf5: bad files get one line naming the file and the problem") {
     H5Gclose(g);
   });
   CHECK(error_of(ic).find("/PartType1/Masses[1] is -1") != std::string::npos);
+  // Signed ids, one negative: refused (libhdf5 clipped it to 0 when read as
+  // unsigned, and the file loaded in file order); a signed type of ids that
+  // are all >= 0 reads as before.
+  auto signed_ids = [&](std::vector<std::int64_t> ids) {
+    gadget({0, 4, 0, 0, 0, 0}, {0, 1, 0, 0, 0, 0}, [&](hid_t f) {
+      put_type(f, 1, 4, false);
+      const hid_t g = H5Gopen2(f, "PartType1", H5P_DEFAULT);
+      put(g, "ParticleIDs", H5T_NATIVE_INT64, 4, 1, ids);
+      H5Gclose(g);
+    });
+  };
+  signed_ids({4, 3, -2, 1});
+  CHECK(error_of(ic) == p + ": /PartType1/ParticleIDs: a value out of the range of an unsigned 64-bit integer "
+                            "(negative, or too large) in rows 0-3");
+  signed_ids({4, 3, 2, 1});
+  const GadgetParticles rev = read_particles_h5(p);
+  REQUIRE(rev.particles.size() == 4);
+  CHECK(rev.particles[0].x == 9.0);  // the row with the smallest id (put_type's x of row k is 3k)
+  CHECK(rev.particles[3].x == 0.0);
 
   // A valid Gadget file that slotsim did not write cannot be restarted.
   gadget({0, 4, 0, 0, 0, 0}, {0, 1, 0, 0, 0, 0}, [](hid_t f) { put_type(f, 1, 4, false); });
