@@ -1,6 +1,5 @@
 #include "app/step_heartbeat.hpp"
 
-#include <algorithm>
 
 namespace slotsim::app {
 
@@ -20,10 +19,13 @@ StepHeartbeat::~StepHeartbeat() {
 }
 
 void StepHeartbeat::begin(std::uint64_t k) {
-  std::lock_guard lock(mu_);
-  in_step_ = true;
-  k_ = k;
-  start_ = said_ = Clock::now();
+  {
+    std::lock_guard lock(mu_);
+    in_step_ = true;
+    k_ = k;
+    start_ = said_ = Clock::now();
+  }
+  cv_.notify_all();  // the thread's next wake-up is `first` from now
 }
 
 void StepHeartbeat::end() {
@@ -34,12 +36,18 @@ void StepHeartbeat::end() {
 void StepHeartbeat::run() {
   std::unique_lock lock(mu_);
   while (!stop_) {
-    // Wakes at least every `every` (and at once to stop); a line is due
-    // once the step has run `first`, and then `every` after the last one.
-    cv_.wait_for(lock, std::min(first_, every_), [this] { return stop_; });
-    if (stop_ || !in_step_) continue;
+    if (!in_step_) {
+      cv_.wait(lock, [this] { return stop_ || in_step_; });
+      continue;
+    }
+    // A line is due `first` after the step began, then `every` after the
+    // last one: waited for exactly (a wake-up on a fixed cycle put the
+    // first line anywhere from `first` to `first` plus the cycle). A new
+    // step, an end or a stop wakes it early, and it looks again.
+    const Clock::time_point step = start_;
+    const Clock::time_point due = said_ == start_ ? start_ + first_ : said_ + every_;
+    if (cv_.wait_until(lock, due, [&] { return stop_ || !in_step_ || start_ != step; })) continue;
     const Clock::time_point now = Clock::now();
-    if (now - start_ < first_ || (said_ != start_ && now - said_ < every_)) continue;
     said_ = now;
     const double s = std::chrono::duration<double>(now - start_).count();
     std::fprintf(out_, "step %llu/%llu still running: %.0f s so far\n", static_cast<unsigned long long>(k_ + 1),

@@ -2,8 +2,8 @@
 // A line on stderr while one step runs long: batch prints a progress line
 // after a step ends (at most one a second), so a step of half a minute
 // (direct summation at 100,000 particles) was half a minute of silence, and
-// a user could not tell a slow step from a hang. A thread of its own wakes
-// every `every` and, once the running step has taken `first`, says which
+// a user could not tell a slow step from a hang. A thread of its own,
+// asleep between steps, says once the running step has taken `first` which
 // step it is and how long it has run so far, then again every `every`.
 // Rejected: progress from inside the solvers (a callback per force
 // evaluation in every solver and every layout's kernel, for a line of

@@ -66,18 +66,6 @@ float paged_content(const char* id, const char* mark, const std::vector<PageBloc
                     int force_page) {
   const ImGuiStyle& style = ImGui::GetStyle();
   ps.heights.resize(blocks.size(), 0.0f);
-  if (!ps.turn_to.empty() && ps.room > 0) {
-    // Last frame's pages: the ones this frame draws unless the window changed.
-    const auto k = std::find_if(blocks.begin(), blocks.end(), [&](const PageBlock& b) { return b.key == ps.turn_to; });
-    const auto i = static_cast<std::size_t>(k - blocks.begin());
-    if (k == blocks.end()) {
-      ps.turn_to.clear();
-    } else if (ps.measured == blocks.size() && ps.heights[i] > 0) {
-      const std::vector<int> starts = page_starts(ps.heights, ps.room);
-      ps.selected = static_cast<int>(std::upper_bound(starts.begin(), starts.end(), static_cast<int>(i)) - starts.begin()) - 1;
-      ps.turn_to.clear();
-    }
-  }
   if (force_page >= 0) ps.selected = force_page;
   ps.selected = std::clamp(ps.selected, 0, ps.pages() - 1);
   const ImGuiWindow* host = ImGui::GetCurrentWindowRead();
@@ -103,7 +91,6 @@ float paged_content(const char* id, const char* mark, const std::vector<PageBloc
   ImGui::TextWrapped("%d/%d %s", ps.selected + 1, n, name.c_str());
   ImGui::Separator();
   const float room = ImGui::GetContentRegionAvail().y;
-  ps.room = room;
   ps.chrome = ImGui::GetCursorPosY() - top;
   g_room = room;
   const std::vector<int> starts = page_starts(ps.heights, room);
@@ -112,6 +99,26 @@ float paged_content(const char* id, const char* mark, const std::vector<PageBloc
     for (std::size_t i = std::size_t(starts[k]); i < (k + 1 < starts.size() ? std::size_t(starts[k + 1]) : blocks.size()); ++i)
       page_of[i] = static_cast<int>(k);
   const int shown = std::min(ps.selected, static_cast<int>(starts.size()) - 1);
+  if (!ps.turn_to.empty()) {
+    // This frame's pages (this room): the block's page is selected for the
+    // next frame, and the request kept until a frame shows it (the page
+    // line's wrap, which sets the room, follows the page's label), or for
+    // a few frames where the pages keep moving.
+    const auto k = std::find_if(blocks.begin(), blocks.end(), [&](const PageBlock& blk) { return blk.key == ps.turn_to; });
+    const auto i = static_cast<std::size_t>(k - blocks.begin());
+    if (k == blocks.end() || ps.turn_tries >= 8) {
+      ps.turn_to.clear();
+      ps.turn_tries = 0;
+    } else if (ps.measured == blocks.size() && ps.heights[i] > 0) {
+      if (page_of[i] == shown) {
+        ps.turn_to.clear();
+        ps.turn_tries = 0;
+      } else {
+        ps.selected = page_of[i];
+        ++ps.turn_tries;
+      }
+    }
+  }
   for (std::size_t i = 0; i < blocks.size(); ++i) {
     if (page_of[i] != shown) continue;
     const float y0 = ImGui::GetCursorPosY();

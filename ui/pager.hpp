@@ -41,14 +41,15 @@ struct PagerState {
   std::vector<float> heights;   // each block's height, measured last frame
   std::vector<std::string> labels;  // the pages' names, last frame
   float chrome = 0;             // the page line above the blocks (px), last frame
-  float room = 0;               // a page's height (px), last frame
   std::size_t measured = 0;     // blocks measured last frame (heights is theirs when it equals the count)
-  // A block key to turn to: the first frame after one that measured every
-  // block, the target drawing something (the heap map's picture waits for
-  // its first sample), shows the page holding that block, and clears it; a
-  // column without such a block clears it too. Not the page's number or
-  // label: those follow the window size and the scale.
+  // A block key to turn to: once every block has been measured and the
+  // target draws something (the heap map's picture waits for its first
+  // sample), the next frame shows the page holding that block, and the
+  // request is cleared when a frame shows it; a column without such a
+  // block clears it too. Not the page's number or label: those follow the
+  // window size and the scale.
   std::string turn_to;
+  int turn_tries = 0;           // frames turned without showing it (given up after 8)
   // The tallest block and the page line: the least height that shows every
   // block whole (panel_layout() keeps it for the side columns).
   float need() const {

@@ -10,8 +10,10 @@
 //     each step's start), a non-finite value on any rank stops all of them
 //     at the step that produced it;
 //  4. the snapshot is written by all ranks together (parallel HDF5), the
-//     JSON and CSV reports by rank 0, each marked "ok", "interrupted" or
-//     "diverged"; the exit status (0, 128 + signal, 3) is every rank's.
+//     JSON and CSV reports by rank 0, each on its own (one that cannot be
+//     written costs that one alone), marked "ok", "interrupted", "diverged"
+//     or "failed" (an output lost); the exit status (0, 128 + signal, 3, 1)
+//     is every rank's.
 //
 // Not supported here (refused with one line): --sort-every (a Morton
 // reorder of the global order across ranks), CSV snapshots (the parallel
@@ -104,10 +106,11 @@ void write_series_if_due(Comm& comm, const BatchOptions& o, DistSystem& sys) {
 }
 
 // The checks of the serial batch, on every rank, plus what slotsim-mpi
-// cannot do. Fills `plan` and `stdout_taken` (an output is stdout) and
-// returns the particle read for --read-dict.
+// cannot do. Fills `plan`, `stdout_taken` (an output is stdout) and
+// `json_stdout` (that output is --json's, under any name for stdout: it is
+// written last) and returns the particle read for --read-dict.
 std::optional<std::size_t> check_flags(Comm& comm, BatchOptions& o, std::vector<PlannedSwitch>& plan,
-                                       bool& stdout_taken) {
+                                       bool& stdout_taken, bool& json_stdout) {
   SimOptions& so = o.sim;
   SimConfig& cfg = so.cfg;
   finish_sim_options(so);
@@ -128,6 +131,7 @@ std::optional<std::size_t> check_flags(Comm& comm, BatchOptions& o, std::vector<
   for (const auto& [flag, value] : outputs) check_not_empty(so, flag, value);
   const auto targets = check_writable_all(outputs);
   stdout_taken = on_stdout(targets);
+  json_stdout = on_stdout(targets, "--json");
   o.snap.quiet = o.quiet;
   check_snapshot_options(o.snap, o.snapshot, cfg);
   // A restart's step, from the snapshot's header (every rank reads it, as
@@ -168,8 +172,8 @@ std::optional<std::size_t> check_flags(Comm& comm, BatchOptions& o, std::vector<
 int run_batch(Comm& comm, BatchOptions& o) {
   std::vector<PlannedSwitch> plan;
   std::optional<std::size_t> read_dict_id;
-  bool stdout_taken = false;
-  dist::agree(comm, [&] { read_dict_id = check_flags(comm, o, plan, stdout_taken); });
+  bool stdout_taken = false, json_stdout = false;
+  dist::agree(comm, [&] { read_dict_id = check_flags(comm, o, plan, stdout_taken, json_stdout); });
   // With a document on stdout ('-', or another name of it) the document
   // owns it, and the text (plan, switch lines, summary) goes to stderr, as
   // in the serial batch; it used to go to stdout too, and the JSON read
@@ -405,9 +409,13 @@ int run_batch(Comm& comm, BatchOptions& o) {
   // the error alone, and the JSON and CSV of the run were lost. Every rank
   // sees the same failure (the writer agrees on its errors), so every rank
   // takes the same path.
-  std::vector<std::pair<std::string, std::string>> outputs_failed;  // flag, error
-  auto snapshot_failed = [&](const char* flag, const std::exception& e, const std::string& before = "") {
-    outputs_failed.emplace_back(flag, one_line(e.what()));
+  struct OutputLost {
+    std::string flag, path, error;
+  };
+  std::vector<OutputLost> outputs_failed;  // as the serial report's outputs_failed
+  auto snapshot_failed = [&](const char* flag, const std::string& path, const std::exception& e,
+                             const std::string& before = "") {
+    outputs_failed.push_back({flag, path, one_line(e.what())});
     const std::string what = before + std::string(flag) + " not written: " + one_line(e.what());
     status_message += (status_message.empty() ? "" : "; ") + what;
     if (status == "ok") {
@@ -421,7 +429,7 @@ int run_batch(Comm& comm, BatchOptions& o) {
       return true;
     } catch (const std::exception& e) {
       const std::uint64_t done = sys.steps_done() - start_step;
-      snapshot_failed("--snapshot-every", e,
+      snapshot_failed("--snapshot-every", series_name(o.snapshot, sys.steps_done() / o.snap.every), e,
                       "the run stopped after " + std::to_string(done) + (done == 1 ? " step: " : " steps: "));
       return false;
     }
@@ -479,14 +487,13 @@ int run_batch(Comm& comm, BatchOptions& o) {
       write_snapshot(comm, o, o.snapshot, sys, status);
     } catch (const std::exception& e) {
       // A diverged state the format cannot hold must not cost the reports
-      // either.
       // either. It is recorded in outputs_failed (the status stays
-      // "diverged"), and said in the last line, as the serial batch does:
+      // "diverged") and said in the last line, as the serial batch does:
       // one line on stderr.
       if (status == "diverged")
-        outputs_failed.emplace_back("--snapshot", one_line(e.what()));
+        outputs_failed.push_back({"--snapshot", o.snapshot, one_line(e.what())});
       else
-        snapshot_failed("--snapshot", e);
+        snapshot_failed("--snapshot", o.snapshot, e);
     }
   }
 
@@ -509,14 +516,17 @@ int run_batch(Comm& comm, BatchOptions& o) {
     max_particle = std::max(max_particle, r.particle_bytes);
     max_rss = std::max(max_rss, r.rss);
   }
-  std::size_t noted = outputs_failed.size();  // the snapshot's are in status_message already
+  // The snapshots' failures so far are in status_message already (a
+  // diverged run's refused snapshot is in outputs_failed alone: the
+  // status and its message stay the divergence's).
+  std::size_t noted = outputs_failed.size();
   auto note_failures = [&] {
     for (; noted < outputs_failed.size(); ++noted) {
       if (status != "ok" && status != "failed") continue;  // diverged, interrupted: that status stays
       status = "failed";
       exit_code = kExitFailed;
-      const auto& [flag, error] = outputs_failed[noted];
-      status_message += (status_message.empty() ? "" : "; ") + flag + " not written: " + error;
+      const OutputLost& x = outputs_failed[noted];
+      status_message += (status_message.empty() ? "" : "; ") + x.flag + " not written: " + x.error;
     }
   };
   dist::agree(comm, [&] {
@@ -528,7 +538,8 @@ int run_batch(Comm& comm, BatchOptions& o) {
       if (!status_message.empty()) j["status_message"] = one_line(status_message);
       if (!outputs_failed.empty()) {  // as the serial report's
         Json& f = j["outputs_failed"] = Json::array();
-        for (const auto& [flag, error] : outputs_failed) f.push_back({{"output", flag}, {"error", error}});
+        for (const OutputLost& x : outputs_failed)
+          f.push_back({{"output", x.flag}, {"path", one_line(x.path)}, {"error", x.error}});
       }
       j["steps_requested"] = o.steps;
       j["steps_done"] = steps_here;
@@ -600,11 +611,11 @@ int run_batch(Comm& comm, BatchOptions& o) {
         write_file_atomic(path, content);
         return true;
       } catch (const std::exception& e) {
-        outputs_failed.emplace_back(flag, one_line(e.what()));
+        outputs_failed.push_back({flag, path, one_line(e.what())});
         return false;
       }
     };
-    const bool json_on_stdout = o.json == "-";
+    const bool json_on_stdout = json_stdout;
     bool json_written = false;
     if (!o.json.empty() && !json_on_stdout) json_written = attempt("--json", o.json, report());
     const std::size_t failed_before = outputs_failed.size();
@@ -637,8 +648,8 @@ int run_batch(Comm& comm, BatchOptions& o) {
     std::fprintf(text, "| step ms, all layouts: median (min-max) | %.3f (%.3f-%.3f) |\n", total.median, total.min, total.max);
     std::fputs(energy_rows(e0, d1.total(), d1.potential_method, e0_carried, restarted && !e0_carried, e_rel).c_str(), text);
     std::fprintf(text, "| momentum | (%.3e, %.3e, %.3e) |\n| state hash | %s |\n", d1.px, d1.py, d1.pz, hex(hash).c_str());
-    for (const auto& [flag, error] : outputs_failed)
-      std::fprintf(text, "| not written | %s: %s |\n", flag.c_str(), error.c_str());
+    for (const OutputLost& x : outputs_failed)
+      std::fprintf(text, "| not written | %s %s: %s |\n", x.flag.c_str(), one_line(x.path).c_str(), x.error.c_str());
     std::fputc('\n', text);
     print_rank_table(rows, text);
     std::fflush(text);

@@ -363,8 +363,10 @@ class FileReader {
       check(H5Sselect_hyperslab(sp, H5S_SELECT_SET, start, nullptr, count, nullptr), shown);
       const hsize_t mdims[1] = {m * hsize_t(out_cols)};
       Handle ms = make(H5Screate_simple(1, mdims, nullptr), H5Sclose, shown);
-      if (H5Dread(d, mem, ms, sp, dxpl_, buf.data()) < 0) {
-        if (*out_of_range_)
+      // Integers only: a float dataset's values are checked as numbers
+      // after the read (finite, in range), with their own messages.
+      if (H5Dread(d, mem, ms, sp, std::is_integral_v<T> ? hid_t(dxpl_) : H5P_DEFAULT, buf.data()) < 0) {
+        if (std::is_integral_v<T> && *out_of_range_)
           bad(shown + ": a value out of the range of " +
               (std::is_signed_v<T> ? "a signed " : "an unsigned ") + std::to_string(8 * sizeof(T)) +
               "-bit integer (negative, or too large) in rows " + std::to_string(k0) + "-" + std::to_string(k0 + m - 1));

@@ -595,6 +595,19 @@ def report_outputs_fail(base):
                   f"report-{name}: the JSON says failed, and what was lost ({r.get('status')}, {r.get('outputs_failed')})")
         s = serial(run_args + outs, d)
         check(s.returncode == 1, f"report-{name}: serial exits 1 too ({s.returncode})")
+    # The JSON on stdout under another name than "-": written once, last,
+    # marked (it was taken for a file: written before the CSV failed, and
+    # again after, two documents on stdout).
+    d = fresh_dir(base, "report-stdout-json")
+    os.symlink("/dev/full", os.path.join(d, "full.csv"))
+    p = mpi(2, run_args + ["--json", "/dev/stdout", "--csv", "full.csv"], d, timeout=60)
+    try:
+        r = json.loads(p.stdout)
+    except ValueError:
+        r = {}
+    check(p.returncode == 1 and r.get("status") == "failed"
+          and [f["output"] for f in r.get("outputs_failed", [])] == ["--csv"],
+          f"report-stdout-json: one JSON document on stdout, marked failed ({p.returncode}, {p.stdout[:200]!r})")
 
 
 def small_disk(kb, d, cmd):
