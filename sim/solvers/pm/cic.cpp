@@ -355,7 +355,14 @@ void deposit_impl(const MeshMap& map, const XBuckets& bk, int b0, int b1, const 
 // against 21.3-27.8, about 2 ms, for different rounding, i.e. new bits for
 // every pm run; and the corner offsets copied into locals (GCC reloads
 // off[] every particle, since the stores to q.f might alias it): sixteen
-// instructions a particle fewer, and no difference.
+// instructions a particle fewer, and no difference. Nor (2026-12-06, same
+// bench, 15 repeats, four alternating pairs each): AVX-512 with a corner
+// pair (z, z + 1) per 512-bit load, half the loads, multiplies and adds, the
+// two z sums added last (new bits again): 19.6-24.9 ms against 20.4-31.3,
+// 1-2 ms, the pass not bound by its instruction count; and the buckets
+// taken largest first, as the deposit takes them (the 29% bucket of the
+// 10M plummer scene then starts first): 21.7-26.2 ms against 22.3-26.4,
+// within the noise.
 __attribute__((target("avx2"))) void interpolate_bucket_avx2(BucketedParticle* p, const std::uint32_t* yzs,
                                                             std::size_t k0, std::size_t k1, const double* plane0,
                                                             std::size_t n, const std::size_t off[8]) {
