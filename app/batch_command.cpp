@@ -75,12 +75,6 @@ double mib(long long b) { return double(b) / kMiB; }  // sim/units.hpp: MiB, as 
 double reader_bytes(std::size_t n) { return 6e6 + 112.0 * double(std::min<std::size_t>(n, 262144)); }
 unsigned long long ull(std::uint64_t v) { return static_cast<unsigned long long>(v); }
 
-// The outputs of a run, written whatever happened to it: each on its own,
-// so one that fails (a full disk) does not cost the others.
-struct OutputFailure {
-  std::string flag, path, error;
-};
-
 // What an isolated pm mesh touches on the positions the run starts from
 // (issue 20 item 8: priced by every row, the plan was 2.4x the peak of a
 // Plummer sphere on the 256 mesh): a restart's or an --ic file's, read once
@@ -427,14 +421,7 @@ int run_batch(BatchOptions& o) {
   };
   // Each output on its own: a failure is recorded, and the next is tried.
   auto attempt = [&](const char* flag, const std::string& path, const std::function<void()>& write) {
-    try {
-      write();
-      return true;
-    } catch (const std::exception& e) {
-      // Said once, in the last line and the summary, not here: one line on stderr.
-      failed.push_back({flag, path, e.what()});
-      return false;
-    }
+    return try_output(failed, flag, path, write);
   };
   // An output failure marks a run that was otherwise fine as "failed".
   auto note_failures = [&]() {

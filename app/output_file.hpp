@@ -1,6 +1,8 @@
 #pragma once
 // The CLI's names for the output-file helpers, which live in sim/io so the
 // GUI (ui/) can share them. See sim/io/output_file.hpp for the rules.
+#include <exception>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -12,6 +14,28 @@ namespace slotsim::app {
 
 using io::write_file_atomic;
 using io::write_file_atomic_with;
+
+// An output a run could not write, as both batch front ends report it
+// (outputs_failed in the JSON, "not written" rows in the summary): the
+// error as thrown, one_line() where it is printed.
+struct OutputFailure {
+  std::string flag, path, error;
+};
+
+// Runs write(); if it throws, records {flag, path, error} in `failed` and
+// returns false, so the run's next output is still tried: one that fails
+// (a full disk) does not cost the others. Said once, in the run's last line
+// and its summary, not here: one line on stderr.
+inline bool try_output(std::vector<OutputFailure>& failed, const char* flag, const std::string& path,
+                       const std::function<void()>& write) {
+  try {
+    write();
+    return true;
+  } catch (const std::exception& e) {
+    failed.push_back({flag, path, e.what()});
+    return false;
+  }
+}
 // Throws std::invalid_argument (one line) if `path` is set and cannot be
 // written; an unset (empty) path means "no such output" and passes.
 inline void check_writable(const std::string& path, const char* flag) {

@@ -409,13 +409,10 @@ int run_batch(Comm& comm, BatchOptions& o) {
   // the error alone, and the JSON and CSV of the run were lost. Every rank
   // sees the same failure (the writer agrees on its errors), so every rank
   // takes the same path.
-  struct OutputLost {
-    std::string flag, path, error;
-  };
-  std::vector<OutputLost> outputs_failed;  // as the serial report's outputs_failed
+  std::vector<OutputFailure> outputs_failed;  // as the serial report's outputs_failed
   auto snapshot_failed = [&](const char* flag, const std::string& path, const std::exception& e,
                              const std::string& before = "") {
-    outputs_failed.push_back({flag, path, one_line(e.what())});
+    outputs_failed.push_back({flag, path, e.what()});
     const std::string what = before + std::string(flag) + " not written: " + one_line(e.what());
     status_message += (status_message.empty() ? "" : "; ") + what;
     if (status == "ok") {
@@ -491,7 +488,7 @@ int run_batch(Comm& comm, BatchOptions& o) {
       // "diverged") and said in the last line, as the serial batch does:
       // one line on stderr.
       if (status == "diverged")
-        outputs_failed.push_back({"--snapshot", o.snapshot, one_line(e.what())});
+        outputs_failed.push_back({"--snapshot", o.snapshot, e.what()});
       else
         snapshot_failed("--snapshot", o.snapshot, e);
     }
@@ -525,8 +522,8 @@ int run_batch(Comm& comm, BatchOptions& o) {
       if (status != "ok" && status != "failed") continue;  // diverged, interrupted: that status stays
       status = "failed";
       exit_code = kExitFailed;
-      const OutputLost& x = outputs_failed[noted];
-      status_message += (status_message.empty() ? "" : "; ") + x.flag + " not written: " + x.error;
+      const OutputFailure& x = outputs_failed[noted];
+      status_message += (status_message.empty() ? "" : "; ") + x.flag + " not written: " + one_line(x.error);
     }
   };
   dist::agree(comm, [&] {
@@ -538,8 +535,8 @@ int run_batch(Comm& comm, BatchOptions& o) {
       if (!status_message.empty()) j["status_message"] = one_line(status_message);
       if (!outputs_failed.empty()) {  // as the serial report's
         Json& f = j["outputs_failed"] = Json::array();
-        for (const OutputLost& x : outputs_failed)
-          f.push_back({{"output", x.flag}, {"path", one_line(x.path)}, {"error", x.error}});
+        for (const OutputFailure& x : outputs_failed)
+          f.push_back({{"output", x.flag}, {"path", one_line(x.path)}, {"error", one_line(x.error)}});
       }
       j["steps_requested"] = o.steps;
       j["steps_done"] = steps_here;
@@ -607,22 +604,15 @@ int run_batch(Comm& comm, BatchOptions& o) {
       return io::report_text(j);
     };
     auto attempt = [&](const char* flag, const std::string& path, const std::string& content) {
-      try {
-        write_file_atomic(path, content);
-        return true;
-      } catch (const std::exception& e) {
-        outputs_failed.push_back({flag, path, one_line(e.what())});
-        return false;
-      }
+      return try_output(outputs_failed, flag, path, [&] { write_file_atomic(path, content); });
     };
-    const bool json_on_stdout = json_stdout;
     bool json_written = false;
-    if (!o.json.empty() && !json_on_stdout) json_written = attempt("--json", o.json, report());
+    if (!o.json.empty() && !json_stdout) json_written = attempt("--json", o.json, report());
     const std::size_t failed_before = outputs_failed.size();
     if (!o.csv.empty()) attempt("--csv", o.csv, steps_csv(segments));
     note_failures();
     if (outputs_failed.size() > failed_before && json_written) attempt("--json", o.json, report());
-    if (json_on_stdout) attempt("--json", o.json, report());
+    if (json_stdout) attempt("--json", o.json, report());
     note_failures();
 
     std::fputs(step_table(segments).c_str(), text);
@@ -648,8 +638,9 @@ int run_batch(Comm& comm, BatchOptions& o) {
     std::fprintf(text, "| step ms, all layouts: median (min-max) | %.3f (%.3f-%.3f) |\n", total.median, total.min, total.max);
     std::fputs(energy_rows(e0, d1.total(), d1.potential_method, e0_carried, restarted && !e0_carried, e_rel).c_str(), text);
     std::fprintf(text, "| momentum | (%.3e, %.3e, %.3e) |\n| state hash | %s |\n", d1.px, d1.py, d1.pz, hex(hash).c_str());
-    for (const OutputLost& x : outputs_failed)
-      std::fprintf(text, "| not written | %s %s: %s |\n", x.flag.c_str(), one_line(x.path).c_str(), x.error.c_str());
+    for (const OutputFailure& x : outputs_failed)
+      std::fprintf(text, "| not written | %s %s: %s |\n", x.flag.c_str(), one_line(x.path).c_str(),
+                   one_line(x.error).c_str());
     std::fputc('\n', text);
     print_rank_table(rows, text);
     std::fflush(text);
