@@ -17,6 +17,7 @@
 // phase), of the fullest cell, and of the particles whose y, z cell one of
 // the 4 before them in bucket order has too.
 // Usage: pm_passes [--n N] [--grid G] [--reps R] [--threads T]
+//                  [--interpolation best|avx512|avx2|scalar]
 // Defaults: N = 10000000, grid 128, 5 timed repeats after one warm-up,
 // OpenMP's default thread count. Medians; the mesh is placed as the solver
 // places an isolated one.
@@ -61,7 +62,7 @@ double ms_since(std::chrono::steady_clock::time_point t0) {
 }
 
 [[noreturn]] void usage() {
-  std::fprintf(stderr, "usage: pm_passes [--n N] [--grid G] [--reps R] [--threads T]\n");
+  std::fprintf(stderr, "usage: pm_passes [--n N] [--grid G] [--reps R] [--threads T] [--interpolation best|avx512|avx2|scalar]\n");
   std::exit(2);
 }
 
@@ -70,6 +71,7 @@ double ms_since(std::chrono::steady_clock::time_point t0) {
 int main(int argc, char** argv) {
   std::size_t n = 10000000;
   int grid = 128, reps = 5, threads = 0;
+  InterpolationPath path = best_interpolation_path();
   for (int i = 1; i < argc; ++i) {
     auto next = [&]() -> const char* {
       if (i + 1 >= argc) usage();
@@ -83,6 +85,19 @@ int main(int argc, char** argv) {
       reps = std::atoi(next());
     else if (!std::strcmp(argv[i], "--threads"))
       threads = std::atoi(next());
+    else if (!std::strcmp(argv[i], "--interpolation")) {
+      const std::string v = next();
+      if (v == "avx512" && __builtin_cpu_supports("avx512f"))
+        path = InterpolationPath::Avx512;
+      else if (v == "avx2" && __builtin_cpu_supports("avx2"))
+        path = InterpolationPath::Avx2;
+      else if (v == "scalar")
+        path = InterpolationPath::Scalar;
+      else if (v != "best") {
+        std::fprintf(stderr, "pm_passes: --interpolation %s: not one of best, avx512, avx2, scalar that this CPU runs\n", v.c_str());
+        return 2;
+      }
+    }
     else
       usage();
   }
@@ -149,7 +164,7 @@ int main(int argc, char** argv) {
     zero_and_deposit();
     const double deposit = ms_since(t0);
     t0 = std::chrono::steady_clock::now();
-    interpolate_forces(map, b, 0, grid, {force.data(), 3 * plane, 0, grid, grid});
+    interpolate_forces(map, b, 0, grid, {force.data(), 3 * plane, 0, grid, grid}, path);
     const double interp = ms_since(t0);
     t0 = std::chrono::steady_clock::now();
     unbucket(b, n, 3, out);
@@ -165,7 +180,7 @@ int main(int argc, char** argv) {
     std::copy_n(hot.begin(), n, b.p.data());
     std::copy_n(hot_yz.begin(), n, b.yz.data());
     t0 = std::chrono::steady_clock::now();
-    interpolate_forces(map, b, 0, grid, {force.data(), 3 * plane, 0, grid, grid});
+    interpolate_forces(map, b, 0, grid, {force.data(), 3 * plane, 0, grid, grid}, path);
     const double hot_ms = ms_since(t0);
     // Control 2: the interpolation's bytes alone (read and write the records).
     t0 = std::chrono::steady_clock::now();
@@ -199,8 +214,9 @@ int main(int argc, char** argv) {
   }
   const double gbs = 24.0 * double(tn) / (*std::min_element(t_triad.begin(), t_triad.end()) * 1e-3) / 1e9;
   const double nn = double(n);
-  std::printf("plummer N=%zu, grid %d (h %.3g), %d threads, median of %d; triad %.1f GB/s (best of %d)\n\n", n, grid,
-              map.h, omp_get_max_threads(), reps, gbs, reps);
+  const char* path_name = path == InterpolationPath::Avx512 ? "avx512" : path == InterpolationPath::Avx2 ? "avx2" : "scalar";
+  std::printf("plummer N=%zu, grid %d (h %.3g), %d threads, median of %d; triad %.1f GB/s (best of %d); interpolation %s\n\n", n, grid,
+              map.h, omp_get_max_threads(), reps, gbs, reps, path_name);
   std::printf("| pass | ms | ns/particle | bytes/particle streamed | ms at triad bandwidth | x that |\n");
   std::printf("|---|---:|---:|---:|---:|---:|\n");
   auto row = [&](const char* name, double ms, double bytes) {

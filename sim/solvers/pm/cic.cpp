@@ -235,7 +235,9 @@ void bucket_impl(const Sources& src, const MeshMap& map, XBuckets& out, bool avx
 // same bits, and no pair straddling another's): 102-112 ms against 48-71,
 // bench/pm_passes 10M, 2 threads, two alternating pairs on a loaded
 // machine (a quarter more read-modify-writes a particle, each twice as
-// wide); not kept.)
+// wide); not kept. Nor the four mesh lines of the particle 8 or 16 records
+// ahead prefetched for writing (2026-12-06, three alternating triples):
+// 22.7-27.6 and 22.2-27.1 ms against 21.1-24.6 without.)
 inline void add_pair(double* c, double w, __m128d wz) {
   _mm_storeu_pd(c, _mm_add_pd(_mm_loadu_pd(c), _mm_mul_pd(_mm_set1_pd(w), wz)));
 }
@@ -339,7 +341,7 @@ void deposit_impl(const MeshMap& map, const XBuckets& bk, int b0, int b1, const 
   }
 }
 
-// One bucket of an isolated mesh's interpolation, with (ax, ay, az) of a
+// One particle of an isolated mesh's interpolation, with (ax, ay, az) of a
 // corner held in one AVX register (a fourth lane riding along): per corner
 // one load, one multiply and one add instead of three each. Every lane does
 // what the scalar loop does to its component, in the same order, from
@@ -362,35 +364,104 @@ void deposit_impl(const MeshMap& map, const XBuckets& bk, int b0, int b1, const 
 // 1-2 ms, the pass not bound by its instruction count; and the buckets
 // taken largest first, as the deposit takes them (the 29% bucket of the
 // 10M plummer scene then starts first): 21.7-26.2 ms against 22.3-26.4,
-// within the noise.
+// within the noise. It is the whole pass on a CPU without AVX-512
+// (interpolate_bucket_avx2), and the odd particle at either end of a
+// bucket for interpolate_bucket_avx512.
+__attribute__((target("avx2"), always_inline)) inline void interpolate_one_avx2(BucketedParticle& q, std::uint32_t yz,
+                                                                              const double* plane0, std::size_t n,
+                                                                              const std::size_t off[8]) {
+  const double fx = q.f[0], fy = q.f[1], fz = q.f[2];
+  const std::size_t iy = yz >> 16, iz = yz & 0xffff;
+  const double wx[2] = {1 - fx, fx}, wy[2] = {1 - fy, fy}, wz[2] = {1 - fz, fz};
+  const double* f0 = plane0 + 3 * (iy * n + iz);
+  __m256d acc = _mm256_setzero_pd();
+  for (int a = 0; a < 2; ++a)
+    for (int c2 = 0; c2 < 2; ++c2)
+      for (int c = 0; c < 2; ++c) {
+        const double w = wx[a] * wy[c2] * wz[c];
+        acc = _mm256_add_pd(acc, _mm256_mul_pd(_mm256_set1_pd(w), _mm256_loadu_pd(f0 + off[(a * 2 + c2) * 2 + c])));
+      }
+  _mm_storeu_pd(q.f, _mm256_castpd256_pd128(acc));
+  _mm_store_sd(q.f + 2, _mm256_extractf128_pd(acc, 1));
+}
+
 __attribute__((target("avx2"))) void interpolate_bucket_avx2(BucketedParticle* p, const std::uint32_t* yzs,
                                                             std::size_t k0, std::size_t k1, const double* plane0,
                                                             std::size_t n, const std::size_t off[8]) {
-  for (std::size_t k = k0; k < k1; ++k) {
-    BucketedParticle& q = p[k];
-    const double fx = q.f[0], fy = q.f[1], fz = q.f[2];
-    const std::size_t iy = yzs[k] >> 16, iz = yzs[k] & 0xffff;
-    const double wx[2] = {1 - fx, fx}, wy[2] = {1 - fy, fy}, wz[2] = {1 - fz, fz};
-    const double* f0 = plane0 + 3 * (iy * n + iz);
-    __m256d acc = _mm256_setzero_pd();
-    for (int a = 0; a < 2; ++a)
-      for (int c2 = 0; c2 < 2; ++c2)
-        for (int c = 0; c < 2; ++c) {
-          const double w = wx[a] * wy[c2] * wz[c];
-          acc = _mm256_add_pd(acc, _mm256_mul_pd(_mm256_set1_pd(w), _mm256_loadu_pd(f0 + off[(a * 2 + c2) * 2 + c])));
-        }
-    _mm_storeu_pd(q.f, _mm256_castpd256_pd128(acc));
-    _mm_store_sd(q.f + 2, _mm256_extractf128_pd(acc, 1));
+  for (std::size_t k = k0; k < k1; ++k) interpolate_one_avx2(p[k], yzs[k], plane0, n, off);
+}
+
+// Two particles at once, one in each 256-bit half of a 512-bit register:
+// every lane does what interpolate_bucket_avx2 does to its component, the
+// same products and the same eight sums in the same order, so the same bits
+// (cic_test runs each path against the scalar reference). What it saves is
+// not arithmetic but room: each particle's eight sums form a chain of
+// dependent adds some 40 cycles long from its loads, and the core holds
+// only so many particles' instructions while their chains run. The AVX2
+// loop took 12.5 cycles a particle with every corner in L1 (a copy of that
+// loop on 1000 particles, 100000 times, one thread, 3.55 GHz) whether it
+// had 72 instructions a particle or 55 (the weights formed as vectors), so
+// it was neither the instruction count nor the multiplies; two particles a
+// chain took 9.2. Why the earlier AVX-512 attempt (a corner pair (z, z + 1)
+// per load, noted at interpolate_impl) gained less: its chains were
+// shorter, but still one per particle. Weights: (wx wy) for the four (x, y)
+// corners in one multiply, times wz0 and wz1: (wx[a] wy[c2]) wz[c], as the
+// scalar loop forms them (IEEE products commute). Records k and k + 1 are
+// one 64-byte line when k is even (the array is 64-byte aligned), so an odd
+// first particle is done alone, and an odd last one.
+// vpermpd within each 256-bit half, and 32 bytes from a and from b as one
+// register. Both through the masked forms with every lane selected: GCC
+// 12's _mm512_permutex_pd and _mm512_insertf64x4 pass an undefined vector
+// that -Wmaybe-uninitialized reports (a false positive, but CI builds with
+// -Werror); the instructions are the same.
+template <int Imm>
+__attribute__((target("avx512f"), always_inline)) inline __m512d permute_halves(__m512d a) {
+  return _mm512_mask_permutex_pd(a, 0xff, a, Imm);
+}
+__attribute__((target("avx512f"), always_inline)) inline __m512d load_halves(const double* a, const double* b) {
+  const __m512d lo = _mm512_castpd256_pd512(_mm256_loadu_pd(a));
+  return _mm512_mask_insertf64x4(lo, 0xff, lo, _mm256_loadu_pd(b), 1);
+}
+
+__attribute__((target("avx512f"))) void interpolate_bucket_avx512(BucketedParticle* p, const std::uint32_t* yzs,
+                                                                 std::size_t k0, std::size_t k1,
+                                                                 const double* plane0, std::size_t n,
+                                                                 const std::size_t off[8]) {
+  std::size_t k = k0;
+  if (k < k1 && k % 2 != 0) {
+    interpolate_one_avx2(p[k], yzs[k], plane0, n, off);
+    ++k;
   }
+  const __m512d one = _mm512_set1_pd(1.0);
+  for (; k + 2 <= k1; k += 2) {
+    const __m512d r = _mm512_load_pd(p[k].f);  // (fx fy fz m) of k, then of k + 1
+    const __m512d om = _mm512_sub_pd(one, r);
+    // Per half: wx = (1-fx, 1-fx, fx, fx), wy = (1-fy, fy, 1-fy, fy).
+    const __m512d wx = _mm512_mask_blend_pd(0xcc, permute_halves<0x00>(om), permute_halves<0x00>(r));
+    const __m512d wy = _mm512_mask_blend_pd(0xaa, permute_halves<0x55>(om), permute_halves<0x55>(r));
+    const __m512d wxy = _mm512_mul_pd(wx, wy);
+    const __m512d w[2] = {_mm512_mul_pd(wxy, permute_halves<0xaa>(om)), _mm512_mul_pd(wxy, permute_halves<0xaa>(r))};
+    const double* fa = plane0 + 3 * (static_cast<std::size_t>(yzs[k] >> 16) * n + (yzs[k] & 0xffff));
+    const double* fb = plane0 + 3 * (static_cast<std::size_t>(yzs[k + 1] >> 16) * n + (yzs[k + 1] & 0xffff));
+    __m512d acc = _mm512_setzero_pd();
+    // Corner (a, c2, c) = j * 2 + c with j = a * 2 + c2: weight lane j of w[c].
+#define SLOTSIM_CORNER(J, C)                                                  \
+  acc = _mm512_add_pd(acc, _mm512_mul_pd(permute_halves<(J) * 0x55>(w[C]), \
+                                         load_halves(fa + off[(J) * 2 + (C)], fb + off[(J) * 2 + (C)])));
+    SLOTSIM_CORNER(0, 0) SLOTSIM_CORNER(0, 1) SLOTSIM_CORNER(1, 0) SLOTSIM_CORNER(1, 1)
+    SLOTSIM_CORNER(2, 0) SLOTSIM_CORNER(2, 1) SLOTSIM_CORNER(3, 0) SLOTSIM_CORNER(3, 1)
+#undef SLOTSIM_CORNER
+    _mm512_store_pd(p[k].f, _mm512_mask_blend_pd(0x88, acc, r));  // the masses kept
+  }
+  if (k < k1) interpolate_one_avx2(p[k], yzs[k], plane0, n, off);
 }
 
 template <bool Periodic>
-void interpolate_impl(const MeshMap& map, XBuckets& bk, int b0, int b1, const Planes& force) {
+void interpolate_impl(const MeshMap& map, XBuckets& bk, int b0, int b1, const Planes& force, InterpolationPath path) {
   const std::size_t n = static_cast<std::size_t>(map.n);
   BucketedParticle* p = bk.p.data();
   const std::size_t plane = force.stride, line = 3 * n;
   const std::size_t off[8] = {0, 3, line, line + 3, plane, plane + 3, plane + line, plane + line + 3};
-  static const bool avx2 = __builtin_cpu_supports("avx2");
 #pragma omp parallel for schedule(dynamic, 1)
   for (int x = b0; x < b1; ++x) {
     // Planes x and next(x); only a periodic one can wrap (isolated: the
@@ -398,7 +469,11 @@ void interpolate_impl(const MeshMap& map, XBuckets& bk, int b0, int b1, const Pl
     const double* fp[2] = {force.at(x), force.at(map.next<Periodic>(x))};
     const auto bu = static_cast<std::size_t>(x);
     if constexpr (!Periodic) {
-      if (avx2) {
+      if (path == InterpolationPath::Avx512) {
+        interpolate_bucket_avx512(p, bk.yz.data(), bk.start[bu], bk.start[bu + 1], fp[0], n, off);
+        continue;
+      }
+      if (path == InterpolationPath::Avx2) {
         interpolate_bucket_avx2(p, bk.yz.data(), bk.start[bu], bk.start[bu + 1], fp[0], n, off);
         continue;
       }
@@ -507,11 +582,22 @@ void deposit_mass(const MeshMap& map, const XBuckets& b, int b0, int b1, const P
     deposit_impl<false>(map, b, b0, b1, mesh, row, spans);
 }
 
+InterpolationPath best_interpolation_path() {
+  static const InterpolationPath best = __builtin_cpu_supports("avx512f") ? InterpolationPath::Avx512
+                                        : __builtin_cpu_supports("avx2")  ? InterpolationPath::Avx2
+                                                                          : InterpolationPath::Scalar;
+  return best;
+}
+
 void interpolate_forces(const MeshMap& map, XBuckets& b, int b0, int b1, const Planes& force) {
+  interpolate_forces(map, b, b0, b1, force, best_interpolation_path());
+}
+
+void interpolate_forces(const MeshMap& map, XBuckets& b, int b0, int b1, const Planes& force, InterpolationPath path) {
   if (map.periodic)
-    interpolate_impl<true>(map, b, b0, b1, force);
+    interpolate_impl<true>(map, b, b0, b1, force, path);
   else
-    interpolate_impl<false>(map, b, b0, b1, force);
+    interpolate_impl<false>(map, b, b0, b1, force, path);
 }
 
 void unbucket(const XBuckets& b, std::size_t np, int comps, double* const out[3]) {

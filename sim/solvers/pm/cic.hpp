@@ -104,6 +104,13 @@ void deposit_mass(const MeshMap& map, const XBuckets& b, int b0, int b1, const P
 // against 364-416 ms for the bucket-order pass that scattered its writes.
 void interpolate_forces(const MeshMap& map, XBuckets& b, int b0, int b1, const Planes& force);
 
+// The interpolation's code paths, all giving the same bits: the CPU's best
+// (what the overload above takes), or one named, for tests. Isolated meshes
+// only; a periodic one always takes the scalar loop (its corners can wrap).
+enum class InterpolationPath { Scalar, Avx2, Avx512 };
+InterpolationPath best_interpolation_path();
+void interpolate_forces(const MeshMap& map, XBuckets& b, int b0, int b1, const Planes& force, InterpolationPath path);
+
 // For every particle of buckets [b0, b1) (isolated meshes only, no wrap):
 // phi = sum over the 8 corners c of w_c phi(c), minus m times the
 // particle's interaction with its own cloud (sum over offsets e in {0,1}^3
