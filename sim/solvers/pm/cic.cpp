@@ -391,24 +391,6 @@ __attribute__((target("avx2"))) void interpolate_bucket_avx2(BucketedParticle* p
   for (std::size_t k = k0; k < k1; ++k) interpolate_one_avx2(p[k], yzs[k], plane0, n, off);
 }
 
-// Two particles at once, one in each 256-bit half of a 512-bit register:
-// every lane does what interpolate_bucket_avx2 does to its component, the
-// same products and the same eight sums in the same order, so the same bits
-// (cic_test runs each path against the scalar reference). What it saves is
-// not arithmetic but room: each particle's eight sums form a chain of
-// dependent adds some 40 cycles long from its loads, and the core holds
-// only so many particles' instructions while their chains run. The AVX2
-// loop took 12.5 cycles a particle with every corner in L1 (a copy of that
-// loop on 1000 particles, 100000 times, one thread, 3.55 GHz) whether it
-// had 72 instructions a particle or 55 (the weights formed as vectors), so
-// it was neither the instruction count nor the multiplies; two particles a
-// chain took 9.2. Why the earlier AVX-512 attempt (a corner pair (z, z + 1)
-// per load, noted at interpolate_impl) gained less: its chains were
-// shorter, but still one per particle. Weights: (wx wy) for the four (x, y)
-// corners in one multiply, times wz0 and wz1: (wx[a] wy[c2]) wz[c], as the
-// scalar loop forms them (IEEE products commute). Records k and k + 1 are
-// one 64-byte line when k is even (the array is 64-byte aligned), so an odd
-// first particle is done alone, and an odd last one.
 // vpermpd within each 256-bit half, and 32 bytes from a and from b as one
 // register. Both through the masked forms with every lane selected: GCC
 // 12's _mm512_permutex_pd and _mm512_insertf64x4 pass an undefined vector
@@ -423,6 +405,30 @@ __attribute__((target("avx512f"), always_inline)) inline __m512d load_halves(con
   return _mm512_mask_insertf64x4(lo, 0xff, lo, _mm256_loadu_pd(b), 1);
 }
 
+
+// Two particles at once, one in each 256-bit half of a 512-bit register:
+// every lane does what interpolate_bucket_avx2 does to its component, the
+// same products and the same eight sums in the same order, so the same bits
+// (cic_test runs each path against the scalar reference). What it saves is
+// not arithmetic but room: each particle's eight sums form a chain of
+// dependent adds some 40 cycles long from its loads, and the core holds
+// only so many particles' instructions while their chains run; here one
+// chain carries two particles. Fewer instructions alone did not help: the
+// AVX2 loop with its weights formed as vectors (about 55 instructions a
+// particle against 72) took 21.3-21.9 ms against 21.3-25.3, and with them
+// read back from a stack array as broadcasts, 27.2-27.9 against 20.9-21.2
+// (bench/pm_passes 10M, 2 threads, 9 repeats, three and four alternating
+// pairs). This loop, the same bench, four alternating pairs, 2026-12-06:
+// 15.7-16.0 ms against 21.0-21.4 for the AVX2 loop, lower in all four; the
+// control with every corner in L1 12.5-12.8 against 18.1-18.2 (the AVX2
+// loop is nearly as slow with its corners in L1: mostly not the mesh). The
+// earlier AVX-512 attempt (a corner pair (z, z + 1) per load, noted above)
+// gained less: its chains were shorter, but still one per particle.
+// Weights: (wx wy) for the four (x, y) corners in one multiply, times wz0
+// and wz1: (wx[a] wy[c2]) wz[c], as the scalar loop forms them (IEEE
+// products commute). Records k and k + 1 are one 64-byte line when k is
+// even (the array is 64-byte aligned), so an odd first particle is done
+// alone, and an odd last one.
 __attribute__((target("avx512f"))) void interpolate_bucket_avx512(BucketedParticle* p, const std::uint32_t* yzs,
                                                                  std::size_t k0, std::size_t k1,
                                                                  const double* plane0, std::size_t n,
@@ -539,6 +545,9 @@ __attribute__((target("avx2"))) void unbucket3_avx2(const BucketedParticle* p, c
   std::size_t i = b;
   for (; i < e && reinterpret_cast<std::uintptr_t>(ax + i) % 32 != 0; ++i) one(i);
   for (; i + 4 <= e; i += 4) {
+    // (64 and 128 particles ahead instead of 16: 9.9-11.4 and 9.4-11.7 ms
+    // against 11.0-11.6, bench/pm_passes 10M, 2 threads, four alternating
+    // triples, 2026-12-06: within the noise, not taken.)
     if (i + 20 <= e) {  // the records 16-19 particles (four blocks) ahead, as the scalar loop's prefetch
       __builtin_prefetch(p + rank[i + 16]);
       __builtin_prefetch(p + rank[i + 17]);
