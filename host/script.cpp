@@ -222,11 +222,15 @@ const ActionEntry kActions[] = {
       "heap map's picture"},
      1, 2,
      [](const Parser& p, const Args& a) -> Payload {
-       if (a[0] != "compare" && a[0] != "lessons" && a[0] != "heap-map")
-         p.fail("show: expected compare, lessons or heap-map, got '" + a[0] + "'");
+       if (std::find(kShowTargets.begin(), kShowTargets.end(), a[0]) == kShowTargets.end()) {
+         std::string names;
+         for (std::size_t i = 0; i < kShowTargets.size(); ++i)
+           names += (i == 0 ? "" : i + 1 == kShowTargets.size() ? " or " : ", ") + std::string(kShowTargets[i]);
+         p.fail("show: expected " + names + ", got '" + a[0] + "'");
+       }
        ShowAction s{a[0]};
        if (a.size() == 2) {
-         if (a[0] != "lessons") p.fail("show: only lessons takes a claim number");
+         if (a[0] != kShowLessons) p.fail("show: only " + std::string(kShowLessons) + " takes a claim number");
          s.claim = static_cast<int>(p.integer(a[1], "the claim number", 0, 1000));
        }
        return s;

@@ -9,6 +9,7 @@
 // still busy with the previous scripted command (a conversion of a million
 // particles takes seconds), as soon as that is applied, so every step of a
 // script is seen on screen and in the frame log whatever the machine's speed.
+#include <array>
 #include <cstdint>
 #include <stdexcept>
 #include <string>
@@ -51,9 +52,16 @@ struct UiScaleAction {
 // Opens every folded section of the panels (what the clipping test checks
 // must fit too).
 struct ExpandAction {};
+// What `show` takes: the bottom strip's two tabs, then the keys of the page
+// blocks that a side column turns to (PageBlock::key, ui/pager.hpp): the one
+// key so far is kHeapMapBlock, which ui/memory_panel.cpp gives the heap
+// map's picture. The parser's checks and message derive from this list.
+inline constexpr std::string_view kShowCompare = "compare", kShowLessons = "lessons", kHeapMapBlock = "heap-map";
+inline constexpr std::array<std::string_view, 3> kShowTargets = {kShowCompare, kShowLessons, kHeapMapBlock};
+
 // The bottom strip's tab: "compare" or "lessons"; with lessons, claim >= 0
-// also opens that claim's details. "heap-map": the side column holding the
-// heap map's picture turns to its page (ui/pager.hpp, PagerState::turn_to).
+// also opens that claim's details. kHeapMapBlock: the side column holding
+// the heap map's picture turns to its page (PagerState::turn_to).
 struct ShowAction {
   std::string tab;
   int claim = -1;

@@ -266,11 +266,11 @@ int run(const GuiOptions& o) {
               } else if constexpr (std::is_same_v<T, ExpandAction>) {
                 ov.expand_all = true;
               } else if constexpr (std::is_same_v<T, ShowAction>) {
-                if (x.tab == "heap-map") {
+                if (x.tab == kHeapMapBlock) {
                   // Whichever side column holds it (the other finds no such block and lets go).
                   ov.left_pages.turn_to = ov.right_pages.turn_to = x.tab;
                 } else {
-                  ov.show_tab = x.tab == "lessons" ? 1 : 0;
+                  ov.show_tab = x.tab == kShowLessons ? 1 : 0;
                   ov.show_claim = x.claim;
                 }
               } else if constexpr (std::is_same_v<T, CheckLayoutAction>) {

@@ -11,6 +11,7 @@
 #include "render/gl.hpp"
 #include "host/format.hpp"
 #include "host/heap_map.hpp"
+#include "host/script.hpp"
 #include "ui/overlay.hpp"
 #include "ui/pager.hpp"
 #include "ui/widgets.hpp"
@@ -238,7 +239,7 @@ void memory_blocks(OverlayContext& ctx, OverlayState& st, std::vector<PageBlock>
   out.push_back({"heap map", [&s, &st] { heap_map_index(s, st); }});
   out.push_back({"heap map", [&s, &st] { heap_map_addresses(s, st); }});
   out.push_back({"heap map", [&s, &st] { heap_map_strip(s, st); }});
-  out.push_back({"heap map", [&s, &st] { heap_map_picture(s, st); }, "heap-map"});  // `show heap-map`
+  out.push_back({"heap map", [&s, &st] { heap_map_picture(s, st); }, std::string(kHeapMapBlock)});  // `show heap-map`
   out.push_back({"heap map", [&s, &st] { heap_map_sampling(s, st); }});
   out.push_back({"process heap", [&s] {
                    section("process heap");

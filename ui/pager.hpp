@@ -32,7 +32,8 @@ struct PageBlock {
   std::string section;          // names the page it starts ("heap map", "heap map 2" for a second page)
   std::function<void()> draw;   // draws the block into the current window
   // A name a script's `show` turns the column to (PagerState::turn_to):
-  // "heap-map" for the heap map's picture. Empty for most blocks.
+  // kHeapMapBlock (host/script.hpp) for the heap map's picture. Empty for
+  // most blocks.
   std::string key = {};
 };
 

@@ -468,6 +468,9 @@ void interpolate_impl(const MeshMap& map, XBuckets& bk, int b0, int b1, const Pl
   BucketedParticle* p = bk.p.data();
   const std::size_t plane = force.stride, line = 3 * n;
   const std::size_t off[8] = {0, 3, line, line + 3, plane, plane + 3, plane + line, plane + line + 3};
+  // The AVX-512 loop's aligned pair loads need the records on a 64-byte
+  // boundary, which SolverBuffer gives; anything else takes the AVX2 loop.
+  if (path == InterpolationPath::Avx512 && reinterpret_cast<std::uintptr_t>(p) % 64 != 0) path = InterpolationPath::Avx2;
 #pragma omp parallel for schedule(dynamic, 1)
   for (int x = b0; x < b1; ++x) {
     // Planes x and next(x); only a periodic one can wrap (isolated: the
