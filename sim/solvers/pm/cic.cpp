@@ -345,8 +345,10 @@ void deposit_impl(const MeshMap& map, const XBuckets& bk, int b0, int b1, const 
 // corner held in one AVX register (a fourth lane riding along): per corner
 // one load, one multiply and one add instead of three each. Every lane does
 // what the scalar loop does to its component, in the same order, from
-// +0 (no fused multiply-add: -ffp-contract=off, and AVX2 does not enable
-// FMA), so the same bits. The fourth lane reads the next cell's ax: for the
+// +0 (no fused multiply-add: -ffp-contract=off, which the bits rest on
+// alone here: this function is also inlined into the avx512f loop below,
+// whose target enables FMA; without the flag GCC fuses there), so the same
+// bits. The fourth lane reads the next cell's ax: for the
 // last corner, cell (x + 1, y + 1, z + 2), inside the plane since an
 // isolated mesh keeps z <= n - kPmMargin (mesh_map.hpp). Its value (a
 // cell the gradient may not have written, when it lies outside the row's
@@ -394,8 +396,8 @@ __attribute__((target("avx2"))) void interpolate_bucket_avx2(BucketedParticle* p
 // vpermpd within each 256-bit half, and 32 bytes from a and from b as one
 // register. Both through the masked forms with every lane selected: GCC
 // 12's _mm512_permutex_pd and _mm512_insertf64x4 pass an undefined vector
-// that -Wmaybe-uninitialized reports (a false positive, but CI builds with
-// -Werror); the instructions are the same.
+// that -Wuninitialized reports at -O2 and above (a false positive, but CI
+// builds with -Werror); the instructions are the same.
 template <int Imm>
 __attribute__((target("avx512f"), always_inline)) inline __m512d permute_halves(__m512d a) {
   return _mm512_mask_permutex_pd(a, 0xff, a, Imm);
@@ -409,21 +411,23 @@ __attribute__((target("avx512f"), always_inline)) inline __m512d load_halves(con
 // Two particles at once, one in each 256-bit half of a 512-bit register:
 // every lane does what interpolate_bucket_avx2 does to its component, the
 // same products and the same eight sums in the same order, so the same bits
-// (cic_test runs each path against the scalar reference). What it saves is
-// not arithmetic but room: each particle's eight sums form a chain of
-// dependent adds some 40 cycles long from its loads, and the core holds
-// only so many particles' instructions while their chains run; here one
-// chain carries two particles. Fewer instructions alone did not help: the
-// AVX2 loop with its weights formed as vectors (about 55 instructions a
-// particle against 72) took 21.3-21.9 ms against 21.3-25.3, and with them
-// read back from a stack array as broadcasts, 27.2-27.9 against 20.9-21.2
-// (bench/pm_passes 10M, 2 threads, 9 repeats, three and four alternating
-// pairs). This loop, the same bench, four alternating pairs, 2026-12-06:
-// 15.7-16.0 ms against 21.0-21.4 for the AVX2 loop, lower in all four; the
-// control with every corner in L1 12.5-12.8 against 18.1-18.2 (the AVX2
-// loop is nearly as slow with its corners in L1: mostly not the mesh). The
-// earlier AVX-512 attempt (a corner pair (z, z + 1) per load, noted above)
-// gained less: its chains were shorter, but still one per particle.
+// (cic_test runs each path against the scalar reference). Why it is
+// faster is inferred, not measured (this VM has no performance counters):
+// it has about 41 instructions a particle against the AVX2 loop's 73 (GCC
+// 12 -O3), and one chain of eight dependent sums (some 40 cycles from the
+// loads to the result) per two particles instead of per particle, and the
+// core holds only so many particles' instructions while their chains run.
+// The chains are the likelier cause: fewer instructions alone did not help,
+// the AVX2 loop with its weights formed as vectors (about 55 a particle)
+// taking 21.3-21.9 ms against 21.3-25.3, and with them read back from a
+// stack array as broadcasts, 27.2-27.9 against 20.9-21.2 (bench/pm_passes
+// 10M, 2 threads, 9 repeats, three and four alternating pairs). This loop,
+// the same bench, four alternating pairs, 2026-12-06: 15.7-16.0 ms against
+// 21.0-21.4 for the AVX2 loop, lower in all four; the control with every
+// corner in L1 12.5-12.8 against 18.1-18.2 (the AVX2 loop is nearly as slow
+// with its corners in L1: mostly not the mesh). The earlier AVX-512 attempt
+// (a corner pair (z, z + 1) per load, noted above) gained less: its chains
+// were shorter, but still one per particle.
 // Weights: (wx wy) for the four (x, y) corners in one multiply, times wz0
 // and wz1: (wx[a] wy[c2]) wz[c], as the scalar loop forms them (IEEE
 // products commute). Records k and k + 1 are one 64-byte line when k is
