@@ -11,10 +11,15 @@
 namespace slotsim::detail {
 namespace {
 
-// The bucket pass is bound by its arithmetic, not its bytes: scaled() and
-// split() on three axes, some 70 instructions a particle, against a dozen
-// for the scatter (measured by removing the writes: the placement loop kept
-// 34 of its 40 ms at 10M, 2 threads). So the cells and fractions of four
+// The scalar bucket pass was bound by its arithmetic, not its bytes:
+// scaled() and split() on three axes, some 70 instructions a particle,
+// against a dozen for the scatter (measured by removing the writes: the
+// placement loop kept 34 of its 40 ms at 10M, 2 threads). With the
+// four-wide cells below the scatter is the larger part: the whole pass took
+// 14.4-19.1 ms without the record and yz writes against 24.0-28.4 with
+// them (bench/pm_passes 10M, 2 threads, three alternating pairs,
+// 2026-12-06), so eight-wide (AVX-512) cells, which would cut only the
+// rest, were not written. So the cells and fractions of four
 // particles are computed at once, in AVX2 (MeshMap::cell lane by lane: the
 // same operations, in the same order, IEEE in every lane, so the same bits;
 // cic_test compares them, faces, NaN and huge values included), and the
