@@ -87,14 +87,14 @@ int main(int argc, char** argv) {
       threads = std::atoi(next());
     else if (!std::strcmp(argv[i], "--interpolation")) {
       const std::string v = next();
-      if (v == "avx512" && __builtin_cpu_supports("avx512f"))
-        path = InterpolationPath::Avx512;
-      else if (v == "avx2" && __builtin_cpu_supports("avx2"))
-        path = InterpolationPath::Avx2;
-      else if (v == "scalar")
-        path = InterpolationPath::Scalar;
-      else if (v != "best") {
-        std::fprintf(stderr, "pm_passes: --interpolation %s: not one of best, avx512, avx2, scalar that this CPU runs\n", v.c_str());
+      std::string known = "best";
+      bool found = v == "best";
+      for (const InterpolationPath q : interpolation_paths()) {
+        known += std::string(", ") + interpolation_path_name(q);
+        if (v == interpolation_path_name(q)) path = q, found = true;
+      }
+      if (!found) {
+        std::fprintf(stderr, "pm_passes: --interpolation %s: this CPU runs %s\n", v.c_str(), known.c_str());
         return 2;
       }
     }
@@ -214,9 +214,8 @@ int main(int argc, char** argv) {
   }
   const double gbs = 24.0 * double(tn) / (*std::min_element(t_triad.begin(), t_triad.end()) * 1e-3) / 1e9;
   const double nn = double(n);
-  const char* path_name = path == InterpolationPath::Avx512 ? "avx512" : path == InterpolationPath::Avx2 ? "avx2" : "scalar";
   std::printf("plummer N=%zu, grid %d (h %.3g), %d threads, median of %d; triad %.1f GB/s (best of %d); interpolation %s\n\n", n, grid,
-              map.h, omp_get_max_threads(), reps, gbs, reps, path_name);
+              map.h, omp_get_max_threads(), reps, gbs, reps, interpolation_path_name(path));
   std::printf("| pass | ms | ns/particle | bytes/particle streamed | ms at triad bandwidth | x that |\n");
   std::printf("|---|---:|---:|---:|---:|---:|\n");
   auto row = [&](const char* name, double ms, double bytes) {

@@ -603,11 +603,28 @@ void deposit_mass(const MeshMap& map, const XBuckets& b, int b0, int b1, const P
     deposit_impl<false>(map, b, b0, b1, mesh, row, spans);
 }
 
-InterpolationPath best_interpolation_path() {
-  static const InterpolationPath best = __builtin_cpu_supports("avx512f") ? InterpolationPath::Avx512
-                                        : __builtin_cpu_supports("avx2")  ? InterpolationPath::Avx2
-                                                                          : InterpolationPath::Scalar;
-  return best;
+const std::vector<InterpolationPath>& interpolation_paths() {
+  static const std::vector<InterpolationPath> paths = [] {
+    std::vector<InterpolationPath> v = {InterpolationPath::Scalar};
+    if (__builtin_cpu_supports("avx2")) v.push_back(InterpolationPath::Avx2);
+    if (__builtin_cpu_supports("avx512f")) v.push_back(InterpolationPath::Avx512);
+    return v;
+  }();
+  return paths;
+}
+
+InterpolationPath best_interpolation_path() { return interpolation_paths().back(); }
+
+const char* interpolation_path_name(InterpolationPath path) {
+  switch (path) {
+    case InterpolationPath::Avx512:
+      return "avx512";
+    case InterpolationPath::Avx2:
+      return "avx2";
+    case InterpolationPath::Scalar:
+      break;
+  }
+  return "scalar";
 }
 
 void interpolate_forces(const MeshMap& map, XBuckets& b, int b0, int b1, const Planes& force) {

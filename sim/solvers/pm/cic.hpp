@@ -105,10 +105,16 @@ void deposit_mass(const MeshMap& map, const XBuckets& b, int b0, int b1, const P
 void interpolate_forces(const MeshMap& map, XBuckets& b, int b0, int b1, const Planes& force);
 
 // The interpolation's code paths, all giving the same bits: the CPU's best
-// (what the overload above takes), or one named, for tests. Isolated meshes
-// only; a periodic one always takes the scalar loop (its corners can wrap).
+// (what the overload above takes), or one named, for tests and
+// bench/pm_passes. Isolated meshes only; a periodic one always takes the
+// scalar loop (its corners can wrap).
 enum class InterpolationPath { Scalar, Avx2, Avx512 };
+// The paths this CPU runs, slowest first (Scalar always; the one place that
+// asks the CPU which), and the best of them, the last.
+const std::vector<InterpolationPath>& interpolation_paths();
 InterpolationPath best_interpolation_path();
+// "scalar", "avx2", "avx512".
+const char* interpolation_path_name(InterpolationPath path);
 void interpolate_forces(const MeshMap& map, XBuckets& b, int b0, int b1, const Planes& force, InterpolationPath path);
 
 // For every particle of buckets [b0, b1) (isolated meshes only, no wrap):

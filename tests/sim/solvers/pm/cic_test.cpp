@@ -201,14 +201,12 @@ TEST_CASE("cic: interpolation in bucket order and unbucket give each particle it
   // whatever is asked). The AVX-512 path takes particles in pairs, the
   // first alone when its bucket starts at an odd position and the last
   // alone when one is left: the sample has buckets of each kind (checked).
-  std::vector<InterpolationPath> paths = {InterpolationPath::Scalar};
-  if (__builtin_cpu_supports("avx2")) paths.push_back(InterpolationPath::Avx2);
-  if (__builtin_cpu_supports("avx512f")) paths.push_back(InterpolationPath::Avx512);
+  const std::vector<InterpolationPath>& paths = interpolation_paths();
   if (paths.size() < 3) MESSAGE("this CPU lacks AVX2 or AVX-512: those paths are not checked here");
   for (bool periodic : {false, true})
     for (const InterpolationPath path : paths) {
     CAPTURE(periodic);
-    CAPTURE(static_cast<int>(path));
+    CAPTURE(interpolation_path_name(path));
     const MeshMap map = fitted_map(src, periodic);
     mem::CountingResource res(mem::Category::Solver);
     XBuckets b(res);
