@@ -235,6 +235,23 @@ TEST_CASE("script: the window's own actions (scale, sections, tabs, the clipping
   REQUIRE(heap.size() == 1);
   CHECK(std::get<ShowAction>(heap[0].what).tab == "heap-map");
   CHECK(error_of("at 1 tour 65").find("at most 64") != std::string::npos);
+  // show's usage (typed in the action table) names exactly kShowTargets, in
+  // order: a new target cannot leave `gui --help` stale.
+  std::string targets;
+  for (std::string_view t : kShowTargets) {
+    if (!targets.empty()) targets += '|';
+    targets += t;
+  }
+  int shows = 0;
+  for (const ScriptActionInfo& i : script_actions())
+    if (i.verb == "show") {
+      ++shows;
+      std::string usage(i.args);
+      const std::size_t claim = usage.find(" [CLAIM]");  // lessons' optional argument
+      REQUIRE(claim != std::string::npos);
+      CHECK(usage.erase(claim, 8) == targets);
+    }
+  CHECK(shows == 1);
 }
 
 // The unknown-action message lists the table's verbs, every one and in order.
